@@ -1,0 +1,494 @@
+/*
+ * crashlab-agent - PID 1 of every crashlab guest.
+ *
+ * It mounts the basic file systems, loads the modules the image needs
+ * (pvpanic, so a panic reaches the host as an event), announces itself on the
+ * agent channel (the second serial port, /dev/ttyS1), keeps a heartbeat going
+ * from a child process, then follows /crashlab/plan: set sysctls, install the
+ * candidate's artifacts at the paths its manifest names, load its module,
+ * drive the IPC workload, report what the sensor says it saw, power off.
+ *
+ * The controller decides the verdict; the agent only reports facts, one line
+ * per message, "CL <WORD> key=value ...". Anything it cannot do is reported,
+ * never skipped: a missing report is a failed cell on the host side.
+ * Statically linked so the initramfs needs nothing else.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/reboot.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PLAN_PATH "/crashlab/plan"
+#define AGENT_TTY "/dev/ttyS1"
+
+static int chan = -1;      /* agent channel */
+
+/* One message to the host: a single write() so lines never interleave. */
+static void say(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (chan >= 0 && write(chan, buf, (size_t)n) < 0) {
+		/* nothing else to tell it to */
+	}
+	if (write(STDOUT_FILENO, "crashlab-agent: ", 16) < 0 || write(STDOUT_FILENO, buf, (size_t)n) < 0) {
+		/* console gone */
+	}
+}
+
+static void power_off(void)
+{
+	sync();
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}
+
+static void open_channel(void)
+{
+	struct termios t;
+
+	chan = open(AGENT_TTY, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	if (chan < 0)
+		return;
+	if (tcgetattr(chan, &t) == 0) {
+		cfmakeraw(&t);
+		cfsetospeed(&t, B115200);
+		tcsetattr(chan, TCSANOW, &t);
+	}
+}
+
+static void mount_basics(void)
+{
+	mkdir("/proc", 0755);
+	mkdir("/sys", 0755);
+	mkdir("/dev", 0755);
+	mount("proc", "/proc", "proc", 0, NULL);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	mount("tmpfs", "/tmp", "tmpfs", 0, NULL);
+	mount("tmpfs", "/run", "tmpfs", 0, NULL);
+}
+
+static int load_module(const char *path, const char *args)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = (int)syscall(SYS_finit_module, fd, args ? args : "", 0);
+	rc = rc == 0 ? 0 : -errno;
+	close(fd);
+	return rc;
+}
+
+static void load_image_modules(void)
+{
+	char name[128], path[256];
+	FILE *f = fopen("/lib/modules/crashlab/order", "r");
+
+	if (!f)
+		return;
+	while (fgets(name, sizeof(name), f)) {
+		int rc;
+
+		name[strcspn(name, "\r\n")] = '\0';
+		if (!name[0])
+			continue;
+		snprintf(path, sizeof(path), "/lib/modules/crashlab/%s.ko", name);
+		rc = load_module(path, "");
+		say("CL MODULE name=%s rc=%d", name, rc);
+	}
+	fclose(f);
+}
+
+static int cmdline_has(const char *word)
+{
+	char buf[2048];
+	int fd = open("/proc/cmdline", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strstr(buf, word) != NULL;
+}
+
+static pid_t start_heartbeat(unsigned int period_s)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		unsigned long n = 0;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;) {
+			say("CL HB n=%lu", n++);
+			sleep(period_s);
+		}
+	}
+	return pid;
+}
+
+static int write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, strlen(value));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static void do_sysctl(const char *name, const char *value)
+{
+	char path[256];
+	size_t i;
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", name);
+	for (i = strlen("/proc/sys/"); path[i]; i++)
+		if (path[i] == '.')
+			path[i] = '/';
+	rc = write_file(path, value);
+	say("CL SYSCTL name=%s value=%s rc=%d", name, value, rc);
+}
+
+static int mkdir_p(const char *dir)
+{
+	char buf[256];
+	size_t i;
+
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (i = 1; buf[i]; i++) {
+		if (buf[i] == '/') {
+			buf[i] = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return -errno;
+			buf[i] = '/';
+		}
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Copy src to dst, creating dst's directory. */
+static int install_file(const char *src, const char *dst)
+{
+	char dir[256], buf[8192];
+	char *slash;
+	int in, out, rc = 0;
+	ssize_t n;
+
+	snprintf(dir, sizeof(dir), "%s", dst);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		rc = mkdir_p(dir);
+		if (rc)
+			return rc;
+	}
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		rc = -errno;
+		close(in);
+		return rc;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			rc = -EIO;
+			break;
+		}
+	if (n < 0)
+		rc = -errno;
+	if (fsync(out) < 0 && rc == 0)
+		rc = -errno;
+	close(in);
+	close(out);
+	return rc;
+}
+
+/* Report every line of the sensor's status file as CL STATUS. */
+static int report_status(const char *path)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+	int lines = 0;
+
+	if (!f) {
+		say("CL ERROR what=status path=%s errno=%d", path, errno);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *sp;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		sp = strchr(line, ' ');
+		if (!sp)
+			continue;
+		*sp = '\0';
+		/* "probe NAME state" becomes probe_NAME=state */
+		if (strcmp(line, "probe") == 0) {
+			char *sp2 = strchr(sp + 1, ' ');
+
+			if (sp2) {
+				*sp2 = '\0';
+				say("CL STATUS probe_%s=%s", sp + 1, sp2 + 1);
+			}
+		} else {
+			say("CL STATUS %s=%s", line, sp + 1);
+		}
+		lines++;
+	}
+	fclose(f);
+	return lines;
+}
+
+/* FIFO workload: mkfifo, open both ends, pass messages, unlink. */
+static void work_fifo(const char *dir, const char *pattern, int count, int msgs)
+{
+	int i, m, created = 0, opened = 0, passed = 0, errors = 0;
+
+	if (mkdir_p(dir) < 0)
+		errors++;
+	for (i = 0; i < count; i++) {
+		char name[128], path[256], buf[64];
+		int r, w;
+
+		snprintf(name, sizeof(name), pattern, i);
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if (mkfifo(path, 0600) < 0) {
+			errors++;
+			continue;
+		}
+		created++;
+		r = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		w = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+		opened += (r >= 0) + (w >= 0);
+		if (r >= 0 && w >= 0) {
+			for (m = 0; m < msgs; m++) {
+				int len = snprintf(buf, sizeof(buf), "msg %d %d", i, m);
+
+				if (write(w, buf, (size_t)len) == len && read(r, buf, sizeof(buf)) == len)
+					passed++;
+				else
+					errors++;
+			}
+		} else {
+			errors++;
+		}
+		if (r >= 0)
+			close(r);
+		if (w >= 0)
+			close(w);
+		unlink(path);
+	}
+	say("CL WORKLOAD op=fifo created=%d opened=%d messages=%d errors=%d", created,
+	    opened, passed, errors);
+}
+
+/* Unix-socket workload: listen, connect, pass messages both ways. */
+static void work_unix(const char *dir, const char *pattern, int count, int msgs)
+{
+	int i, m, connected = 0, passed = 0, errors = 0;
+
+	if (mkdir_p(dir) < 0)
+		errors++;
+	for (i = 0; i < count; i++) {
+		struct sockaddr_un sa;
+		char name[128], buf[64];
+		int l, c = -1, a = -1;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sun_family = AF_UNIX;
+		snprintf(name, sizeof(name), pattern, i);
+		if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", dir, name) >=
+		    (int)sizeof(sa.sun_path)) {
+			errors++;
+			continue;
+		}
+		unlink(sa.sun_path);
+		l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l, 4) < 0)
+			goto fail;
+		c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (c < 0 || connect(c, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			goto fail;
+		a = accept(l, NULL, NULL);
+		if (a < 0)
+			goto fail;
+		connected++;
+		for (m = 0; m < msgs; m++) {
+			int len = snprintf(buf, sizeof(buf), "ping %d %d", i, m);
+
+			if (write(c, buf, (size_t)len) == len && read(a, buf, sizeof(buf)) == len)
+				passed++;
+			else
+				errors++;
+		}
+		goto done;
+fail:
+		errors++;
+done:
+		if (a >= 0)
+			close(a);
+		if (c >= 0)
+			close(c);
+		if (l >= 0)
+			close(l);
+		unlink(sa.sun_path);
+	}
+	say("CL WORKLOAD op=unix connected=%d messages=%d errors=%d", connected, passed, errors);
+}
+
+/* A %d pattern from the plan must hold exactly one %d and no other '%'. */
+static int pattern_ok(const char *p)
+{
+	const char *pc = strchr(p, '%');
+
+	return pc && pc[1] == 'd' && !strchr(pc + 2, '%');
+}
+
+static int module_step(const char *path, const char *args)
+{
+	int rc;
+
+	say("CL LOADING module=%s", path);
+	rc = load_module(path, args);
+	if (rc) {
+		say("CL INSTALL_FAILED what=module rc=%d error=%s", rc, strerror(-rc));
+		return -1;
+	}
+	say("CL LOADED module=%s", path);
+	return 0;
+}
+
+/* Run the plan line by line; returns 0 when every step was carried out. */
+static int run_plan(void)
+{
+	char line[512], status_path[128] = "";
+	FILE *f = fopen(PLAN_PATH, "r");
+	int failed = 0;
+
+	if (!f) {
+		say("CL ERROR what=plan errno=%d", errno);
+		return -1;
+	}
+	while (!failed && fgets(line, sizeof(line), f)) {
+		char *argv[8] = { 0 };
+		int argc = 0;
+		char *save = NULL, *tok;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strncmp(line, "module ", 7) == 0) {
+			/* module PATH [ARGS...]: the arguments are the rest of the line */
+			char *args = strchr(line + 7, ' ');
+
+			if (args)
+				*args++ = '\0';
+			if (module_step(line + 7, args ? args : "") != 0)
+				failed = 1;
+			continue;
+		}
+		for (tok = strtok_r(line, " ", &save); tok && argc < 8; tok = strtok_r(NULL, " ", &save))
+			argv[argc++] = tok;
+		if (argc == 0 || argv[0][0] == '#')
+			continue;
+		if (strcmp(argv[0], "sysctl") == 0 && argc == 3) {
+			do_sysctl(argv[1], argv[2]);
+		} else if (strcmp(argv[0], "install") == 0 && argc == 3) {
+			int rc = install_file(argv[1], argv[2]);
+
+			say("CL INSTALL path=%s rc=%d", argv[2], rc);
+			if (rc) {
+				say("CL INSTALL_FAILED what=copy path=%s rc=%d", argv[2], rc);
+				failed = 1;
+			}
+		} else if (strcmp(argv[0], "status") == 0 && argc == 2) {
+			snprintf(status_path, sizeof(status_path), "%s", argv[1]);
+			if (report_status(status_path) <= 0)
+				failed = 1;
+		} else if ((strcmp(argv[0], "fifo") == 0 || strcmp(argv[0], "unix") == 0) &&
+			   argc == 5 && pattern_ok(argv[2])) {
+			int count = atoi(argv[3]), msgs = atoi(argv[4]);
+
+			if (argv[0][0] == 'f')
+				work_fifo(argv[1], argv[2], count, msgs);
+			else
+				work_unix(argv[1], argv[2], count, msgs);
+		} else if (strcmp(argv[0], "sleep") == 0 && argc == 2) {
+			sleep((unsigned int)atoi(argv[1]));
+		} else {
+			say("CL ERROR what=plan-line word=%s", argv[0]);
+			failed = 1;
+		}
+	}
+	fclose(f);
+	if (!failed && status_path[0])
+		report_status(status_path);
+	return failed ? -1 : 0;
+}
+
+int main(void)
+{
+	struct utsname u;
+	pid_t hb;
+
+	mount_basics();
+	open_channel();
+	uname(&u);
+	if (cmdline_has("crashlab.mode=probe")) {
+		say("CL READY release=%s mode=probe", u.release);
+		power_off();
+	}
+	load_image_modules();
+	say("CL READY release=%s", u.release);
+	hb = start_heartbeat(1);
+	if (run_plan() == 0)
+		say("CL DONE");
+	else
+		say("CL ABORTED");
+	if (hb > 0) {
+		kill(hb, SIGKILL);
+		waitpid(hb, NULL, 0);
+	}
+	power_off();
+	return 0;
+}

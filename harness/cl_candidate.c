@@ -1,0 +1,206 @@
+/*
+ * cl_candidate.c - candidate manifest parser (format in cl_candidate.h). It
+ * refuses a manifest whose content bytes do not match their declared sha256,
+ * so what is qualified is provably what is published.
+ */
+#include "cl_candidate.h"
+#include "cl_json.h"
+#include "cl_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int guest_path_ok(const char *p)
+{
+	size_t i;
+
+	if (p[0] != '/' || strstr(p, "/../") || strlen(p) > 200)
+		return 0;
+	for (i = 0; p[i]; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+		      (p[i] >= '0' && p[i] <= '9') || strchr("/._+-", p[i])))
+			return 0;
+	return 1;
+}
+
+static int parse_content(struct cl_content_spec *cs, const char *path, const char *dir,
+			 json_t *j, int idx)
+{
+	static const char *const keys[] = { "name", "file", "sha256", "install_path",
+					    "reported_as", "description", NULL };
+	const char *name, *file, *sha, *inst, *rep = NULL, *desc;
+	char what[32], actual[CL_SHA256_HEX];
+	struct stat st;
+	int rc;
+
+	snprintf(what, sizeof(what), "content[%d]", idx);
+	if (!json_is_object(j))
+		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
+	if ((rc = cl_json_keys(path, what, j, keys)) ||
+	    (rc = cl_json_str(&name, path, what, j, "name", 1)) ||
+	    (rc = cl_json_str(&file, path, what, j, "file", 1)) ||
+	    (rc = cl_json_str(&sha, path, what, j, "sha256", 1)) ||
+	    (rc = cl_json_str(&inst, path, what, j, "install_path", 1)) ||
+	    (rc = cl_json_str(&rep, path, what, j, "reported_as", 0)) ||
+	    (rc = cl_json_str(&desc, path, what, j, "description", 0)))
+		return rc;
+	if (!cl_is_sha256_hex(sha))
+		return cl_err_set(CL_EINPUT, "%s: %s: sha256 must be 64 lower-case hex digits",
+				  path, what);
+	if (!guest_path_ok(inst))
+		return cl_err_set(CL_EINPUT, "%s: %s: install_path must be an absolute guest path of [A-Za-z0-9/._+-]",
+				  path, what);
+	if (rep && !cl_is_token(rep))
+		return cl_err_set(CL_EINPUT, "%s: %s: reported_as must be a plain key", path, what);
+	cs->name = cl_xstrdup(name);
+	cs->file = cl_path_join(dir, file);
+	cs->install_path = cl_xstrdup(inst);
+	cs->reported_as = rep ? cl_xstrdup(rep) : NULL;
+	if (stat(cs->file, &st) != 0 || !S_ISREG(st.st_mode))
+		return cl_err_set(CL_EINPUT, "%s: %s: content file %s does not exist", path, what,
+				  cs->file);
+	cs->size = (long)st.st_size;
+	if (cl_sha256_file(actual, cs->file))
+		return CL_EINPUT;
+	if (strcmp(actual, sha) != 0)
+		return cl_err_set(CL_EINPUT, "%s: %s: wrong digest: %s has sha256 %s, manifest says %s",
+				  path, what, cs->file, actual, sha);
+	memcpy(cs->sha256, actual, sizeof(actual));
+	return 0;
+}
+
+static int parse_module(struct cl_candidate *c, const char *path, const char *dir, json_t *m)
+{
+	static const char *const keys[] = { "name", "source", "make_vars", "args", NULL };
+	const char *name, *source, *args = "", *key;
+	json_t *vars, *v;
+	struct stat st;
+	int rc;
+
+	if ((rc = cl_json_keys(path, "module", m, keys)) ||
+	    (rc = cl_json_str(&name, path, "module", m, "name", 1)) ||
+	    (rc = cl_json_str(&source, path, "module", m, "source", 1)) ||
+	    (rc = cl_json_str(&args, path, "module", m, "args", 0)) ||
+	    (rc = cl_json_object(&vars, path, "module", m, "make_vars", 0)))
+		return rc;
+	if (!cl_is_token(name))
+		return cl_err_set(CL_EINPUT, "%s: module: name must be a plain module name", path);
+	if (strchr(args, '\n') || strlen(args) > 400)
+		return cl_err_set(CL_EINPUT, "%s: module: args must be one line", path);
+	c->module_name = cl_xstrdup(name);
+	c->module_source = cl_path_join(dir, source);
+	c->module_args = cl_xstrdup(args);
+	if (stat(c->module_source, &st) != 0 || !S_ISDIR(st.st_mode))
+		return cl_err_set(CL_EINPUT, "%s: module: source directory %s does not exist", path,
+				  c->module_source);
+	if (vars) {
+		json_object_foreach(vars, key, v) {
+			if (c->nmake_vars == CL_MAX_MAKE_VARS)
+				return cl_err_set(CL_EINPUT, "%s: module: too many make_vars", path);
+			if (!cl_is_token(key) || !json_is_string(v) ||
+			    !cl_is_token(json_string_value(v)))
+				return cl_err_set(CL_EINPUT, "%s: module: make_vars \"%s\" must be a plain string",
+						  path, key);
+			c->make_vars[c->nmake_vars++] = cl_sprintf("%s=%s", key, json_string_value(v));
+		}
+	}
+	return 0;
+}
+
+static int parse_evidence(struct cl_candidate *c, const char *path, json_t *e)
+{
+	static const char *const keys[] = { "status_file", "counters", NULL };
+	const char *status;
+	json_t *counters, *v;
+	size_t i;
+	int rc;
+
+	if ((rc = cl_json_keys(path, "evidence", e, keys)) ||
+	    (rc = cl_json_str(&status, path, "evidence", e, "status_file", 1)) ||
+	    (rc = cl_json_array(&counters, path, "evidence", e, "counters", 1)))
+		return rc;
+	if (!guest_path_ok(status))
+		return cl_err_set(CL_EINPUT, "%s: evidence: status_file must be an absolute guest path",
+				  path);
+	c->status_file = cl_xstrdup(status);
+	json_array_foreach(counters, i, v) {
+		if (c->ncounters == CL_MAX_COUNTERS || !json_is_string(v) ||
+		    !cl_is_token(json_string_value(v)))
+			return cl_err_set(CL_EINPUT, "%s: evidence: counters[%zu] must be a plain key (at most %d)",
+					  path, i, CL_MAX_COUNTERS);
+		c->counters[c->ncounters++] = cl_xstrdup(json_string_value(v));
+	}
+	return 0;
+}
+
+int cl_candidate_load(struct cl_candidate **out, const char *path)
+{
+	static const char *const keys[] = { "name", "version", "description", "module",
+					    "content", "evidence", NULL };
+	json_t *root = NULL, *module, *content, *evidence, *v;
+	struct cl_candidate *c = cl_xcalloc(1, sizeof(*c));
+	const char *name, *version, *desc;
+	char *dir = cl_dirname(path);
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	c->path = cl_xstrdup(path);
+	if ((rc = cl_json_load(&root, path)) ||
+	    (rc = cl_json_keys(path, "candidate", root, keys)) ||
+	    (rc = cl_json_str(&name, path, "candidate", root, "name", 1)) ||
+	    (rc = cl_json_str(&version, path, "candidate", root, "version", 1)) ||
+	    (rc = cl_json_str(&desc, path, "candidate", root, "description", 0)) ||
+	    (rc = cl_json_object(&module, path, "candidate", root, "module", 1)) ||
+	    (rc = cl_json_array(&content, path, "candidate", root, "content", 1)) ||
+	    (rc = cl_json_object(&evidence, path, "candidate", root, "evidence", 1)))
+		goto out;
+	c->name = cl_xstrdup(name);
+	c->version = cl_xstrdup(version);
+	if ((rc = parse_module(c, path, dir, module)) || (rc = parse_evidence(c, path, evidence)))
+		goto out;
+	if (json_array_size(content) == 0 || json_array_size(content) > CL_MAX_CONTENT) {
+		rc = cl_err_set(CL_EINPUT, "%s: \"content\" must list 1 to %d files", path,
+				CL_MAX_CONTENT);
+		goto out;
+	}
+	json_array_foreach(content, i, v) {
+		c->ncontent++; /* counted first so a half-parsed entry is freed */
+		if ((rc = parse_content(&c->content[i], path, dir, v, (int)i)))
+			goto out;
+	}
+	*out = c;
+	c = NULL;
+out:
+	cl_candidate_free(c);
+	free(dir);
+	json_decref(root);
+	return rc;
+}
+
+void cl_candidate_free(struct cl_candidate *c)
+{
+	int i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->ncontent; i++) {
+		free(c->content[i].name);
+		free(c->content[i].file);
+		free(c->content[i].install_path);
+		free(c->content[i].reported_as);
+	}
+	for (i = 0; i < c->nmake_vars; i++)
+		free(c->make_vars[i]);
+	for (i = 0; i < c->ncounters; i++)
+		free(c->counters[i]);
+	free(c->path);
+	free(c->name);
+	free(c->version);
+	free(c->module_name);
+	free(c->module_source);
+	free(c->module_args);
+	free(c->status_file);
+	free(c);
+}

@@ -1,0 +1,271 @@
+/*
+ * cl_image.c - image and module preparation (see cl_image.h). The heavy
+ * lifting of image building is in images/mkimage.sh (apt-get download,
+ * dpkg-deb -x, cpio); this file drives it, builds candidate modules with the
+ * kernel's own kbuild, and writes per-cell overlays.
+ */
+#include "cl_image.h"
+#include "cl_cpio.h"
+#include "cl_util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int cl_image_ensure(struct cl_image *out, const char *release)
+{
+	const char *root = cl_project_root(), *cache = cl_cache_dir();
+	char *script = cl_sprintf("%s/images/mkimage.sh", root);
+	char *agent = cl_sprintf("%s/build/guest/crashlab-agent", root);
+	char *logdir = cl_sprintf("%s/logs", cache);
+	char *log = cl_sprintf("%s/mkimage-%s.log", logdir, release);
+	char *argv[] = { "bash", script, (char *)release, (char *)cache, agent, NULL };
+	int rc, status;
+
+	memset(out, 0, sizeof(*out));
+	if (!cl_file_exists(agent)) {
+		rc = cl_err_set(CL_EINFRA, "%s: guest agent not built (run make)", agent);
+		goto done;
+	}
+	if ((rc = cl_mkdir_p(logdir, 0755)))
+		goto done;
+	unlink(log);
+	status = cl_run(argv, log);
+	if (status == 3) {
+		char *text = NULL;
+
+		cl_read_file(&text, NULL, log, 65536);
+		if (text) {
+			char *nl = strrchr(text, '\n');
+
+			if (nl && nl[1] == '\0')
+				*nl = '\0';
+			nl = strrchr(text, '\n');
+			rc = cl_err_set(CL_EINPUT, "unknown kernel %s: %s", release, nl ? nl + 1 : text);
+		} else {
+			rc = cl_err_set(CL_EINPUT, "unknown kernel %s", release);
+		}
+		free(text);
+		goto done;
+	}
+	if (status != 0) {
+		rc = cl_err_set(CL_EINFRA, "building the image for %s failed (exit %d), see %s",
+				release, status, log);
+		goto done;
+	}
+	out->vmlinuz = cl_sprintf("%s/images/%s/vmlinuz", cache, release);
+	out->base_initrd = cl_sprintf("%s/images/%s/base.cpio.gz", cache, release);
+	out->headers = cl_sprintf("%s/kernels/%s/headers/usr/src/linux-headers-%s", cache, release,
+				  release);
+	rc = 0;
+done:
+	free(script);
+	free(agent);
+	free(logdir);
+	free(log);
+	return rc;
+}
+
+void cl_image_clear(struct cl_image *img)
+{
+	free(img->vmlinuz);
+	free(img->base_initrd);
+	free(img->headers);
+	memset(img, 0, sizeof(*img));
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted regular-file names of a kbuild source directory (flat). */
+static int list_sources(char ***out, int *n, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	int count = 0;
+
+	if (!d)
+		return cl_err_set(CL_EINPUT, "%s: cannot open: %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		char *p;
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		p = cl_path_join(dir, e->d_name);
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+			names = realloc(names, sizeof(*names) * (size_t)(count + 1));
+			if (!names)
+				abort();
+			names[count++] = cl_xstrdup(e->d_name);
+		}
+		free(p);
+	}
+	closedir(d);
+	qsort(names, (size_t)count, sizeof(*names), name_cmp);
+	*out = names;
+	*n = count;
+	return 0;
+}
+
+static int copy_file(const char *src, const char *dst)
+{
+	char *data;
+	size_t len;
+	int rc;
+
+	if ((rc = cl_read_file(&data, &len, src, 64u << 20)))
+		return rc;
+	rc = cl_write_file(dst, data, len);
+	free(data);
+	return rc;
+}
+
+int cl_module_build(char **ko, char sha[CL_SHA256_HEX], char **log,
+		    const struct cl_candidate *cand, const struct cl_image *img,
+		    const char *release)
+{
+	char **names = NULL, key[CL_SHA256_HEX], *dir = NULL, *kopath = NULL, *logpath = NULL;
+	struct cl_sha256 h;
+	uint8_t d[CL_SHA256_LEN];
+	int n = 0, i, rc;
+
+	*ko = NULL;
+	*log = NULL;
+	if ((rc = list_sources(&names, &n, cand->module_source)))
+		return rc;
+	cl_sha256_init(&h);
+	cl_sha256_update(&h, release, strlen(release) + 1);
+	for (i = 0; i < cand->nmake_vars; i++)
+		cl_sha256_update(&h, cand->make_vars[i], strlen(cand->make_vars[i]) + 1);
+	for (i = 0; i < n; i++) {
+		char *p = cl_path_join(cand->module_source, names[i]), *data;
+		size_t len;
+
+		cl_sha256_update(&h, names[i], strlen(names[i]) + 1);
+		if ((rc = cl_read_file(&data, &len, p, 64u << 20))) {
+			free(p);
+			goto out;
+		}
+		cl_sha256_update(&h, data, len);
+		free(data);
+		free(p);
+	}
+	cl_sha256_final(&h, d);
+	cl_hex(key, d, sizeof(d));
+	dir = cl_sprintf("%s/modules/%s-%.16s", cl_cache_dir(), cand->module_name, key);
+	kopath = cl_sprintf("%s/%s.ko", dir, cand->module_name);
+	logpath = cl_sprintf("%s/build.log", dir);
+	if (!cl_file_exists(kopath)) {
+		char *argv[8 + CL_MAX_MAKE_VARS];
+		char *cflag = cl_sprintf("-C%s", img->headers), *mflag = cl_sprintf("M=%s", dir);
+		int a = 0, status;
+
+		cl_rm_rf(dir);
+		if ((rc = cl_mkdir_p(dir, 0755))) {
+			free(cflag);
+			free(mflag);
+			goto out;
+		}
+		for (i = 0; i < n && rc == 0; i++) {
+			char *src = cl_path_join(cand->module_source, names[i]);
+			char *dst = cl_path_join(dir, names[i]);
+
+			rc = copy_file(src, dst);
+			free(src);
+			free(dst);
+		}
+		argv[a++] = "make";
+		argv[a++] = "-s";
+		argv[a++] = cflag;
+		argv[a++] = mflag;
+		/* BTF for modules needs pahole and vmlinux; neither is wanted here. */
+		argv[a++] = "CONFIG_DEBUG_INFO_BTF_MODULES=";
+		for (i = 0; i < cand->nmake_vars; i++)
+			argv[a++] = cand->make_vars[i];
+		argv[a++] = "modules";
+		argv[a] = NULL;
+		status = rc ? -1 : cl_run(argv, logpath);
+		free(cflag);
+		free(mflag);
+		if (status != 0 || !cl_file_exists(kopath)) {
+			*log = logpath;
+			logpath = NULL;
+			rc = cl_err_set(CL_EINFRA, "building module %s for %s failed (exit %d), see %s",
+					cand->module_name, release, status, *log);
+			goto out;
+		}
+	}
+	if ((rc = cl_sha256_file(sha, kopath)))
+		goto out;
+	*ko = kopath;
+	kopath = NULL;
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(dir);
+	free(kopath);
+	free(logpath);
+	return rc;
+}
+
+static int append_file(struct cl_cpio *c, const char *name, const char *src)
+{
+	char *data;
+	size_t len;
+	int rc;
+
+	if ((rc = cl_read_file(&data, &len, src, 256u << 20)))
+		return rc;
+	cl_cpio_file(c, name, 0644, data, len);
+	free(data);
+	return 0;
+}
+
+int cl_cell_initrd(const char *out_path, const char *base, const struct cl_candidate *cand,
+		   const char *ko_path, const char *plan)
+{
+	struct cl_cpio c;
+	char *data, *name;
+	size_t len;
+	FILE *f;
+	int rc, i;
+
+	if ((rc = cl_read_file(&data, &len, base, 1u << 30)))
+		return cl_err_set(CL_EINFRA, "%s", cl_err());
+	f = fopen(out_path, "wb");
+	if (!f) {
+		free(data);
+		return cl_err_set(CL_EINFRA, "%s: cannot create: %s", out_path, strerror(errno));
+	}
+	if (fwrite(data, 1, len, f) != len) {
+		free(data);
+		fclose(f);
+		return cl_err_set(CL_EINFRA, "%s: write failed", out_path);
+	}
+	free(data);
+	cl_cpio_begin(&c, f, (long)len);
+	cl_cpio_dir(&c, "crashlab");
+	cl_cpio_dir(&c, "crashlab/candidate");
+	cl_cpio_file(&c, "crashlab/plan", 0644, plan, strlen(plan));
+	name = cl_sprintf("crashlab/candidate/%s.ko", cand->module_name);
+	rc = append_file(&c, name, ko_path);
+	free(name);
+	for (i = 0; rc == 0 && i < cand->ncontent; i++) {
+		name = cl_sprintf("crashlab/candidate/content-%d", i);
+		rc = append_file(&c, name, cand->content[i].file);
+		free(name);
+	}
+	if (cl_cpio_end(&c) != 0 && rc == 0)
+		rc = cl_err_set(CL_EINFRA, "%s: write failed", out_path);
+	if (fclose(f) != 0 && rc == 0)
+		rc = cl_err_set(CL_EINFRA, "%s: write failed", out_path);
+	return rc;
+}

@@ -1,0 +1,41 @@
+/*
+ * cl_image.h - bootable images and per-kernel candidate builds.
+ *
+ * cl_image_ensure() runs images/mkimage.sh, which turns Debian's
+ * linux-image/linux-headers packages into a kernel, a base initramfs and a
+ * private headers tree under the cache, keyed by content. cl_module_build()
+ * builds the candidate's kbuild source against one kernel's headers, cached
+ * by the digest of the sources, make variables and release.
+ * cl_cell_initrd() writes one cell's overlay initrd. Callers run the first
+ * two from one thread (the planner); the third is per cell.
+ */
+#ifndef CL_IMAGE_H
+#define CL_IMAGE_H
+
+#include "cl_candidate.h"
+#include "cl_sha256.h"
+
+struct cl_image {
+	char *vmlinuz;       /* kernel */
+	char *base_initrd;   /* base.cpio.gz */
+	char *headers;       /* .../usr/src/linux-headers-RELEASE */
+};
+
+/* Build (or find) the image for @release. CL_EINPUT for an unknown release. */
+int cl_image_ensure(struct cl_image *out, const char *release);
+void cl_image_clear(struct cl_image *img);
+
+/*
+ * Build the candidate module for one kernel. On success *ko is the new path
+ * of the .ko and @sha its digest. On failure *log names the build log (new
+ * string) and the return is CL_EINFRA.
+ */
+int cl_module_build(char **ko, char sha[CL_SHA256_HEX], char **log,
+		    const struct cl_candidate *cand, const struct cl_image *img,
+		    const char *release);
+
+/* Write a cell's initrd: @base + an overlay with the module, content and plan. */
+int cl_cell_initrd(const char *out_path, const char *base, const struct cl_candidate *cand,
+		   const char *ko_path, const char *plan);
+
+#endif

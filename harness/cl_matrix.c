@@ -1,0 +1,168 @@
+/*
+ * cl_matrix.c - matrix file parser (format in cl_matrix.h). Strict: unknown
+ * keys, duplicate ids and kernel strings that are not Debian releases are
+ * rejected with one line naming the file, before anything is booted.
+ */
+#include "cl_matrix.h"
+#include "cl_json.h"
+#include "cl_util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Debian releases look like 6.1.0-56-amd64, 6.1.0-56-cloud-amd64 or
+ * 6.12.117+deb12-rt-amd64: a version, an ABI ("-N" or "+debN"), a flavour.
+ */
+int cl_kernel_release_parse(const char *r, char *series, unsigned int series_len,
+			    char *flavor, unsigned int flavor_len)
+{
+	const char *p = r, *dot1, *abi_end;
+	int dots = 0;
+
+	if (!cl_is_token(r) || !isdigit((unsigned char)*r))
+		return cl_err_set(CL_EINPUT, "'%s' is not a Debian kernel release", r);
+	while (isdigit((unsigned char)*p) || *p == '.') {
+		dots += *p == '.';
+		p++;
+	}
+	dot1 = strchr(r, '.');
+	if (dots < 1 || !dot1 || dot1 > p)
+		return cl_err_set(CL_EINPUT, "'%s' is not a Debian kernel release", r);
+	if (*p == '-' && isdigit((unsigned char)p[1])) {
+		abi_end = p + 1;
+		while (isdigit((unsigned char)*abi_end))
+			abi_end++;
+	} else if (strncmp(p, "+deb", 4) == 0 && isdigit((unsigned char)p[4])) {
+		abi_end = p + 4;
+		while (isdigit((unsigned char)*abi_end))
+			abi_end++;
+	} else {
+		return cl_err_set(CL_EINPUT, "'%s' is not a Debian kernel release (no ABI)", r);
+	}
+	if (*abi_end != '-' || !abi_end[1])
+		return cl_err_set(CL_EINPUT, "'%s' is not a Debian kernel release (no flavour)", r);
+	/* series: major.minor */
+	{
+		const char *dot2 = strchr(dot1 + 1, '.');
+		size_t n = (size_t)((dot2 && dot2 < p ? dot2 : p) - r);
+
+		if (n >= series_len)
+			n = series_len - 1;
+		memcpy(series, r, n);
+		series[n] = '\0';
+	}
+	snprintf(flavor, flavor_len, "%s", abi_end + 1);
+	return 0;
+}
+
+static int copy_field(char *dst, size_t len, const char *src, const char *path, const char *what,
+		      const char *key)
+{
+	if (strlen(src) >= len)
+		return cl_err_set(CL_EINPUT, "%s: %s: \"%s\" is longer than %zu characters", path,
+				  what, key, len - 1);
+	snprintf(dst, len, "%s", src);
+	return 0;
+}
+
+static int parse_cell(struct cl_cell_spec *c, const char *path, json_t *j, int idx, long mem,
+		      long vcpus)
+{
+	static const char *const keys[] = { "id", "kernel", "os", "note", "memory_mib", "vcpus", NULL };
+	const char *id = NULL, *kernel = NULL, *os = "debian-12", *note = "";
+	char what[64];
+	int rc;
+
+	snprintf(what, sizeof(what), "cells[%d]", idx);
+	if (!json_is_object(j))
+		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
+	if ((rc = cl_json_keys(path, what, j, keys)) ||
+	    (rc = cl_json_str(&kernel, path, what, j, "kernel", 1)) ||
+	    (rc = cl_json_str(&id, path, what, j, "id", 0)) ||
+	    (rc = cl_json_str(&os, path, what, j, "os", 0)) ||
+	    (rc = cl_json_str(&note, path, what, j, "note", 0)) ||
+	    (rc = cl_json_int(&mem, path, what, j, "memory_mib", 128, 16384)) ||
+	    (rc = cl_json_int(&vcpus, path, what, j, "vcpus", 1, 64)))
+		return rc;
+	if (!id)
+		id = kernel;
+	if (!cl_is_token(id))
+		return cl_err_set(CL_EINPUT, "%s: %s: id \"%s\" may hold only letters, digits and ._+-",
+				  path, what, id);
+	if (cl_kernel_release_parse(kernel, c->series, sizeof(c->series), c->flavor,
+				    sizeof(c->flavor)))
+		return cl_err_set(CL_EINPUT, "%s: %s: unknown kernel: %s", path, what, cl_err());
+	if ((rc = copy_field(c->id, sizeof(c->id), id, path, what, "id")) ||
+	    (rc = copy_field(c->kernel, sizeof(c->kernel), kernel, path, what, "kernel")) ||
+	    (rc = copy_field(c->os, sizeof(c->os), os, path, what, "os")) ||
+	    (rc = copy_field(c->note, sizeof(c->note), note, path, what, "note")))
+		return rc;
+	c->memory_mib = (int)mem;
+	c->vcpus = (int)vcpus;
+	return 0;
+}
+
+int cl_matrix_load(struct cl_matrix **out, const char *path)
+{
+	static const char *const keys[] = { "name", "description", "defaults", "cells", NULL };
+	static const char *const dkeys[] = { "memory_mib", "vcpus", NULL };
+	json_t *root = NULL, *cells, *defaults, *c;
+	struct cl_matrix *m = NULL;
+	const char *name = NULL, *desc = NULL;
+	long mem = 512, vcpus = 1;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if ((rc = cl_json_load(&root, path)))
+		return rc;
+	if ((rc = cl_json_keys(path, "matrix", root, keys)) ||
+	    (rc = cl_json_str(&name, path, "matrix", root, "name", 0)) ||
+	    (rc = cl_json_str(&desc, path, "matrix", root, "description", 0)) ||
+	    (rc = cl_json_object(&defaults, path, "matrix", root, "defaults", 0)) ||
+	    (rc = cl_json_array(&cells, path, "matrix", root, "cells", 1)))
+		goto out;
+	if (defaults &&
+	    ((rc = cl_json_keys(path, "defaults", defaults, dkeys)) ||
+	     (rc = cl_json_int(&mem, path, "defaults", defaults, "memory_mib", 128, 16384)) ||
+	     (rc = cl_json_int(&vcpus, path, "defaults", defaults, "vcpus", 1, 64))))
+		goto out;
+	if (json_array_size(cells) == 0 || json_array_size(cells) > 4096) {
+		rc = cl_err_set(CL_EINPUT, "%s: \"cells\" must hold 1 to 4096 cells", path);
+		goto out;
+	}
+	m = cl_xcalloc(1, sizeof(*m));
+	m->path = cl_xstrdup(path);
+	snprintf(m->name, sizeof(m->name), "%s", name ? name : "matrix");
+	m->cells = cl_xcalloc(json_array_size(cells), sizeof(*m->cells));
+	json_array_foreach(cells, i, c) {
+		int k;
+
+		if ((rc = parse_cell(&m->cells[i], path, c, (int)i, mem, vcpus)))
+			goto out;
+		for (k = 0; k < (int)i; k++)
+			if (strcmp(m->cells[k].id, m->cells[i].id) == 0) {
+				rc = cl_err_set(CL_EINPUT, "%s: cells[%zu]: duplicate id \"%s\"", path,
+						i, m->cells[i].id);
+				goto out;
+			}
+		m->ncells++;
+	}
+	*out = m;
+	m = NULL;
+out:
+	cl_matrix_free(m);
+	json_decref(root);
+	return rc;
+}
+
+void cl_matrix_free(struct cl_matrix *m)
+{
+	if (!m)
+		return;
+	free(m->cells);
+	free(m->path);
+	free(m);
+}

@@ -1,0 +1,45 @@
+/*
+ * cl_matrix.h - the OS matrix: which kernels crashlab boots.
+ *
+ * A matrix file is what a QA engineer edits to add an OS configuration:
+ *
+ *   { "name": "smoke",
+ *     "defaults": { "memory_mib": 512, "vcpus": 1 },
+ *     "cells": [ { "id": "6.1-n", "kernel": "6.1.0-56-amd64",
+ *                  "os": "debian-12", "note": "newest 6.1 ABI" }, ... ] }
+ *
+ * "kernel" is a Debian kernel release; crashlab builds its image from the
+ * package linux-image-RELEASE. The flavour (amd64, cloud-amd64, rt-amd64) is
+ * read from the release. A cell may override memory_mib and vcpus.
+ */
+#ifndef CL_MATRIX_H
+#define CL_MATRIX_H
+
+#define CL_ID_MAX 64
+
+struct cl_cell_spec {
+	char id[CL_ID_MAX];      /* unique in the matrix, [A-Za-z0-9._+-] */
+	char kernel[CL_ID_MAX];  /* Debian kernel release, e.g. 6.1.0-56-amd64 */
+	char flavor[CL_ID_MAX];  /* amd64, cloud-amd64, rt-amd64, ... */
+	char series[16];         /* "6.1", "6.12" */
+	char os[CL_ID_MAX];      /* "debian-12" unless the matrix says otherwise */
+	char note[128];          /* free text for the report */
+	int memory_mib;
+	int vcpus;
+};
+
+struct cl_matrix {
+	char *path;                  /* as given */
+	char name[CL_ID_MAX];
+	struct cl_cell_spec *cells;  /* owned */
+	int ncells;
+};
+
+/* Parse @path into *out (caller frees with cl_matrix_free). CL_EINPUT on bad input. */
+int cl_matrix_load(struct cl_matrix **out, const char *path);
+void cl_matrix_free(struct cl_matrix *m);
+/* Split a Debian kernel release into series and flavour; CL_EINPUT if it is not one. */
+int cl_kernel_release_parse(const char *release, char *series, unsigned int series_len,
+			    char *flavor, unsigned int flavor_len);
+
+#endif

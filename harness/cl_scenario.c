@@ -1,0 +1,235 @@
+/*
+ * cl_scenario.c - scenario parser and agent plan writer (see cl_scenario.h).
+ * The plan is the only thing the agent reads, so every value that reaches it
+ * is checked here to be a plain token or path without spaces.
+ */
+#include "cl_scenario.h"
+#include "cl_json.h"
+#include "cl_util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int plain_path(const char *p)
+{
+	size_t i;
+
+	if (p[0] != '/')
+		return 0;
+	for (i = 0; p[i]; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+		      (p[i] >= '0' && p[i] <= '9') || strchr("/._+-", p[i])))
+			return 0;
+	return !strstr(p, "..");
+}
+
+static int name_pattern_ok(const char *n)
+{
+	const char *pc = strchr(n, '%');
+	size_t i;
+
+	if (!pc || pc[1] != 'd' || strchr(pc + 2, '%'))
+		return 0;
+	for (i = 0; n[i]; i++)
+		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= 'A' && n[i] <= 'Z') ||
+		      (n[i] >= '0' && n[i] <= '9') || strchr("%._+-", n[i])))
+			return 0;
+	return 1;
+}
+
+static int parse_step(struct cl_step *st, const char *path, json_t *j, int idx)
+{
+	static const char *const keys[] = { "op", "dir", "name", "count", "messages", "seconds",
+					    NULL };
+	const char *op, *dir = "/tmp/ipc", *name = NULL;
+	long count = 1, msgs = 1, secs = 1;
+	char what[32];
+	int rc;
+
+	snprintf(what, sizeof(what), "workload[%d]", idx);
+	if (!json_is_object(j))
+		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
+	if ((rc = cl_json_keys(path, what, j, keys)) ||
+	    (rc = cl_json_str(&op, path, what, j, "op", 1)) ||
+	    (rc = cl_json_str(&dir, path, what, j, "dir", 0)) ||
+	    (rc = cl_json_str(&name, path, what, j, "name", 0)) ||
+	    (rc = cl_json_int(&count, path, what, j, "count", 1, 10000)) ||
+	    (rc = cl_json_int(&msgs, path, what, j, "messages", 0, 10000)) ||
+	    (rc = cl_json_int(&secs, path, what, j, "seconds", 0, 3600)))
+		return rc;
+	if (strcmp(op, "sleep") == 0) {
+		st->op = CL_STEP_SLEEP;
+		st->seconds = (int)secs;
+		return 0;
+	}
+	if (strcmp(op, "fifo") == 0)
+		st->op = CL_STEP_FIFO;
+	else if (strcmp(op, "unix") == 0)
+		st->op = CL_STEP_UNIX;
+	else
+		return cl_err_set(CL_EINPUT, "%s: %s: unknown op \"%s\" (fifo, unix, sleep)", path,
+				  what, op);
+	if (!name || !name_pattern_ok(name) || strlen(name) >= sizeof(st->name))
+		return cl_err_set(CL_EINPUT, "%s: %s: \"name\" must be a plain name with one %%d",
+				  path, what);
+	if (!plain_path(dir) || strlen(dir) >= sizeof(st->dir))
+		return cl_err_set(CL_EINPUT, "%s: %s: \"dir\" must be a plain absolute path", path,
+				  what);
+	snprintf(st->dir, sizeof(st->dir), "%s", dir);
+	snprintf(st->name, sizeof(st->name), "%s", name);
+	st->count = (int)count;
+	st->messages = (int)msgs;
+	return 0;
+}
+
+static int parse_sysctl(struct cl_scenario *s, const char *path, json_t *obj)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		const char *val = json_is_string(v) ? json_string_value(v) : NULL;
+
+		if (s->nsysctl == CL_MAX_SYSCTL)
+			return cl_err_set(CL_EINPUT, "%s: sysctl: at most %d settings", path,
+					  CL_MAX_SYSCTL);
+		if (!cl_is_token(key) || !val || !cl_is_token(val))
+			return cl_err_set(CL_EINPUT, "%s: sysctl: \"%s\" must map to a plain string",
+					  path, key);
+		s->sysctl_name[s->nsysctl] = cl_xstrdup(key);
+		s->sysctl_value[s->nsysctl++] = cl_xstrdup(val);
+	}
+	return 0;
+}
+
+int cl_scenario_load(struct cl_scenario **out, const char *path)
+{
+	static const char *const keys[] = { "name", "description", "limits", "kernel_cmdline",
+					    "sysctl", "workload", NULL };
+	static const char *const lkeys[] = { "boot_s", "heartbeat_s", "total_s", "max_boots",
+					     NULL };
+	struct cl_scenario *s = cl_xcalloc(1, sizeof(*s));
+	json_t *root = NULL, *limits, *sysctl, *work, *v;
+	const char *name = "scenario", *desc, *cmdline = "";
+	long boot = 240, hb = 30, total = 900, boots = 1;
+	size_t i, k;
+	int rc;
+
+	*out = NULL;
+	s->path = cl_xstrdup(path);
+	if ((rc = cl_json_load(&root, path)) ||
+	    (rc = cl_json_keys(path, "scenario", root, keys)) ||
+	    (rc = cl_json_str(&name, path, "scenario", root, "name", 0)) ||
+	    (rc = cl_json_str(&desc, path, "scenario", root, "description", 0)) ||
+	    (rc = cl_json_str(&cmdline, path, "scenario", root, "kernel_cmdline", 0)) ||
+	    (rc = cl_json_object(&limits, path, "scenario", root, "limits", 0)) ||
+	    (rc = cl_json_object(&sysctl, path, "scenario", root, "sysctl", 0)) ||
+	    (rc = cl_json_array(&work, path, "scenario", root, "workload", 1)))
+		goto out;
+	if (limits && ((rc = cl_json_keys(path, "limits", limits, lkeys)) ||
+		       (rc = cl_json_int(&boot, path, "limits", limits, "boot_s", 5, 3600)) ||
+		       (rc = cl_json_int(&hb, path, "limits", limits, "heartbeat_s", 3, 3600)) ||
+		       (rc = cl_json_int(&total, path, "limits", limits, "total_s", 10, 86400)) ||
+		       (rc = cl_json_int(&boots, path, "limits", limits, "max_boots", 1, 100))))
+		goto out;
+	for (k = 0; cmdline[k]; k++)
+		if (!cl_is_token((char[]){ cmdline[k], 0 }) && !strchr(" =,", cmdline[k])) {
+			rc = cl_err_set(CL_EINPUT, "%s: kernel_cmdline holds an unsupported character",
+					path);
+			goto out;
+		}
+	if (strlen(cmdline) >= sizeof(s->cmdline) || strlen(name) >= sizeof(s->name)) {
+		rc = cl_err_set(CL_EINPUT, "%s: name or kernel_cmdline too long", path);
+		goto out;
+	}
+	if (sysctl && (rc = parse_sysctl(s, path, sysctl)))
+		goto out;
+	if (json_array_size(work) == 0 || json_array_size(work) > CL_MAX_STEPS) {
+		rc = cl_err_set(CL_EINPUT, "%s: \"workload\" must hold 1 to %d steps", path,
+				CL_MAX_STEPS);
+		goto out;
+	}
+	json_array_foreach(work, i, v) {
+		if ((rc = parse_step(&s->steps[i], path, v, (int)i)))
+			goto out;
+		s->nsteps++;
+	}
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	snprintf(s->cmdline, sizeof(s->cmdline), "%s", cmdline);
+	s->boot_s = (int)boot;
+	s->heartbeat_s = (int)hb;
+	s->total_s = (int)total;
+	s->max_boots = (int)boots;
+	*out = s;
+	s = NULL;
+out:
+	cl_scenario_free(s);
+	json_decref(root);
+	return rc;
+}
+
+void cl_scenario_free(struct cl_scenario *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nsysctl; i++) {
+		free(s->sysctl_name[i]);
+		free(s->sysctl_value[i]);
+	}
+	free(s->path);
+	free(s);
+}
+
+static void append(char **buf, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void append(char **buf, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	*buf = realloc(*buf, *len + strlen(line) + 1);
+	if (!*buf)
+		abort();
+	memcpy(*buf + *len, line, strlen(line) + 1);
+	*len += strlen(line);
+	free(line);
+}
+
+char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *cand)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int i;
+
+	append(&buf, &len, "# crashlab agent plan: scenario %s, candidate %s %s\n", s->name,
+	       cand->name, cand->version);
+	for (i = 0; i < s->nsysctl; i++)
+		append(&buf, &len, "sysctl %s %s\n", s->sysctl_name[i], s->sysctl_value[i]);
+	for (i = 0; i < cand->ncontent; i++)
+		append(&buf, &len, "install /crashlab/candidate/content-%d %s\n", i,
+		       cand->content[i].install_path);
+	if (cand->module_args[0])
+		append(&buf, &len, "module /crashlab/candidate/%s.ko %s\n", cand->module_name,
+		       cand->module_args);
+	else
+		append(&buf, &len, "module /crashlab/candidate/%s.ko\n", cand->module_name);
+	append(&buf, &len, "status %s\n", cand->status_file);
+	for (i = 0; i < s->nsteps; i++) {
+		const struct cl_step *st = &s->steps[i];
+
+		if (st->op == CL_STEP_SLEEP)
+			append(&buf, &len, "sleep %d\n", st->seconds);
+		else
+			append(&buf, &len, "%s %s %s %d %d\n", st->op == CL_STEP_FIFO ? "fifo" : "unix",
+			       st->dir, st->name, st->count, st->messages);
+	}
+	return buf;
+}

@@ -1,0 +1,60 @@
+/*
+ * cl_scenario.h - what the guest does once the candidate is in.
+ *
+ *   { "name": "ipc-basic",
+ *     "limits": { "boot_s": 240, "heartbeat_s": 30, "total_s": 600, "max_boots": 1 },
+ *     "kernel_cmdline": "watchdog_thresh=5",
+ *     "sysctl": { "kernel.panic_on_oops": "1" },
+ *     "workload": [ { "op": "fifo", "dir": "/tmp/pipes", "name": "msagent_%d",
+ *                     "count": 8, "messages": 4 },
+ *                   { "op": "unix", "dir": "/run/ipc", "name": "postex_%d.sock",
+ *                     "count": 8, "messages": 4 },
+ *                   { "op": "sleep", "seconds": 1 } ] }
+ *
+ * boot_s: from start to the agent's READY; heartbeat_s: longest silence of
+ * the agent after that; total_s: the whole cell; max_boots: more boots than
+ * this is a boot loop. The scenario is turned into a line-based plan the
+ * agent follows (cl_scenario_plan), so the agent needs no JSON parser.
+ */
+#ifndef CL_SCENARIO_H
+#define CL_SCENARIO_H
+
+#include "cl_candidate.h"
+
+#define CL_MAX_STEPS 32
+#define CL_MAX_SYSCTL 16
+
+enum cl_step_op { CL_STEP_FIFO, CL_STEP_UNIX, CL_STEP_SLEEP };
+
+struct cl_step {
+	enum cl_step_op op;
+	char dir[96];
+	char name[64];   /* holds exactly one %d */
+	int count;
+	int messages;
+	int seconds;     /* CL_STEP_SLEEP */
+};
+
+struct cl_scenario {
+	char *path;
+	char name[64];
+	int boot_s, heartbeat_s, total_s, max_boots;
+	char cmdline[256];
+	char *sysctl_name[CL_MAX_SYSCTL];
+	char *sysctl_value[CL_MAX_SYSCTL];
+	int nsysctl;
+	struct cl_step steps[CL_MAX_STEPS];
+	int nsteps;
+};
+
+int cl_scenario_load(struct cl_scenario **out, const char *path);
+void cl_scenario_free(struct cl_scenario *s);
+/*
+ * The agent's plan for @cand under @s as a new string: sysctls, install
+ * lines (guest staging path -> install path), the module, the status
+ * report, then the workload. Staged files are /crashlab/candidate/content-N
+ * and /crashlab/candidate/MODULE.ko.
+ */
+char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *cand);
+
+#endif

@@ -1,0 +1,543 @@
+/*
+ * cl_triage.c - the console crash classifier (see cl_triage.h).
+ *
+ * One pass, line by line, bounded memory. The patterns live in a table:
+ * adding a crash class is adding a row, not a branch. The first crash line
+ * fixes the class and the title stem; the guilty frame then comes from, in
+ * order of preference, the crash line itself (WARNING, KASAN,
+ * stack-protector), the report's RIP line, and the first reliable frame of
+ * its Call Trace, skipping generic frames (exception entry, printk,
+ * locking, string and allocator helpers). Limits: x86-64 report formats
+ * only; an interleaved second report is not separated from the first.
+ */
+#include "cl_triage.h"
+#include "cl_util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LINE_MAX_LEN 1024
+#define REPORT_MAX_LINES 400
+
+enum {
+	P_ANYWHERE = 1,   /* match anywhere in the line, not only at its start */
+	P_STEM_LINE = 2,  /* title stem comes from the line ("BUG: KASAN: x in f") */
+	P_FRAME_LINE = 4, /* guilty function is named on the line itself */
+	P_PANIC = 8,      /* a "Kernel panic - not syncing" line */
+};
+
+struct pattern {
+	const char *match;
+	const char *also;          /* second substring that must be present, or NULL */
+	enum cl_crash_class cls;
+	const char *stem;          /* title stem, unless P_STEM_LINE */
+	int flags;
+};
+
+/* First match wins; specific rows before generic ones. */
+static const struct pattern patterns[] = {
+	{ "BUG: unable to handle page fault", NULL, CL_CLASS_PAGE_FAULT,
+	  "BUG: unable to handle page fault", 0 },
+	{ "BUG: unable to handle kernel paging request", NULL, CL_CLASS_PAGE_FAULT,
+	  "BUG: unable to handle page fault", 0 },
+	{ "BUG: unable to handle kernel NULL pointer dereference", NULL, CL_CLASS_NULL_DEREF,
+	  "BUG: kernel NULL pointer dereference", 0 },
+	{ "BUG: kernel NULL pointer dereference", NULL, CL_CLASS_NULL_DEREF,
+	  "BUG: kernel NULL pointer dereference", 0 },
+	{ "general protection fault", NULL, CL_CLASS_GPF, "general protection fault", 0 },
+	{ "kernel BUG at ", NULL, CL_CLASS_BUG, "kernel BUG", 0 },
+	{ "BUG: soft lockup", NULL, CL_CLASS_SOFT_LOCKUP, "BUG: soft lockup", P_ANYWHERE },
+	{ "Watchdog detected hard LOCKUP", NULL, CL_CLASS_HARD_LOCKUP, "hard LOCKUP", P_ANYWHERE },
+	{ "self-detected stall on CPU", NULL, CL_CLASS_RCU_STALL, "INFO: rcu detected stall",
+	  P_ANYWHERE },
+	{ "detected stalls on CPUs/tasks", NULL, CL_CLASS_RCU_STALL, "INFO: rcu detected stall",
+	  P_ANYWHERE },
+	{ "INFO: task ", "blocked for more than", CL_CLASS_HUNG_TASK, "INFO: task hung", 0 },
+	{ "BUG: KASAN: ", NULL, CL_CLASS_KASAN, NULL, P_STEM_LINE | P_FRAME_LINE },
+	{ "BUG: KFENCE: ", NULL, CL_CLASS_KFENCE, NULL, P_STEM_LINE | P_FRAME_LINE },
+	{ "UBSAN: ", NULL, CL_CLASS_UBSAN, NULL, P_STEM_LINE },
+	{ "invalid opcode", NULL, CL_CLASS_INVALID_OPCODE, "invalid opcode", 0 },
+	{ "divide error", NULL, CL_CLASS_DIVIDE_ERROR, "divide error", 0 },
+	{ "double fault", NULL, CL_CLASS_DOUBLE_FAULT, "double fault", P_ANYWHERE },
+	{ "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: ", NULL,
+	  CL_CLASS_STACK_PROTECTOR, "stack-protector: kernel stack is corrupted",
+	  P_FRAME_LINE | P_PANIC },
+	{ "BUG: stack guard page was hit", NULL, CL_CLASS_STACK_OVERFLOW,
+	  "BUG: stack guard page was hit", 0 },
+	{ "kernel stack overflow", NULL, CL_CLASS_STACK_OVERFLOW, "kernel stack overflow",
+	  P_ANYWHERE },
+	{ "WARNING: CPU: ", NULL, CL_CLASS_WARNING, "WARNING", P_FRAME_LINE },
+	{ "Out of memory and no killable processes", NULL, CL_CLASS_OOM,
+	  "out of memory: no killable processes", 0 },
+	{ "Kernel panic - not syncing: System is deadlocked on memory", NULL, CL_CLASS_OOM,
+	  "out of memory: system is deadlocked on memory", P_PANIC },
+	{ "Kernel panic - not syncing: Out of memory", NULL, CL_CLASS_OOM, "out of memory panic",
+	  P_PANIC },
+	{ "Kernel panic - not syncing: ", NULL, CL_CLASS_PANIC, NULL, P_STEM_LINE | P_PANIC },
+	{ "BUG: ", NULL, CL_CLASS_BUG, NULL, P_STEM_LINE },
+};
+
+/* Frames that never explain a crash: where the report was produced, not why. */
+static const char *const generic_frames[] = {
+	"panic", "vpanic", "printk", "_printk", "vprintk", "dump_stack", "__dump_stack",
+	"show_stack", "show_trace", "die", "__die", "oops_", "do_trap", "do_error_trap",
+	"handle_bug", "report_bug", "__warn", "warn_slowpath", "exc_", "asm_exc_", "asm_sysvec",
+	"sysvec_", "__sysvec", "page_fault_oops", "kernelmode_fixup_or_oops", "__bad_area",
+	"bad_area", "do_user_addr_fault", "handle_page_fault", "no_context", "fixup_exception",
+	"_raw_spin_", "raw_spin_", "queued_spin", "native_queued_spin", "do_raw_spin",
+	"__pv_queued", "mutex_lock", "mutex_unlock", "__mutex", "down_", "up_read", "up_write",
+	"rwsem_", "memcpy", "__memcpy", "memmove", "memset", "__memset", "strlen", "strnlen",
+	"strcmp", "strncmp", "strcpy", "strncpy", "strscpy", "sized_strscpy", "kmalloc",
+	"__kmalloc", "kmem_cache_", "kfree", "__kfree", "slab_", "___slab", "__slab",
+	"kasan_", "__asan", "__kasan", "ubsan_", "__ubsan", "check_memory_region",
+	"entry_SYSCALL", "do_syscall_64", "x64_sys_call", "syscall_exit", "ret_from_fork",
+	"__x64_sys_", "__do_sys_", "__se_sys_", "schedule", "__schedule", "preempt_schedule",
+	"__might_", "might_", "irq_exit", "__irq_exit", "do_int3", "exc_int3",
+	"kprobe_int3_handler", "kprobe_ftrace_handler", "lock_acquire", "lock_release",
+	"watchdog_timer_fn", "__hrtimer_run_queues", "hrtimer_interrupt", "rcu_dump_cpu_stacks",
+	"rcu_sched_clock_irq", "update_process_times", "tick_", "nmi_", "default_do_nmi",
+	"native_", "__stack_chk_fail", NULL,
+};
+
+struct cl_triage {
+	struct cl_triage_result r;
+	int fatal_warnings;
+	char line[LINE_MAX_LEN];
+	size_t len;
+	int overflow;          /* current line was cut */
+	int in_report;         /* after the first crash line, before it ended */
+	int report_lines;
+	int in_trace;          /* inside this report's Call Trace */
+	int frame_from_line;   /* frame already fixed by the crash line */
+	int have_rip, have_trace_frame;
+	char rip_frame[CL_FRAME_MAX], rip_module[64];
+	char trace_frame[CL_FRAME_MAX], trace_module[64];
+	char stem[CL_TITLE_MAX];
+	size_t excerpt_len;
+	/* A WARNING seen while warnings are not fatal: adopted if panic_on_warn fires. */
+	int have_warning;
+	char warn_frame[CL_FRAME_MAX], warn_module[64];
+	char warn_excerpt[CL_EXCERPT_MAX / 4];
+};
+
+const char *cl_class_name(enum cl_crash_class c)
+{
+	static const char *const names[] = {
+		[CL_CLASS_NONE] = "none", [CL_CLASS_PANIC] = "panic",
+		[CL_CLASS_PAGE_FAULT] = "page_fault", [CL_CLASS_NULL_DEREF] = "null_deref",
+		[CL_CLASS_GPF] = "general_protection_fault", [CL_CLASS_BUG] = "bug",
+		[CL_CLASS_INVALID_OPCODE] = "invalid_opcode",
+		[CL_CLASS_DIVIDE_ERROR] = "divide_error", [CL_CLASS_DOUBLE_FAULT] = "double_fault",
+		[CL_CLASS_STACK_PROTECTOR] = "stack_protector",
+		[CL_CLASS_STACK_OVERFLOW] = "stack_overflow", [CL_CLASS_WARNING] = "warning",
+		[CL_CLASS_SOFT_LOCKUP] = "soft_lockup", [CL_CLASS_HARD_LOCKUP] = "hard_lockup",
+		[CL_CLASS_RCU_STALL] = "rcu_stall", [CL_CLASS_HUNG_TASK] = "hung_task",
+		[CL_CLASS_OOM] = "oom", [CL_CLASS_KASAN] = "kasan", [CL_CLASS_UBSAN] = "ubsan",
+		[CL_CLASS_KFENCE] = "kfence",
+	};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == CL_CLASS_LAST, "class names");
+
+	return (c >= 0 && c < CL_CLASS_LAST) ? names[c] : "unknown";
+}
+
+struct cl_triage *cl_triage_new(int fatal_warnings)
+{
+	struct cl_triage *t = cl_xcalloc(1, sizeof(*t));
+
+	t->fatal_warnings = fatal_warnings;
+	return t;
+}
+
+void cl_triage_free(struct cl_triage *t)
+{
+	free(t);
+}
+
+const struct cl_triage_result *cl_triage_result(const struct cl_triage *t)
+{
+	return &t->r;
+}
+
+static int is_generic(const char *fn)
+{
+	size_t i;
+
+	for (i = 0; generic_frames[i]; i++) {
+		size_t n = strlen(generic_frames[i]);
+		char last = generic_frames[i][n - 1];
+
+		/* entries ending in '_' are prefixes; others match whole names */
+		if (last == '_' ? strncmp(fn, generic_frames[i], n) == 0
+				: strcmp(fn, generic_frames[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Parse "func+0x1a/0x30 [mod]" at @s. The function name is cut at its first
+ * '.' (func.cold, func.isra.0, func.constprop.0 are the same function).
+ * Returns 1 when a symbol with an offset was found.
+ */
+static int parse_symbol(const char *s, char *fn, size_t fnlen, char *mod, size_t modlen)
+{
+	size_t n = 0;
+	const char *p = s, *plus;
+
+	while (*p == ' ')
+		p++;
+	if (!(isalpha((unsigned char)*p) || *p == '_'))
+		return 0;
+	plus = p;
+	while (isalnum((unsigned char)*plus) || *plus == '_' || *plus == '.')
+		plus++;
+	if (*plus != '+' || strncmp(plus + 1, "0x", 2) != 0)
+		return 0;
+	while (n + 1 < fnlen && p + n < plus && p[n] != '.') {
+		fn[n] = p[n];
+		n++;
+	}
+	fn[n] = '\0';
+	mod[0] = '\0';
+	p = strchr(plus, ' ');
+	if (p && p[1] == '[') {
+		const char *end = strchr(p + 2, ']');
+		size_t m = end ? (size_t)(end - (p + 2)) : 0;
+
+		if (end && m > 0 && m < modlen) {
+			memcpy(mod, p + 2, m);
+			mod[m] = '\0';
+		}
+	}
+	return n > 0;
+}
+
+/* Strip "[   1.234] ", "[    T1] ", "<4>" prefixes and "Oops: " repeats. */
+static const char *strip_prefixes(const char *s)
+{
+	for (;;) {
+		const char *p = s;
+
+		if (*p == '<' && isdigit((unsigned char)p[1]) && p[2] == '>') {
+			s = p + 3;
+			continue;
+		}
+		if (*p == '[') {
+			const char *end = strchr(p, ']');
+
+			if (end && end - p < 24) {
+				s = end + 1;
+				while (*s == ' ')
+					s++;
+				continue;
+			}
+		}
+		if (strncmp(p, "Oops: ", 6) == 0 && !isdigit((unsigned char)p[6])) {
+			s = p + 6;
+			continue;
+		}
+		return s;
+	}
+}
+
+static void excerpt_add(struct cl_triage *t, const char *line)
+{
+	size_t n = strlen(line);
+
+	if (t->excerpt_len + n + 2 >= sizeof(t->r.excerpt))
+		return;
+	memcpy(t->r.excerpt + t->excerpt_len, line, n);
+	t->excerpt_len += n;
+	t->r.excerpt[t->excerpt_len++] = '\n';
+	t->r.excerpt[t->excerpt_len] = '\0';
+}
+
+/* Normalise free text for a title: long hex numbers and decimals go. */
+static void normalise(char *out, size_t outlen, const char *in, size_t inlen)
+{
+	size_t o = 0, i = 0;
+
+	while (i < inlen && in[i] && o + 1 < outlen) {
+		if (in[i] == '0' && in[i + 1] == 'x') {
+			i += 2;
+			while (i < inlen && isxdigit((unsigned char)in[i]))
+				i++;
+			if (o + 2 < outlen) {
+				out[o++] = 'X';
+			}
+			continue;
+		}
+		if (isdigit((unsigned char)in[i]) && (o == 0 || !isalpha((unsigned char)out[o - 1]))) {
+			while (i < inlen && isdigit((unsigned char)in[i]))
+				i++;
+			out[o++] = 'N';
+			continue;
+		}
+		out[o++] = in[i++];
+	}
+	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == ':' || out[o - 1] == ','))
+		o--;
+	out[o] = '\0';
+}
+
+/* Title stem taken from the crash line itself (KASAN, UBSAN, panic, BUG:). */
+static void stem_from_line(struct cl_triage *t, const struct pattern *p, const char *s)
+{
+	const char *start = s, *end;
+
+	if (p->flags & P_PANIC) {
+		char reason[CL_TITLE_MAX];
+
+		start = s + strlen("Kernel panic - not syncing: ");
+		normalise(reason, sizeof(reason), start, strlen(start));
+		if (snprintf(t->stem, sizeof(t->stem), "kernel panic: %s", reason) >= CL_TITLE_MAX)
+			t->r.corrupted = 1; /* an overlong reason is cut */
+		return;
+	}
+	if (strncmp(start, "BUG: KASAN: ", 12) == 0 || strncmp(start, "BUG: KFENCE: ", 13) == 0)
+		start += 5;
+	end = strstr(start + strlen(p->match) - (start - s), " in ");
+	if (!end) {
+		const char *colon = strchr(start + strlen(p->match) - (start - s), ':');
+
+		end = colon ? colon : start + strlen(start);
+	}
+	normalise(t->stem, sizeof(t->stem), start, (size_t)(end - start));
+}
+
+/* Function named on the crash line: "... at file:line func+0x/0x [mod]" or "in: func+0x". */
+static void frame_from_line(struct cl_triage *t, const char *s)
+{
+	const char *p;
+	char fn[CL_FRAME_MAX], mod[64];
+
+	for (p = s; *p; p++) {
+		if ((p == s || p[-1] == ' ' || p[-1] == ':') &&
+		    parse_symbol(p, fn, sizeof(fn), mod, sizeof(mod))) {
+			snprintf(t->r.frame, sizeof(t->r.frame), "%s", fn);
+			snprintf(t->r.module, sizeof(t->r.module), "%s", mod);
+			t->frame_from_line = 1;
+			return;
+		}
+	}
+}
+
+static void start_report(struct cl_triage *t, const struct pattern *p, const char *s,
+			 const char *raw)
+{
+	t->r.crashed = 1;
+	t->r.cls = p->cls;
+	t->in_report = 1;
+	t->report_lines = 0;
+	if (p->flags & P_STEM_LINE)
+		stem_from_line(t, p, s);
+	else
+		snprintf(t->stem, sizeof(t->stem), "%s", p->stem);
+	if (p->flags & P_FRAME_LINE)
+		frame_from_line(t, s);
+	excerpt_add(t, raw);
+}
+
+static void finish_title(struct cl_triage *t)
+{
+	if (!t->frame_from_line) {
+		const char *fn = "", *mod = "";
+
+		if (t->have_rip && !is_generic(t->rip_frame)) {
+			fn = t->rip_frame;
+			mod = t->rip_module;
+		} else if (t->have_trace_frame) {
+			fn = t->trace_frame;
+			mod = t->trace_module;
+		} else if (t->have_rip) {
+			fn = t->rip_frame;
+			mod = t->rip_module;
+		}
+		snprintf(t->r.frame, sizeof(t->r.frame), "%s", fn);
+		snprintf(t->r.module, sizeof(t->r.module), "%s", mod);
+	}
+	if (t->r.frame[0] && t->r.cls != CL_CLASS_PANIC) {
+		if (snprintf(t->r.title, sizeof(t->r.title), "%s in %s", t->stem, t->r.frame) >=
+		    CL_TITLE_MAX)
+			t->r.corrupted = 1;
+	} else {
+		snprintf(t->r.title, sizeof(t->r.title), "%s", t->stem);
+	}
+}
+
+static void end_report(struct cl_triage *t)
+{
+	t->in_report = 0;
+	t->in_trace = 0;
+	t->r.complete = 1;
+	finish_title(t);
+}
+
+/* Inside a report: RIP, Call Trace frames, end markers. */
+static void report_line(struct cl_triage *t, const char *s, const char *raw)
+{
+	char fn[CL_FRAME_MAX], mod[64];
+
+	excerpt_add(t, raw);
+	if (++t->report_lines > REPORT_MAX_LINES) {
+		t->r.corrupted = 1;
+		end_report(t);
+		return;
+	}
+	if (strncmp(s, "RIP: ", 5) == 0 && !t->have_rip) {
+		const char *colon = strchr(s + 5, ':');
+
+		if (colon && parse_symbol(colon + 1, fn, sizeof(fn), mod, sizeof(mod))) {
+			snprintf(t->rip_frame, sizeof(t->rip_frame), "%s", fn);
+			snprintf(t->rip_module, sizeof(t->rip_module), "%s", mod);
+			t->have_rip = 1;
+		}
+		t->in_trace = 0;
+		return;
+	}
+	if (strncmp(s, "Call Trace:", 11) == 0) {
+		t->in_trace = 1;
+		return;
+	}
+	if (t->in_trace && !t->have_trace_frame) {
+		const char *p = s;
+
+		while (*p == ' ')
+			p++;
+		if (*p == '?' || *p == '<')
+			return; /* unreliable frame, or <TASK>/<IRQ> marker */
+		if (parse_symbol(p, fn, sizeof(fn), mod, sizeof(mod)) && !is_generic(fn)) {
+			snprintf(t->trace_frame, sizeof(t->trace_frame), "%s", fn);
+			snprintf(t->trace_module, sizeof(t->trace_module), "%s", mod);
+			t->have_trace_frame = 1;
+		}
+	}
+	if (strncmp(s, "---[ end trace", 14) == 0 || strncmp(s, "---[ end Kernel panic", 21) == 0)
+		end_report(t);
+}
+
+static const struct pattern *match_line(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		const struct pattern *p = &patterns[i];
+		int hit = (p->flags & P_ANYWHERE) ? strstr(s, p->match) != NULL
+						  : strncmp(s, p->match, strlen(p->match)) == 0;
+
+		if (hit && (!p->also || strstr(s, p->also)))
+			return p;
+	}
+	return NULL;
+}
+
+static void warning_adopt(struct cl_triage *t)
+{
+	t->r.crashed = 1;
+	t->r.cls = CL_CLASS_WARNING;
+	snprintf(t->stem, sizeof(t->stem), "WARNING");
+	snprintf(t->r.frame, sizeof(t->r.frame), "%s", t->warn_frame);
+	snprintf(t->r.module, sizeof(t->r.module), "%s", t->warn_module);
+	t->frame_from_line = 1;
+	snprintf(t->r.excerpt, sizeof(t->r.excerpt), "%s", t->warn_excerpt);
+	t->excerpt_len = strlen(t->r.excerpt);
+}
+
+static void handle_line(struct cl_triage *t, char *raw)
+{
+	const struct pattern *p;
+	const char *s;
+
+	cl_sanitize(raw);
+	s = strip_prefixes(raw);
+	t->r.lines++;
+	if (strncmp(s, "Kernel panic - not syncing", 26) == 0)
+		t->r.panicked = 1;
+	if (t->r.complete)
+		return;
+	if (t->in_report) {
+		if (strncmp(s, "Kernel panic - not syncing", 26) == 0) {
+			excerpt_add(t, raw);
+			end_report(t);
+			return;
+		}
+		report_line(t, s, raw);
+		return;
+	}
+	p = match_line(s);
+	if (!p)
+		return;
+	if (p->cls == CL_CLASS_WARNING && !t->fatal_warnings) {
+		if (!t->have_warning) {
+			char fn[CL_FRAME_MAX] = "", mod[64] = "";
+			const char *q;
+
+			for (q = s; *q; q++)
+				if ((q[-1 + (q == s)] == ' ') &&
+				    parse_symbol(q, fn, sizeof(fn), mod, sizeof(mod)))
+					break;
+			snprintf(t->warn_frame, sizeof(t->warn_frame), "%s", fn);
+			snprintf(t->warn_module, sizeof(t->warn_module), "%s", mod);
+			snprintf(t->warn_excerpt, sizeof(t->warn_excerpt), "%s\n", raw);
+			t->have_warning = 1;
+		}
+		return;
+	}
+	if ((p->flags & P_PANIC) && t->have_warning && strstr(s, "panic_on_warn")) {
+		warning_adopt(t);
+		excerpt_add(t, raw);
+		end_report(t);
+		return;
+	}
+	start_report(t, p, s, raw);
+	if (p->flags & P_PANIC) {
+		/* the panic line opens a report of its own; its stack follows */
+		t->r.panicked = 1;
+	}
+}
+
+void cl_triage_feed(struct cl_triage *t, const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (c == '\n') {
+			t->line[t->len] = '\0';
+			if (t->overflow && t->in_report)
+				t->r.corrupted = 1;
+			handle_line(t, t->line);
+			t->len = 0;
+			t->overflow = 0;
+			continue;
+		}
+		if (c == '\r')
+			continue;
+		if (c == '\0')
+			c = '?';
+		if (t->len + 1 < sizeof(t->line))
+			t->line[t->len++] = c;
+		else
+			t->overflow = 1;
+	}
+}
+
+void cl_triage_finish(struct cl_triage *t)
+{
+	if (t->len > 0) {
+		t->line[t->len] = '\0';
+		handle_line(t, t->line);
+		t->len = 0;
+	}
+	if (t->in_report) {
+		/* the stream ended inside a report: keep what we have, flag it */
+		t->r.corrupted = 1;
+		finish_title(t);
+		t->in_report = 0;
+	}
+	if (t->r.crashed && !t->r.frame[0] && t->r.cls != CL_CLASS_PANIC &&
+	    t->r.cls != CL_CLASS_OOM)
+		t->r.corrupted = 1;
+}

@@ -1,0 +1,331 @@
+/*
+ * cl_util.c - the controller's small helpers (see cl_util.h). Nothing here
+ * knows about kernels or libvirt; it is the plumbing every module shares.
+ */
+#include "cl_util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static _Thread_local char err_buf[1024];
+
+int cl_err_set(int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const char *cl_err(void)
+{
+	return err_buf[0] ? err_buf : "unknown error";
+}
+
+void *cl_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+void *cl_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+char *cl_xstrdup(const char *s)
+{
+	char *p = strdup(s ? s : "");
+
+	if (!p)
+		abort();
+	return p;
+}
+
+char *cl_sprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+int cl_read_file(char **out, size_t *len, const char *path, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t cap = 4096, n = 0, r;
+
+	*out = NULL;
+	if (!f)
+		return cl_err_set(CL_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+	buf = cl_xmalloc(cap + 1);
+	while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += r;
+		if (n > max) {
+			free(buf);
+			fclose(f);
+			return cl_err_set(CL_EINPUT, "%s: larger than %zu bytes", path, max);
+		}
+		if (n == cap) {
+			cap *= 2;
+			buf = realloc(buf, cap + 1);
+			if (!buf)
+				abort();
+		}
+	}
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return cl_err_set(CL_EINPUT, "%s: read error", path);
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	if (len)
+		*len = n;
+	return 0;
+}
+
+int cl_write_file(const char *path, const void *data, size_t len)
+{
+	char *tmp = cl_sprintf("%s.tmp.%d", path, (int)getpid());
+	FILE *f = fopen(tmp, "wb");
+	int ok;
+
+	if (!f) {
+		int rc = cl_err_set(CL_EINFRA, "%s: cannot write: %s", path, strerror(errno));
+
+		free(tmp);
+		return rc;
+	}
+	ok = fwrite(data, 1, len, f) == len;
+	ok = (fclose(f) == 0) && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		free(tmp);
+		return cl_err_set(CL_EINFRA, "%s: cannot write: %s", path, strerror(errno));
+	}
+	free(tmp);
+	return 0;
+}
+
+int cl_mkdir_p(const char *path, unsigned int mode)
+{
+	char *p = cl_xstrdup(path), *s;
+
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) != 0 && errno != EEXIST)
+			goto fail;
+		*s = '/';
+	}
+	if (mkdir(p, mode) != 0 && errno != EEXIST)
+		goto fail;
+	free(p);
+	return 0;
+fail:
+	cl_err_set(CL_EINFRA, "%s: cannot create directory: %s", p, strerror(errno));
+	free(p);
+	return CL_EINFRA;
+}
+
+void cl_rm_rf(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (!d) {
+		unlink(path);
+		return;
+	}
+	while ((e = readdir(d))) {
+		char *sub;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sub = cl_path_join(path, e->d_name);
+		if (e->d_type == DT_DIR)
+			cl_rm_rf(sub);
+		else
+			unlink(sub);
+		free(sub);
+	}
+	closedir(d);
+	rmdir(path);
+}
+
+int cl_file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+char *cl_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	if (b[0] == '/' || la == 0)
+		return cl_xstrdup(b);
+	return cl_sprintf("%s%s%s", a, a[la - 1] == '/' ? "" : "/", b);
+}
+
+char *cl_dirname(const char *path)
+{
+	char *copy = cl_xstrdup(path);
+	char *d = cl_xstrdup(dirname(copy));
+
+	free(copy);
+	return d;
+}
+
+const char *cl_project_root(void)
+{
+	static char root[PATH_MAX];
+
+	if (!root[0]) {
+		const char *env = getenv("CRASHLAB_ROOT");
+		char exe[PATH_MAX];
+		ssize_t n;
+
+		if (env && *env) {
+			snprintf(root, sizeof(root), "%s", env);
+		} else if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+			char *d1, *d2;
+
+			exe[n] = '\0';
+			d1 = cl_dirname(exe);
+			d2 = cl_dirname(d1);
+			snprintf(root, sizeof(root), "%s", d2);
+			free(d1);
+			free(d2);
+		} else {
+			snprintf(root, sizeof(root), ".");
+		}
+	}
+	return root;
+}
+
+const char *cl_cache_dir(void)
+{
+	static char dir[PATH_MAX];
+
+	if (!dir[0]) {
+		const char *env = getenv("CRASHLAB_CACHE");
+
+		if (env && *env)
+			snprintf(dir, sizeof(dir), "%s", env);
+		else
+			if (snprintf(dir, sizeof(dir), "%s/.cache", cl_project_root()) >= (int)sizeof(dir))
+				snprintf(dir, sizeof(dir), ".cache");
+	}
+	return dir;
+}
+
+int cl_run(char *const argv[], const char *log_path)
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	if (pid < 0)
+		return cl_err_set(CL_EINFRA, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		if (devnull >= 0)
+			dup2(devnull, STDIN_FILENO);
+		if (log_path) {
+			int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+			if (fd >= 0) {
+				dup2(fd, STDOUT_FILENO);
+				dup2(fd, STDERR_FILENO);
+			}
+		} else {
+			dup2(STDERR_FILENO, STDOUT_FILENO);
+		}
+		execvp(argv[0], argv);
+		fprintf(stderr, "crashlab: cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return cl_err_set(CL_EINFRA, "waitpid: %s", strerror(errno));
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return cl_err_set(CL_EINFRA, "%s killed by signal %d", argv[0], WTERMSIG(status));
+}
+
+double cl_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cl_utc_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void cl_hex(char *out, const uint8_t *in, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+int cl_is_sha256_hex(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!s[i] || !strchr("0123456789abcdef", s[i]))
+			return 0;
+	return s[64] == '\0';
+}
+
+void cl_sanitize(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			*s = '?';
+}

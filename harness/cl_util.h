@@ -1,0 +1,73 @@
+/*
+ * cl_util.h - small shared helpers for the crashlab controller: the error
+ * convention, files, paths, child processes and time.
+ *
+ * Error convention (after libgit2): functions return 0 on success and a
+ * negative cl_rc on failure, after setting a one-line message with
+ * cl_err_set(); the caller fetches it with cl_err(). The message is per
+ * thread, so cells running in parallel do not overwrite each other's.
+ */
+#ifndef CL_UTIL_H
+#define CL_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Return codes; the first two map to exit code 2 at the command line. */
+enum cl_rc {
+	CL_OK = 0,
+	CL_EINPUT = -2, /* bad input: missing file, malformed JSON, unknown kernel */
+	CL_EINFRA = -3, /* qemu, libvirt, image or build trouble */
+};
+
+/* Set this thread's error message; returns @rc so callers can `return cl_err_set(...)`. */
+int cl_err_set(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* This thread's last message (borrowed, never NULL). */
+const char *cl_err(void);
+
+/* Read a whole file (at most @max bytes) into a new NUL-terminated buffer. */
+int cl_read_file(char **out, size_t *len, const char *path, size_t max);
+/* Write @len bytes atomically (temp file + rename). */
+int cl_write_file(const char *path, const void *data, size_t len);
+int cl_mkdir_p(const char *path, unsigned int mode);
+/* Remove a directory tree (best effort; used for per-cell scratch dirs). */
+void cl_rm_rf(const char *path);
+int cl_file_exists(const char *path);
+
+/* New string "a/b" (or b alone when b is absolute). Caller frees. */
+char *cl_path_join(const char *a, const char *b);
+/* New string: directory part of @path ("." when none). Caller frees. */
+char *cl_dirname(const char *path);
+/* The project root: the directory above the one holding the running binary. */
+const char *cl_project_root(void);
+/* The cache directory: $CRASHLAB_CACHE or ROOT/.cache. */
+const char *cl_cache_dir(void);
+
+/* printf into a new string. Caller frees. Aborts on OOM. */
+char *cl_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *cl_xmalloc(size_t n);
+void *cl_xcalloc(size_t n, size_t size);
+char *cl_xstrdup(const char *s);
+
+/*
+ * Run argv (argv[0] looked up in PATH) and wait. Its stdout and stderr go to
+ * @log_path when non-NULL (appended), else to our stderr. Returns the exit
+ * status (0-255), or a negative cl_rc when it could not be started or died
+ * by a signal.
+ */
+int cl_run(char *const argv[], const char *log_path);
+
+/* Monotonic seconds. */
+double cl_now(void);
+/* Wall clock as an RFC 3339 UTC string into buf (>= 21 bytes). */
+void cl_utc_now(char *buf, size_t len);
+
+/* Lower-case hex of @len bytes into @out (2*len+1 bytes). */
+void cl_hex(char *out, const uint8_t *in, size_t len);
+int cl_is_sha256_hex(const char *s);
+
+/* Replace everything outside printable ASCII with '?' (in place). */
+void cl_sanitize(char *s);
+
+#endif

@@ -1,0 +1,262 @@
+/*
+ * cl_verdict.c - agent-line parsing and the verdict rules (see cl_verdict.h).
+ * The order of the rules is the policy: a crash outranks everything (it is
+ * the loudest positive evidence), then boot loops, infrastructure errors,
+ * install failures, hangs; only a cell with nothing wrong and every piece
+ * of positive evidence present passes.
+ */
+#include "cl_verdict.h"
+#include "cl_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *cl_verdict_name(enum cl_verdict v)
+{
+	static const char *const names[] = {
+		[CL_V_PASS] = "pass",
+		[CL_V_CRASH] = "crash",
+		[CL_V_BOOT_LOOP] = "boot_loop",
+		[CL_V_HANG] = "hang",
+		[CL_V_INSTALL_FAILED] = "install_failed",
+		[CL_V_WORKLOAD_FAILED] = "workload_failed",
+		[CL_V_INFRA_ERROR] = "infra_error",
+	};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == CL_V_LAST, "verdict names");
+
+	return (v >= 0 && v < CL_V_LAST) ? names[v] : "unknown";
+}
+
+int cl_verdict_is_failure(enum cl_verdict v)
+{
+	return v != CL_V_PASS && v != CL_V_INFRA_ERROR;
+}
+
+/* Value of key=... in a space-separated line, copied into out. */
+static int kv(const char *line, const char *key, char *out, size_t outlen)
+{
+	size_t klen = strlen(key);
+	const char *p = line;
+
+	while ((p = strstr(p, key))) {
+		if ((p == line || p[-1] == ' ') && p[klen] == '=') {
+			size_t n = strcspn(p + klen + 1, " ");
+
+			if (n >= outlen)
+				n = outlen - 1;
+			memcpy(out, p + klen + 1, n);
+			out[n] = '\0';
+			return 1;
+		}
+		p += klen;
+	}
+	return 0;
+}
+
+static long kv_long(const char *line, const char *key, long dflt)
+{
+	char buf[32], *end;
+	long v;
+
+	if (!kv(line, key, buf, sizeof(buf)))
+		return dflt;
+	v = strtol(buf, &end, 10);
+	return (*end || end == buf) ? dflt : v;
+}
+
+static void set_status(struct cl_evidence *ev, const char *kvpair)
+{
+	const char *eq = strchr(kvpair, '=');
+	size_t klen;
+	int i;
+
+	if (!eq || eq == kvpair)
+		return;
+	klen = (size_t)(eq - kvpair);
+	if (klen >= sizeof(ev->status_key[0]))
+		return;
+	for (i = 0; i < ev->nstatus; i++)
+		if (strlen(ev->status_key[i]) == klen && !strncmp(ev->status_key[i], kvpair, klen))
+			break;
+	if (i == ev->nstatus) {
+		if (ev->nstatus == CL_MAX_STATUS)
+			return;
+		ev->nstatus++;
+		memcpy(ev->status_key[i], kvpair, klen);
+		ev->status_key[i][klen] = '\0';
+	}
+	snprintf(ev->status_value[i], sizeof(ev->status_value[i]), "%s", eq + 1);
+}
+
+void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
+{
+	char line[512], word[24];
+	size_t n;
+
+	if (strncmp(raw, "CL ", 3) != 0) {
+		ev->bad_lines++;
+		return;
+	}
+	snprintf(line, sizeof(line), "%s", raw + 3);
+	cl_sanitize(line);
+	n = strcspn(line, " ");
+	if (n == 0 || n >= sizeof(word)) {
+		ev->bad_lines++;
+		return;
+	}
+	memcpy(word, line, n);
+	word[n] = '\0';
+	if (!strcmp(word, "HB")) {
+		ev->heartbeats++;
+	} else if (!strcmp(word, "READY")) {
+		ev->ready = 1;
+		kv(line, "release", ev->release, sizeof(ev->release));
+	} else if (!strcmp(word, "LOADED")) {
+		ev->loaded = 1;
+	} else if (!strcmp(word, "INSTALL_FAILED")) {
+		ev->install_failed = 1;
+		snprintf(ev->install_error, sizeof(ev->install_error), "%s", line + n + (line[n] != 0));
+	} else if (!strcmp(word, "STATUS")) {
+		set_status(ev, line + n + (line[n] != 0));
+	} else if (!strcmp(word, "WORKLOAD")) {
+		ev->workload_steps++;
+		ev->workload_errors += (int)kv_long(line, "errors", 1);
+	} else if (!strcmp(word, "DONE")) {
+		ev->done = 1;
+	} else if (!strcmp(word, "ABORTED")) {
+		ev->aborted = 1;
+	} else if (!strcmp(word, "ERROR")) {
+		ev->agent_errors++;
+	} else if (!strcmp(word, "MODULE") || !strcmp(word, "SYSCTL") || !strcmp(word, "INSTALL") ||
+		   !strcmp(word, "LOADING")) {
+		/* progress only */
+	} else {
+		ev->bad_lines++;
+	}
+}
+
+const char *cl_evidence_status(const struct cl_evidence *ev, const char *key)
+{
+	int i;
+
+	for (i = 0; i < ev->nstatus; i++)
+		if (!strcmp(ev->status_key[i], key))
+			return ev->status_value[i];
+	return NULL;
+}
+
+void cl_evidence_new_boot(struct cl_evidence *ev)
+{
+	ev->boots++;
+	ev->ready = 0;
+	ev->loaded = 0;
+	ev->done = 0;
+	ev->aborted = 0;
+	ev->nstatus = 0;
+	ev->workload_steps = 0;
+	ev->workload_errors = 0;
+}
+
+static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence *ev,
+			       const struct cl_candidate *cand)
+{
+	int i;
+
+	for (i = 0; i < cand->ncontent; i++) {
+		const struct cl_content_spec *cs = &cand->content[i];
+		const char *got;
+
+		if (!cs->reported_as)
+			continue;
+		got = cl_evidence_status(ev, cs->reported_as);
+		if (!got) {
+			out->verdict = CL_V_INSTALL_FAILED;
+			snprintf(out->title, sizeof(out->title),
+				 "sensor did not report the digest of content %.64s", cs->name);
+			return;
+		}
+		if (strcmp(got, cs->sha256) != 0) {
+			out->verdict = CL_V_INSTALL_FAILED;
+			snprintf(out->title, sizeof(out->title),
+				 "sensor loaded content sha256 %.64s, manifest says %.64s", got, cs->sha256);
+			return;
+		}
+	}
+	for (i = 0; i < cand->ncounters; i++) {
+		const char *v = cl_evidence_status(ev, cand->counters[i]);
+
+		if (!v || strtoll(v, NULL, 10) <= 0) {
+			out->verdict = CL_V_WORKLOAD_FAILED;
+			snprintf(out->title, sizeof(out->title), "sensor counter %.48s is %.32s after the workload",
+				 cand->counters[i], v ? v : "missing");
+			return;
+		}
+	}
+	if (ev->workload_errors > 0 || ev->workload_steps == 0) {
+		out->verdict = CL_V_WORKLOAD_FAILED;
+		snprintf(out->title, sizeof(out->title), "workload: %d steps, %d errors",
+			 ev->workload_steps, ev->workload_errors);
+		return;
+	}
+	out->verdict = CL_V_PASS;
+	snprintf(out->title, sizeof(out->title), "sensor loaded the manifest's content and saw the workload");
+}
+
+void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
+	       const struct cl_triage_result *tr, const struct cl_candidate *cand, int max_boots)
+{
+	memset(out, 0, sizeof(*out));
+	if (tr->crashed) {
+		out->verdict = CL_V_CRASH;
+		snprintf(out->title, sizeof(out->title), "%s", tr->title);
+		return;
+	}
+	if (ev->panic_event) {
+		out->verdict = CL_V_CRASH;
+		snprintf(out->title, sizeof(out->title), "guest panicked (pvpanic event, no console report)");
+		return;
+	}
+	if (ev->boots > max_boots) {
+		out->verdict = CL_V_BOOT_LOOP;
+		snprintf(out->title, sizeof(out->title), "boot loop: %d boots, at most %d expected",
+			 ev->boots, max_boots);
+		return;
+	}
+	if (ev->infra) {
+		out->verdict = CL_V_INFRA_ERROR;
+		snprintf(out->title, sizeof(out->title), "%s", ev->infra_msg);
+		return;
+	}
+	if (ev->build_failed) {
+		out->verdict = CL_V_INSTALL_FAILED;
+		snprintf(out->title, sizeof(out->title), "%s", ev->build_error);
+		return;
+	}
+	if (ev->install_failed) {
+		out->verdict = CL_V_INSTALL_FAILED;
+		snprintf(out->title, sizeof(out->title), "sensor did not load: %s", ev->install_error);
+		return;
+	}
+	if (ev->timeout != CL_TIMEOUT_NONE) {
+		static const char *const what[] = { "", "agent not ready", "agent silent",
+						    "cell not finished" };
+
+		out->verdict = CL_V_HANG;
+		snprintf(out->title, sizeof(out->title), "hang: %s after %d s%s", what[ev->timeout],
+			 ev->timeout_s, ev->loaded ? " (sensor loaded)" : "");
+		return;
+	}
+	if (!ev->ready) {
+		out->verdict = CL_V_INFRA_ERROR;
+		snprintf(out->title, sizeof(out->title), "guest stopped before the agent was ready");
+		return;
+	}
+	if (!ev->done) {
+		out->verdict = CL_V_WORKLOAD_FAILED;
+		snprintf(out->title, sizeof(out->title), "agent %s before finishing the plan",
+			 ev->aborted ? "aborted" : "stopped");
+		return;
+	}
+	decide_pass_or_not(out, ev, cand);
+}

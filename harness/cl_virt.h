@@ -1,0 +1,41 @@
+/*
+ * cl_virt.h - one libvirt connection per controller process, its event
+ * loop, and per-domain event delivery.
+ *
+ * libvirt delivers lifecycle and reboot events on the default event loop,
+ * which runs in a thread of its own here. A cell registers its domain name
+ * with a pipe; events for that domain are written to the pipe as
+ * struct cl_virt_event, so the cell's poll() loop sees console bytes, agent
+ * lines and lifecycle events in one place and reacts within milliseconds.
+ * Domains are started with AUTODESTROY: if the controller dies, libvirt
+ * destroys them when the connection drops.
+ */
+#ifndef CL_VIRT_H
+#define CL_VIRT_H
+
+#include <libvirt/libvirt.h>
+
+enum cl_virt_event_kind {
+	CL_VEV_PANICKED = 1, /* CRASHED/PANICKED lifecycle event */
+	CL_VEV_REBOOT,       /* the guest rebooted */
+	CL_VEV_STOPPED,      /* the domain is gone; detail is the libvirt reason */
+	CL_VEV_SHUTDOWN,     /* guest-initiated shutdown under way */
+};
+
+struct cl_virt_event {
+	int kind;
+	int detail;
+};
+
+/* Connect to @uri (starting libvirtd when it is not running) and start the loop. */
+int cl_virt_open(const char *uri);
+void cl_virt_close(void);
+/* The shared connection (borrowed). */
+virConnectPtr cl_virt_conn(void);
+/* Deliver events for domain @name to @fd until cl_virt_unwatch(). */
+int cl_virt_watch(const char *name, int fd);
+void cl_virt_unwatch(const char *name);
+/* Text of libvirt's last error in this thread (borrowed). */
+const char *cl_virt_error(void);
+
+#endif

@@ -1,0 +1,448 @@
+/*
+ * crashlab - kernel-crash test lab and release qualification harness.
+ *
+ * The command line: `qualify` boots the matrix and decides whether the
+ * candidate may ship; `triage` classifies a console log; `images` builds the
+ * matrix's images ahead of time. Exit codes are the contract with CI:
+ * 0 every cell passed, 1 some cell failed, 2 bad input or infrastructure
+ * error.
+ */
+#include "cl_accel.h"
+#include "cl_candidate.h"
+#include "cl_cell.h"
+#include "cl_image.h"
+#include "cl_matrix.h"
+#include "cl_report.h"
+#include "cl_scenario.h"
+#include "cl_triage.h"
+#include "cl_util.h"
+#include "cl_virt.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CRASHLAB_VERSION "0.1.0"
+
+static const char usage_text[] =
+	"usage: crashlab COMMAND [OPTIONS]\n"
+	"\n"
+	"commands:\n"
+	"  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N]\n"
+	"          boot every cell of the matrix, install the candidate, run the scenario,\n"
+	"          write DIR/report.json and DIR/junit.xml\n"
+	"  triage [FILE|-]   classify a kernel console log, print JSON\n"
+	"  images --matrix FILE   build the matrix's kernel images ahead of time\n"
+	"  version\n"
+	"\n"
+	"exit codes: 0 every cell passed, 1 some cell failed (crash, hang, boot loop,\n"
+	"install or workload failure), 2 bad input or infrastructure error\n"
+	"\n"
+	"environment: CRASHLAB_CACHE (image cache, default ROOT/.cache),\n"
+	"  CRASHLAB_ACCEL=kvm|tcg (skip the KVM trial), CRASHLAB_URI (default qemu:///system)\n";
+
+static int usage_error(const char *msg)
+{
+	fprintf(stderr, "crashlab: %s\n%s", msg, usage_text);
+	return 2;
+}
+
+/* ---- qualify ---------------------------------------------------------- */
+
+struct kernel_prep {
+	const char *release;
+	struct cl_image img;
+	char *ko;
+	char ko_sha[CL_SHA256_HEX];
+	char *build_error;
+};
+
+struct qualify {
+	struct cl_matrix *matrix;
+	struct cl_candidate *cand;
+	struct cl_scenario *scn;
+	const char *out;
+	struct kernel_prep *kernels;
+	int nkernels;
+	struct cl_cell_run *runs;
+	char *plan;
+	const char *virt_type;
+	int next, done;
+	pthread_mutex_t lock;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	cl_cell_interrupt();
+}
+
+static struct kernel_prep *kernel_of(struct qualify *q, const char *release)
+{
+	int i;
+
+	for (i = 0; i < q->nkernels; i++)
+		if (!strcmp(q->kernels[i].release, release))
+			return &q->kernels[i];
+	return NULL;
+}
+
+static int prepare_kernels(struct qualify *q)
+{
+	int i, rc;
+
+	q->kernels = cl_xcalloc((size_t)q->matrix->ncells, sizeof(*q->kernels));
+	for (i = 0; i < q->matrix->ncells; i++)
+		if (!kernel_of(q, q->matrix->cells[i].kernel))
+			q->kernels[q->nkernels++].release = q->matrix->cells[i].kernel;
+	for (i = 0; i < q->nkernels; i++) {
+		struct kernel_prep *k = &q->kernels[i];
+		double t0 = cl_now();
+		char *log = NULL;
+
+		fprintf(stderr, "crashlab: [image %d/%d] %s ...\n", i + 1, q->nkernels, k->release);
+		if ((rc = cl_image_ensure(&k->img, k->release))) {
+			if (rc == CL_EINPUT)
+				return cl_err_set(rc, "%s: %s", q->matrix->path, cl_err());
+			return rc;
+		}
+		if (cl_module_build(&k->ko, k->ko_sha, &log, q->cand, &k->img, k->release)) {
+			k->build_error = cl_xstrdup(cl_err());
+			fprintf(stderr, "crashlab: [image %d/%d] %s: %s\n", i + 1, q->nkernels,
+				k->release, k->build_error);
+		} else {
+			fprintf(stderr, "crashlab: [image %d/%d] %s ready, module %.12s (%.1f s)\n",
+				i + 1, q->nkernels, k->release, k->ko_sha, cl_now() - t0);
+		}
+		free(log);
+	}
+	return 0;
+}
+
+static void *worker(void *arg)
+{
+	struct qualify *q = arg;
+
+	for (;;) {
+		struct cl_cell_run *r;
+		int idx;
+
+		pthread_mutex_lock(&q->lock);
+		idx = q->next < q->matrix->ncells ? q->next++ : -1;
+		pthread_mutex_unlock(&q->lock);
+		if (idx < 0)
+			return NULL;
+		r = &q->runs[idx];
+		cl_cell_run(r);
+		pthread_mutex_lock(&q->lock);
+		q->done++;
+		fprintf(stderr, "crashlab: [%d/%d] %s (%s): %s - %s (%.1f s)\n", q->done,
+			q->matrix->ncells, r->spec->id, r->spec->kernel,
+			cl_verdict_name(r->dec.verdict), r->dec.title, r->duration_s);
+		pthread_mutex_unlock(&q->lock);
+	}
+}
+
+static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run *r,
+			     const struct kernel_prep *k)
+{
+	const struct cl_triage_result *tr = cl_triage_result(r->tr);
+	const char *loaded = NULL;
+	int i;
+
+	rc->spec = r->spec;
+	rc->verdict = r->dec.verdict;
+	snprintf(rc->title, sizeof(rc->title), "%s", r->dec.title);
+	cl_sanitize(rc->title);
+	rc->boots = r->ev.boots;
+	rc->attempts = r->attempts;
+	rc->duration_s = r->duration_s;
+	if (k->ko)
+		snprintf(rc->module_sha256, sizeof(rc->module_sha256), "%s", k->ko_sha);
+	for (i = 0; i < r->cand->ncontent && !loaded; i++)
+		if (r->cand->content[i].reported_as)
+			loaded = cl_evidence_status(&r->ev, r->cand->content[i].reported_as);
+	if (loaded && cl_is_sha256_hex(loaded))
+		snprintf(rc->loaded_digest, sizeof(rc->loaded_digest), "%s", loaded);
+	snprintf(rc->release_seen, sizeof(rc->release_seen), "%s", r->ev.release);
+	if (r->ko_path)
+		rc->console = cl_sprintf("cells/%s/console.log", r->spec->id);
+	if (tr->crashed) {
+		snprintf(rc->crash_class, sizeof(rc->crash_class), "%s", cl_class_name(tr->cls));
+		snprintf(rc->frame, sizeof(rc->frame), "%s", tr->frame);
+		snprintf(rc->module, sizeof(rc->module), "%s", tr->module);
+		rc->corrupted = tr->corrupted;
+		rc->excerpt = cl_xstrdup(tr->excerpt);
+	}
+}
+
+static int run_qualify(struct qualify *q)
+{
+	struct cl_report rep = { 0 };
+	int i, jobs, rc, nthreads;
+	pthread_t *threads;
+	char *path;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	jobs = q->next; /* --jobs, 0 = default */
+	q->next = 0;
+	if (jobs <= 0)
+		jobs = ncpu > 0 ? (int)ncpu : 1;
+	cl_utc_now(rep.started, sizeof(rep.started));
+	if ((rc = prepare_kernels(q)))
+		return rc;
+	if ((rc = cl_virt_open(getenv("CRASHLAB_URI") ? getenv("CRASHLAB_URI") : "qemu:///system")))
+		return rc;
+	q->virt_type = cl_accel_pick(&q->kernels[0].img, 1);
+	q->plan = cl_scenario_plan(q->scn, q->cand);
+	q->runs = cl_xcalloc((size_t)q->matrix->ncells, sizeof(*q->runs));
+	for (i = 0; i < q->matrix->ncells; i++) {
+		struct cl_cell_run *r = &q->runs[i];
+		struct kernel_prep *k = kernel_of(q, q->matrix->cells[i].kernel);
+
+		r->spec = &q->matrix->cells[i];
+		r->cand = q->cand;
+		r->scn = q->scn;
+		r->img = &k->img;
+		r->ko_path = k->ko;
+		r->build_error = k->build_error;
+		r->plan = q->plan;
+		r->virt_type = q->virt_type;
+		r->dir = cl_sprintf("%s/cells/%s", q->out, r->spec->id);
+		r->on_crash = "destroy";
+	}
+	fprintf(stderr, "crashlab: qualifying %s %s on %d cells of %s (%s, %d at a time)\n",
+		q->cand->name, q->cand->version, q->matrix->ncells, q->matrix->name,
+		!strcmp(q->virt_type, "kvm") ? "KVM" : "TCG", jobs);
+	nthreads = jobs < q->matrix->ncells ? jobs : q->matrix->ncells;
+	threads = cl_xcalloc((size_t)nthreads, sizeof(*threads));
+	pthread_mutex_init(&q->lock, NULL);
+	for (i = 0; i < nthreads; i++)
+		pthread_create(&threads[i], NULL, worker, q);
+	for (i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	cl_virt_close();
+
+	rep.cand = q->cand;
+	rep.matrix = q->matrix;
+	rep.scn = q->scn;
+	rep.accel = !strcmp(q->virt_type, "kvm") ? "kvm" : "tcg";
+	rep.ncells = q->matrix->ncells;
+	rep.cells = cl_xcalloc((size_t)rep.ncells, sizeof(*rep.cells));
+	for (i = 0; i < rep.ncells; i++)
+		fill_report_cell(&rep.cells[i], &q->runs[i], kernel_of(q, q->runs[i].spec->kernel));
+	cl_utc_now(rep.finished, sizeof(rep.finished));
+	path = cl_sprintf("%s/report.json", q->out);
+	rc = cl_report_write_json(&rep, path);
+	free(path);
+	path = cl_sprintf("%s/junit.xml", q->out);
+	if (rc == 0)
+		rc = cl_report_write_junit(&rep, path);
+	free(path);
+	if (rc) {
+		fprintf(stderr, "crashlab: %s\n", cl_err());
+		rc = 2;
+	} else {
+		rc = cl_report_exit_code(&rep);
+		printf("%s: %s %s on %s: %s (exit %d)\n", cl_report_verdict(&rep), q->cand->name,
+		       q->cand->version, q->matrix->name, q->out, rc);
+		for (i = 0; i < rep.ncells; i++)
+			printf("  %-14s %-26s %-15s %s\n", rep.cells[i].spec->id,
+			       rep.cells[i].spec->kernel, cl_verdict_name(rep.cells[i].verdict),
+			       rep.cells[i].title);
+	}
+	for (i = 0; i < rep.ncells; i++) {
+		free(rep.cells[i].console);
+		free(rep.cells[i].excerpt);
+		cl_cell_run_clear(&q->runs[i]);
+		free((char *)q->runs[i].dir);
+	}
+	free(rep.cells);
+	return rc;
+}
+
+static int cmd_qualify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "matrix", required_argument, NULL, 'm' },
+		{ "candidate", required_argument, NULL, 'c' },
+		{ "scenario", required_argument, NULL, 's' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *matrix = NULL, *candidate = NULL, *scenario = NULL, *out = "crashlab-out";
+	struct qualify q = { 0 };
+	char *default_scn = NULL, *cells_dir;
+	int c, rc, jobs = 0, i;
+
+	while ((c = getopt_long(argc, argv, "m:c:s:o:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': matrix = optarg; break;
+		case 'c': candidate = optarg; break;
+		case 's': scenario = optarg; break;
+		case 'o': out = optarg; break;
+		case 'j':
+			jobs = atoi(optarg);
+			if (jobs < 1 || jobs > 64)
+				return usage_error("--jobs takes a number from 1 to 64");
+			break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		default: return usage_error("bad option for qualify");
+		}
+	}
+	if (!matrix || !candidate)
+		return usage_error("qualify needs --matrix and --candidate");
+	if (optind < argc)
+		return usage_error("unexpected argument");
+	if (!scenario)
+		scenario = default_scn = cl_sprintf("%s/scenarios/ipc-basic.json", cl_project_root());
+	if ((rc = cl_matrix_load(&q.matrix, matrix)) || (rc = cl_candidate_load(&q.cand, candidate)) ||
+	    (rc = cl_scenario_load(&q.scn, scenario))) {
+		fprintf(stderr, "crashlab: %s\n", cl_err());
+		rc = 2;
+		goto out;
+	}
+	cells_dir = cl_sprintf("%s/cells", out);
+	rc = cl_mkdir_p(cells_dir, 0755);
+	free(cells_dir);
+	if (rc) {
+		fprintf(stderr, "crashlab: %s\n", cl_err());
+		rc = 2;
+		goto out;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	q.out = out;
+	q.next = jobs;
+	rc = run_qualify(&q);
+	if (rc < 0) {
+		fprintf(stderr, "crashlab: %s\n", cl_err());
+		rc = 2;
+	}
+	if (cl_cell_interrupted() && rc != 1)
+		rc = 2;
+out:
+	for (i = 0; i < q.nkernels; i++) {
+		cl_image_clear(&q.kernels[i].img);
+		free(q.kernels[i].ko);
+		free(q.kernels[i].build_error);
+	}
+	free(q.kernels);
+	free(q.runs);
+	free(q.plan);
+	cl_matrix_free(q.matrix);
+	cl_candidate_free(q.cand);
+	cl_scenario_free(q.scn);
+	free(default_scn);
+	return rc;
+}
+
+/* ---- triage ----------------------------------------------------------- */
+
+static json_t *triage_json(const struct cl_triage_result *r)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "crashed", json_boolean(r->crashed));
+	json_object_set_new(j, "class", json_string(cl_class_name(r->cls)));
+	json_object_set_new(j, "title", r->crashed ? json_string(r->title) : json_null());
+	json_object_set_new(j, "frame", r->frame[0] ? json_string(r->frame) : json_null());
+	json_object_set_new(j, "module", r->module[0] ? json_string(r->module) : json_null());
+	json_object_set_new(j, "corrupted", json_boolean(r->corrupted));
+	return j;
+}
+
+static int cmd_triage(int argc, char **argv)
+{
+	const char *path = argc > 1 ? argv[1] : "-";
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	struct cl_triage *t;
+	char buf[65536];
+	size_t n;
+	json_t *j;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs("usage: crashlab triage [FILE|-]\n"
+		      "prints {\"crashed\", \"class\", \"title\", \"frame\", \"module\", \"corrupted\"}\n",
+		      stdout);
+		return 0;
+	}
+	if (argc > 2)
+		return usage_error("triage takes one file");
+	if (!f) {
+		fprintf(stderr, "crashlab: %s: cannot open: %s\n", path, strerror(errno));
+		return 2;
+	}
+	t = cl_triage_new(0);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		cl_triage_feed(t, buf, n);
+	if (f != stdin)
+		fclose(f);
+	cl_triage_finish(t);
+	j = triage_json(cl_triage_result(t));
+	json_dumpf(j, stdout, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	fputc('\n', stdout);
+	json_decref(j);
+	cl_triage_free(t);
+	return 0;
+}
+
+/* ---- images ----------------------------------------------------------- */
+
+static int cmd_images(int argc, char **argv)
+{
+	struct cl_matrix *m = NULL;
+	int i, rc = 0;
+
+	if (argc != 3 || strcmp(argv[1], "--matrix"))
+		return usage_error("usage: crashlab images --matrix FILE");
+	if (cl_matrix_load(&m, argv[2])) {
+		fprintf(stderr, "crashlab: %s\n", cl_err());
+		return 2;
+	}
+	for (i = 0; i < m->ncells && rc == 0; i++) {
+		struct cl_image img;
+		double t0 = cl_now();
+
+		if (cl_image_ensure(&img, m->cells[i].kernel)) {
+			fprintf(stderr, "crashlab: %s: %s\n", m->path, cl_err());
+			rc = 2;
+			break;
+		}
+		fprintf(stderr, "crashlab: image %s ready (%.1f s)\n", m->cells[i].kernel,
+			cl_now() - t0);
+		cl_image_clear(&img);
+	}
+	cl_matrix_free(m);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("no command");
+	if (!strcmp(argv[1], "qualify"))
+		return cmd_qualify(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "triage"))
+		return cmd_triage(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "images"))
+		return cmd_images(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("crashlab %s\n", CRASHLAB_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	return usage_error("unknown command");
+}

@@ -1,0 +1,112 @@
+#!/bin/bash
+# Build the bootable image of one Debian kernel release for crashlab:
+#   CACHE/images/RELEASE/vmlinuz        the kernel, from linux-image-RELEASE
+#   CACHE/images/RELEASE/base.cpio.gz   initramfs: busybox, the crashlab agent as
+#                                       /init, and the modules the agent loads
+#   CACHE/kernels/RELEASE/headers/...   extracted linux-headers tree to build
+#                                       candidate modules against
+# Everything comes from Debian's own packages (apt-get download + dpkg-deb -x);
+# nothing is installed on the host. The result is keyed by the sha256 of every
+# input, so a second build with the same inputs does nothing.
+#
+# usage: mkimage.sh RELEASE CACHE AGENT_BINARY
+# exit:  0 built or up to date; 3 unknown kernel release; 1 other failure
+set -euo pipefail
+
+release=${1:?usage: mkimage.sh RELEASE CACHE AGENT}
+cache=${2:?usage: mkimage.sh RELEASE CACHE AGENT}
+agent=${3:?usage: mkimage.sh RELEASE CACHE AGENT}
+here=$(cd "$(dirname "$0")" && pwd)
+
+case "$release" in
+    *[!A-Za-z0-9.+_-]*|"") echo "mkimage: invalid kernel release '$release'" >&2; exit 3;;
+esac
+
+debs=$cache/debs
+out=$cache/images/$release
+kroot=$cache/kernels/$release
+mkdir -p "$debs" "$out" "$kroot"
+
+# fetch PKG: make sure PKG's .deb is in $debs, print its path.
+fetch() {
+    local pkg=$1 f
+    f=$(ls "$debs/${pkg}"_*.deb 2>/dev/null | head -n1 || true)
+    if [ -z "$f" ]; then
+        if ! apt-cache show "$pkg" >/dev/null 2>&1; then
+            return 3
+        fi
+        echo "mkimage: downloading $pkg" >&2
+        (cd "$debs" && apt-get download -q "$pkg" >/dev/null 2>"$debs/.err.$$") \
+            || { cat "$debs/.err.$$" >&2; rm -f "$debs/.err.$$"; return 1; }
+        rm -f "$debs/.err.$$"
+        f=$(ls "$debs/${pkg}"_*.deb | head -n1)
+    fi
+    echo "$f"
+}
+
+img_deb=$(fetch "linux-image-$release") || {
+    rc=$?
+    [ $rc = 3 ] && echo "mkimage: unknown kernel release '$release': Debian has no package linux-image-$release" >&2
+    exit $rc
+}
+hdr_deb=$(fetch "linux-headers-$release") || {
+    echo "mkimage: no package linux-headers-$release" >&2; exit 3; }
+# The headers package depends on its -common tree and on linux-kbuild; read
+# the names from its control file instead of guessing them.
+dep_debs=()
+for dep in $(dpkg-deb -f "$hdr_deb" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//' \
+             | tr -d ' ' | grep -E '^linux-(headers|kbuild)-'); do
+    dep_debs+=("$(fetch "$dep")")
+done
+
+key=$( { sha256sum "$img_deb" "$hdr_deb" "${dep_debs[@]}" "$agent" /bin/busybox "$0" \
+         | awk '{print $1}'; echo "$release"; } | sha256sum | awk '{print $1}')
+if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] \
+   && [ -f "$out/vmlinuz" ] && [ -f "$out/base.cpio.gz" ] \
+   && [ -f "$kroot/headers/usr/src/linux-headers-$release/Makefile" ]; then
+    exit 0
+fi
+echo "mkimage: building image for $release" >&2
+rm -f "$out/key"
+
+# Kernel and modules.
+rm -rf "$kroot/image" "$kroot/headers"
+dpkg-deb -x "$img_deb" "$kroot/image"
+cp "$kroot/image/boot/vmlinuz-$release" "$out/vmlinuz.tmp"
+cp "$kroot/image/boot/config-$release" "$out/config"
+cp "$kroot/image/boot/System.map-$release" "$out/System.map"
+
+# Headers: one private root; point the one absolute include at it.
+for d in "$hdr_deb" "${dep_debs[@]}"; do dpkg-deb -x "$d" "$kroot/headers"; done
+mk=$kroot/headers/usr/src/linux-headers-$release/Makefile
+sed -i "s|^include /usr/src/|include $kroot/headers/usr/src/|" "$mk"
+
+# Initramfs.
+stage=$(mktemp -d "$out/stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp,run,var/lib,lib/modules/crashlab,crashlab}
+cp /bin/busybox "$stage/bin/busybox"
+for a in sh ls cat mkfifo dmesg poweroff reboot sleep echo mount; do
+    ln -s busybox "$stage/bin/$a"
+done
+install -m 0755 "$agent" "$stage/init"
+moddir=$kroot/image/lib/modules/$release/kernel
+for m in drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic/pvpanic-mmio; do
+    name=$(basename "$m")
+    if [ -f "$moddir/$m.ko" ]; then
+        cp "$moddir/$m.ko" "$stage/lib/modules/crashlab/$name.ko"
+    elif [ -f "$moddir/$m.ko.xz" ]; then
+        xz -dc "$moddir/$m.ko.xz" > "$stage/lib/modules/crashlab/$name.ko"
+    elif [ -f "$moddir/$m.ko.zst" ]; then
+        zstd -qdc "$moddir/$m.ko.zst" > "$stage/lib/modules/crashlab/$name.ko"
+    fi
+done
+# Load order for the agent (pvpanic core before its ISA/ACPI front end).
+printf '%s\n' pvpanic pvpanic-mmio > "$stage/lib/modules/crashlab/order"
+echo "$release" > "$stage/crashlab/kernel-release"
+(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) \
+    | gzip -n -6 > "$out/base.cpio.gz.tmp"
+mv "$out/base.cpio.gz.tmp" "$out/base.cpio.gz"
+mv "$out/vmlinuz.tmp" "$out/vmlinuz"
+rm -rf "$kroot/image"
+echo "$key" > "$out/key"

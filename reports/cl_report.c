@@ -1,0 +1,217 @@
+/*
+ * cl_report.c - report.json and junit.xml writers (see cl_report.h).
+ *
+ * A product failure anywhere makes the run "fail" (exit 1) even when other
+ * cells had infrastructure errors: a known crash must block the release.
+ * Without product failures, any infrastructure error makes it "error"
+ * (exit 2): an incomplete run is never a pass.
+ */
+#include "cl_report.h"
+#include "cl_domain.h"
+#include "cl_util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *cl_report_verdict(const struct cl_report *r)
+{
+	int i, fail = 0, err = 0;
+
+	for (i = 0; i < r->ncells; i++) {
+		if (cl_verdict_is_failure(r->cells[i].verdict))
+			fail = 1;
+		else if (r->cells[i].verdict != CL_V_PASS)
+			err = 1;
+	}
+	if (r->ncells == 0)
+		err = 1;
+	return fail ? "fail" : err ? "error" : "pass";
+}
+
+int cl_report_exit_code(const struct cl_report *r)
+{
+	const char *v = cl_report_verdict(r);
+
+	return !strcmp(v, "pass") ? 0 : !strcmp(v, "fail") ? 1 : 2;
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+static json_t *cell_json(const struct cl_report_cell *c)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "id", json_string(c->spec->id));
+	json_object_set_new(j, "os", json_string(c->spec->os));
+	json_object_set_new(j, "kernel_release", json_string(c->spec->kernel));
+	json_object_set_new(j, "series", json_string(c->spec->series));
+	json_object_set_new(j, "flavor", json_string(c->spec->flavor));
+	json_object_set_new(j, "verdict", json_string(cl_verdict_name(c->verdict)));
+	json_object_set_new(j, "title", json_string(c->title));
+	json_object_set_new(j, "class", str_or_null(c->crash_class));
+	json_object_set_new(j, "frame", str_or_null(c->frame));
+	json_object_set_new(j, "module", str_or_null(c->module));
+	json_object_set_new(j, "corrupted", json_boolean(c->corrupted));
+	json_object_set_new(j, "boots", json_integer(c->boots));
+	json_object_set_new(j, "attempts", json_integer(c->attempts));
+	json_object_set_new(j, "duration_s", json_real((double)(long)(c->duration_s * 10) / 10));
+	json_object_set_new(j, "module_sha256", str_or_null(c->module_sha256));
+	json_object_set_new(j, "loaded_content_sha256", str_or_null(c->loaded_digest));
+	json_object_set_new(j, "kernel_release_seen", str_or_null(c->release_seen));
+	json_object_set_new(j, "console", str_or_null(c->console));
+	json_object_set_new(j, "excerpt", str_or_null(c->excerpt));
+	return j;
+}
+
+int cl_report_write_json(const struct cl_report *r, const char *path)
+{
+	json_t *root = json_object(), *cand = json_object(), *arts = json_array(), *cells = json_array();
+	json_t *counts = json_object();
+	int i, rc, n[CL_V_LAST] = { 0 };
+	char *text;
+
+	json_object_set_new(root, "crashlab_report", json_integer(1));
+	json_object_set_new(root, "verdict", json_string(cl_report_verdict(r)));
+	json_object_set_new(cand, "name", json_string(r->cand->name));
+	json_object_set_new(cand, "version", json_string(r->cand->version));
+	json_object_set_new(cand, "manifest", json_string(r->cand->path));
+	for (i = 0; i < r->cand->ncontent; i++) {
+		const struct cl_content_spec *cs = &r->cand->content[i];
+		json_t *a = json_object();
+
+		json_object_set_new(a, "kind", json_string("content"));
+		json_object_set_new(a, "name", json_string(cs->name));
+		json_object_set_new(a, "file", json_string(cs->file));
+		json_object_set_new(a, "sha256", json_string(cs->sha256));
+		json_object_set_new(a, "bytes", json_integer(cs->size));
+		json_object_set_new(a, "install_path", json_string(cs->install_path));
+		json_array_append_new(arts, a);
+	}
+	for (i = 0; i < r->ncells; i++) {
+		const struct cl_report_cell *c = &r->cells[i];
+		json_t *a;
+
+		if (!c->module_sha256[0])
+			continue;
+		a = json_object();
+		json_object_set_new(a, "kind", json_string("module"));
+		json_object_set_new(a, "name", json_string(r->cand->module_name));
+		json_object_set_new(a, "kernel_release", json_string(c->spec->kernel));
+		json_object_set_new(a, "sha256", json_string(c->module_sha256));
+		json_array_append_new(arts, a);
+	}
+	json_object_set_new(cand, "artifacts", arts);
+	json_object_set_new(root, "candidate", cand);
+	json_object_set_new(root, "matrix", json_pack("{s:s, s:s}", "name", r->matrix->name, "file",
+						      r->matrix->path));
+	json_object_set_new(root, "scenario", json_pack("{s:s, s:s}", "name", r->scn->name, "file",
+							r->scn->path));
+	json_object_set_new(root, "accelerator", json_string(r->accel));
+	json_object_set_new(root, "started", json_string(r->started));
+	json_object_set_new(root, "finished", json_string(r->finished));
+	for (i = 0; i < r->ncells; i++) {
+		json_array_append_new(cells, cell_json(&r->cells[i]));
+		n[r->cells[i].verdict]++;
+	}
+	for (i = 0; i < CL_V_LAST; i++)
+		if (n[i])
+			json_object_set_new(counts, cl_verdict_name((enum cl_verdict)i), json_integer(n[i]));
+	json_object_set_new(root, "summary", counts);
+	json_object_set_new(root, "cells", cells);
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	json_decref(root);
+	if (!text)
+		return cl_err_set(CL_EINFRA, "%s: cannot encode the report", path);
+	rc = cl_write_file(path, text, strlen(text));
+	free(text);
+	return rc;
+}
+
+/* Append @s escaped for XML to the growing buffer. */
+static void xml_put(char **buf, size_t *len, const char *s)
+{
+	char *e = cl_xml_escape(s);
+	size_t n = strlen(e);
+
+	*buf = realloc(*buf, *len + n + 1);
+	if (!*buf)
+		abort();
+	memcpy(*buf + *len, e, n + 1);
+	*len += n;
+	free(e);
+}
+
+static void raw_put(char **buf, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+
+	*buf = realloc(*buf, *len + n + 1);
+	if (!*buf)
+		abort();
+	memcpy(*buf + *len, s, n + 1);
+	*len += n;
+}
+
+int cl_report_write_junit(const struct cl_report *r, const char *path)
+{
+	char *buf = NULL, *line;
+	size_t len = 0;
+	int i, failures = 0, errors = 0, rc;
+	double total = 0;
+
+	for (i = 0; i < r->ncells; i++) {
+		failures += cl_verdict_is_failure(r->cells[i].verdict);
+		errors += r->cells[i].verdict == CL_V_INFRA_ERROR;
+		total += r->cells[i].duration_s;
+	}
+	raw_put(&buf, &len, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+	raw_put(&buf, &len, "  <testsuite name=\"crashlab.");
+	xml_put(&buf, &len, r->matrix->name);
+	line = cl_sprintf("\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.1f\">\n", r->ncells,
+			  failures, errors, total);
+	raw_put(&buf, &len, line);
+	free(line);
+	for (i = 0; i < r->ncells; i++) {
+		const struct cl_report_cell *c = &r->cells[i];
+		const char *tag = c->verdict == CL_V_PASS ? NULL
+				  : c->verdict == CL_V_INFRA_ERROR ? "error" : "failure";
+
+		raw_put(&buf, &len, "    <testcase classname=\"crashlab.");
+		xml_put(&buf, &len, r->cand->name);
+		raw_put(&buf, &len, "\" name=\"");
+		xml_put(&buf, &len, c->spec->id);
+		raw_put(&buf, &len, " (");
+		xml_put(&buf, &len, c->spec->kernel);
+		line = cl_sprintf(")\" time=\"%.1f\"", c->duration_s);
+		raw_put(&buf, &len, line);
+		free(line);
+		if (!tag) {
+			raw_put(&buf, &len, "/>\n");
+			continue;
+		}
+		raw_put(&buf, &len, ">\n      <");
+		raw_put(&buf, &len, tag);
+		raw_put(&buf, &len, " type=\"");
+		raw_put(&buf, &len, cl_verdict_name(c->verdict));
+		raw_put(&buf, &len, "\" message=\"");
+		xml_put(&buf, &len, c->title);
+		raw_put(&buf, &len, "\">");
+		if (c->excerpt)
+			xml_put(&buf, &len, c->excerpt);
+		if (c->console) {
+			raw_put(&buf, &len, "\nconsole: ");
+			xml_put(&buf, &len, c->console);
+		}
+		raw_put(&buf, &len, "</");
+		raw_put(&buf, &len, tag);
+		raw_put(&buf, &len, ">\n    </testcase>\n");
+	}
+	raw_put(&buf, &len, "  </testsuite>\n</testsuites>\n");
+	rc = cl_write_file(path, buf, len);
+	free(buf);
+	return rc;
+}

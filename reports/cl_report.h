@@ -1,0 +1,55 @@
+/*
+ * cl_report.h - the qualification report model and its writers.
+ *
+ * A report is bound to the exact bytes tested: the candidate's content files
+ * and each per-kernel module build are listed with their sha256. The model
+ * is plain data filled by the controller; writers turn it into
+ * OUT/report.json (the source of truth, which later gates and HTML reports
+ * read) and OUT/junit.xml (one testcase per cell, for CI).
+ * Every string that came from a guest is escaped by the writer that emits it.
+ */
+#ifndef CL_REPORT_H
+#define CL_REPORT_H
+
+#include "cl_candidate.h"
+#include "cl_matrix.h"
+#include "cl_scenario.h"
+#include "cl_verdict.h"
+
+struct cl_report_cell {
+	const struct cl_cell_spec *spec;  /* borrowed */
+	enum cl_verdict verdict;
+	char title[320];
+	char crash_class[32];
+	char frame[128];
+	char module[64];
+	int corrupted;
+	int boots;
+	int attempts;
+	double duration_s;
+	char module_sha256[CL_SHA256_HEX]; /* the candidate module built for this kernel */
+	char loaded_digest[CL_SHA256_HEX]; /* what the sensor said it loaded, "" if nothing */
+	char release_seen[64];             /* uname -r inside the guest */
+	char *console;                     /* path relative to the report directory */
+	char *excerpt;                     /* crash excerpt, owned, may be NULL */
+};
+
+struct cl_report {
+	const struct cl_candidate *cand;   /* borrowed */
+	const struct cl_matrix *matrix;    /* borrowed */
+	const struct cl_scenario *scn;     /* borrowed */
+	const char *accel;                 /* "kvm" or "tcg" */
+	char started[32], finished[32];
+	struct cl_report_cell *cells;      /* owned array of matrix->ncells */
+	int ncells;
+};
+
+/* Overall verdict: "pass" (every cell passed), "fail" (some cell failed), "error". */
+const char *cl_report_verdict(const struct cl_report *r);
+/* Exit code for the verdict: 0 pass, 1 fail, 2 error. */
+int cl_report_exit_code(const struct cl_report *r);
+
+int cl_report_write_json(const struct cl_report *r, const char *path);
+int cl_report_write_junit(const struct cl_report *r, const char *path);
+
+#endif

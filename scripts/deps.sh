@@ -1,0 +1,51 @@
+#!/bin/bash
+# Install what crashlab needs from Debian's packages and start libvirtd.
+# Idempotent: installs only what is missing, starts daemons only when they are
+# not running. Used by `make demo`, `make check` and .ci/run.
+set -euo pipefail
+
+PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
+      libvirt-clients libvirt-dev libjansson-dev libcmocka-dev busybox-static
+      cpio xz-utils kmod bc libelf-dev)
+
+missing=()
+for p in "${PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+        || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "crashlab: installing ${missing[*]}" >&2
+    if [ "$(id -u)" != 0 ]; then
+        echo "crashlab: need root to install packages" >&2; exit 2
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# No udev here either, so Debian's rule for /dev/kvm (0660 root:kvm) never ran.
+# libvirt checks that the qemu user can open /dev/kvm; when it cannot, it
+# throws its capability cache away and re-probes qemu on every domain start
+# (about 50 s each). Apply the rule by hand.
+if [ -c /dev/kvm ] && getent group kvm >/dev/null; then
+    chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
+fi
+
+# libvirtd: no systemd on these machines, so start the daemons ourselves.
+start_daemon() {
+    local name=$1
+    if ! pgrep -x "$name" >/dev/null; then
+        echo "crashlab: starting $name" >&2
+        "$name" -d
+    fi
+}
+if [ "${CRASHLAB_NO_LIBVIRTD:-0}" != 1 ]; then
+    start_daemon virtlogd
+    start_daemon libvirtd
+    for _ in $(seq 1 50); do
+        virsh -q -c qemu:///system version >/dev/null 2>&1 && exit 0
+        sleep 0.2
+    done
+    echo "crashlab: libvirtd did not answer on qemu:///system" >&2
+    exit 2
+fi

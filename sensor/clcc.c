@@ -1,0 +1,289 @@
+/*
+ * clcc - the reference sensor's content compiler: a readable JSON channel
+ * definition in, the binary channel file the sensor loads out.
+ *
+ * It refuses malformed definitions (unknown keys, operators or actions,
+ * criteria on fields outside the template type, values too long, duplicate
+ * instance ids) and re-parses its own output with the sensor's parser
+ * before writing it. Like the content validator of July 2024, it checks a
+ * definition against its own template type: a 21-field template passes. With
+ * --sensor-fields it also checks against what the sensor actually supplies
+ * (20 inputs) and refuses such content; crashlab exists because the first
+ * check alone let Channel File 291 ship.
+ *
+ * usage: clcc [--sensor-fields] DEFINITION.json OUTPUT.bin
+ */
+#include "cl_content.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const field_names[CL_F_USED_LAST] = {
+	"event", "name", "path", "comm", "pid", "tgid", "uid", "parent_comm", "mode", "flags",
+	"host", "release",
+};
+static const char *const op_names[CL_OP_LAST] = { "any", "eq", "prefix", "suffix", "contains",
+						  "glob" };
+
+static const char *def_path;
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "clcc: %s: ", def_path);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 2;
+}
+
+struct out {
+	u8 *buf;
+	size_t len;
+};
+
+static void put(struct out *o, const void *p, size_t n)
+{
+	o->buf = realloc(o->buf, o->len + n);
+	if (!o->buf)
+		abort();
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+static void put16(struct out *o, unsigned int v)
+{
+	u8 b[2] = { (u8)v, (u8)(v >> 8) };
+
+	put(o, b, 2);
+}
+
+static void put32(struct out *o, unsigned long v)
+{
+	u8 b[4] = { (u8)v, (u8)(v >> 8), (u8)(v >> 16), (u8)(v >> 24) };
+
+	put(o, b, 4);
+}
+
+static int keys_ok(json_t *obj, const char *what, const char *const *allowed)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(obj, k, v) {
+		int i, ok = 0;
+
+		for (i = 0; allowed[i]; i++)
+			ok |= !strcmp(k, allowed[i]);
+		if (!ok)
+			return fail("%s: unknown key \"%s\"", what, k);
+	}
+	return 0;
+}
+
+static int lookup(const char *const *names, int n, const char *s)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], s))
+			return i;
+	return -1;
+}
+
+/* "field": a name ("comm") or a 1-based input number (21 is the 21st). */
+static int field_index(json_t *f, int template_fields, const char *what)
+{
+	int idx;
+
+	if (json_is_string(f)) {
+		idx = lookup(field_names, CL_F_USED_LAST, json_string_value(f));
+		if (idx < 0)
+			return fail("%s: unknown field \"%s\"", what, json_string_value(f)), -1;
+	} else if (json_is_integer(f)) {
+		json_int_t n = json_integer_value(f);
+
+		if (n < 1 || n > CL_MAX_TEMPLATE_FIELDS)
+			return fail("%s: field number %lld out of range", what, (long long)n), -1;
+		idx = (int)n - 1;
+	} else {
+		return fail("%s: \"field\" must be a name or a 1-based number", what), -1;
+	}
+	if (idx >= template_fields)
+		return fail("%s: field %d is outside the template type's %d fields", what, idx + 1,
+			    template_fields), -1;
+	return idx;
+}
+
+static int compile_criterion(struct out *o, json_t *c, int template_fields, const char *what)
+{
+	static const char *const keys[] = { "field", "op", "value", NULL };
+	json_t *op = json_object_get(c, "op"), *val = json_object_get(c, "value");
+	int idx, opi;
+	size_t vlen = 0;
+
+	if (!json_is_object(c))
+		return fail("%s must be an object", what);
+	if (keys_ok(c, what, keys))
+		return 2;
+	if ((idx = field_index(json_object_get(c, "field"), template_fields, what)) < 0)
+		return 2;
+	if (!json_is_string(op) || (opi = lookup(op_names, CL_OP_LAST, json_string_value(op))) < 0)
+		return fail("%s: \"op\" must be one of any, eq, prefix, suffix, contains, glob", what);
+	if (opi != CL_OP_ANY) {
+		if (!json_is_string(val))
+			return fail("%s: \"value\" must be a string", what);
+		vlen = json_string_length(val);
+		if (vlen == 0 || vlen > CL_MAX_VALUE_LEN || memchr(json_string_value(val), 0, vlen))
+			return fail("%s: \"value\" must be 1 to %d bytes without NUL", what,
+				    CL_MAX_VALUE_LEN);
+	} else if (val) {
+		return fail("%s: a wildcard (\"any\") takes no value", what);
+	}
+	put(o, (u8[]){ (u8)idx, (u8)opi }, 2);
+	put16(o, (unsigned int)vlen);
+	if (vlen)
+		put(o, json_string_value(val), vlen);
+	return 0;
+}
+
+static int compile(struct out *o, json_t *root, int sensor_fields)
+{
+	static const char *const keys[] = { "channel", "version", "template_fields", "description",
+					    "instances", NULL };
+	static const char *const ikeys[] = { "id", "action", "criteria", "description", NULL };
+	json_t *inst = json_object_get(root, "instances"), *v;
+	json_int_t channel = json_integer_value(json_object_get(root, "channel"));
+	json_int_t version = json_integer_value(json_object_get(root, "version"));
+	json_int_t tf = json_integer_value(json_object_get(root, "template_fields"));
+	unsigned long ids[CL_MAX_INSTANCES];
+	size_t i, k;
+
+	if (keys_ok(root, "definition", keys))
+		return 2;
+	if (!json_is_integer(json_object_get(root, "channel")) || channel < 1 || channel > 0xffffffffLL)
+		return fail("\"channel\" must be a positive integer");
+	if (!json_is_integer(json_object_get(root, "version")) || version < 0 || version > 0xffffffffLL)
+		return fail("\"version\" must be a non-negative integer");
+	if (!json_is_integer(json_object_get(root, "template_fields")) || tf < 1 ||
+	    tf > CL_MAX_TEMPLATE_FIELDS)
+		return fail("\"template_fields\" must be 1 to %d", CL_MAX_TEMPLATE_FIELDS);
+	if (sensor_fields && tf > CL_INPUT_FIELDS)
+		return fail("template type has %d fields but the sensor supplies %d inputs",
+			    (int)tf, CL_INPUT_FIELDS);
+	if (!json_is_array(inst) || json_array_size(inst) == 0 ||
+	    json_array_size(inst) > CL_MAX_INSTANCES)
+		return fail("\"instances\" must list 1 to %d instances", CL_MAX_INSTANCES);
+	put(o, "CLCF", 4);
+	put16(o, CL_CONTENT_FORMAT);
+	put16(o, (unsigned int)tf);
+	put32(o, (unsigned long)channel);
+	put32(o, (unsigned long)version);
+	put32(o, (unsigned long)json_array_size(inst));
+	put32(o, 0); /* total length, patched below */
+	json_array_foreach(inst, i, v) {
+		json_t *id = json_object_get(v, "id"), *act = json_object_get(v, "action");
+		json_t *crit = json_object_get(v, "criteria"), *c;
+		char what[64];
+		int action;
+
+		snprintf(what, sizeof(what), "instances[%zu]", i);
+		if (!json_is_object(v))
+			return fail("%s must be an object", what);
+		if (keys_ok(v, what, ikeys))
+			return 2;
+		if (!json_is_integer(id) || json_integer_value(id) < 1 ||
+		    json_integer_value(id) > 0xffffffffLL)
+			return fail("%s: \"id\" must be a positive integer", what);
+		ids[i] = (unsigned long)json_integer_value(id);
+		for (k = 0; k < i; k++)
+			if (ids[k] == ids[i])
+				return fail("%s: duplicate id %lu", what, ids[i]);
+		action = !json_is_string(act) ? -1
+			 : !strcmp(json_string_value(act), "count") ? CL_ACTION_COUNT
+			 : !strcmp(json_string_value(act), "alert") ? CL_ACTION_ALERT : -1;
+		if (action < 0)
+			return fail("%s: \"action\" must be \"count\" or \"alert\"", what);
+		if (!json_is_array(crit) || json_array_size(crit) == 0 ||
+		    json_array_size(crit) > CL_MAX_CRITERIA)
+			return fail("%s: \"criteria\" must list 1 to %d criteria", what,
+				    CL_MAX_CRITERIA);
+		put32(o, ids[i]);
+		put16(o, (unsigned int)action);
+		put(o, (u8[]){ (u8)json_array_size(crit), 0 }, 2);
+		json_array_foreach(crit, k, c) {
+			char cwhat[96];
+
+			snprintf(cwhat, sizeof(cwhat), "%s.criteria[%zu]", what, k);
+			if (compile_criterion(o, c, (int)tf, cwhat))
+				return 2;
+		}
+	}
+	if (o->len > CL_MAX_CONTENT_LEN)
+		return fail("compiled content is larger than %u bytes", CL_MAX_CONTENT_LEN);
+	o->buf[20] = (u8)o->len;
+	o->buf[21] = (u8)(o->len >> 8);
+	o->buf[22] = (u8)(o->len >> 16);
+	o->buf[23] = (u8)(o->len >> 24);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct out o = { 0 };
+	struct cl_content parsed;
+	const char *why, *out_path;
+	json_error_t e;
+	json_t *root;
+	int sensor_fields = 0, argi = 1, rc;
+	char *tmp;
+	FILE *f;
+
+	if (argc > 1 && !strcmp(argv[1], "--sensor-fields")) {
+		sensor_fields = 1;
+		argi++;
+	}
+	if (argc - argi != 2) {
+		fprintf(stderr, "usage: clcc [--sensor-fields] DEFINITION.json OUTPUT.bin\n");
+		return 2;
+	}
+	def_path = argv[argi];
+	out_path = argv[argi + 1];
+	root = json_load_file(def_path, JSON_REJECT_DUPLICATES, &e);
+	if (!root) {
+		if (e.line < 0)
+			return fail("cannot open: %s", e.text);
+		return fail("%d:%d: malformed JSON: %s", e.line, e.column, e.text);
+	}
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return fail("top level must be an object");
+	}
+	rc = compile(&o, root, sensor_fields);
+	json_decref(root);
+	if (rc == 0 && cl_content_parse(&parsed, o.buf, (u32)o.len, &why) != 0)
+		rc = fail("compiled content does not parse: %s", why);
+	if (rc) {
+		free(o.buf);
+		return rc;
+	}
+	if (asprintf(&tmp, "%s.tmp", out_path) < 0)
+		abort();
+	f = fopen(tmp, "wb");
+	if (!f || fwrite(o.buf, 1, o.len, f) != o.len || fclose(f) != 0 || rename(tmp, out_path)) {
+		fprintf(stderr, "clcc: %s: cannot write: %s\n", out_path, strerror(errno));
+		free(tmp);
+		free(o.buf);
+		return 2;
+	}
+	free(tmp);
+	free(o.buf);
+	return 0;
+}

@@ -1,0 +1,290 @@
+/*
+ * clsensor - crashlab's reference candidate: a small IPC-watching kernel
+ * sensor with a content interpreter.
+ *
+ * It arms kprobes on FIFO creation (vfs_mknod with S_IFIFO), FIFO opening
+ * (fifo_open) and unix-socket connect (unix_stream_connect,
+ * unix_dgram_connect), builds the CL_INPUT_FIELDS input strings for each
+ * event, and evaluates the loaded channel file against them (cl_content.c).
+ * The channel file is read at load time from the path in the `content`
+ * parameter; its sha256 and the event and match counters are published in
+ * /proc/clsensor so the crashlab agent can prove what was loaded and seen.
+ *
+ * The input pointer array lives at the very end of a vmalloc'd page, so a
+ * read of entry 21 lands in the vmalloc guard page and faults every time:
+ * with CL_BOUNDS_CHECK=0 and Channel-File-291-style content the crash is
+ * deterministic, not a matter of what happens to lie after the array.
+ */
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/kprobes.h>
+#include <linux/fs.h>
+#include <linux/kernel_read_file.h>
+#include <linux/vmalloc.h>
+#include <linux/slab.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/spinlock.h>
+#include <linux/sched.h>
+#include <linux/cred.h>
+#include <linux/utsname.h>
+#include <linux/un.h>
+#include <linux/net.h>
+#include <linux/dcache.h>
+#include <crypto/sha2.h>
+#include "cl_content.h"
+
+static char *content = "";
+module_param(content, charp, 0444);
+MODULE_PARM_DESC(content, "path of the channel file to load");
+
+#define CL_VALUE_LEN 112
+
+enum { EV_FIFO_CREATE, EV_FIFO_OPEN, EV_UNIX_CONNECT, EV_LAST };
+static const char *const ev_names[EV_LAST] = {
+	[EV_FIFO_CREATE] = "fifo_create",
+	[EV_FIFO_OPEN] = "fifo_open",
+	[EV_UNIX_CONNECT] = "unix_connect",
+};
+
+static DEFINE_SPINLOCK(cl_lock);     /* guards everything below */
+static void *cl_blob;                /* channel file bytes (vmalloc) */
+static struct cl_content cl_parsed;
+static u8 cl_digest[SHA256_DIGEST_SIZE];
+static void *cl_input_page;          /* one page; inputs at its end */
+static const char **cl_inputs;       /* CL_INPUT_FIELDS pointers */
+static char (*cl_values)[CL_VALUE_LEN]; /* backing strings */
+static u64 cl_events[EV_LAST];
+static u64 cl_evaluations, cl_matches;
+static struct proc_dir_entry *cl_proc;
+
+/* Fill the inputs for one event and run the interpreter. Atomic context. */
+static void cl_event(int ev, const char *name, const char *path, umode_t mode,
+		     unsigned int flags)
+{
+	struct cl_eval_result res;
+	unsigned long irqf;
+	int i;
+
+	spin_lock_irqsave(&cl_lock, irqf);
+	for (i = 0; i < CL_INPUT_FIELDS; i++) {
+		cl_values[i][0] = '\0';
+		cl_inputs[i] = cl_values[i];
+	}
+	strscpy(cl_values[CL_F_EVENT], ev_names[ev], CL_VALUE_LEN);
+	strscpy(cl_values[CL_F_NAME], name, CL_VALUE_LEN);
+	strscpy(cl_values[CL_F_PATH], path, CL_VALUE_LEN);
+	strscpy(cl_values[CL_F_COMM], current->comm, CL_VALUE_LEN);
+	snprintf(cl_values[CL_F_PID], CL_VALUE_LEN, "%d", task_pid_nr(current));
+	snprintf(cl_values[CL_F_TGID], CL_VALUE_LEN, "%d", task_tgid_nr(current));
+	snprintf(cl_values[CL_F_UID], CL_VALUE_LEN, "%u",
+		 from_kuid(&init_user_ns, current_uid()));
+	rcu_read_lock();
+	strscpy(cl_values[CL_F_PARENT_COMM], rcu_dereference(current->real_parent)->comm,
+		CL_VALUE_LEN);
+	rcu_read_unlock();
+	snprintf(cl_values[CL_F_MODE], CL_VALUE_LEN, "%o", (unsigned int)mode);
+	snprintf(cl_values[CL_F_FLAGS], CL_VALUE_LEN, "0x%x", flags);
+	strscpy(cl_values[CL_F_HOST], utsname()->nodename, CL_VALUE_LEN);
+	strscpy(cl_values[CL_F_RELEASE], utsname()->release, CL_VALUE_LEN);
+
+	cl_events[ev]++;
+	cl_evaluations++;
+	cl_interp_eval(&cl_parsed, cl_inputs, &res);
+	cl_matches += res.matched;
+	spin_unlock_irqrestore(&cl_lock, irqf);
+
+	if (res.matched && res.first_match_action == CL_ACTION_ALERT)
+		pr_info_ratelimited("clsensor: alert: instance %u matched %s '%s'\n",
+				    res.first_match_id, ev_names[ev], name);
+}
+
+/* "parent/name" of a dentry, bounded, without sleeping. */
+static void cl_dentry_path(const struct dentry *d, char *buf, size_t len)
+{
+	const struct dentry *parent = READ_ONCE(d->d_parent);
+
+	snprintf(buf, len, "%s/%s", parent ? (const char *)parent->d_name.name : "",
+		 (const char *)d->d_name.name);
+}
+
+/* vfs_mknod(idmap_or_userns, dir, dentry, mode, dev) */
+static int cl_pre_mknod(struct kprobe *p, struct pt_regs *regs)
+{
+	const struct dentry *d = (const struct dentry *)regs->dx;
+	umode_t mode = (umode_t)regs->cx;
+	char path[CL_VALUE_LEN];
+
+	if (!d || !S_ISFIFO(mode))
+		return 0;
+	cl_dentry_path(d, path, sizeof(path));
+	cl_event(EV_FIFO_CREATE, (const char *)d->d_name.name, path, mode, 0);
+	return 0;
+}
+
+/* fifo_open(inode, file) */
+static int cl_pre_fifo_open(struct kprobe *p, struct pt_regs *regs)
+{
+	const struct file *f = (const struct file *)regs->si;
+	const struct dentry *d;
+	char path[CL_VALUE_LEN];
+
+	if (!f || !f->f_path.dentry)
+		return 0;
+	d = f->f_path.dentry;
+	cl_dentry_path(d, path, sizeof(path));
+	cl_event(EV_FIFO_OPEN, (const char *)d->d_name.name, path,
+		 f->f_inode ? f->f_inode->i_mode : 0, f->f_flags);
+	return 0;
+}
+
+/* unix_{stream,dgram}_connect(sock, uaddr, addr_len, flags): uaddr is a kernel copy */
+static int cl_pre_unix_connect(struct kprobe *p, struct pt_regs *regs)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)regs->si;
+	int alen = (int)regs->dx;
+	char path[CL_VALUE_LEN];
+	const char *base;
+	int n, i;
+
+	if (!sun || alen <= (int)offsetof(struct sockaddr_un, sun_path))
+		return 0;
+	n = alen - (int)offsetof(struct sockaddr_un, sun_path);
+	if (n > (int)sizeof(sun->sun_path))
+		n = sizeof(sun->sun_path);
+	if (n > CL_VALUE_LEN - 1)
+		n = CL_VALUE_LEN - 1;
+	for (i = 0; i < n && (i == 0 || sun->sun_path[i]); i++)
+		path[i] = sun->sun_path[i] ? sun->sun_path[i] : '@'; /* abstract */
+	path[i] = '\0';
+	base = strrchr(path, '/');
+	cl_event(EV_UNIX_CONNECT, base ? base + 1 : path, path, 0,
+		 (unsigned int)regs->cx);
+	return 0;
+}
+
+static struct kprobe cl_probes[] = {
+	{ .symbol_name = "vfs_mknod", .pre_handler = cl_pre_mknod },
+	{ .symbol_name = "fifo_open", .pre_handler = cl_pre_fifo_open },
+	{ .symbol_name = "unix_stream_connect", .pre_handler = cl_pre_unix_connect },
+	{ .symbol_name = "unix_dgram_connect", .pre_handler = cl_pre_unix_connect },
+};
+static bool cl_armed[ARRAY_SIZE(cl_probes)];
+
+static int cl_status_show(struct seq_file *m, void *v)
+{
+	unsigned long irqf;
+	u64 ev[EV_LAST], evals, matches;
+	size_t i;
+
+	spin_lock_irqsave(&cl_lock, irqf);
+	memcpy(ev, cl_events, sizeof(ev));
+	evals = cl_evaluations;
+	matches = cl_matches;
+	spin_unlock_irqrestore(&cl_lock, irqf);
+
+	seq_printf(m, "bounds_check %d\n", CL_BOUNDS_CHECK);
+	seq_printf(m, "content_sha256 %*phN\n", SHA256_DIGEST_SIZE, cl_digest);
+	seq_printf(m, "content_bytes %u\n", cl_parsed.len);
+	seq_printf(m, "channel %u\n", cl_parsed.channel);
+	seq_printf(m, "instances %u\n", cl_parsed.ninstances);
+	for (i = 0; i < ARRAY_SIZE(cl_probes); i++)
+		seq_printf(m, "probe %s %s\n", cl_probes[i].symbol_name,
+			   cl_armed[i] ? "armed" : "missing");
+	for (i = 0; i < EV_LAST; i++)
+		seq_printf(m, "events_%s %llu\n", ev_names[i], ev[i]);
+	seq_printf(m, "evaluations %llu\n", evals);
+	seq_printf(m, "matches %llu\n", matches);
+	return 0;
+}
+
+static int cl_load_content(void)
+{
+	void *buf = NULL;
+	size_t size = 0;
+	const char *why;
+	ssize_t n;
+
+	if (!content || !*content) {
+		pr_err("clsensor: no content= path given\n");
+		return -EINVAL;
+	}
+	n = kernel_read_file_from_path(content, 0, &buf, CL_MAX_CONTENT_LEN, &size,
+				       READING_UNKNOWN);
+	if (n < 0) {
+		pr_err("clsensor: cannot read content %s: %zd\n", content, n);
+		return (int)n;
+	}
+	if (cl_content_parse(&cl_parsed, buf, (u32)n, &why) != 0) {
+		pr_err("clsensor: rejected content %s: %s\n", content, why);
+		vfree(buf);
+		return -EINVAL;
+	}
+	sha256(buf, (unsigned int)n, cl_digest);
+	cl_blob = buf;
+	pr_info("clsensor: loaded content %s channel %u, %u instances, %u template fields, sha256 %*phN\n",
+		content, cl_parsed.channel, cl_parsed.ninstances, cl_parsed.template_fields,
+		SHA256_DIGEST_SIZE, cl_digest);
+	return 0;
+}
+
+static void cl_free(void)
+{
+	vfree(cl_blob);
+	cl_blob = NULL;
+	vfree(cl_input_page);
+	cl_input_page = NULL;
+	kfree(cl_values);
+	cl_values = NULL;
+}
+
+static int __init clsensor_init(void)
+{
+	size_t i, armed = 0;
+	int err;
+
+	cl_input_page = vmalloc(PAGE_SIZE);
+	cl_values = kcalloc(CL_INPUT_FIELDS, CL_VALUE_LEN, GFP_KERNEL);
+	if (!cl_input_page || !cl_values) {
+		cl_free();
+		return -ENOMEM;
+	}
+	cl_inputs = (const char **)((char *)cl_input_page + PAGE_SIZE -
+				    CL_INPUT_FIELDS * sizeof(char *));
+	err = cl_load_content();
+	if (err) {
+		cl_free();
+		return err;
+	}
+	cl_proc = proc_create_single("clsensor", 0444, NULL, cl_status_show);
+	if (!cl_proc) {
+		cl_free();
+		return -ENOMEM;
+	}
+	for (i = 0; i < ARRAY_SIZE(cl_probes); i++) {
+		err = register_kprobe(&cl_probes[i]);
+		cl_armed[i] = err == 0;
+		armed += cl_armed[i];
+		if (err)
+			pr_warn("clsensor: cannot probe %s: %d\n", cl_probes[i].symbol_name, err);
+	}
+	pr_info("clsensor: %zu of %zu probes armed, bounds check %s\n", armed,
+		ARRAY_SIZE(cl_probes), CL_BOUNDS_CHECK ? "on" : "OFF");
+	return 0;
+}
+
+static void __exit clsensor_exit(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cl_probes); i++)
+		if (cl_armed[i])
+			unregister_kprobe(&cl_probes[i]);
+	proc_remove(cl_proc);
+	cl_free();
+}
+
+module_init(clsensor_init);
+module_exit(clsensor_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("crashlab reference IPC sensor with a content interpreter");
