@@ -15,17 +15,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int cl_image_ensure(struct cl_image *out, const char *release)
+/* Run images/mkimage.sh for @release (with --check when @check_only). */
+static int run_mkimage(const char *release, int check_only)
 {
 	const char *root = cl_project_root(), *cache = cl_cache_dir();
 	char *script = cl_sprintf("%s/images/mkimage.sh", root);
 	char *agent = cl_sprintf("%s/build/guest/crashlab-agent", root);
 	char *logdir = cl_sprintf("%s/logs", cache);
 	char *log = cl_sprintf("%s/mkimage-%s.log", logdir, release);
-	char *argv[] = { "bash", script, (char *)release, (char *)cache, agent, NULL };
+	char *argv[] = { "bash", script, (char *)release, (char *)cache, agent,
+			 check_only ? "--check" : NULL, NULL };
 	int rc, status;
 
-	memset(out, 0, sizeof(*out));
 	if (!cl_file_exists(agent)) {
 		rc = cl_err_set(CL_EINFRA, "%s: guest agent not built (run make)", agent);
 		goto done;
@@ -35,38 +36,50 @@ int cl_image_ensure(struct cl_image *out, const char *release)
 	unlink(log);
 	status = cl_run(argv, log);
 	if (status == 3) {
-		char *text = NULL;
+		/* mkimage.sh's last line says which package is missing */
+		char *text = NULL, *last, *nl;
 
 		cl_read_file(&text, NULL, log, 65536);
-		if (text) {
-			char *nl = strrchr(text, '\n');
-
-			if (nl && nl[1] == '\0')
-				*nl = '\0';
-			nl = strrchr(text, '\n');
-			rc = cl_err_set(CL_EINPUT, "unknown kernel %s: %s", release, nl ? nl + 1 : text);
-		} else {
-			rc = cl_err_set(CL_EINPUT, "unknown kernel %s", release);
-		}
+		last = text ? text : "";
+		while ((nl = strrchr(last, '\n')) && nl[1] == '\0')
+			*nl = '\0';
+		if ((nl = strrchr(last, '\n')))
+			last = nl + 1;
+		if (!strncmp(last, "mkimage: ", 9))
+			last += 9;
+		rc = cl_err_set(CL_EINPUT, "unknown kernel %s: %s", release,
+				*last ? last : "no such Debian kernel package");
 		free(text);
-		goto done;
-	}
-	if (status != 0) {
+	} else if (status != 0) {
 		rc = cl_err_set(CL_EINFRA, "building the image for %s failed (exit %d), see %s",
 				release, status, log);
-		goto done;
 	}
-	out->vmlinuz = cl_sprintf("%s/images/%s/vmlinuz", cache, release);
-	out->base_initrd = cl_sprintf("%s/images/%s/base.cpio.gz", cache, release);
-	out->headers = cl_sprintf("%s/kernels/%s/headers/usr/src/linux-headers-%s", cache, release,
-				  release);
-	rc = 0;
 done:
 	free(script);
 	free(agent);
 	free(logdir);
 	free(log);
 	return rc;
+}
+
+int cl_image_check(const char *release)
+{
+	return run_mkimage(release, 1);
+}
+
+int cl_image_ensure(struct cl_image *out, const char *release)
+{
+	const char *cache = cl_cache_dir();
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = run_mkimage(release, 0)))
+		return rc;
+	out->vmlinuz = cl_sprintf("%s/images/%s/vmlinuz", cache, release);
+	out->base_initrd = cl_sprintf("%s/images/%s/base.cpio.gz", cache, release);
+	out->headers = cl_sprintf("%s/kernels/%s/headers/usr/src/linux-headers-%s", cache, release,
+				  release);
+	return 0;
 }
 
 void cl_image_clear(struct cl_image *img)

@@ -21,6 +21,8 @@ struct cl_image {
 	char *headers;       /* .../usr/src/linux-headers-RELEASE */
 };
 
+/* Is @release a kernel Debian has (or we have cached)? CL_EINPUT if not. Fast. */
+int cl_image_check(const char *release);
 /* Build (or find) the image for @release. CL_EINPUT for an unknown release. */
 int cl_image_ensure(struct cl_image *out, const char *release);
 void cl_image_clear(struct cl_image *img);

@@ -21,11 +21,14 @@ static _Thread_local char err_buf[1024];
 
 int cl_err_set(int rc, const char *fmt, ...)
 {
+	char tmp[sizeof(err_buf)];
 	va_list ap;
 
+	/* format aside first: callers may pass cl_err() itself as an argument */
 	va_start(ap, fmt);
-	vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+	memcpy(err_buf, tmp, sizeof(err_buf));
 	return rc;
 }
 
@@ -205,6 +208,10 @@ char *cl_dirname(const char *path)
 	return d;
 }
 
+/*
+ * The project root holds images/mkimage.sh: found by walking up from the
+ * running binary (build/crashlab, build/test/x), or given as CRASHLAB_ROOT.
+ */
 const char *cl_project_root(void)
 {
 	static char root[PATH_MAX];
@@ -214,19 +221,30 @@ const char *cl_project_root(void)
 		char exe[PATH_MAX];
 		ssize_t n;
 
+		snprintf(root, sizeof(root), ".");
 		if (env && *env) {
 			snprintf(root, sizeof(root), "%s", env);
 		} else if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
-			char *d1, *d2;
+			char *dir, *probe;
+			int up;
 
 			exe[n] = '\0';
-			d1 = cl_dirname(exe);
-			d2 = cl_dirname(d1);
-			snprintf(root, sizeof(root), "%s", d2);
-			free(d1);
-			free(d2);
-		} else {
-			snprintf(root, sizeof(root), ".");
+			dir = cl_dirname(exe);
+			for (up = 0; up < 4; up++) {
+				char *parent;
+
+				probe = cl_path_join(dir, "images/mkimage.sh");
+				if (cl_file_exists(probe)) {
+					snprintf(root, sizeof(root), "%s", dir);
+					free(probe);
+					break;
+				}
+				free(probe);
+				parent = cl_dirname(dir);
+				free(dir);
+				dir = parent;
+			}
+			free(dir);
 		}
 	}
 	return root;

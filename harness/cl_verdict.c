@@ -209,7 +209,7 @@ void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
 	memset(out, 0, sizeof(*out));
 	if (tr->crashed) {
 		out->verdict = CL_V_CRASH;
-		snprintf(out->title, sizeof(out->title), "%s", tr->title);
+		snprintf(out->title, sizeof(out->title), "%s", tr->title[0] ? tr->title : "kernel crash");
 		return;
 	}
 	if (ev->panic_event) {
@@ -225,12 +225,14 @@ void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
 	}
 	if (ev->infra) {
 		out->verdict = CL_V_INFRA_ERROR;
-		snprintf(out->title, sizeof(out->title), "%s", ev->infra_msg);
+		snprintf(out->title, sizeof(out->title), "%s",
+			 ev->infra_msg[0] ? ev->infra_msg : "infrastructure error");
 		return;
 	}
 	if (ev->build_failed) {
 		out->verdict = CL_V_INSTALL_FAILED;
-		snprintf(out->title, sizeof(out->title), "%s", ev->build_error);
+		snprintf(out->title, sizeof(out->title), "%s",
+			 ev->build_error[0] ? ev->build_error : "candidate module did not build");
 		return;
 	}
 	if (ev->install_failed) {

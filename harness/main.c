@@ -100,6 +100,10 @@ static int prepare_kernels(struct qualify *q)
 	for (i = 0; i < q->matrix->ncells; i++)
 		if (!kernel_of(q, q->matrix->cells[i].kernel))
 			q->kernels[q->nkernels++].release = q->matrix->cells[i].kernel;
+	/* every kernel must exist before anything is downloaded or booted */
+	for (i = 0; i < q->nkernels; i++)
+		if ((rc = cl_image_check(q->kernels[i].release)))
+			return cl_err_set(rc, "%s: %s", q->matrix->path, cl_err());
 	for (i = 0; i < q->nkernels; i++) {
 		struct kernel_prep *k = &q->kernels[i];
 		double t0 = cl_now();

@@ -21,6 +21,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 case "$release" in
     *[!A-Za-z0-9.+_-]*|"") echo "mkimage: invalid kernel release '$release'" >&2; exit 3;;
 esac
+# --check: only say whether Debian has this kernel (fast, downloads nothing)
+if [ "${4:-}" = "--check" ]; then
+    [ -f "$cache/images/$release/key" ] && exit 0
+    apt-cache show "linux-image-$release" >/dev/null 2>&1 && exit 0
+    echo "mkimage: Debian has no package linux-image-$release" >&2
+    exit 3
+fi
 
 debs=$cache/debs
 out=$cache/images/$release
@@ -46,7 +53,7 @@ fetch() {
 
 img_deb=$(fetch "linux-image-$release") || {
     rc=$?
-    [ $rc = 3 ] && echo "mkimage: unknown kernel release '$release': Debian has no package linux-image-$release" >&2
+    [ $rc = 3 ] && echo "mkimage: Debian has no package linux-image-$release" >&2
     exit $rc
 }
 hdr_deb=$(fetch "linux-headers-$release") || {

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       libvirt-clients libvirt-dev libjansson-dev libcmocka-dev busybox-static
-      cpio xz-utils kmod bc libelf-dev)
+      cpio xz-utils kmod bc libelf-dev libxml2-utils python3)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -209,8 +209,13 @@ static int cl_load_content(void)
 		pr_err("clsensor: no content= path given\n");
 		return -EINVAL;
 	}
+	/*
+	 * READING_FIRMWARE, not READING_UNKNOWN: on 6.12 the IPE LSM WARNs
+	 * ("no rule setup for kernel_read_file enum 0") for unknown reads,
+	 * which panics a panic_on_warn guest. crashlab found this.
+	 */
 	n = kernel_read_file_from_path(content, 0, &buf, CL_MAX_CONTENT_LEN, &size,
-				       READING_UNKNOWN);
+				       READING_FIRMWARE);
 	if (n < 0) {
 		pr_err("clsensor: cannot read content %s: %zd\n", content, n);
 		return (int)n;

@@ -1,0 +1,91 @@
+#!/bin/bash
+# VM integration tests: real Debian kernels booted under libvirt, the real
+# reference sensor built against each kernel's headers, real crashes.
+#   - bad input: one line, exit 2, no VM started
+#   - matrix/ci.json (6.1 and 6.12): good candidate -> pass (exit 0),
+#     CF291 candidate -> crash in the interpreter function (exit 1),
+#     fixed sensor + CF291 content -> install_failed (exit 1)
+#   - Ctrl-C mid-run leaves no domain and no scratch directory behind
+# Ends with "integration: N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+CL=build/crashlab
+OUT=${CRASHLAB_TEST_OUT:-$(mktemp -d /tmp/crashlab-it.XXXXXX)}
+pass=0 fail=0
+
+ok()  { echo "ok   - $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+# run NAME EXPECTED_RC ARGS...: run crashlab, keep stdout/stderr, check the code
+run() {
+    local name=$1 want=$2; shift 2
+    "$CL" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"
+    local rc=$?
+    if [ "$rc" = "$want" ]; then ok "$name: exit $rc"; else
+        bad "$name: exit $rc, want $want"; tail -5 "$OUT/$name.err" | sed 's/^/    /'; fi
+}
+
+# json FILE PYTHON-EXPR: evaluate an expression over the report (r)
+json() { python3 -c "import json,sys; r=json.load(open('$1')); sys.exit(0 if ($2) else 1)"; }
+
+one_line() { [ "$(wc -l < "$OUT/$1.err")" = 1 ] && grep -q "$2" "$OUT/$1.err"; }
+
+echo "# bad input"
+run missing-matrix 2 qualify --matrix does-not-exist.json --candidate sensor/candidate.json --out "$OUT/x"
+check "missing matrix: one line naming the file" one_line missing-matrix "does-not-exist.json: cannot open"
+printf '{"cells": [ {"kernel": "6.1.0-56-amd64"}\n' > "$OUT/syntax.json"
+run syntax-error 2 qualify --matrix "$OUT/syntax.json" --candidate sensor/candidate.json --out "$OUT/x"
+check "syntax error: line and column" one_line syntax-error "syntax.json:2:0: malformed JSON"
+printf '{"cells": [ {"kernel": "6.1.0-99-amd64"} ]}\n' > "$OUT/unknown.json"
+run unknown-kernel 2 qualify --matrix "$OUT/unknown.json" --candidate sensor/candidate.json --out "$OUT/x"
+check "unknown kernel: one line naming the matrix and the package" \
+    one_line unknown-kernel "unknown.json: unknown kernel 6.1.0-99-amd64: Debian has no package linux-image-6.1.0-99-amd64"
+sed 's/"sha256": "[0-9a-f]*"/"sha256": "0000000000000000000000000000000000000000000000000000000000000000"/' \
+    sensor/candidate.json > sensor/.it-wrong-digest.json
+run wrong-digest 2 qualify --matrix matrix/ci.json --candidate sensor/.it-wrong-digest.json --out "$OUT/x"
+rm -f sensor/.it-wrong-digest.json
+check "wrong digest: one line" one_line wrong-digest "wrong digest"
+run no-args 2 qualify
+
+echo "# good candidate on matrix/ci.json"
+run good 0 qualify --matrix matrix/ci.json --candidate sensor/candidate.json --out "$OUT/good"
+check "good: every cell pass with the manifest's digest loaded" json "$OUT/good/report.json" \
+    "r['verdict']=='pass' and len(r['cells'])==2 and all(c['verdict']=='pass' and c['loaded_content_sha256']==r['candidate']['artifacts'][0]['sha256'] and c['kernel_release_seen']==c['kernel_release'] for c in r['cells'])"
+check "good: junit has 2 testcases, no failure" \
+    bash -c "grep -q 'tests=\"2\" failures=\"0\" errors=\"0\"' '$OUT/good/junit.xml' && xmllint --noout '$OUT/good/junit.xml'"
+check "good: console saved per cell" test -s "$OUT/good/cells/deb12-6.12/console.log"
+
+echo "# CF291 candidate on matrix/ci.json"
+run cf291 1 qualify --matrix matrix/ci.json --candidate sensor/candidate-cf291.json --out "$OUT/cf291"
+check "cf291: every cell crash, titled with the interpreter function, blaming clsensor" \
+    json "$OUT/cf291/report.json" \
+    "r['verdict']=='fail' and all(c['verdict']=='crash' and 'cl_interp_eval' in c['title'] and c['module']=='clsensor' and c['frame']=='cl_interp_eval' for c in r['cells'])"
+check "cf291: junit failure carries the console excerpt" \
+    grep -q "RIP: 0010:cl_interp_eval" "$OUT/cf291/junit.xml"
+# the whole console of a crashed cell is also a triage case
+check "cf291: crashlab triage agrees on the saved console" \
+    bash -c "'$CL' triage '$OUT/cf291/cells/deb12-6.1-n/console.log' | python3 -c \"import json,sys; t=json.load(sys.stdin); sys.exit(0 if t['class']=='page_fault' and t['frame']=='cl_interp_eval' and t['module']=='clsensor' else 1)\""
+
+echo "# fixed sensor with the CF291 content"
+run fixed-cf 1 qualify --matrix matrix/ci.json --candidate tests/data/candidate/fixed-sensor-cf-content.json --out "$OUT/fixed"
+check "fixed sensor refuses 21-field content: install_failed, never pass" json "$OUT/fixed/report.json" \
+    "all(c['verdict']=='install_failed' for c in r['cells'])"
+
+echo "# Ctrl-C leaves nothing behind"
+"$CL" qualify --matrix matrix/ci.json --candidate sensor/candidate.json --out "$OUT/int" \
+    >"$OUT/int.out" 2>"$OUT/int.err" &
+pid=$!
+for _ in $(seq 1 300); do grep -q "qualifying" "$OUT/int.err" 2>/dev/null && break; sleep 0.1; done
+sleep 2
+kill -INT $pid
+wait $pid; rc=$?
+check "interrupted run exits 2 (not a pass)" test "$rc" = 2
+check "no crashlab domain left" bash -c "! virsh -q -c qemu:///system list --all --name | grep -q '^crashlab-$pid-'"
+check "no scratch directory left" \
+    test -z "$(find /tmp -maxdepth 1 -type d -regex '/tmp/crashlab-[A-Za-z0-9]\{6\}')"
+check "interrupted cells are infra_error" json "$OUT/int/report.json" \
+    "r['verdict']=='error' and any(c['verdict']=='infra_error' for c in r['cells'])"
+
+echo "integration: $pass passed, $fail failed"
+[ "$fail" = 0 ]

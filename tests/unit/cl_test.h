@@ -1,0 +1,32 @@
+/*
+ * cl_test.h - what every crashlab unit test includes: cmocka and a few
+ * helpers for test data. Tests run from the project root (make unit).
+ */
+#ifndef CL_TEST_H
+#define CL_TEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+/* Write @text to a new temporary file; returns its path (caller frees, unlinks). */
+static inline char *cl_test_tmpfile(const char *text)
+{
+	char *path = strdup("/tmp/crashlab-test-XXXXXX");
+	int fd;
+
+	assert_non_null(path);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+#endif

@@ -1,0 +1,85 @@
+/* Candidate manifests: the shipped ones load and verify; every way to be wrong is refused. */
+#include "cl_test.h"
+#include "cl_candidate.h"
+#include "cl_util.h"
+
+static void test_shipped_manifests(void **state)
+{
+	struct cl_candidate *c;
+
+	(void)state;
+	assert_int_equal(cl_candidate_load(&c, "sensor/candidate.json"), 0);
+	assert_string_equal(c->module_name, "clsensor");
+	assert_int_equal(c->ncontent, 1);
+	assert_string_equal(c->content[0].install_path, "/var/lib/crashlab/channels/C-00000291.sys");
+	assert_string_equal(c->content[0].reported_as, "content_sha256");
+	assert_string_equal(c->make_vars[0], "BOUNDS_CHECK=1");
+	assert_string_equal(c->status_file, "/proc/clsensor");
+	assert_int_equal(c->ncounters, 4);
+	assert_true(cl_is_sha256_hex(c->content[0].sha256));
+	cl_candidate_free(c);
+	assert_int_equal(cl_candidate_load(&c, "sensor/candidate-cf291.json"), 0);
+	assert_string_equal(c->make_vars[0], "BOUNDS_CHECK=0");
+	cl_candidate_free(c);
+}
+
+/* A manifest in sensor/ (so relative paths resolve) built from @fmt. */
+static void expect_error(const char *body, const char *needle)
+{
+	char path[] = "sensor/.test-manifest-XXXXXX.json";
+	struct cl_candidate *c = NULL;
+	int fd = mkstemps(path, 5);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
+	close(fd);
+	assert_int_equal(cl_candidate_load(&c, path), CL_EINPUT);
+	assert_null(c);
+	if (!strstr(cl_err(), needle) || !strstr(cl_err(), path))
+		fail_msg("error \"%s\" lacks \"%s\" or the file name", cl_err(), needle);
+	unlink(path);
+}
+
+#define MODULE "\"module\": {\"name\": \"clsensor\", \"source\": \"kmod\"}, "
+#define EVIDENCE "\"evidence\": {\"status_file\": \"/proc/clsensor\", \"counters\": [\"matches\"]}"
+#define GOOD_SHA "4cc6ccfbe406cfa5fb881c0f9ba9ef58714032fc956cfaf050cfff82d0ac0b01"
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", \"content\": [{"
+		     "\"name\": \"c\", \"file\": \"content/channel-291-good.bin\", \"sha256\": "
+		     "\"0000000000000000000000000000000000000000000000000000000000000000\", "
+		     "\"install_path\": \"/x\"}]}",
+		     "wrong digest");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", \"content\": [{"
+		     "\"name\": \"c\", \"file\": \"content/nope.bin\", \"sha256\": \"" GOOD_SHA "\", "
+		     "\"install_path\": \"/x\"}]}",
+		     "does not exist");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", \"content\": [{"
+		     "\"name\": \"c\", \"file\": \"content/channel-291-good.bin\", \"sha256\": \"" GOOD_SHA
+		     "\", \"install_path\": \"relative/path\"}]}",
+		     "install_path");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", \"content\": [{"
+		     "\"name\": \"c\", \"file\": \"content/channel-291-good.bin\", \"sha256\": \"ABC\", "
+		     "\"install_path\": \"/x\"}]}",
+		     "64 lower-case hex");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", \"module\": {\"name\": \"clsensor\", "
+		     "\"source\": \"nope\"}, " EVIDENCE ", \"content\": []}",
+		     "source directory");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", \"content\": []}",
+		     "1 to 16");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE "}", "missing \"content\"");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", \"extra\": 1}", "unknown key \"extra\"");
+	expect_error("{\"name\": \"x\",\n \"version\": }", ":2:");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_manifests),
+		cmocka_unit_test(test_refusals),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

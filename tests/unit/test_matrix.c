@@ -1,0 +1,92 @@
+/* Matrix parser: the shipped matrices, release parsing, every bad-input error. */
+#include "cl_test.h"
+#include "cl_matrix.h"
+#include "cl_util.h"
+
+static void test_smoke_matrix(void **state)
+{
+	struct cl_matrix *m;
+
+	(void)state;
+	assert_int_equal(cl_matrix_load(&m, "matrix/smoke.json"), 0);
+	assert_true(m->ncells >= 4);
+	assert_string_equal(m->name, "smoke");
+	assert_string_equal(m->cells[0].kernel, "6.1.0-56-amd64");
+	assert_string_equal(m->cells[0].flavor, "amd64");
+	assert_string_equal(m->cells[0].series, "6.1");
+	assert_string_equal(m->cells[2].flavor, "cloud-amd64");
+	assert_string_equal(m->cells[3].series, "6.12");
+	assert_int_equal(m->cells[0].memory_mib, 512);
+	assert_string_equal(m->cells[0].os, "debian-12");
+	cl_matrix_free(m);
+}
+
+static void test_release_parse(void **state)
+{
+	char series[16], flavor[64];
+
+	(void)state;
+	assert_int_equal(cl_kernel_release_parse("6.12.117+deb12-rt-amd64", series, sizeof(series),
+						 flavor, sizeof(flavor)), 0);
+	assert_string_equal(series, "6.12");
+	assert_string_equal(flavor, "rt-amd64");
+	assert_int_equal(cl_kernel_release_parse("6.1.0-47-cloud-amd64", series, sizeof(series),
+						 flavor, sizeof(flavor)), 0);
+	assert_string_equal(flavor, "cloud-amd64");
+	assert_int_equal(cl_kernel_release_parse("banana", series, sizeof(series), flavor,
+						 sizeof(flavor)), CL_EINPUT);
+	assert_int_equal(cl_kernel_release_parse("6.1.0-56", series, sizeof(series), flavor,
+						 sizeof(flavor)), CL_EINPUT);
+	assert_int_equal(cl_kernel_release_parse("6.1.0-56-amd64;rm", series, sizeof(series),
+						 flavor, sizeof(flavor)), CL_EINPUT);
+}
+
+/* Load @json; expect CL_EINPUT and an error naming the file and containing @needle. */
+static void expect_error(const char *json, const char *needle)
+{
+	struct cl_matrix *m = NULL;
+	char *p = cl_test_tmpfile(json);
+
+	assert_int_equal(cl_matrix_load(&m, p), CL_EINPUT);
+	assert_null(m);
+	assert_non_null(strstr(cl_err(), p));
+	if (!strstr(cl_err(), needle))
+		fail_msg("error \"%s\" lacks \"%s\"", cl_err(), needle);
+	assert_null(strchr(cl_err(), '\n'));
+	unlink(p);
+	free(p);
+}
+
+static void test_bad_inputs(void **state)
+{
+	struct cl_matrix *m = NULL;
+
+	(void)state;
+	assert_int_equal(cl_matrix_load(&m, "does-not-exist.json"), CL_EINPUT);
+	assert_non_null(strstr(cl_err(), "does-not-exist.json: cannot open"));
+	expect_error("{\"cells\": [ {\"kernel\": \"6.1.0-56-amd64\"} ", ":1:");
+	expect_error("{\"cells\": [\n {\"kernel\": \"6.1.0-56-amd64\",}\n]}", ":2:");
+	expect_error("{\"cells\": []}", "1 to 4096");
+	expect_error("{\"cels\": []}", "unknown key \"cels\"");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"memory\": 5}]}",
+		     "unknown key \"memory\"");
+	expect_error("{\"cells\": [{\"kernel\": \"linux-6\"}]}", "unknown kernel");
+	expect_error("{\"cells\": [{\"kernel\": 61}]}", "must be a non-empty string");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\"}, {\"kernel\": \"6.1.0-56-amd64\"}]}",
+		     "duplicate id");
+	expect_error("{\"cells\": [{\"id\": \"a/b\", \"kernel\": \"6.1.0-56-amd64\"}]}", "id \"a/b\"");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"vcpus\": 0}]}", "between 1 and 64");
+	expect_error("[1]", "top level must be a JSON object");
+	expect_error("{\"a\": 1, \"a\": 2}", "duplicate");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_smoke_matrix),
+		cmocka_unit_test(test_release_parse),
+		cmocka_unit_test(test_bad_inputs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,137 @@
+/*
+ * Report writers: the overall verdict and exit code, report.json fields
+ * bound to digests, and guest text that tries to break out of the JUnit XML.
+ */
+#include "cl_test.h"
+#include "cl_report.h"
+#include "cl_util.h"
+
+#include <jansson.h>
+
+static struct cl_candidate *cand;
+static struct cl_matrix *matrix;
+static struct cl_scenario *scn;
+
+static int setup(void **state)
+{
+	(void)state;
+	return cl_candidate_load(&cand, "sensor/candidate.json") ||
+	       cl_matrix_load(&matrix, "matrix/smoke.json") ||
+	       cl_scenario_load(&scn, "scenarios/ipc-basic.json");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	cl_candidate_free(cand);
+	cl_matrix_free(matrix);
+	cl_scenario_free(scn);
+	return 0;
+}
+
+static void make_report(struct cl_report *r, struct cl_report_cell *cells, const enum cl_verdict *v)
+{
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	r->cand = cand;
+	r->matrix = matrix;
+	r->scn = scn;
+	r->accel = "tcg";
+	r->ncells = 4;
+	r->cells = cells;
+	for (i = 0; i < 4; i++) {
+		memset(&cells[i], 0, sizeof(cells[i]));
+		cells[i].spec = &matrix->cells[i];
+		cells[i].verdict = v[i];
+		snprintf(cells[i].title, sizeof(cells[i].title), "title %d", i);
+	}
+}
+
+static void test_overall_verdict(void **state)
+{
+	struct cl_report r;
+	struct cl_report_cell cells[4];
+
+	(void)state;
+	make_report(&r, cells, (enum cl_verdict[]){ CL_V_PASS, CL_V_PASS, CL_V_PASS, CL_V_PASS });
+	assert_string_equal(cl_report_verdict(&r), "pass");
+	assert_int_equal(cl_report_exit_code(&r), 0);
+	make_report(&r, cells, (enum cl_verdict[]){ CL_V_PASS, CL_V_INFRA_ERROR, CL_V_PASS, CL_V_PASS });
+	assert_string_equal(cl_report_verdict(&r), "error");
+	assert_int_equal(cl_report_exit_code(&r), 2);
+	make_report(&r, cells, (enum cl_verdict[]){ CL_V_PASS, CL_V_INFRA_ERROR, CL_V_HANG, CL_V_PASS });
+	assert_string_equal(cl_report_verdict(&r), "fail");
+	assert_int_equal(cl_report_exit_code(&r), 1);
+	make_report(&r, cells, (enum cl_verdict[]){ CL_V_CRASH, CL_V_BOOT_LOOP, CL_V_INSTALL_FAILED,
+						    CL_V_WORKLOAD_FAILED });
+	assert_int_equal(cl_report_exit_code(&r), 1);
+	r.ncells = 0;
+	assert_int_equal(cl_report_exit_code(&r), 2); /* nothing tested is not a pass */
+}
+
+static void test_json_and_hostile_junit(void **state)
+{
+	struct cl_report r;
+	struct cl_report_cell cells[4];
+	char dir[] = "/tmp/crashlab-test-report-XXXXXX", *p, *xml;
+	json_error_t e;
+	json_t *j, *c0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	make_report(&r, cells, (enum cl_verdict[]){ CL_V_CRASH, CL_V_PASS, CL_V_INFRA_ERROR, CL_V_PASS });
+	snprintf(cells[0].title, sizeof(cells[0].title), "BUG in f\"]]></failure><evil/>&");
+	cells[0].excerpt = cl_xstrdup("line <one>\n\x1b[31m]]>&amp;\x01\n");
+	cells[0].console = cl_xstrdup("cells/a/console.log");
+	snprintf(cells[0].module_sha256, sizeof(cells[0].module_sha256), "%064d", 7);
+	p = cl_path_join(dir, "report.json");
+	assert_int_equal(cl_report_write_json(&r, p), 0);
+	j = json_load_file(p, 0, &e);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "verdict")), "fail");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(
+		json_object_get(j, "candidate"), "artifacts"), 0), "sha256")), cand->content[0].sha256);
+	c0 = json_array_get(json_object_get(j, "cells"), 0);
+	assert_string_equal(json_string_value(json_object_get(c0, "kernel_release")), "6.1.0-56-amd64");
+	assert_string_equal(json_string_value(json_object_get(c0, "verdict")), "crash");
+	assert_string_equal(json_string_value(json_object_get(c0, "flavor")), "amd64");
+	assert_non_null(json_object_get(c0, "boots"));
+	assert_non_null(json_object_get(c0, "duration_s"));
+	assert_string_equal(json_string_value(json_object_get(c0, "console")), "cells/a/console.log");
+	json_decref(j);
+	free(p);
+
+	p = cl_path_join(dir, "junit.xml");
+	assert_int_equal(cl_report_write_junit(&r, p), 0);
+	assert_int_equal(cl_read_file(&xml, NULL, p, 1 << 20), 0);
+	assert_null(strstr(xml, "<evil/>"));
+	assert_null(strstr(xml, "\x1b"));
+	assert_null(strstr(xml, "\x01"));
+	assert_non_null(strstr(xml, "&lt;evil/&gt;"));
+	assert_non_null(strstr(xml, "tests=\"4\" failures=\"1\" errors=\"1\""));
+	assert_non_null(strstr(xml, "<failure type=\"crash\""));
+	assert_non_null(strstr(xml, "<error type=\"infra_error\""));
+	free(xml);
+	/* a real XML parser must accept it (xmllint comes with scripts/deps.sh) */
+	{
+		char *cmd = cl_sprintf("xmllint --noout %s", p);
+
+		assert_int_equal(system(cmd), 0);
+		free(cmd);
+	}
+	free(p);
+	free(cells[0].excerpt);
+	free(cells[0].console);
+	cl_rm_rf(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_overall_verdict),
+		cmocka_unit_test(test_json_and_hostile_junit),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,69 @@
+/* Scenarios: the shipped one, the agent plan it produces, and refusals. */
+#include "cl_test.h"
+#include "cl_scenario.h"
+#include "cl_util.h"
+
+static void test_plan(void **state)
+{
+	struct cl_scenario *s;
+	struct cl_candidate *c;
+	char *plan;
+
+	(void)state;
+	assert_int_equal(cl_scenario_load(&s, "scenarios/ipc-basic.json"), 0);
+	assert_int_equal(cl_candidate_load(&c, "sensor/candidate.json"), 0);
+	assert_int_equal(s->max_boots, 1);
+	assert_true(s->heartbeat_s >= 3);
+	plan = cl_scenario_plan(s, c);
+	assert_non_null(strstr(plan, "\nsysctl kernel.panic_on_oops 1\n"));
+	assert_non_null(strstr(plan, "\ninstall /crashlab/candidate/content-0 /var/lib/crashlab/channels/C-00000291.sys\n"));
+	assert_non_null(strstr(plan, "\nmodule /crashlab/candidate/clsensor.ko content=/var/lib/crashlab/channels/C-00000291.sys\n"));
+	assert_non_null(strstr(plan, "\nstatus /proc/clsensor\n"));
+	assert_non_null(strstr(plan, "\nfifo /tmp/pipes msagent_%d 8 4\n"));
+	assert_non_null(strstr(plan, "\nunix /run/ipc postex_%d.sock 8 4\n"));
+	/* order: install before module before workload */
+	assert_true(strstr(plan, "install ") < strstr(plan, "module "));
+	assert_true(strstr(plan, "module ") < strstr(plan, "fifo "));
+	free(plan);
+	cl_candidate_free(c);
+	cl_scenario_free(s);
+}
+
+static void expect_error(const char *json, const char *needle)
+{
+	struct cl_scenario *s = NULL;
+	char *p = cl_test_tmpfile(json);
+
+	assert_int_equal(cl_scenario_load(&s, p), CL_EINPUT);
+	if (!strstr(cl_err(), needle))
+		fail_msg("error \"%s\" lacks \"%s\"", cl_err(), needle);
+	unlink(p);
+	free(p);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	expect_error("{\"workload\": [{\"op\": \"fork-bomb\"}]}", "unknown op");
+	expect_error("{\"workload\": [{\"op\": \"fifo\", \"name\": \"a b %d\"}]}", "one %d");
+	expect_error("{\"workload\": [{\"op\": \"fifo\", \"name\": \"x%s\"}]}", "one %d");
+	expect_error("{\"workload\": [{\"op\": \"fifo\", \"name\": \"x%d\", \"dir\": \"/tmp/../etc\"}]}",
+		     "plain absolute path");
+	expect_error("{\"workload\": []}", "1 to 32");
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"sysctl\": {\"kernel.x\": \"1 2\"}}",
+		     "plain string");
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"limits\": {\"boot_s\": 1}}",
+		     "between 5 and 3600");
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"kernel_cmdline\": \"a;b\"}",
+		     "unsupported character");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan),
+		cmocka_unit_test(test_refusals),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,163 @@
+/*
+ * Triage on real console logs: every file in tests/data/triage/ starts with
+ * header lines (CLASS, TITLE, FRAME, MODULE, CORRUPTED), a blank line, then
+ * the raw console. Each log is fed whole, and again in small odd-sized
+ * chunks, and must give the same expected answer both ways. Adding a case
+ * is adding a file.
+ */
+#include "cl_test.h"
+#include "cl_triage.h"
+#include "cl_util.h"
+
+#include <dirent.h>
+
+#define DATA "tests/data/triage"
+
+struct expect {
+	char cls[64], title[CL_TITLE_MAX], frame[CL_FRAME_MAX], module[64];
+	int corrupted;
+};
+
+static const char *header(const char *text, const char *key, char *out, size_t len)
+{
+	const char *p = strstr(text, key), *end;
+	size_t n;
+
+	out[0] = '\0';
+	if (!p)
+		return NULL;
+	p += strlen(key);
+	while (*p == ' ')
+		p++;
+	end = strchr(p, '\n');
+	n = end ? (size_t)(end - p) : strlen(p);
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return out;
+}
+
+static void check(const char *name, const struct cl_triage_result *r, const struct expect *e,
+		  const char *how)
+{
+	if (strcmp(cl_class_name(r->cls), e->cls) || strcmp(r->crashed ? r->title : "", e->title) ||
+	    strcmp(r->frame, e->frame) || strcmp(r->module, e->module) ||
+	    r->corrupted != e->corrupted)
+		fail_msg("%s (%s): got class=%s title='%s' frame='%s' module='%s' corrupted=%d; "
+			 "want class=%s title='%s' frame='%s' module='%s' corrupted=%d",
+			 name, how, cl_class_name(r->cls), r->title, r->frame, r->module,
+			 r->corrupted, e->cls, e->title, e->frame, e->module, e->corrupted);
+	assert_int_equal(r->crashed, strcmp(e->cls, "none") != 0);
+}
+
+static void run_case(const char *name, int *count)
+{
+	char *path = cl_path_join(DATA, name), *text, chunked_first[CL_EXCERPT_MAX];
+	const char *log;
+	struct expect e;
+	char cor[8];
+	size_t len, off, step;
+	struct cl_triage *t;
+
+	assert_int_equal(cl_read_file(&text, &len, path, 16u << 20), 0);
+	log = strstr(text, "\n\n");
+	assert_non_null(log);
+	log += 2;
+	assert_non_null(header(text, "CLASS:", e.cls, sizeof(e.cls)));
+	header(text, "TITLE:", e.title, sizeof(e.title));
+	header(text, "FRAME:", e.frame, sizeof(e.frame));
+	header(text, "MODULE:", e.module, sizeof(e.module));
+	header(text, "CORRUPTED:", cor, sizeof(cor));
+	e.corrupted = cor[0] == 'Y';
+
+	t = cl_triage_new(0);
+	cl_triage_feed(t, log, len - (size_t)(log - text));
+	cl_triage_finish(t);
+	check(name, cl_triage_result(t), &e, "whole");
+	snprintf(chunked_first, sizeof(chunked_first), "%s", cl_triage_result(t)->excerpt);
+	cl_triage_free(t);
+
+	/* the same bytes in chunks of 1..7 bytes: a streaming parser must not care */
+	t = cl_triage_new(0);
+	for (off = (size_t)(log - text), step = 1; off < len; off += step, step = step % 7 + 1)
+		cl_triage_feed(t, text + off, off + step > len ? len - off : step);
+	cl_triage_finish(t);
+	check(name, cl_triage_result(t), &e, "chunked");
+	assert_string_equal(cl_triage_result(t)->excerpt, chunked_first);
+	if (cl_triage_result(t)->crashed)
+		assert_true(strlen(cl_triage_result(t)->excerpt) > 0);
+	cl_triage_free(t);
+	free(text);
+	free(path);
+	(*count)++;
+}
+
+static void test_corpus(void **state)
+{
+	DIR *d = opendir(DATA);
+	struct dirent *de;
+	int count = 0;
+
+	(void)state;
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			run_case(de->d_name, &count);
+	closedir(d);
+	assert_true(count >= 8);
+}
+
+static void test_hostile_bytes(void **state)
+{
+	static const char junk[] = "\x01\x02\xff\xfe\n[ 1.0] BUG: unable to handle page fault for address: 0\n"
+				   "[ 1.1] RIP: 0010:evil\x1b[31m+0x1/0x2 [m\x00d]\n";
+	struct cl_triage *t = cl_triage_new(0);
+	char big[5000];
+
+	(void)state;
+	cl_triage_feed(t, junk, sizeof(junk) - 1);
+	memset(big, 'A', sizeof(big));
+	cl_triage_feed(t, big, sizeof(big)); /* an overlong line is cut, not overflowed */
+	cl_triage_finish(t);
+	assert_true(cl_triage_result(t)->crashed);
+	for (const char *p = cl_triage_result(t)->excerpt; *p; p++)
+		assert_true(*p == '\n' || (*p >= 0x20 && *p < 0x7f));
+	assert_true(cl_triage_result(t)->corrupted);
+	cl_triage_free(t);
+}
+
+static void test_warning_fatal_only_when_asked(void **state)
+{
+	static const char log[] =
+		"[    2.478150] ------------[ cut here ]------------\n"
+		"[    2.478576] WARNING: CPU: 0 PID: 1 at drivers/x.c:138 foo_bar+0x79/0x90 [foo]\n"
+		"[    2.480449] Call Trace:\n"
+		"[    2.484559]  foo_bar+0x79/0x90 [foo]\n"
+		"[    2.490349] ---[ end trace 0000000000000000 ]---\n";
+	struct cl_triage *t = cl_triage_new(0);
+
+	(void)state;
+	cl_triage_feed(t, log, sizeof(log) - 1);
+	cl_triage_finish(t);
+	assert_false(cl_triage_result(t)->crashed);
+	cl_triage_free(t);
+	t = cl_triage_new(1);
+	cl_triage_feed(t, log, sizeof(log) - 1);
+	cl_triage_finish(t);
+	assert_true(cl_triage_result(t)->crashed);
+	assert_string_equal(cl_triage_result(t)->title, "WARNING in foo_bar");
+	assert_string_equal(cl_triage_result(t)->module, "foo");
+	cl_triage_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_hostile_bytes),
+		cmocka_unit_test(test_warning_fatal_only_when_asked),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

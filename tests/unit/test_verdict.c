@@ -1,0 +1,185 @@
+/*
+ * Verdict rules: fail closed. A cell passes only with every piece of
+ * positive evidence; each missing piece or bad signal gives its own verdict.
+ * Evidence is built by feeding real agent lines, as the runner does.
+ */
+#include "cl_test.h"
+#include "cl_candidate.h"
+#include "cl_util.h"
+#include "cl_verdict.h"
+
+static struct cl_candidate *cand;
+static struct cl_triage_result no_crash;
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&no_crash, 0, sizeof(no_crash));
+	return cl_candidate_load(&cand, "sensor/candidate.json");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	cl_candidate_free(cand);
+	return 0;
+}
+
+/* Evidence of a good run: READY, LOADED, STATUS with the right digest, workload, DONE. */
+static void good_run(struct cl_evidence *ev)
+{
+	char line[200];
+
+	memset(ev, 0, sizeof(*ev));
+	ev->boots = 1;
+	ev->console_bytes = 1000;
+	cl_evidence_agent_line(ev, "CL READY release=6.1.0-56-amd64");
+	cl_evidence_agent_line(ev, "CL HB n=0");
+	cl_evidence_agent_line(ev, "CL LOADED module=/crashlab/candidate/clsensor.ko");
+	cl_evidence_agent_line(ev, "CL WORKLOAD op=fifo created=8 opened=16 messages=32 errors=0");
+	snprintf(line, sizeof(line), "CL STATUS content_sha256=%s", cand->content[0].sha256);
+	cl_evidence_agent_line(ev, line);
+	cl_evidence_agent_line(ev, "CL STATUS events_fifo_create=12");
+	cl_evidence_agent_line(ev, "CL STATUS events_fifo_open=24");
+	cl_evidence_agent_line(ev, "CL STATUS events_unix_connect=8");
+	cl_evidence_agent_line(ev, "CL STATUS matches=3");
+	cl_evidence_agent_line(ev, "CL DONE");
+}
+
+static enum cl_verdict decide(const struct cl_evidence *ev, const struct cl_triage_result *tr)
+{
+	struct cl_decision d;
+
+	cl_decide(&d, ev, tr, cand, 1);
+	assert_true(strlen(d.title) > 0);
+	return d.verdict;
+}
+
+static void test_pass_needs_everything(void **state)
+{
+	struct cl_evidence ev;
+
+	(void)state;
+	good_run(&ev);
+	assert_int_equal(decide(&ev, &no_crash), CL_V_PASS);
+	assert_string_equal(ev.release, "6.1.0-56-amd64");
+	/* each piece of evidence removed in turn */
+	good_run(&ev);
+	ev.done = 0;
+	assert_int_equal(decide(&ev, &no_crash), CL_V_WORKLOAD_FAILED);
+	good_run(&ev);
+	ev.ready = 0;
+	assert_int_equal(decide(&ev, &no_crash), CL_V_INFRA_ERROR);
+	good_run(&ev);
+	cl_evidence_agent_line(&ev, "CL STATUS matches=0");
+	assert_int_equal(decide(&ev, &no_crash), CL_V_WORKLOAD_FAILED);
+	good_run(&ev);
+	cl_evidence_agent_line(&ev, "CL WORKLOAD op=unix connected=7 messages=28 errors=1");
+	assert_int_equal(decide(&ev, &no_crash), CL_V_WORKLOAD_FAILED);
+	good_run(&ev);
+	ev.workload_steps = 0;
+	assert_int_equal(decide(&ev, &no_crash), CL_V_WORKLOAD_FAILED);
+}
+
+static void test_wrong_or_missing_digest(void **state)
+{
+	struct cl_evidence ev;
+	struct cl_decision d;
+
+	(void)state;
+	good_run(&ev);
+	cl_evidence_agent_line(&ev, "CL STATUS content_sha256=64043e5cdcd8be6af6afbe668b0d211a35f6f15971f31ca54676c3c588ff3a69");
+	cl_decide(&d, &ev, &no_crash, cand, 1);
+	assert_int_equal(d.verdict, CL_V_INSTALL_FAILED);
+	assert_non_null(strstr(d.title, "manifest says"));
+	memset(&ev, 0, sizeof(ev));
+	cl_evidence_agent_line(&ev, "CL READY release=x");
+	cl_evidence_agent_line(&ev, "CL WORKLOAD op=fifo errors=0");
+	cl_evidence_agent_line(&ev, "CL DONE");
+	assert_int_equal(decide(&ev, &no_crash), CL_V_INSTALL_FAILED);
+}
+
+static void test_precedence(void **state)
+{
+	struct cl_evidence ev;
+	struct cl_triage_result crash = { .crashed = 1, .title = "BUG: unable to handle page fault in f" };
+	struct cl_decision d;
+
+	(void)state;
+	good_run(&ev);
+	ev.timeout = CL_TIMEOUT_HEARTBEAT;
+	ev.infra = 1;
+	cl_decide(&d, &ev, &crash, cand, 1);
+	assert_int_equal(d.verdict, CL_V_CRASH);
+	assert_string_equal(d.title, crash.title);
+	good_run(&ev);
+	ev.panic_event = 1;
+	assert_int_equal(decide(&ev, &no_crash), CL_V_CRASH);
+	good_run(&ev);
+	cl_evidence_new_boot(&ev);
+	assert_int_equal(decide(&ev, &no_crash), CL_V_BOOT_LOOP);
+	good_run(&ev);
+	ev.timeout = CL_TIMEOUT_HEARTBEAT;
+	ev.timeout_s = 30;
+	assert_int_equal(decide(&ev, &no_crash), CL_V_HANG);
+	memset(&ev, 0, sizeof(ev));
+	ev.timeout = CL_TIMEOUT_BOOT;
+	assert_int_equal(decide(&ev, &no_crash), CL_V_HANG);
+	good_run(&ev);
+	ev.infra = 1;
+	snprintf(ev.infra_msg, sizeof(ev.infra_msg), "libvirt: gone");
+	assert_int_equal(decide(&ev, &no_crash), CL_V_INFRA_ERROR);
+	memset(&ev, 0, sizeof(ev));
+	cl_evidence_agent_line(&ev, "CL READY release=x");
+	cl_evidence_agent_line(&ev, "CL INSTALL_FAILED what=module rc=-22 error=Invalid argument");
+	cl_decide(&d, &ev, &no_crash, cand, 1);
+	assert_int_equal(d.verdict, CL_V_INSTALL_FAILED);
+	assert_non_null(strstr(d.title, "Invalid argument"));
+	memset(&ev, 0, sizeof(ev));
+	ev.build_failed = 1;
+	assert_int_equal(decide(&ev, &no_crash), CL_V_INSTALL_FAILED);
+}
+
+static void test_untrusted_lines(void **state)
+{
+	struct cl_evidence ev;
+	char longline[2000];
+	int i;
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	cl_evidence_agent_line(&ev, "hello");
+	cl_evidence_agent_line(&ev, "CL ");
+	cl_evidence_agent_line(&ev, "CL NONSENSE a=b");
+	cl_evidence_agent_line(&ev, "CL THISWORDISFARTOOLONGTOBEAWORD x");
+	assert_int_equal(ev.bad_lines, 4);
+	assert_int_equal(ev.ready, 0);
+	memset(longline, 'x', sizeof(longline));
+	memcpy(longline, "CL STATUS k=", 12);
+	longline[sizeof(longline) - 1] = '\0';
+	cl_evidence_agent_line(&ev, longline);
+	assert_true(strlen(cl_evidence_status(&ev, "k")) < 80);
+	for (i = 0; i < 100; i++) {
+		char l[64];
+
+		snprintf(l, sizeof(l), "CL STATUS key%d=%d", i, i);
+		cl_evidence_agent_line(&ev, l);
+	}
+	assert_int_equal(ev.nstatus, CL_MAX_STATUS);
+	cl_evidence_agent_line(&ev, "CL WORKLOAD op=fifo errors=banana");
+	assert_int_equal(ev.workload_errors, 1); /* unparsable error count is an error */
+	cl_evidence_agent_line(&ev, "CL READY release=\x1b[2J");
+	assert_null(strchr(ev.release, '\x1b'));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pass_needs_everything),
+		cmocka_unit_test(test_wrong_or_missing_digest),
+		cmocka_unit_test(test_precedence),
+		cmocka_unit_test(test_untrusted_lines),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
