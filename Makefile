@@ -46,7 +46,8 @@ sensor/content/%.bin: sensor/content/%.json build/clcc
 deps:
 	@bash scripts/deps.sh
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@bash scripts/demo.sh
 
 # Unit tests: ASan + UBSan, one binary per tests/unit/test_*.c.
