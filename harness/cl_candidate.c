@@ -11,19 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int guest_path_ok(const char *p)
-{
-	size_t i;
-
-	if (p[0] != '/' || strstr(p, "/../") || strlen(p) > 200)
-		return 0;
-	for (i = 0; p[i]; i++)
-		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
-		      (p[i] >= '0' && p[i] <= '9') || strchr("/._+-", p[i])))
-			return 0;
-	return 1;
-}
-
 static int parse_content(struct cl_content_spec *cs, const char *path, const char *dir,
 			 json_t *j, int idx)
 {
@@ -48,7 +35,7 @@ static int parse_content(struct cl_content_spec *cs, const char *path, const cha
 	if (!cl_is_sha256_hex(sha))
 		return cl_err_set(CL_EINPUT, "%s: %s: sha256 must be 64 lower-case hex digits",
 				  path, what);
-	if (!guest_path_ok(inst))
+	if (!cl_is_guest_path(inst))
 		return cl_err_set(CL_EINPUT, "%s: %s: install_path must be an absolute guest path of [A-Za-z0-9/._+-]",
 				  path, what);
 	if (rep && !cl_is_token(rep))
@@ -120,7 +107,7 @@ static int parse_evidence(struct cl_candidate *c, const char *path, json_t *e)
 	    (rc = cl_json_str(&status, path, "evidence", e, "status_file", 1)) ||
 	    (rc = cl_json_array(&counters, path, "evidence", e, "counters", 1)))
 		return rc;
-	if (!guest_path_ok(status))
+	if (!cl_is_guest_path(status))
 		return cl_err_set(CL_EINPUT, "%s: evidence: status_file must be an absolute guest path",
 				  path);
 	c->status_file = cl_xstrdup(status);

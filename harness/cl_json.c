@@ -124,3 +124,15 @@ int cl_is_token(const char *s)
 			return 0;
 	return 1;
 }
+
+int cl_is_guest_path(const char *p)
+{
+	size_t i;
+
+	if (!p || p[0] != '/' || strstr(p, "..") || strlen(p) > 200)
+		return 0;
+	for (i = 0; p[i]; i++)
+		if (p[i] != '/' && !cl_is_token((char[]){ p[i], '\0' }))
+			return 0;
+	return 1;
+}

@@ -12,19 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int plain_path(const char *p)
-{
-	size_t i;
-
-	if (p[0] != '/')
-		return 0;
-	for (i = 0; p[i]; i++)
-		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
-		      (p[i] >= '0' && p[i] <= '9') || strchr("/._+-", p[i])))
-			return 0;
-	return !strstr(p, "..");
-}
-
 static int name_pattern_ok(const char *n)
 {
 	const char *pc = strchr(n, '%');
@@ -74,7 +61,7 @@ static int parse_step(struct cl_step *st, const char *path, json_t *j, int idx)
 	if (!name || !name_pattern_ok(name) || strlen(name) >= sizeof(st->name))
 		return cl_err_set(CL_EINPUT, "%s: %s: \"name\" must be a plain name with one %%d",
 				  path, what);
-	if (!plain_path(dir) || strlen(dir) >= sizeof(st->dir))
+	if (!cl_is_guest_path(dir) || strlen(dir) >= sizeof(st->dir))
 		return cl_err_set(CL_EINPUT, "%s: %s: \"dir\" must be a plain absolute path", path,
 				  what);
 	snprintf(st->dir, sizeof(st->dir), "%s", dir);

@@ -306,21 +306,25 @@ static void stem_from_line(struct cl_triage *t, const struct pattern *p, const c
 	normalise(t->stem, sizeof(t->stem), start, (size_t)(end - start));
 }
 
+/* First "func+0x../0x.. [mod]" on a line that starts a token. Returns 1 if found. */
+static int symbol_on_line(const char *s, char *fn, size_t fnlen, char *mod, size_t modlen)
+{
+	const char *p;
+
+	for (p = s; *p; p++)
+		if ((p == s || p[-1] == ' ' || p[-1] == ':') &&
+		    parse_symbol(p, fn, fnlen, mod, modlen))
+			return 1;
+	return 0;
+}
+
 /* Function named on the crash line: "... at file:line func+0x/0x [mod]" or "in: func+0x". */
 static void frame_from_line(struct cl_triage *t, const char *s)
 {
-	const char *p;
-	char fn[CL_FRAME_MAX], mod[64];
-
-	for (p = s; *p; p++) {
-		if ((p == s || p[-1] == ' ' || p[-1] == ':') &&
-		    parse_symbol(p, fn, sizeof(fn), mod, sizeof(mod))) {
-			snprintf(t->r.frame, sizeof(t->r.frame), "%s", fn);
-			snprintf(t->r.module, sizeof(t->r.module), "%s", mod);
-			t->frame_from_line = 1;
-			return;
-		}
-	}
+	if (symbol_on_line(s, t->r.frame, sizeof(t->r.frame), t->r.module, sizeof(t->r.module)))
+		t->frame_from_line = 1;
+	else
+		t->r.frame[0] = t->r.module[0] = '\0';
 }
 
 static void start_report(struct cl_triage *t, const struct pattern *p, const char *s,
@@ -470,15 +474,9 @@ static void handle_line(struct cl_triage *t, char *raw)
 		return;
 	if (p->cls == CL_CLASS_WARNING && !t->fatal_warnings) {
 		if (!t->have_warning) {
-			char fn[CL_FRAME_MAX] = "", mod[64] = "";
-			const char *q;
-
-			for (q = s; *q; q++)
-				if ((q[-1 + (q == s)] == ' ') &&
-				    parse_symbol(q, fn, sizeof(fn), mod, sizeof(mod)))
-					break;
-			snprintf(t->warn_frame, sizeof(t->warn_frame), "%s", fn);
-			snprintf(t->warn_module, sizeof(t->warn_module), "%s", mod);
+			if (!symbol_on_line(s, t->warn_frame, sizeof(t->warn_frame), t->warn_module,
+					    sizeof(t->warn_module)))
+				t->warn_frame[0] = t->warn_module[0] = '\0';
 			snprintf(t->warn_excerpt, sizeof(t->warn_excerpt), "%s\n", raw);
 			t->have_warning = 1;
 		}
