@@ -147,8 +147,8 @@ int cl_candidate_load(struct cl_candidate **out, const char *path)
 	c->version = cl_xstrdup(version);
 	if ((rc = parse_module(c, path, dir, module)) || (rc = parse_evidence(c, path, evidence)))
 		goto out;
-	if (json_array_size(content) == 0 || json_array_size(content) > CL_MAX_CONTENT) {
-		rc = cl_err_set(CL_EINPUT, "%s: \"content\" must list 1 to %d files", path,
+	if (json_array_size(content) > CL_MAX_CONTENT) {
+		rc = cl_err_set(CL_EINPUT, "%s: \"content\" lists more than %d files", path,
 				CL_MAX_CONTENT);
 		goto out;
 	}

@@ -18,6 +18,8 @@
  * stops with exit 2: the report is bound to the exact bytes tested.
  * "reported_as" names the key under which the sensor publishes the digest of
  * the content it loaded; "counters" must all be non-zero after the workload.
+ * "content" may be empty (a sensor without content files) but must be there,
+ * so that forgetting it is an error rather than an untested release.
  */
 #ifndef CL_CANDIDATE_H
 #define CL_CANDIDATE_H
