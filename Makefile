@@ -8,7 +8,7 @@
 # Downloads (Debian kernel packages) and built images are cached in .cache/.
 
 CC      ?= gcc
-PKGS    := jansson libvirt
+PKGS    := jansson libvirt libvirt-qemu
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iharness -Ireports -Isensor/kmod
@@ -21,7 +21,7 @@ HDRS    := $(wildcard harness/*.h reports/*.h sensor/kmod/*.h)
 TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(wildcard tests/unit/test_*.c))
 CONTENT := $(patsubst %.json,%.bin,$(wildcard sensor/content/*.json))
 
-.PHONY: all deps demo check unit integration content clean
+.PHONY: all deps demo check unit integration fuzz bench content clean
 all: build/crashlab build/clcc build/guest/crashlab-agent
 
 build/crashlab: harness/main.c $(LIB_SRC) $(HDRS)
@@ -62,8 +62,31 @@ unit: all $(TESTS)
 integration: all
 	@bash tests/integration.sh
 
+# libFuzzer over every parser of guest input, seeded with the real consoles.
+FUZZ_SECONDS ?= 60
+build/fuzz/fuzz_parsers: tests/fuzz/fuzz_parsers.c $(LIB_SRC) sensor/kmod/cl_content.c $(HDRS)
+	@mkdir -p build/fuzz
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Iharness -Ireports -Isensor/kmod $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ \
+		tests/fuzz/fuzz_parsers.c $(LIB_SRC) sensor/kmod/cl_content.c $(PKG_LIBS) -lpthread
+
+fuzz: build/fuzz/fuzz_parsers
+	@rm -rf build/fuzz/corpus && mkdir -p build/fuzz/corpus
+	@cp tests/data/triage/* tests/data/bugcheck/* sensor/content/*.bin build/fuzz/corpus/
+	@echo "fuzz: $(FUZZ_SECONDS) s over $$(ls build/fuzz/corpus | wc -l) seeds"
+	@build/fuzz/fuzz_parsers -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+		-print_final_stats=1 build/fuzz/corpus 2>build/fuzz/log.txt; rc=$$?; \
+		grep -E '^(stat::number_of_executed_units|Done|==[0-9]+==ERROR)' build/fuzz/log.txt; \
+		if [ $$rc -ne 0 ]; then tail -40 build/fuzz/log.txt; echo "fuzz: 0 passed, 1 failed"; exit 1; fi; \
+		echo "fuzz: 1 passed, 0 failed"
+
+# Triage throughput on 1,000 real console logs (not a timed unit test).
+bench: all
+	@bash tests/bench/triage.sh
+
 check: deps
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory integration
 
 clean:

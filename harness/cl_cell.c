@@ -147,6 +147,28 @@ static char *domain_name(const struct cl_cell_run *r)
 	return cl_sprintf("crashlab-%d-%u-%.40s", (int)getpid(), n, r->spec->id);
 }
 
+/*
+ * --vmcore: the domain was preserved after its panic; dump its memory in
+ * kdump-compressed form (what crash(8) reads) before destroying it.
+ */
+static void dump_core(struct cl_cell_run *r, virDomainPtr dom)
+{
+	char *path = cl_path_join(r->dir, "vmcore.kdump");
+	double t0 = cl_now();
+
+	trace(r, "dump", 0);
+	if (virDomainCoreDumpWithFormat(dom, path, VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_ZLIB,
+					VIR_DUMP_MEMORY_ONLY) == 0) {
+		r->dumped = 1;
+		fprintf(stderr, "crashlab: %s: guest memory dumped to %s (%.1f s)\n", r->spec->id,
+			path, cl_now() - t0);
+	} else {
+		fprintf(stderr, "crashlab: %s: memory dump failed: %s\n", r->spec->id,
+			cl_virt_error());
+	}
+	free(path);
+}
+
 /* The event loop of one boot sequence of one domain. */
 static void watch_domain(struct cl_cell_run *r, struct io *io, virDomainPtr dom, double start)
 {
@@ -223,12 +245,23 @@ static void watch_domain(struct cl_cell_run *r, struct io *io, virDomainPtr dom,
 
 				while (read(io->evr, &e, sizeof(e)) == (ssize_t)sizeof(e)) {
 					trace(r, "libvirt event", e.kind * 100 + e.detail);
-					if (e.kind == CL_VEV_PANICKED)
+					if (e.kind == CL_VEV_PANICKED) {
 						r->ev.panic_event = 1;
-					else if (e.kind == CL_VEV_REBOOT)
+						if (r->vmcore && !r->dumped && stopped_at == 0) {
+							dump_core(r, dom);
+							virDomainDestroy(dom);
+							stopped_at = cl_now();
+						}
+					} else if (e.kind == CL_VEV_BUGCHECK) {
+						r->ev.bugcheck = 1;
+						r->ev.bugcheck_code = e.args[0];
+						memcpy(r->ev.bugcheck_params, e.args + 1,
+						       sizeof(r->ev.bugcheck_params));
+					} else if (e.kind == CL_VEV_REBOOT) {
 						cl_evidence_new_boot(&r->ev);
-					else if (e.kind == CL_VEV_STOPPED && stopped_at == 0)
+					} else if (e.kind == CL_VEV_STOPPED && stopped_at == 0) {
 						stopped_at = cl_now();
+					}
 				}
 			}
 		}
@@ -254,13 +287,16 @@ static void attempt(struct cl_cell_run *r, const char *scratch)
 		set_infra(&r->ev, "%s", cl_err());
 		goto out;
 	}
-	cmdline = cl_sprintf("console=ttyS0,115200 panic=-1 oops=panic loglevel=7 %s",
-			     r->scn->cmdline);
+	/* nokaslr with --vmcore: the dump opens with the -dbg vmlinux as it is */
+	cmdline = cl_sprintf("console=ttyS0,115200 panic=-1 oops=panic loglevel=7 %s%s",
+			     r->vmcore ? "nokaslr " : "", r->scn->cmdline);
 	xml = cl_domain_xml(&(struct cl_domain_spec){
 		.name = name, .virt_type = r->virt_type, .memory_mib = r->spec->memory_mib,
 		.vcpus = r->spec->vcpus, .kernel = r->img->vmlinuz, .initrd = initrd,
 		.cmdline = cmdline, .console_sock = con_sock, .agent_sock = agent_sock,
-		.on_crash = r->on_crash });
+		.on_crash = r->vmcore ? "preserve" : "destroy",
+		.panic_model = !strncmp(r->spec->os, "windows", 7) ? "hyperv" : "isa",
+		.vmcoreinfo = r->vmcore });
 	cl_write_file(xml_path, xml, strlen(xml));
 	io.con_log = fopen(con_path, "ab");
 	io.agent_log = fopen(agent_path, "ab");

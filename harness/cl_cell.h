@@ -31,7 +31,7 @@ struct cl_cell_run {
 	const char *plan;
 	const char *virt_type;      /* "qemu" or "kvm" */
 	const char *dir;            /* the cell's output directory */
-	const char *on_crash;       /* libvirt on_crash action */
+	int vmcore;                 /* on a panic, dump guest memory to DIR/vmcore.kdump */
 	int echo_console;           /* copy the console to stderr (reproduce) */
 	/* outputs */
 	struct cl_evidence ev;
@@ -39,6 +39,7 @@ struct cl_cell_run {
 	struct cl_decision dec;
 	double duration_s;
 	int attempts;
+	int dumped;                 /* DIR/vmcore.kdump was written */
 };
 
 /* Run the cell (retrying once after an infra_error). Always fills dec. */

@@ -42,6 +42,7 @@ char *cl_domain_xml(const struct cl_domain_spec *s)
 	char *kernel = cl_xml_escape(s->kernel), *initrd = cl_xml_escape(s->initrd);
 	char *cmdline = cl_xml_escape(s->cmdline), *con = cl_xml_escape(s->console_sock);
 	char *agent = cl_xml_escape(s->agent_sock), *crash = cl_xml_escape(s->on_crash);
+	char *panic = cl_xml_escape(s->panic_model ? s->panic_model : "isa");
 	char *xml = cl_sprintf(
 		"<domain type='%s'>\n"
 		"  <name>%s</name>\n"
@@ -55,6 +56,7 @@ char *cl_domain_xml(const struct cl_domain_spec *s)
 		"  </os>\n"
 		"  <features>\n"
 		"    <acpi/>\n"
+		"%s"
 		"  </features>\n"
 		"  <on_poweroff>destroy</on_poweroff>\n"
 		"  <on_reboot>restart</on_reboot>\n"
@@ -68,12 +70,13 @@ char *cl_domain_xml(const struct cl_domain_spec *s)
 		"      <source mode='bind' path='%s'/>\n"
 		"      <target port='1'/>\n"
 		"    </serial>\n"
-		"    <panic model='isa'/>\n"
+		"    <panic model='%s'/>\n"
 		"    <memballoon model='none'/>\n"
 		"  </devices>\n"
 		"  <seclabel type='none' model='dac'/>\n"
 		"</domain>\n",
-		type, name, s->memory_mib, s->vcpus, kernel, initrd, cmdline, crash, con, agent);
+		type, name, s->memory_mib, s->vcpus, kernel, initrd, cmdline,
+		s->vmcoreinfo ? "    <vmcoreinfo state='on'/>\n" : "", crash, con, agent, panic);
 
 	free(name);
 	free(type);
@@ -83,5 +86,6 @@ char *cl_domain_xml(const struct cl_domain_spec *s)
 	free(con);
 	free(agent);
 	free(crash);
+	free(panic);
 	return xml;
 }

@@ -21,7 +21,9 @@ struct cl_domain_spec {
 	const char *cmdline;
 	const char *console_sock;
 	const char *agent_sock;
-	const char *on_crash;     /* "destroy" or "coredump-destroy" */
+	const char *on_crash;     /* "destroy", or "preserve" to take a dump first */
+	const char *panic_model;  /* "isa" (pvpanic, Linux) or "hyperv" (Windows stop codes) */
+	int vmcoreinfo;           /* let the guest hand QEMU its VMCOREINFO (crash dumps) */
 };
 
 /* New XML string (caller frees). Every value is XML-escaped. */

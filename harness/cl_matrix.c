@@ -166,3 +166,30 @@ void cl_matrix_free(struct cl_matrix *m)
 	free(m->path);
 	free(m);
 }
+
+int cl_matrix_single(struct cl_matrix **out, const char *release)
+{
+	struct cl_matrix *m;
+	struct cl_cell_spec *c;
+
+	*out = NULL;
+	if (strlen(release) >= CL_ID_MAX)
+		return cl_err_set(CL_EINPUT, "--kernel: release too long");
+	m = cl_xcalloc(1, sizeof(*m));
+	c = m->cells = cl_xcalloc(1, sizeof(*c));
+	if (cl_kernel_release_parse(release, c->series, sizeof(c->series), c->flavor,
+				    sizeof(c->flavor))) {
+		cl_matrix_free(m);
+		return cl_err_set(CL_EINPUT, "--kernel: unknown kernel: %s", cl_err());
+	}
+	m->path = cl_sprintf("--kernel %s", release);
+	snprintf(m->name, sizeof(m->name), "reproduce");
+	snprintf(c->id, sizeof(c->id), "%s", release);
+	snprintf(c->kernel, sizeof(c->kernel), "%s", release);
+	snprintf(c->os, sizeof(c->os), "debian-12");
+	c->memory_mib = 512;
+	c->vcpus = 1;
+	m->ncells = 1;
+	*out = m;
+	return 0;
+}

@@ -21,7 +21,6 @@
 #define REPORT_MAX_LINES 400
 
 enum {
-	P_ANYWHERE = 1,   /* match anywhere in the line, not only at its start */
 	P_STEM_LINE = 2,  /* title stem comes from the line ("BUG: KASAN: x in f") */
 	P_FRAME_LINE = 4, /* guilty function is named on the line itself */
 	P_PANIC = 8,      /* a "Kernel panic - not syncing" line */
@@ -35,7 +34,12 @@ struct pattern {
 	int flags;
 };
 
-/* First match wins; specific rows before generic ones. */
+/*
+ * First match wins; specific rows before generic ones. Every pattern is
+ * anchored at the start of the line (after the timestamp and the subsystem
+ * prefixes strip_prefixes() removes), so text that merely mentions a crash
+ * word - a file name, a test's own header line - is not a crash.
+ */
 static const struct pattern patterns[] = {
 	{ "BUG: unable to handle page fault", NULL, CL_CLASS_PAGE_FAULT,
 	  "BUG: unable to handle page fault", 0 },
@@ -47,26 +51,23 @@ static const struct pattern patterns[] = {
 	  "BUG: kernel NULL pointer dereference", 0 },
 	{ "general protection fault", NULL, CL_CLASS_GPF, "general protection fault", 0 },
 	{ "kernel BUG at ", NULL, CL_CLASS_BUG, "kernel BUG", 0 },
-	{ "BUG: soft lockup", NULL, CL_CLASS_SOFT_LOCKUP, "BUG: soft lockup", P_ANYWHERE },
-	{ "Watchdog detected hard LOCKUP", NULL, CL_CLASS_HARD_LOCKUP, "hard LOCKUP", P_ANYWHERE },
-	{ "self-detected stall on CPU", NULL, CL_CLASS_RCU_STALL, "INFO: rcu detected stall",
-	  P_ANYWHERE },
-	{ "detected stalls on CPUs/tasks", NULL, CL_CLASS_RCU_STALL, "INFO: rcu detected stall",
-	  P_ANYWHERE },
+	{ "BUG: soft lockup", NULL, CL_CLASS_SOFT_LOCKUP, "BUG: soft lockup", 0 },
+	{ "Watchdog detected hard LOCKUP", NULL, CL_CLASS_HARD_LOCKUP, "hard LOCKUP", 0 },
+	{ "INFO: rcu_", "stall", CL_CLASS_RCU_STALL, "INFO: rcu detected stall", 0 },
 	{ "INFO: task ", "blocked for more than", CL_CLASS_HUNG_TASK, "INFO: task hung", 0 },
 	{ "BUG: KASAN: ", NULL, CL_CLASS_KASAN, NULL, P_STEM_LINE | P_FRAME_LINE },
 	{ "BUG: KFENCE: ", NULL, CL_CLASS_KFENCE, NULL, P_STEM_LINE | P_FRAME_LINE },
 	{ "UBSAN: ", NULL, CL_CLASS_UBSAN, NULL, P_STEM_LINE },
 	{ "invalid opcode", NULL, CL_CLASS_INVALID_OPCODE, "invalid opcode", 0 },
 	{ "divide error", NULL, CL_CLASS_DIVIDE_ERROR, "divide error", 0 },
-	{ "double fault", NULL, CL_CLASS_DOUBLE_FAULT, "double fault", P_ANYWHERE },
+	{ "PANIC: double fault", NULL, CL_CLASS_DOUBLE_FAULT, "double fault", 0 },
+	{ "double fault", NULL, CL_CLASS_DOUBLE_FAULT, "double fault", 0 },
 	{ "Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: ", NULL,
 	  CL_CLASS_STACK_PROTECTOR, "stack-protector: kernel stack is corrupted",
 	  P_FRAME_LINE | P_PANIC },
-	{ "stack guard page was hit", NULL, CL_CLASS_STACK_OVERFLOW,
-	  "BUG: stack guard page was hit", P_ANYWHERE },
-	{ "kernel stack overflow", NULL, CL_CLASS_STACK_OVERFLOW, "kernel stack overflow",
-	  P_ANYWHERE },
+	{ "BUG: ", "stack guard page was hit", CL_CLASS_STACK_OVERFLOW,
+	  "BUG: stack guard page was hit", 0 },
+	{ "kernel stack overflow", NULL, CL_CLASS_STACK_OVERFLOW, "kernel stack overflow", 0 },
 	{ "WARNING: CPU: ", NULL, CL_CLASS_WARNING, "WARNING", P_FRAME_LINE },
 	{ "Out of memory and no killable processes", NULL, CL_CLASS_OOM,
 	  "out of memory: no killable processes", 0 },
@@ -78,9 +79,13 @@ static const struct pattern patterns[] = {
 	{ "BUG: ", NULL, CL_CLASS_BUG, NULL, P_STEM_LINE },
 };
 
+/* Subsystem prefixes printed before a report's first word. */
+static const char *const line_prefixes[] = { "watchdog: ", "NMI watchdog: ", "rcu: ", NULL };
+
 /* Frames that never explain a crash: where the report was produced, not why. */
 static const char *const generic_frames[] = {
-	"panic", "vpanic", "printk", "_printk", "vprintk", "dump_stack", "__dump_stack",
+	"panic", "vpanic", "printk", "_printk", "vprintk", "vprintk_", "dump_stack",
+	"dump_stack_", "__dump_stack",
 	"show_stack", "show_trace", "die", "__die", "oops_", "do_trap", "do_error_trap",
 	"handle_bug", "report_bug", "__warn", "warn_slowpath", "exc_", "asm_exc_", "asm_sysvec",
 	"sysvec_", "__sysvec", "page_fault_oops", "kernelmode_fixup_or_oops", "__bad_area",
@@ -90,12 +95,14 @@ static const char *const generic_frames[] = {
 	"rwsem_", "memcpy", "__memcpy", "memmove", "memset", "__memset", "strlen", "strnlen",
 	"memcpy_", "memmove_", "memset_", "memcpy_orig", "memcpy_erms",
 	"strcmp", "strncmp", "strcpy", "strncpy", "strscpy", "sized_strscpy", "kmalloc",
-	"__kmalloc", "kmem_cache_", "kfree", "__kfree", "slab_", "___slab", "__slab",
-	"kasan_", "__asan", "__kasan", "ubsan_", "__ubsan", "check_memory_region",
+	"__kmalloc", "__kmalloc_", "kmalloc_", "kmem_cache_", "__kmem_cache_", "kfree", "__kfree", "slab_",
+	"___slab_", "__slab_", "allocate_slab", "new_slab",
+	"kasan_", "__asan_", "__kasan_", "ubsan_", "__ubsan_", "check_memory_region",
 	"entry_SYSCALL", "do_syscall_64", "x64_sys_call", "syscall_exit", "ret_from_fork",
 	"__x64_sys_", "__do_sys_", "__se_sys_", "schedule", "__schedule", "schedule_",
 	"preempt_schedule", "out_of_memory", "oom_", "dump_header", "__alloc_pages",
-	"alloc_pages", "__alloc_pages_slowpath", "get_page_from_freelist", "__get_free_pages",
+	"alloc_pages", "alloc_pages_", "__alloc_pages_", "get_page_from_freelist",
+	"__get_free_pages",
 	"kmalloc_large", "__kmalloc_large_node", "kmalloc_order", "__kmalloc_node",
 	"__might_", "might_", "irq_exit", "__irq_exit", "do_int3", "exc_int3",
 	"kprobe_int3_handler", "kprobe_ftrace_handler", "lock_acquire", "lock_release",
@@ -115,6 +122,8 @@ struct cl_triage {
 	int in_trace;          /* inside this report's Call Trace */
 	int frame_from_line;   /* frame already fixed by the crash line */
 	int have_rip, have_trace_frame;
+	char trace_oot_module[64];  /* first out-of-tree module in the reliable trace */
+	char oot_modules[512];      /* " a b " out-of-tree modules from "Modules linked in" */
 	char rip_frame[CL_FRAME_MAX], rip_module[64];
 	char trace_frame[CL_FRAME_MAX], trace_module[64];
 	char stem[CL_TITLE_MAX];
@@ -217,9 +226,11 @@ static int parse_symbol(const char *s, char *fn, size_t fnlen, char *mod, size_t
 	return n > 0;
 }
 
-/* Strip "[   1.234] ", "[    T1] ", "<4>" prefixes and "Oops: " repeats. */
+/* Strip "[   1.234] ", "[    T1] ", "<4>", "Oops: " and subsystem prefixes. */
 static const char *strip_prefixes(const char *s)
 {
+	size_t i;
+
 	for (;;) {
 		const char *p = s;
 
@@ -239,6 +250,13 @@ static const char *strip_prefixes(const char *s)
 		}
 		if (strncmp(p, "Oops: ", 6) == 0 && !isdigit((unsigned char)p[6])) {
 			s = p + 6;
+			continue;
+		}
+		for (i = 0; line_prefixes[i]; i++)
+			if (!strncmp(p, line_prefixes[i], strlen(line_prefixes[i])))
+				break;
+		if (line_prefixes[i]) {
+			s = p + strlen(line_prefixes[i]);
 			continue;
 		}
 		return s;
@@ -365,7 +383,14 @@ static void finish_title(struct cl_triage *t)
 		snprintf(t->r.frame, sizeof(t->r.frame), "%s", fn);
 		snprintf(t->r.module, sizeof(t->r.module), "%s", mod);
 	}
-	if (t->r.frame[0] && t->r.cls != CL_CLASS_PANIC) {
+	/*
+	 * The guilty frame is built in but the trace passes through an
+	 * out-of-tree module: blame that module (the candidate, usually).
+	 */
+	if (!t->r.module[0] && t->trace_oot_module[0])
+		snprintf(t->r.module, sizeof(t->r.module), "%s", t->trace_oot_module);
+	/* a panic's or an OOM's frame is where it was noticed, not the bug: kept out of the title */
+	if (t->r.frame[0] && t->r.cls != CL_CLASS_PANIC && t->r.cls != CL_CLASS_OOM) {
 		if (snprintf(t->r.title, sizeof(t->r.title), "%s in %s", t->stem, t->r.frame) >=
 		    CL_TITLE_MAX)
 			t->r.corrupted = 1;
@@ -380,6 +405,48 @@ static void end_report(struct cl_triage *t)
 	t->in_trace = 0;
 	t->r.complete = 1;
 	finish_title(t);
+}
+
+/*
+ * "Modules linked in: crasher(OE+) pvpanic_mmio pvpanic": remember the
+ * out-of-tree ones (taint flag O), the usual suspects when a trace is vague.
+ */
+static void note_oot_modules(struct cl_triage *t, const char *list)
+{
+	const char *p = list;
+
+	while (*p) {
+		char name[64];
+		size_t n;
+
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, " (");
+		if (n == 0 || n >= sizeof(name))
+			break;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		p += n;
+		if (*p == '(') {
+			size_t f = strcspn(p, ")");
+
+			if (memchr(p, 'O', f) && strlen(t->oot_modules) + n + 3 < sizeof(t->oot_modules)) {
+				if (!t->oot_modules[0])
+					strcat(t->oot_modules, " ");
+				strcat(t->oot_modules, name);
+				strcat(t->oot_modules, " ");
+			}
+			p += f + (p[f] == ')');
+		}
+	}
+}
+
+static int is_oot(const struct cl_triage *t, const char *mod)
+{
+	char key[70];
+
+	snprintf(key, sizeof(key), " %s ", mod);
+	return strstr(t->oot_modules, key) != NULL;
 }
 
 /* Inside a report: RIP, Call Trace frames, end markers. */
@@ -408,6 +475,10 @@ static void report_line(struct cl_triage *t, const char *s, const char *raw)
 		t->in_trace = 1;
 		return;
 	}
+	if (strncmp(s, "Modules linked in:", 18) == 0) {
+		note_oot_modules(t, s + 18);
+		return;
+	}
 	if (t->in_trace && !t->have_trace_frame) {
 		const char *p = s;
 
@@ -415,6 +486,9 @@ static void report_line(struct cl_triage *t, const char *s, const char *raw)
 			p++;
 		if (*p == '?' || *p == '<')
 			return; /* unreliable frame, or <TASK>/<IRQ> marker */
+		if (parse_symbol(p, fn, sizeof(fn), mod, sizeof(mod)) && mod[0] &&
+		    !t->trace_oot_module[0] && is_oot(t, mod))
+			snprintf(t->trace_oot_module, sizeof(t->trace_oot_module), "%s", mod);
 		if (parse_symbol(p, fn, sizeof(fn), mod, sizeof(mod)) && !is_generic(fn)) {
 			snprintf(t->trace_frame, sizeof(t->trace_frame), "%s", fn);
 			snprintf(t->trace_module, sizeof(t->trace_module), "%s", mod);
@@ -431,10 +505,7 @@ static const struct pattern *match_line(const char *s)
 
 	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
 		const struct pattern *p = &patterns[i];
-		int hit = (p->flags & P_ANYWHERE) ? strstr(s, p->match) != NULL
-						  : strncmp(s, p->match, strlen(p->match)) == 0;
-
-		if (hit && (!p->also || strstr(s, p->also)))
+		if (!strncmp(s, p->match, strlen(p->match)) && (!p->also || strstr(s, p->also)))
 			return p;
 	}
 	return NULL;
@@ -534,8 +605,13 @@ void cl_triage_finish(struct cl_triage *t)
 		t->len = 0;
 	}
 	if (t->in_report) {
-		/* the stream ended inside a report: keep what we have, flag it */
-		t->r.corrupted = 1;
+		/*
+		 * The stream ended inside a report. That is the normal end when
+		 * the guest is stopped at its panic; the report is only corrupt
+		 * if it never got as far as a RIP or a Call Trace.
+		 */
+		if (!t->have_rip && !t->in_trace && !t->have_trace_frame && !t->frame_from_line)
+			t->r.corrupted = 1;
 		finish_title(t);
 		t->in_report = 0;
 	}

@@ -6,6 +6,7 @@
  * of positive evidence present passes.
  */
 #include "cl_verdict.h"
+#include "cl_bugcheck.h"
 #include "cl_util.h"
 
 #include <stdio.h>
@@ -210,6 +211,14 @@ void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
 	if (tr->crashed) {
 		out->verdict = CL_V_CRASH;
 		snprintf(out->title, sizeof(out->title), "%s", tr->title[0] ? tr->title : "kernel crash");
+		return;
+	}
+	if (ev->bugcheck) {
+		struct cl_bugcheck b = { .code = ev->bugcheck_code };
+
+		cl_bugcheck_describe(&b);
+		out->verdict = CL_V_CRASH;
+		snprintf(out->title, sizeof(out->title), "%s", b.title);
 		return;
 	}
 	if (ev->panic_event) {

@@ -16,6 +16,8 @@
 #include "cl_candidate.h"
 #include "cl_triage.h"
 
+#include <stdint.h>
+
 enum cl_verdict {
 	CL_V_PASS = 0,
 	CL_V_CRASH,           /* panic, oops, BUG: product failure */
@@ -50,6 +52,9 @@ struct cl_evidence {
 	int bad_lines;             /* agent lines that did not parse */
 	/* libvirt */
 	int panic_event;           /* lifecycle CRASHED/PANICKED */
+	int bugcheck;              /* a Windows stop code arrived (hyper-v crash MSRs) */
+	uint64_t bugcheck_code;
+	uint64_t bugcheck_params[4];
 	int boots;                 /* 1 + reboots seen */
 	int stopped;               /* domain stopped */
 	/* runner */

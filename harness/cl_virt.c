@@ -5,6 +5,9 @@
 #include "cl_virt.h"
 #include "cl_util.h"
 
+#include "cl_bugcheck.h"
+
+#include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -22,7 +25,7 @@ static virConnectPtr conn;
 static pthread_t loop_thread;
 static volatile int loop_stop;
 static int loop_running;
-static int cb_lifecycle = -1, cb_reboot = -1, tick = -1;
+static int cb_lifecycle = -1, cb_reboot = -1, cb_qmp = -1, tick = -1;
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct watch watches[MAX_WATCH];
 
@@ -33,10 +36,9 @@ const char *cl_virt_error(void)
 	return e && e->message ? e->message : "unknown libvirt error";
 }
 
-static void deliver(virDomainPtr dom, int kind, int detail)
+static void deliver_event(virDomainPtr dom, const struct cl_virt_event *ev)
 {
 	const char *name = virDomainGetName(dom);
-	struct cl_virt_event ev = { kind, detail };
 	int i;
 
 	if (!name)
@@ -44,11 +46,39 @@ static void deliver(virDomainPtr dom, int kind, int detail)
 	pthread_mutex_lock(&watch_lock);
 	for (i = 0; i < MAX_WATCH; i++)
 		if (watches[i].fd >= 0 && watches[i].name[0] && !strcmp(watches[i].name, name)) {
-			if (write(watches[i].fd, &ev, sizeof(ev)) != (ssize_t)sizeof(ev)) {
+			if (write(watches[i].fd, ev, sizeof(*ev)) != (ssize_t)sizeof(*ev)) {
 				/* the cell's pipe is full or gone; it has its own deadlines */
 			}
 		}
 	pthread_mutex_unlock(&watch_lock);
+}
+
+static void deliver(virDomainPtr dom, int kind, int detail)
+{
+	struct cl_virt_event ev = { .kind = kind, .detail = detail };
+
+	deliver_event(dom, &ev);
+}
+
+/* QEMU's GUEST_PANICKED: a hyper-v stop code from a Windows guest, decoded here. */
+static void on_qmp(virConnectPtr c, virDomainPtr dom, const char *event, long long seconds,
+		   unsigned int micros, const char *details, void *opaque)
+{
+	struct cl_virt_event ev = { .kind = CL_VEV_BUGCHECK };
+	struct cl_bugcheck b;
+	int i;
+
+	(void)c;
+	(void)event;
+	(void)seconds;
+	(void)micros;
+	(void)opaque;
+	if (cl_bugcheck_from_qmp(&b, details) != 0)
+		return; /* Linux guests: the lifecycle event and the console tell */
+	ev.args[0] = b.code;
+	for (i = 0; i < 4; i++)
+		ev.args[i + 1] = b.params[i];
+	deliver_event(dom, &ev);
 }
 
 static int on_lifecycle(virConnectPtr c, virDomainPtr dom, int event, int detail, void *opaque)
@@ -126,7 +156,9 @@ int cl_virt_open(const char *uri)
 	cb_reboot = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_REBOOT,
 						     VIR_DOMAIN_EVENT_CALLBACK(on_reboot), NULL,
 						     NULL);
-	if (cb_lifecycle < 0 || cb_reboot < 0)
+	cb_qmp = virConnectDomainQemuMonitorEventRegister(conn, NULL, "GUEST_PANICKED", on_qmp, NULL,
+							   NULL, 0);
+	if (cb_lifecycle < 0 || cb_reboot < 0 || cb_qmp < 0)
 		return cl_err_set(CL_EINFRA, "libvirt: cannot register for domain events: %s",
 				  cl_virt_error());
 	/* a periodic no-op timer so the loop wakes up to notice loop_stop */
@@ -150,6 +182,8 @@ void cl_virt_close(void)
 			virConnectDomainEventDeregisterAny(conn, cb_lifecycle);
 		if (cb_reboot >= 0)
 			virConnectDomainEventDeregisterAny(conn, cb_reboot);
+		if (cb_qmp >= 0)
+			virConnectDomainQemuMonitorEventDeregister(conn, cb_qmp);
 		virConnectClose(conn);
 		conn = NULL;
 	}

@@ -7,6 +7,8 @@
  * with a pipe; events for that domain are written to the pipe as
  * struct cl_virt_event, so the cell's poll() loop sees console bytes, agent
  * lines and lifecycle events in one place and reacts within milliseconds.
+ * QEMU's own GUEST_PANICKED events are watched too (through libvirt-qemu):
+ * for Windows guests they carry the bugcheck code the crash verdict names.
  * Domains are started with AUTODESTROY: if the controller dies, libvirt
  * destroys them when the connection drops.
  */
@@ -14,17 +16,20 @@
 #define CL_VIRT_H
 
 #include <libvirt/libvirt.h>
+#include <stdint.h>
 
 enum cl_virt_event_kind {
 	CL_VEV_PANICKED = 1, /* CRASHED/PANICKED lifecycle event */
 	CL_VEV_REBOOT,       /* the guest rebooted */
 	CL_VEV_STOPPED,      /* the domain is gone; detail is the libvirt reason */
 	CL_VEV_SHUTDOWN,     /* guest-initiated shutdown under way */
+	CL_VEV_BUGCHECK,     /* QEMU GUEST_PANICKED with a hyper-v stop code in args */
 };
 
 struct cl_virt_event {
 	int kind;
 	int detail;
+	uint64_t args[5];    /* CL_VEV_BUGCHECK: stop code and its four parameters */
 };
 
 /* Connect to @uri (starting libvirtd when it is not running) and start the loop. */

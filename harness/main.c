@@ -33,10 +33,13 @@ static const char usage_text[] =
 	"usage: crashlab COMMAND [OPTIONS]\n"
 	"\n"
 	"commands:\n"
-	"  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N]\n"
+	"  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N] [--vmcore]\n"
 	"          boot every cell of the matrix, install the candidate, run the scenario,\n"
 	"          write DIR/report.json and DIR/junit.xml\n"
-	"  triage [FILE|-]   classify a kernel console log, print JSON\n"
+	"  reproduce --kernel RELEASE --candidate FILE [--scenario FILE] [--out DIR] [--vmcore]\n"
+	"          one cell, console streamed to the terminal, every artifact kept;\n"
+	"          --vmcore keeps a kdump-compressed memory dump of a crash\n"
+	"  triage [FILE|-]...   classify kernel console logs, print JSON (one line per file)\n"
 	"  images --matrix FILE   build the matrix's kernel images ahead of time\n"
 	"  version\n"
 	"\n"
@@ -53,6 +56,20 @@ static int usage_error(const char *msg)
 }
 
 /* ---- qualify ---------------------------------------------------------- */
+
+static json_t *triage_json(const struct cl_triage_result *r)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "crashed", json_boolean(r->crashed));
+	json_object_set_new(j, "class", json_string(cl_class_name(r->cls)));
+	json_object_set_new(j, "title", r->crashed ? json_string(r->title) : json_null());
+	json_object_set_new(j, "frame", r->frame[0] ? json_string(r->frame) : json_null());
+	json_object_set_new(j, "module", r->module[0] ? json_string(r->module) : json_null());
+	json_object_set_new(j, "corrupted", json_boolean(r->corrupted));
+	return j;
+}
+
 
 struct kernel_prep {
 	const char *release;
@@ -72,6 +89,8 @@ struct qualify {
 	struct cl_cell_run *runs;
 	char *plan;
 	const char *virt_type;
+	int vmcore;          /* keep a memory dump of crashed cells */
+	int echo_console;    /* stream consoles to the terminal (reproduce) */
 	int next, done;
 	pthread_mutex_t lock;
 };
@@ -185,6 +204,54 @@ static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run
 	}
 }
 
+/*
+ * reproduce: say where everything is and what triage found; with --vmcore,
+ * fetch the kernel's debug vmlinux and record how to open the dump.
+ */
+static void reproduce_epilogue(const struct qualify *q)
+{
+	const struct cl_cell_run *r = &q->runs[0];
+	json_t *t = triage_json(cl_triage_result(r->tr)), *info;
+	char *text = json_dumps(t, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+
+	printf("triage: %s\n", text);
+	free(text);
+	json_decref(t);
+	printf("console: %s/console.log\nagent:   %s/agent.log\ndomain:  %s/domain.xml\n",
+	       r->dir, r->dir, r->dir);
+	if (!q->vmcore)
+		return;
+	if (!r->dumped) {
+		printf("vmcore:  none (the guest did not panic)\n");
+		return;
+	}
+	{
+		char *script = cl_sprintf("%s/images/debug-symbols.sh", cl_project_root());
+		char *vmlinux = cl_sprintf("%s/debug/%s/vmlinux", cl_cache_dir(), r->spec->kernel);
+		char *argv[] = { "bash", script, (char *)r->spec->kernel, (char *)cl_cache_dir(), NULL };
+		char *meta = cl_sprintf("%s/vmcore.json", r->dir);
+		char *cmd = cl_sprintf("crash %s %s/vmcore.kdump", vmlinux, r->dir);
+		char *pkg = cl_sprintf("linux-image-%s-dbg", r->spec->kernel);
+		int have_symbols = cl_run(argv, NULL) == 0 && cl_file_exists(vmlinux);
+
+		info = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "kernel_release",
+				 r->spec->kernel, "dump", "vmcore.kdump", "format", "kdump-zlib",
+				 "debug_package", pkg, "vmlinux", vmlinux, "crash_command", cmd,
+				 "symbols_fetched", have_symbols);
+		free(pkg);
+		text = json_dumps(info, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		cl_write_file(meta, text, strlen(text));
+		free(text);
+		json_decref(info);
+		printf("vmcore:  %s/vmcore.kdump (kernel %s)\nopen it: %s\n", r->dir, r->spec->kernel,
+		       cmd);
+		free(script);
+		free(vmlinux);
+		free(meta);
+		free(cmd);
+	}
+}
+
 static int run_qualify(struct qualify *q)
 {
 	struct cl_report rep = { 0 };
@@ -218,7 +285,8 @@ static int run_qualify(struct qualify *q)
 		r->plan = q->plan;
 		r->virt_type = q->virt_type;
 		r->dir = cl_sprintf("%s/cells/%s", q->out, r->spec->id);
-		r->on_crash = "destroy";
+		r->vmcore = q->vmcore;
+		r->echo_console = q->echo_console;
 	}
 	fprintf(stderr, "crashlab: qualifying %s %s on %d cells of %s (%s, %d at a time)\n",
 		q->cand->name, q->cand->version, q->matrix->ncells, q->matrix->name,
@@ -253,14 +321,19 @@ static int run_qualify(struct qualify *q)
 		fprintf(stderr, "crashlab: %s\n", cl_err());
 		rc = 2;
 	} else {
+		char *summary = cl_report_summary(&rep);
+
 		rc = cl_report_exit_code(&rep);
-		printf("%s: %s %s on %s: %s (exit %d)\n", cl_report_verdict(&rep), q->cand->name,
-		       q->cand->version, q->matrix->name, q->out, rc);
+		printf("%s: %s %s on %s: %s; report in %s (exit %d)\n", cl_report_verdict(&rep),
+		       q->cand->name, q->cand->version, q->matrix->name, summary, q->out, rc);
+		free(summary);
 		for (i = 0; i < rep.ncells; i++)
 			printf("  %-14s %-26s %-15s %s\n", rep.cells[i].spec->id,
 			       rep.cells[i].spec->kernel, cl_verdict_name(rep.cells[i].verdict),
 			       rep.cells[i].title);
 	}
+	if (q->echo_console)
+		reproduce_epilogue(q);
 	for (i = 0; i < rep.ncells; i++) {
 		free(rep.cells[i].console);
 		free(rep.cells[i].excerpt);
@@ -279,10 +352,14 @@ static int cmd_qualify(int argc, char **argv)
 		{ "scenario", required_argument, NULL, 's' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "vmcore", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *matrix = NULL, *candidate = NULL, *scenario = NULL, *out = "crashlab-out";
+	const int reproduce = !strcmp(argv[0], "reproduce");
+	const char *matrix = NULL, *candidate = NULL, *scenario = NULL, *out = NULL, *kernel = NULL;
+	char *default_out = NULL;
 	struct qualify q = { 0 };
 	char *default_scn = NULL, *cells_dir;
 	int c, rc, jobs = 0, i;
@@ -298,17 +375,25 @@ static int cmd_qualify(int argc, char **argv)
 			if (jobs < 1 || jobs > 64)
 				return usage_error("--jobs takes a number from 1 to 64");
 			break;
+		case 'k': kernel = optarg; break;
+		case 'v': q.vmcore = 1; break;
 		case 'h': fputs(usage_text, stdout); return 0;
-		default: return usage_error("bad option for qualify");
+		default: return usage_error("bad option");
 		}
 	}
-	if (!matrix || !candidate)
-		return usage_error("qualify needs --matrix and --candidate");
+	if (reproduce ? (!kernel || !candidate || matrix) : (!matrix || !candidate || kernel))
+		return usage_error(reproduce ? "reproduce needs --kernel and --candidate"
+					     : "qualify needs --matrix and --candidate");
 	if (optind < argc)
 		return usage_error("unexpected argument");
 	if (!scenario)
 		scenario = default_scn = cl_sprintf("%s/scenarios/ipc-basic.json", cl_project_root());
-	if ((rc = cl_matrix_load(&q.matrix, matrix)) || (rc = cl_candidate_load(&q.cand, candidate)) ||
+	if (!out)
+		out = default_out = reproduce ? cl_sprintf("crashlab-out/reproduce-%s", kernel)
+					      : cl_xstrdup("crashlab-out");
+	q.echo_console = reproduce;
+	if ((rc = reproduce ? cl_matrix_single(&q.matrix, kernel) : cl_matrix_load(&q.matrix, matrix)) ||
+	    (rc = cl_candidate_load(&q.cand, candidate)) ||
 	    (rc = cl_scenario_load(&q.scn, scenario))) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());
 		rc = 2;
@@ -347,41 +432,21 @@ out:
 	cl_candidate_free(q.cand);
 	cl_scenario_free(q.scn);
 	free(default_scn);
+	free(default_out);
 	return rc;
 }
 
 /* ---- triage ----------------------------------------------------------- */
 
-static json_t *triage_json(const struct cl_triage_result *r)
+/* Triage one stream; prints one JSON line (with "file" when several are given). */
+static int triage_one(const char *path, int named)
 {
-	json_t *j = json_object();
-
-	json_object_set_new(j, "crashed", json_boolean(r->crashed));
-	json_object_set_new(j, "class", json_string(cl_class_name(r->cls)));
-	json_object_set_new(j, "title", r->crashed ? json_string(r->title) : json_null());
-	json_object_set_new(j, "frame", r->frame[0] ? json_string(r->frame) : json_null());
-	json_object_set_new(j, "module", r->module[0] ? json_string(r->module) : json_null());
-	json_object_set_new(j, "corrupted", json_boolean(r->corrupted));
-	return j;
-}
-
-static int cmd_triage(int argc, char **argv)
-{
-	const char *path = argc > 1 ? argv[1] : "-";
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	struct cl_triage *t;
 	char buf[65536];
 	size_t n;
 	json_t *j;
 
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		fputs("usage: crashlab triage [FILE|-]\n"
-		      "prints {\"crashed\", \"class\", \"title\", \"frame\", \"module\", \"corrupted\"}\n",
-		      stdout);
-		return 0;
-	}
-	if (argc > 2)
-		return usage_error("triage takes one file");
 	if (!f) {
 		fprintf(stderr, "crashlab: %s: cannot open: %s\n", path, strerror(errno));
 		return 2;
@@ -393,11 +458,32 @@ static int cmd_triage(int argc, char **argv)
 		fclose(f);
 	cl_triage_finish(t);
 	j = triage_json(cl_triage_result(t));
+	if (named)
+		json_object_set_new(j, "file", json_string(path));
 	json_dumpf(j, stdout, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	fputc('\n', stdout);
 	json_decref(j);
 	cl_triage_free(t);
 	return 0;
+}
+
+static int cmd_triage(int argc, char **argv)
+{
+	int i, rc = 0;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs("usage: crashlab triage [FILE|-]...\n"
+		      "prints {\"crashed\", \"class\", \"title\", \"frame\", \"module\", \"corrupted\"}\n"
+		      "per file, one JSON object per line (with \"file\" when several are given)\n",
+		      stdout);
+		return 0;
+	}
+	if (argc < 2)
+		return triage_one("-", 0);
+	for (i = 1; i < argc; i++)
+		if (triage_one(argv[i], argc > 2))
+			rc = 2;
+	return rc;
 }
 
 /* ---- images ----------------------------------------------------------- */
@@ -434,7 +520,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage_error("no command");
-	if (!strcmp(argv[1], "qualify"))
+	if (!strcmp(argv[1], "qualify") || !strcmp(argv[1], "reproduce"))
 		return cmd_qualify(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "triage"))
 		return cmd_triage(argc - 1, argv + 1);

@@ -98,7 +98,8 @@ for a in sh ls cat mkfifo dmesg poweroff reboot sleep echo mount; do
 done
 install -m 0755 "$agent" "$stage/init"
 moddir=$kroot/image/lib/modules/$release/kernel
-for m in drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic/pvpanic-mmio; do
+for m in drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic/pvpanic-mmio \
+         drivers/firmware/qemu_fw_cfg; do
     name=$(basename "$m")
     if [ -f "$moddir/$m.ko" ]; then
         cp "$moddir/$m.ko" "$stage/lib/modules/crashlab/$name.ko"
@@ -108,8 +109,10 @@ for m in drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic/pvpanic-mmio; do
         zstd -qdc "$moddir/$m.ko.zst" > "$stage/lib/modules/crashlab/$name.ko"
     fi
 done
-# Load order for the agent (pvpanic core before its ISA/ACPI front end).
-printf '%s\n' pvpanic pvpanic-mmio > "$stage/lib/modules/crashlab/order"
+# Load order for the agent: pvpanic core before its ISA/ACPI front end, so a
+# panic reaches the host as an event; qemu_fw_cfg so the guest hands QEMU its
+# VMCOREINFO and crash dumps (--vmcore) carry what crash(8) needs.
+printf '%s\n' pvpanic pvpanic-mmio qemu_fw_cfg > "$stage/lib/modules/crashlab/order"
 echo "$release" > "$stage/crashlab/kernel-release"
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) \
     | gzip -n -6 > "$out/base.cpio.gz.tmp"

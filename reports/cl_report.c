@@ -36,6 +36,85 @@ int cl_report_exit_code(const struct cl_report *r)
 	return !strcmp(v, "pass") ? 0 : !strcmp(v, "fail") ? 1 : 2;
 }
 
+int cl_report_groups(const struct cl_report *r, int *out)
+{
+	int i, k, n = 0;
+
+	for (i = 0; i < r->ncells; i++) {
+		out[i] = -1;
+		if (r->cells[i].verdict == CL_V_PASS)
+			continue;
+		for (k = 0; k < i; k++)
+			if (out[k] >= 0 && r->cells[k].verdict == r->cells[i].verdict &&
+			    !strcmp(r->cells[k].title, r->cells[i].title)) {
+				out[i] = out[k];
+				break;
+			}
+		if (out[i] < 0)
+			out[i] = n++;
+	}
+	return n;
+}
+
+char *cl_report_summary(const struct cl_report *r)
+{
+	int *g = cl_xcalloc((size_t)r->ncells + 1, sizeof(int));
+	int ngroups = cl_report_groups(r, g), crash_groups = 0, crash_cells = 0, other = 0, i, k;
+	char *s;
+
+	for (k = 0; k < ngroups; k++) {
+		int is_crash = 0;
+
+		for (i = 0; i < r->ncells; i++)
+			if (g[i] == k && r->cells[i].verdict == CL_V_CRASH)
+				is_crash = 1;
+		crash_groups += is_crash;
+	}
+	for (i = 0; i < r->ncells; i++) {
+		crash_cells += r->cells[i].verdict == CL_V_CRASH;
+		other += r->cells[i].verdict != CL_V_CRASH && r->cells[i].verdict != CL_V_PASS;
+	}
+	if (crash_groups == 0 && other == 0)
+		s = cl_sprintf("no failure on %d cells", r->ncells);
+	else if (other == 0)
+		s = cl_sprintf("%d distinct crash%s on %d of %d cells", crash_groups,
+			       crash_groups == 1 ? "" : "es", crash_cells, r->ncells);
+	else
+		s = cl_sprintf("%d distinct crash%s on %d of %d cells, %d other failing cell%s",
+			       crash_groups, crash_groups == 1 ? "" : "es", crash_cells, r->ncells,
+			       other, other == 1 ? "" : "s");
+	free(g);
+	return s;
+}
+
+static json_t *groups_json(const struct cl_report *r)
+{
+	int *g = cl_xcalloc((size_t)r->ncells + 1, sizeof(int));
+	int n = cl_report_groups(r, g), i, k;
+	json_t *arr = json_array();
+
+	for (k = 0; k < n; k++) {
+		json_t *grp = json_object(), *cells = json_array();
+		const struct cl_report_cell *first = NULL;
+
+		for (i = 0; i < r->ncells; i++)
+			if (g[i] == k) {
+				if (!first)
+					first = &r->cells[i];
+				json_array_append_new(cells, json_string(r->cells[i].spec->id));
+			}
+		json_object_set_new(grp, "verdict", json_string(cl_verdict_name(first->verdict)));
+		json_object_set_new(grp, "title", json_string(first->title));
+		json_object_set_new(grp, "module", first->module[0] ? json_string(first->module)
+								   : json_null());
+		json_object_set_new(grp, "count", json_integer((json_int_t)json_array_size(cells)));
+		json_object_set_new(grp, "cells", cells);
+		json_array_append_new(arr, grp);
+	}
+	free(g);
+	return arr;
+}
+
 static json_t *str_or_null(const char *s)
 {
 	return s && *s ? json_string(s) : json_null();
@@ -121,6 +200,10 @@ int cl_report_write_json(const struct cl_report *r, const char *path)
 		if (n[i])
 			json_object_set_new(counts, cl_verdict_name((enum cl_verdict)i), json_integer(n[i]));
 	json_object_set_new(root, "summary", counts);
+	text = cl_report_summary(r);
+	json_object_set_new(root, "summary_text", json_string(text));
+	free(text);
+	json_object_set_new(root, "groups", groups_json(r));
 	json_object_set_new(root, "cells", cells);
 	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	json_decref(root);

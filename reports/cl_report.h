@@ -44,6 +44,16 @@ struct cl_report {
 	int ncells;
 };
 
+/*
+ * Failing cells grouped by verdict and title: the same bug has the same
+ * title on every kernel, so a group is one distinct failure. @out gets
+ * @ncells group numbers (one per cell, -1 for passing cells); returns the
+ * number of groups. Groups are numbered in order of first appearance.
+ */
+int cl_report_groups(const struct cl_report *r, int *out);
+/* "1 distinct crash on 9 of 12 cells" style summary (new string). */
+char *cl_report_summary(const struct cl_report *r);
+
 /* Overall verdict: "pass" (every cell passed), "fail" (some cell failed), "error". */
 const char *cl_report_verdict(const struct cl_report *r);
 /* Exit code for the verdict: 0 pass, 1 fail, 2 error. */

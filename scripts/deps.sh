@@ -6,7 +6,8 @@ set -euo pipefail
 
 PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       libvirt-clients libvirt-dev libjansson-dev libcmocka-dev busybox-static
-      cpio xz-utils kmod bc libelf-dev libxml2-utils python3)
+      cpio xz-utils kmod bc libelf-dev libxml2-utils python3 clang
+      libclang-rt-14-dev crash)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -96,7 +96,7 @@ static noinline void crasher_hungtask(void)
 static noinline void crasher_stackprot(void)
 {
 	char buf[16];
-	char *volatile p = buf;
+	volatile char *volatile p = buf; /* volatile stores: not optimised away */
 	int i;
 
 	for (i = 0; i < 64; i++)

@@ -25,6 +25,16 @@ static void test_xml_matches_expected(void **state)
 	assert_string_equal(xml, expected);
 	free(xml);
 	free(expected);
+	/* Windows with stop codes, kept for a dump */
+	xml = cl_domain_xml(&(struct cl_domain_spec){
+		.name = "crashlab-1-2-win", .virt_type = "kvm", .memory_mib = 4096,
+		.vcpus = 2, .kernel = "/k", .initrd = "/i", .cmdline = "",
+		.console_sock = "/tmp/c.sock", .agent_sock = "/tmp/a.sock",
+		.on_crash = "preserve", .panic_model = "hyperv", .vmcoreinfo = 1 });
+	assert_int_equal(cl_read_file(&expected, NULL, "tests/data/domxml/hyperv-vmcore.xml", 65536), 0);
+	assert_string_equal(xml, expected);
+	free(xml);
+	free(expected);
 }
 
 static void test_escaping(void **state)

@@ -126,11 +126,39 @@ static void test_json_and_hostile_junit(void **state)
 	cl_rm_rf(dir);
 }
 
+static void test_groups(void **state)
+{
+	struct cl_report r;
+	struct cl_report_cell cells[4];
+	int g[4];
+	char *s;
+
+	(void)state;
+	make_report(&r, cells, (enum cl_verdict[]){ CL_V_CRASH, CL_V_CRASH, CL_V_PASS, CL_V_CRASH });
+	snprintf(cells[0].title, sizeof(cells[0].title), "BUG: unable to handle page fault in f");
+	snprintf(cells[1].title, sizeof(cells[1].title), "BUG: unable to handle page fault in f");
+	snprintf(cells[3].title, sizeof(cells[3].title), "BUG: unable to handle page fault in f");
+	assert_int_equal(cl_report_groups(&r, g), 1);
+	assert_int_equal(g[0], 0);
+	assert_int_equal(g[2], -1);
+	assert_int_equal(g[3], 0);
+	s = cl_report_summary(&r);
+	assert_string_equal(s, "1 distinct crash on 3 of 4 cells");
+	free(s);
+	snprintf(cells[3].title, sizeof(cells[3].title), "kernel BUG in g");
+	cells[2].verdict = CL_V_HANG;
+	assert_int_equal(cl_report_groups(&r, g), 3);
+	s = cl_report_summary(&r);
+	assert_string_equal(s, "2 distinct crashes on 3 of 4 cells, 1 other failing cell");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_overall_verdict),
 		cmocka_unit_test(test_json_and_hostile_junit),
+		cmocka_unit_test(test_groups),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

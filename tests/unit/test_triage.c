@@ -151,12 +151,39 @@ static void test_warning_fatal_only_when_asked(void **state)
 	cl_triage_free(t);
 }
 
+/* Built-in guilty frame, out-of-tree module further down the trace: blame it. */
+static void test_blame_out_of_tree_module(void **state)
+{
+	static const char log[] =
+		"[  2.1] general protection fault, probably for non-canonical address 0xdead000000000100: 0000 [#1] PREEMPT SMP NOPTI\n"
+		"[  2.1] Modules linked in: sensorx(OE) pvpanic_mmio pvpanic\n"
+		"[  2.1] RIP: 0010:list_del_entry_valid+0x10/0x90\n"
+		"[  2.1] Call Trace:\n"
+		"[  2.1]  <TASK>\n"
+		"[  2.1]  ? die_addr+0x36/0x90\n"
+		"[  2.1]  __list_del_entry+0x9/0x20\n"
+		"[  2.1]  pvpanic_remove+0x9/0x20 [pvpanic]\n"
+		"[  2.1]  sensorx_event+0x55/0x90 [sensorx]\n"
+		"[  2.1]  </TASK>\n"
+		"[  2.1] ---[ end trace 0000000000000000 ]---\n";
+	struct cl_triage *t = cl_triage_new(0);
+
+	(void)state;
+	cl_triage_feed(t, log, sizeof(log) - 1);
+	cl_triage_finish(t);
+	assert_string_equal(cl_triage_result(t)->title, "general protection fault in list_del_entry_valid");
+	/* pvpanic is in the trace first but in-tree; sensorx is out-of-tree */
+	assert_string_equal(cl_triage_result(t)->module, "sensorx");
+	cl_triage_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_hostile_bytes),
 		cmocka_unit_test(test_warning_fatal_only_when_asked),
+		cmocka_unit_test(test_blame_out_of_tree_module),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
