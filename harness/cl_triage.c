@@ -479,21 +479,23 @@ static void report_line(struct cl_triage *t, const char *s, const char *raw)
 		note_oot_modules(t, s + 18);
 		return;
 	}
-	if (t->in_trace && !t->have_trace_frame) {
+	if (t->in_trace) {
 		const char *p = s;
 
 		while (*p == ' ')
 			p++;
 		if (*p == '?' || *p == '<')
 			return; /* unreliable frame, or <TASK>/<IRQ> marker */
-		if (parse_symbol(p, fn, sizeof(fn), mod, sizeof(mod)) && mod[0] &&
-		    !t->trace_oot_module[0] && is_oot(t, mod))
+		if (!parse_symbol(p, fn, sizeof(fn), mod, sizeof(mod)))
+			return;
+		if (mod[0] && !t->trace_oot_module[0] && is_oot(t, mod))
 			snprintf(t->trace_oot_module, sizeof(t->trace_oot_module), "%s", mod);
-		if (parse_symbol(p, fn, sizeof(fn), mod, sizeof(mod)) && !is_generic(fn)) {
+		if (!t->have_trace_frame && !is_generic(fn)) {
 			snprintf(t->trace_frame, sizeof(t->trace_frame), "%s", fn);
 			snprintf(t->trace_module, sizeof(t->trace_module), "%s", mod);
 			t->have_trace_frame = 1;
 		}
+		return;
 	}
 	if (strncmp(s, "---[ end trace", 14) == 0 || strncmp(s, "---[ end Kernel panic", 21) == 0)
 		end_report(t);
