@@ -108,26 +108,6 @@ static int load_module(const char *path, const char *args)
 	return rc;
 }
 
-static void load_image_modules(void)
-{
-	char name[128], path[256];
-	FILE *f = fopen("/lib/modules/crashlab/order", "r");
-
-	if (!f)
-		return;
-	while (fgets(name, sizeof(name), f)) {
-		int rc;
-
-		name[strcspn(name, "\r\n")] = '\0';
-		if (!name[0])
-			continue;
-		snprintf(path, sizeof(path), "/lib/modules/crashlab/%s.ko", name);
-		rc = load_module(path, "");
-		say("CL MODULE name=%s rc=%d", name, rc);
-	}
-	fclose(f);
-}
-
 static int cmdline_has(const char *word)
 {
 	char buf[2048];
@@ -142,6 +122,31 @@ static int cmdline_has(const char *word)
 		return 0;
 	buf[n] = '\0';
 	return strstr(buf, word) != NULL;
+}
+
+static void load_image_modules(void)
+{
+	char name[128], path[256];
+	FILE *f = fopen("/lib/modules/crashlab/order", "r");
+
+	if (!f)
+		return;
+	while (fgets(name, sizeof(name), f)) {
+		int rc;
+
+		name[strcspn(name, "\r\n")] = '\0';
+		if (!name[0])
+			continue;
+		/* crashlab.pvpanic=0: let panics reboot the guest (boot-loop scenarios) */
+		if (!strncmp(name, "pvpanic", 7) && cmdline_has("crashlab.pvpanic=0")) {
+			say("CL MODULE name=%s skipped", name);
+			continue;
+		}
+		snprintf(path, sizeof(path), "/lib/modules/crashlab/%s.ko", name);
+		rc = load_module(path, "");
+		say("CL MODULE name=%s rc=%d", name, rc);
+	}
+	fclose(f);
 }
 
 static pid_t start_heartbeat(unsigned int period_s)

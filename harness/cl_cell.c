@@ -104,6 +104,8 @@ static void agent_bytes(struct cl_cell_run *r, struct io *io, const char *buf, s
 
 static void console_bytes(struct cl_cell_run *r, struct io *io, const char *buf, size_t n)
 {
+	int banners;
+
 	if (io->con_log)
 		fwrite(buf, 1, n, io->con_log);
 	if (r->echo_console && fwrite(buf, 1, n, stderr) != n) {
@@ -111,6 +113,9 @@ static void console_bytes(struct cl_cell_run *r, struct io *io, const char *buf,
 	}
 	r->ev.console_bytes += (long)n;
 	cl_triage_feed(r->tr, buf, n);
+	banners = cl_triage_result(r->tr)->boots;
+	if (banners > r->ev.boots)
+		r->ev.boots = banners;
 }
 
 /* Read what is there; returns 0 at EOF or error (and closes), 1 otherwise. */
@@ -173,9 +178,9 @@ static void dump_core(struct cl_cell_run *r, virDomainPtr dom)
 static void watch_domain(struct cl_cell_run *r, struct io *io, virDomainPtr dom, double start)
 {
 	const struct cl_scenario *s = r->scn;
-	double last_agent = start, crash_seen = 0, stopped_at = 0;
-	long hb_seen = 0;
-	int was_ready = 0;
+	double last_agent = start, last_progress = start, crash_seen = 0, stopped_at = 0;
+	long hb_seen = 0, progress_seen = 0;
+	int was_ready = 0, rebooted = 0;
 
 	for (;;) {
 		struct pollfd p[3];
@@ -187,6 +192,10 @@ static void watch_domain(struct cl_cell_run *r, struct io *io, virDomainPtr dom,
 			was_ready = r->ev.ready;
 			last_agent = now;
 		}
+		if (r->ev.progress != progress_seen) {
+			progress_seen = r->ev.progress;
+			last_progress = now;
+		}
 		if (stopped_at > 0) {
 			if ((io->con < 0 && io->agent < 0) || now - stopped_at > DRAIN_S)
 				return;
@@ -197,9 +206,14 @@ static void watch_domain(struct cl_cell_run *r, struct io *io, virDomainPtr dom,
 				set_infra(&r->ev, "%s", "interrupted");
 				virDomainDestroy(dom);
 				stopped_at = now;
-			} else if (tr->crashed && tr->complete && crash_seen == 0) {
+			} else if (tr->crashed && tr->complete && crash_seen == 0 && !rebooted) {
+				/*
+				 * A crash in the first boot: wait a little for the
+				 * panic event, then stop. After a reboot the crash
+				 * is one of a loop, which max_boots decides.
+				 */
 				crash_seen = now;
-			} else if (crash_seen > 0 && now - crash_seen > CRASH_GRACE_S) {
+			} else if (crash_seen > 0 && !rebooted && now - crash_seen > CRASH_GRACE_S) {
 				virDomainDestroy(dom); /* oops without a panic: we have the report */
 				stopped_at = now;
 			} else if (r->ev.boots > s->max_boots) {
@@ -214,6 +228,9 @@ static void watch_domain(struct cl_cell_run *r, struct io *io, virDomainPtr dom,
 			} else if (r->ev.ready && now - last_agent > s->heartbeat_s) {
 				r->ev.timeout = CL_TIMEOUT_HEARTBEAT;
 				r->ev.timeout_s = s->heartbeat_s;
+			} else if (r->ev.ready && !r->ev.done && now - last_progress > s->step_s) {
+				r->ev.timeout = CL_TIMEOUT_STEP;
+				r->ev.timeout_s = s->step_s;
 			}
 			if (r->ev.timeout != CL_TIMEOUT_NONE && stopped_at == 0) {
 				virDomainDestroy(dom);
@@ -259,6 +276,7 @@ static void watch_domain(struct cl_cell_run *r, struct io *io, virDomainPtr dom,
 						       sizeof(r->ev.bugcheck_params));
 					} else if (e.kind == CL_VEV_REBOOT) {
 						cl_evidence_new_boot(&r->ev);
+						rebooted = 1;
 					} else if (e.kind == CL_VEV_STOPPED && stopped_at == 0) {
 						stopped_at = cl_now();
 					}
@@ -386,6 +404,8 @@ void cl_cell_run(struct cl_cell_run *r)
 		if (!strcmp(r->scn->sysctl_name[i], "kernel.panic_on_warn") &&
 		    strcmp(r->scn->sysctl_value[i], "0") != 0)
 			fatal_warn = 1;
+	/* a cell directory holds one run: what an earlier run left there goes */
+	cl_rm_rf(r->dir);
 	cl_mkdir_p(r->dir, 0755);
 	for (r->attempts = 1; r->attempts <= 2; r->attempts++) {
 		char tmpl[] = "/tmp/crashlab-XXXXXX";

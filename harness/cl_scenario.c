@@ -95,12 +95,12 @@ int cl_scenario_load(struct cl_scenario **out, const char *path)
 {
 	static const char *const keys[] = { "name", "description", "limits", "kernel_cmdline",
 					    "sysctl", "workload", NULL };
-	static const char *const lkeys[] = { "boot_s", "heartbeat_s", "total_s", "max_boots",
-					     NULL };
+	static const char *const lkeys[] = { "boot_s", "heartbeat_s", "step_s", "total_s",
+					     "max_boots", NULL };
 	struct cl_scenario *s = cl_xcalloc(1, sizeof(*s));
 	json_t *root = NULL, *limits, *sysctl, *work, *v;
 	const char *name = "scenario", *desc, *cmdline = "";
-	long boot = 240, hb = 30, total = 900, boots = 1;
+	long boot = 240, hb = 30, step = 120, total = 900, boots = 1;
 	size_t i, k;
 	int rc;
 
@@ -118,6 +118,7 @@ int cl_scenario_load(struct cl_scenario **out, const char *path)
 	if (limits && ((rc = cl_json_keys(path, "limits", limits, lkeys)) ||
 		       (rc = cl_json_int(&boot, path, "limits", limits, "boot_s", 5, 3600)) ||
 		       (rc = cl_json_int(&hb, path, "limits", limits, "heartbeat_s", 3, 3600)) ||
+		       (rc = cl_json_int(&step, path, "limits", limits, "step_s", 3, 86400)) ||
 		       (rc = cl_json_int(&total, path, "limits", limits, "total_s", 10, 86400)) ||
 		       (rc = cl_json_int(&boots, path, "limits", limits, "max_boots", 1, 100))))
 		goto out;
@@ -147,6 +148,7 @@ int cl_scenario_load(struct cl_scenario **out, const char *path)
 	snprintf(s->cmdline, sizeof(s->cmdline), "%s", cmdline);
 	s->boot_s = (int)boot;
 	s->heartbeat_s = (int)hb;
+	s->step_s = (int)step;
 	s->total_s = (int)total;
 	s->max_boots = (int)boots;
 	*out = s;

@@ -12,8 +12,11 @@
  *                   { "op": "sleep", "seconds": 1 } ] }
  *
  * boot_s: from start to the agent's READY; heartbeat_s: longest silence of
- * the agent after that; total_s: the whole cell; max_boots: more boots than
- * this is a boot loop. The scenario is turned into a line-based plan the
+ * the agent after that (the heartbeat comes from a process of its own, so
+ * it stops when the guest kernel stops scheduling); step_s: longest time
+ * without progress through the plan (a step stuck in the kernel, e.g. a
+ * module load blocked forever, while the heartbeat goes on); total_s: the
+ * whole cell; max_boots: more boots than this is a boot loop. The scenario is turned into a line-based plan the
  * agent follows (cl_scenario_plan), so the agent needs no JSON parser.
  */
 #ifndef CL_SCENARIO_H
@@ -38,7 +41,7 @@ struct cl_step {
 struct cl_scenario {
 	char *path;
 	char name[64];
-	int boot_s, heartbeat_s, total_s, max_boots;
+	int boot_s, heartbeat_s, step_s, total_s, max_boots;
 	char cmdline[256];
 	char *sysctl_name[CL_MAX_SYSCTL];
 	char *sysctl_value[CL_MAX_SYSCTL];

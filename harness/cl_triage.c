@@ -533,6 +533,8 @@ static void handle_line(struct cl_triage *t, char *raw)
 	cl_sanitize(raw);
 	s = strip_prefixes(raw);
 	t->r.lines++;
+	if (strncmp(s, "Linux version ", 14) == 0)
+		t->r.boots++; /* one banner per boot: the boot count libvirt events cannot give */
 	if (strncmp(s, "Kernel panic - not syncing", 26) == 0)
 		t->r.panicked = 1;
 	if (t->r.complete)

@@ -54,6 +54,7 @@ struct cl_triage_result {
 	char module[64];              /* module of that frame, "" when built in */
 	char excerpt[CL_EXCERPT_MAX]; /* printable ASCII, first crash line onwards */
 	size_t lines;                 /* console lines seen */
+	int boots;                    /* kernel banners ("Linux version") seen */
 };
 
 struct cl_triage;

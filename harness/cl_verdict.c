@@ -110,7 +110,10 @@ void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
 	word[n] = '\0';
 	if (!strcmp(word, "HB")) {
 		ev->heartbeats++;
-	} else if (!strcmp(word, "READY")) {
+		return;
+	}
+	ev->progress++; /* taken back below for a word we do not know */
+	if (!strcmp(word, "READY")) {
 		ev->ready = 1;
 		kv(line, "release", ev->release, sizeof(ev->release));
 	} else if (!strcmp(word, "LOADED")) {
@@ -134,6 +137,7 @@ void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
 		/* progress only */
 	} else {
 		ev->bad_lines++;
+		ev->progress--;
 	}
 }
 
@@ -149,7 +153,6 @@ const char *cl_evidence_status(const struct cl_evidence *ev, const char *key)
 
 void cl_evidence_new_boot(struct cl_evidence *ev)
 {
-	ev->boots++;
 	ev->ready = 0;
 	ev->loaded = 0;
 	ev->done = 0;
@@ -208,6 +211,16 @@ void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
 	       const struct cl_triage_result *tr, const struct cl_candidate *cand, int max_boots)
 {
 	memset(out, 0, sizeof(*out));
+	if (ev->boots > max_boots) {
+		out->verdict = CL_V_BOOT_LOOP;
+		if (tr->crashed)
+			snprintf(out->title, sizeof(out->title), "boot loop: %.200s (%d boots)",
+				 tr->title, ev->boots);
+		else
+			snprintf(out->title, sizeof(out->title), "boot loop: %d boots, at most %d expected",
+				 ev->boots, max_boots);
+		return;
+	}
 	if (tr->crashed) {
 		out->verdict = CL_V_CRASH;
 		snprintf(out->title, sizeof(out->title), "%s", tr->title[0] ? tr->title : "kernel crash");
@@ -224,12 +237,6 @@ void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
 	if (ev->panic_event) {
 		out->verdict = CL_V_CRASH;
 		snprintf(out->title, sizeof(out->title), "guest panicked (pvpanic event, no console report)");
-		return;
-	}
-	if (ev->boots > max_boots) {
-		out->verdict = CL_V_BOOT_LOOP;
-		snprintf(out->title, sizeof(out->title), "boot loop: %d boots, at most %d expected",
-			 ev->boots, max_boots);
 		return;
 	}
 	if (ev->infra) {
@@ -250,8 +257,13 @@ void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
 		return;
 	}
 	if (ev->timeout != CL_TIMEOUT_NONE) {
-		static const char *const what[] = { "", "agent not ready", "agent silent",
-						    "cell not finished" };
+		static const char *const what[] = {
+			[CL_TIMEOUT_NONE] = "", [CL_TIMEOUT_BOOT] = "agent not ready",
+			[CL_TIMEOUT_HEARTBEAT] = "agent silent",
+			[CL_TIMEOUT_STEP] = "plan step stuck (heartbeat still going)",
+			[CL_TIMEOUT_TOTAL] = "cell not finished",
+		};
+		_Static_assert(sizeof(what) / sizeof(what[0]) == CL_TIMEOUT_LAST, "timeouts");
 
 		out->verdict = CL_V_HANG;
 		snprintf(out->title, sizeof(out->title), "hang: %s after %d s%s", what[ev->timeout],

@@ -29,7 +29,14 @@ enum cl_verdict {
 	CL_V_LAST
 };
 
-enum cl_timeout { CL_TIMEOUT_NONE = 0, CL_TIMEOUT_BOOT, CL_TIMEOUT_HEARTBEAT, CL_TIMEOUT_TOTAL };
+enum cl_timeout {
+	CL_TIMEOUT_NONE = 0,
+	CL_TIMEOUT_BOOT,      /* no READY */
+	CL_TIMEOUT_HEARTBEAT, /* agent silent */
+	CL_TIMEOUT_STEP,      /* heartbeat fine, plan not moving */
+	CL_TIMEOUT_TOTAL,
+	CL_TIMEOUT_LAST
+};
 
 #define CL_MAX_STATUS 32
 
@@ -46,6 +53,7 @@ struct cl_evidence {
 	int workload_errors;       /* sum of errors= in WORKLOAD lines */
 	int workload_steps;
 	long heartbeats;
+	long progress;             /* agent lines other than heartbeats */
 	char status_key[CL_MAX_STATUS][48];    /* last CL STATUS values */
 	char status_value[CL_MAX_STATUS][80];
 	int nstatus;
@@ -55,7 +63,7 @@ struct cl_evidence {
 	int bugcheck;              /* a Windows stop code arrived (hyper-v crash MSRs) */
 	uint64_t bugcheck_code;
 	uint64_t bugcheck_params[4];
-	int boots;                 /* 1 + reboots seen */
+	int boots;                 /* kernel boots seen on the console (at least 1) */
 	int stopped;               /* domain stopped */
 	/* runner */
 	enum cl_timeout timeout;
@@ -76,7 +84,11 @@ struct cl_decision {
 void cl_evidence_agent_line(struct cl_evidence *ev, const char *line);
 /* Value of a STATUS key, or NULL (borrowed). */
 const char *cl_evidence_status(const struct cl_evidence *ev, const char *key);
-/* The guest rebooted: what the agent said belongs to the previous boot. */
+/*
+ * The guest rebooted: what the agent said belongs to the previous boot.
+ * (libvirt may report one reboot twice; the runner counts boots from the
+ * kernel banners on the console instead.)
+ */
 void cl_evidence_new_boot(struct cl_evidence *ev);
 
 void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,

@@ -59,30 +59,34 @@ int cl_report_groups(const struct cl_report *r, int *out)
 char *cl_report_summary(const struct cl_report *r)
 {
 	int *g = cl_xcalloc((size_t)r->ncells + 1, sizeof(int));
-	int ngroups = cl_report_groups(r, g), crash_groups = 0, crash_cells = 0, other = 0, i, k;
-	char *s;
+	int ngroups = cl_report_groups(r, g), failing = 0, per[CL_V_LAST] = { 0 }, i, k, kinds = 0;
+	char *s, *parts = cl_xstrdup("");
 
-	for (k = 0; k < ngroups; k++) {
-		int is_crash = 0;
-
+	for (i = 0; i < r->ncells; i++)
+		failing += r->cells[i].verdict != CL_V_PASS;
+	for (k = 0; k < ngroups; k++)
 		for (i = 0; i < r->ncells; i++)
-			if (g[i] == k && r->cells[i].verdict == CL_V_CRASH)
-				is_crash = 1;
-		crash_groups += is_crash;
-	}
-	for (i = 0; i < r->ncells; i++) {
-		crash_cells += r->cells[i].verdict == CL_V_CRASH;
-		other += r->cells[i].verdict != CL_V_CRASH && r->cells[i].verdict != CL_V_PASS;
-	}
-	if (crash_groups == 0 && other == 0)
+			if (g[i] == k) {
+				per[r->cells[i].verdict]++;
+				break;
+			}
+	for (i = 0; i < CL_V_LAST; i++)
+		if (per[i]) {
+			char *next = cl_sprintf("%s%s%d %s", parts, kinds ? ", " : "", per[i],
+						cl_verdict_name((enum cl_verdict)i));
+			free(parts);
+			parts = next;
+			kinds++;
+		}
+	if (ngroups == 0)
 		s = cl_sprintf("no failure on %d cells", r->ncells);
-	else if (other == 0)
-		s = cl_sprintf("%d distinct crash%s on %d of %d cells", crash_groups,
-			       crash_groups == 1 ? "" : "es", crash_cells, r->ncells);
+	else if (kinds == 1 && per[CL_V_CRASH])
+		s = cl_sprintf("%d distinct crash%s on %d of %d cells", ngroups, ngroups == 1 ? "" : "es",
+			       failing, r->ncells);
 	else
-		s = cl_sprintf("%d distinct crash%s on %d of %d cells, %d other failing cell%s",
-			       crash_groups, crash_groups == 1 ? "" : "es", crash_cells, r->ncells,
-			       other, other == 1 ? "" : "s");
+		s = cl_sprintf("%d distinct failure%s on %d of %d cells (%s)", ngroups,
+			       ngroups == 1 ? "" : "s", failing, r->ncells, parts);
+	free(parts);
 	free(g);
 	return s;
 }

@@ -72,6 +72,34 @@ run fixed-cf 1 qualify --matrix matrix/ci.json --candidate tests/data/candidate/
 check "fixed sensor refuses 21-field content: install_failed, never pass" json "$OUT/fixed/report.json" \
     "all(c['verdict']=='install_failed' for c in r['cells'])"
 
+echo "# boot loop: no pvpanic, the guest reboots into the same crash"
+run boot-loop 1 qualify --matrix tests/data/matrix/one-6.1.json --candidate sensor/candidate-cf291.json \
+    --scenario scenarios/boot-loop.json --out "$OUT/bootloop"
+check "boot loop: verdict boot_loop after 3 boots, named after the crash" json "$OUT/bootloop/report.json" \
+    "r['cells'][0]['verdict']=='boot_loop' and r['cells'][0]['boots']==3 and 'cl_interp_eval' in r['cells'][0]['title']"
+
+echo "# hang: a module load that never returns while the guest keeps scheduling"
+run stuck-step 1 qualify --matrix tests/data/matrix/one-6.1.json --candidate tests/data/candidate/crasher-hungtask.json \
+    --scenario tests/data/scenario/stuck-step.json --out "$OUT/stuck"
+check "stuck step: verdict hang, not a pass" json "$OUT/stuck/report.json" \
+    "r['cells'][0]['verdict']=='hang' and 'plan step stuck' in r['cells'][0]['title']"
+
+echo "# crash groups across the matrix"
+check "cf291: one crash group covering every cell, blaming clsensor" json "$OUT/cf291/report.json" \
+    "len(r['groups'])==1 and r['groups'][0]['count']==len(r['cells']) and r['groups'][0]['module']=='clsensor' and 'cl_interp_eval' in r['groups'][0]['title'] and r['summary_text']=='1 distinct crash on 2 of 2 cells'"
+
+echo "# reproduce --vmcore: a dump crash(8) opens with the kernel's debug symbols"
+run reproduce 1 reproduce --kernel 6.1.0-56-amd64 --candidate sensor/candidate-cf291.json --vmcore --out "$OUT/rep"
+cell="$OUT/rep/cells/6.1.0-56-amd64"
+check "reproduce: console streamed to the terminal" grep -q "RIP: 0010:cl_interp_eval" "$OUT/reproduce.err"
+check "reproduce: prints the triage and where the artifacts are" \
+    bash -c "grep -q '^triage: .*\"frame\": \"cl_interp_eval\"' '$OUT/reproduce.out' && grep -q '^vmcore: ' '$OUT/reproduce.out'"
+check "reproduce: console log and kdump file kept" test -s "$cell/console.log" -a -s "$cell/vmcore.kdump"
+vmlinux=$(python3 -c "import json; print(json.load(open('$cell/vmcore.json'))['vmlinux'])" 2>/dev/null)
+printf 'bt\nquit\n' > "$OUT/crash.cmds"
+timeout 300 crash -s "$vmlinux" "$cell/vmcore.kdump" -i "$OUT/crash.cmds" > "$OUT/crash.out" 2>&1
+check "crash(8) opens the dump and bt shows the faulting function" grep -q "exception RIP: cl_interp_eval" "$OUT/crash.out"
+
 echo "# Ctrl-C leaves nothing behind"
 "$CL" qualify --matrix matrix/ci.json --candidate sensor/candidate.json --out "$OUT/int" \
     >"$OUT/int.out" 2>"$OUT/int.err" &

@@ -149,7 +149,7 @@ static void test_groups(void **state)
 	cells[2].verdict = CL_V_HANG;
 	assert_int_equal(cl_report_groups(&r, g), 3);
 	s = cl_report_summary(&r);
-	assert_string_equal(s, "2 distinct crashes on 3 of 4 cells, 1 other failing cell");
+	assert_string_equal(s, "3 distinct failures on 4 of 4 cells (2 crash, 1 hang)");
 	free(s);
 }
 

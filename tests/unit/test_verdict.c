@@ -117,7 +117,20 @@ static void test_precedence(void **state)
 	assert_int_equal(decide(&ev, &no_crash), CL_V_CRASH);
 	good_run(&ev);
 	cl_evidence_new_boot(&ev);
+	assert_false(ev.done); /* the new boot starts from nothing */
+	ev.boots = 2;
 	assert_int_equal(decide(&ev, &no_crash), CL_V_BOOT_LOOP);
+	/* a crash on every boot is a boot loop, named after the crash */
+	cl_decide(&d, &ev, &crash, cand, 1);
+	assert_int_equal(d.verdict, CL_V_BOOT_LOOP);
+	assert_non_null(strstr(d.title, crash.title));
+	assert_non_null(strstr(d.title, "(2 boots)"));
+	good_run(&ev);
+	ev.timeout = CL_TIMEOUT_STEP;
+	ev.timeout_s = 15;
+	cl_decide(&d, &ev, &no_crash, cand, 1);
+	assert_int_equal(d.verdict, CL_V_HANG);
+	assert_non_null(strstr(d.title, "plan step stuck"));
 	good_run(&ev);
 	ev.timeout = CL_TIMEOUT_HEARTBEAT;
 	ev.timeout_s = 30;
@@ -153,6 +166,9 @@ static void test_untrusted_lines(void **state)
 	cl_evidence_agent_line(&ev, "CL NONSENSE a=b");
 	cl_evidence_agent_line(&ev, "CL THISWORDISFARTOOLONGTOBEAWORD x");
 	assert_int_equal(ev.bad_lines, 4);
+	cl_evidence_agent_line(&ev, "CL HB n=1");
+	assert_int_equal(ev.progress, 0); /* heartbeats are not progress */
+	assert_int_equal(ev.heartbeats, 1);
 	assert_int_equal(ev.ready, 0);
 	memset(longline, 'x', sizeof(longline));
 	memcpy(longline, "CL STATUS k=", 12);
