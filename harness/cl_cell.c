@@ -102,15 +102,37 @@ static void agent_bytes(struct cl_cell_run *r, struct io *io, const char *buf, s
 	}
 }
 
+/* Copy guest console text to the terminal without its control sequences. */
+static void echo_sanitized(const char *buf, size_t n)
+{
+	char out[8192];
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (c == '\r')
+			continue;
+		out[o++] = (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f)) ? (char)c : '?';
+		if (o == sizeof(out)) {
+			if (fwrite(out, 1, o, stderr) != o)
+				return; /* terminal gone; the log file still has it */
+			o = 0;
+		}
+	}
+	if (o > 0 && fwrite(out, 1, o, stderr) != o) {
+		/* terminal gone; the log file still has it */
+	}
+}
+
 static void console_bytes(struct cl_cell_run *r, struct io *io, const char *buf, size_t n)
 {
 	int banners;
 
 	if (io->con_log)
 		fwrite(buf, 1, n, io->con_log);
-	if (r->echo_console && fwrite(buf, 1, n, stderr) != n) {
-		/* terminal gone; the log file still has it */
-	}
+	if (r->echo_console)
+		echo_sanitized(buf, n);
 	r->ev.console_bytes += (long)n;
 	cl_triage_feed(r->tr, buf, n);
 	banners = cl_triage_result(r->tr)->boots;

@@ -31,6 +31,31 @@ json() { python3 -c "import json,sys; r=json.load(open('$1')); sys.exit(0 if ($2
 
 one_line() { [ "$(wc -l < "$OUT/$1.err")" = 1 ] && grep -q "$2" "$OUT/$1.err"; }
 
+echo "# crashlab triage on every corpus file, headers included, as a user runs it"
+check "triage CLI: every tests/data/triage case prints its expected class, title, frame, module, corrupted" \
+    python3 - <<'PY'
+import glob, json, subprocess, sys
+files = sorted(glob.glob('tests/data/triage/*.log'))
+out = subprocess.run(['build/crashlab', 'triage'] + files, capture_output=True, text=True, check=True)
+bad = 0
+for f, line in zip(files, out.stdout.splitlines()):
+    h = {}
+    for l in open(f, errors='replace'):
+        if l == '\n':
+            break
+        k, _, v = l.partition(':')
+        h[k] = v.strip()
+    t = json.loads(line)
+    got = {'CLASS': t['class'], 'TITLE': t['title'] or '', 'FRAME': t['frame'] or '',
+           'MODULE': t['module'] or '', 'CORRUPTED': 'Y' if t['corrupted'] else 'N'}
+    diff = {k: (h.get(k, ''), v) for k, v in got.items() if h.get(k, '') != v}
+    if diff or t['file'] != f:
+        print('   ', f, diff)
+        bad += 1
+print('    %d corpus files, %d mismatches' % (len(files), bad))
+sys.exit(1 if bad or len(files) < 40 else 0)
+PY
+
 echo "# bad input"
 run missing-matrix 2 qualify --matrix does-not-exist.json --candidate sensor/candidate.json --out "$OUT/x"
 check "missing matrix: one line naming the file" one_line missing-matrix "does-not-exist.json: cannot open"

@@ -127,6 +127,16 @@ static void test_hostile_bytes(void **state)
 	cl_triage_free(t);
 }
 
+/* Triage a whole text; caller frees. */
+static struct cl_triage *triage_text(const char *log, int fatal_warnings)
+{
+	struct cl_triage *t = cl_triage_new(fatal_warnings);
+
+	cl_triage_feed(t, log, strlen(log));
+	cl_triage_finish(t);
+	return t;
+}
+
 static void test_warning_fatal_only_when_asked(void **state)
 {
 	static const char log[] =
@@ -135,16 +145,12 @@ static void test_warning_fatal_only_when_asked(void **state)
 		"[    2.480449] Call Trace:\n"
 		"[    2.484559]  foo_bar+0x79/0x90 [foo]\n"
 		"[    2.490349] ---[ end trace 0000000000000000 ]---\n";
-	struct cl_triage *t = cl_triage_new(0);
+	struct cl_triage *t = triage_text(log, 0);
 
 	(void)state;
-	cl_triage_feed(t, log, sizeof(log) - 1);
-	cl_triage_finish(t);
 	assert_false(cl_triage_result(t)->crashed);
 	cl_triage_free(t);
-	t = cl_triage_new(1);
-	cl_triage_feed(t, log, sizeof(log) - 1);
-	cl_triage_finish(t);
+	t = triage_text(log, 1);
 	assert_true(cl_triage_result(t)->crashed);
 	assert_string_equal(cl_triage_result(t)->title, "WARNING in foo_bar");
 	assert_string_equal(cl_triage_result(t)->module, "foo");
@@ -166,11 +172,9 @@ static void test_blame_out_of_tree_module(void **state)
 		"[  2.1]  sensorx_event+0x55/0x90 [sensorx]\n"
 		"[  2.1]  </TASK>\n"
 		"[  2.1] ---[ end trace 0000000000000000 ]---\n";
-	struct cl_triage *t = cl_triage_new(0);
+	struct cl_triage *t = triage_text(log, 0);
 
 	(void)state;
-	cl_triage_feed(t, log, sizeof(log) - 1);
-	cl_triage_finish(t);
 	assert_string_equal(cl_triage_result(t)->title, "general protection fault in list_del_entry_valid");
 	/* pvpanic is in the trace first but in-tree; sensorx is out-of-tree */
 	assert_string_equal(cl_triage_result(t)->module, "sensorx");
