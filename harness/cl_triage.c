@@ -407,6 +407,8 @@ static void end_report(struct cl_triage *t)
 	finish_title(t);
 }
 
+static const struct pattern *match_line(const char *s);
+
 /*
  * "Modules linked in: crasher(OE+) pvpanic_mmio pvpanic": remember the
  * out-of-tree ones (taint flag O), the usual suspects when a trace is vague.
@@ -455,6 +457,17 @@ static void report_line(struct cl_triage *t, const char *s, const char *raw)
 	char fn[CL_FRAME_MAX], mod[64];
 
 	excerpt_add(t, raw);
+	/*
+	 * Another report starting after this one's RIP: two CPUs printing at
+	 * once, or a second fault inside the first report. The title stays
+	 * the first report's; the flag says not to trust the trace too much.
+	 */
+	if (t->have_rip) {
+		const struct pattern *again = match_line(s);
+
+		if (again && !(again->flags & P_PANIC))
+			t->r.corrupted = 1;
+	}
 	if (++t->report_lines > REPORT_MAX_LINES) {
 		t->r.corrupted = 1;
 		end_report(t);

@@ -181,6 +181,31 @@ static void test_blame_out_of_tree_module(void **state)
 	cl_triage_free(t);
 }
 
+/*
+ * Two reports interleaved (two CPUs oopsing at once): the first report's
+ * title stands and the result is flagged corrupted. Synthetic: a guest with
+ * one vCPU under TCG cannot produce this for real.
+ */
+static void test_interleaved_reports(void **state)
+{
+	static const char log[] =
+		"[  3.0] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+		"[  3.0] Oops: 0000 [#1] PREEMPT SMP NOPTI\n"
+		"[  3.0] RIP: 0010:first_fault+0x10/0x40 [sensorx]\n"
+		"[  3.0] BUG: unable to handle page fault for address: ffffc90000046000\n"
+		"[  3.0] Call Trace:\n"
+		"[  3.0]  first_caller+0x1/0x2 [sensorx]\n"
+		"[  3.0] RIP: 0010:second_fault+0x1/0x2\n"
+		"[  3.0] ---[ end trace 0000000000000000 ]---\n";
+	struct cl_triage *t = triage_text(log, 0);
+
+	(void)state;
+	assert_string_equal(cl_triage_result(t)->title,
+			    "BUG: kernel NULL pointer dereference in first_fault");
+	assert_true(cl_triage_result(t)->corrupted);
+	cl_triage_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_bytes),
 		cmocka_unit_test(test_warning_fatal_only_when_asked),
 		cmocka_unit_test(test_blame_out_of_tree_module),
+		cmocka_unit_test(test_interleaved_reports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
