@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -145,6 +147,8 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], char **log,
 		    const char *release)
 {
 	char **names = NULL, key[CL_SHA256_HEX], *dir = NULL, *kopath = NULL, *logpath = NULL;
+	char *lockpath = NULL;
+	int lockfd = -1;
 	struct cl_sha256 h;
 	uint8_t d[CL_SHA256_LEN];
 	int n = 0, i, rc;
@@ -175,6 +179,18 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], char **log,
 	dir = cl_sprintf("%s/modules/%s-%.16s", cl_cache_dir(), cand->module_name, key);
 	kopath = cl_sprintf("%s/%s.ko", dir, cand->module_name);
 	logpath = cl_sprintf("%s/build.log", dir);
+	/* one builder per key at a time: runs sharing the cache wait, then reuse */
+	lockpath = cl_sprintf("%s.lock", dir);
+	cl_mkdir_p(cl_cache_dir(), 0755);
+	{
+		char *mods = cl_sprintf("%s/modules", cl_cache_dir());
+
+		cl_mkdir_p(mods, 0755);
+		free(mods);
+	}
+	lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lockfd >= 0)
+		flock(lockfd, LOCK_EX);
 	if (!cl_file_exists(kopath)) {
 		char *argv[8 + CL_MAX_MAKE_VARS];
 		char *cflag = cl_sprintf("-C%s", img->headers), *mflag = cl_sprintf("M=%s", dir);
@@ -220,12 +236,15 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], char **log,
 	*ko = kopath;
 	kopath = NULL;
 out:
+	if (lockfd >= 0)
+		close(lockfd); /* releases the lock */
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
 	free(dir);
 	free(kopath);
 	free(logpath);
+	free(lockpath);
 	return rc;
 }
 

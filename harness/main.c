@@ -327,8 +327,16 @@ static int run_qualify(struct qualify *q)
 		printf("%s: %s %s on %s: %s; report in %s (exit %d)\n", cl_report_verdict(&rep),
 		       q->cand->name, q->cand->version, q->matrix->name, summary, q->out, rc);
 		free(summary);
+		int wid = 2, wk = 6;
+
+		for (i = 0; i < rep.ncells; i++) {
+			if ((int)strlen(rep.cells[i].spec->id) > wid)
+				wid = (int)strlen(rep.cells[i].spec->id);
+			if ((int)strlen(rep.cells[i].spec->kernel) > wk)
+				wk = (int)strlen(rep.cells[i].spec->kernel);
+		}
 		for (i = 0; i < rep.ncells; i++)
-			printf("  %-14s %-26s %-15s %s\n", rep.cells[i].spec->id,
+			printf("  %-*s  %-*s  %-15s %s\n", wid, rep.cells[i].spec->id, wk,
 			       rep.cells[i].spec->kernel, cl_verdict_name(rep.cells[i].verdict),
 			       rep.cells[i].title);
 	}

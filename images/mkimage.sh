@@ -33,6 +33,9 @@ debs=$cache/debs
 out=$cache/images/$release
 kroot=$cache/kernels/$release
 mkdir -p "$debs" "$out" "$kroot"
+# One builder per release at a time (parallel runs and CI shards share the cache).
+exec 9>"$out/.lock"
+flock 9
 
 # fetch PKG: make sure PKG's .deb is in $debs, print its path.
 fetch() {

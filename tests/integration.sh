@@ -97,6 +97,11 @@ run fixed-cf 1 qualify --matrix matrix/ci.json --candidate tests/data/candidate/
 check "fixed sensor refuses 21-field content: install_failed, never pass" json "$OUT/fixed/report.json" \
     "all(c['verdict']=='install_failed' for c in r['cells'])"
 
+echo "# a WARNING the candidate causes fails the gate (ipc-basic sets panic_on_warn)"
+run warn 1 qualify --matrix tests/data/matrix/one-6.1.json --candidate tests/data/candidate/crasher-warn.json --out "$OUT/warn"
+check "warn: crash titled WARNING in crasher_warn, blaming crasher" json "$OUT/warn/report.json" \
+    "r['cells'][0]['verdict']=='crash' and r['cells'][0]['title']=='WARNING in crasher_warn' and r['cells'][0]['module']=='crasher'"
+
 echo "# boot loop: no pvpanic, the guest reboots into the same crash"
 run boot-loop 1 qualify --matrix tests/data/matrix/one-6.1.json --candidate sensor/candidate-cf291.json \
     --scenario scenarios/boot-loop.json --out "$OUT/bootloop"
