@@ -15,6 +15,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+/* @hay contains @needle; on failure both are shown. */
+#define assert_contains(hay, needle)                                                   \
+	do {                                                                           \
+		const char *h_ = (hay), *n_ = (needle);                                \
+		if (!h_ || !strstr(h_, n_))                                            \
+			fail_msg("\"%.300s\" does not contain \"%s\"", h_ ? h_ : "(null)", n_); \
+	} while (0)
+
 /* Write @text to a new temporary file; returns its path (caller frees, unlinks). */
 static inline char *cl_test_tmpfile(const char *text)
 {

@@ -15,12 +15,12 @@ static void test_plan(void **state)
 	assert_int_equal(s->max_boots, 1);
 	assert_true(s->heartbeat_s >= 3);
 	plan = cl_scenario_plan(s, c);
-	assert_non_null(strstr(plan, "\nsysctl kernel.panic_on_oops 1\n"));
-	assert_non_null(strstr(plan, "\ninstall /crashlab/candidate/content-0 /var/lib/crashlab/channels/C-00000291.sys\n"));
-	assert_non_null(strstr(plan, "\nmodule /crashlab/candidate/clsensor.ko content=/var/lib/crashlab/channels/C-00000291.sys\n"));
-	assert_non_null(strstr(plan, "\nstatus /proc/clsensor\n"));
-	assert_non_null(strstr(plan, "\nfifo /tmp/pipes msagent_%d 8 4\n"));
-	assert_non_null(strstr(plan, "\nunix /run/ipc postex_%d.sock 8 4\n"));
+	assert_contains(plan, "\nsysctl kernel.panic_on_oops 1\n");
+	assert_contains(plan, "\ninstall /crashlab/candidate/content-0 /var/lib/crashlab/channels/C-00000291.sys\n");
+	assert_contains(plan, "\nmodule /crashlab/candidate/clsensor.ko content=/var/lib/crashlab/channels/C-00000291.sys\n");
+	assert_contains(plan, "\nstatus /proc/clsensor\n");
+	assert_contains(plan, "\nfifo /tmp/pipes msagent_%d 8 4\n");
+	assert_contains(plan, "\nunix /run/ipc postex_%d.sock 8 4\n");
 	/* order: install before module before workload */
 	assert_true(strstr(plan, "install ") < strstr(plan, "module "));
 	assert_true(strstr(plan, "module ") < strstr(plan, "fifo "));

@@ -91,7 +91,7 @@ static void test_wrong_or_missing_digest(void **state)
 	cl_evidence_agent_line(&ev, "CL STATUS content_sha256=64043e5cdcd8be6af6afbe668b0d211a35f6f15971f31ca54676c3c588ff3a69");
 	cl_decide(&d, &ev, &no_crash, cand, 1);
 	assert_int_equal(d.verdict, CL_V_INSTALL_FAILED);
-	assert_non_null(strstr(d.title, "manifest says"));
+	assert_contains(d.title, "manifest says");
 	memset(&ev, 0, sizeof(ev));
 	cl_evidence_agent_line(&ev, "CL READY release=x");
 	cl_evidence_agent_line(&ev, "CL WORKLOAD op=fifo errors=0");
@@ -123,14 +123,14 @@ static void test_precedence(void **state)
 	/* a crash on every boot is a boot loop, named after the crash */
 	cl_decide(&d, &ev, &crash, cand, 1);
 	assert_int_equal(d.verdict, CL_V_BOOT_LOOP);
-	assert_non_null(strstr(d.title, crash.title));
-	assert_non_null(strstr(d.title, "(2 boots)"));
+	assert_contains(d.title, crash.title);
+	assert_contains(d.title, "(2 boots)");
 	good_run(&ev);
 	ev.timeout = CL_TIMEOUT_STEP;
 	ev.timeout_s = 15;
 	cl_decide(&d, &ev, &no_crash, cand, 1);
 	assert_int_equal(d.verdict, CL_V_HANG);
-	assert_non_null(strstr(d.title, "plan step stuck"));
+	assert_contains(d.title, "plan step stuck");
 	good_run(&ev);
 	ev.timeout = CL_TIMEOUT_HEARTBEAT;
 	ev.timeout_s = 30;
@@ -147,7 +147,7 @@ static void test_precedence(void **state)
 	cl_evidence_agent_line(&ev, "CL INSTALL_FAILED what=module rc=-22 error=Invalid argument");
 	cl_decide(&d, &ev, &no_crash, cand, 1);
 	assert_int_equal(d.verdict, CL_V_INSTALL_FAILED);
-	assert_non_null(strstr(d.title, "Invalid argument"));
+	assert_contains(d.title, "Invalid argument");
 	memset(&ev, 0, sizeof(ev));
 	ev.build_failed = 1;
 	assert_int_equal(decide(&ev, &no_crash), CL_V_INSTALL_FAILED);
