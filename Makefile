@@ -59,7 +59,12 @@ build/test/%: tests/unit/%.c $(LIB_SRC) sensor/kmod/cl_content.c tests/unit/cl_t
 unit: all $(TESTS)
 	@bash tests/run-unit.sh $(TESTS)
 
-integration: all
+# The controller as the integration tests run it: ASan + UBSan + LeakSanitizer.
+build/crashlab-asan: harness/main.c $(LIB_SRC) $(HDRS)
+	@mkdir -p build
+	$(CC) $(CFLAGS) $(SAN) -O1 $(PKG_CFLAGS) -o $@ harness/main.c $(LIB_SRC) $(PKG_LIBS) -lpthread
+
+integration: all build/crashlab-asan
 	@bash tests/integration.sh
 
 # libFuzzer over every parser of guest input, seeded with the real consoles.

@@ -9,7 +9,9 @@
 # Ends with "integration: N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
-CL=build/crashlab
+# the sanitizer build: any ASan/UBSan/leak report changes the exit code and fails a check
+CL=${CL:-build/crashlab-asan}
+export ASAN_OPTIONS=exitcode=99 LSAN_OPTIONS=exitcode=98 UBSAN_OPTIONS=halt_on_error=1:exitcode=97
 OUT=${CRASHLAB_TEST_OUT:-$(mktemp -d /tmp/crashlab-it.XXXXXX)}
 pass=0 fail=0
 
@@ -144,6 +146,9 @@ check "no scratch directory left" \
     test -z "$(find /tmp -maxdepth 1 -type d -regex '/tmp/crashlab-[A-Za-z0-9]\{6\}')"
 check "interrupted cells are infra_error" json "$OUT/int/report.json" \
     "r['verdict']=='error' and any(c['verdict']=='infra_error' for c in r['cells'])"
+
+check "no sanitizer report in any run" \
+    bash -c "! grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' '$OUT'/*.err"
 
 echo "integration: $pass passed, $fail failed"
 [ "$fail" = 0 ]
