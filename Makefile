@@ -19,6 +19,9 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LIB_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c)) $(wildcard reports/*.c)
 HDRS    := $(wildcard harness/*.h reports/*.h sensor/kmod/*.h)
 TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(wildcard tests/unit/test_*.c))
+# The sanitizer build of the library: compiled once, linked into every unit
+# test and into build/crashlab-asan.
+SAN_OBJS := $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 CONTENT := $(patsubst %.json,%.bin,$(wildcard sensor/content/*.json))
 
 .PHONY: all deps demo check unit integration fuzz bench content clean
@@ -50,19 +53,22 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@bash scripts/demo.sh
 
+build/san/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -O1 $(PKG_CFLAGS) -c -o $@ $<
+
 # Unit tests: ASan + UBSan, one binary per tests/unit/test_*.c.
-build/test/%: tests/unit/%.c $(LIB_SRC) sensor/kmod/cl_content.c tests/unit/cl_test.h $(HDRS)
+build/test/%: tests/unit/%.c $(SAN_OBJS) build/san/sensor/kmod/cl_content.o tests/unit/cl_test.h $(HDRS)
 	@mkdir -p build/test
-	$(CC) $(CFLAGS) $(SAN) -O1 -Itests/unit $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) \
-		sensor/kmod/cl_content.c $(PKG_LIBS) -lcmocka -lpthread
+	$(CC) $(CFLAGS) $(SAN) -O1 -Itests/unit $(PKG_CFLAGS) -o $@ $< $(SAN_OBJS) \
+		build/san/sensor/kmod/cl_content.o $(PKG_LIBS) -lcmocka -lpthread
 
 unit: all $(TESTS)
 	@bash tests/run-unit.sh $(TESTS)
 
 # The controller as the integration tests run it: ASan + UBSan + LeakSanitizer.
-build/crashlab-asan: harness/main.c $(LIB_SRC) $(HDRS)
-	@mkdir -p build
-	$(CC) $(CFLAGS) $(SAN) -O1 $(PKG_CFLAGS) -o $@ harness/main.c $(LIB_SRC) $(PKG_LIBS) -lpthread
+build/crashlab-asan: build/san/harness/main.o $(SAN_OBJS)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) -lpthread
 
 integration: all build/crashlab-asan
 	@bash tests/integration.sh
