@@ -142,9 +142,8 @@ static int copy_file(const char *src, const char *dst)
 	return rc;
 }
 
-int cl_module_build(char **ko, char sha[CL_SHA256_HEX], char **log,
-		    const struct cl_candidate *cand, const struct cl_image *img,
-		    const char *release)
+int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
+		    const struct cl_image *img, const char *release)
 {
 	char **names = NULL, key[CL_SHA256_HEX], *dir = NULL, *kopath = NULL, *logpath = NULL;
 	char *lockpath = NULL;
@@ -154,7 +153,6 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], char **log,
 	int n = 0, i, rc;
 
 	*ko = NULL;
-	*log = NULL;
 	if ((rc = list_sources(&names, &n, cand->module_source)))
 		return rc;
 	cl_sha256_init(&h);
@@ -181,12 +179,11 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], char **log,
 	logpath = cl_sprintf("%s/build.log", dir);
 	/* one builder per key at a time: runs sharing the cache wait, then reuse */
 	lockpath = cl_sprintf("%s.lock", dir);
-	cl_mkdir_p(cl_cache_dir(), 0755);
 	{
-		char *mods = cl_sprintf("%s/modules", cl_cache_dir());
+		char *parent = cl_dirname(dir);
 
-		cl_mkdir_p(mods, 0755);
-		free(mods);
+		cl_mkdir_p(parent, 0755);
+		free(parent);
 	}
 	lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lockfd >= 0)
@@ -224,10 +221,8 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], char **log,
 		free(cflag);
 		free(mflag);
 		if (status != 0 || !cl_file_exists(kopath)) {
-			*log = logpath;
-			logpath = NULL;
 			rc = cl_err_set(CL_EINFRA, "building module %s for %s failed (exit %d), see %s",
-					cand->module_name, release, status, *log);
+					cand->module_name, release, status, logpath);
 			goto out;
 		}
 	}

@@ -29,12 +29,11 @@ void cl_image_clear(struct cl_image *img);
 
 /*
  * Build the candidate module for one kernel. On success *ko is the new path
- * of the .ko and @sha its digest. On failure *log names the build log (new
- * string) and the return is CL_EINFRA.
+ * of the .ko and @sha its digest. On failure the return is CL_EINFRA and the
+ * message names the build log.
  */
-int cl_module_build(char **ko, char sha[CL_SHA256_HEX], char **log,
-		    const struct cl_candidate *cand, const struct cl_image *img,
-		    const char *release);
+int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
+		    const struct cl_image *img, const char *release);
 
 /* Write a cell's initrd: @base + an overlay with the module, content and plan. */
 int cl_cell_initrd(const char *out_path, const char *base, const struct cl_candidate *cand,

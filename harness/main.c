@@ -91,7 +91,8 @@ struct qualify {
 	const char *virt_type;
 	int vmcore;          /* keep a memory dump of crashed cells */
 	int echo_console;    /* stream consoles to the terminal (reproduce) */
-	int next, done;
+	int jobs;            /* cells at a time; 0: one per core */
+	int next, done;      /* work queue of the cell threads */
 	pthread_mutex_t lock;
 };
 
@@ -111,7 +112,11 @@ static struct kernel_prep *kernel_of(struct qualify *q, const char *release)
 	return NULL;
 }
 
-static int prepare_kernels(struct qualify *q)
+/*
+ * The matrix's distinct kernels, checked all at once (nothing is downloaded
+ * or booted when one is unknown), then their images built or found.
+ */
+static int prepare_images(struct qualify *q)
 {
 	int i, rc;
 
@@ -119,32 +124,52 @@ static int prepare_kernels(struct qualify *q)
 	for (i = 0; i < q->matrix->ncells; i++)
 		if (!kernel_of(q, q->matrix->cells[i].kernel))
 			q->kernels[q->nkernels++].release = q->matrix->cells[i].kernel;
-	/* every kernel must exist before anything is downloaded or booted */
 	for (i = 0; i < q->nkernels; i++)
 		if ((rc = cl_image_check(q->kernels[i].release)))
 			return cl_err_set(rc, "%s: %s", q->matrix->path, cl_err());
 	for (i = 0; i < q->nkernels; i++) {
 		struct kernel_prep *k = &q->kernels[i];
 		double t0 = cl_now();
-		char *log = NULL;
 
 		fprintf(stderr, "crashlab: [image %d/%d] %s ...\n", i + 1, q->nkernels, k->release);
-		if ((rc = cl_image_ensure(&k->img, k->release))) {
-			if (rc == CL_EINPUT)
-				return cl_err_set(rc, "%s: %s", q->matrix->path, cl_err());
-			return rc;
-		}
-		if (cl_module_build(&k->ko, k->ko_sha, &log, q->cand, &k->img, k->release)) {
-			k->build_error = cl_xstrdup(cl_err());
-			fprintf(stderr, "crashlab: [image %d/%d] %s: %s\n", i + 1, q->nkernels,
-				k->release, k->build_error);
-		} else {
-			fprintf(stderr, "crashlab: [image %d/%d] %s ready, module %.12s (%.1f s)\n",
-				i + 1, q->nkernels, k->release, k->ko_sha, cl_now() - t0);
-		}
-		free(log);
+		if ((rc = cl_image_ensure(&k->img, k->release)))
+			return rc == CL_EINPUT ? cl_err_set(rc, "%s: %s", q->matrix->path, cl_err()) : rc;
+		fprintf(stderr, "crashlab: [image %d/%d] %s ready (%.1f s)\n", i + 1, q->nkernels,
+			k->release, cl_now() - t0);
 	}
 	return 0;
+}
+
+/* The candidate module for each kernel; a build failure fails that kernel's cells. */
+static void build_modules(struct qualify *q)
+{
+	int i;
+
+	for (i = 0; i < q->nkernels; i++) {
+		struct kernel_prep *k = &q->kernels[i];
+		double t0 = cl_now();
+
+		if (cl_module_build(&k->ko, k->ko_sha, q->cand, &k->img, k->release)) {
+			k->build_error = cl_xstrdup(cl_err());
+			fprintf(stderr, "crashlab: [module %d/%d] %s: %s\n", i + 1, q->nkernels,
+				k->release, k->build_error);
+		} else {
+			fprintf(stderr, "crashlab: [module %d/%d] %s %.12s (%.1f s)\n", i + 1,
+				q->nkernels, k->release, k->ko_sha, cl_now() - t0);
+		}
+	}
+}
+
+static void free_kernels(struct qualify *q)
+{
+	int i;
+
+	for (i = 0; i < q->nkernels; i++) {
+		cl_image_clear(&q->kernels[i].img);
+		free(q->kernels[i].ko);
+		free(q->kernels[i].build_error);
+	}
+	free(q->kernels);
 }
 
 static void *worker(void *arg)
@@ -255,18 +280,17 @@ static void reproduce_epilogue(const struct qualify *q)
 static int run_qualify(struct qualify *q)
 {
 	struct cl_report rep = { 0 };
-	int i, jobs, rc, nthreads;
+	int i, jobs = q->jobs, rc, nthreads;
 	pthread_t *threads;
 	char *path;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
-	jobs = q->next; /* --jobs, 0 = default */
-	q->next = 0;
 	if (jobs <= 0)
 		jobs = ncpu > 0 ? (int)ncpu : 1;
 	cl_utc_now(rep.started, sizeof(rep.started));
-	if ((rc = prepare_kernels(q)))
+	if ((rc = prepare_images(q)))
 		return rc;
+	build_modules(q);
 	if ((rc = cl_virt_open(getenv("CRASHLAB_URI") ? getenv("CRASHLAB_URI") : "qemu:///system")))
 		return rc;
 	q->virt_type = cl_accel_pick(&q->kernels[0].img, 1);
@@ -370,7 +394,7 @@ static int cmd_qualify(int argc, char **argv)
 	char *default_out = NULL;
 	struct qualify q = { 0 };
 	char *default_scn = NULL, *cells_dir;
-	int c, rc, jobs = 0, i;
+	int c, rc, jobs = 0;
 
 	while ((c = getopt_long(argc, argv, "m:c:s:o:j:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -419,7 +443,7 @@ static int cmd_qualify(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	q.out = out;
-	q.next = jobs;
+	q.jobs = jobs;
 	rc = run_qualify(&q);
 	if (rc < 0) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());
@@ -428,12 +452,7 @@ static int cmd_qualify(int argc, char **argv)
 	if (cl_cell_interrupted() && rc != 1)
 		rc = 2;
 out:
-	for (i = 0; i < q.nkernels; i++) {
-		cl_image_clear(&q.kernels[i].img);
-		free(q.kernels[i].ko);
-		free(q.kernels[i].build_error);
-	}
-	free(q.kernels);
+	free_kernels(&q);
 	free(q.runs);
 	free(q.plan);
 	cl_matrix_free(q.matrix);
@@ -498,29 +517,17 @@ static int cmd_triage(int argc, char **argv)
 
 static int cmd_images(int argc, char **argv)
 {
-	struct cl_matrix *m = NULL;
-	int i, rc = 0;
+	struct qualify q = { 0 };
+	int rc = 0;
 
 	if (argc != 3 || strcmp(argv[1], "--matrix"))
 		return usage_error("usage: crashlab images --matrix FILE");
-	if (cl_matrix_load(&m, argv[2])) {
+	if (cl_matrix_load(&q.matrix, argv[2]) || prepare_images(&q)) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());
-		return 2;
+		rc = 2;
 	}
-	for (i = 0; i < m->ncells && rc == 0; i++) {
-		struct cl_image img;
-		double t0 = cl_now();
-
-		if (cl_image_ensure(&img, m->cells[i].kernel)) {
-			fprintf(stderr, "crashlab: %s: %s\n", m->path, cl_err());
-			rc = 2;
-			break;
-		}
-		fprintf(stderr, "crashlab: image %s ready (%.1f s)\n", m->cells[i].kernel,
-			cl_now() - t0);
-		cl_image_clear(&img);
-	}
-	cl_matrix_free(m);
+	free_kernels(&q);
+	cl_matrix_free(q.matrix);
 	return rc;
 }
 
