@@ -338,8 +338,8 @@ static void attempt(struct cl_cell_run *r, const char *scratch)
 		.panic_model = !strncmp(r->spec->os, "windows", 7) ? "hyperv" : "isa",
 		.vmcoreinfo = r->vmcore });
 	cl_write_file(xml_path, xml, strlen(xml));
-	io.con_log = fopen(con_path, "ab");
-	io.agent_log = fopen(agent_path, "ab");
+	io.con_log = fopen(con_path, "wb");
+	io.agent_log = fopen(agent_path, "wb");
 	if (!io.con_log || !io.agent_log) {
 		set_infra(&r->ev, "cannot write logs in %s", r->dir);
 		goto out;
@@ -417,15 +417,21 @@ out:
 	free(xml);
 }
 
+/* Before a retry: keep the first attempt's log as NAME.attempt1.log. */
+static void keep_aside(const char *dir, const char *name)
+{
+	char *from = cl_sprintf("%s/%s.log", dir, name);
+	char *to = cl_sprintf("%s/%s.attempt1.log", dir, name);
+
+	rename(from, to);
+	free(from);
+	free(to);
+}
+
 void cl_cell_run(struct cl_cell_run *r)
 {
 	double t0 = cl_now();
-	int fatal_warn = 0, i;
 
-	for (i = 0; i < r->scn->nsysctl; i++)
-		if (!strcmp(r->scn->sysctl_name[i], "kernel.panic_on_warn") &&
-		    strcmp(r->scn->sysctl_value[i], "0") != 0)
-			fatal_warn = 1;
 	/* a cell directory holds one run: what an earlier run left there goes */
 	cl_rm_rf(r->dir);
 	cl_mkdir_p(r->dir, 0755);
@@ -435,42 +441,26 @@ void cl_cell_run(struct cl_cell_run *r)
 
 		memset(&r->ev, 0, sizeof(r->ev));
 		cl_triage_free(r->tr);
-		r->tr = cl_triage_new(fatal_warn);
+		r->tr = cl_triage_new(r->scn->fatal_warnings);
 		if (!r->ko_path) {
 			r->ev.build_failed = 1;
 			snprintf(r->ev.build_error, sizeof(r->ev.build_error), "%s",
 				 r->build_error ? r->build_error : "module not built");
-			break;
-		}
-		scratch = mkdtemp(tmpl);
-		if (!scratch) {
+		} else if (!(scratch = mkdtemp(tmpl))) {
 			set_infra(&r->ev, "mkdtemp: %s", strerror(errno));
 		} else {
 			chmod(scratch, 0755); /* qemu runs as libvirt-qemu and reads the initrd */
-			/* a retry starts the logs afresh; the first attempt's are kept aside */
 			if (r->attempts > 1) {
-				char *a = cl_path_join(r->dir, "console.log");
-				char *b = cl_path_join(r->dir, "console.attempt1.log");
-
-				rename(a, b);
-				free(a);
-				free(b);
-				a = cl_path_join(r->dir, "agent.log");
-				b = cl_path_join(r->dir, "agent.attempt1.log");
-				rename(a, b);
-				free(a);
-				free(b);
+				keep_aside(r->dir, "console");
+				keep_aside(r->dir, "agent");
 			}
 			attempt(r, scratch);
 			cl_rm_rf(scratch);
 		}
 		cl_decide(&r->dec, &r->ev, cl_triage_result(r->tr), r->cand, r->scn->max_boots);
-		if (r->dec.verdict != CL_V_INFRA_ERROR || interrupted)
+		if (r->dec.verdict != CL_V_INFRA_ERROR || interrupted || r->attempts == 2)
 			break;
 	}
-	if (r->attempts > 2)
-		r->attempts = 2;
-	cl_decide(&r->dec, &r->ev, cl_triage_result(r->tr), r->cand, r->scn->max_boots);
 	r->duration_s = cl_now() - t0;
 }
 

@@ -87,6 +87,8 @@ static int parse_sysctl(struct cl_scenario *s, const char *path, json_t *obj)
 					  path, key);
 		s->sysctl_name[s->nsysctl] = cl_xstrdup(key);
 		s->sysctl_value[s->nsysctl++] = cl_xstrdup(val);
+		if (!strcmp(key, "kernel.panic_on_warn"))
+			s->fatal_warnings = strcmp(val, "0") != 0;
 	}
 	return 0;
 }

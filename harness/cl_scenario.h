@@ -43,6 +43,7 @@ struct cl_scenario {
 	char name[64];
 	int boot_s, heartbeat_s, step_s, total_s, max_boots;
 	char cmdline[256];
+	int fatal_warnings;  /* kernel.panic_on_warn is set: a WARNING is a crash */
 	char *sysctl_name[CL_MAX_SYSCTL];
 	char *sysctl_value[CL_MAX_SYSCTL];
 	int nsysctl;

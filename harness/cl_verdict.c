@@ -112,7 +112,6 @@ void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
 		ev->heartbeats++;
 		return;
 	}
-	ev->progress++; /* taken back below for a word we do not know */
 	if (!strcmp(word, "READY")) {
 		ev->ready = 1;
 		kv(line, "release", ev->release, sizeof(ev->release));
@@ -137,8 +136,9 @@ void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
 		/* progress only */
 	} else {
 		ev->bad_lines++;
-		ev->progress--;
+		return;
 	}
+	ev->progress++; /* a known step of the plan */
 }
 
 const char *cl_evidence_status(const struct cl_evidence *ev, const char *key)
