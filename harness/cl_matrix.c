@@ -57,6 +57,11 @@ int cl_kernel_release_parse(const char *r, char *series, unsigned int series_len
 	return 0;
 }
 
+/* What a cell is when the matrix does not say. */
+#define DEFAULT_OS "debian-12"
+#define DEFAULT_MEMORY_MIB 512
+#define DEFAULT_VCPUS 1
+
 static int copy_field(char *dst, size_t len, const char *src, const char *path, const char *what,
 		      const char *key)
 {
@@ -71,7 +76,7 @@ static int parse_cell(struct cl_cell_spec *c, const char *path, json_t *j, int i
 		      long vcpus)
 {
 	static const char *const keys[] = { "id", "kernel", "os", "note", "memory_mib", "vcpus", NULL };
-	const char *id = NULL, *kernel = NULL, *os = "debian-12", *note = "";
+	const char *id = NULL, *kernel = NULL, *os = DEFAULT_OS, *note = "";
 	char what[64];
 	int rc;
 
@@ -111,7 +116,7 @@ int cl_matrix_load(struct cl_matrix **out, const char *path)
 	json_t *root = NULL, *cells, *defaults, *c;
 	struct cl_matrix *m = NULL;
 	const char *name = NULL, *desc = NULL;
-	long mem = 512, vcpus = 1;
+	long mem = DEFAULT_MEMORY_MIB, vcpus = DEFAULT_VCPUS;
 	size_t i;
 	int rc;
 
@@ -186,9 +191,9 @@ int cl_matrix_single(struct cl_matrix **out, const char *release)
 	snprintf(m->name, sizeof(m->name), "reproduce");
 	snprintf(c->id, sizeof(c->id), "%s", release);
 	snprintf(c->kernel, sizeof(c->kernel), "%s", release);
-	snprintf(c->os, sizeof(c->os), "debian-12");
-	c->memory_mib = 512;
-	c->vcpus = 1;
+	snprintf(c->os, sizeof(c->os), "%s", DEFAULT_OS);
+	c->memory_mib = DEFAULT_MEMORY_MIB;
+	c->vcpus = DEFAULT_VCPUS;
 	m->ncells = 1;
 	*out = m;
 	return 0;
