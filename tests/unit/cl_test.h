@@ -5,6 +5,7 @@
 #ifndef CL_TEST_H
 #define CL_TEST_H
 
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,30 @@
 		if (!h_ || !strstr(h_, n_))                                            \
 			fail_msg("\"%.300s\" does not contain \"%s\"", h_ ? h_ : "(null)", n_); \
 	} while (0)
+
+/*
+ * Tests as data: call @fn on every file of @dir whose name ends in @suffix
+ * (hidden files skipped); returns how many there were.
+ */
+static inline int cl_test_each_file(const char *dir, const char *suffix,
+				    void (*fn)(const char *name))
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name), sl = strlen(suffix);
+
+		if (e->d_name[0] == '.' || len < sl || strcmp(e->d_name + len - sl, suffix))
+			continue;
+		fn(e->d_name);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
 
 /* Write @text to a new temporary file; returns its path (caller frees, unlinks). */
 static inline char *cl_test_tmpfile(const char *text)

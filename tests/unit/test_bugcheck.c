@@ -8,7 +8,6 @@
 #include "cl_bugcheck.h"
 #include "cl_util.h"
 
-#include <dirent.h>
 #include <jansson.h>
 
 #define DATA "tests/data/bugcheck"
@@ -45,18 +44,9 @@ static void run_case(const char *name)
 
 static void test_recorded_events(void **state)
 {
-	DIR *d = opendir(DATA);
-	struct dirent *e;
-	int n = 0;
+	int n = cl_test_each_file(DATA, ".json", run_case);
 
 	(void)state;
-	assert_non_null(d);
-	while ((e = readdir(d)))
-		if (strstr(e->d_name, ".json")) {
-			run_case(e->d_name);
-			n++;
-		}
-	closedir(d);
 	assert_true(n >= 5);
 }
 

@@ -9,7 +9,6 @@
 #include "cl_triage.h"
 #include "cl_util.h"
 
-#include <dirent.h>
 
 #define DATA "tests/data/triage"
 
@@ -51,7 +50,7 @@ static void check(const char *name, const struct cl_triage_result *r, const stru
 	assert_int_equal(r->crashed, strcmp(e->cls, "none") != 0);
 }
 
-static void run_case(const char *name, int *count)
+static void run_case(const char *name)
 {
 	char *path = cl_path_join(DATA, name), *text, chunked_first[CL_EXCERPT_MAX];
 	const char *log;
@@ -90,21 +89,13 @@ static void run_case(const char *name, int *count)
 	cl_triage_free(t);
 	free(text);
 	free(path);
-	(*count)++;
 }
 
 static void test_corpus(void **state)
 {
-	DIR *d = opendir(DATA);
-	struct dirent *de;
-	int count = 0;
+	int count = cl_test_each_file(DATA, "", run_case);
 
 	(void)state;
-	assert_non_null(d);
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			run_case(de->d_name, &count);
-	closedir(d);
 	assert_true(count >= 8);
 }
 
