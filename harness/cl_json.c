@@ -114,13 +114,18 @@ int cl_json_object(json_t **out, const char *path, const char *what, json_t *obj
 	return typed(out, path, what, obj, key, required, 0);
 }
 
+int cl_is_token_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("._+-", c));
+}
+
 int cl_is_token(const char *s)
 {
 	if (!s || !*s)
 		return 0;
 	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || strchr("._+-", *s)))
+		if (!cl_is_token_char(*s))
 			return 0;
 	return 1;
 }
@@ -132,7 +137,7 @@ int cl_is_guest_path(const char *p)
 	if (!p || p[0] != '/' || strstr(p, "..") || strlen(p) > 200)
 		return 0;
 	for (i = 0; p[i]; i++)
-		if (p[i] != '/' && !cl_is_token((char[]){ p[i], '\0' }))
+		if (p[i] != '/' && !cl_is_token_char(p[i]))
 			return 0;
 	return 1;
 }

@@ -28,6 +28,8 @@ int cl_json_array(json_t **out, const char *path, const char *what, json_t *obj,
 int cl_json_object(json_t **out, const char *path, const char *what, json_t *obj,
 		   const char *key, int required);
 
+/* 1 when @c is one of [A-Za-z0-9._+-]. */
+int cl_is_token_char(char c);
 /* 1 when @s is non-empty and only [A-Za-z0-9._+-]. */
 int cl_is_token(const char *s);
 /* 1 when @p is an absolute guest path of [A-Za-z0-9/._+-], no "..", at most 200 chars. */

@@ -20,8 +20,7 @@ static int name_pattern_ok(const char *n)
 	if (!pc || pc[1] != 'd' || strchr(pc + 2, '%'))
 		return 0;
 	for (i = 0; n[i]; i++)
-		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= 'A' && n[i] <= 'Z') ||
-		      (n[i] >= '0' && n[i] <= '9') || strchr("%._+-", n[i])))
+		if (!cl_is_token_char(n[i]) && n[i] != '%')
 			return 0;
 	return 1;
 }
@@ -125,7 +124,7 @@ int cl_scenario_load(struct cl_scenario **out, const char *path)
 		       (rc = cl_json_int(&boots, path, "limits", limits, "max_boots", 1, 100))))
 		goto out;
 	for (k = 0; cmdline[k]; k++)
-		if (!cl_is_token((char[]){ cmdline[k], 0 }) && !strchr(" =,", cmdline[k])) {
+		if (!cl_is_token_char(cmdline[k]) && !strchr(" =,", cmdline[k])) {
 			rc = cl_err_set(CL_EINPUT, "%s: kernel_cmdline holds an unsupported character",
 					path);
 			goto out;
