@@ -41,22 +41,26 @@ static int chan = -1;      /* agent channel */
 /* One message to the host: a single write() so lines never interleave. */
 static void say(const char *fmt, ...)
 {
+	static const char tag[] = "crashlab-agent: ";
 	char buf[1024];
+	char *msg = buf + sizeof(tag) - 1; /* the message, after the console tag */
 	va_list ap;
 	int n;
 
+	memcpy(buf, tag, sizeof(tag) - 1);
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	n = vsnprintf(msg, sizeof(buf) - sizeof(tag), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
-	if (n > (int)sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (chan >= 0 && write(chan, buf, (size_t)n) < 0) {
+	if (n > (int)(sizeof(buf) - sizeof(tag)) - 1)
+		n = (int)(sizeof(buf) - sizeof(tag)) - 1;
+	msg[n++] = '\n';
+	if (chan >= 0 && write(chan, msg, (size_t)n) < 0) {
 		/* nothing else to tell it to */
 	}
-	if (write(STDOUT_FILENO, "crashlab-agent: ", 16) < 0 || write(STDOUT_FILENO, buf, (size_t)n) < 0) {
+	/* one write per console line, so kernel messages cannot land inside it */
+	if (write(STDOUT_FILENO, buf, sizeof(tag) - 1 + (size_t)n) < 0) {
 		/* console gone */
 	}
 }

@@ -226,11 +226,48 @@ static int parse_symbol(const char *s, char *fn, size_t fnlen, char *mod, size_t
 	return n > 0;
 }
 
-/* Strip "[   1.234] ", "[    T1] ", "<4>", "Oops: " and subsystem prefixes. */
+/*
+ * A printk timestamp "[   12.345678]" that is not at the start of the line:
+ * user space wrote part of a line to the console (no newline yet) and the
+ * kernel's line landed after it. Returns where the kernel's line starts.
+ */
+static const char *late_timestamp(const char *s)
+{
+	const char *p;
+
+	for (p = strchr(s + 1, '['); p; p = strchr(p + 1, '[')) {
+		const char *q = p + 1;
+
+		while (*q == ' ')
+			q++;
+		if (!isdigit((unsigned char)*q))
+			continue;
+		while (isdigit((unsigned char)*q))
+			q++;
+		if (*q++ != '.' || !isdigit((unsigned char)*q))
+			continue;
+		while (isdigit((unsigned char)*q))
+			q++;
+		if (*q == ']')
+			return p;
+	}
+	return NULL;
+}
+
+/*
+ * Strip "[   1.234] ", "[    T1] ", "<4>", "Oops: " and subsystem prefixes,
+ * and anything user space wrote before a kernel line on the same line.
+ */
 static const char *strip_prefixes(const char *s)
 {
 	size_t i;
 
+	if (*s != '[' && *s != '<') {
+		const char *k = late_timestamp(s);
+
+		if (k)
+			s = k;
+	}
 	for (;;) {
 		const char *p = s;
 
