@@ -1,12 +1,24 @@
 /*
- * crashlab-agent - PID 1 of every crashlab guest.
+ * crashlab-agent - the crashlab agent inside every guest it runs in.
  *
- * It mounts the basic file systems, loads the modules the image needs
- * (pvpanic, so a panic reaches the host as an event), announces itself on the
- * agent channel (the second serial port, /dev/ttyS1), keeps a heartbeat going
- * from a child process, then follows /crashlab/plan: set sysctls, install the
- * candidate's artifacts at the paths its manifest names, load its module,
- * drive the IPC workload, report what the sensor says it saw, power off.
+ * As PID 1 of an initramfs it mounts the basic file systems, loads the
+ * modules the image needs (pvpanic, so a panic reaches the host as an
+ * event), announces itself on the agent channel (the second serial port,
+ * /dev/ttyS1), keeps a heartbeat going from a child process, then follows
+ * /crashlab/plan: set sysctls, install the candidate's artifacts at the
+ * paths its manifest names, load its module, drive the IPC workload, report
+ * what the sensor says it saw, power off.
+ *
+ * On disk images it is a systemd service (--service) started after
+ * multi-user.target at every boot: the OS has loaded the candidate itself,
+ * so the plan (/var/lib/crashlab/plan) checks that it is loaded instead of
+ * loading it, and may end in "reboots N": the guest reboots until this is
+ * boot N+1 (counted in /var/lib/crashlab/boot-count), then powers off.
+ * --boot-ipc runs the scenario's boot workload (/var/lib/crashlab/boot-plan)
+ * from a unit ordered before multi-user.target: the IPC a machine does while
+ * it starts. --qga is --service for images that do not carry the agent: the
+ * host uploaded it and its plan to /run through qemu-guest-agent, started
+ * it with guest-exec, and reads its messages back from /run/crashlab-agent.out.
  *
  * The controller decides the verdict; the agent only reports facts, one line
  * per message, "CL <WORD> key=value ...". Anything it cannot do is reported,
@@ -34,9 +46,17 @@
 #include <unistd.h>
 
 #define PLAN_PATH "/crashlab/plan"
+#define SERVICE_PLAN "/var/lib/crashlab/plan"
+#define BOOT_PLAN "/var/lib/crashlab/boot-plan"
+#define BOOT_COUNT "/var/lib/crashlab/boot-count"
 #define AGENT_TTY "/dev/ttyS1"
+#define QGA_PLAN "/run/crashlab-plan"
+#define QGA_OUT "/run/crashlab-agent.out"
 
 static int chan = -1;      /* agent channel */
+static int on_console = 1; /* also write messages to stdout (PID 1: the console) */
+static const char *work_word = "WORKLOAD"; /* BOOTWORK for the boot workload */
+static int reboots_wanted; /* "reboots N" in the plan */
 
 /* One message to the host: a single write() so lines never interleave. */
 static void say(const char *fmt, ...)
@@ -60,7 +80,7 @@ static void say(const char *fmt, ...)
 		/* nothing else to tell it to */
 	}
 	/* one write per console line, so kernel messages cannot land inside it */
-	if (write(STDOUT_FILENO, buf, sizeof(tag) - 1 + (size_t)n) < 0) {
+	if (on_console && write(STDOUT_FILENO, buf, sizeof(tag) - 1 + (size_t)n) < 0) {
 		/* console gone */
 	}
 }
@@ -77,6 +97,8 @@ static void open_channel(void)
 {
 	struct termios t;
 
+	if (chan >= 0)
+		return; /* --qga: the output file */
 	chan = open(AGENT_TTY, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	if (chan < 0)
 		return;
@@ -329,7 +351,7 @@ static void work_fifo(const char *dir, const char *pattern, int count, int msgs)
 			close(w);
 		unlink(path);
 	}
-	say("CL WORKLOAD op=fifo created=%d opened=%d messages=%d errors=%d", created,
+	say("CL %s op=fifo created=%d opened=%d messages=%d errors=%d", work_word, created,
 	    opened, passed, errors);
 }
 
@@ -384,7 +406,8 @@ done:
 			close(l);
 		unlink(sa.sun_path);
 	}
-	say("CL WORKLOAD op=unix connected=%d messages=%d errors=%d", connected, passed, errors);
+	say("CL %s op=unix connected=%d messages=%d errors=%d", work_word, connected, passed,
+	    errors);
 }
 
 /* A %d pattern from the plan must hold exactly one %d and no other '%'. */
@@ -409,11 +432,26 @@ static int module_step(const char *path, const char *args)
 	return 0;
 }
 
+/* "loaded NAME": the OS was to load module NAME at boot; is it there? */
+static int loaded_step(const char *name)
+{
+	char path[160];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	if (stat(path, &st) != 0) {
+		say("CL INSTALL_FAILED what=module-not-loaded name=%s", name);
+		return -1;
+	}
+	say("CL LOADED module=%s", name);
+	return 0;
+}
+
 /* Run the plan line by line; returns 0 when every step was carried out. */
-static int run_plan(void)
+static int run_plan(const char *plan_path)
 {
 	char line[512], status_path[128] = "";
-	FILE *f = fopen(PLAN_PATH, "r");
+	FILE *f = fopen(plan_path, "r");
 	int failed = 0;
 
 	if (!f) {
@@ -464,6 +502,11 @@ static int run_plan(void)
 				work_unix(argv[1], argv[2], count, msgs);
 		} else if (strcmp(argv[0], "sleep") == 0 && argc == 2) {
 			sleep((unsigned int)atoi(argv[1]));
+		} else if (strcmp(argv[0], "loaded") == 0 && argc == 2) {
+			if (loaded_step(argv[1]) != 0)
+				failed = 1;
+		} else if (strcmp(argv[0], "reboots") == 0 && argc == 2) {
+			reboots_wanted = atoi(argv[1]);
 		} else {
 			say("CL ERROR what=plan-line word=%s", argv[0]);
 			failed = 1;
@@ -475,11 +518,91 @@ static int run_plan(void)
 	return failed ? -1 : 0;
 }
 
-int main(void)
+/* Count this boot in BOOT_COUNT (on the guest's disk); returns its number. */
+static int count_boot(void)
+{
+	char buf[32] = "";
+	int fd = open(BOOT_COUNT, O_RDWR | O_CREAT | O_CLOEXEC, 0644), n = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		return 0;
+	r = read(fd, buf, sizeof(buf) - 1);
+	if (r > 0) {
+		buf[r] = '\0';
+		n = atoi(buf);
+	}
+	n++;
+	r = snprintf(buf, sizeof(buf), "%d\n", n);
+	if (pwrite(fd, buf, (size_t)r, 0) != r || fsync(fd) != 0)
+		n = 0;
+	close(fd);
+	return n;
+}
+
+static void stop_heartbeat(pid_t hb)
+{
+	if (hb > 0) {
+		kill(hb, SIGKILL);
+		waitpid(hb, NULL, 0);
+	}
+}
+
+/* --service: one boot of a disk image, after multi-user.target (@plan). */
+static int service_main(const char *plan)
+{
+	struct utsname u;
+	int boot, rc;
+	pid_t hb;
+
+	on_console = 0;
+	open_channel();
+	uname(&u);
+	boot = count_boot();
+	say("CL READY release=%s boot=%d", u.release, boot);
+	hb = start_heartbeat(1);
+	rc = run_plan(plan);
+	if (rc == 0 && boot > 0 && boot <= reboots_wanted) {
+		say("CL REBOOTING boot=%d of=%d", boot, reboots_wanted + 1);
+		stop_heartbeat(hb);
+		sync();
+		reboot(RB_AUTOBOOT);
+		return 1;
+	}
+	say(rc == 0 ? "CL DONE" : "CL ABORTED");
+	stop_heartbeat(hb);
+	power_off();
+	return 0;
+}
+
+/* --boot-ipc: the IPC a machine does while it starts. */
+static int boot_ipc_main(void)
+{
+	on_console = 0;
+	work_word = "BOOTWORK";
+	open_channel();
+	return run_plan(BOOT_PLAN) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
 {
 	struct utsname u;
 	pid_t hb;
 
+	if (argc > 1 && !strcmp(argv[1], "--service"))
+		return service_main(SERVICE_PLAN);
+	if (argc > 1 && !strcmp(argv[1], "--qga")) {
+		chan = open(QGA_OUT, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (chan < 0)
+			return 2;
+		/* detach from guest-exec: the host reads the file, not our exit */
+		if (fork() != 0)
+			return 0;
+		setsid();
+		return service_main(QGA_PLAN);
+	}
+	if (argc > 1 && !strcmp(argv[1], "--boot-ipc"))
+		return boot_ipc_main();
 	mount_basics();
 	open_channel();
 	uname(&u);
@@ -490,14 +613,11 @@ int main(void)
 	load_image_modules();
 	say("CL READY release=%s", u.release);
 	hb = start_heartbeat(1);
-	if (run_plan() == 0)
+	if (run_plan(PLAN_PATH) == 0)
 		say("CL DONE");
 	else
 		say("CL ABORTED");
-	if (hb > 0) {
-		kill(hb, SIGKILL);
-		waitpid(hb, NULL, 0);
-	}
+	stop_heartbeat(hb);
 	power_off();
 	return 0;
 }

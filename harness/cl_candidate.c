@@ -121,11 +121,112 @@ static int parse_evidence(struct cl_candidate *c, const char *path, json_t *e)
 	return 0;
 }
 
+/* A host file named in the manifest, resolved against its directory; must exist. */
+static int host_file(char **out, const char *path, const char *dir, const char *what,
+		     const char *file)
+{
+	struct stat st;
+
+	*out = cl_path_join(dir, file);
+	if (stat(*out, &st) != 0 || !S_ISREG(st.st_mode))
+		return cl_err_set(CL_EINPUT, "%s: %s: file %s does not exist", path, what, *out);
+	return 0;
+}
+
+static int parse_install_file(struct cl_install_file *f, const char *path, const char *dir,
+			      json_t *j, int idx)
+{
+	static const char *const keys[] = { "file", "path", "mode", NULL };
+	const char *file, *gpath, *mode = "0644";
+	char what[32], *end;
+	long m;
+	int rc;
+
+	snprintf(what, sizeof(what), "install.files[%d]", idx);
+	if (!json_is_object(j))
+		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
+	if ((rc = cl_json_keys(path, what, j, keys)) ||
+	    (rc = cl_json_str(&file, path, what, j, "file", 1)) ||
+	    (rc = cl_json_str(&gpath, path, what, j, "path", 1)) ||
+	    (rc = cl_json_str(&mode, path, what, j, "mode", 0)))
+		return rc;
+	m = strtol(mode, &end, 8);
+	if (*end || end == mode || m < 0 || m > 07777)
+		return cl_err_set(CL_EINPUT, "%s: %s: mode must be octal, e.g. \"0755\"", path, what);
+	if (!cl_is_guest_path(gpath))
+		return cl_err_set(CL_EINPUT, "%s: %s: path must be an absolute guest path", path, what);
+	f->path = cl_xstrdup(gpath);
+	f->mode = (int)m;
+	return host_file(&f->file, path, dir, what, file);
+}
+
+static int parse_unit(struct cl_unit *unit, const char *path, const char *dir, json_t *u,
+		      int idx)
+{
+	static const char *const keys[] = { "name", "file", "wanted_by", NULL };
+	const char *name, *file, *wanted = "multi-user.target";
+	char what[32];
+	int rc;
+
+	snprintf(what, sizeof(what), "install.units[%d]", idx);
+	if (!json_is_object(u))
+		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
+	if ((rc = cl_json_keys(path, what, u, keys)) ||
+	    (rc = cl_json_str(&name, path, what, u, "name", 1)) ||
+	    (rc = cl_json_str(&file, path, what, u, "file", 1)) ||
+	    (rc = cl_json_str(&wanted, path, what, u, "wanted_by", 0)))
+		return rc;
+	if (!cl_is_token(name) || !strchr(name, '.') || !cl_is_token(wanted))
+		return cl_err_set(CL_EINPUT, "%s: %s: name and wanted_by must be unit names", path,
+				  what);
+	unit->name = cl_xstrdup(name);
+	unit->wanted_by = cl_xstrdup(wanted);
+	return host_file(&unit->file, path, dir, what, file);
+}
+
+static int parse_install(struct cl_candidate *c, const char *path, const char *dir, json_t *in)
+{
+	static const char *const keys[] = { "load", "units", "files", NULL };
+	const char *load = "modules-load";
+	json_t *units, *files, *v;
+	size_t i;
+	int rc;
+
+	if ((rc = cl_json_keys(path, "install", in, keys)) ||
+	    (rc = cl_json_str(&load, path, "install", in, "load", 0)) ||
+	    (rc = cl_json_array(&units, path, "install", in, "units", 0)) ||
+	    (rc = cl_json_array(&files, path, "install", in, "files", 0)))
+		return rc;
+	if (!strcmp(load, "units"))
+		c->load = CL_LOAD_UNITS;
+	else if (strcmp(load, "modules-load"))
+		return cl_err_set(CL_EINPUT, "%s: install: load must be \"modules-load\" or \"units\"",
+				  path);
+	if ((c->load == CL_LOAD_UNITS) != (json_array_size(units) > 0) ||
+	    json_array_size(units) > CL_MAX_UNITS)
+		return cl_err_set(CL_EINPUT, "%s: install: load \"units\" needs 1 to %d \"units\" (and only it)",
+				  path, CL_MAX_UNITS);
+	json_array_foreach(units, i, v) {
+		c->nunits++;
+		if ((rc = parse_unit(&c->units[i], path, dir, v, (int)i)))
+			return rc;
+	}
+	if (json_array_size(files) > CL_MAX_INSTALL_FILES)
+		return cl_err_set(CL_EINPUT, "%s: install.files: at most %d files", path,
+				  CL_MAX_INSTALL_FILES);
+	json_array_foreach(files, i, v) {
+		c->nfiles++;
+		if ((rc = parse_install_file(&c->files[i], path, dir, v, (int)i)))
+			return rc;
+	}
+	return 0;
+}
+
 int cl_candidate_load(struct cl_candidate **out, const char *path)
 {
 	static const char *const keys[] = { "name", "version", "description", "module",
-					    "content", "evidence", NULL };
-	json_t *root = NULL, *module, *content, *evidence, *v;
+					    "content", "evidence", "install", NULL };
+	json_t *root = NULL, *module, *content, *evidence, *install, *v;
 	struct cl_candidate *c = cl_xcalloc(1, sizeof(*c));
 	const char *name, *version, *desc;
 	char *dir = cl_dirname(path);
@@ -141,11 +242,13 @@ int cl_candidate_load(struct cl_candidate **out, const char *path)
 	    (rc = cl_json_str(&desc, path, "candidate", root, "description", 0)) ||
 	    (rc = cl_json_object(&module, path, "candidate", root, "module", 1)) ||
 	    (rc = cl_json_array(&content, path, "candidate", root, "content", 1)) ||
-	    (rc = cl_json_object(&evidence, path, "candidate", root, "evidence", 1)))
+	    (rc = cl_json_object(&evidence, path, "candidate", root, "evidence", 1)) ||
+	    (rc = cl_json_object(&install, path, "candidate", root, "install", 0)))
 		goto out;
 	c->name = cl_xstrdup(name);
 	c->version = cl_xstrdup(version);
-	if ((rc = parse_module(c, path, dir, module)) || (rc = parse_evidence(c, path, evidence)))
+	if ((rc = parse_module(c, path, dir, module)) || (rc = parse_evidence(c, path, evidence)) ||
+	    (install && (rc = parse_install(c, path, dir, install))))
 		goto out;
 	if (json_array_size(content) > CL_MAX_CONTENT) {
 		rc = cl_err_set(CL_EINPUT, "%s: \"content\" lists more than %d files", path,
@@ -180,6 +283,15 @@ void cl_candidate_free(struct cl_candidate *c)
 	}
 	for (i = 0; i < c->nmake_vars; i++)
 		free(c->make_vars[i]);
+	for (i = 0; i < c->nfiles; i++) {
+		free(c->files[i].file);
+		free(c->files[i].path);
+	}
+	for (i = 0; i < c->nunits; i++) {
+		free(c->units[i].name);
+		free(c->units[i].file);
+		free(c->units[i].wanted_by);
+	}
 	for (i = 0; i < c->ncounters; i++)
 		free(c->counters[i]);
 	free(c->path);

@@ -20,6 +20,23 @@
  * the content it loaded; "counters" must all be non-zero after the workload.
  * "content" may be empty (a sensor without content files) but must be there,
  * so that forgetting it is an error rather than an untested release.
+ *
+ * "install" says how the OS loads the candidate at every boot on disk images
+ * (the initramfs kind ignores it: its agent loads the module once):
+ *
+ *     "install": { "load": "units",
+ *                  "units": [ { "name": "clsensor-loader.service",
+ *                               "file": "loader/clsensor-loader.service",
+ *                               "wanted_by": "sysinit.target" } ],
+ *                  "files": [ { "file": "loader/clsensor-loader.sh",
+ *                               "path": "/usr/lib/clsensor/loader.sh", "mode": "0755" } ] }
+ *
+ * The module always goes to /lib/modules/RELEASE/updates/NAME.ko (depmod is
+ * run) and each content file to its install_path. "load": "modules-load"
+ * (the default) writes /etc/modules-load.d/NAME.conf and the module's
+ * "args" as options in /etc/modprobe.d/NAME.conf; "units" installs and
+ * enables the manifest's systemd units instead, one of which loads the
+ * module itself. "files" are further files placed on the image.
  */
 #ifndef CL_CANDIDATE_H
 #define CL_CANDIDATE_H
@@ -39,6 +56,23 @@ struct cl_content_spec {
 	long size;
 };
 
+#define CL_MAX_INSTALL_FILES 8
+#define CL_MAX_UNITS 4
+
+enum cl_load { CL_LOAD_MODULES_LOAD = 0, CL_LOAD_UNITS };
+
+struct cl_unit {
+	char *name;          /* unit file name */
+	char *file;          /* host path, resolved */
+	char *wanted_by;     /* target that pulls it in */
+};
+
+struct cl_install_file {
+	char *file;          /* host path, resolved */
+	char *path;          /* absolute guest path */
+	int mode;
+};
+
 struct cl_candidate {
 	char *path;
 	char *name;
@@ -53,6 +87,12 @@ struct cl_candidate {
 	char *status_file;                 /* guest path the agent reports */
 	char *counters[CL_MAX_COUNTERS];
 	int ncounters;
+	/* persistent install (disk images) */
+	enum cl_load load;
+	struct cl_unit units[CL_MAX_UNITS];  /* CL_LOAD_UNITS */
+	int nunits;
+	struct cl_install_file files[CL_MAX_INSTALL_FILES];
+	int nfiles;
 };
 
 /* Parse @path and verify every content digest. CL_EINPUT on any problem. */

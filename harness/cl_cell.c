@@ -3,12 +3,16 @@
  *
  * One thread per running cell, one poll() loop per thread over three fds:
  * console socket, agent socket, and the pipe that cl_virt.c writes
- * lifecycle events into. Nothing is polled on a timer except deadlines.
- * Whatever happens, the domain is destroyed and the scratch directory
- * (sockets, overlay initrd) removed before the runner returns.
+ * lifecycle events into. Each observation becomes one cl_sm_event, written
+ * to events.log and fed to the state machine; the loop carries out the
+ * actions it returns. Nothing is decided here. Whatever happens, the domain
+ * is destroyed and the scratch directory (sockets, overlays) removed before
+ * the runner returns.
  */
 #include "cl_cell.h"
 #include "cl_domain.h"
+#include "cl_qga.h"
+#include "cl_smlog.h"
 #include "cl_util.h"
 #include "cl_virt.h"
 
@@ -23,22 +27,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define CRASH_GRACE_S 5.0   /* console crash seen, no panic event: wait this long */
-#define DRAIN_S 3.0         /* after the domain stopped, read sockets this long at most */
+#define EVENTS_LOG_MAX (16L << 20) /* recorded stream cap; the console log has it all */
 
 static volatile sig_atomic_t interrupted;
-
-/* CRASHLAB_DEBUG=1: trace the runner's events with timestamps on stderr. */
-static void trace(const struct cl_cell_run *r, const char *what, int detail)
-{
-	static int on = -1;
-
-	if (on < 0)
-		on = getenv("CRASHLAB_DEBUG") != NULL;
-	if (on)
-		fprintf(stderr, "crashlab: debug %.3f %s: %s %d\n", cl_now(), r->spec->id, what,
-			detail);
-}
 
 void cl_cell_interrupt(void)
 {
@@ -51,8 +42,17 @@ int cl_cell_interrupted(void)
 }
 
 struct io {
+	struct cl_cell_run *r;
+	struct cl_sm *sm;           /* the machine this domain feeds */
+	virDomainPtr dom;
+	double t0;
 	int con, agent, evr, evw;
-	FILE *con_log, *agent_log;
+	FILE *con_log, *agent_log, *events;
+	long events_bytes;
+	struct cl_qga *qga;         /* no crashlab agent: the guest-agent driver */
+	char rec[4096];             /* console bytes not yet recorded (up to a newline) */
+	size_t rec_len;
+	double rec_t;
 	char agent_line[512];
 	size_t agent_len;
 	int agent_overflow;
@@ -75,30 +75,6 @@ static int connect_unix(const char *path, double deadline)
 		if (cl_now() > deadline)
 			return -1;
 		usleep(50000);
-	}
-}
-
-static void agent_bytes(struct cl_cell_run *r, struct io *io, const char *buf, size_t n)
-{
-	size_t i;
-
-	if (io->agent_log)
-		fwrite(buf, 1, n, io->agent_log);
-	for (i = 0; i < n; i++) {
-		if (buf[i] == '\n') {
-			io->agent_line[io->agent_len] = '\0';
-			if (!io->agent_overflow)
-				cl_evidence_agent_line(&r->ev, io->agent_line);
-			else
-				r->ev.bad_lines++;
-			io->agent_len = 0;
-			io->agent_overflow = 0;
-		} else if (buf[i] != '\r') {
-			if (io->agent_len + 1 < sizeof(io->agent_line))
-				io->agent_line[io->agent_len++] = buf[i];
-			else
-				io->agent_overflow = 1;
-		}
 	}
 }
 
@@ -125,55 +101,6 @@ static void echo_sanitized(const char *buf, size_t n)
 	}
 }
 
-static void console_bytes(struct cl_cell_run *r, struct io *io, const char *buf, size_t n)
-{
-	int banners;
-
-	if (io->con_log)
-		fwrite(buf, 1, n, io->con_log);
-	if (r->echo_console)
-		echo_sanitized(buf, n);
-	r->ev.console_bytes += (long)n;
-	cl_triage_feed(r->tr, buf, n);
-	banners = cl_triage_result(r->tr)->boots;
-	if (banners > r->ev.boots)
-		r->ev.boots = banners;
-}
-
-/* Read what is there; returns 0 at EOF or error (and closes), 1 otherwise. */
-static int pump(struct cl_cell_run *r, struct io *io, int *fd, int is_agent)
-{
-	char buf[8192];
-	ssize_t n = read(*fd, buf, sizeof(buf));
-
-	if (n > 0) {
-		if (is_agent)
-			agent_bytes(r, io, buf, (size_t)n);
-		else
-			console_bytes(r, io, buf, (size_t)n);
-		return 1;
-	}
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return 1;
-	close(*fd);
-	*fd = -1;
-	return 0;
-}
-
-static void set_infra(struct cl_evidence *ev, const char *fmt, const char *arg)
-{
-	ev->infra = 1;
-	snprintf(ev->infra_msg, sizeof(ev->infra_msg), fmt, arg);
-}
-
-static char *domain_name(const struct cl_cell_run *r)
-{
-	static unsigned int seq;
-	unsigned int n = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
-
-	return cl_sprintf("crashlab-%d-%u-%.40s", (int)getpid(), n, r->spec->id);
-}
-
 /*
  * --vmcore: the domain was preserved after its panic; dump its memory in
  * kdump-compressed form (what crash(8) reads) before destroying it.
@@ -183,7 +110,6 @@ static void dump_core(struct cl_cell_run *r, virDomainPtr dom)
 	char *path = cl_path_join(r->dir, "vmcore.kdump");
 	double t0 = cl_now();
 
-	trace(r, "dump", 0);
 	if (virDomainCoreDumpWithFormat(dom, path, VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_ZLIB,
 					VIR_DUMP_MEMORY_ONLY) == 0) {
 		r->dumped = 1;
@@ -196,225 +122,400 @@ static void dump_core(struct cl_cell_run *r, virDomainPtr dom)
 	free(path);
 }
 
-/* The event loop of one boot sequence of one domain. */
-static void watch_domain(struct cl_cell_run *r, struct io *io, virDomainPtr dom, double start)
+static void record(struct io *io, const struct cl_sm_event *e)
 {
-	const struct cl_scenario *s = r->scn;
-	double last_agent = start, last_progress = start, crash_seen = 0, stopped_at = 0;
-	long hb_seen = 0, progress_seen = 0;
-	int was_ready = 0, rebooted = 0;
+	long before;
 
-	for (;;) {
-		struct pollfd p[3];
-		double now = cl_now(), deadline;
-		int np = 0, timeout_ms;
+	if (!io->events || io->events_bytes >= EVENTS_LOG_MAX)
+		return;
+	before = ftell(io->events);
+	cl_smlog_write(io->events, e);
+	io->events_bytes += ftell(io->events) - before;
+	if (io->events_bytes >= EVENTS_LOG_MAX)
+		fputs("# events.log capped here; console.log has the rest\n", io->events);
+}
 
-		if (r->ev.heartbeats != hb_seen || r->ev.ready != was_ready) {
-			hb_seen = r->ev.heartbeats;
-			was_ready = r->ev.ready;
-			last_agent = now;
+static void record_console_flush(struct io *io)
+{
+	struct cl_sm_event e = { .kind = CL_SM_EV_CONSOLE, .t = io->rec_t, .data = io->rec,
+				 .len = io->rec_len };
+
+	if (io->rec_len)
+		record(io, &e);
+	io->rec_len = 0;
+}
+
+/*
+ * The serial port hands over a few bytes at a time: console bytes are
+ * recorded up to each newline as one event, stamped with the time of the
+ * chunk that completed the line. The machine decides on whole lines, so a
+ * replay reaches the same decisions at the same times.
+ */
+static void record_event(struct io *io, const struct cl_sm_event *e)
+{
+	if (e->kind != CL_SM_EV_CONSOLE) {
+		record_console_flush(io);
+		record(io, e);
+		return;
+	}
+	for (size_t i = 0; i < e->len; i++) {
+		io->rec[io->rec_len++] = e->data[i];
+		io->rec_t = e->t;
+		if (e->data[i] == '\n' || io->rec_len == sizeof(io->rec))
+			record_console_flush(io);
+	}
+}
+
+/* Record @e, feed it to the machine, carry out what it answers. */
+static void feed(struct io *io, struct cl_sm_event *e)
+{
+	int act;
+
+	if (e->t == 0 && e->kind != CL_SM_EV_START)
+		e->t = cl_now() - io->t0;
+	record_event(io, e);
+	act = cl_sm_feed(io->sm, e);
+	if ((act & CL_SM_ACT_DUMP) && io->dom && !io->r->dumped)
+		dump_core(io->r, io->dom);
+	if ((act & CL_SM_ACT_DESTROY) && io->dom)
+		virDomainDestroy(io->dom);
+}
+
+static void agent_bytes(struct io *io, const char *buf, size_t n)
+{
+	size_t i;
+
+	if (io->agent_log)
+		fwrite(buf, 1, n, io->agent_log);
+	for (i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			struct cl_sm_event e = { .kind = CL_SM_EV_AGENT, .data = io->agent_line,
+						 .len = io->agent_len };
+
+			if (io->agent_overflow)
+				io->sm->ev.bad_lines++;
+			else
+				feed(io, &e);
+			io->agent_len = 0;
+			io->agent_overflow = 0;
+		} else if (buf[i] != '\r') {
+			if (io->agent_len + 1 < sizeof(io->agent_line))
+				io->agent_line[io->agent_len++] = buf[i];
+			else
+				io->agent_overflow = 1;
 		}
-		if (r->ev.progress != progress_seen) {
-			progress_seen = r->ev.progress;
-			last_progress = now;
-		}
-		if (stopped_at > 0) {
-			if ((io->con < 0 && io->agent < 0) || now - stopped_at > DRAIN_S)
-				return;
+	}
+}
+
+/* Read what is there; at EOF or error close the fd and feed the EOF event. */
+static void pump(struct io *io, int *fd, int is_agent)
+{
+	char buf[8192];
+	ssize_t n = read(*fd, buf, sizeof(buf));
+
+	if (n > 0) {
+		if (is_agent) {
+			agent_bytes(io, buf, (size_t)n);
 		} else {
-			const struct cl_triage_result *tr = cl_triage_result(r->tr);
+			struct cl_sm_event e = { .kind = CL_SM_EV_CONSOLE, .data = buf,
+						 .len = (size_t)n };
 
-			if (interrupted) {
-				set_infra(&r->ev, "%s", "interrupted");
-				virDomainDestroy(dom);
-				stopped_at = now;
-			} else if (tr->crashed && tr->complete && crash_seen == 0 && !rebooted) {
-				/*
-				 * A crash in the first boot: wait a little for the
-				 * panic event, then stop. After a reboot the crash
-				 * is one of a loop, which max_boots decides.
-				 */
-				crash_seen = now;
-			} else if (crash_seen > 0 && !rebooted && now - crash_seen > CRASH_GRACE_S) {
-				virDomainDestroy(dom); /* oops without a panic: we have the report */
-				stopped_at = now;
-			} else if (r->ev.boots > s->max_boots) {
-				virDomainDestroy(dom);
-				stopped_at = now;
-			} else if (now - start > s->total_s) {
-				r->ev.timeout = CL_TIMEOUT_TOTAL;
-				r->ev.timeout_s = s->total_s;
-			} else if (!r->ev.ready && now - last_agent > s->boot_s) {
-				r->ev.timeout = CL_TIMEOUT_BOOT;
-				r->ev.timeout_s = s->boot_s;
-			} else if (r->ev.ready && now - last_agent > s->heartbeat_s) {
-				r->ev.timeout = CL_TIMEOUT_HEARTBEAT;
-				r->ev.timeout_s = s->heartbeat_s;
-			} else if (r->ev.ready && !r->ev.done && now - last_progress > s->step_s) {
-				r->ev.timeout = CL_TIMEOUT_STEP;
-				r->ev.timeout_s = s->step_s;
-			}
-			if (r->ev.timeout != CL_TIMEOUT_NONE && stopped_at == 0) {
-				virDomainDestroy(dom);
-				stopped_at = now;
-			}
+			if (io->con_log)
+				fwrite(buf, 1, (size_t)n, io->con_log);
+			if (io->r->echo_console)
+				echo_sanitized(buf, (size_t)n);
+			feed(io, &e);
 		}
-		deadline = stopped_at > 0 ? stopped_at + DRAIN_S : now + 0.25;
-		timeout_ms = (int)((deadline - now) * 1000) + 1;
-		if (timeout_ms > 250)
-			timeout_ms = 250;
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	close(*fd);
+	*fd = -1;
+	feed(io, &(struct cl_sm_event){ .kind = is_agent ? CL_SM_EV_AGENT_EOF
+							 : CL_SM_EV_CONSOLE_EOF });
+}
+
+static void qga_line(void *ctx, const char *text)
+{
+	struct io *io = ctx;
+
+	if (io->agent_log)
+		fprintf(io->agent_log, "%s\n", text);
+	feed(io, &(struct cl_sm_event){ .kind = CL_SM_EV_AGENT, .data = text, .len = strlen(text) });
+}
+
+static void virt_events(struct io *io)
+{
+	struct cl_virt_event v;
+
+	while (read(io->evr, &v, sizeof(v)) == (ssize_t)sizeof(v)) {
+		struct cl_sm_event e = { .kind = CL_SM_EV_TICK };
+
+		if (v.kind == CL_VEV_PANICKED)
+			e.kind = CL_SM_EV_PANICKED;
+		else if (v.kind == CL_VEV_BUGCHECK)
+			e.kind = CL_SM_EV_BUGCHECK;
+		else if (v.kind == CL_VEV_REBOOT)
+			e.kind = CL_SM_EV_REBOOT;
+		else if (v.kind == CL_VEV_STOPPED)
+			e.kind = CL_SM_EV_STOPPED;
+		else
+			continue;
+		memcpy(e.args, v.args, sizeof(e.args));
+		if (e.kind == CL_SM_EV_REBOOT && io->qga)
+			cl_qga_reset(io->qga);
+		feed(io, &e);
+	}
+}
+
+/* The event loop of one domain, until the machine says finished. */
+static void watch_domain(struct io *io)
+{
+	int interrupt_fed = 0;
+
+	while (!io->sm->finished) {
+		struct pollfd p[3];
+		int np = 0, i;
+
+		if (interrupted && !interrupt_fed) {
+			interrupt_fed = 1;
+			feed(io, &(struct cl_sm_event){ .kind = CL_SM_EV_INTERRUPT });
+			continue;
+		}
+		if (io->qga && io->sm->stopped_at == 0)
+			cl_qga_step(io->qga, cl_now(), qga_line, io);
 		if (io->con >= 0)
 			p[np++] = (struct pollfd){ .fd = io->con, .events = POLLIN };
 		if (io->agent >= 0)
 			p[np++] = (struct pollfd){ .fd = io->agent, .events = POLLIN };
 		p[np++] = (struct pollfd){ .fd = io->evr, .events = POLLIN };
-		if (poll(p, (nfds_t)np, timeout_ms) <= 0)
+		if (poll(p, (nfds_t)np, (int)(cl_sm_wait(io->sm) * 1000) + 1) <= 0) {
+			feed(io, &(struct cl_sm_event){ .kind = CL_SM_EV_TICK });
 			continue;
-		for (int i = 0; i < np; i++) {
+		}
+		for (i = 0; i < np; i++) {
 			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
-			if (p[i].fd == io->con) {
-				if (!pump(r, io, &io->con, 0))
-					trace(r, "console EOF", 0);
-			} else if (p[i].fd == io->agent) {
-				if (!pump(r, io, &io->agent, 1))
-					trace(r, "agent EOF", 0);
-			} else {
-				struct cl_virt_event e;
-
-				while (read(io->evr, &e, sizeof(e)) == (ssize_t)sizeof(e)) {
-					trace(r, "libvirt event", e.kind * 100 + e.detail);
-					if (e.kind == CL_VEV_PANICKED) {
-						r->ev.panic_event = 1;
-						if (r->vmcore && !r->dumped && stopped_at == 0) {
-							dump_core(r, dom);
-							virDomainDestroy(dom);
-							stopped_at = cl_now();
-						}
-					} else if (e.kind == CL_VEV_BUGCHECK) {
-						r->ev.bugcheck = 1;
-						r->ev.bugcheck_code = e.args[0];
-						memcpy(r->ev.bugcheck_params, e.args + 1,
-						       sizeof(r->ev.bugcheck_params));
-					} else if (e.kind == CL_VEV_REBOOT) {
-						cl_evidence_new_boot(&r->ev);
-						rebooted = 1;
-					} else if (e.kind == CL_VEV_STOPPED && stopped_at == 0) {
-						stopped_at = cl_now();
-					}
-				}
-			}
+			if (p[i].fd == io->con)
+				pump(io, &io->con, 0);
+			else if (p[i].fd == io->agent)
+				pump(io, &io->agent, 1);
+			else
+				virt_events(io);
 		}
 	}
 }
 
-/* One attempt. Infra trouble is recorded in r->ev, never returned as a pass. */
-static void attempt(struct cl_cell_run *r, const char *scratch)
+static char *domain_name(const struct cl_cell_run *r)
 {
-	struct io io = { .con = -1, .agent = -1, .evr = -1, .evw = -1 };
-	char *initrd = cl_path_join(scratch, "initrd.img");
+	static unsigned int seq;
+	unsigned int n = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+
+	return cl_sprintf("crashlab-%d-%u-%.40s", (int)getpid(), n, r->spec->id);
+}
+
+static char *cell_xml(const struct cl_cell_run *r, const struct cl_cell_media *m,
+		      const char *name, const char *con_sock, const char *agent_sock)
+{
+	const char *on_crash = r->vmcore ? "preserve" : m->reboot_on_crash ? "restart" : "destroy";
+
+	return cl_domain_xml(&(struct cl_domain_spec){
+		.name = name, .virt_type = r->virt_type, .memory_mib = r->spec->memory_mib,
+		.vcpus = r->spec->vcpus, .kernel = m->kernel, .initrd = m->initrd,
+		.cmdline = m->cmdline, .console_sock = con_sock,
+		.agent_sock = m->crashlab_agent ? agent_sock : NULL, .on_crash = on_crash,
+		.panic_model = !strncmp(r->spec->os, "windows", 7) ? "hyperv" : "isa",
+		.vmcoreinfo = r->vmcore, .disk = m->disk, .efi = m->efi,
+		.guest_agent = m->guest_agent });
+}
+
+static FILE *open_log(struct cl_cell_run *r, const char *name)
+{
+	char *path = cl_path_join(r->dir, name);
+	FILE *f = fopen(path, "wb");
+
+	free(path);
+	return f;
+}
+
+/* Create the paused domain and connect its streams; 0 or an infra message in sm. */
+static int start_domain(struct io *io, const struct cl_cell_media *m, const char *scratch,
+			const char *name)
+{
+	struct cl_cell_run *r = io->r;
 	char *con_sock = cl_path_join(scratch, "console.sock");
 	char *agent_sock = cl_path_join(scratch, "agent.sock");
-	char *con_path = cl_path_join(r->dir, "console.log");
-	char *agent_path = cl_path_join(r->dir, "agent.log");
+	char *xml = cell_xml(r, m, name, con_sock, agent_sock);
 	char *xml_path = cl_path_join(r->dir, "domain.xml");
-	char *name = domain_name(r), *cmdline = NULL, *xml = NULL;
-	virDomainPtr dom = NULL;
-	int pfd[2], watching = 0;
-	double start;
+	int rc = -1;
 
-	if (cl_cell_initrd(initrd, r->img->base_initrd, r->cand, r->ko_path, r->plan)) {
-		set_infra(&r->ev, "%s", cl_err());
-		goto out;
-	}
-	/* nokaslr with --vmcore: the dump opens with the -dbg vmlinux as it is */
-	cmdline = cl_sprintf("console=ttyS0,115200 panic=-1 oops=panic loglevel=7 %s%s",
-			     r->vmcore ? "nokaslr " : "", r->scn->cmdline);
-	xml = cl_domain_xml(&(struct cl_domain_spec){
-		.name = name, .virt_type = r->virt_type, .memory_mib = r->spec->memory_mib,
-		.vcpus = r->spec->vcpus, .kernel = r->img->vmlinuz, .initrd = initrd,
-		.cmdline = cmdline, .console_sock = con_sock, .agent_sock = agent_sock,
-		.on_crash = r->vmcore ? "preserve" : "destroy",
-		.panic_model = !strncmp(r->spec->os, "windows", 7) ? "hyperv" : "isa",
-		.vmcoreinfo = r->vmcore });
 	cl_write_file(xml_path, xml, strlen(xml));
-	io.con_log = fopen(con_path, "wb");
-	io.agent_log = fopen(agent_path, "wb");
-	if (!io.con_log || !io.agent_log) {
-		set_infra(&r->ev, "cannot write logs in %s", r->dir);
+	if (cl_virt_watch(name, io->evw)) {
+		cl_sm_infra(io->sm, cl_err());
 		goto out;
 	}
+	io->dom = virDomainCreateXML(cl_virt_conn(), xml,
+				     VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY);
+	if (!io->dom) {
+		char *msg = cl_sprintf("libvirt: cannot start the domain: %s", cl_virt_error());
+
+		cl_sm_infra(io->sm, msg);
+		free(msg);
+		goto out;
+	}
+	io->con = connect_unix(con_sock, cl_now() + 10);
+	io->agent = m->crashlab_agent ? connect_unix(agent_sock, cl_now() + 10) : -1;
+	if (io->con < 0 || (m->crashlab_agent && io->agent < 0)) {
+		cl_sm_infra(io->sm, "cannot connect to the console sockets");
+		goto out;
+	}
+	fcntl(io->con, F_SETFL, O_NONBLOCK);
+	if (io->agent >= 0)
+		fcntl(io->agent, F_SETFL, O_NONBLOCK);
+	else
+		io->sm->agent_eof = 1; /* no agent stream to drain */
+	rc = 0;
+out:
+	free(con_sock);
+	free(agent_sock);
+	free(xml);
+	free(xml_path);
+	return rc;
+}
+
+static void close_io(struct io *io, const char *name)
+{
+	record_console_flush(io);
+	if (io->dom) {
+		virDomainDestroy(io->dom);
+		virDomainFree(io->dom);
+	}
+	cl_virt_unwatch(name);
+	if (io->con >= 0)
+		close(io->con);
+	if (io->agent >= 0)
+		close(io->agent);
+	if (io->evr >= 0) {
+		close(io->evr);
+		close(io->evw);
+	}
+}
+
+/* One domain, from creation to the machine's FINISH, feeding @sm. */
+static void run_domain(struct cl_cell_run *r, struct cl_sm *sm, const struct cl_cell_media *m,
+		       const char *scratch, FILE *logs[3])
+{
+	struct io io = { .r = r, .sm = sm, .con = -1, .agent = -1, .evr = -1, .evw = -1,
+			 .con_log = logs[0], .agent_log = logs[1], .events = logs[2] };
+	char *name = domain_name(r);
+	int pfd[2];
+
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) != 0) {
-		set_infra(&r->ev, "pipe: %s", strerror(errno));
+		cl_sm_infra(sm, "pipe failed");
 		goto out;
 	}
 	io.evr = pfd[0];
 	io.evw = pfd[1];
-	if (cl_virt_watch(name, io.evw)) {
-		set_infra(&r->ev, "%s", cl_err());
+	if (start_domain(&io, m, scratch, name))
+		goto out;
+	io.t0 = cl_now();
+	if (virDomainResume(io.dom) < 0) {
+		cl_sm_infra(sm, "libvirt: cannot resume the domain");
 		goto out;
 	}
-	watching = 1;
-	trace(r, "create", 0);
-	dom = virDomainCreateXML(cl_virt_conn(), xml,
-				 VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY);
-	if (!dom) {
-		set_infra(&r->ev, "libvirt: cannot start the domain: %s", cl_virt_error());
-		goto out;
+	if (m->qga_plan) {
+		char *bin = cl_sprintf("%s/build/guest/crashlab-agent", cl_project_root());
+
+		io.qga = cl_qga_new(io.dom, bin, m->qga_plan);
+		free(bin);
 	}
-	trace(r, "created", 0);
-	io.con = connect_unix(con_sock, cl_now() + 10);
-	io.agent = connect_unix(agent_sock, cl_now() + 10);
-	if (io.con < 0 || io.agent < 0) {
-		set_infra(&r->ev, "cannot connect to the console sockets in %s", scratch);
-		goto out;
-	}
-	fcntl(io.con, F_SETFL, O_NONBLOCK);
-	fcntl(io.agent, F_SETFL, O_NONBLOCK);
-	r->ev.boots = 1;
-	start = cl_now();
-	trace(r, "resume", 0);
-	if (virDomainResume(dom) < 0) {
-		set_infra(&r->ev, "libvirt: cannot resume the domain: %s", cl_virt_error());
-		goto out;
-	}
-	watch_domain(r, &io, dom, start);
-	cl_triage_finish(r->tr);
-	if (r->ev.console_bytes == 0 && !r->ev.infra && r->ev.timeout == CL_TIMEOUT_NONE)
-		set_infra(&r->ev, "%s", "the guest printed nothing on its console");
-	else if (r->ev.console_bytes == 0 && r->ev.timeout == CL_TIMEOUT_BOOT)
-		set_infra(&r->ev, "%s", "no console output before the boot limit (emulator stuck?)");
+	feed(&io, &(struct cl_sm_event){ .kind = CL_SM_EV_START, .t = 0 });
+	watch_domain(&io);
 out:
-	trace(r, "cleanup", 0);
-	if (dom) {
-		virDomainDestroy(dom);
-		virDomainFree(dom);
-	}
-	trace(r, "destroyed", 0);
-	if (watching)
-		cl_virt_unwatch(name);
-	if (io.con >= 0)
-		close(io.con);
-	if (io.agent >= 0)
-		close(io.agent);
-	if (io.evr >= 0) {
-		close(io.evr);
-		close(io.evw);
-	}
-	if (io.con_log)
-		fclose(io.con_log);
-	if (io.agent_log)
-		fclose(io.agent_log);
-	unlink(initrd);
-	free(initrd);
-	free(con_sock);
-	free(agent_sock);
-	free(con_path);
-	free(agent_path);
-	free(xml_path);
+	cl_qga_free(io.qga);
+	close_io(&io, name);
+	cl_sm_end(sm);
 	free(name);
-	free(cmdline);
-	free(xml);
+}
+
+/*
+ * --remediate: the cell boot-looped. Apply the vendor's steps to the same
+ * overlay, offline, then boot again until the first healthy boot (or the
+ * scenario's limits say it will not come).
+ */
+static void remediate(struct cl_cell_run *r, const struct cl_cell_media *m, const char *scratch,
+		      FILE *logs[3])
+{
+	struct cl_remediation_result *res = &r->remedy_result;
+	struct cl_sm_config cfg = r->sm.cfg;
+	struct cl_decision dec;
+	struct cl_sm after;
+	double t0 = cl_now(), applied;
+
+	memset(res, 0, sizeof(*res));
+	res->file = r->remedy->path;
+	r->remedied = 1;
+	if (cl_remediation_apply(r->remedy, m->disk, &res->removed)) {
+		snprintf(res->outcome, sizeof(res->outcome), "not applied: %s", cl_err());
+		return;
+	}
+	res->applied = 1;
+	applied = cl_now() - t0;
+	fprintf(stderr, "crashlab: %s: remediation %s applied (%d paths removed, %.1f s); booting again\n",
+		r->spec->id, r->remedy->name, res->removed, applied);
+	if (logs[2])
+		fprintf(logs[2], "# remediation applied: boots after it follow, as a new stream\n");
+	cfg.stop_when_healthy = 1;
+	cfg.dump = 0;
+	cl_sm_init(&after, &cfg);
+	run_domain(r, &after, m, scratch, logs);
+	res->recovered = after.ev.healthy_boot > 0;
+	res->boots = res->recovered ? after.ev.healthy_boot : after.ev.boots;
+	res->seconds = applied + after.ev.healthy_s;
+	if (!res->recovered) {
+		cl_decide(&dec, &after.ev, cl_triage_result(after.tr), r->cand, r->scn->max_boots);
+		snprintf(res->outcome, sizeof(res->outcome), "%s: %.280s",
+			 cl_verdict_name(dec.verdict), dec.title);
+	}
+	cl_sm_clear(&after);
+}
+
+static int boot_looped(const struct cl_cell_run *r)
+{
+	return r->sm.ev.boot_loop || r->sm.ev.boots > r->scn->max_boots;
+}
+
+/* One attempt. Infra trouble is recorded in the machine, never a pass. */
+static void attempt(struct cl_cell_run *r, const char *scratch)
+{
+	struct cl_cell_media m = { 0 };
+	struct cl_cell_input in = { .spec = r->spec, .cand = r->cand, .scn = r->scn,
+				    .img = r->img, .ko_path = r->ko_path, .vmcore = r->vmcore };
+	FILE *logs[3] = { open_log(r, "console.log"), open_log(r, "agent.log"),
+			  open_log(r, "events.log") };
+	int i;
+
+	if (!logs[0] || !logs[1] || !logs[2]) {
+		cl_sm_infra(&r->sm, "cannot write the cell's logs");
+		goto out;
+	}
+	fprintf(logs[2], "# crashlab events: cell %s, kernel %s, image %s\n", r->spec->id,
+		r->spec->kernel, r->kind->name);
+	if (r->kind->setup(&m, &in, scratch)) {
+		cl_sm_infra(&r->sm, cl_err());
+		goto out;
+	}
+	run_domain(r, &r->sm, &m, scratch, logs);
+	if (r->remedy && m.disk && boot_looped(r) && !interrupted)
+		remediate(r, &m, scratch, logs);
+out:
+	for (i = 0; i < 3; i++)
+		if (logs[i])
+			fclose(logs[i]);
+	if (!r->sm.started)
+		cl_sm_end(&r->sm);
+	cl_cell_media_clear(&m);
 }
 
 /* Before a retry: keep the first attempt's log as NAME.attempt1.log. */
@@ -428,8 +529,26 @@ static void keep_aside(const char *dir, const char *name)
 	free(to);
 }
 
+static struct cl_sm_config sm_config(const struct cl_cell_run *r)
+{
+	const struct cl_scenario *s = r->scn;
+	const char *key = NULL;
+	int i;
+
+	for (i = 0; i < r->cand->ncontent && !key; i++)
+		key = r->cand->content[i].reported_as;
+	return (struct cl_sm_config){
+		.on_crash = s->on_crash_reboot ? CL_CRASH_REBOOT : CL_CRASH_STOP,
+		.loop_boots = s->loop_boots, .max_boots = s->max_boots, .boot_s = s->boot_s,
+		.heartbeat_s = s->heartbeat_s, .step_s = s->step_s, .total_s = s->total_s,
+		.fatal_warnings = s->fatal_warnings, .dump = r->vmcore, .digest_key = key,
+		.module = r->cand->module_name,
+	};
+}
+
 void cl_cell_run(struct cl_cell_run *r)
 {
+	struct cl_sm_config cfg = sm_config(r);
 	double t0 = cl_now();
 
 	/* a cell directory holds one run: what an earlier run left there goes */
@@ -439,25 +558,24 @@ void cl_cell_run(struct cl_cell_run *r)
 		char tmpl[] = "/tmp/crashlab-XXXXXX";
 		char *scratch;
 
-		memset(&r->ev, 0, sizeof(r->ev));
-		cl_triage_free(r->tr);
-		r->tr = cl_triage_new(r->scn->fatal_warnings);
+		cl_sm_clear(&r->sm);
+		cl_sm_init(&r->sm, &cfg);
 		if (!r->ko_path) {
-			r->ev.build_failed = 1;
-			snprintf(r->ev.build_error, sizeof(r->ev.build_error), "%s",
-				 r->build_error ? r->build_error : "module not built");
+			cl_sm_build_failed(&r->sm, r->build_error);
 		} else if (!(scratch = mkdtemp(tmpl))) {
-			set_infra(&r->ev, "mkdtemp: %s", strerror(errno));
+			cl_sm_infra(&r->sm, "mkdtemp failed");
 		} else {
-			chmod(scratch, 0755); /* qemu runs as libvirt-qemu and reads the initrd */
+			chmod(scratch, 0755); /* qemu runs as libvirt-qemu and reads the media */
 			if (r->attempts > 1) {
 				keep_aside(r->dir, "console");
 				keep_aside(r->dir, "agent");
+				keep_aside(r->dir, "events");
 			}
 			attempt(r, scratch);
 			cl_rm_rf(scratch);
 		}
-		cl_decide(&r->dec, &r->ev, cl_triage_result(r->tr), r->cand, r->scn->max_boots);
+		cl_decide(&r->dec, &r->sm.ev, cl_triage_result(r->sm.tr), r->cand,
+			  r->scn->max_boots);
 		if (r->dec.verdict != CL_V_INFRA_ERROR || interrupted || r->attempts == 2)
 			break;
 	}
@@ -466,6 +584,5 @@ void cl_cell_run(struct cl_cell_run *r)
 
 void cl_cell_run_clear(struct cl_cell_run *r)
 {
-	cl_triage_free(r->tr);
-	r->tr = NULL;
+	cl_sm_clear(&r->sm);
 }

@@ -1,22 +1,28 @@
 /*
- * cl_cell.h - run one cell: one kernel, one candidate, one scenario.
+ * cl_cell.h - run one cell: one image, one candidate, one scenario.
  *
- * The runner builds the cell's overlay initrd, starts a transient, paused
- * libvirt domain, connects to its console and agent sockets, resumes it and
- * then reacts to whatever arrives first: console bytes (fed to the triage),
- * agent lines (fed to the evidence), lifecycle events (panic, reboot, stop)
- * or a deadline (boot, heartbeat, total). It sees every boot of the domain,
- * so boot loops and later multi-boot scenarios need no other runner.
- * Everything it keeps goes in the cell's directory: console.log,
- * agent.log, domain.xml.
+ * The runner asks the cell's image kind (cl_kind.h) for its media (overlay
+ * initrd, or qcow2 overlay with the candidate installed), starts a
+ * transient, paused libvirt domain, connects to its console and agent
+ * sockets, resumes it and then hands everything it observes - console
+ * bytes, agent lines, libvirt events, the passing of time - to the cell's
+ * state machine (cl_sm.h), carrying out the actions it answers with. It
+ * sees every boot of the domain, so boot loops and multi-boot scenarios
+ * need no other runner. Everything it keeps goes in the cell's directory:
+ * console.log, agent.log, domain.xml and events.log (the recorded stream,
+ * replayable through the state machine).
  */
 #ifndef CL_CELL_H
 #define CL_CELL_H
 
 #include "cl_candidate.h"
 #include "cl_image.h"
+#include "cl_kind.h"
 #include "cl_matrix.h"
+#include "cl_remediate.h"
+#include "cl_report.h"
 #include "cl_scenario.h"
+#include "cl_sm.h"
 #include "cl_triage.h"
 #include "cl_verdict.h"
 
@@ -26,20 +32,22 @@ struct cl_cell_run {
 	const struct cl_candidate *cand;
 	const struct cl_scenario *scn;
 	const struct cl_image *img;
+	const struct cl_image_kind *kind;
 	const char *ko_path;        /* NULL when the module did not build */
 	const char *build_error;    /* why, when ko_path is NULL */
-	const char *plan;
 	const char *virt_type;      /* "qemu" or "kvm" */
 	const char *dir;            /* the cell's output directory */
 	int vmcore;                 /* on a panic, dump guest memory to DIR/vmcore.kdump */
 	int echo_console;           /* copy the console to stderr (reproduce) */
+	const struct cl_remediation *remedy; /* --remediate: applied after a boot loop */
 	/* outputs */
-	struct cl_evidence ev;
-	struct cl_triage *tr;       /* owned; freed by cl_cell_run_clear */
+	struct cl_sm sm;            /* evidence (sm.ev), triage (sm.tr), timeline */
 	struct cl_decision dec;
 	double duration_s;
 	int attempts;
 	int dumped;                 /* DIR/vmcore.kdump was written */
+	int remedied;               /* remedy_result is filled */
+	struct cl_remediation_result remedy_result;
 };
 
 /* Run the cell (retrying once after an infra_error). Always fills dec. */

@@ -36,56 +36,89 @@ char *cl_xml_escape(const char *s)
 	return out;
 }
 
-char *cl_domain_xml(const struct cl_domain_spec *s)
+/* <os>: direct kernel boot, or the disk's own boot loader. */
+static void os_xml(char **x, size_t *n, const struct cl_domain_spec *s)
 {
-	char *name = cl_xml_escape(s->name), *type = cl_xml_escape(s->virt_type);
-	char *kernel = cl_xml_escape(s->kernel), *initrd = cl_xml_escape(s->initrd);
-	char *cmdline = cl_xml_escape(s->cmdline), *con = cl_xml_escape(s->console_sock);
-	char *agent = cl_xml_escape(s->agent_sock), *crash = cl_xml_escape(s->on_crash);
-	char *panic = cl_xml_escape(s->panic_model ? s->panic_model : "isa");
-	char *xml = cl_sprintf(
-		"<domain type='%s'>\n"
-		"  <name>%s</name>\n"
-		"  <memory unit='MiB'>%d</memory>\n"
-		"  <vcpu>%d</vcpu>\n"
-		"  <os>\n"
-		"    <type arch='x86_64' machine='pc'>hvm</type>\n"
-		"    <kernel>%s</kernel>\n"
-		"    <initrd>%s</initrd>\n"
-		"    <cmdline>%s</cmdline>\n"
-		"  </os>\n"
-		"  <features>\n"
-		"    <acpi/>\n"
-		"%s"
-		"  </features>\n"
-		"  <on_poweroff>destroy</on_poweroff>\n"
-		"  <on_reboot>restart</on_reboot>\n"
-		"  <on_crash>%s</on_crash>\n"
-		"  <devices>\n"
-		"    <serial type='unix'>\n"
-		"      <source mode='bind' path='%s'/>\n"
-		"      <target port='0'/>\n"
-		"    </serial>\n"
-		"    <serial type='unix'>\n"
-		"      <source mode='bind' path='%s'/>\n"
-		"      <target port='1'/>\n"
-		"    </serial>\n"
-		"    <panic model='%s'/>\n"
-		"    <memballoon model='none'/>\n"
-		"  </devices>\n"
-		"  <seclabel type='none' model='dac'/>\n"
-		"</domain>\n",
-		type, name, s->memory_mib, s->vcpus, kernel, initrd, cmdline,
-		s->vmcoreinfo ? "    <vmcoreinfo state='on'/>\n" : "", crash, con, agent, panic);
+	char *kernel, *initrd, *cmdline;
 
-	free(name);
-	free(type);
+	cl_append(x, n, "  <os%s>\n", s->efi ? " firmware='efi'" : "");
+	cl_append(x, n, "    <type arch='x86_64' machine='%s'>hvm</type>\n", s->efi ? "q35" : "pc");
+	if (!s->kernel) {
+		cl_append(x, n, "    <boot dev='hd'/>\n  </os>\n");
+		return;
+	}
+	kernel = cl_xml_escape(s->kernel);
+	initrd = cl_xml_escape(s->initrd ? s->initrd : "");
+	cmdline = cl_xml_escape(s->cmdline ? s->cmdline : "");
+	cl_append(x, n, "    <kernel>%s</kernel>\n", kernel);
+	if (s->initrd)
+		cl_append(x, n, "    <initrd>%s</initrd>\n", initrd);
+	cl_append(x, n, "    <cmdline>%s</cmdline>\n  </os>\n", cmdline);
 	free(kernel);
 	free(initrd);
 	free(cmdline);
-	free(con);
-	free(agent);
-	free(crash);
+}
+
+static void serial_xml(char **x, size_t *n, const char *path, int port)
+{
+	char *p = cl_xml_escape(path);
+
+	cl_append(x, n,
+		  "    <serial type='unix'>\n"
+		  "      <source mode='bind' path='%s'/>\n"
+		  "      <target port='%d'/>\n"
+		  "    </serial>\n", p, port);
+	free(p);
+}
+
+static void devices_xml(char **x, size_t *n, const struct cl_domain_spec *s)
+{
+	char *panic = cl_xml_escape(s->panic_model ? s->panic_model : "isa");
+
+	cl_append(x, n, "  <devices>\n");
+	if (s->disk) {
+		char *disk = cl_xml_escape(s->disk);
+
+		cl_append(x, n,
+			  "    <disk type='file' device='disk'>\n"
+			  "      <driver name='qemu' type='qcow2' cache='unsafe'/>\n"
+			  "      <source file='%s'/>\n"
+			  "      <target dev='vda' bus='virtio'/>\n"
+			  "    </disk>\n", disk);
+		free(disk);
+	}
+	serial_xml(x, n, s->console_sock, 0);
+	if (s->agent_sock)
+		serial_xml(x, n, s->agent_sock, 1);
+	if (s->guest_agent)
+		cl_append(x, n,
+			  "    <channel type='unix'>\n"
+			  "      <target type='virtio' name='org.qemu.guest_agent.0'/>\n"
+			  "    </channel>\n");
+	cl_append(x, n, "    <panic model='%s'/>\n    <memballoon model='none'/>\n  </devices>\n",
+		  panic);
 	free(panic);
-	return xml;
+}
+
+char *cl_domain_xml(const struct cl_domain_spec *s)
+{
+	char *name = cl_xml_escape(s->name), *type = cl_xml_escape(s->virt_type);
+	char *crash = cl_xml_escape(s->on_crash), *x = NULL;
+	size_t n = 0;
+
+	cl_append(&x, &n, "<domain type='%s'>\n  <name>%s</name>\n"
+		  "  <memory unit='MiB'>%d</memory>\n  <vcpu>%d</vcpu>\n",
+		  type, name, s->memory_mib, s->vcpus);
+	os_xml(&x, &n, s);
+	cl_append(&x, &n, "  <features>\n    <acpi/>\n%s  </features>\n"
+		  "  <on_poweroff>destroy</on_poweroff>\n"
+		  "  <on_reboot>restart</on_reboot>\n"
+		  "  <on_crash>%s</on_crash>\n",
+		  s->vmcoreinfo ? "    <vmcoreinfo state='on'/>\n" : "", crash);
+	devices_xml(&x, &n, s);
+	cl_append(&x, &n, "  <seclabel type='none' model='dac'/>\n</domain>\n");
+	free(name);
+	free(type);
+	free(crash);
+	return x;
 }

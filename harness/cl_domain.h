@@ -1,12 +1,15 @@
 /*
  * cl_domain.h - libvirt domain XML for one crashlab cell.
  *
- * Direct kernel boot of the cell's kernel and overlay initrd; ACPI on so the
- * guest finds the ISA pvpanic device; serial0 is the console and serial1 the
- * agent channel, both unix sockets that libvirt creates and the controller
- * connects to before the paused domain is resumed, so no byte is lost;
- * on_reboot restart so a boot loop is observable as reboot events.
- * No disk, no network, no graphics.
+ * Direct kernel boot of the cell's kernel and initrd, or (no kernel) boot
+ * from the cell's disk through its own boot loader, under SeaBIOS or OVMF;
+ * ACPI on so the guest finds the ISA pvpanic device; serial0 is the console
+ * and serial1 the crashlab agent channel, both unix sockets that libvirt
+ * creates and the controller connects to before the paused domain is
+ * resumed, so no byte is lost; a virtio channel for qemu-guest-agent when
+ * the guest is driven through it; on_reboot restart so a boot loop is
+ * observable. Disks are the cell's qcow2 overlay only. No network, no
+ * graphics.
  */
 #ifndef CL_DOMAIN_H
 #define CL_DOMAIN_H
@@ -16,14 +19,17 @@ struct cl_domain_spec {
 	const char *virt_type;    /* "qemu" (TCG) or "kvm" */
 	int memory_mib;
 	int vcpus;
-	const char *kernel;
+	const char *kernel;       /* NULL: boot from the disk */
 	const char *initrd;
 	const char *cmdline;
 	const char *console_sock;
-	const char *agent_sock;
+	const char *agent_sock;   /* NULL: no crashlab agent channel */
 	const char *on_crash;     /* "destroy", or "preserve" to take a dump first */
 	const char *panic_model;  /* "isa" (pvpanic, Linux) or "hyperv" (Windows stop codes) */
 	int vmcoreinfo;           /* let the guest hand QEMU its VMCOREINFO (crash dumps) */
+	const char *disk;         /* qcow2 overlay as virtio disk vda, or NULL */
+	int efi;                  /* UEFI firmware (OVMF) instead of SeaBIOS */
+	int guest_agent;          /* org.qemu.guest_agent.0 virtio channel */
 };
 
 /* New XML string (caller frees). Every value is XML-escaped. */

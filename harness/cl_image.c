@@ -84,8 +84,43 @@ int cl_image_ensure(struct cl_image *out, const char *release)
 	return 0;
 }
 
+int cl_image_disk_ensure(struct cl_image *img, const char *release)
+{
+	const char *cache = cl_cache_dir();
+	char *script = cl_sprintf("%s/images/mkdisk.sh", cl_project_root());
+	char *log = cl_sprintf("%s/logs/mkdisk-%s.log", cache, release);
+	char *logdir = cl_dirname(log);
+	char *argv[] = { "bash", script, (char *)release, (char *)cache, NULL };
+	int rc = 0, status;
+
+	if (img->disk)
+		goto out;
+	cl_mkdir_p(logdir, 0755);
+	unlink(log);
+	status = cl_run(argv, log);
+	if (status == 3)
+		rc = cl_err_set(CL_EINPUT, "unknown kernel %s: Debian has no package linux-image-%s",
+				release, release);
+	else if (status != 0)
+		rc = cl_err_set(CL_EINFRA, "building the disk image for %s failed (exit %d), see %s",
+				release, status, log);
+	if (rc == 0) {
+		img->disk = cl_sprintf("%s/disks/%s/disk.qcow2", cache, release);
+		img->disk_vmlinuz = cl_sprintf("%s/disks/%s/vmlinuz", cache, release);
+		img->disk_initrd = cl_sprintf("%s/disks/%s/initrd.img", cache, release);
+	}
+out:
+	free(script);
+	free(log);
+	free(logdir);
+	return rc;
+}
+
 void cl_image_clear(struct cl_image *img)
 {
+	free(img->disk);
+	free(img->disk_vmlinuz);
+	free(img->disk_initrd);
 	free(img->vmlinuz);
 	free(img->base_initrd);
 	free(img->headers);

@@ -19,6 +19,10 @@ struct cl_image {
 	char *vmlinuz;       /* kernel */
 	char *base_initrd;   /* base.cpio.gz */
 	char *headers;       /* .../usr/src/linux-headers-RELEASE */
+	/* images/mkdisk.sh, when a cell of the release boots a disk image */
+	char *disk;          /* base qcow2 (never written) */
+	char *disk_vmlinuz;  /* the image's own kernel and initramfs */
+	char *disk_initrd;
 };
 
 /* Is @release a kernel Debian has (or we have cached)? CL_EINPUT if not. Fast. */
@@ -26,6 +30,8 @@ int cl_image_check(const char *release);
 /* Build (or find) the image for @release. CL_EINPUT for an unknown release. */
 int cl_image_ensure(struct cl_image *out, const char *release);
 void cl_image_clear(struct cl_image *img);
+/* Build (or find) the Debian disk image of @release (images/mkdisk.sh). */
+int cl_image_disk_ensure(struct cl_image *img, const char *release);
 
 /*
  * Build the candidate module for one kernel. On success *ko is the new path

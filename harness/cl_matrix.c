@@ -5,6 +5,7 @@
  */
 #include "cl_matrix.h"
 #include "cl_json.h"
+#include "cl_sha256.h"
 #include "cl_util.h"
 
 #include <ctype.h>
@@ -72,10 +73,65 @@ static int copy_field(char *dst, size_t len, const char *src, const char *path, 
 	return 0;
 }
 
+/* A user's disk image: path (relative to the matrix), sha256, firmware. */
+static int parse_user_image(struct cl_cell_spec *c, const char *path, const char *what, json_t *j)
+{
+	static const char *const keys[] = { "path", "sha256", "firmware", NULL };
+	const char *file, *sha, *fw = "bios";
+	char *dir, actual[65];
+	int rc;
+
+	if ((rc = cl_json_keys(path, what, j, keys)) ||
+	    (rc = cl_json_str(&file, path, what, j, "path", 1)) ||
+	    (rc = cl_json_str(&sha, path, what, j, "sha256", 1)) ||
+	    (rc = cl_json_str(&fw, path, what, j, "firmware", 0)))
+		return rc;
+	if (strcmp(fw, "bios") && strcmp(fw, "uefi"))
+		return cl_err_set(CL_EINPUT, "%s: %s: firmware must be \"bios\" or \"uefi\"", path, what);
+	if (strcmp(c->os, "linux") && strcmp(c->os, "windows"))
+		return cl_err_set(CL_EINPUT, "%s: %s: a user image needs \"os\": \"linux\" or \"windows\"",
+				  path, what);
+	if (!cl_is_sha256_hex(sha))
+		return cl_err_set(CL_EINPUT, "%s: %s: sha256 must be 64 lower-case hex digits", path, what);
+	dir = cl_dirname(path);
+	c->user_path = cl_path_join(dir, file);
+	free(dir);
+	if (!cl_file_exists(c->user_path))
+		return cl_err_set(CL_EINPUT, "%s: %s: image %s does not exist", path, what, c->user_path);
+	if (cl_sha256_file(actual, c->user_path))
+		return CL_EINPUT;
+	if (strcmp(actual, sha))
+		return cl_err_set(CL_EINPUT, "%s: %s: wrong digest: %s has sha256 %s, matrix says %s",
+				  path, what, c->user_path, actual, sha);
+	snprintf(c->user_sha256, sizeof(c->user_sha256), "%s", sha);
+	snprintf(c->image, sizeof(c->image), "user");
+	c->efi = !strcmp(fw, "uefi");
+	return 0;
+}
+
+static int parse_image(struct cl_cell_spec *c, const char *path, const char *what, json_t *img)
+{
+	char w[80];
+
+	snprintf(c->image, sizeof(c->image), "initramfs");
+	if (!img)
+		return 0;
+	snprintf(w, sizeof(w), "%s.image", what);
+	if (json_is_object(img))
+		return parse_user_image(c, path, w, img);
+	if (!json_is_string(img) || (strcmp(json_string_value(img), "initramfs") &&
+				     strcmp(json_string_value(img), "disk")))
+		return cl_err_set(CL_EINPUT, "%s: %s: image must be \"initramfs\", \"disk\" or a user image object",
+				  path, what);
+	snprintf(c->image, sizeof(c->image), "%s", json_string_value(img));
+	return 0;
+}
+
 static int parse_cell(struct cl_cell_spec *c, const char *path, json_t *j, int idx, long mem,
 		      long vcpus)
 {
-	static const char *const keys[] = { "id", "kernel", "os", "note", "memory_mib", "vcpus", NULL };
+	static const char *const keys[] = { "id", "kernel", "os", "note", "memory_mib", "vcpus",
+					    "image", NULL };
 	const char *id = NULL, *kernel = NULL, *os = DEFAULT_OS, *note = "";
 	char what[64];
 	int rc;
@@ -106,7 +162,7 @@ static int parse_cell(struct cl_cell_spec *c, const char *path, json_t *j, int i
 		return rc;
 	c->memory_mib = (int)mem;
 	c->vcpus = (int)vcpus;
-	return 0;
+	return parse_image(c, path, what, json_object_get(j, "image"));
 }
 
 int cl_matrix_load(struct cl_matrix **out, const char *path)
@@ -142,6 +198,7 @@ int cl_matrix_load(struct cl_matrix **out, const char *path)
 	m->path = cl_xstrdup(path);
 	snprintf(m->name, sizeof(m->name), "%s", name ? name : "matrix");
 	m->cells = cl_xcalloc(json_array_size(cells), sizeof(*m->cells));
+	m->ncells_alloc = (int)json_array_size(cells);
 	json_array_foreach(cells, i, c) {
 		int k;
 
@@ -167,6 +224,8 @@ void cl_matrix_free(struct cl_matrix *m)
 {
 	if (!m)
 		return;
+	for (int i = 0; m->cells && i < m->ncells_alloc; i++)
+		free(m->cells[i].user_path);
 	free(m->cells);
 	free(m->path);
 	free(m);
@@ -192,6 +251,7 @@ int cl_matrix_single(struct cl_matrix **out, const char *release)
 	snprintf(c->id, sizeof(c->id), "%s", release);
 	snprintf(c->kernel, sizeof(c->kernel), "%s", release);
 	snprintf(c->os, sizeof(c->os), "%s", DEFAULT_OS);
+	snprintf(c->image, sizeof(c->image), "initramfs");
 	c->memory_mib = DEFAULT_MEMORY_MIB;
 	c->vcpus = DEFAULT_VCPUS;
 	m->ncells = 1;

@@ -11,6 +11,17 @@
  * "kernel" is a Debian kernel release; crashlab builds its image from the
  * package linux-image-RELEASE. The flavour (amd64, cloud-amd64, rt-amd64) is
  * read from the release. A cell may override memory_mib and vcpus.
+ *
+ * "image" names the image kind the cell boots (cl_kind.h): "initramfs" (the
+ * default), "disk", or a user's own disk image:
+ *
+ *     { "id": "user-6.1", "kernel": "6.1.0-56-amd64", "os": "linux",
+ *       "image": { "path": "images/my.qcow2", "sha256": "<64 hex>", "firmware": "bios" } }
+ *
+ * A user image is booted from its own boot loader ("firmware": "bios" or
+ * "uefi"); "kernel" names the release it runs (the candidate module is built
+ * against its headers); "os" is "linux" or "windows". The path is relative
+ * to the matrix file; its bytes must hash to "sha256".
  */
 #ifndef CL_MATRIX_H
 #define CL_MATRIX_H
@@ -26,6 +37,10 @@ struct cl_cell_spec {
 	char note[128];          /* free text for the report */
 	int memory_mib;
 	int vcpus;
+	char image[16];          /* image kind: "initramfs", "disk", "user" */
+	char *user_path;         /* kind "user": the qcow2, resolved (owned) */
+	char user_sha256[65];
+	int efi;                 /* kind "user": boot with UEFI (OVMF) */
 };
 
 struct cl_matrix {
@@ -33,6 +48,7 @@ struct cl_matrix {
 	char name[CL_ID_MAX];
 	struct cl_cell_spec *cells;  /* owned */
 	int ncells;
+	int ncells_alloc;
 };
 
 /* Parse @path into *out (caller frees with cl_matrix_free). CL_EINPUT on bad input. */

@@ -7,7 +7,6 @@
 #include "cl_json.h"
 #include "cl_util.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,7 @@ static int name_pattern_ok(const char *n)
 	return 1;
 }
 
-static int parse_step(struct cl_step *st, const char *path, json_t *j, int idx)
+static int parse_step(struct cl_step *st, const char *path, json_t *j, const char *list, int idx)
 {
 	static const char *const keys[] = { "op", "dir", "name", "count", "messages", "seconds",
 					    NULL };
@@ -34,7 +33,7 @@ static int parse_step(struct cl_step *st, const char *path, json_t *j, int idx)
 	char what[32];
 	int rc;
 
-	snprintf(what, sizeof(what), "workload[%d]", idx);
+	snprintf(what, sizeof(what), "%s[%d]", list, idx);
 	if (!json_is_object(j))
 		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
 	if ((rc = cl_json_keys(path, what, j, keys)) ||
@@ -95,13 +94,14 @@ static int parse_sysctl(struct cl_scenario *s, const char *path, json_t *obj)
 int cl_scenario_load(struct cl_scenario **out, const char *path)
 {
 	static const char *const keys[] = { "name", "description", "limits", "kernel_cmdline",
-					    "sysctl", "workload", NULL };
+					    "sysctl", "workload", "boot_workload", "on_crash",
+					    "reboots", NULL };
 	static const char *const lkeys[] = { "boot_s", "heartbeat_s", "step_s", "total_s",
-					     "max_boots", NULL };
+					     "max_boots", "loop_boots", NULL };
 	struct cl_scenario *s = cl_xcalloc(1, sizeof(*s));
-	json_t *root = NULL, *limits, *sysctl, *work, *v;
-	const char *name = "scenario", *desc, *cmdline = "";
-	long boot = 240, hb = 30, step = 120, total = 900, boots = 1;
+	json_t *root = NULL, *limits, *sysctl, *work, *bwork, *v;
+	const char *name = "scenario", *desc, *cmdline = "", *on_crash = "stop";
+	long boot = 240, hb = 30, step = 120, total = 900, boots = 1, loop = 3, reboots = 0;
 	size_t i, k;
 	int rc;
 
@@ -114,14 +114,22 @@ int cl_scenario_load(struct cl_scenario **out, const char *path)
 	    (rc = cl_json_str(&cmdline, path, "scenario", root, "kernel_cmdline", 0)) ||
 	    (rc = cl_json_object(&limits, path, "scenario", root, "limits", 0)) ||
 	    (rc = cl_json_object(&sysctl, path, "scenario", root, "sysctl", 0)) ||
-	    (rc = cl_json_array(&work, path, "scenario", root, "workload", 1)))
+	    (rc = cl_json_array(&work, path, "scenario", root, "workload", 1)) ||
+	    (rc = cl_json_array(&bwork, path, "scenario", root, "boot_workload", 0)) ||
+	    (rc = cl_json_str(&on_crash, path, "scenario", root, "on_crash", 0)) ||
+	    (rc = cl_json_int(&reboots, path, "scenario", root, "reboots", 0, 20)))
 		goto out;
+	if (strcmp(on_crash, "stop") && strcmp(on_crash, "reboot")) {
+		rc = cl_err_set(CL_EINPUT, "%s: on_crash must be \"stop\" or \"reboot\"", path);
+		goto out;
+	}
 	if (limits && ((rc = cl_json_keys(path, "limits", limits, lkeys)) ||
 		       (rc = cl_json_int(&boot, path, "limits", limits, "boot_s", 5, 3600)) ||
 		       (rc = cl_json_int(&hb, path, "limits", limits, "heartbeat_s", 3, 3600)) ||
 		       (rc = cl_json_int(&step, path, "limits", limits, "step_s", 3, 86400)) ||
 		       (rc = cl_json_int(&total, path, "limits", limits, "total_s", 10, 86400)) ||
-		       (rc = cl_json_int(&boots, path, "limits", limits, "max_boots", 1, 100))))
+		       (rc = cl_json_int(&boots, path, "limits", limits, "max_boots", 1, 100)) ||
+		       (rc = cl_json_int(&loop, path, "limits", limits, "loop_boots", 1, 20))))
 		goto out;
 	for (k = 0; cmdline[k]; k++)
 		if (!cl_is_token_char(cmdline[k]) && !strchr(" =,", cmdline[k])) {
@@ -141,10 +149,23 @@ int cl_scenario_load(struct cl_scenario **out, const char *path)
 		goto out;
 	}
 	json_array_foreach(work, i, v) {
-		if ((rc = parse_step(&s->steps[i], path, v, (int)i)))
+		if ((rc = parse_step(&s->steps[i], path, v, "workload", (int)i)))
 			goto out;
 		s->nsteps++;
 	}
+	if (json_array_size(bwork) > CL_MAX_STEPS) {
+		rc = cl_err_set(CL_EINPUT, "%s: \"boot_workload\" holds more than %d steps", path,
+				CL_MAX_STEPS);
+		goto out;
+	}
+	json_array_foreach(bwork, i, v) {
+		if ((rc = parse_step(&s->boot_steps[i], path, v, "boot_workload", (int)i)))
+			goto out;
+		s->nboot_steps++;
+	}
+	s->on_crash_reboot = !strcmp(on_crash, "reboot");
+	s->loop_boots = (int)loop;
+	s->reboots = (int)reboots;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	snprintf(s->cmdline, sizeof(s->cmdline), "%s", cmdline);
 	s->boot_s = (int)boot;
@@ -174,52 +195,56 @@ void cl_scenario_free(struct cl_scenario *s)
 	free(s);
 }
 
-static void append(char **buf, size_t *len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void append(char **buf, size_t *len, const char *fmt, ...)
+static void steps_plan(char **buf, size_t *len, const struct cl_step *steps, int n)
 {
-	va_list ap;
-	char *line;
+	int i;
 
-	va_start(ap, fmt);
-	if (vasprintf(&line, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	*buf = realloc(*buf, *len + strlen(line) + 1);
-	if (!*buf)
-		abort();
-	memcpy(*buf + *len, line, strlen(line) + 1);
-	*len += strlen(line);
-	free(line);
+	for (i = 0; i < n; i++) {
+		const struct cl_step *st = &steps[i];
+
+		if (st->op == CL_STEP_SLEEP)
+			cl_append(buf, len, "sleep %d\n", st->seconds);
+		else
+			cl_append(buf, len, "%s %s %s %d %d\n", st->op == CL_STEP_FIFO ? "fifo" : "unix",
+				  st->dir, st->name, st->count, st->messages);
+	}
 }
 
-char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *cand)
+char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *cand,
+		       enum cl_plan_mode mode)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	int i;
 
-	append(&buf, &len, "# crashlab agent plan: scenario %s, candidate %s %s\n", s->name,
-	       cand->name, cand->version);
+	cl_append(&buf, &len, "# crashlab agent plan: scenario %s, candidate %s %s\n", s->name,
+		  cand->name, cand->version);
 	for (i = 0; i < s->nsysctl; i++)
-		append(&buf, &len, "sysctl %s %s\n", s->sysctl_name[i], s->sysctl_value[i]);
-	for (i = 0; i < cand->ncontent; i++)
-		append(&buf, &len, "install /crashlab/candidate/content-%d %s\n", i,
-		       cand->content[i].install_path);
-	if (cand->module_args[0])
-		append(&buf, &len, "module /crashlab/candidate/%s.ko %s\n", cand->module_name,
-		       cand->module_args);
-	else
-		append(&buf, &len, "module /crashlab/candidate/%s.ko\n", cand->module_name);
-	append(&buf, &len, "status %s\n", cand->status_file);
-	for (i = 0; i < s->nsteps; i++) {
-		const struct cl_step *st = &s->steps[i];
-
-		if (st->op == CL_STEP_SLEEP)
-			append(&buf, &len, "sleep %d\n", st->seconds);
+		cl_append(&buf, &len, "sysctl %s %s\n", s->sysctl_name[i], s->sysctl_value[i]);
+	if (mode == CL_PLAN_PERSISTENT) {
+		cl_append(&buf, &len, "loaded %s\n", cand->module_name);
+	} else {
+		for (i = 0; i < cand->ncontent; i++)
+			cl_append(&buf, &len, "install /crashlab/candidate/content-%d %s\n", i,
+				  cand->content[i].install_path);
+		if (cand->module_args[0])
+			cl_append(&buf, &len, "module /crashlab/candidate/%s.ko %s\n",
+				  cand->module_name, cand->module_args);
 		else
-			append(&buf, &len, "%s %s %s %d %d\n", st->op == CL_STEP_FIFO ? "fifo" : "unix",
-			       st->dir, st->name, st->count, st->messages);
+			cl_append(&buf, &len, "module /crashlab/candidate/%s.ko\n", cand->module_name);
 	}
+	cl_append(&buf, &len, "status %s\n", cand->status_file);
+	steps_plan(&buf, &len, s->steps, s->nsteps);
+	if (mode == CL_PLAN_PERSISTENT && s->reboots > 0)
+		cl_append(&buf, &len, "reboots %d\n", s->reboots);
+	return buf;
+}
+
+char *cl_scenario_boot_plan(const struct cl_scenario *s)
+{
+	char *buf = cl_xstrdup("");
+	size_t len = 0;
+
+	steps_plan(&buf, &len, s->boot_steps, s->nboot_steps);
 	return buf;
 }

@@ -18,6 +18,20 @@
  * module load blocked forever, while the heartbeat goes on); total_s: the
  * whole cell; max_boots: more boots than this is a boot loop. The scenario is turned into a line-based plan the
  * agent follows (cl_scenario_plan), so the agent needs no JSON parser.
+ *
+ * Multi-boot scenarios (disk images, where the candidate is installed on
+ * the image and the OS loads it at every boot):
+ *   "on_crash": "reboot"   the guest reboots after a panic, as a fleet machine
+ *                          does ("stop", the default, ends the cell at the
+ *                          first crash);
+ *   "limits": { "loop_boots": K }   K consecutive boots that crash before
+ *                          they are ready make a boot loop (default 3);
+ *   "boot_workload": [ steps ]   IPC the machine does while it starts, run
+ *                          at every boot before multi-user.target (as the
+ *                          services of a real machine do): a crash there is
+ *                          a crash before ready;
+ *   "reboots": N           after the workload the guest reboots N times,
+ *                          running the plan again at every boot.
  */
 #ifndef CL_SCENARIO_H
 #define CL_SCENARIO_H
@@ -49,6 +63,16 @@ struct cl_scenario {
 	int nsysctl;
 	struct cl_step steps[CL_MAX_STEPS];
 	int nsteps;
+	struct cl_step boot_steps[CL_MAX_STEPS];
+	int nboot_steps;
+	int on_crash_reboot;  /* "on_crash": "reboot" */
+	int loop_boots;       /* K */
+	int reboots;
+};
+
+enum cl_plan_mode {
+	CL_PLAN_ONCE = 0,    /* initramfs: the agent installs and loads the candidate */
+	CL_PLAN_PERSISTENT,  /* disk: the OS loaded it at boot; the agent checks it is there */
 };
 
 int cl_scenario_load(struct cl_scenario **out, const char *path);
@@ -57,8 +81,13 @@ void cl_scenario_free(struct cl_scenario *s);
  * The agent's plan for @cand under @s as a new string: sysctls, install
  * lines (guest staging path -> install path), the module, the status
  * report, then the workload. Staged files are /crashlab/candidate/content-N
- * and /crashlab/candidate/MODULE.ko.
+ * and /crashlab/candidate/MODULE.ko. CL_PLAN_PERSISTENT: no install or module
+ * step but "loaded MODULE" (fails when the OS did not load it), and
+ * "reboots N" at the end.
  */
-char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *cand);
+char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *cand,
+		       enum cl_plan_mode mode);
+/* The boot workload as a plan of its own (new string; "" when there is none). */
+char *cl_scenario_boot_plan(const struct cl_scenario *s);
 
 #endif

@@ -347,3 +347,22 @@ void cl_sanitize(char *s)
 		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
 			*s = '?';
 }
+
+void cl_append(char **buf, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+	size_t n;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	n = strlen(line);
+	*buf = realloc(*buf, *len + n + 1);
+	if (!*buf)
+		abort();
+	memcpy(*buf + *len, line, n + 1);
+	*len += n;
+	free(line);
+}

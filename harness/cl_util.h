@@ -46,6 +46,8 @@ const char *cl_cache_dir(void);
 
 /* printf into a new string. Caller frees. Aborts on OOM. */
 char *cl_sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Append printf output to the growing string *buf of length *len. Aborts on OOM. */
+void cl_append(char **buf, size_t *len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void *cl_xmalloc(size_t n);
 void *cl_xcalloc(size_t n, size_t size);
 char *cl_xstrdup(const char *s);

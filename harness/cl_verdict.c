@@ -29,6 +29,33 @@ const char *cl_verdict_name(enum cl_verdict v)
 	return (v >= 0 && v < CL_V_LAST) ? names[v] : "unknown";
 }
 
+const char *cl_stage_name(enum cl_stage s)
+{
+	static const char *const names[] = {
+		[CL_STAGE_FIRMWARE] = "firmware", [CL_STAGE_KERNEL] = "kernel",
+		[CL_STAGE_INIT] = "init", [CL_STAGE_READY] = "ready",
+	};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == CL_STAGE_LAST, "stage names");
+
+	return (s >= 0 && s < CL_STAGE_LAST) ? names[s] : "unknown";
+}
+
+const char *cl_boot_end_name(enum cl_boot_end e)
+{
+	static const char *const names[] = {
+		[CL_END_RUNNING] = "running", [CL_END_CRASH] = "crash", [CL_END_REBOOT] = "reboot",
+		[CL_END_POWEROFF] = "poweroff", [CL_END_STOPPED] = "stopped",
+	};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == CL_END_LAST, "boot end names");
+
+	return (e >= 0 && e < CL_END_LAST) ? names[e] : "unknown";
+}
+
+int cl_evidence_timeline_len(const struct cl_evidence *ev)
+{
+	return ev->boots < CL_MAX_TIMELINE ? ev->boots : CL_MAX_TIMELINE;
+}
+
 int cl_verdict_is_failure(enum cl_verdict v)
 {
 	return v != CL_V_PASS && v != CL_V_INFRA_ERROR;
@@ -132,7 +159,8 @@ void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
 	} else if (!strcmp(word, "ERROR")) {
 		ev->agent_errors++;
 	} else if (!strcmp(word, "MODULE") || !strcmp(word, "SYSCTL") || !strcmp(word, "INSTALL") ||
-		   !strcmp(word, "LOADING")) {
+		   !strcmp(word, "LOADING") || !strcmp(word, "REBOOTING") ||
+		   !strcmp(word, "BOOTWORK")) {
 		/* progress only */
 	} else {
 		ev->bad_lines++;
@@ -162,6 +190,33 @@ void cl_evidence_new_boot(struct cl_evidence *ev)
 	ev->workload_errors = 0;
 }
 
+/* Every boot that reached ready must have reported the manifest's digest. */
+static int check_boot_digests(struct cl_decision *out, const struct cl_evidence *ev,
+			      const struct cl_content_spec *cs)
+{
+	int i, n = cl_evidence_timeline_len(ev);
+
+	if (n < 2)
+		return 0; /* one boot: the last STATUS is that boot's */
+	for (i = 0; i < n; i++) {
+		const struct cl_boot *b = &ev->timeline[i];
+
+		if (b->stage < CL_STAGE_READY || !strcmp(b->digest, cs->sha256))
+			continue;
+		out->verdict = CL_V_INSTALL_FAILED;
+		if (!b->digest[0])
+			snprintf(out->title, sizeof(out->title),
+				 "boot %d: sensor did not report the digest of content %.64s", i + 1,
+				 cs->name);
+		else
+			snprintf(out->title, sizeof(out->title),
+				 "boot %d: sensor loaded content sha256 %.64s, manifest says %.64s", i + 1,
+				 b->digest, cs->sha256);
+		return 1;
+	}
+	return 0;
+}
+
 static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence *ev,
 			       const struct cl_candidate *cand)
 {
@@ -186,6 +241,8 @@ static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence
 				 "sensor loaded content sha256 %.64s, manifest says %.64s", got, cs->sha256);
 			return;
 		}
+		if (check_boot_digests(out, ev, cs))
+			return;
 	}
 	for (i = 0; i < cand->ncounters; i++) {
 		const char *v = cl_evidence_status(ev, cand->counters[i]);
@@ -211,6 +268,12 @@ void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
 	       const struct cl_triage_result *tr, const struct cl_candidate *cand, int max_boots)
 {
 	memset(out, 0, sizeof(*out));
+	if (ev->boot_loop) {
+		out->verdict = CL_V_BOOT_LOOP;
+		snprintf(out->title, sizeof(out->title), "boot loop: %.200s (%d boots crashed before ready)",
+			 tr->crashed ? tr->title : "guest panicked", ev->boot_loop);
+		return;
+	}
 	if (ev->boots > max_boots) {
 		out->verdict = CL_V_BOOT_LOOP;
 		if (tr->crashed)

@@ -14,6 +14,7 @@
 #define CL_VERDICT_H
 
 #include "cl_candidate.h"
+#include "cl_sha256.h"
 #include "cl_triage.h"
 
 #include <stdint.h>
@@ -39,6 +40,27 @@ enum cl_timeout {
 };
 
 #define CL_MAX_STATUS 32
+#define CL_MAX_TIMELINE 32   /* boots kept in the timeline; later boots are counted only */
+
+/* How far a boot got. */
+enum cl_stage { CL_STAGE_FIRMWARE = 0, CL_STAGE_KERNEL, CL_STAGE_INIT, CL_STAGE_READY,
+		CL_STAGE_LAST };
+
+/* How a boot ended. */
+enum cl_boot_end { CL_END_RUNNING = 0, CL_END_CRASH, CL_END_REBOOT, CL_END_POWEROFF,
+		   CL_END_STOPPED, CL_END_LAST };
+
+/* One boot of the guest, as the timeline in the report shows it. */
+struct cl_boot {
+	double start;                 /* seconds since the domain was resumed */
+	double end;                   /* when it ended (or the last event of the cell) */
+	enum cl_stage stage;          /* furthest stage reached */
+	enum cl_boot_end how;
+	int healthy;                  /* agent ready and the candidate loaded in this boot */
+	int crashed;
+	char title[CL_TITLE_MAX];     /* crash title, "" when it did not crash */
+	char digest[CL_SHA256_HEX];   /* content digest the candidate reported, "" if none */
+};
 
 struct cl_evidence {
 	/* agent channel */
@@ -65,6 +87,15 @@ struct cl_evidence {
 	uint64_t bugcheck_params[4];
 	int boots;                 /* kernel boots seen on the console (at least 1) */
 	int stopped;               /* domain stopped */
+	/* the timeline (cl_sm.c) */
+	struct cl_boot timeline[CL_MAX_TIMELINE];
+	int boot_loop;             /* K consecutive boots crashed before healthy (K), else 0 */
+	int recovered;             /* a healthy boot followed a crashed one */
+	int crashed_boots;         /* boots that crashed before the recovery (k) */
+	int recovery_boot;         /* 1-based boot that was healthy again, 0 if none */
+	double recovery_s;         /* first crash -> that boot healthy */
+	double healthy_s;          /* when the first healthy boot became healthy, 0 if none */
+	int healthy_boot;          /* 1-based first healthy boot, 0 if none */
 	/* runner */
 	enum cl_timeout timeout;
 	int timeout_s;
@@ -95,6 +126,10 @@ void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
 	       const struct cl_triage_result *tr, const struct cl_candidate *cand, int max_boots);
 
 const char *cl_verdict_name(enum cl_verdict v);
+const char *cl_stage_name(enum cl_stage s);
+const char *cl_boot_end_name(enum cl_boot_end e);
+/* Timeline entries kept for @ev (boots may exceed CL_MAX_TIMELINE). */
+int cl_evidence_timeline_len(const struct cl_evidence *ev);
 /* 1 for verdicts that are the candidate's fault (exit code 1). */
 int cl_verdict_is_failure(enum cl_verdict v);
 

@@ -11,7 +11,9 @@
 #include "cl_candidate.h"
 #include "cl_cell.h"
 #include "cl_image.h"
+#include "cl_kind.h"
 #include "cl_matrix.h"
+#include "cl_remediate.h"
 #include "cl_report.h"
 #include "cl_scenario.h"
 #include "cl_triage.h"
@@ -34,8 +36,10 @@ static const char usage_text[] =
 	"\n"
 	"commands:\n"
 	"  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N] [--vmcore]\n"
+	"          [--remediate FILE]\n"
 	"          boot every cell of the matrix, install the candidate, run the scenario,\n"
-	"          write DIR/report.json and DIR/junit.xml\n"
+	"          write DIR/report.json and DIR/junit.xml; --remediate applies a vendor's\n"
+	"          remediation offline to disk cells that boot-loop and boots them again\n"
 	"  reproduce --kernel RELEASE --candidate FILE [--scenario FILE] [--out DIR] [--vmcore]\n"
 	"          one cell, console streamed to the terminal, every artifact kept;\n"
 	"          --vmcore keeps a kdump-compressed memory dump of a crash\n"
@@ -87,9 +91,9 @@ struct qualify {
 	struct kernel_prep *kernels;
 	int nkernels;
 	struct cl_cell_run *runs;
-	char *plan;
 	const char *virt_type;
 	int vmcore;          /* keep a memory dump of crashed cells */
+	struct cl_remediation *remedy; /* --remediate */
 	int echo_console;    /* stream consoles to the terminal (reproduce) */
 	int jobs;            /* cells at a time; 0: one per core */
 	int next, done;      /* work queue of the cell threads */
@@ -112,6 +116,27 @@ static struct kernel_prep *kernel_of(struct qualify *q, const char *release)
 	return NULL;
 }
 
+/* What each cell's image kind needs beyond the release's kernel (disk images). */
+static int prepare_kinds(struct qualify *q)
+{
+	int i, rc;
+
+	for (i = 0; i < q->matrix->ncells; i++) {
+		const struct cl_cell_spec *c = &q->matrix->cells[i];
+		struct kernel_prep *k = kernel_of(q, c->kernel);
+		double t0 = cl_now();
+
+		if (!strcmp(c->image, "initramfs") || (k->img.disk && !strcmp(c->image, "disk")))
+			continue;
+		fprintf(stderr, "crashlab: [%s image] %s: %s ...\n", c->image, c->id, c->kernel);
+		if ((rc = cl_kind_find(c->image)->prepare(&k->img, c)))
+			return rc == CL_EINPUT ? cl_err_set(rc, "%s: %s", q->matrix->path, cl_err()) : rc;
+		fprintf(stderr, "crashlab: [%s image] %s ready (%.1f s)\n", c->image, c->id,
+			cl_now() - t0);
+	}
+	return 0;
+}
+
 /*
  * The matrix's distinct kernels, checked all at once (nothing is downloaded
  * or booted when one is unknown), then their images built or found.
@@ -124,6 +149,11 @@ static int prepare_images(struct qualify *q)
 	for (i = 0; i < q->matrix->ncells; i++)
 		if (!kernel_of(q, q->matrix->cells[i].kernel))
 			q->kernels[q->nkernels++].release = q->matrix->cells[i].kernel;
+	for (i = 0; i < q->matrix->ncells; i++)
+		if (!cl_kind_find(q->matrix->cells[i].image))
+			return cl_err_set(CL_EINPUT, "%s: cell %s: image kind \"%s\" is not available",
+					  q->matrix->path, q->matrix->cells[i].id,
+					  q->matrix->cells[i].image);
 	for (i = 0; i < q->nkernels; i++)
 		if ((rc = cl_image_check(q->kernels[i].release)))
 			return cl_err_set(rc, "%s: %s", q->matrix->path, cl_err());
@@ -137,7 +167,7 @@ static int prepare_images(struct qualify *q)
 		fprintf(stderr, "crashlab: [image %d/%d] %s ready (%.1f s)\n", i + 1, q->nkernels,
 			k->release, cl_now() - t0);
 	}
-	return 0;
+	return prepare_kinds(q);
 }
 
 /* The candidate module for each kernel; a build failure fails that kernel's cells. */
@@ -199,7 +229,7 @@ static void *worker(void *arg)
 static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run *r,
 			     const struct kernel_prep *k)
 {
-	const struct cl_triage_result *tr = cl_triage_result(r->tr);
+	const struct cl_triage_result *tr = cl_triage_result(r->sm.tr);
 	const char *loaded = NULL;
 	int i;
 
@@ -207,17 +237,19 @@ static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run
 	rc->verdict = r->dec.verdict;
 	snprintf(rc->title, sizeof(rc->title), "%s", r->dec.title);
 	cl_sanitize(rc->title);
-	rc->boots = r->ev.boots;
+	rc->boots = r->sm.ev.boots;
+	rc->ev = &r->sm.ev;
+	rc->remedy = r->remedied ? &r->remedy_result : NULL;
 	rc->attempts = r->attempts;
 	rc->duration_s = r->duration_s;
 	if (k->ko)
 		snprintf(rc->module_sha256, sizeof(rc->module_sha256), "%s", k->ko_sha);
 	for (i = 0; i < r->cand->ncontent && !loaded; i++)
 		if (r->cand->content[i].reported_as)
-			loaded = cl_evidence_status(&r->ev, r->cand->content[i].reported_as);
+			loaded = cl_evidence_status(&r->sm.ev, r->cand->content[i].reported_as);
 	if (loaded && cl_is_sha256_hex(loaded))
 		snprintf(rc->loaded_digest, sizeof(rc->loaded_digest), "%s", loaded);
-	snprintf(rc->release_seen, sizeof(rc->release_seen), "%s", r->ev.release);
+	snprintf(rc->release_seen, sizeof(rc->release_seen), "%s", r->sm.ev.release);
 	if (r->ko_path)
 		rc->console = cl_sprintf("cells/%s/console.log", r->spec->id);
 	if (tr->crashed) {
@@ -236,7 +268,7 @@ static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run
 static void reproduce_epilogue(const struct qualify *q)
 {
 	const struct cl_cell_run *r = &q->runs[0];
-	json_t *t = triage_json(cl_triage_result(r->tr)), *info;
+	json_t *t = triage_json(cl_triage_result(r->sm.tr)), *info;
 	char *text = json_dumps(t, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 
 	printf("triage: %s\n", text);
@@ -294,7 +326,6 @@ static int run_qualify(struct qualify *q)
 	if ((rc = cl_virt_open(getenv("CRASHLAB_URI") ? getenv("CRASHLAB_URI") : "qemu:///system")))
 		return rc;
 	q->virt_type = cl_accel_pick(&q->kernels[0].img, 1);
-	q->plan = cl_scenario_plan(q->scn, q->cand);
 	q->runs = cl_xcalloc((size_t)q->matrix->ncells, sizeof(*q->runs));
 	for (i = 0; i < q->matrix->ncells; i++) {
 		struct cl_cell_run *r = &q->runs[i];
@@ -304,13 +335,14 @@ static int run_qualify(struct qualify *q)
 		r->cand = q->cand;
 		r->scn = q->scn;
 		r->img = &k->img;
+		r->kind = cl_kind_find(r->spec->image);
 		r->ko_path = k->ko;
 		r->build_error = k->build_error;
-		r->plan = q->plan;
 		r->virt_type = q->virt_type;
 		r->dir = cl_sprintf("%s/cells/%s", q->out, r->spec->id);
 		r->vmcore = q->vmcore;
 		r->echo_console = q->echo_console;
+		r->remedy = q->remedy;
 	}
 	fprintf(stderr, "crashlab: qualifying %s %s on %d cells of %s (%s, %d at a time)\n",
 		q->cand->name, q->cand->version, q->matrix->ncells, q->matrix->name,
@@ -386,11 +418,13 @@ static int cmd_qualify(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "vmcore", no_argument, NULL, 'v' },
+		{ "remediate", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const int reproduce = !strcmp(argv[0], "reproduce");
 	const char *matrix = NULL, *candidate = NULL, *scenario = NULL, *out = NULL, *kernel = NULL;
+	const char *remedy = NULL;
 	char *default_out = NULL;
 	struct qualify q = { 0 };
 	char *default_scn = NULL, *cells_dir;
@@ -409,6 +443,7 @@ static int cmd_qualify(int argc, char **argv)
 			break;
 		case 'k': kernel = optarg; break;
 		case 'v': q.vmcore = 1; break;
+		case 'r': remedy = optarg; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: return usage_error("bad option");
 		}
@@ -426,7 +461,8 @@ static int cmd_qualify(int argc, char **argv)
 	q.echo_console = reproduce;
 	if ((rc = reproduce ? cl_matrix_single(&q.matrix, kernel) : cl_matrix_load(&q.matrix, matrix)) ||
 	    (rc = cl_candidate_load(&q.cand, candidate)) ||
-	    (rc = cl_scenario_load(&q.scn, scenario))) {
+	    (rc = cl_scenario_load(&q.scn, scenario)) ||
+	    (remedy && (rc = cl_remediation_load(&q.remedy, remedy)))) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());
 		rc = 2;
 		goto out;
@@ -454,10 +490,10 @@ static int cmd_qualify(int argc, char **argv)
 out:
 	free_kernels(&q);
 	free(q.runs);
-	free(q.plan);
 	cl_matrix_free(q.matrix);
 	cl_candidate_free(q.cand);
 	cl_scenario_free(q.scn);
+	cl_remediation_free(q.remedy);
 	free(default_scn);
 	free(default_out);
 	return rc;

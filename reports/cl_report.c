@@ -124,6 +124,61 @@ static json_t *str_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
+static json_t *round1(double v)
+{
+	return json_real((double)(long)(v * 10 + (v >= 0 ? 0.5 : -0.5)) / 10);
+}
+
+/* One entry per boot: start, how far it got, how it ended, its crash, its digest. */
+static json_t *timeline_json(const struct cl_evidence *ev)
+{
+	json_t *arr = json_array();
+	int i;
+
+	for (i = 0; i < cl_evidence_timeline_len(ev); i++) {
+		const struct cl_boot *b = &ev->timeline[i];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "boot", json_integer(i + 1));
+		json_object_set_new(j, "start_s", round1(b->start));
+		json_object_set_new(j, "duration_s", round1(b->end - b->start));
+		json_object_set_new(j, "reached", json_string(cl_stage_name(b->stage)));
+		json_object_set_new(j, "healthy", json_boolean(b->healthy));
+		json_object_set_new(j, "ended", json_string(cl_boot_end_name(b->how)));
+		json_object_set_new(j, "crash", str_or_null(b->title));
+		json_object_set_new(j, "content_sha256", str_or_null(b->digest));
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
+static void recovery_json(json_t *j, const struct cl_evidence *ev)
+{
+	json_t *rec = json_object();
+
+	json_object_set_new(rec, "recovered", json_boolean(ev->recovered));
+	json_object_set_new(rec, "crashed_boots", ev->recovered ? json_integer(ev->crashed_boots)
+								: json_null());
+	json_object_set_new(rec, "healthy_boot", ev->recovered ? json_integer(ev->recovery_boot)
+							       : json_null());
+	json_object_set_new(rec, "seconds", ev->recovered ? round1(ev->recovery_s) : json_null());
+	json_object_set_new(j, "recovery", rec);
+}
+
+static json_t *remediation_json(const struct cl_remediation_result *m)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "file", json_string(m->file));
+	json_object_set_new(j, "applied", json_boolean(m->applied));
+	json_object_set_new(j, "removed", json_integer(m->removed));
+	json_object_set_new(j, "recovered", json_boolean(m->recovered));
+	json_object_set_new(j, "boots", json_integer(m->boots));
+	json_object_set_new(j, "seconds", m->recovered ? round1(m->seconds) : json_null());
+	json_object_set_new(j, "outcome", str_or_null(m->outcome));
+	return j;
+}
+
 static json_t *cell_json(const struct cl_report_cell *c)
 {
 	json_t *j = json_object();
@@ -147,6 +202,13 @@ static json_t *cell_json(const struct cl_report_cell *c)
 	json_object_set_new(j, "kernel_release_seen", str_or_null(c->release_seen));
 	json_object_set_new(j, "console", str_or_null(c->console));
 	json_object_set_new(j, "excerpt", str_or_null(c->excerpt));
+	json_object_set_new(j, "image", json_string(c->spec->image));
+	if (c->ev) {
+		json_object_set_new(j, "timeline", timeline_json(c->ev));
+		recovery_json(j, c->ev);
+	}
+	if (c->remedy)
+		json_object_set_new(j, "remediation", remediation_json(c->remedy));
 	return j;
 }
 

@@ -16,6 +16,17 @@
 #include "cl_scenario.h"
 #include "cl_verdict.h"
 
+/* What --remediate did for one cell that boot-looped. */
+struct cl_remediation_result {
+	const char *file;      /* the remediation file (borrowed) */
+	int applied;           /* its steps were carried out offline */
+	int removed;           /* paths its delete steps removed */
+	int recovered;         /* a boot afterwards was healthy */
+	int boots;             /* boots afterwards, up to that healthy one */
+	double seconds;        /* from applying it to the healthy boot */
+	char outcome[320];     /* why not, when it did not recover */
+};
+
 struct cl_report_cell {
 	const struct cl_cell_spec *spec;  /* borrowed */
 	enum cl_verdict verdict;
@@ -32,6 +43,8 @@ struct cl_report_cell {
 	char release_seen[64];             /* uname -r inside the guest */
 	char *console;                     /* path relative to the report directory */
 	char *excerpt;                     /* crash excerpt, owned, may be NULL */
+	const struct cl_evidence *ev;      /* timeline and recovery, borrowed, may be NULL */
+	const struct cl_remediation_result *remedy; /* --remediate outcome, borrowed, may be NULL */
 };
 
 struct cl_report {

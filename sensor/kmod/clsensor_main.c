@@ -184,7 +184,11 @@ static int cl_status_show(struct seq_file *m, void *v)
 	spin_unlock_irqrestore(&cl_lock, irqf);
 
 	seq_printf(m, "bounds_check %d\n", CL_BOUNDS_CHECK);
-	seq_printf(m, "content_sha256 %*phN\n", SHA256_DIGEST_SIZE, cl_digest);
+	if (cl_blob)
+		seq_printf(m, "content_sha256 %*phN\n", SHA256_DIGEST_SIZE, cl_digest);
+	else
+		seq_puts(m, "content_sha256 none\n");
+	seq_printf(m, "content_path %s\n", content);
 	seq_printf(m, "content_bytes %u\n", cl_parsed.len);
 	seq_printf(m, "channel %u\n", cl_parsed.channel);
 	seq_printf(m, "instances %u\n", cl_parsed.ninstances);
@@ -216,6 +220,11 @@ static int cl_load_content(void)
 	 */
 	n = kernel_read_file_from_path(content, 0, &buf, CL_MAX_CONTENT_LEN, &size,
 				       READING_FIRMWARE);
+	if (n == -ENOENT) {
+		/* deleted (e.g. by a remediation): run without rules, as vendors' sensors do */
+		pr_warn("clsensor: content %s not found, running without rules\n", content);
+		return 0;
+	}
 	if (n < 0) {
 		pr_err("clsensor: cannot read content %s: %zd\n", content, n);
 		return (int)n;

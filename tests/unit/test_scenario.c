@@ -14,7 +14,7 @@ static void test_plan(void **state)
 	assert_int_equal(cl_candidate_load(&c, "sensor/candidate.json"), 0);
 	assert_int_equal(s->max_boots, 1);
 	assert_true(s->heartbeat_s >= 3);
-	plan = cl_scenario_plan(s, c);
+	plan = cl_scenario_plan(s, c, CL_PLAN_ONCE);
 	assert_contains(plan, "\nsysctl kernel.panic_on_oops 1\n");
 	assert_contains(plan, "\ninstall /crashlab/candidate/content-0 /var/lib/crashlab/channels/C-00000291.sys\n");
 	assert_contains(plan, "\nmodule /crashlab/candidate/clsensor.ko content=/var/lib/crashlab/channels/C-00000291.sys\n");

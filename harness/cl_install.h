@@ -1,0 +1,20 @@
+/*
+ * cl_install.h - the candidate installed on a guest's disk the way its
+ * vendor's package would install it: module under
+ * /lib/modules/RELEASE/updates (depmod run), content files at their install
+ * paths, further files, and what makes the OS load it at every boot
+ * (modules-load.d + modprobe.d options, or the manifest's systemd unit,
+ * enabled). Done offline, into the cell's overlay, through libguestfs.
+ */
+#ifndef CL_INSTALL_H
+#define CL_INSTALL_H
+
+#include "cl_candidate.h"
+#include "cl_guestfs.h"
+
+int cl_install_candidate(struct cl_gfs *g, const struct cl_candidate *c, const char *ko_path,
+			 const char *release);
+/* Enable @unit (already at /etc/systemd/system/UNIT) for @target. */
+int cl_install_enable(struct cl_gfs *g, const char *unit, const char *target);
+
+#endif

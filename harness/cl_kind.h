@@ -1,0 +1,72 @@
+/*
+ * cl_kind.h - image kinds: what a cell boots and how the candidate gets in.
+ *
+ * A matrix cell names its kind ("image"); each kind is one file filling
+ * one struct cl_image_kind, and the runner knows only this interface:
+ *
+ *   initramfs  the release's kernel + a busybox initramfs whose PID 1 is the
+ *              crashlab agent; the candidate rides in an overlay cpio and is
+ *              loaded once by the agent (cl_kind_initramfs.c; the default)
+ *   disk       a Debian 12 disk image built by images/mkdisk.sh, booted with
+ *              its own kernel and initrd, root on a per-cell qcow2 overlay;
+ *              the candidate is installed persistently into the overlay
+ *              offline (libguestfs) and loaded by the OS at every boot; the
+ *              agent runs as a systemd service (cl_kind_disk.c)
+ *   user       a qcow2 a user brings (path + sha256), booted from its own
+ *              boot loader; persistent install as for disk, no crashlab
+ *              agent: the guest is driven through qemu-guest-agent
+ *              (cl_kind_user.c)
+ *
+ * To add a kind: write cl_kind_NAME.c with its table and list it in
+ * cl_kind.c. Nothing else changes.
+ */
+#ifndef CL_KIND_H
+#define CL_KIND_H
+
+#include "cl_candidate.h"
+#include "cl_image.h"
+#include "cl_matrix.h"
+#include "cl_scenario.h"
+
+/* What one cell boots, filled by the kind's setup; owned by the cell. */
+struct cl_cell_media {
+	char *kernel;        /* direct kernel boot, or NULL to boot from the disk */
+	char *initrd;
+	char *cmdline;       /* kernel command line (direct boot only) */
+	char *disk;          /* the cell's qcow2 overlay, or NULL */
+	char *scratch_initrd;/* per-cell file to remove afterwards, or NULL */
+	int efi;             /* UEFI (OVMF) instead of BIOS */
+	int guest_agent;     /* give the domain a qemu-guest-agent channel */
+	int crashlab_agent;  /* the crashlab agent speaks on the second serial port */
+	int reboot_on_crash; /* the guest restarts after a panic, as a fleet machine */
+	char *qga_plan;      /* no crashlab agent: the plan the guest-agent driver runs */
+};
+
+/* Everything a kind's setup may read (borrowed). */
+struct cl_cell_input {
+	const struct cl_cell_spec *spec;
+	const struct cl_candidate *cand;
+	const struct cl_scenario *scn;
+	const struct cl_image *img;   /* the release's images */
+	const char *ko_path;          /* the candidate module built for this release */
+	int vmcore;                   /* boot for a memory dump (nokaslr) */
+};
+
+struct cl_image_kind {
+	const char *name;
+	/* Build or find the release's images this kind needs (planner thread). */
+	int (*prepare)(struct cl_image *img, const struct cl_cell_spec *spec);
+	/* Make the cell's writable layer in @scratch with the candidate in it. */
+	int (*setup)(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch);
+};
+
+/* The kind named @name, or NULL. */
+const struct cl_image_kind *cl_kind_find(const char *name);
+/* Free what a setup filled in (files in scratch are removed with it). */
+void cl_cell_media_clear(struct cl_cell_media *m);
+
+extern const struct cl_image_kind cl_kind_initramfs;
+extern const struct cl_image_kind cl_kind_disk;
+extern const struct cl_image_kind cl_kind_user;
+
+#endif

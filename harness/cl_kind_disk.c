@@ -1,0 +1,106 @@
+/*
+ * cl_kind_disk.c - Debian 12 disk images built by images/mkdisk.sh.
+ *
+ * Each cell boots a qcow2 overlay of the release's base image with the
+ * image's own kernel and initramfs (direct kernel boot, root=/dev/vda1), so
+ * systemd, udev and the candidate's boot-time loading run as on a fleet
+ * machine. Before the first boot the candidate is installed persistently and
+ * the crashlab agent added as systemd services, offline, through libguestfs.
+ * After a panic the guest reboots (libvirt restarts it on the pvpanic event;
+ * panic=5 if pvpanic is not loaded yet), into the same installed candidate.
+ */
+#include "cl_kind.h"
+#include "cl_guestfs.h"
+#include "cl_install.h"
+#include "cl_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int prepare(struct cl_image *img, const struct cl_cell_spec *spec)
+{
+	return cl_image_disk_ensure(img, spec->kernel);
+}
+
+static int write_sysctls(struct cl_gfs *g, const struct cl_scenario *s)
+{
+	char *text = cl_xstrdup("# crashlab scenario sysctls, applied at every boot\n");
+	size_t len = strlen(text);
+	int i, rc;
+
+	for (i = 0; i < s->nsysctl; i++)
+		cl_append(&text, &len, "%s = %s\n", s->sysctl_name[i], s->sysctl_value[i]);
+	rc = cl_gfs_write(g, "/etc/sysctl.d/90-crashlab.conf", text, 0644);
+	free(text);
+	return rc;
+}
+
+/* The agent, its plans and its two units. */
+static int install_agent(struct cl_gfs *g, const struct cl_cell_input *in)
+{
+	const char *root = cl_project_root();
+	char *agent = cl_sprintf("%s/build/guest/crashlab-agent", root);
+	char *unit = cl_sprintf("%s/guest/crashlab-agent.service", root);
+	char *bunit = cl_sprintf("%s/guest/crashlab-boot-ipc.service", root);
+	char *plan = cl_scenario_plan(in->scn, in->cand, CL_PLAN_PERSISTENT);
+	char *bplan = cl_scenario_boot_plan(in->scn);
+	int rc;
+
+	/* pvpanic early, so a panic reaches the host as an event, not only a reset */
+	if ((rc = cl_gfs_write(g, "/etc/modules-load.d/crashlab-pvpanic.conf",
+			       "pvpanic\npvpanic-mmio\n", 0644)) ||
+	    (rc = cl_gfs_upload(g, agent, "/usr/local/sbin/crashlab-agent", 0755)) ||
+	    (rc = cl_gfs_write(g, "/var/lib/crashlab/plan", plan, 0644)) ||
+	    (rc = cl_gfs_write(g, "/var/lib/crashlab/boot-plan", bplan, 0644)) ||
+	    (rc = write_sysctls(g, in->scn)) ||
+	    (rc = cl_gfs_upload(g, unit, "/etc/systemd/system/crashlab-agent.service", 0644)) ||
+	    (rc = cl_gfs_upload(g, bunit, "/etc/systemd/system/crashlab-boot-ipc.service", 0644)) ||
+	    (rc = cl_install_enable(g, "crashlab-agent.service", "multi-user.target")))
+		goto out;
+	if (in->scn->nboot_steps > 0)
+		rc = cl_install_enable(g, "crashlab-boot-ipc.service", "multi-user.target");
+out:
+	free(agent);
+	free(unit);
+	free(bunit);
+	free(plan);
+	free(bplan);
+	return rc;
+}
+
+static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
+{
+	char *disk = cl_path_join(scratch, "disk.qcow2");
+	struct cl_gfs *g = NULL;
+	int rc;
+
+	if ((rc = cl_gfs_overlay(disk, in->img->disk)))
+		goto fail;
+	chmod(disk, 0666); /* qemu runs as libvirt-qemu */
+	if ((rc = cl_gfs_open(&g, disk)) ||
+	    (rc = cl_install_candidate(g, in->cand, in->ko_path, in->spec->kernel)) ||
+	    (rc = install_agent(g, in))) {
+		cl_gfs_close(g);
+		goto fail;
+	}
+	if ((rc = cl_gfs_close(g)))
+		goto fail;
+	out->disk = disk;
+	out->kernel = cl_xstrdup(in->img->disk_vmlinuz);
+	out->initrd = cl_xstrdup(in->img->disk_initrd);
+	out->cmdline = cl_sprintf("root=/dev/vda1 ro console=ttyS0,115200 loglevel=7 panic=5 "
+				  "oops=panic %s%s", in->vmcore ? "nokaslr " : "", in->scn->cmdline);
+	out->crashlab_agent = 1;
+	out->reboot_on_crash = in->scn->on_crash_reboot;
+	return 0;
+fail:
+	free(disk);
+	return rc;
+}
+
+const struct cl_image_kind cl_kind_disk = {
+	.name = "disk",
+	.prepare = prepare,
+	.setup = setup,
+};

@@ -1,0 +1,45 @@
+/*
+ * cl_kind_initramfs.c - the release's kernel and a busybox initramfs whose
+ * PID 1 is the crashlab agent. Fast (a cell boots in seconds under TCG), so
+ * it is the default for smoke matrices; it tests the candidate loaded once,
+ * after boot, not the boot path of a real OS.
+ */
+#include "cl_kind.h"
+#include "cl_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int prepare(struct cl_image *img, const struct cl_cell_spec *spec)
+{
+	(void)img;
+	(void)spec; /* the release's kernel and base initramfs are always built */
+	return 0;
+}
+
+static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
+{
+	char *plan = cl_scenario_plan(in->scn, in->cand, CL_PLAN_ONCE);
+	char *initrd = cl_path_join(scratch, "initrd.img");
+	int rc = cl_cell_initrd(initrd, in->img->base_initrd, in->cand, in->ko_path, plan);
+
+	free(plan);
+	if (rc) {
+		free(initrd);
+		return cl_err_set(CL_EINFRA, "%s", cl_err());
+	}
+	out->kernel = cl_xstrdup(in->img->vmlinuz);
+	out->initrd = initrd;
+	out->scratch_initrd = cl_xstrdup(initrd);
+	/* nokaslr with --vmcore: the dump opens with the -dbg vmlinux as it is */
+	out->cmdline = cl_sprintf("console=ttyS0,115200 panic=-1 oops=panic loglevel=7 %s%s",
+				  in->vmcore ? "nokaslr " : "", in->scn->cmdline);
+	out->crashlab_agent = 1;
+	return 0;
+}
+
+const struct cl_image_kind cl_kind_initramfs = {
+	.name = "initramfs",
+	.prepare = prepare,
+	.setup = setup,
+};

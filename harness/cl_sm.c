@@ -1,0 +1,417 @@
+/*
+ * cl_sm.c - the cell's state machine (see cl_sm.h).
+ *
+ * The console goes to two triages: the whole stream's (its first crash
+ * report names the cell's failure, as before) and the current boot's (a new
+ * one at every kernel banner), which tells whether this boot crashed and
+ * under what title. Lines are assembled here only to find banners and
+ * stage markers; the whole-stream triage sees the bytes as they came.
+ * Deadlines are checked on every event, so TICK events are only needed
+ * when nothing else happens.
+ */
+#include "cl_sm.h"
+#include "cl_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CRASH_GRACE_S 5.0   /* stop policy: report complete, no panic event yet */
+#define DRAIN_S 3.0         /* after the domain stopped, read the streams this long */
+
+static const char *const ev_names[] = {
+	[CL_SM_EV_START] = "start", [CL_SM_EV_CONSOLE] = "console", [CL_SM_EV_AGENT] = "agent",
+	[CL_SM_EV_PANICKED] = "panicked", [CL_SM_EV_BUGCHECK] = "bugcheck",
+	[CL_SM_EV_REBOOT] = "reboot", [CL_SM_EV_STOPPED] = "stopped",
+	[CL_SM_EV_CONSOLE_EOF] = "console-eof", [CL_SM_EV_AGENT_EOF] = "agent-eof",
+	[CL_SM_EV_INTERRUPT] = "interrupt", [CL_SM_EV_TICK] = "tick",
+};
+_Static_assert(sizeof(ev_names) / sizeof(ev_names[0]) == CL_SM_EV_LAST, "event names");
+
+const char *cl_sm_event_name(enum cl_sm_ev k)
+{
+	return (k >= 0 && k < CL_SM_EV_LAST) ? ev_names[k] : "unknown";
+}
+
+int cl_sm_event_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < CL_SM_EV_LAST; i++)
+		if (!strcmp(ev_names[i], name))
+			return i;
+	return -1;
+}
+
+void cl_sm_init(struct cl_sm *sm, const struct cl_sm_config *cfg)
+{
+	memset(sm, 0, sizeof(*sm));
+	sm->cfg = *cfg;
+	if (sm->cfg.loop_boots < 1)
+		sm->cfg.loop_boots = 3;
+	sm->tr = cl_triage_new(cfg->fatal_warnings);
+}
+
+void cl_sm_clear(struct cl_sm *sm)
+{
+	cl_triage_free(sm->tr);
+	cl_triage_free(sm->boot_tr);
+	sm->tr = sm->boot_tr = NULL;
+}
+
+/* The current boot's timeline entry, NULL before the first or past the last kept. */
+static struct cl_boot *cur(struct cl_sm *sm)
+{
+	int i = sm->ev.boots - 1;
+
+	return (i >= 0 && i < CL_MAX_TIMELINE) ? &sm->ev.timeline[i] : NULL;
+}
+
+static void destroy(struct cl_sm *sm, int *act, double t)
+{
+	if (sm->destroyed || sm->stopped_at > 0)
+		return;
+	sm->destroyed = 1;
+	sm->stopped_at = t;
+	*act |= CL_SM_ACT_DESTROY;
+}
+
+/* Close the current boot (if it is still running) at @t. */
+static void boot_close(struct cl_sm *sm, double t, enum cl_boot_end how)
+{
+	struct cl_boot *b = cur(sm);
+
+	if (!b || b->how != CL_END_RUNNING)
+		return;
+	b->how = b->crashed ? CL_END_CRASH : how;
+	b->end = t;
+}
+
+static void boot_begin(struct cl_sm *sm, double t, enum cl_stage stage)
+{
+	struct cl_boot *b;
+
+	boot_close(sm, t, CL_END_REBOOT);
+	if (sm->ev.boots > 0)
+		cl_evidence_new_boot(&sm->ev);
+	sm->ev.boots++;
+	if ((b = cur(sm))) {
+		memset(b, 0, sizeof(*b));
+		b->start = b->end = t;
+		b->stage = stage;
+	}
+	cl_triage_free(sm->boot_tr);
+	sm->boot_tr = cl_triage_new(sm->cfg.fatal_warnings);
+	sm->boot_started = sm->last_agent = sm->last_progress = t;
+	sm->crash_seen = 0;
+	sm->reboot_seen = 0;
+}
+
+static void reach(struct cl_sm *sm, enum cl_stage s)
+{
+	struct cl_boot *b = cur(sm);
+
+	if (b && b->stage < s)
+		b->stage = s;
+}
+
+/* This boot crashed (console report complete, or a panic event). */
+static void boot_crashed(struct cl_sm *sm, int *act, double t, const char *title)
+{
+	struct cl_boot *b = cur(sm);
+
+	if (b && b->crashed) {
+		/* a panic event came first: the console report names it better */
+		if (title && strncmp(b->title, "guest panicked", 14) == 0)
+			snprintf(b->title, sizeof(b->title), "%s", title);
+		return;
+	}
+	if (b) {
+		b->crashed = 1;
+		b->end = t;
+		snprintf(b->title, sizeof(b->title), "%s",
+			 title ? title : "guest panicked (pvpanic event, no console report)");
+	}
+	if (!sm->first_crash) {
+		sm->first_crash = sm->ev.boots;
+		sm->first_crash_t = t;
+	}
+	if (sm->cfg.on_crash == CL_CRASH_STOP) {
+		sm->crash_seen = t;
+		return;
+	}
+	sm->last_agent = t; /* the next boot's limit starts now */
+	if (b && b->healthy)
+		return;     /* a crash after ready does not count towards a loop */
+	if (++sm->crash_run >= sm->cfg.loop_boots) {
+		sm->ev.boot_loop = sm->crash_run;
+		destroy(sm, act, t);
+	}
+}
+
+/* The text of a console line after its printk timestamp, if it has one. */
+static const char *kernel_text(const char *line)
+{
+	const char *p = line;
+
+	if (*p == '[') {
+		const char *close = strchr(p, ']');
+
+		if (close && close - p < 20)
+			p = close + 1;
+		while (*p == ' ')
+			p++;
+	}
+	return p;
+}
+
+static void console_line(struct cl_sm *sm, int *act, double t)
+{
+	const struct cl_triage_result *r;
+	const char *text = kernel_text(sm->line);
+	struct cl_boot *b = cur(sm);
+
+	if (strncmp(text, "Linux version ", 14) == 0) {
+		if (!b || b->stage != CL_STAGE_FIRMWARE)
+			boot_begin(sm, t, CL_STAGE_KERNEL);
+		else
+			reach(sm, CL_STAGE_KERNEL);
+		sm->reboot_seen = 0;
+	} else if (strncmp(text, "Run ", 4) == 0 && strstr(text, " as init process")) {
+		reach(sm, CL_STAGE_INIT);
+	}
+	if (!sm->boot_tr) /* console before START (should not happen): keep it */
+		boot_begin(sm, t, CL_STAGE_KERNEL);
+	cl_triage_feed(sm->boot_tr, sm->line, sm->line_len);
+	cl_triage_feed(sm->boot_tr, "\n", 1);
+	r = cl_triage_result(sm->boot_tr);
+	if (r->crashed && r->complete)
+		boot_crashed(sm, act, t, r->title[0] ? r->title : "kernel crash");
+}
+
+static void console_bytes(struct cl_sm *sm, int *act, const struct cl_sm_event *e)
+{
+	size_t i;
+
+	sm->ev.console_bytes += (long)e->len;
+	cl_triage_feed(sm->tr, e->data, e->len);
+	for (i = 0; i < e->len; i++) {
+		char c = e->data[i];
+
+		if (c == '\n') {
+			sm->line[sm->line_len] = '\0';
+			console_line(sm, act, e->t);
+			sm->line_len = 0;
+			sm->line_long = 0;
+		} else if (c != '\r') {
+			if (sm->line_len + 1 < sizeof(sm->line))
+				sm->line[sm->line_len++] = c;
+			else
+				sm->line_long = 1;
+		}
+	}
+}
+
+static void agent_line(struct cl_sm *sm, const struct cl_sm_event *e)
+{
+	struct cl_evidence *ev = &sm->ev;
+	struct cl_boot *b = cur(sm);
+	char line[512];
+	size_t n = e->len < sizeof(line) - 1 ? e->len : sizeof(line) - 1;
+
+	memcpy(line, e->data, n);
+	line[n] = '\0';
+	cl_evidence_agent_line(ev, line);
+	if (ev->ready)
+		reach(sm, CL_STAGE_READY);
+	if (b && sm->cfg.digest_key) {
+		const char *d = cl_evidence_status(ev, sm->cfg.digest_key);
+
+		if (d && cl_is_sha256_hex(d))
+			snprintf(b->digest, sizeof(b->digest), "%s", d);
+	}
+	if (b && ev->ready && ev->loaded && !b->healthy && !b->crashed) {
+		b->healthy = 1;
+		sm->crash_run = 0;
+		if (!ev->healthy_boot) {
+			ev->healthy_boot = ev->boots;
+			ev->healthy_s = e->t;
+		}
+		if (sm->first_crash && !ev->recovered) {
+			ev->recovered = 1;
+			ev->recovery_boot = ev->boots;
+			ev->recovery_s = e->t - sm->first_crash_t;
+			ev->crashed_boots = ev->boots - sm->first_crash;
+		}
+	}
+	if (!strncmp(line, "CL REBOOTING", 12)) {
+		/* the plan reboots the guest: until the next READY the boot limit applies */
+		boot_close(sm, e->t, CL_END_REBOOT);
+		ev->ready = 0;
+		sm->last_agent = e->t;
+	}
+	if (ev->heartbeats != sm->hb_seen || ev->ready != sm->ready_seen) {
+		sm->hb_seen = ev->heartbeats;
+		sm->ready_seen = ev->ready;
+		sm->last_agent = e->t;
+	}
+	if (ev->progress != sm->progress_seen) {
+		sm->progress_seen = ev->progress;
+		sm->last_progress = e->t;
+	}
+}
+
+static void set_timeout(struct cl_sm *sm, enum cl_timeout what, int limit)
+{
+	sm->ev.timeout = what;
+	sm->ev.timeout_s = limit;
+}
+
+/* Deadlines and limits, checked after every event. */
+static void check_limits(struct cl_sm *sm, int *act, double t)
+{
+	const struct cl_sm_config *c = &sm->cfg;
+	const struct cl_evidence *ev = &sm->ev;
+
+	if (sm->stopped_at > 0) {
+		if ((sm->con_eof && sm->agent_eof) || t - sm->stopped_at > DRAIN_S) {
+			sm->finished = 1;
+			*act |= CL_SM_ACT_FINISH;
+		}
+		return;
+	}
+	if (!sm->started)
+		return;
+	if (sm->crash_seen > 0 && t - sm->crash_seen > CRASH_GRACE_S)
+		destroy(sm, act, t); /* an oops without a panic event: the report is complete */
+	else if (ev->boots > c->max_boots)
+		destroy(sm, act, t);
+	else if (t > c->total_s)
+		set_timeout(sm, CL_TIMEOUT_TOTAL, c->total_s);
+	else if (!ev->ready && t - sm->last_agent > c->boot_s)
+		set_timeout(sm, CL_TIMEOUT_BOOT, c->boot_s);
+	else if (ev->ready && t - sm->last_agent > c->heartbeat_s)
+		set_timeout(sm, CL_TIMEOUT_HEARTBEAT, c->heartbeat_s);
+	else if (ev->ready && !ev->done && t - sm->last_progress > c->step_s)
+		set_timeout(sm, CL_TIMEOUT_STEP, c->step_s);
+	if (ev->timeout != CL_TIMEOUT_NONE)
+		destroy(sm, act, t);
+}
+
+static void on_panicked(struct cl_sm *sm, int *act, double t)
+{
+	const struct cl_triage_result *r = sm->boot_tr ? cl_triage_result(sm->boot_tr) : NULL;
+
+	sm->ev.panic_event = 1;
+	boot_crashed(sm, act, t, r && r->crashed ? r->title : NULL);
+	if (sm->cfg.on_crash == CL_CRASH_STOP && sm->cfg.dump && !sm->destroyed) {
+		*act |= CL_SM_ACT_DUMP;
+		destroy(sm, act, t);
+	}
+}
+
+int cl_sm_feed(struct cl_sm *sm, const struct cl_sm_event *e)
+{
+	int act = 0;
+
+	if (sm->finished)
+		return CL_SM_ACT_FINISH;
+	switch (e->kind) {
+	case CL_SM_EV_START:
+		sm->started = 1;
+		boot_begin(sm, e->t, CL_STAGE_FIRMWARE);
+		break;
+	case CL_SM_EV_CONSOLE:
+		console_bytes(sm, &act, e);
+		break;
+	case CL_SM_EV_AGENT:
+		agent_line(sm, e);
+		break;
+	case CL_SM_EV_PANICKED:
+		on_panicked(sm, &act, e->t);
+		break;
+	case CL_SM_EV_BUGCHECK:
+		sm->ev.bugcheck = 1;
+		sm->ev.bugcheck_code = e->args[0];
+		memcpy(sm->ev.bugcheck_params, e->args + 1, sizeof(sm->ev.bugcheck_params));
+		break;
+	case CL_SM_EV_REBOOT:
+		/* libvirt reports one reset twice: only the first opens a boot */
+		if (!sm->reboot_seen && cur(sm) && cur(sm)->stage >= CL_STAGE_KERNEL) {
+			boot_begin(sm, e->t, CL_STAGE_FIRMWARE);
+			sm->reboot_seen = 1;
+		}
+		break;
+	case CL_SM_EV_STOPPED:
+		sm->stopped = 1;
+		sm->ev.stopped = 1;
+		boot_close(sm, e->t, sm->ev.done ? CL_END_POWEROFF : CL_END_STOPPED);
+		if (sm->stopped_at == 0)
+			sm->stopped_at = e->t;
+		break;
+	case CL_SM_EV_CONSOLE_EOF:
+		sm->con_eof = 1;
+		break;
+	case CL_SM_EV_AGENT_EOF:
+		sm->agent_eof = 1;
+		break;
+	case CL_SM_EV_INTERRUPT:
+		cl_sm_infra(sm, "interrupted");
+		destroy(sm, &act, e->t);
+		break;
+	case CL_SM_EV_TICK:
+	case CL_SM_EV_LAST:
+		break;
+	}
+	if (cur(sm) && cur(sm)->how == CL_END_RUNNING)
+		cur(sm)->end = e->t;
+	if (sm->cfg.stop_when_healthy && sm->ev.healthy_boot)
+		destroy(sm, &act, e->t);
+	check_limits(sm, &act, e->t);
+	return act;
+}
+
+double cl_sm_wait(const struct cl_sm *sm)
+{
+	return sm->finished ? 0 : 0.25;
+}
+
+void cl_sm_infra(struct cl_sm *sm, const char *msg)
+{
+	if (sm->ev.infra)
+		return;
+	sm->ev.infra = 1;
+	snprintf(sm->ev.infra_msg, sizeof(sm->ev.infra_msg), "%s", msg);
+}
+
+void cl_sm_build_failed(struct cl_sm *sm, const char *msg)
+{
+	sm->ev.build_failed = 1;
+	snprintf(sm->ev.build_error, sizeof(sm->ev.build_error), "%s",
+		 msg ? msg : "module not built");
+}
+
+void cl_sm_end(struct cl_sm *sm)
+{
+	struct cl_evidence *ev = &sm->ev;
+	int act = 0;
+
+	if (sm->ended)
+		return;
+	sm->ended = 1;
+	if (sm->line_len > 0) {
+		sm->line[sm->line_len] = '\0';
+		console_line(sm, &act, cur(sm) ? cur(sm)->end : 0);
+		sm->line_len = 0;
+	}
+	cl_triage_finish(sm->tr);
+	if (sm->boot_tr)
+		cl_triage_finish(sm->boot_tr);
+	boot_close(sm, cur(sm) ? cur(sm)->end : 0, ev->done ? CL_END_POWEROFF : CL_END_STOPPED);
+	if (!sm->started || ev->build_failed)
+		return;
+	if (ev->console_bytes == 0 && !ev->infra && ev->timeout == CL_TIMEOUT_NONE)
+		cl_sm_infra(sm, "the guest printed nothing on its console");
+	else if (ev->console_bytes == 0 && ev->timeout == CL_TIMEOUT_BOOT)
+		cl_sm_infra(sm, "no console output before the boot limit (emulator stuck?)");
+}

@@ -1,0 +1,101 @@
+#!/bin/bash
+# Build the Debian 12 disk image of one kernel release for crashlab:
+#   CACHE/disks/RELEASE/disk.qcow2   partitioned (MBR), ext4 root labelled
+#                                    crashlab-root on partition 1, GRUB in the
+#                                    MBR with the console on ttyS0
+#   CACHE/disks/RELEASE/vmlinuz      the image's own kernel and initramfs, for
+#   CACHE/disks/RELEASE/initrd.img   direct kernel boot (root=/dev/vda1)
+#   CACHE/disks/RELEASE/key          sha256 of every input; written last
+# The root file system is made by mmdebstrap from Debian's packages only
+# (systemd, udev, kmod, qemu-guest-agent, GRUB and linux-image-RELEASE with the
+# initramfs that initramfs-tools builds for it). No loop devices and no mounts
+# on the host: mkfs.ext4 -d fills the file system from a directory, sfdisk
+# writes the partition table into a plain file, and libguestfs (its own
+# appliance VM) runs grub-install inside the image. Nothing of crashlab is in
+# the image: the agent and the candidate are injected into each cell's overlay.
+# The base is built in a temporary directory and renamed into place, so a
+# killed build never leaves a half-made image that looks finished; it is never
+# modified afterwards (cells boot qcow2 overlays backed by it).
+#
+# usage: mkdisk.sh RELEASE CACHE [--check]
+# exit:  0 built or up to date; 3 unknown kernel release; 1 other failure
+set -euo pipefail
+
+release=${1:?usage: mkdisk.sh RELEASE CACHE [--check]}
+cache=${2:?usage: mkdisk.sh RELEASE CACHE [--check]}
+case "$release" in
+    *[!A-Za-z0-9.+_-]*|"") echo "mkdisk: invalid kernel release '$release'" >&2; exit 3;;
+esac
+if ! apt-cache show "linux-image-$release" >/dev/null 2>&1; then
+    echo "mkdisk: Debian has no package linux-image-$release" >&2
+    exit 3
+fi
+[ "${3:-}" = "--check" ] && exit 0
+
+pkgs=(systemd-sysv udev kmod qemu-guest-agent initramfs-tools grub-pc procps
+      "linux-image-$release")
+size=3G
+out=$cache/disks/$release
+mkdir -p "$cache/disks"
+exec 9>"$cache/disks/.$release.lock"
+flock 9
+
+# The inputs: this script, the release and the version of every package the
+# image is made of (a new Debian point release gives a new image).
+key=$( { sha256sum "$0" | awk '{print $1}'; echo "$release"
+         for p in "${pkgs[@]}"; do apt-cache policy "$p" | awk '/Candidate:/ {print $2}'; done
+       } | sha256sum | awk '{print $1}')
+if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] && [ -f "$out/disk.qcow2" ] \
+   && [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ]; then
+    exit 0
+fi
+
+work=$(mktemp -d "$cache/disks/.$release.build.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+t0=$(date +%s)
+echo "mkdisk: building the disk image for $release (mmdebstrap, a few minutes)" >&2
+
+# Guest settings written into the tree before it is packed: the root by
+# label, GRUB and the kernel on the serial console, a short GRUB timeout.
+hook='printf "LABEL=crashlab-root / ext4 errors=remount-ro 0 1\n" > "$1/etc/fstab";
+      echo crashlab-guest > "$1/etc/hostname";
+      printf "%s\n" "GRUB_TIMEOUT=1" "GRUB_TERMINAL=serial" \
+        "GRUB_SERIAL_COMMAND=\"serial --unit=0 --speed=115200\"" \
+        "GRUB_CMDLINE_LINUX_DEFAULT=\"\"" \
+        "GRUB_CMDLINE_LINUX=\"console=ttyS0,115200\"" > "$1/etc/default/grub.d/crashlab.cfg"'
+mmdebstrap --quiet --variant=minbase --include="$(IFS=,; echo "${pkgs[*]}")" \
+    --customize-hook="mkdir -p \"\$1/etc/default/grub.d\"" --customize-hook="$hook" \
+    bookworm "$work/root.tar" >&2
+
+mkdir "$work/root"
+tar -xpf "$work/root.tar" -C "$work/root" --numeric-owner
+rm -f "$work/root.tar"
+cp "$work/root/boot/vmlinuz-$release" "$work/vmlinuz"
+cp "$work/root/boot/initrd.img-$release" "$work/initrd.img"
+
+# Partition 1 starts at 1 MiB and fills the disk; the file system is made
+# from the tree in a file of exactly that size and copied in at that offset.
+mkfs.ext4 -q -F -L crashlab-root -d "$work/root" "$work/root.ext4" "$size"
+rm -rf "$work/root"
+truncate -s "$(( $(stat -c %s "$work/root.ext4") + 1048576 ))" "$work/disk.raw"
+echo 'start=2048, type=83, bootable' | sfdisk -q "$work/disk.raw" >/dev/null
+dd if="$work/root.ext4" of="$work/disk.raw" bs=1M seek=1 conv=notrunc,sparse status=none
+rm -f "$work/root.ext4"
+
+# GRUB from inside the image (libguestfs' appliance: TCG, direct backend).
+export LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg
+guestfish --format=raw -a "$work/disk.raw" >&2 <<'GF'
+run
+mount /dev/sda1 /
+command "grub-install --target=i386-pc /dev/sda"
+command "update-grub"
+GF
+
+qemu-img convert -O qcow2 "$work/disk.raw" "$work/disk.qcow2"
+rm -f "$work/disk.raw"
+echo "$key" > "$work/key"
+rm -rf "$out"
+chmod 0755 "$work"
+mv "$work" "$out"
+trap - EXIT
+echo "mkdisk: $release done in $(( $(date +%s) - t0 )) s ($(du -sh "$out/disk.qcow2" | cut -f1))" >&2

@@ -1,0 +1,275 @@
+/*
+ * The cell state machine, replayed from event streams recorded by the real
+ * runner (tests/data/sm/NAME.events: a cell's events.log headed by what the
+ * machine must conclude), plus the recording format itself.
+ *
+ * Header lines, then a blank line, then the recorded stream:
+ *   CONFIG: on_crash=reboot loop_boots=3 max_boots=8 boot_s=240 ...
+ *   CANDIDATE: sensor/candidate.json     (the manifest the cell ran)
+ *   VERDICT: boot_loop
+ *   BOOTS: 3
+ *   TIMELINE: init/crash init/crash init/crash     (reached/ended per boot,
+ *             "+" after the stage when the boot was healthy)
+ *   TITLE: text the verdict title contains
+ *   RECOVERED: N  or  RECOVERED: Y 2 3   (crashed boots, healthy boot)
+ *   DESTROYED: Y|N   (the machine asked the runner to stop the domain)
+ */
+#include "cl_test.h"
+#include "cl_candidate.h"
+#include "cl_sm.h"
+#include "cl_smlog.h"
+#include "cl_util.h"
+
+struct expect {
+	char config[512], candidate[256], verdict[32], timeline[512], title[256];
+	char recovered[32], destroyed[4];
+	int boots;
+};
+
+static void parse_config(struct cl_sm_config *c, const char *text)
+{
+	char buf[512], *save = NULL, *tok;
+
+	*c = (struct cl_sm_config){ .loop_boots = 3, .max_boots = 1, .boot_s = 240,
+				    .heartbeat_s = 30, .step_s = 120, .total_s = 600,
+				    .digest_key = "content_sha256", .module = "clsensor" };
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+		int v;
+
+		assert_non_null(eq);
+		*eq = '\0';
+		v = atoi(eq + 1);
+		if (!strcmp(tok, "on_crash"))
+			c->on_crash = !strcmp(eq + 1, "reboot") ? CL_CRASH_REBOOT : CL_CRASH_STOP;
+		else if (!strcmp(tok, "loop_boots"))
+			c->loop_boots = v;
+		else if (!strcmp(tok, "max_boots"))
+			c->max_boots = v;
+		else if (!strcmp(tok, "boot_s"))
+			c->boot_s = v;
+		else if (!strcmp(tok, "heartbeat_s"))
+			c->heartbeat_s = v;
+		else if (!strcmp(tok, "step_s"))
+			c->step_s = v;
+		else if (!strcmp(tok, "total_s"))
+			c->total_s = v;
+		else if (!strcmp(tok, "fatal_warnings"))
+			c->fatal_warnings = v;
+		else
+			fail_msg("unknown CONFIG key %s", tok);
+	}
+}
+
+/* Read the header into @x; returns the offset of the stream. */
+static size_t read_header(struct expect *x, const char *text)
+{
+	const char *p = text;
+
+	memset(x, 0, sizeof(*x));
+	x->boots = -1;
+	while (*p && *p != '\n') {
+		const char *nl = strchr(p, '\n');
+		char line[600];
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		assert_true(n < sizeof(line));
+		memcpy(line, p, n);
+		line[n] = '\0';
+#define FIELD(name, dst) \
+	if (!strncmp(line, name ": ", strlen(name) + 2)) \
+		snprintf(dst, sizeof(dst), "%.*s", (int)sizeof(dst) - 1, line + strlen(name) + 2)
+		FIELD("CONFIG", x->config);
+		FIELD("CANDIDATE", x->candidate);
+		FIELD("VERDICT", x->verdict);
+		FIELD("TIMELINE", x->timeline);
+		FIELD("TITLE", x->title);
+		FIELD("RECOVERED", x->recovered);
+		FIELD("DESTROYED", x->destroyed);
+#undef FIELD
+		if (!strncmp(line, "BOOTS: ", 7))
+			x->boots = atoi(line + 7);
+		p += n + (nl != NULL);
+	}
+	return (size_t)(p - text) + (*p == '\n');
+}
+
+static void timeline_text(char *out, size_t len, const struct cl_evidence *ev)
+{
+	size_t o = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < cl_evidence_timeline_len(ev); i++) {
+		const struct cl_boot *b = &ev->timeline[i];
+
+		o += (size_t)snprintf(out + o, len - o, "%s%s%s/%s", i ? " " : "",
+				      cl_stage_name(b->stage), b->healthy ? "+" : "",
+				      cl_boot_end_name(b->how));
+	}
+}
+
+static void replay_one(const char *name)
+{
+	char *path = cl_sprintf("tests/data/sm/%s", name), *text, *line, *save = NULL;
+	char buf[CL_SM_LINE_MAX * 5], got[512];
+	struct cl_candidate *cand;
+	struct cl_sm_config cfg;
+	struct cl_decision dec;
+	struct expect x;
+	struct cl_sm sm;
+	int acts = 0, events = 0;
+	size_t off;
+
+	assert_int_equal(cl_read_file(&text, NULL, path, 64u << 20), 0);
+	off = read_header(&x, text);
+	if (!x.verdict[0] || !x.candidate[0] || x.boots < 0)
+		fail_msg("%s: header needs VERDICT, CANDIDATE and BOOTS", name);
+	parse_config(&cfg, x.config);
+	assert_int_equal(cl_candidate_load(&cand, x.candidate), 0);
+	cl_sm_init(&sm, &cfg);
+	for (line = strtok_r(text + off, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct cl_sm_event e;
+		int rc = cl_smlog_parse(&e, buf, sizeof(buf), line);
+
+		if (rc < 0)
+			fail_msg("%s: malformed event line: %.80s", name, line);
+		if (rc == 1) {
+			acts |= cl_sm_feed(&sm, &e);
+			events++;
+		}
+	}
+	cl_sm_end(&sm);
+	cl_decide(&dec, &sm.ev, cl_triage_result(sm.tr), cand, cfg.max_boots);
+	timeline_text(got, sizeof(got), &sm.ev);
+	if (strcmp(cl_verdict_name(dec.verdict), x.verdict) || sm.ev.boots != x.boots ||
+	    (x.timeline[0] && strcmp(got, x.timeline)) ||
+	    (x.title[0] && !strstr(dec.title, x.title)))
+		fail_msg("%s (%d events): got %s \"%s\", %d boots, timeline \"%s\"; want %s \"%s\", "
+			 "%d boots, \"%s\"", name, events, cl_verdict_name(dec.verdict), dec.title,
+			 sm.ev.boots, got, x.verdict, x.title, x.boots, x.timeline);
+	if (x.recovered[0] == 'Y') {
+		int k = 0, h = 0;
+
+		sscanf(x.recovered + 1, "%d %d", &k, &h);
+		if (!sm.ev.recovered || sm.ev.crashed_boots != k || sm.ev.recovery_boot != h)
+			fail_msg("%s: recovered %d after %d crashed boots at boot %d; want Y %d %d",
+				 name, sm.ev.recovered, sm.ev.crashed_boots, sm.ev.recovery_boot, k, h);
+	} else if (x.recovered[0] == 'N' && sm.ev.recovered) {
+		fail_msg("%s: recovered, want not", name);
+	}
+	if (x.destroyed[0] && (x.destroyed[0] == 'Y') != ((acts & CL_SM_ACT_DESTROY) != 0))
+		fail_msg("%s: destroy action %s, want %s", name,
+			 (acts & CL_SM_ACT_DESTROY) ? "Y" : "N", x.destroyed);
+	cl_sm_clear(&sm);
+	cl_candidate_free(cand);
+	free(text);
+	free(path);
+}
+
+static void test_recorded_streams(void **state)
+{
+	(void)state;
+	/* each stream is one real cell; there must be a few of each kind */
+	assert_true(cl_test_each_file("tests/data/sm", ".events", replay_one) >= 6);
+}
+
+static void test_smlog_round_trip(void **state)
+{
+	static const char bytes[] = "a b\\c\n\x1b[0m\r\xff\x00z";
+	struct cl_sm_event in = { .kind = CL_SM_EV_CONSOLE, .t = 12.25, .data = bytes,
+				  .len = sizeof(bytes) - 1 }, out;
+	char *rec = NULL, buf[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&rec, &len);
+
+	(void)state;
+	cl_smlog_write(f, &in);
+	in = (struct cl_sm_event){ .kind = CL_SM_EV_BUGCHECK, .t = 1, .args = { 0x50, 1, 2, 3, 4 } };
+	cl_smlog_write(f, &in);
+	fclose(f);
+	assert_null(strchr(rec, '\r'));
+	assert_int_equal(cl_smlog_parse(&out, buf, sizeof(buf), strtok(rec, "\n")), 1);
+	assert_int_equal(out.kind, CL_SM_EV_CONSOLE);
+	assert_int_equal(out.len, sizeof(bytes) - 1);
+	assert_memory_equal(out.data, bytes, out.len);
+	assert_true(out.t > 12.24 && out.t < 12.26);
+	assert_int_equal(cl_smlog_parse(&out, buf, sizeof(buf), strtok(NULL, "\n")), 1);
+	assert_int_equal(out.kind, CL_SM_EV_BUGCHECK);
+	assert_int_equal(out.args[0], 0x50);
+	assert_int_equal(out.args[4], 4);
+	/* malformed lines are refused, not guessed at */
+	assert_int_equal(cl_smlog_parse(&out, buf, sizeof(buf), "x console a"), -1);
+	assert_int_equal(cl_smlog_parse(&out, buf, sizeof(buf), "1.0 nonsense"), -1);
+	assert_int_equal(cl_smlog_parse(&out, buf, sizeof(buf), "1.0 agent bad\\x4"), -1);
+	assert_int_equal(cl_smlog_parse(&out, buf, 4, "1.0 agent toolong"), -1);
+	assert_int_equal(cl_smlog_parse(&out, buf, sizeof(buf), "# comment"), 0);
+	free(rec);
+}
+
+/* Feed @kind with @data at @t; returns the actions. */
+static int ev(struct cl_sm *sm, enum cl_sm_ev kind, double t, const char *data)
+{
+	struct cl_sm_event e = { .kind = kind, .t = t, .data = data, .len = data ? strlen(data) : 0 };
+
+	return cl_sm_feed(sm, &e);
+}
+
+static void test_silence_is_never_a_pass(void **state)
+{
+	struct cl_sm_config cfg = { .max_boots = 1, .boot_s = 10, .heartbeat_s = 5, .step_s = 5,
+				    .total_s = 100, .loop_boots = 3 };
+	struct cl_candidate *cand;
+	struct cl_decision dec;
+	struct cl_sm sm;
+	int act;
+
+	(void)state;
+	assert_int_equal(cl_candidate_load(&cand, "sensor/candidate.json"), 0);
+	cl_sm_init(&sm, &cfg);
+	ev(&sm, CL_SM_EV_START, 0, NULL);
+	ev(&sm, CL_SM_EV_CONSOLE, 1, "[    0.000000] Linux version 6.1.0\n");
+	assert_int_equal(ev(&sm, CL_SM_EV_TICK, 9, NULL) & CL_SM_ACT_DESTROY, 0);
+	act = ev(&sm, CL_SM_EV_TICK, 10.5, NULL);
+	assert_true(act & CL_SM_ACT_DESTROY);
+	assert_true(ev(&sm, CL_SM_EV_TICK, 14, NULL) & CL_SM_ACT_FINISH);
+	cl_sm_end(&sm);
+	cl_decide(&dec, &sm.ev, cl_triage_result(sm.tr), cand, cfg.max_boots);
+	assert_int_equal(dec.verdict, CL_V_HANG);
+	assert_int_equal(sm.ev.timeline[0].stage, CL_STAGE_KERNEL);
+	cl_sm_clear(&sm);
+	cl_candidate_free(cand);
+}
+
+static void test_duplicate_reboot_events_are_one_boot(void **state)
+{
+	struct cl_sm_config cfg = { .max_boots = 8, .boot_s = 100, .heartbeat_s = 50, .step_s = 50,
+				    .total_s = 1000, .loop_boots = 3, .on_crash = CL_CRASH_REBOOT };
+	struct cl_sm sm;
+
+	(void)state;
+	cl_sm_init(&sm, &cfg);
+	ev(&sm, CL_SM_EV_START, 0, NULL);
+	ev(&sm, CL_SM_EV_CONSOLE, 1, "[    0.000000] Linux version 6.1.0\n");
+	ev(&sm, CL_SM_EV_REBOOT, 5, NULL);
+	ev(&sm, CL_SM_EV_REBOOT, 5.01, NULL);
+	ev(&sm, CL_SM_EV_CONSOLE, 6, "[    0.000000] Linux version 6.1.0\n");
+	assert_int_equal(sm.ev.boots, 2);
+	assert_int_equal(sm.ev.timeline[0].how, CL_END_REBOOT);
+	assert_int_equal(sm.ev.timeline[1].stage, CL_STAGE_KERNEL);
+	cl_sm_end(&sm);
+	cl_sm_clear(&sm);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_recorded_streams),
+		cmocka_unit_test(test_smlog_round_trip),
+		cmocka_unit_test(test_silence_is_never_a_pass),
+		cmocka_unit_test(test_duplicate_reboot_events_are_one_boot),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
