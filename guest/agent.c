@@ -52,11 +52,14 @@
 #define AGENT_TTY "/dev/ttyS1"
 #define QGA_PLAN "/run/crashlab-plan"
 #define QGA_OUT "/run/crashlab-agent.out"
+#define QGA_ACK "/run/crashlab-ack"  /* the host read our final word */
 
 static int chan = -1;      /* agent channel */
 static int on_console = 1; /* also write messages to stdout (PID 1: the console) */
 static const char *work_word = "WORKLOAD"; /* BOOTWORK for the boot workload */
 static int reboots_wanted; /* "reboots N" in the plan */
+static int qga_mode;       /* --qga: the host reads QGA_OUT through qemu-guest-agent */
+
 
 /* One message to the host: a single write() so lines never interleave. */
 static void say(const char *fmt, ...)
@@ -83,6 +86,22 @@ static void say(const char *fmt, ...)
 	if (on_console && write(STDOUT_FILENO, buf, sizeof(tag) - 1 + (size_t)n) < 0) {
 		/* console gone */
 	}
+}
+
+/*
+ * Say the final word of a boot (DONE, ABORTED, REBOOTING). Under --qga the
+ * host reads our messages from a file: before powering off or rebooting,
+ * wait (at most 30 s) until it says, by writing QGA_ACK, that it has read it.
+ */
+static void final_word(const char *msg)
+{
+	int i;
+
+	if (qga_mode)
+		unlink(QGA_ACK);
+	say("%s", msg);
+	for (i = 0; qga_mode && i < 300 && access(QGA_ACK, F_OK) != 0; i++)
+		usleep(100000);
 }
 
 static void power_off(void)
@@ -563,13 +582,16 @@ static int service_main(const char *plan)
 	hb = start_heartbeat(1);
 	rc = run_plan(plan);
 	if (rc == 0 && boot > 0 && boot <= reboots_wanted) {
-		say("CL REBOOTING boot=%d of=%d", boot, reboots_wanted + 1);
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "CL REBOOTING boot=%d of=%d", boot, reboots_wanted + 1);
+		final_word(msg);
 		stop_heartbeat(hb);
 		sync();
 		reboot(RB_AUTOBOOT);
 		return 1;
 	}
-	say(rc == 0 ? "CL DONE" : "CL ABORTED");
+	final_word(rc == 0 ? "CL DONE" : "CL ABORTED");
 	stop_heartbeat(hb);
 	power_off();
 	return 0;
@@ -595,6 +617,7 @@ int main(int argc, char **argv)
 		chan = open(QGA_OUT, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (chan < 0)
 			return 2;
+		qga_mode = 1;
 		/* detach from guest-exec: the host reads the file, not our exit */
 		if (fork() != 0)
 			return 0;

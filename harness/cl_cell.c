@@ -283,8 +283,13 @@ static void watch_domain(struct io *io)
 			feed(io, &(struct cl_sm_event){ .kind = CL_SM_EV_INTERRUPT });
 			continue;
 		}
-		if (io->qga && io->sm->stopped_at == 0)
-			cl_qga_step(io->qga, cl_now(), qga_line, io);
+		if (io->qga && io->sm->stopped_at == 0 &&
+		    cl_qga_step(io->qga, cl_now(), qga_line, io) != 0) {
+			cl_sm_infra(io->sm, cl_err());
+			cl_qga_free(io->qga);
+			io->qga = NULL;
+			virDomainDestroy(io->dom); /* the STOPPED event ends the cell */
+		}
 		if (io->con >= 0)
 			p[np++] = (struct pollfd){ .fd = io->con, .events = POLLIN };
 		if (io->agent >= 0)
@@ -486,6 +491,17 @@ static int boot_looped(const struct cl_cell_run *r)
 	return r->sm.ev.boot_loop || r->sm.ev.boots > r->scn->max_boots;
 }
 
+/* Move the cell's overlay into its directory (it still needs its base). */
+static void keep_disk(const struct cl_cell_run *r, const char *disk)
+{
+	char *to = cl_path_join(r->dir, "disk.qcow2");
+
+	if (rename(disk, to) == 0)
+		fprintf(stderr, "crashlab: %s: disk overlay kept: %s (backing file %s)\n", r->spec->id,
+			to, r->img->disk ? r->img->disk : "the user's image");
+	free(to);
+}
+
 /* One attempt. Infra trouble is recorded in the machine, never a pass. */
 static void attempt(struct cl_cell_run *r, const char *scratch)
 {
@@ -513,6 +529,8 @@ out:
 	for (i = 0; i < 3; i++)
 		if (logs[i])
 			fclose(logs[i]);
+	if (r->echo_console && m.disk)
+		keep_disk(r, m.disk); /* reproduce: the disk as the crash left it */
 	if (!r->sm.started)
 		cl_sm_end(&r->sm);
 	cl_cell_media_clear(&m);

@@ -8,40 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *cl_xml_escape(const char *s)
-{
-	size_t cap = strlen(s) * 6 + 1, o = 0;
-	char *out = cl_xmalloc(cap);
-
-	for (; *s; s++) {
-		const char *rep = NULL;
-		unsigned char c = (unsigned char)*s;
-
-		switch (c) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&apos;"; break;
-		default: break;
-		}
-		if (rep) {
-			memcpy(out + o, rep, strlen(rep));
-			o += strlen(rep);
-		} else if (c >= 0x20 || c == '\n' || c == '\t') {
-			out[o++] = (char)c;
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
 /* <os>: direct kernel boot, or the disk's own boot loader. */
 static void os_xml(char **x, size_t *n, const struct cl_domain_spec *s)
 {
 	char *kernel, *initrd, *cmdline;
 
 	cl_append(x, n, "  <os%s>\n", s->efi ? " firmware='efi'" : "");
+	/* UEFI without Secure Boot: an unsigned candidate module must be able to load */
+	if (s->efi)
+		cl_append(x, n, "    <firmware>\n      <feature enabled='no' name='secure-boot'/>\n"
+			  "    </firmware>\n");
 	cl_append(x, n, "    <type arch='x86_64' machine='%s'>hvm</type>\n", s->efi ? "q35" : "pc");
 	if (!s->kernel) {
 		cl_append(x, n, "    <boot dev='hd'/>\n  </os>\n");

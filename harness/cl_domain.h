@@ -35,7 +35,4 @@ struct cl_domain_spec {
 /* New XML string (caller frees). Every value is XML-escaped. */
 char *cl_domain_xml(const struct cl_domain_spec *s);
 
-/* New string with &, <, >, " and ' escaped; other control bytes dropped. */
-char *cl_xml_escape(const char *s);
-
 #endif

@@ -2,9 +2,13 @@
  * cl_kind.c - the table of image kinds (see cl_kind.h).
  */
 #include "cl_kind.h"
+#include "cl_guestfs.h"
+#include "cl_install.h"
+#include "cl_util.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const struct cl_image_kind *const kinds[] = {
@@ -32,4 +36,34 @@ void cl_cell_media_clear(struct cl_cell_media *m)
 	free(m->scratch_initrd);
 	free(m->qga_plan);
 	memset(m, 0, sizeof(*m));
+}
+
+int cl_kind_overlay(char **out, const struct cl_cell_input *in, const char *scratch,
+		    const char *base, int install,
+		    int (*more)(struct cl_gfs *g, const struct cl_cell_input *in))
+{
+	char *disk = cl_path_join(scratch, "disk.qcow2");
+	struct cl_gfs *g = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = cl_gfs_overlay(disk, base)))
+		goto fail;
+	chmod(disk, 0666); /* qemu runs as libvirt-qemu */
+	if (install || more) {
+		if ((rc = cl_gfs_open(&g, disk)) ||
+		    (install && (rc = cl_install_candidate(g, in->cand, in->ko_path,
+							   in->spec->kernel))) ||
+		    (more && (rc = more(g, in)))) {
+			cl_gfs_close(g);
+			goto fail;
+		}
+		if ((rc = cl_gfs_close(g)))
+			goto fail;
+	}
+	*out = disk;
+	return 0;
+fail:
+	free(disk);
+	return rc;
 }

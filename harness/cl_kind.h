@@ -60,6 +60,17 @@ struct cl_image_kind {
 	int (*setup)(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch);
 };
 
+struct cl_gfs;
+
+/*
+ * For kinds on a disk: @scratch/disk.qcow2 over @base (never written), with
+ * the candidate installed in it offline when @install, then @more (may be
+ * NULL) in the same libguestfs session. *out gets the overlay's path.
+ */
+int cl_kind_overlay(char **out, const struct cl_cell_input *in, const char *scratch,
+		    const char *base, int install,
+		    int (*more)(struct cl_gfs *g, const struct cl_cell_input *in));
+
 /* The kind named @name, or NULL. */
 const struct cl_image_kind *cl_kind_find(const char *name);
 /* Free what a setup filled in (files in scratch are removed with it). */

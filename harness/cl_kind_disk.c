@@ -16,7 +16,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static int prepare(struct cl_image *img, const struct cl_cell_spec *spec)
 {
@@ -71,22 +70,10 @@ out:
 
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
-	char *disk = cl_path_join(scratch, "disk.qcow2");
-	struct cl_gfs *g = NULL;
-	int rc;
+	int rc = cl_kind_overlay(&out->disk, in, scratch, in->img->disk, 1, install_agent);
 
-	if ((rc = cl_gfs_overlay(disk, in->img->disk)))
-		goto fail;
-	chmod(disk, 0666); /* qemu runs as libvirt-qemu */
-	if ((rc = cl_gfs_open(&g, disk)) ||
-	    (rc = cl_install_candidate(g, in->cand, in->ko_path, in->spec->kernel)) ||
-	    (rc = install_agent(g, in))) {
-		cl_gfs_close(g);
-		goto fail;
-	}
-	if ((rc = cl_gfs_close(g)))
-		goto fail;
-	out->disk = disk;
+	if (rc)
+		return rc;
 	out->kernel = cl_xstrdup(in->img->disk_vmlinuz);
 	out->initrd = cl_xstrdup(in->img->disk_initrd);
 	out->cmdline = cl_sprintf("root=/dev/vda1 ro console=ttyS0,115200 loglevel=7 panic=5 "
@@ -94,9 +81,6 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 	out->crashlab_agent = 1;
 	out->reboot_on_crash = in->scn->on_crash_reboot;
 	return 0;
-fail:
-	free(disk);
-	return rc;
 }
 
 const struct cl_image_kind cl_kind_disk = {

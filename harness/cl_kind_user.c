@@ -11,13 +11,10 @@
  * stop code.
  */
 #include "cl_kind.h"
-#include "cl_guestfs.h"
-#include "cl_install.h"
 #include "cl_util.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static int prepare(struct cl_image *img, const struct cl_cell_spec *spec)
 {
@@ -28,31 +25,17 @@ static int prepare(struct cl_image *img, const struct cl_cell_spec *spec)
 
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
-	char *disk = cl_path_join(scratch, "disk.qcow2");
-	struct cl_gfs *g = NULL;
-	int rc;
+	/* a Windows image gets no Linux module; it is booted as it is */
+	int rc = cl_kind_overlay(&out->disk, in, scratch, in->spec->user_path,
+				 !strcmp(in->spec->os, "linux"), NULL);
 
-	if ((rc = cl_gfs_overlay(disk, in->spec->user_path)))
-		goto fail;
-	chmod(disk, 0666); /* qemu runs as libvirt-qemu */
-	if (!strcmp(in->spec->os, "linux")) {
-		if ((rc = cl_gfs_open(&g, disk)) ||
-		    (rc = cl_install_candidate(g, in->cand, in->ko_path, in->spec->kernel))) {
-			cl_gfs_close(g);
-			goto fail;
-		}
-		if ((rc = cl_gfs_close(g)))
-			goto fail;
-	}
-	out->disk = disk;
+	if (rc)
+		return rc;
 	out->efi = in->spec->efi;
 	out->guest_agent = 1;
 	out->reboot_on_crash = in->scn->on_crash_reboot;
 	out->qga_plan = cl_scenario_plan(in->scn, in->cand, CL_PLAN_PERSISTENT);
 	return 0;
-fail:
-	free(disk);
-	return rc;
 }
 
 const struct cl_image_kind cl_kind_user = {

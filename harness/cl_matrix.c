@@ -231,7 +231,7 @@ void cl_matrix_free(struct cl_matrix *m)
 	free(m);
 }
 
-int cl_matrix_single(struct cl_matrix **out, const char *release)
+int cl_matrix_single(struct cl_matrix **out, const char *release, const char *image)
 {
 	struct cl_matrix *m;
 	struct cl_cell_spec *c;
@@ -239,6 +239,8 @@ int cl_matrix_single(struct cl_matrix **out, const char *release)
 	*out = NULL;
 	if (strlen(release) >= CL_ID_MAX)
 		return cl_err_set(CL_EINPUT, "--kernel: release too long");
+	if (strcmp(image, "initramfs") && strcmp(image, "disk"))
+		return cl_err_set(CL_EINPUT, "--image: \"%s\" is not \"initramfs\" or \"disk\"", image);
 	m = cl_xcalloc(1, sizeof(*m));
 	c = m->cells = cl_xcalloc(1, sizeof(*c));
 	if (cl_kernel_release_parse(release, c->series, sizeof(c->series), c->flavor,
@@ -251,8 +253,8 @@ int cl_matrix_single(struct cl_matrix **out, const char *release)
 	snprintf(c->id, sizeof(c->id), "%s", release);
 	snprintf(c->kernel, sizeof(c->kernel), "%s", release);
 	snprintf(c->os, sizeof(c->os), "%s", DEFAULT_OS);
-	snprintf(c->image, sizeof(c->image), "initramfs");
-	c->memory_mib = DEFAULT_MEMORY_MIB;
+	snprintf(c->image, sizeof(c->image), "%s", image);
+	c->memory_mib = strcmp(image, "disk") ? DEFAULT_MEMORY_MIB : 1024;
 	c->vcpus = DEFAULT_VCPUS;
 	m->ncells = 1;
 	*out = m;

@@ -54,8 +54,8 @@ struct cl_matrix {
 /* Parse @path into *out (caller frees with cl_matrix_free). CL_EINPUT on bad input. */
 int cl_matrix_load(struct cl_matrix **out, const char *path);
 void cl_matrix_free(struct cl_matrix *m);
-/* A one-cell matrix for @release (crashlab reproduce). CL_EINPUT for a bad release. */
-int cl_matrix_single(struct cl_matrix **out, const char *release);
+/* A one-cell matrix for @release booting @image ("initramfs" or "disk"): crashlab reproduce. */
+int cl_matrix_single(struct cl_matrix **out, const char *release, const char *image);
 /* Split a Debian kernel release into series and flavour; CL_EINPUT if it is not one. */
 int cl_kernel_release_parse(const char *release, char *series, unsigned int series_len,
 			    char *flavor, unsigned int flavor_len);

@@ -8,13 +8,16 @@
 
 #include <jansson.h>
 #include <libvirt/libvirt-qemu.h>
+#include <libvirt/virterror.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define QGA_TIMEOUT_S 3
+#define QGA_TIMEOUT_S 15
 #define POLL_S 0.5
-#define CHUNK 49152 /* bytes per guest-file-write */
+#define CHUNK 32768 /* bytes per guest-file-write */
+#define START_TRIES 3
+#define AGENT_PATH "/var/tmp/crashlab-agent"
 
 enum qga_state { Q_PING = 0, Q_READ };
 
@@ -25,6 +28,7 @@ struct cl_qga {
 	enum qga_state st;
 	double next;
 	long handle;               /* guest-file handle of the agent's output, -1 */
+	int start_failures;
 	char line[512];
 	size_t len;
 };
@@ -167,14 +171,20 @@ static int start_agent(struct cl_qga *q)
 
 	if (cl_read_file(&bin, &len, q->agent_bin, 64u << 20))
 		return -1;
-	rc = write_guest_file(q, "/run/crashlab-agent", (unsigned char *)bin, len);
+	rc = write_guest_file(q, AGENT_PATH, (unsigned char *)bin, len);
 	free(bin);
 	if (rc || write_guest_file(q, "/run/crashlab-plan", (unsigned char *)q->plan,
 				   strlen(q->plan)) ||
-	    exec_guest(q, "/bin/chmod", "0755", "/run/crashlab-agent"))
+	    exec_guest(q, "/bin/chmod", "0755", AGENT_PATH))
 		return -1;
 	usleep(300000); /* chmod is quick; guest-exec does not wait for it */
-	return exec_guest(q, "/run/crashlab-agent", "--qga", NULL);
+	return exec_guest(q, AGENT_PATH, "--qga", NULL);
+}
+
+/* The agent's final word of a boot: let it power off or reboot now. */
+static int is_final(const char *l)
+{
+	return !strcmp(l, "CL DONE") || !strcmp(l, "CL ABORTED") || !strncmp(l, "CL REBOOTING", 12);
 }
 
 static void split_lines(struct cl_qga *q, const char *buf, long n,
@@ -184,6 +194,8 @@ static void split_lines(struct cl_qga *q, const char *buf, long n,
 		if (buf[i] == '\n') {
 			q->line[q->len] = '\0';
 			line(ctx, q->line);
+			if (is_final(q->line))
+				write_guest_file(q, "/run/crashlab-ack", (const unsigned char *)"1", 1);
 			q->len = 0;
 		} else if (q->len + 1 < sizeof(q->line)) {
 			q->line[q->len++] = buf[i];
@@ -218,24 +230,31 @@ static void read_output(struct cl_qga *q, void (*line)(void *, const char *), vo
 	json_decref(r);
 }
 
-void cl_qga_step(struct cl_qga *q, double now, void (*line)(void *ctx, const char *text),
-		 void *ctx)
+int cl_qga_step(struct cl_qga *q, double now, void (*line)(void *ctx, const char *text),
+		void *ctx)
 {
 	json_t *r;
 
 	if (now < q->next)
-		return;
+		return 0;
 	q->next = now + POLL_S;
 	if (q->st == Q_READ) {
 		read_output(q, line, ctx);
-		return;
+		return 0;
 	}
 	r = qga(q, json_pack("{s:s}", "execute", "guest-ping"));
 	if (!r) {
 		q->next = now + 1.0;
-		return;
+		return 0;
 	}
 	json_decref(r);
-	if (start_agent(q) == 0)
+	if (start_agent(q) == 0) {
 		q->st = Q_READ;
+		return 0;
+	}
+	if (++q->start_failures < START_TRIES)
+		return 0;
+	return cl_err_set(CL_EINFRA, "qemu-guest-agent answers but the crashlab agent could not be "
+			  "started in the guest (%d tries): %s", START_TRIES,
+			  virGetLastErrorMessage());
 }

@@ -76,6 +76,24 @@ static void destroy(struct cl_sm *sm, int *act, double t)
 	*act |= CL_SM_ACT_DESTROY;
 }
 
+/*
+ * A healthy boot after a crash is a recovery once it ends without crashing
+ * (or the cell ends while it runs): a boot that is healthy and then crashes
+ * again has not recovered.
+ */
+static void settle_recovery(struct cl_sm *sm)
+{
+	struct cl_evidence *ev = &sm->ev;
+
+	if (!sm->recovery_pending || ev->recovered)
+		return;
+	ev->recovered = 1;
+	ev->recovery_boot = sm->recovery_pending;
+	ev->recovery_s = sm->recovery_t - sm->first_crash_t;
+	ev->crashed_boots = sm->recovery_pending - sm->first_crash;
+	sm->recovery_pending = 0;
+}
+
 /* Close the current boot (if it is still running) at @t. */
 static void boot_close(struct cl_sm *sm, double t, enum cl_boot_end how)
 {
@@ -85,6 +103,8 @@ static void boot_close(struct cl_sm *sm, double t, enum cl_boot_end how)
 		return;
 	b->how = b->crashed ? CL_END_CRASH : how;
 	b->end = t;
+	if (!b->crashed)
+		settle_recovery(sm);
 }
 
 static void boot_begin(struct cl_sm *sm, double t, enum cl_stage stage)
@@ -120,6 +140,8 @@ static void boot_crashed(struct cl_sm *sm, int *act, double t, const char *title
 {
 	struct cl_boot *b = cur(sm);
 
+	if (sm->recovery_pending == sm->ev.boots)
+		sm->recovery_pending = 0; /* healthy, then down again: not a recovery */
 	if (b && b->crashed) {
 		/* a panic event came first: the console report names it better */
 		if (title && strncmp(b->title, "guest panicked", 14) == 0)
@@ -238,10 +260,8 @@ static void agent_line(struct cl_sm *sm, const struct cl_sm_event *e)
 			ev->healthy_s = e->t;
 		}
 		if (sm->first_crash && !ev->recovered) {
-			ev->recovered = 1;
-			ev->recovery_boot = ev->boots;
-			ev->recovery_s = e->t - sm->first_crash_t;
-			ev->crashed_boots = ev->boots - sm->first_crash;
+			sm->recovery_pending = ev->boots;
+			sm->recovery_t = e->t;
 		}
 	}
 	if (!strncmp(line, "CL REBOOTING", 12)) {
@@ -408,6 +428,7 @@ void cl_sm_end(struct cl_sm *sm)
 	if (sm->boot_tr)
 		cl_triage_finish(sm->boot_tr);
 	boot_close(sm, cur(sm) ? cur(sm)->end : 0, ev->done ? CL_END_POWEROFF : CL_END_STOPPED);
+	settle_recovery(sm);
 	if (!sm->started || ev->build_failed)
 		return;
 	if (ev->console_bytes == 0 && !ev->infra && ev->timeout == CL_TIMEOUT_NONE)

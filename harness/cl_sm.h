@@ -96,6 +96,8 @@ struct cl_sm {
 	int crash_run;                /* consecutive boots crashed before healthy */
 	int first_crash;              /* 1-based boot of the first crash, 0 if none */
 	double first_crash_t;
+	int recovery_pending;         /* healthy boot after a crash; recovered if it ends well */
+	double recovery_t;
 	int reboot_seen;              /* a REBOOT event since the last kernel banner */
 	char line[CL_SM_LINE_MAX];    /* console line being assembled */
 	size_t line_len;

@@ -366,3 +366,31 @@ void cl_append(char **buf, size_t *len, const char *fmt, ...)
 	*len += n;
 	free(line);
 }
+
+char *cl_xml_escape(const char *s)
+{
+	size_t cap = strlen(s) * 6 + 1, o = 0;
+	char *out = cl_xmalloc(cap);
+
+	for (; *s; s++) {
+		const char *rep = NULL;
+		unsigned char c = (unsigned char)*s;
+
+		switch (c) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&apos;"; break;
+		default: break;
+		}
+		if (rep) {
+			memcpy(out + o, rep, strlen(rep));
+			o += strlen(rep);
+		} else if (c >= 0x20 || c == '\n' || c == '\t') {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}

@@ -69,6 +69,9 @@ void cl_utc_now(char *buf, size_t len);
 void cl_hex(char *out, const uint8_t *in, size_t len);
 int cl_is_sha256_hex(const char *s);
 
+/* New string with &, <, >, " and ' escaped; other control bytes dropped (XML text). */
+char *cl_xml_escape(const char *s);
+
 /* Replace everything outside printable ASCII with '?' (in place). */
 void cl_sanitize(char *s);
 

@@ -40,8 +40,10 @@ static const char usage_text[] =
 	"          boot every cell of the matrix, install the candidate, run the scenario,\n"
 	"          write DIR/report.json and DIR/junit.xml; --remediate applies a vendor's\n"
 	"          remediation offline to disk cells that boot-loop and boots them again\n"
-	"  reproduce --kernel RELEASE --candidate FILE [--scenario FILE] [--out DIR] [--vmcore]\n"
-	"          one cell, console streamed to the terminal, every artifact kept;\n"
+	"  reproduce --kernel RELEASE --candidate FILE [--image initramfs|disk] [--scenario FILE]\n"
+	"          [--out DIR] [--vmcore]\n"
+	"          one cell, console streamed to the terminal, every artifact kept (the\n"
+	"          disk overlay too);\n"
 	"          --vmcore keeps a kdump-compressed memory dump of a crash\n"
 	"  triage [FILE|-]...   classify kernel console logs, print JSON (one line per file)\n"
 	"  images --matrix FILE   build the matrix's kernel images ahead of time\n"
@@ -417,6 +419,7 @@ static int cmd_qualify(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "image", required_argument, NULL, 'i' },
 		{ "vmcore", no_argument, NULL, 'v' },
 		{ "remediate", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
@@ -424,7 +427,7 @@ static int cmd_qualify(int argc, char **argv)
 	};
 	const int reproduce = !strcmp(argv[0], "reproduce");
 	const char *matrix = NULL, *candidate = NULL, *scenario = NULL, *out = NULL, *kernel = NULL;
-	const char *remedy = NULL;
+	const char *remedy = NULL, *image = "initramfs";
 	char *default_out = NULL;
 	struct qualify q = { 0 };
 	char *default_scn = NULL, *cells_dir;
@@ -442,6 +445,7 @@ static int cmd_qualify(int argc, char **argv)
 				return usage_error("--jobs takes a number from 1 to 64");
 			break;
 		case 'k': kernel = optarg; break;
+		case 'i': image = optarg; break;
 		case 'v': q.vmcore = 1; break;
 		case 'r': remedy = optarg; break;
 		case 'h': fputs(usage_text, stdout); return 0;
@@ -459,7 +463,7 @@ static int cmd_qualify(int argc, char **argv)
 		out = default_out = reproduce ? cl_sprintf("crashlab-out/reproduce-%s", kernel)
 					      : cl_xstrdup("crashlab-out");
 	q.echo_console = reproduce;
-	if ((rc = reproduce ? cl_matrix_single(&q.matrix, kernel) : cl_matrix_load(&q.matrix, matrix)) ||
+	if ((rc = reproduce ? cl_matrix_single(&q.matrix, kernel, image) : cl_matrix_load(&q.matrix, matrix)) ||
 	    (rc = cl_candidate_load(&q.cand, candidate)) ||
 	    (rc = cl_scenario_load(&q.scn, scenario)) ||
 	    (remedy && (rc = cl_remediation_load(&q.remedy, remedy)))) {

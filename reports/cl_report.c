@@ -7,7 +7,6 @@
  * (exit 2): an incomplete run is never a pass.
  */
 #include "cl_report.h"
-#include "cl_domain.h"
 #include "cl_util.h"
 
 #include <jansson.h>

@@ -10,7 +10,7 @@ PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       libclang-rt-14-dev crash
       # disk images (images/mkdisk.sh) and offline installs (libguestfs);
       # libguestfs' appliance boots the host's kernel from /boot
-      mmdebstrap fdisk e2fsprogs qemu-utils libguestfs-dev libguestfs-tools
+      mmdebstrap fdisk e2fsprogs qemu-utils libguestfs-dev libguestfs-tools ovmf
       linux-image-amd64)
 
 missing=()

@@ -1,12 +1,16 @@
 /*
  * libFuzzer target for everything crashlab reads from a guest: the console
- * triage (fed in chunks the fuzzer chooses), agent lines, the content
- * parser/interpreter and QEMU panic events. Built with clang
+ * triage (fed in chunks the fuzzer chooses), agent lines, the cell state
+ * machine that both feed (with libvirt events and time between them), the
+ * content parser/interpreter, QEMU panic events and the recorded-event
+ * format. Built with clang
  * -fsanitize=fuzzer,address,undefined by `make fuzz`; CI runs it for a
  * bounded time from the real console corpus.
  */
 #include "cl_bugcheck.h"
 #include "cl_content.h"
+#include "cl_sm.h"
+#include "cl_smlog.h"
 #include "cl_triage.h"
 #include "cl_verdict.h"
 
@@ -14,6 +18,37 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The state machine: the data as console chunks and agent lines, events between. */
+static void fuzz_sm(const uint8_t *data, size_t size)
+{
+	struct cl_sm_config cfg = { .on_crash = size & 2 ? CL_CRASH_REBOOT : CL_CRASH_STOP,
+				    .loop_boots = 3, .max_boots = 4, .boot_s = 30, .heartbeat_s = 10,
+				    .step_s = 10, .total_s = 100, .fatal_warnings = (int)(size & 1),
+				    .digest_key = "content_sha256", .module = "clsensor" };
+	struct cl_sm sm;
+	size_t off = 0;
+	double t = 0;
+
+	cl_sm_init(&sm, &cfg);
+	cl_sm_feed(&sm, &(struct cl_sm_event){ .kind = CL_SM_EV_START });
+	while (off < size) {
+		uint8_t op = data[off++];
+		size_t n = (size_t)(op % 97) + 1;
+		struct cl_sm_event e = { .t = t += (op & 7) * 0.5 };
+
+		if (off + n > size)
+			n = size - off;
+		e.kind = op < 160 ? CL_SM_EV_CONSOLE : op < 220 ? CL_SM_EV_AGENT
+						    : (enum cl_sm_ev)(op % CL_SM_EV_LAST);
+		e.data = (const char *)data + off;
+		e.len = (e.kind == CL_SM_EV_CONSOLE || e.kind == CL_SM_EV_AGENT) ? n : 0;
+		cl_sm_feed(&sm, &e);
+		off += e.len;
+	}
+	cl_sm_end(&sm);
+	cl_sm_clear(&sm);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -36,6 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cl_triage_finish(t);
 	cl_triage_free(t);
 
+	fuzz_sm(data, size);
+
 	/* agent line */
 	line = malloc(size + 1);
 	if (!line)
@@ -45,6 +82,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&ev, 0, sizeof(ev));
 	cl_evidence_agent_line(&ev, line);
 	cl_bugcheck_from_qmp(&b, line);
+	{
+		struct cl_sm_event e;
+		char buf[512];
+
+		cl_smlog_parse(&e, buf, sizeof(buf), line);
+	}
 	free(line);
 
 	/* content: parse, and when it parses, evaluate against fixed inputs */

@@ -20,6 +20,21 @@ static void test_shipped_manifests(void **state)
 	cl_candidate_free(c);
 	assert_int_equal(cl_candidate_load(&c, "sensor/candidate-cf291.json"), 0);
 	assert_string_equal(c->make_vars[0], "BOUNDS_CHECK=0");
+	assert_int_equal(c->load, CL_LOAD_MODULES_LOAD); /* no install section: the default */
+	cl_candidate_free(c);
+	/* the recovering build: its own units and loader scripts */
+	assert_int_equal(cl_candidate_load(&c, "sensor/candidate-cf291-recovery.json"), 0);
+	assert_int_equal(c->load, CL_LOAD_UNITS);
+	assert_int_equal(c->nunits, 2);
+	assert_string_equal(c->units[0].name, "clsensor-loader.service");
+	assert_string_equal(c->units[0].wanted_by, "sysinit.target");
+	assert_string_equal(c->units[1].wanted_by, "multi-user.target");
+	assert_contains(c->units[0].file, "sensor/loader/clsensor-loader.service");
+	assert_int_equal(c->nfiles, 2);
+	assert_string_equal(c->files[0].path, "/usr/lib/clsensor/loader.sh");
+	assert_int_equal(c->files[0].mode, 0755);
+	assert_int_equal(c->ncontent, 2);
+	assert_null(c->content[1].reported_as);
 	cl_candidate_free(c);
 }
 
@@ -70,6 +85,23 @@ static void test_refusals(void **state)
 	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE "}", "missing \"content\"");
 	expect_error("{\"name\": \"x\", \"version\": \"1\", \"extra\": 1}", "unknown key \"extra\"");
 	expect_error("{\"name\": \"x\",\n \"version\": }", ":2:");
+	/* the install section */
+	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", \"content\": [], "
+		     "\"install\": {\"load\": \"insmod\"}}", "load must be");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", \"content\": [], "
+		     "\"install\": {\"load\": \"units\"}}", "needs 1 to 4");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", \"content\": [], "
+		     "\"install\": {\"units\": [{\"name\": \"a.service\", \"file\": \"candidate.json\"}]}}",
+		     "and only it");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", \"content\": [], "
+		     "\"install\": {\"load\": \"units\", \"units\": [{\"name\": \"a.service\", "
+		     "\"file\": \"loader/nope.service\"}]}}", "does not exist");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", \"content\": [], "
+		     "\"install\": {\"files\": [{\"file\": \"candidate.json\", \"path\": \"/a\", "
+		     "\"mode\": \"rwx\"}]}}", "mode must be octal");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", \"content\": [], "
+		     "\"install\": {\"files\": [{\"file\": \"candidate.json\", \"path\": \"../a\"}]}}",
+		     "absolute guest path");
 }
 
 int main(void)

@@ -35,6 +35,28 @@ static void test_xml_matches_expected(void **state)
 	assert_string_equal(xml, expected);
 	free(xml);
 	free(expected);
+	/* a disk image: its own kernel and initrd, root on the cell's overlay, restart on panic */
+	xml = cl_domain_xml(&(struct cl_domain_spec){
+		.name = "crashlab-1-1-disk-6.1", .virt_type = "qemu", .memory_mib = 1024, .vcpus = 1,
+		.kernel = "/cache/disks/6.1.0-56-amd64/vmlinuz",
+		.initrd = "/cache/disks/6.1.0-56-amd64/initrd.img",
+		.cmdline = "root=/dev/vda1 ro console=ttyS0,115200 loglevel=7 panic=5 oops=panic watchdog_thresh=5",
+		.console_sock = "/tmp/crashlab-x/console.sock",
+		.agent_sock = "/tmp/crashlab-x/agent.sock", .on_crash = "restart",
+		.disk = "/tmp/crashlab-x/disk.qcow2" });
+	assert_int_equal(cl_read_file(&expected, NULL, "tests/data/domxml/disk.xml", 65536), 0);
+	assert_string_equal(xml, expected);
+	free(xml);
+	free(expected);
+	/* a user's UEFI image: its own boot loader, no crashlab channel, a guest-agent channel */
+	xml = cl_domain_xml(&(struct cl_domain_spec){
+		.name = "crashlab-1-2-user-uefi", .virt_type = "qemu", .memory_mib = 2048, .vcpus = 2,
+		.console_sock = "/tmp/crashlab-y/console.sock", .on_crash = "destroy",
+		.disk = "/tmp/crashlab-y/disk.qcow2", .efi = 1, .guest_agent = 1 });
+	assert_int_equal(cl_read_file(&expected, NULL, "tests/data/domxml/user-uefi-qga.xml", 65536), 0);
+	assert_string_equal(xml, expected);
+	free(xml);
+	free(expected);
 }
 
 static void test_escaping(void **state)

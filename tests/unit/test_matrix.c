@@ -1,6 +1,7 @@
 /* Matrix parser: the shipped matrices, release parsing, every bad-input error. */
 #include "cl_test.h"
 #include "cl_matrix.h"
+#include "cl_sha256.h"
 #include "cl_util.h"
 
 static void test_smoke_matrix(void **state)
@@ -80,12 +81,64 @@ static void test_bad_inputs(void **state)
 	expect_error("{\"a\": 1, \"a\": 2}", "duplicate");
 }
 
+static void test_image_kinds(void **state)
+{
+	char dir[] = "/tmp/crashlab-test-user-XXXXXX", *img, *mpath, *json, sha[65];
+	struct cl_matrix *m;
+
+	(void)state;
+	assert_int_equal(cl_matrix_load(&m, "matrix/disk.json"), 0);
+	assert_string_equal(m->cells[0].image, "disk");
+	assert_string_equal(m->cells[1].series, "6.12");
+	cl_matrix_free(m);
+	assert_int_equal(cl_matrix_load(&m, "matrix/smoke.json"), 0);
+	assert_string_equal(m->cells[0].image, "initramfs"); /* the default */
+	cl_matrix_free(m);
+	/* a user image: relative to the matrix, digest checked */
+	assert_non_null(mkdtemp(dir));
+	img = cl_path_join(dir, "fleet.qcow2");
+	assert_int_equal(cl_write_file(img, "not really a qcow2", 18), 0);
+	assert_int_equal(cl_sha256_file(sha, img), 0);
+	mpath = cl_path_join(dir, "m.json");
+	json = cl_sprintf("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"os\": \"linux\", \"image\": "
+			  "{\"path\": \"fleet.qcow2\", \"sha256\": \"%s\", \"firmware\": \"uefi\"}}]}", sha);
+	assert_int_equal(cl_write_file(mpath, json, strlen(json)), 0);
+	assert_int_equal(cl_matrix_load(&m, mpath), 0);
+	assert_string_equal(m->cells[0].image, "user");
+	assert_string_equal(m->cells[0].user_path, img);
+	assert_int_equal(m->cells[0].efi, 1);
+	cl_matrix_free(m);
+	free(json);
+	sha[0] = sha[0] == '0' ? '1' : '0';
+	json = cl_sprintf("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"os\": \"linux\", \"image\": "
+			  "{\"path\": \"fleet.qcow2\", \"sha256\": \"%s\"}}]}", sha);
+	assert_int_equal(cl_write_file(mpath, json, strlen(json)), 0);
+	assert_int_equal(cl_matrix_load(&m, mpath), CL_EINPUT);
+	assert_contains(cl_err(), "wrong digest");
+	free(json);
+	cl_rm_rf(dir);
+	free(img);
+	free(mpath);
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"image\": \"vmdk\"}]}",
+		     "image must be");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"image\": {\"path\": \"x\", "
+		     "\"sha256\": \"" "4cc6ccfbe406cfa5fb881c0f9ba9ef58714032fc956cfaf050cfff82d0ac0b01" "\"}}]}",
+		     "\"os\": \"linux\" or \"windows\"");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"os\": \"linux\", \"image\": "
+		     "{\"path\": \"x\", \"sha256\": \"4cc6ccfbe406cfa5fb881c0f9ba9ef58714032fc956cfaf050cfff82d0ac0b01\", "
+		     "\"firmware\": \"coreboot\"}}]}", "firmware must be");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"os\": \"linux\", \"image\": "
+		     "{\"path\": \"nope.qcow2\", \"sha256\": \"4cc6ccfbe406cfa5fb881c0f9ba9ef58714032fc956cfaf050cfff82d0ac0b01\"}}]}",
+		     "does not exist");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smoke_matrix),
 		cmocka_unit_test(test_release_parse),
 		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_image_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,6 +29,44 @@ static void test_plan(void **state)
 	cl_scenario_free(s);
 }
 
+/* Disk images: the OS loads the candidate; the agent checks it, and reboots. */
+static void test_persistent_plan(void **state)
+{
+	struct cl_scenario *s;
+	struct cl_candidate *c;
+	char *plan, *boot;
+
+	(void)state;
+	assert_int_equal(cl_scenario_load(&s, "scenarios/persistent.json"), 0);
+	assert_int_equal(cl_candidate_load(&c, "sensor/candidate.json"), 0);
+	assert_true(s->on_crash_reboot);
+	assert_int_equal(s->loop_boots, 3);
+	assert_int_equal(s->reboots, 3);
+	assert_true(s->max_boots > s->reboots + 1);
+	plan = cl_scenario_plan(s, c, CL_PLAN_PERSISTENT);
+	assert_null(strstr(plan, "\ninstall "));
+	assert_null(strstr(plan, "\nmodule "));
+	assert_contains(plan, "\nloaded clsensor\nstatus /proc/clsensor\n");
+	assert_true(strstr(plan, "\nreboots 3\n") > strstr(plan, "\nunix "));
+	boot = cl_scenario_boot_plan(s);
+	assert_string_equal(boot, "fifo /run/pipes msagent_boot_%d 4 2\n"
+				  "unix /run/ipc postex_boot_%d.sock 4 2\n");
+	free(boot);
+	free(plan);
+	cl_scenario_free(s);
+	/* ipc-basic: one boot, stop at the first crash, no boot workload */
+	assert_int_equal(cl_scenario_load(&s, "scenarios/ipc-basic.json"), 0);
+	assert_false(s->on_crash_reboot);
+	boot = cl_scenario_boot_plan(s);
+	assert_string_equal(boot, "");
+	plan = cl_scenario_plan(s, c, CL_PLAN_PERSISTENT);
+	assert_null(strstr(plan, "reboots"));
+	free(boot);
+	free(plan);
+	cl_candidate_free(c);
+	cl_scenario_free(s);
+}
+
 static void expect_error(const char *json, const char *needle)
 {
 	struct cl_scenario *s = NULL;
@@ -56,12 +94,20 @@ static void test_refusals(void **state)
 		     "between 5 and 3600");
 	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"kernel_cmdline\": \"a;b\"}",
 		     "unsupported character");
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"on_crash\": \"ignore\"}",
+		     "on_crash must be");
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"reboots\": 99}", "between 0 and 20");
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"boot_workload\": [{\"op\": \"x\"}]}",
+		     "boot_workload[0]: unknown op");
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"limits\": {\"loop_boots\": 0}}",
+		     "loop_boots");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan),
+		cmocka_unit_test(test_persistent_plan),
 		cmocka_unit_test(test_refusals),
 	};
 

@@ -57,6 +57,8 @@ static void parse_config(struct cl_sm_config *c, const char *text)
 			c->total_s = v;
 		else if (!strcmp(tok, "fatal_warnings"))
 			c->fatal_warnings = v;
+		else if (!strcmp(tok, "stop_when_healthy"))
+			c->stop_when_healthy = v;
 		else
 			fail_msg("unknown CONFIG key %s", tok);
 	}
