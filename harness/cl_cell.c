@@ -49,7 +49,8 @@ struct io {
 	int con, agent, evr, evw;
 	FILE *con_log, *agent_log, *events;
 	long events_bytes;
-	struct cl_qga *qga;         /* no crashlab agent: the guest-agent driver */
+	struct cl_qga *qga;         /* no crashlab agent: the guest-agent driver (thread) */
+	int qga_w;                  /* its end of the pipe io->agent reads */
 	char rec[4096];             /* console bytes not yet recorded (up to a newline) */
 	size_t rec_len;
 	double rec_t;
@@ -236,15 +237,6 @@ static void pump(struct io *io, int *fd, int is_agent)
 							 : CL_SM_EV_CONSOLE_EOF });
 }
 
-static void qga_line(void *ctx, const char *text)
-{
-	struct io *io = ctx;
-
-	if (io->agent_log)
-		fprintf(io->agent_log, "%s\n", text);
-	feed(io, &(struct cl_sm_event){ .kind = CL_SM_EV_AGENT, .data = text, .len = strlen(text) });
-}
-
 static void virt_events(struct io *io)
 {
 	struct cl_virt_event v;
@@ -283,11 +275,8 @@ static void watch_domain(struct io *io)
 			feed(io, &(struct cl_sm_event){ .kind = CL_SM_EV_INTERRUPT });
 			continue;
 		}
-		if (io->qga && io->sm->stopped_at == 0 &&
-		    cl_qga_step(io->qga, cl_now(), qga_line, io) != 0) {
-			cl_sm_infra(io->sm, cl_err());
-			cl_qga_free(io->qga);
-			io->qga = NULL;
+		if (io->qga && cl_qga_failure(io->qga) && !io->sm->ev.infra) {
+			cl_sm_infra(io->sm, cl_qga_failure(io->qga));
 			virDomainDestroy(io->dom); /* the STOPPED event ends the cell */
 		}
 		if (io->con >= 0)
@@ -392,6 +381,10 @@ out:
 static void close_io(struct io *io, const char *name)
 {
 	record_console_flush(io);
+	cl_qga_stop(io->qga); /* before the domain goes: the thread uses it */
+	io->qga = NULL;
+	if (io->qga_w >= 0)
+		close(io->qga_w);
 	if (io->dom) {
 		virDomainDestroy(io->dom);
 		virDomainFree(io->dom);
@@ -407,11 +400,31 @@ static void close_io(struct io *io, const char *name)
 	}
 }
 
+/* No crashlab agent channel: its lines come from the guest-agent driver's pipe. */
+static int start_qga(struct io *io, const char *plan)
+{
+	char *bin = cl_sprintf("%s/build/guest/crashlab-agent", cl_project_root());
+	int qfd[2];
+
+	if (pipe2(qfd, O_CLOEXEC) != 0) {
+		free(bin);
+		cl_sm_infra(io->sm, "pipe failed");
+		return -1;
+	}
+	fcntl(qfd[0], F_SETFL, O_NONBLOCK);
+	io->agent = qfd[0];
+	io->qga_w = qfd[1];
+	io->sm->agent_eof = 0;
+	io->qga = cl_qga_start(io->dom, bin, plan, qfd[1]);
+	free(bin);
+	return 0;
+}
+
 /* One domain, from creation to the machine's FINISH, feeding @sm. */
 static void run_domain(struct cl_cell_run *r, struct cl_sm *sm, const struct cl_cell_media *m,
 		       const char *scratch, FILE *logs[3])
 {
-	struct io io = { .r = r, .sm = sm, .con = -1, .agent = -1, .evr = -1, .evw = -1,
+	struct io io = { .r = r, .sm = sm, .con = -1, .agent = -1, .evr = -1, .evw = -1, .qga_w = -1,
 			 .con_log = logs[0], .agent_log = logs[1], .events = logs[2] };
 	char *name = domain_name(r);
 	int pfd[2];
@@ -429,16 +442,11 @@ static void run_domain(struct cl_cell_run *r, struct cl_sm *sm, const struct cl_
 		cl_sm_infra(sm, "libvirt: cannot resume the domain");
 		goto out;
 	}
-	if (m->qga_plan) {
-		char *bin = cl_sprintf("%s/build/guest/crashlab-agent", cl_project_root());
-
-		io.qga = cl_qga_new(io.dom, bin, m->qga_plan);
-		free(bin);
-	}
+	if (m->qga_plan && start_qga(&io, m->qga_plan))
+		goto out;
 	feed(&io, &(struct cl_sm_event){ .kind = CL_SM_EV_START, .t = 0 });
 	watch_domain(&io);
 out:
-	cl_qga_free(io.qga);
 	close_io(&io, name);
 	cl_sm_end(sm);
 	free(name);

@@ -7,6 +7,7 @@
 #include "cl_util.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
 #include <stdlib.h>
@@ -22,6 +23,11 @@
 enum qga_state { Q_PING = 0, Q_READ };
 
 struct cl_qga {
+	pthread_t thread;
+	volatile int stop, reset;   /* set by the cell, taken up by the thread */
+	int out_fd;
+	char failure[512];          /* set once by the thread, then read by the cell */
+	volatile int failed;
 	virDomainPtr dom;
 	char *agent_bin;
 	char *plan;
@@ -75,32 +81,22 @@ static long b64_decode(char *s)
 	return o;
 }
 
-struct cl_qga *cl_qga_new(virDomainPtr dom, const char *agent_bin, const char *plan)
-{
-	struct cl_qga *q = cl_xcalloc(1, sizeof(*q));
-
-	q->dom = dom;
-	q->agent_bin = cl_xstrdup(agent_bin);
-	q->plan = cl_xstrdup(plan);
-	q->handle = -1;
-	return q;
-}
-
-void cl_qga_free(struct cl_qga *q)
-{
-	if (!q)
-		return;
-	free(q->agent_bin);
-	free(q->plan);
-	free(q);
-}
-
-void cl_qga_reset(struct cl_qga *q)
+static void restart(struct cl_qga *q)
 {
 	q->st = Q_PING;
 	q->handle = -1;
 	q->len = 0;
 	q->next = 0;
+}
+
+void cl_qga_reset(struct cl_qga *q)
+{
+	__atomic_store_n(&q->reset, 1, __ATOMIC_RELEASE);
+}
+
+const char *cl_qga_failure(struct cl_qga *q)
+{
+	return __atomic_load_n(&q->failed, __ATOMIC_ACQUIRE) ? q->failure : NULL;
 }
 
 /* One command; returns its "return" member (new reference) or NULL. */
@@ -187,24 +183,32 @@ static int is_final(const char *l)
 	return !strcmp(l, "CL DONE") || !strcmp(l, "CL ABORTED") || !strncmp(l, "CL REBOOTING", 12);
 }
 
-static void split_lines(struct cl_qga *q, const char *buf, long n,
-			void (*line)(void *, const char *), void *ctx)
+/* One agent line to the cell: one write, so lines never interleave. */
+static void emit(struct cl_qga *q)
+{
+	q->line[q->len] = '\n';
+	if (write(q->out_fd, q->line, q->len + 1) < 0) {
+		/* the cell is gone; it stops us */
+	}
+	q->line[q->len] = '\0';
+}
+
+static void split_lines(struct cl_qga *q, const char *buf, long n)
 {
 	for (long i = 0; i < n; i++) {
 		if (buf[i] == '\n') {
-			q->line[q->len] = '\0';
-			line(ctx, q->line);
+			emit(q);
 			if (is_final(q->line))
 				write_guest_file(q, "/run/crashlab-ack", (const unsigned char *)"1", 1);
 			q->len = 0;
-		} else if (q->len + 1 < sizeof(q->line)) {
+		} else if (q->len + 2 < sizeof(q->line)) {
 			q->line[q->len++] = buf[i];
 		}
 	}
 }
 
 /* Read what the agent wrote since the last read. */
-static void read_output(struct cl_qga *q, void (*line)(void *, const char *), void *ctx)
+static void read_output(struct cl_qga *q)
 {
 	json_t *r, *data;
 	char *buf;
@@ -224,14 +228,14 @@ static void read_output(struct cl_qga *q, void (*line)(void *, const char *), vo
 	if (json_is_string(data)) {
 		buf = cl_xstrdup(json_string_value(data));
 		if ((n = b64_decode(buf)) > 0)
-			split_lines(q, buf, n, line, ctx);
+			split_lines(q, buf, n);
 		free(buf);
 	}
 	json_decref(r);
 }
 
-int cl_qga_step(struct cl_qga *q, double now, void (*line)(void *ctx, const char *text),
-		void *ctx)
+/* Do what is due at @now; 0, or -1 when the agent cannot be started. */
+static int step(struct cl_qga *q, double now)
 {
 	json_t *r;
 
@@ -239,7 +243,7 @@ int cl_qga_step(struct cl_qga *q, double now, void (*line)(void *ctx, const char
 		return 0;
 	q->next = now + POLL_S;
 	if (q->st == Q_READ) {
-		read_output(q, line, ctx);
+		read_output(q);
 		return 0;
 	}
 	r = qga(q, json_pack("{s:s}", "execute", "guest-ping"));
@@ -254,7 +258,55 @@ int cl_qga_step(struct cl_qga *q, double now, void (*line)(void *ctx, const char
 	}
 	if (++q->start_failures < START_TRIES)
 		return 0;
-	return cl_err_set(CL_EINFRA, "qemu-guest-agent answers but the crashlab agent could not be "
-			  "started in the guest (%d tries): %s", START_TRIES,
-			  virGetLastErrorMessage());
+	snprintf(q->failure, sizeof(q->failure),
+		 "qemu-guest-agent answers but the crashlab agent could not be started in the "
+		 "guest (%d tries): %s", START_TRIES, virGetLastErrorMessage());
+	return -1;
+}
+
+static void *run(void *arg)
+{
+	struct cl_qga *q = arg;
+
+	while (!__atomic_load_n(&q->stop, __ATOMIC_ACQUIRE)) {
+		if (__atomic_exchange_n(&q->reset, 0, __ATOMIC_ACQ_REL))
+			restart(q);
+		if (step(q, cl_now()) != 0) {
+			__atomic_store_n(&q->failed, 1, __ATOMIC_RELEASE);
+			break;
+		}
+		usleep(100000);
+	}
+	return NULL;
+}
+
+struct cl_qga *cl_qga_start(virDomainPtr dom, const char *agent_bin, const char *plan,
+			    int out_fd)
+{
+	struct cl_qga *q = cl_xcalloc(1, sizeof(*q));
+
+	q->dom = dom;
+	q->out_fd = out_fd;
+	q->agent_bin = cl_xstrdup(agent_bin);
+	q->plan = cl_xstrdup(plan);
+	restart(q);
+	if (pthread_create(&q->thread, NULL, run, q) != 0) {
+		snprintf(q->failure, sizeof(q->failure), "cannot start the guest-agent thread");
+		q->failed = 1;
+		q->stop = -1; /* no thread to join */
+	}
+	return q;
+}
+
+void cl_qga_stop(struct cl_qga *q)
+{
+	if (!q)
+		return;
+	if (q->stop != -1) {
+		__atomic_store_n(&q->stop, 1, __ATOMIC_RELEASE);
+		pthread_join(q->thread, NULL);
+	}
+	free(q->agent_bin);
+	free(q->plan);
+	free(q);
 }

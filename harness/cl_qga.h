@@ -22,18 +22,23 @@
 
 struct cl_qga;
 
-/* @agent_bin: host path of the static agent; @plan: the plan text (copied). */
-struct cl_qga *cl_qga_new(virDomainPtr dom, const char *agent_bin, const char *plan);
-void cl_qga_free(struct cl_qga *q);
-/* The guest rebooted: start again from the ping. */
+/*
+ * Start driving @dom in a thread of its own (guest-agent commands block for
+ * seconds; the cell's loop must keep reading the console meanwhile). Every
+ * agent line read is written to @out_fd, one write per line, so the cell
+ * reads them like the serial agent channel. @agent_bin: host path of the
+ * static agent; @plan: the plan text (copied).
+ */
+struct cl_qga *cl_qga_start(virDomainPtr dom, const char *agent_bin, const char *plan,
+			    int out_fd);
+/* The guest rebooted: start again from the ping (taken up by the thread). */
 void cl_qga_reset(struct cl_qga *q);
 /*
- * Do what is due at @now (may block up to a few seconds on the guest
- * agent); every complete agent line read is handed to @line. Returns 0, or
- * a negative cl_rc with cl_err() set when the agent cannot be started in
- * the guest (an infrastructure error, said by the host, never by the guest).
+ * NULL, or why the crashlab agent could not be started in the guest: an
+ * infrastructure error, said by the host, never by the guest (borrowed).
  */
-int cl_qga_step(struct cl_qga *q, double now, void (*line)(void *ctx, const char *text),
-		void *ctx);
+const char *cl_qga_failure(struct cl_qga *q);
+/* Stop the thread, wait for it and free. Accepts NULL. */
+void cl_qga_stop(struct cl_qga *q);
 
 #endif
