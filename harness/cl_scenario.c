@@ -91,18 +91,73 @@ static int parse_sysctl(struct cl_scenario *s, const char *path, json_t *obj)
 	return 0;
 }
 
+/* "limits": every one optional, each with its default. */
+static int parse_limits(struct cl_scenario *s, const char *path, json_t *limits)
+{
+	static const char *const lkeys[] = { "boot_s", "heartbeat_s", "step_s", "total_s",
+					     "max_boots", "loop_boots", NULL };
+	long boot = 240, hb = 30, step = 120, total = 900, boots = 1, loop = 3;
+	int rc;
+
+	if (limits && ((rc = cl_json_keys(path, "limits", limits, lkeys)) ||
+		       (rc = cl_json_int(&boot, path, "limits", limits, "boot_s", 5, 3600)) ||
+		       (rc = cl_json_int(&hb, path, "limits", limits, "heartbeat_s", 3, 3600)) ||
+		       (rc = cl_json_int(&step, path, "limits", limits, "step_s", 3, 86400)) ||
+		       (rc = cl_json_int(&total, path, "limits", limits, "total_s", 10, 86400)) ||
+		       (rc = cl_json_int(&boots, path, "limits", limits, "max_boots", 1, 100)) ||
+		       (rc = cl_json_int(&loop, path, "limits", limits, "loop_boots", 1, 20))))
+		return rc;
+	s->boot_s = (int)boot;
+	s->heartbeat_s = (int)hb;
+	s->step_s = (int)step;
+	s->total_s = (int)total;
+	s->max_boots = (int)boots;
+	s->loop_boots = (int)loop;
+	return 0;
+}
+
+/* A list of steps ("workload" needs at least one). */
+static int parse_steps(struct cl_step *steps, int *n, const char *path, json_t *arr,
+		       const char *list, size_t min)
+{
+	json_t *v;
+	size_t i;
+	int rc;
+
+	if (json_array_size(arr) < min || json_array_size(arr) > CL_MAX_STEPS)
+		return cl_err_set(CL_EINPUT, "%s: \"%s\" must hold %zu to %d steps", path, list, min,
+				  CL_MAX_STEPS);
+	json_array_foreach(arr, i, v) {
+		if ((rc = parse_step(&steps[i], path, v, list, (int)i)))
+			return rc;
+		(*n)++;
+	}
+	return 0;
+}
+
+static int check_text(const char *path, const char *name, const char *cmdline)
+{
+	size_t k;
+
+	for (k = 0; cmdline[k]; k++)
+		if (!cl_is_token_char(cmdline[k]) && !strchr(" =,", cmdline[k]))
+			return cl_err_set(CL_EINPUT, "%s: kernel_cmdline holds an unsupported character",
+					  path);
+	if (strlen(cmdline) >= sizeof(((struct cl_scenario *)0)->cmdline) ||
+	    strlen(name) >= sizeof(((struct cl_scenario *)0)->name))
+		return cl_err_set(CL_EINPUT, "%s: name or kernel_cmdline too long", path);
+	return 0;
+}
+
 int cl_scenario_load(struct cl_scenario **out, const char *path)
 {
 	static const char *const keys[] = { "name", "description", "limits", "kernel_cmdline",
 					    "sysctl", "workload", "boot_workload", "on_crash",
 					    "reboots", NULL };
-	static const char *const lkeys[] = { "boot_s", "heartbeat_s", "step_s", "total_s",
-					     "max_boots", "loop_boots", NULL };
 	struct cl_scenario *s = cl_xcalloc(1, sizeof(*s));
-	json_t *root = NULL, *limits, *sysctl, *work, *bwork, *v;
+	json_t *root = NULL, *limits, *sysctl, *work, *bwork;
 	const char *name = "scenario", *desc, *cmdline = "", *on_crash = "stop";
-	long boot = 240, hb = 30, step = 120, total = 900, boots = 1, loop = 3, reboots = 0;
-	size_t i, k;
+	long reboots = 0;
 	int rc;
 
 	*out = NULL;
@@ -123,56 +178,15 @@ int cl_scenario_load(struct cl_scenario **out, const char *path)
 		rc = cl_err_set(CL_EINPUT, "%s: on_crash must be \"stop\" or \"reboot\"", path);
 		goto out;
 	}
-	if (limits && ((rc = cl_json_keys(path, "limits", limits, lkeys)) ||
-		       (rc = cl_json_int(&boot, path, "limits", limits, "boot_s", 5, 3600)) ||
-		       (rc = cl_json_int(&hb, path, "limits", limits, "heartbeat_s", 3, 3600)) ||
-		       (rc = cl_json_int(&step, path, "limits", limits, "step_s", 3, 86400)) ||
-		       (rc = cl_json_int(&total, path, "limits", limits, "total_s", 10, 86400)) ||
-		       (rc = cl_json_int(&boots, path, "limits", limits, "max_boots", 1, 100)) ||
-		       (rc = cl_json_int(&loop, path, "limits", limits, "loop_boots", 1, 20))))
+	if ((rc = parse_limits(s, path, limits)) || (rc = check_text(path, name, cmdline)) ||
+	    (sysctl && (rc = parse_sysctl(s, path, sysctl))) ||
+	    (rc = parse_steps(s->steps, &s->nsteps, path, work, "workload", 1)) ||
+	    (rc = parse_steps(s->boot_steps, &s->nboot_steps, path, bwork, "boot_workload", 0)))
 		goto out;
-	for (k = 0; cmdline[k]; k++)
-		if (!cl_is_token_char(cmdline[k]) && !strchr(" =,", cmdline[k])) {
-			rc = cl_err_set(CL_EINPUT, "%s: kernel_cmdline holds an unsupported character",
-					path);
-			goto out;
-		}
-	if (strlen(cmdline) >= sizeof(s->cmdline) || strlen(name) >= sizeof(s->name)) {
-		rc = cl_err_set(CL_EINPUT, "%s: name or kernel_cmdline too long", path);
-		goto out;
-	}
-	if (sysctl && (rc = parse_sysctl(s, path, sysctl)))
-		goto out;
-	if (json_array_size(work) == 0 || json_array_size(work) > CL_MAX_STEPS) {
-		rc = cl_err_set(CL_EINPUT, "%s: \"workload\" must hold 1 to %d steps", path,
-				CL_MAX_STEPS);
-		goto out;
-	}
-	json_array_foreach(work, i, v) {
-		if ((rc = parse_step(&s->steps[i], path, v, "workload", (int)i)))
-			goto out;
-		s->nsteps++;
-	}
-	if (json_array_size(bwork) > CL_MAX_STEPS) {
-		rc = cl_err_set(CL_EINPUT, "%s: \"boot_workload\" holds more than %d steps", path,
-				CL_MAX_STEPS);
-		goto out;
-	}
-	json_array_foreach(bwork, i, v) {
-		if ((rc = parse_step(&s->boot_steps[i], path, v, "boot_workload", (int)i)))
-			goto out;
-		s->nboot_steps++;
-	}
 	s->on_crash_reboot = !strcmp(on_crash, "reboot");
-	s->loop_boots = (int)loop;
 	s->reboots = (int)reboots;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	snprintf(s->cmdline, sizeof(s->cmdline), "%s", cmdline);
-	s->boot_s = (int)boot;
-	s->heartbeat_s = (int)hb;
-	s->step_s = (int)step;
-	s->total_s = (int)total;
-	s->max_boots = (int)boots;
 	*out = s;
 	s = NULL;
 out:

@@ -264,26 +264,49 @@ static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence
 	snprintf(out->title, sizeof(out->title), "sensor loaded the manifest's content and saw the workload");
 }
 
-void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
-	       const struct cl_triage_result *tr, const struct cl_candidate *cand, int max_boots)
+/* K crashed boots in a row, or more boots than the scenario allows. */
+static int decide_boot_loop(struct cl_decision *out, const struct cl_evidence *ev,
+			    const struct cl_triage_result *tr, int max_boots)
 {
-	memset(out, 0, sizeof(*out));
 	if (ev->boot_loop) {
 		out->verdict = CL_V_BOOT_LOOP;
 		snprintf(out->title, sizeof(out->title), "boot loop: %.200s (%d boots crashed before ready)",
 			 tr->crashed ? tr->title : "guest panicked", ev->boot_loop);
-		return;
+		return 1;
 	}
-	if (ev->boots > max_boots) {
-		out->verdict = CL_V_BOOT_LOOP;
-		if (tr->crashed)
-			snprintf(out->title, sizeof(out->title), "boot loop: %.200s (%d boots)",
-				 tr->title, ev->boots);
-		else
-			snprintf(out->title, sizeof(out->title), "boot loop: %d boots, at most %d expected",
-				 ev->boots, max_boots);
+	if (ev->boots <= max_boots)
+		return 0;
+	out->verdict = CL_V_BOOT_LOOP;
+	if (tr->crashed)
+		snprintf(out->title, sizeof(out->title), "boot loop: %.200s (%d boots)", tr->title,
+			 ev->boots);
+	else
+		snprintf(out->title, sizeof(out->title), "boot loop: %d boots, at most %d expected",
+			 ev->boots, max_boots);
+	return 1;
+}
+
+static void decide_hang(struct cl_decision *out, const struct cl_evidence *ev)
+{
+	static const char *const what[] = {
+		[CL_TIMEOUT_NONE] = "", [CL_TIMEOUT_BOOT] = "agent not ready",
+		[CL_TIMEOUT_HEARTBEAT] = "agent silent",
+		[CL_TIMEOUT_STEP] = "plan step stuck (heartbeat still going)",
+		[CL_TIMEOUT_TOTAL] = "cell not finished",
+	};
+	_Static_assert(sizeof(what) / sizeof(what[0]) == CL_TIMEOUT_LAST, "timeouts");
+
+	out->verdict = CL_V_HANG;
+	snprintf(out->title, sizeof(out->title), "hang: %s after %d s%s", what[ev->timeout],
+		 ev->timeout_s, ev->loaded ? " (sensor loaded)" : "");
+}
+
+void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
+	       const struct cl_triage_result *tr, const struct cl_candidate *cand, int max_boots)
+{
+	memset(out, 0, sizeof(*out));
+	if (decide_boot_loop(out, ev, tr, max_boots))
 		return;
-	}
 	if (tr->crashed) {
 		out->verdict = CL_V_CRASH;
 		snprintf(out->title, sizeof(out->title), "%s", tr->title[0] ? tr->title : "kernel crash");
@@ -320,17 +343,7 @@ void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
 		return;
 	}
 	if (ev->timeout != CL_TIMEOUT_NONE) {
-		static const char *const what[] = {
-			[CL_TIMEOUT_NONE] = "", [CL_TIMEOUT_BOOT] = "agent not ready",
-			[CL_TIMEOUT_HEARTBEAT] = "agent silent",
-			[CL_TIMEOUT_STEP] = "plan step stuck (heartbeat still going)",
-			[CL_TIMEOUT_TOTAL] = "cell not finished",
-		};
-		_Static_assert(sizeof(what) / sizeof(what[0]) == CL_TIMEOUT_LAST, "timeouts");
-
-		out->verdict = CL_V_HANG;
-		snprintf(out->title, sizeof(out->title), "hang: %s after %d s%s", what[ev->timeout],
-			 ev->timeout_s, ev->loaded ? " (sensor loaded)" : "");
+		decide_hang(out, ev);
 		return;
 	}
 	if (!ev->ready) {

@@ -87,7 +87,7 @@ static void test_refusals(void **state)
 	expect_error("{\"workload\": [{\"op\": \"fifo\", \"name\": \"x%s\"}]}", "one %d");
 	expect_error("{\"workload\": [{\"op\": \"fifo\", \"name\": \"x%d\", \"dir\": \"/tmp/../etc\"}]}",
 		     "plain absolute path");
-	expect_error("{\"workload\": []}", "1 to 32");
+	expect_error("{\"workload\": []}", "1 to 32 steps");
 	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"sysctl\": {\"kernel.x\": \"1 2\"}}",
 		     "plain string");
 	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"limits\": {\"boot_s\": 1}}",
