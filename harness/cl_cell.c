@@ -475,8 +475,8 @@ static void remediate(struct cl_cell_run *r, const struct cl_cell_media *m, cons
 	}
 	res->applied = 1;
 	applied = cl_now() - t0;
-	fprintf(stderr, "crashlab: %s: remediation %s applied (%d paths removed, %.1f s); booting again\n",
-		r->spec->id, r->remedy->name, res->removed, applied);
+	fprintf(stderr, "crashlab: %s: remediation %s applied offline in %.1f s (paths removed: %d); "
+		"booting again\n", r->spec->id, r->remedy->name, applied, res->removed);
 	if (logs[2])
 		fprintf(logs[2], "# remediation applied: boots after it follow, as a new stream\n");
 	cfg.stop_when_healthy = 1;
