@@ -54,6 +54,8 @@ struct cl_cell_input {
 
 struct cl_image_kind {
 	const char *name;
+	/* Fast checks of a cell before anything is built (may be NULL); CL_EINPUT. */
+	int (*check)(const struct cl_cell_spec *spec);
 	/* Build or find the release's images this kind needs (planner thread). */
 	int (*prepare)(struct cl_image *img, const struct cl_cell_spec *spec);
 	/* Make the cell's writable layer in @scratch with the candidate in it. */

@@ -13,8 +13,53 @@
 #include "cl_kind.h"
 #include "cl_util.h"
 
+#include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define QEMU_USER "libvirt-qemu" /* Debian's libvirt runs qemu as this user */
+
+/* May @pw (owner, group, other bits) do @what (R_OK/X_OK) on what @st describes? */
+static int may(const struct stat *st, const struct passwd *pw, int what)
+{
+	int shift = st->st_uid == pw->pw_uid ? 6 : st->st_gid == pw->pw_gid ? 3 : 0;
+	int bit = what == R_OK ? 4 : 1;
+
+	return (st->st_mode >> shift) & bit;
+}
+
+/*
+ * qemu opens the user's image (the overlay's backing file) as the qemu user,
+ * not as us: say so before anything boots, naming the file, rather than let
+ * every cell fail to start.
+ */
+static int check(const struct cl_cell_spec *spec)
+{
+	const struct passwd *pw = getpwnam(QEMU_USER);
+	char *path = realpath(spec->user_path, NULL), *p;
+	struct stat st;
+	int rc = 0;
+
+	if (!pw || !path) {
+		free(path);
+		return 0; /* no such user here (another libvirt setup): libvirt will say */
+	}
+	for (p = path; rc == 0 && (p = strchr(p + 1, '/'));) {
+		*p = '\0';
+		if (stat(path, &st) == 0 && !may(&st, pw, X_OK))
+			rc = cl_err_set(CL_EINPUT, "cell %s: user image %s: directory %s is not searchable "
+					"by the qemu user (%s)", spec->id, spec->user_path, path, QEMU_USER);
+		*p = '/';
+	}
+	if (rc == 0 && stat(path, &st) == 0 && !may(&st, pw, R_OK))
+		rc = cl_err_set(CL_EINPUT, "cell %s: user image %s is not readable by the qemu user (%s)",
+				spec->id, spec->user_path, QEMU_USER);
+	free(path);
+	return rc;
+}
 
 static int prepare(struct cl_image *img, const struct cl_cell_spec *spec)
 {
@@ -40,6 +85,7 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 
 const struct cl_image_kind cl_kind_user = {
 	.name = "user",
+	.check = check,
 	.prepare = prepare,
 	.setup = setup,
 };

@@ -151,11 +151,16 @@ static int prepare_images(struct qualify *q)
 	for (i = 0; i < q->matrix->ncells; i++)
 		if (!kernel_of(q, q->matrix->cells[i].kernel))
 			q->kernels[q->nkernels++].release = q->matrix->cells[i].kernel;
-	for (i = 0; i < q->matrix->ncells; i++)
-		if (!cl_kind_find(q->matrix->cells[i].image))
+	for (i = 0; i < q->matrix->ncells; i++) {
+		const struct cl_cell_spec *c = &q->matrix->cells[i];
+		const struct cl_image_kind *kind = cl_kind_find(c->image);
+
+		if (!kind)
 			return cl_err_set(CL_EINPUT, "%s: cell %s: image kind \"%s\" is not available",
-					  q->matrix->path, q->matrix->cells[i].id,
-					  q->matrix->cells[i].image);
+					  q->matrix->path, c->id, c->image);
+		if (kind->check && (rc = kind->check(c)))
+			return cl_err_set(rc, "%s: %s", q->matrix->path, cl_err());
+	}
 	for (i = 0; i < q->nkernels; i++)
 		if ((rc = cl_image_check(q->kernels[i].release)))
 			return cl_err_set(rc, "%s: %s", q->matrix->path, cl_err());

@@ -190,6 +190,12 @@ check "disk runs leave no overlay behind" \
 cp --reflink=auto "${CRASHLAB_CACHE:-.cache}/disks/6.1.0-56-amd64/disk.qcow2" "$OUT/user.qcow2"
 printf '{ "name": "user", "cells": [ { "id": "user-6.1", "kernel": "6.1.0-56-amd64", "os": "linux",\n  "image": { "path": "user.qcow2", "sha256": "%s", "firmware": "bios" } } ] }\n' \
     "$(sha256sum "$OUT/user.qcow2" | cut -d' ' -f1)" > "$OUT/user.json"
+# qemu runs as libvirt-qemu: a user image it cannot read is bad input, said before anything boots
+chmod 0700 "$OUT"
+run user-unreadable 2 qualify --matrix "$OUT/user.json" --candidate sensor/candidate.json --out "$OUT/user-x"
+check "unreadable user image: one line naming the image and the qemu user" \
+    one_line user-unreadable "user.qcow2 is not .*by the qemu user\|directory .* is not searchable by the qemu user"
+chmod 0755 "$OUT"
 start user-good qualify --matrix "$OUT/user.json" --candidate sensor/candidate.json --out "$OUT/user-good"
 start disk-recovery qualify --matrix "$DISK" --candidate sensor/candidate-cf291-recovery.json \
     --scenario scenarios/persistent.json --out "$OUT/disk-rec"
