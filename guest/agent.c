@@ -451,6 +451,28 @@ static int module_step(const char *path, const char *args)
 	return 0;
 }
 
+/*
+ * "update N STAGED DEST CONTROL": content N arrives while the candidate runs
+ * (as from its vendor's cloud): put it at DEST, tell the candidate through
+ * CONTROL (write DEST's path to it), report what the candidate now says.
+ */
+static int update_step(const char *n, const char *staged, const char *dest, const char *control,
+		       const char *status_path)
+{
+	int rc = install_file(staged, dest);
+
+	if (rc == 0)
+		rc = write_file(control, dest);
+	say("CL UPDATE content=%s path=%s rc=%d", n, dest, rc);
+	if (rc) {
+		say("CL INSTALL_FAILED what=update content=%s rc=%d error=%s", n, rc, strerror(-rc));
+		return -1;
+	}
+	if (status_path[0])
+		report_status(status_path);
+	return 0;
+}
+
 /* "loaded NAME": the OS was to load module NAME at boot; is it there? */
 static int loaded_step(const char *name)
 {
@@ -521,6 +543,9 @@ static int run_plan(const char *plan_path)
 				work_unix(argv[1], argv[2], count, msgs);
 		} else if (strcmp(argv[0], "sleep") == 0 && argc == 2) {
 			sleep((unsigned int)atoi(argv[1]));
+		} else if (strcmp(argv[0], "update") == 0 && argc == 5) {
+			if (update_step(argv[1], argv[2], argv[3], argv[4], status_path) != 0)
+				failed = 1;
 		} else if (strcmp(argv[0], "loaded") == 0 && argc == 2) {
 			if (loaded_step(argv[1]) != 0)
 				failed = 1;

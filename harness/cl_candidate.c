@@ -15,8 +15,8 @@ static int parse_content(struct cl_content_spec *cs, const char *path, const cha
 			 json_t *j, int idx)
 {
 	static const char *const keys[] = { "name", "file", "sha256", "install_path",
-					    "reported_as", "description", NULL };
-	const char *name, *file, *sha, *inst, *rep = NULL, *desc;
+					    "reported_as", "description", "update_via", NULL };
+	const char *name, *file, *sha, *inst, *rep = NULL, *desc, *via = NULL;
 	char what[32], actual[CL_SHA256_HEX];
 	struct stat st;
 	int rc;
@@ -30,8 +30,12 @@ static int parse_content(struct cl_content_spec *cs, const char *path, const cha
 	    (rc = cl_json_str(&sha, path, what, j, "sha256", 1)) ||
 	    (rc = cl_json_str(&inst, path, what, j, "install_path", 1)) ||
 	    (rc = cl_json_str(&rep, path, what, j, "reported_as", 0)) ||
-	    (rc = cl_json_str(&desc, path, what, j, "description", 0)))
+	    (rc = cl_json_str(&desc, path, what, j, "description", 0)) ||
+	    (rc = cl_json_str(&via, path, what, j, "update_via", 0)))
 		return rc;
+	if (via && !cl_is_guest_path(via))
+		return cl_err_set(CL_EINPUT, "%s: %s: update_via must be an absolute guest path", path,
+				  what);
 	if (!cl_is_sha256_hex(sha))
 		return cl_err_set(CL_EINPUT, "%s: %s: sha256 must be 64 lower-case hex digits",
 				  path, what);
@@ -44,6 +48,7 @@ static int parse_content(struct cl_content_spec *cs, const char *path, const cha
 	cs->file = cl_path_join(dir, file);
 	cs->install_path = cl_xstrdup(inst);
 	cs->reported_as = rep ? cl_xstrdup(rep) : NULL;
+	cs->update_via = via ? cl_xstrdup(via) : NULL;
 	if (stat(cs->file, &st) != 0 || !S_ISREG(st.st_mode))
 		return cl_err_set(CL_EINPUT, "%s: %s: content file %s does not exist", path, what,
 				  cs->file);
@@ -280,6 +285,7 @@ void cl_candidate_free(struct cl_candidate *c)
 		free(c->content[i].file);
 		free(c->content[i].install_path);
 		free(c->content[i].reported_as);
+		free(c->content[i].update_via);
 	}
 	for (i = 0; i < c->nmake_vars; i++)
 		free(c->make_vars[i]);

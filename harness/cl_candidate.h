@@ -18,6 +18,11 @@
  * stops with exit 2: the report is bound to the exact bytes tested.
  * "reported_as" names the key under which the sensor publishes the digest of
  * the content it loaded; "counters" must all be non-zero after the workload.
+ * A content entry with "update_via" is a live update (content that arrives
+ * while the sensor runs, as from the vendor's cloud): it is staged, not
+ * installed at boot, and a scenario step { "op": "update", "content": NAME }
+ * installs it and writes its install_path to the "update_via" file; from
+ * then on the sensor must report its digest.
  * "content" may be empty (a sensor without content files) but must be there,
  * so that forgetting it is an error rather than an untested release.
  *
@@ -52,6 +57,9 @@ struct cl_content_spec {
 	char *file;          /* absolute or relative to cwd, resolved */
 	char *install_path;  /* absolute path in the guest */
 	char *reported_as;   /* status key with the loaded digest, or NULL */
+	char *update_via;    /* live update: not installed at boot; delivered by a scenario
+			      * "update" step, which writes install_path to this guest
+			      * file (e.g. /proc/clsensor_update); NULL for boot content */
 	char sha256[CL_SHA256_HEX];
 	long size;
 };

@@ -2,6 +2,7 @@
  * cl_install.c - persistent install of a candidate (see cl_install.h).
  */
 #include "cl_install.h"
+#include "cl_scenario.h"
 #include "cl_util.h"
 
 #include <stdlib.h>
@@ -61,8 +62,14 @@ int cl_install_candidate(struct cl_gfs *g, const struct cl_candidate *c, const c
 	free(dest);
 	if (rc || (rc = cl_gfs_run(g, depmod)))
 		return rc;
-	for (i = 0; i < c->ncontent && rc == 0; i++)
-		rc = cl_gfs_upload(g, c->content[i].file, c->content[i].install_path, 0644);
+	for (i = 0; i < c->ncontent && rc == 0; i++) {
+		/* live updates arrive later: staged for the agent, not installed */
+		char *dst = c->content[i].update_via ? cl_scenario_staged(CL_PLAN_PERSISTENT, i)
+						     : cl_xstrdup(c->content[i].install_path);
+
+		rc = cl_gfs_upload(g, c->content[i].file, dst, 0644);
+		free(dst);
+	}
 	for (i = 0; i < c->nfiles && rc == 0; i++)
 		rc = cl_gfs_upload(g, c->files[i].file, c->files[i].path, c->files[i].mode);
 	return rc ? rc : install_loader(g, c);

@@ -27,8 +27,8 @@ static int name_pattern_ok(const char *n)
 static int parse_step(struct cl_step *st, const char *path, json_t *j, const char *list, int idx)
 {
 	static const char *const keys[] = { "op", "dir", "name", "count", "messages", "seconds",
-					    NULL };
-	const char *op, *dir = "/tmp/ipc", *name = NULL;
+					    "content", NULL };
+	const char *op, *dir = "/tmp/ipc", *name = NULL, *content = NULL;
 	long count = 1, msgs = 1, secs = 1;
 	char what[32];
 	int rc;
@@ -42,8 +42,17 @@ static int parse_step(struct cl_step *st, const char *path, json_t *j, const cha
 	    (rc = cl_json_str(&name, path, what, j, "name", 0)) ||
 	    (rc = cl_json_int(&count, path, what, j, "count", 1, 10000)) ||
 	    (rc = cl_json_int(&msgs, path, what, j, "messages", 0, 10000)) ||
-	    (rc = cl_json_int(&secs, path, what, j, "seconds", 0, 3600)))
+	    (rc = cl_json_int(&secs, path, what, j, "seconds", 0, 3600)) ||
+	    (rc = cl_json_str(&content, path, what, j, "content", 0)))
 		return rc;
+	if (strcmp(op, "update") == 0) {
+		if (!content || !cl_is_token(content) || strlen(content) >= sizeof(st->content))
+			return cl_err_set(CL_EINPUT, "%s: %s: update needs \"content\": the name of a "
+					  "live-update content of the candidate", path, what);
+		st->op = CL_STEP_UPDATE;
+		snprintf(st->content, sizeof(st->content), "%s", content);
+		return 0;
+	}
 	if (strcmp(op, "sleep") == 0) {
 		st->op = CL_STEP_SLEEP;
 		st->seconds = (int)secs;
@@ -54,8 +63,8 @@ static int parse_step(struct cl_step *st, const char *path, json_t *j, const cha
 	else if (strcmp(op, "unix") == 0)
 		st->op = CL_STEP_UNIX;
 	else
-		return cl_err_set(CL_EINPUT, "%s: %s: unknown op \"%s\" (fifo, unix, sleep)", path,
-				  what, op);
+		return cl_err_set(CL_EINPUT, "%s: %s: unknown op \"%s\" (fifo, unix, sleep, update)",
+				  path, what, op);
 	if (!name || !name_pattern_ok(name) || strlen(name) >= sizeof(st->name))
 		return cl_err_set(CL_EINPUT, "%s: %s: \"name\" must be a plain name with one %%d",
 				  path, what);
@@ -209,14 +218,61 @@ void cl_scenario_free(struct cl_scenario *s)
 	free(s);
 }
 
-static void steps_plan(char **buf, size_t *len, const struct cl_step *steps, int n)
+static int content_index(const struct cl_candidate *cand, const char *name)
+{
+	int i;
+
+	for (i = 0; cand && i < cand->ncontent; i++)
+		if (!strcmp(cand->content[i].name, name))
+			return i;
+	return -1;
+}
+
+int cl_scenario_check(const struct cl_scenario *s, const struct cl_candidate *cand)
+{
+	int i, k;
+
+	for (i = 0; i < s->nsteps; i++) {
+		if (s->steps[i].op != CL_STEP_UPDATE)
+			continue;
+		k = content_index(cand, s->steps[i].content);
+		if (k < 0 || !cand->content[k].update_via)
+			return cl_err_set(CL_EINPUT, "%s: workload[%d]: %s has no live-update content "
+					  "\"%s\" (a content entry with \"update_via\")", s->path, i,
+					  cand->path, s->steps[i].content);
+	}
+	for (i = 0; i < s->nboot_steps; i++)
+		if (s->boot_steps[i].op == CL_STEP_UPDATE)
+			return cl_err_set(CL_EINPUT, "%s: boot_workload[%d]: updates belong in the "
+					  "workload", s->path, i);
+	return 0;
+}
+
+char *cl_scenario_staged(enum cl_plan_mode mode, int n)
+{
+	return mode == CL_PLAN_PERSISTENT ? cl_sprintf("/var/lib/crashlab/stage/content-%d", n)
+					  : cl_sprintf("/crashlab/candidate/content-%d", n);
+}
+
+static void steps_plan(char **buf, size_t *len, const struct cl_step *steps, int n,
+		       const struct cl_candidate *cand, enum cl_plan_mode mode)
 {
 	int i;
 
 	for (i = 0; i < n; i++) {
 		const struct cl_step *st = &steps[i];
 
-		if (st->op == CL_STEP_SLEEP)
+		if (st->op == CL_STEP_UPDATE) {
+			int k = content_index(cand, st->content);
+			char *staged;
+
+			if (k < 0 || !cand->content[k].update_via)
+				continue; /* refused by cl_scenario_check before any plan is made */
+			staged = cl_scenario_staged(mode, k);
+			cl_append(buf, len, "update %d %s %s %s\n", k, staged,
+				  cand->content[k].install_path, cand->content[k].update_via);
+			free(staged);
+		} else if (st->op == CL_STEP_SLEEP)
 			cl_append(buf, len, "sleep %d\n", st->seconds);
 		else
 			cl_append(buf, len, "%s %s %s %d %d\n", st->op == CL_STEP_FIFO ? "fifo" : "unix",
@@ -239,8 +295,9 @@ char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *c
 		cl_append(&buf, &len, "loaded %s\n", cand->module_name);
 	} else {
 		for (i = 0; i < cand->ncontent; i++)
-			cl_append(&buf, &len, "install /crashlab/candidate/content-%d %s\n", i,
-				  cand->content[i].install_path);
+			if (!cand->content[i].update_via)
+				cl_append(&buf, &len, "install /crashlab/candidate/content-%d %s\n", i,
+					  cand->content[i].install_path);
 		if (cand->module_args[0])
 			cl_append(&buf, &len, "module /crashlab/candidate/%s.ko %s\n",
 				  cand->module_name, cand->module_args);
@@ -248,7 +305,7 @@ char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *c
 			cl_append(&buf, &len, "module /crashlab/candidate/%s.ko\n", cand->module_name);
 	}
 	cl_append(&buf, &len, "status %s\n", cand->status_file);
-	steps_plan(&buf, &len, s->steps, s->nsteps);
+	steps_plan(&buf, &len, s->steps, s->nsteps, cand, mode);
 	if (mode == CL_PLAN_PERSISTENT && s->reboots > 0)
 		cl_append(&buf, &len, "reboots %d\n", s->reboots);
 	return buf;
@@ -259,6 +316,6 @@ char *cl_scenario_boot_plan(const struct cl_scenario *s)
 	char *buf = cl_xstrdup("");
 	size_t len = 0;
 
-	steps_plan(&buf, &len, s->boot_steps, s->nboot_steps);
+	steps_plan(&buf, &len, s->boot_steps, s->nboot_steps, NULL, CL_PLAN_PERSISTENT);
 	return buf;
 }

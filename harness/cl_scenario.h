@@ -9,7 +9,8 @@
  *                     "count": 8, "messages": 4 },
  *                   { "op": "unix", "dir": "/run/ipc", "name": "postex_%d.sock",
  *                     "count": 8, "messages": 4 },
- *                   { "op": "sleep", "seconds": 1 } ] }
+ *                   { "op": "sleep", "seconds": 1 },
+ *                   { "op": "update", "content": "channel-291-v33" } ] }
  *
  * boot_s: from start to the agent's READY; heartbeat_s: longest silence of
  * the agent after that (the heartbeat comes from a process of its own, so
@@ -41,7 +42,7 @@
 #define CL_MAX_STEPS 32
 #define CL_MAX_SYSCTL 16
 
-enum cl_step_op { CL_STEP_FIFO, CL_STEP_UNIX, CL_STEP_SLEEP };
+enum cl_step_op { CL_STEP_FIFO, CL_STEP_UNIX, CL_STEP_SLEEP, CL_STEP_UPDATE };
 
 struct cl_step {
 	enum cl_step_op op;
@@ -50,6 +51,7 @@ struct cl_step {
 	int count;
 	int messages;
 	int seconds;     /* CL_STEP_SLEEP */
+	char content[64];/* CL_STEP_UPDATE: the candidate's live-update content, by name */
 };
 
 struct cl_scenario {
@@ -87,6 +89,15 @@ void cl_scenario_free(struct cl_scenario *s);
  */
 char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *cand,
 		       enum cl_plan_mode mode);
+/*
+ * Steps that name the candidate's content ("update") must name a live-update
+ * entry of @cand (one with "update_via"). CL_EINPUT naming the scenario.
+ */
+int cl_scenario_check(const struct cl_scenario *s, const struct cl_candidate *cand);
+
+/* Where staged content N lives in the guest for @mode (new string). */
+char *cl_scenario_staged(enum cl_plan_mode mode, int n);
+
 /* The boot workload as a plan of its own (new string; "" when there is none). */
 char *cl_scenario_boot_plan(const struct cl_scenario *s);
 

@@ -234,6 +234,22 @@ static void console_bytes(struct cl_sm *sm, int *act, const struct cl_sm_event *
 	}
 }
 
+/* Keep the moments the reported content changed (a new boot, a live update). */
+static void log_content(struct cl_sm *sm, double t, const char *digest)
+{
+	struct cl_evidence *ev = &sm->ev;
+	struct cl_content_change *last = ev->ncontent_log ? &ev->content_log[ev->ncontent_log - 1]
+							  : NULL;
+
+	if ((last && last->boot == ev->boots && !strcmp(last->sha256, digest)) ||
+	    ev->ncontent_log == CL_MAX_CONTENT_LOG)
+		return;
+	last = &ev->content_log[ev->ncontent_log++];
+	last->t = t;
+	last->boot = ev->boots;
+	snprintf(last->sha256, sizeof(last->sha256), "%s", digest);
+}
+
 static void agent_line(struct cl_sm *sm, const struct cl_sm_event *e)
 {
 	struct cl_evidence *ev = &sm->ev;
@@ -249,8 +265,10 @@ static void agent_line(struct cl_sm *sm, const struct cl_sm_event *e)
 	if (b && sm->cfg.digest_key) {
 		const char *d = cl_evidence_status(ev, sm->cfg.digest_key);
 
-		if (d && cl_is_sha256_hex(d))
+		if (d && cl_is_sha256_hex(d)) {
 			snprintf(b->digest, sizeof(b->digest), "%s", d);
+			log_content(sm, e->t, d);
+		}
 	}
 	if (b && ev->ready && ev->loaded && !b->healthy && !b->crashed) {
 		b->healthy = 1;
@@ -365,7 +383,7 @@ int cl_sm_feed(struct cl_sm *sm, const struct cl_sm_event *e)
 	case CL_SM_EV_STOPPED:
 		sm->stopped = 1;
 		sm->ev.stopped = 1;
-		boot_close(sm, e->t, sm->ev.done ? CL_END_POWEROFF : CL_END_STOPPED);
+		boot_close(sm, e->t, sm->ev.done || sm->ev.aborted ? CL_END_POWEROFF : CL_END_STOPPED);
 		if (sm->stopped_at == 0)
 			sm->stopped_at = e->t;
 		break;
@@ -427,7 +445,7 @@ void cl_sm_end(struct cl_sm *sm)
 	cl_triage_finish(sm->tr);
 	if (sm->boot_tr)
 		cl_triage_finish(sm->boot_tr);
-	boot_close(sm, cur(sm) ? cur(sm)->end : 0, ev->done ? CL_END_POWEROFF : CL_END_STOPPED);
+	boot_close(sm, cur(sm) ? cur(sm)->end : 0, ev->done || ev->aborted ? CL_END_POWEROFF : CL_END_STOPPED);
 	settle_recovery(sm);
 	if (!sm->started || ev->build_failed)
 		return;

@@ -152,6 +152,13 @@ void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
 	} else if (!strcmp(word, "WORKLOAD")) {
 		ev->workload_steps++;
 		ev->workload_errors += (int)kv_long(line, "errors", 1);
+	} else if (!strcmp(word, "UPDATE")) {
+		long k = kv_long(line, "content", -1);
+
+		if (kv_long(line, "rc", 1) == 0 && k >= 0 && k < CL_MAX_CONTENT) {
+			ev->updates++;
+			ev->last_update = (int)k + 1;
+		}
 	} else if (!strcmp(word, "DONE")) {
 		ev->done = 1;
 	} else if (!strcmp(word, "ABORTED")) {
@@ -217,6 +224,24 @@ static int check_boot_digests(struct cl_decision *out, const struct cl_evidence 
 	return 0;
 }
 
+/*
+ * The content the candidate must report now: the last live update applied
+ * for that key, or else the boot content.
+ */
+static int expected_now(const struct cl_evidence *ev, const struct cl_candidate *cand, int i)
+{
+	const struct cl_content_spec *cs = &cand->content[i], *up;
+
+	if (!cs->reported_as)
+		return 0;
+	if (ev->last_update > 0 && ev->last_update <= cand->ncontent) {
+		up = &cand->content[ev->last_update - 1];
+		if (up->reported_as && !strcmp(up->reported_as, cs->reported_as))
+			return up == cs;
+	}
+	return !cs->update_via;
+}
+
 static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence *ev,
 			       const struct cl_candidate *cand)
 {
@@ -226,7 +251,7 @@ static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence
 		const struct cl_content_spec *cs = &cand->content[i];
 		const char *got;
 
-		if (!cs->reported_as)
+		if (!expected_now(ev, cand, i))
 			continue;
 		got = cl_evidence_status(ev, cs->reported_as);
 		if (!got) {
@@ -241,7 +266,7 @@ static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence
 				 "sensor loaded content sha256 %.64s, manifest says %.64s", got, cs->sha256);
 			return;
 		}
-		if (check_boot_digests(out, ev, cs))
+		if (!ev->updates && check_boot_digests(out, ev, cs))
 			return;
 	}
 	for (i = 0; i < cand->ncounters; i++) {
@@ -339,7 +364,10 @@ void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
 	}
 	if (ev->install_failed) {
 		out->verdict = CL_V_INSTALL_FAILED;
-		snprintf(out->title, sizeof(out->title), "sensor did not load: %s", ev->install_error);
+		snprintf(out->title, sizeof(out->title), "%s: %s",
+			 strncmp(ev->install_error, "what=update", 11) ? "sensor did not load"
+								     : "live content update not applied",
+			 ev->install_error);
 		return;
 	}
 	if (ev->timeout != CL_TIMEOUT_NONE) {

@@ -41,6 +41,14 @@ enum cl_timeout {
 
 #define CL_MAX_STATUS 32
 #define CL_MAX_TIMELINE 32   /* boots kept in the timeline; later boots are counted only */
+#define CL_MAX_CONTENT_LOG 16 /* content digest changes kept */
+
+/* The candidate's reported content digest changed (boot, live update). */
+struct cl_content_change {
+	double t;                     /* seconds since the domain was resumed */
+	int boot;                     /* 1-based */
+	char sha256[CL_SHA256_HEX];
+};
 
 /* How far a boot got. */
 enum cl_stage { CL_STAGE_FIRMWARE = 0, CL_STAGE_KERNEL, CL_STAGE_INIT, CL_STAGE_READY,
@@ -74,6 +82,10 @@ struct cl_evidence {
 	int agent_errors;          /* CL ERROR lines */
 	int workload_errors;       /* sum of errors= in WORKLOAD lines */
 	int workload_steps;
+	int updates;               /* live content updates applied (CL UPDATE rc=0) */
+	int last_update;           /* 1-based content index of the last one applied, 0: none */
+	struct cl_content_change content_log[CL_MAX_CONTENT_LOG];
+	int ncontent_log;
 	long heartbeats;
 	long progress;             /* agent lines other than heartbeats */
 	char status_key[CL_MAX_STATUS][48];    /* last CL STATUS values */

@@ -471,6 +471,7 @@ static int cmd_qualify(int argc, char **argv)
 	if ((rc = reproduce ? cl_matrix_single(&q.matrix, kernel, image) : cl_matrix_load(&q.matrix, matrix)) ||
 	    (rc = cl_candidate_load(&q.cand, candidate)) ||
 	    (rc = cl_scenario_load(&q.scn, scenario)) ||
+	    (rc = cl_scenario_check(q.scn, q.cand)) ||
 	    (remedy && (rc = cl_remediation_load(&q.remedy, remedy)))) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());
 		rc = 2;

@@ -151,6 +151,26 @@ static json_t *timeline_json(const struct cl_evidence *ev)
 	return arr;
 }
 
+/* Which content the candidate reported, from when: boots and live updates. */
+static json_t *content_history_json(const struct cl_evidence *ev, const struct cl_candidate *cand)
+{
+	json_t *arr = json_array();
+	int i, k;
+
+	for (i = 0; i < ev->ncontent_log; i++) {
+		const struct cl_content_change *c = &ev->content_log[i];
+		const char *name = NULL;
+
+		for (k = 0; k < cand->ncontent && !name; k++)
+			if (!strcmp(cand->content[k].sha256, c->sha256))
+				name = cand->content[k].name;
+		json_array_append_new(arr, json_pack("{s:i, s:o, s:s, s:o}", "boot", c->boot,
+						     "from_s", round1(c->t), "sha256", c->sha256,
+						     "content", name ? json_string(name) : json_null()));
+	}
+	return arr;
+}
+
 static void recovery_json(json_t *j, const struct cl_evidence *ev)
 {
 	json_t *rec = json_object();
@@ -178,7 +198,7 @@ static json_t *remediation_json(const struct cl_remediation_result *m)
 	return j;
 }
 
-static json_t *cell_json(const struct cl_report_cell *c)
+static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candidate *cand)
 {
 	json_t *j = json_object();
 
@@ -204,6 +224,7 @@ static json_t *cell_json(const struct cl_report_cell *c)
 	json_object_set_new(j, "image", json_string(c->spec->image));
 	if (c->ev) {
 		json_object_set_new(j, "timeline", timeline_json(c->ev));
+		json_object_set_new(j, "content_history", content_history_json(c->ev, cand));
 		recovery_json(j, c->ev);
 	}
 	if (c->remedy)
@@ -233,6 +254,7 @@ int cl_report_write_json(const struct cl_report *r, const char *path)
 		json_object_set_new(a, "sha256", json_string(cs->sha256));
 		json_object_set_new(a, "bytes", json_integer(cs->size));
 		json_object_set_new(a, "install_path", json_string(cs->install_path));
+		json_object_set_new(a, "delivered", json_string(cs->update_via ? "live update" : "boot"));
 		json_array_append_new(arts, a);
 	}
 	for (i = 0; i < r->ncells; i++) {
@@ -258,7 +280,7 @@ int cl_report_write_json(const struct cl_report *r, const char *path)
 	json_object_set_new(root, "started", json_string(r->started));
 	json_object_set_new(root, "finished", json_string(r->finished));
 	for (i = 0; i < r->ncells; i++) {
-		json_array_append_new(cells, cell_json(&r->cells[i]));
+		json_array_append_new(cells, cell_json(&r->cells[i], r->cand));
 		n[r->cells[i].verdict]++;
 	}
 	for (i = 0; i < CL_V_LAST; i++)

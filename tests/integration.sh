@@ -162,6 +162,16 @@ check "no scratch directory left" \
 check "interrupted cells are infra_error" json "$OUT/int/report.json" \
     "r['verdict']=='error' and any(c['verdict']=='infra_error' for c in r['cells'])"
 
+echo "# live content update: new content loaded while the sensor runs, no reboot"
+run live-update 0 qualify --matrix matrix/ci.json --candidate sensor/candidate-live-update.json \
+    --scenario scenarios/live-update.json --out "$OUT/live"
+check "live update: every cell reported v32, then v33, later, in the same boot" json "$OUT/live/report.json" \
+    "all([h['content'] for h in x['content_history']]==['channel-291-v32','channel-291-v33'] and x['content_history'][1]['from_s'] > x['content_history'][0]['from_s'] and x['verdict']=='pass' and x['boots']==1 for x in r['cells'])"
+run live-update-refused 1 qualify --matrix tests/data/matrix/one-6.1.json \
+    --candidate tests/data/candidate/live-update-refused.json --scenario scenarios/live-update.json --out "$OUT/liveref"
+check "live update the sensor refuses: install_failed, never pass" json "$OUT/liveref/report.json" \
+    "c['verdict']=='install_failed' and c['title'].startswith('live content update not applied')"
+
 echo "# disk images: the candidate installed persistently, boot loops, recovery"
 DISK=tests/data/matrix/disk-6.1.json
 "$CL" images --matrix "$DISK" >"$OUT/disk-images.out" 2>"$OUT/disk-images.err"

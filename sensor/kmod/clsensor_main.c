@@ -24,6 +24,7 @@
 #include <linux/slab.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <linux/uaccess.h>
 #include <linux/spinlock.h>
 #include <linux/sched.h>
 #include <linux/cred.h>
@@ -56,7 +57,8 @@ static const char **cl_inputs;       /* CL_INPUT_FIELDS pointers */
 static char (*cl_values)[CL_VALUE_LEN]; /* backing strings */
 static u64 cl_events[EV_LAST];
 static u64 cl_evaluations, cl_matches;
-static struct proc_dir_entry *cl_proc;
+static u64 cl_updates, cl_updates_rejected; /* live content updates */
+static struct proc_dir_entry *cl_proc, *cl_proc_update;
 
 /* Fill the inputs for one event and run the interpreter. Atomic context. */
 static void cl_event(int ev, const char *name, const char *path, umode_t mode,
@@ -174,24 +176,36 @@ static bool cl_armed[ARRAY_SIZE(cl_probes)];
 static int cl_status_show(struct seq_file *m, void *v)
 {
 	unsigned long irqf;
-	u64 ev[EV_LAST], evals, matches;
+	u64 ev[EV_LAST], evals, matches, updates, rejected;
+	u8 digest[SHA256_DIGEST_SIZE];
+	u32 len, channel, ninst;
+	bool have;
 	size_t i;
 
 	spin_lock_irqsave(&cl_lock, irqf);
 	memcpy(ev, cl_events, sizeof(ev));
 	evals = cl_evaluations;
 	matches = cl_matches;
+	updates = cl_updates;
+	rejected = cl_updates_rejected;
+	have = cl_blob != NULL;
+	memcpy(digest, cl_digest, sizeof(digest));
+	len = cl_parsed.len;
+	channel = cl_parsed.channel;
+	ninst = cl_parsed.ninstances;
 	spin_unlock_irqrestore(&cl_lock, irqf);
 
 	seq_printf(m, "bounds_check %d\n", CL_BOUNDS_CHECK);
-	if (cl_blob)
-		seq_printf(m, "content_sha256 %*phN\n", SHA256_DIGEST_SIZE, cl_digest);
+	if (have)
+		seq_printf(m, "content_sha256 %*phN\n", SHA256_DIGEST_SIZE, digest);
 	else
 		seq_puts(m, "content_sha256 none\n");
 	seq_printf(m, "content_path %s\n", content);
-	seq_printf(m, "content_bytes %u\n", cl_parsed.len);
-	seq_printf(m, "channel %u\n", cl_parsed.channel);
-	seq_printf(m, "instances %u\n", cl_parsed.ninstances);
+	seq_printf(m, "content_bytes %u\n", len);
+	seq_printf(m, "channel %u\n", channel);
+	seq_printf(m, "instances %u\n", ninst);
+	seq_printf(m, "content_updates %llu\n", updates);
+	seq_printf(m, "content_updates_rejected %llu\n", rejected);
 	for (i = 0; i < ARRAY_SIZE(cl_probes); i++)
 		seq_printf(m, "probe %s %s\n", cl_probes[i].symbol_name,
 			   cl_armed[i] ? "armed" : "missing");
@@ -202,45 +216,101 @@ static int cl_status_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static int cl_load_content(void)
+/*
+ * Read and parse the channel file at @path into @buf, @parsed and @digest.
+ * -ENOENT when there is none; the parser's verdict otherwise.
+ */
+static int cl_read_content(const char *path, void **buf, struct cl_content *parsed, u8 *digest)
 {
-	void *buf = NULL;
 	size_t size = 0;
 	const char *why;
 	ssize_t n;
 
-	if (!content || !*content) {
-		pr_err("clsensor: no content= path given\n");
-		return -EINVAL;
-	}
+	*buf = NULL;
 	/*
 	 * READING_FIRMWARE, not READING_UNKNOWN: on 6.12 the IPE LSM WARNs
 	 * ("no rule setup for kernel_read_file enum 0") for unknown reads,
 	 * which panics a panic_on_warn guest. crashlab found this.
 	 */
-	n = kernel_read_file_from_path(content, 0, &buf, CL_MAX_CONTENT_LEN, &size,
-				       READING_FIRMWARE);
-	if (n == -ENOENT) {
+	n = kernel_read_file_from_path(path, 0, buf, CL_MAX_CONTENT_LEN, &size, READING_FIRMWARE);
+	if (n < 0) {
+		*buf = NULL;
+		if (n != -ENOENT)
+			pr_err("clsensor: cannot read content %s: %zd\n", path, n);
+		return (int)n;
+	}
+	if (cl_content_parse(parsed, *buf, (u32)n, &why) != 0) {
+		pr_err("clsensor: rejected content %s: %s\n", path, why);
+		vfree(*buf);
+		*buf = NULL;
+		return -EINVAL;
+	}
+	sha256(*buf, (unsigned int)n, digest);
+	pr_info("clsensor: loaded content %s channel %u, %u instances, %u template fields, sha256 %*phN\n",
+		path, parsed->channel, parsed->ninstances, parsed->template_fields,
+		SHA256_DIGEST_SIZE, digest);
+	return 0;
+}
+
+static int cl_load_content(void)
+{
+	int err;
+
+	if (!content || !*content) {
+		pr_err("clsensor: no content= path given\n");
+		return -EINVAL;
+	}
+	err = cl_read_content(content, &cl_blob, &cl_parsed, cl_digest);
+	if (err == -ENOENT) {
 		/* deleted (e.g. by a remediation): run without rules, as vendors' sensors do */
 		pr_warn("clsensor: content %s not found, running without rules\n", content);
 		return 0;
 	}
-	if (n < 0) {
-		pr_err("clsensor: cannot read content %s: %zd\n", content, n);
-		return (int)n;
-	}
-	if (cl_content_parse(&cl_parsed, buf, (u32)n, &why) != 0) {
-		pr_err("clsensor: rejected content %s: %s\n", content, why);
-		vfree(buf);
-		return -EINVAL;
-	}
-	sha256(buf, (unsigned int)n, cl_digest);
-	cl_blob = buf;
-	pr_info("clsensor: loaded content %s channel %u, %u instances, %u template fields, sha256 %*phN\n",
-		content, cl_parsed.channel, cl_parsed.ninstances, cl_parsed.template_fields,
-		SHA256_DIGEST_SIZE, cl_digest);
-	return 0;
+	return err;
 }
+
+/*
+ * Live update, as content arrives from the vendor's cloud: write the path of
+ * the new channel file to /proc/clsensor_update. It is read and parsed
+ * first; only content the parser accepts replaces the running content, in
+ * one step under the lock the probes take, and the old bytes are freed
+ * after. Refused content leaves the running content as it was.
+ */
+static ssize_t cl_update_write(struct file *f, const char __user *ubuf, size_t len, loff_t *off)
+{
+	char path[256];
+	struct cl_content parsed;
+	u8 digest[SHA256_DIGEST_SIZE];
+	unsigned long irqf;
+	void *buf, *old;
+	int err;
+
+	if (len == 0 || len >= sizeof(path))
+		return -EINVAL;
+	if (copy_from_user(path, ubuf, len))
+		return -EFAULT;
+	path[len] = '\0';
+	strim(path);
+	err = cl_read_content(path, &buf, &parsed, digest);
+	spin_lock_irqsave(&cl_lock, irqf);
+	if (err) {
+		cl_updates_rejected++;
+		spin_unlock_irqrestore(&cl_lock, irqf);
+		return err;
+	}
+	old = cl_blob;
+	cl_blob = buf;
+	cl_parsed = parsed;
+	memcpy(cl_digest, digest, sizeof(digest));
+	cl_updates++;
+	spin_unlock_irqrestore(&cl_lock, irqf);
+	vfree(old);
+	return (ssize_t)len;
+}
+
+static const struct proc_ops cl_update_ops = {
+	.proc_write = cl_update_write,
+};
 
 static void cl_free(void)
 {
@@ -271,7 +341,10 @@ static int __init clsensor_init(void)
 		return err;
 	}
 	cl_proc = proc_create_single("clsensor", 0444, NULL, cl_status_show);
-	if (!cl_proc) {
+	cl_proc_update = proc_create("clsensor_update", 0200, NULL, &cl_update_ops);
+	if (!cl_proc || !cl_proc_update) {
+		proc_remove(cl_proc);
+		proc_remove(cl_proc_update);
 		cl_free();
 		return -ENOMEM;
 	}
@@ -295,6 +368,7 @@ static void __exit clsensor_exit(void)
 		if (cl_armed[i])
 			unregister_kprobe(&cl_probes[i]);
 	proc_remove(cl_proc);
+	proc_remove(cl_proc_update);
 	cl_free();
 }
 

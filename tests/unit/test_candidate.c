@@ -36,6 +36,11 @@ static void test_shipped_manifests(void **state)
 	assert_int_equal(c->ncontent, 2);
 	assert_null(c->content[1].reported_as);
 	cl_candidate_free(c);
+	/* a live update: staged, announced through the sensor's control file */
+	assert_int_equal(cl_candidate_load(&c, "sensor/candidate-live-update.json"), 0);
+	assert_null(c->content[0].update_via);
+	assert_string_equal(c->content[1].update_via, "/proc/clsensor_update");
+	cl_candidate_free(c);
 }
 
 /* A manifest in sensor/ (so relative paths resolve) built from @fmt. */
@@ -85,6 +90,10 @@ static void test_refusals(void **state)
 	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE "}", "missing \"content\"");
 	expect_error("{\"name\": \"x\", \"version\": \"1\", \"extra\": 1}", "unknown key \"extra\"");
 	expect_error("{\"name\": \"x\",\n \"version\": }", ":2:");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", \"content\": [{"
+		     "\"name\": \"c\", \"file\": \"content/channel-291-good.bin\", \"sha256\": \"" GOOD_SHA
+		     "\", \"install_path\": \"/x\", \"update_via\": \"proc file\"}]}",
+		     "update_via must be");
 	/* the install section */
 	expect_error("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", \"content\": [], "
 		     "\"install\": {\"load\": \"insmod\"}}", "load must be");

@@ -67,6 +67,36 @@ static void test_persistent_plan(void **state)
 	cl_scenario_free(s);
 }
 
+/* A live update: staged content, installed and announced mid-workload. */
+static void test_update_step(void **state)
+{
+	struct cl_scenario *s;
+	struct cl_candidate *c, *plain;
+	char *plan;
+
+	(void)state;
+	assert_int_equal(cl_scenario_load(&s, "scenarios/live-update.json"), 0);
+	assert_int_equal(cl_candidate_load(&c, "sensor/candidate-live-update.json"), 0);
+	assert_int_equal(cl_candidate_load(&plain, "sensor/candidate.json"), 0);
+	assert_int_equal(cl_scenario_check(s, c), 0);
+	assert_int_equal(cl_scenario_check(s, plain), CL_EINPUT);
+	assert_contains(cl_err(), "no live-update content \"channel-291-v33\"");
+	plan = cl_scenario_plan(s, c, CL_PLAN_ONCE);
+	/* only the boot content is installed at boot */
+	assert_contains(plan, "\ninstall /crashlab/candidate/content-0 ");
+	assert_null(strstr(plan, "install /crashlab/candidate/content-1"));
+	assert_contains(plan, "\nupdate 1 /crashlab/candidate/content-1 "
+			      "/var/lib/crashlab/channels/C-00000291.sys /proc/clsensor_update\n");
+	assert_true(strstr(plan, "\nupdate ") > strstr(plan, "\nunix "));
+	free(plan);
+	plan = cl_scenario_plan(s, c, CL_PLAN_PERSISTENT);
+	assert_contains(plan, "\nupdate 1 /var/lib/crashlab/stage/content-1 ");
+	free(plan);
+	cl_candidate_free(plain);
+	cl_candidate_free(c);
+	cl_scenario_free(s);
+}
+
 static void expect_error(const char *json, const char *needle)
 {
 	struct cl_scenario *s = NULL;
@@ -101,6 +131,7 @@ static void test_refusals(void **state)
 		     "boot_workload[0]: unknown op");
 	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"limits\": {\"loop_boots\": 0}}",
 		     "loop_boots");
+	expect_error("{\"workload\": [{\"op\": \"update\"}]}", "update needs \"content\"");
 }
 
 int main(void)
@@ -108,6 +139,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_persistent_plan),
+		cmocka_unit_test(test_update_step),
 		cmocka_unit_test(test_refusals),
 	};
 
