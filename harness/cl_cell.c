@@ -494,9 +494,13 @@ static void remediate(struct cl_cell_run *r, const struct cl_cell_media *m, cons
 	cl_sm_clear(&after);
 }
 
+/* Did the first domain end in a boot loop? Asked of the decision, not restated. */
 static int boot_looped(const struct cl_cell_run *r)
 {
-	return r->sm.ev.boot_loop || r->sm.ev.boots > r->scn->max_boots;
+	struct cl_decision dec;
+
+	cl_decide(&dec, &r->sm.ev, cl_triage_result(r->sm.tr), r->cand, r->scn->max_boots);
+	return dec.verdict == CL_V_BOOT_LOOP;
 }
 
 /* Move the cell's overlay into its directory (it still needs its base). */

@@ -28,7 +28,15 @@ struct expect {
 
 static void parse_config(struct cl_sm_config *c, const char *text)
 {
+	const struct { const char *key; int *field; } ints[] = {
+		{ "loop_boots", &c->loop_boots }, { "max_boots", &c->max_boots },
+		{ "boot_s", &c->boot_s }, { "heartbeat_s", &c->heartbeat_s },
+		{ "step_s", &c->step_s }, { "total_s", &c->total_s },
+		{ "fatal_warnings", &c->fatal_warnings },
+		{ "stop_when_healthy", &c->stop_when_healthy },
+	};
 	char buf[512], *save = NULL, *tok;
+	size_t i;
 
 	*c = (struct cl_sm_config){ .loop_boots = 3, .max_boots = 1, .boot_s = 240,
 				    .heartbeat_s = 30, .step_s = 120, .total_s = 600,
@@ -36,31 +44,18 @@ static void parse_config(struct cl_sm_config *c, const char *text)
 	snprintf(buf, sizeof(buf), "%s", text);
 	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		char *eq = strchr(tok, '=');
-		int v;
 
 		assert_non_null(eq);
 		*eq = '\0';
-		v = atoi(eq + 1);
-		if (!strcmp(tok, "on_crash"))
+		if (!strcmp(tok, "on_crash")) {
 			c->on_crash = !strcmp(eq + 1, "reboot") ? CL_CRASH_REBOOT : CL_CRASH_STOP;
-		else if (!strcmp(tok, "loop_boots"))
-			c->loop_boots = v;
-		else if (!strcmp(tok, "max_boots"))
-			c->max_boots = v;
-		else if (!strcmp(tok, "boot_s"))
-			c->boot_s = v;
-		else if (!strcmp(tok, "heartbeat_s"))
-			c->heartbeat_s = v;
-		else if (!strcmp(tok, "step_s"))
-			c->step_s = v;
-		else if (!strcmp(tok, "total_s"))
-			c->total_s = v;
-		else if (!strcmp(tok, "fatal_warnings"))
-			c->fatal_warnings = v;
-		else if (!strcmp(tok, "stop_when_healthy"))
-			c->stop_when_healthy = v;
-		else
+			continue;
+		}
+		for (i = 0; i < sizeof(ints) / sizeof(ints[0]) && strcmp(tok, ints[i].key); i++)
+			;
+		if (i == sizeof(ints) / sizeof(ints[0]))
 			fail_msg("unknown CONFIG key %s", tok);
+		*ints[i].field = atoi(eq + 1);
 	}
 }
 
