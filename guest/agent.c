@@ -474,6 +474,36 @@ static int update_step(const char *n, const char *staged, const char *dest, cons
 }
 
 /* "loaded NAME": the OS was to load module NAME at boot; is it there? */
+/*
+ * console BYTES: write BYTES of noise to the console - escape sequences,
+ * control and high bytes, no newline - as a misbehaving guest would; the
+ * host must stay bounded and go on deciding from the agent channel.
+ */
+static void flood_console(long long bytes)
+{
+	static const char seq[] = "\x1b[2J\x1b[31;1mFLOOD\x1b]0;crashlab\x07\x1b[?25l\xff\xfe\x01\x7f";
+	char buf[65536];
+	long long left = bytes, sent = 0;
+	size_t i;
+	int fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = seq[i % (sizeof(seq) - 1)];
+	while (fd >= 0 && left > 0) {
+		ssize_t n = write(fd, buf, left < (long long)sizeof(buf) ? (size_t)left : sizeof(buf));
+
+		if (n <= 0)
+			break;
+		left -= n;
+		sent += n;
+		if ((sent & ((1 << 24) - 1)) < n)
+			say("CL CONSOLE sent=%lld", sent); /* progress every 16 MiB */
+	}
+	if (fd >= 0)
+		close(fd);
+	say("CL CONSOLE sent=%lld of=%lld", sent, bytes);
+}
+
 static int loaded_step(const char *name)
 {
 	char path[160];
@@ -543,6 +573,8 @@ static int run_plan(const char *plan_path)
 				work_unix(argv[1], argv[2], count, msgs);
 		} else if (strcmp(argv[0], "sleep") == 0 && argc == 2) {
 			sleep((unsigned int)atoi(argv[1]));
+		} else if (strcmp(argv[0], "console") == 0 && argc == 2) {
+			flood_console(strtoll(argv[1], NULL, 10));
 		} else if (strcmp(argv[0], "update") == 0 && argc == 5) {
 			if (update_step(argv[1], argv[2], argv[3], argv[4], status_path) != 0)
 				failed = 1;

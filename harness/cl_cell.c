@@ -28,18 +28,7 @@
 #include <unistd.h>
 
 #define EVENTS_LOG_MAX (16L << 20) /* recorded stream cap; the console log has it all */
-
-static volatile sig_atomic_t interrupted;
-
-void cl_cell_interrupt(void)
-{
-	interrupted = 1;
-}
-
-int cl_cell_interrupted(void)
-{
-	return interrupted;
-}
+#define CONSOLE_LOG_MAX (64LL << 20) /* saved console cap; $CRASHLAB_CONSOLE_MAX sets another */
 
 struct io {
 	struct cl_cell_run *r;
@@ -49,6 +38,8 @@ struct io {
 	int con, agent, evr, evw;
 	FILE *con_log, *agent_log, *events;
 	long events_bytes;
+	long long con_bytes;        /* console bytes seen (saved up to CONSOLE_LOG_MAX) */
+	int lost;                   /* the libvirt connection died under this domain */
 	struct cl_qga *qga;         /* no crashlab agent: the guest-agent driver (thread) */
 	int qga_w;                  /* its end of the pipe io->agent reads */
 	char rec[4096];             /* console bytes not yet recorded (up to a newline) */
@@ -182,6 +173,28 @@ static void feed(struct io *io, struct cl_sm_event *e)
 		virDomainDestroy(io->dom);
 }
 
+static long long console_max(void)
+{
+	const char *env = getenv("CRASHLAB_CONSOLE_MAX");
+	long long v = env ? atoll(env) : 0;
+
+	return v >= 4096 ? v : CONSOLE_LOG_MAX;
+}
+
+/* console.log keeps the first console_max() bytes, then says that more came. */
+static void save_console(struct io *io, const char *buf, size_t n)
+{
+	long long max = console_max(), room = max - io->con_bytes;
+
+	io->con_bytes += (long long)n;
+	if (!io->con_log || room <= 0)
+		return;
+	fwrite(buf, 1, (size_t)room < n ? (size_t)room : n, io->con_log);
+	if ((size_t)room <= n)
+		fprintf(io->con_log, "\n[crashlab: console.log capped at %lld bytes; the guest went "
+			"on writing, see the cell's console_bytes]\n", max);
+}
+
 static void agent_bytes(struct io *io, const char *buf, size_t n)
 {
 	size_t i;
@@ -221,8 +234,7 @@ static void pump(struct io *io, int *fd, int is_agent)
 			struct cl_sm_event e = { .kind = CL_SM_EV_CONSOLE, .data = buf,
 						 .len = (size_t)n };
 
-			if (io->con_log)
-				fwrite(buf, 1, (size_t)n, io->con_log);
+			save_console(io, buf, (size_t)n);
 			if (io->r->echo_console)
 				echo_sanitized(buf, (size_t)n);
 			feed(io, &e);
@@ -235,6 +247,17 @@ static void pump(struct io *io, int *fd, int is_agent)
 	*fd = -1;
 	feed(io, &(struct cl_sm_event){ .kind = is_agent ? CL_SM_EV_AGENT_EOF
 							 : CL_SM_EV_CONSOLE_EOF });
+}
+
+static void host_lost(struct io *io)
+{
+	const char *why = cl_virt_lost();
+	struct cl_sm_event e = { .kind = CL_SM_EV_HOST_LOST, .data = why, .len = why ? strlen(why) : 0 };
+
+	if (io->lost)
+		return;
+	io->lost = 1;
+	feed(io, &e);
 }
 
 static void virt_events(struct io *io)
@@ -252,6 +275,8 @@ static void virt_events(struct io *io)
 			e.kind = CL_SM_EV_REBOOT;
 		else if (v.kind == CL_VEV_STOPPED)
 			e.kind = CL_SM_EV_STOPPED;
+		else if (v.kind == CL_VEV_LOST)
+			return host_lost(io);
 		else
 			continue;
 		memcpy(e.args, v.args, sizeof(e.args));
@@ -270,9 +295,13 @@ static void watch_domain(struct io *io)
 		struct pollfd p[3];
 		int np = 0, i;
 
-		if (interrupted && !interrupt_fed) {
+		if (cl_interrupted() && !interrupt_fed) {
 			interrupt_fed = 1;
 			feed(io, &(struct cl_sm_event){ .kind = CL_SM_EV_INTERRUPT });
+			continue;
+		}
+		if (cl_virt_lost() && !io->lost) {
+			host_lost(io); /* the pipe may have been full */
 			continue;
 		}
 		if (io->qga && cl_qga_failure(io->qga) && !io->sm->ev.infra) {
@@ -385,10 +414,15 @@ static void close_io(struct io *io, const char *name)
 	io->qga = NULL;
 	if (io->qga_w >= 0)
 		close(io->qga_w);
-	if (io->dom) {
+	if (io->dom && io->lost) {
+		/* the domain outlived its connection: destroy it through a new one */
+		if (cl_virt_forget(name))
+			fprintf(stderr, "crashlab: %s: %s\n", io->r->spec->id, cl_err());
+	} else if (io->dom) {
 		virDomainDestroy(io->dom);
-		virDomainFree(io->dom);
 	}
+	if (io->dom)
+		virDomainFree(io->dom);
 	cl_virt_unwatch(name);
 	if (io->con >= 0)
 		close(io->con);
@@ -514,6 +548,29 @@ static void keep_disk(const struct cl_cell_run *r, const char *disk)
 	free(to);
 }
 
+/* A log that could not be saved whole (full disk) makes the cell unusable evidence. */
+static void close_logs(struct cl_cell_run *r, FILE *logs[3])
+{
+	static const char *const names[3] = { "console.log", "agent.log", "events.log" };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		int bad;
+
+		if (!logs[i])
+			continue;
+		bad = fflush(logs[i]) != 0 || ferror(logs[i]);
+		bad = fclose(logs[i]) != 0 || bad;
+		if (bad) {
+			char *msg = cl_sprintf("cannot save %s/%s: %s", r->dir, names[i],
+					       strerror(errno));
+
+			cl_sm_infra(&r->sm, msg);
+			free(msg);
+		}
+	}
+}
+
 /* One attempt. Infra trouble is recorded in the machine, never a pass. */
 static void attempt(struct cl_cell_run *r, const char *scratch)
 {
@@ -522,7 +579,6 @@ static void attempt(struct cl_cell_run *r, const char *scratch)
 				    .img = r->img, .ko_path = r->ko_path, .vmcore = r->vmcore };
 	FILE *logs[3] = { open_log(r, "console.log"), open_log(r, "agent.log"),
 			  open_log(r, "events.log") };
-	int i;
 
 	if (!logs[0] || !logs[1] || !logs[2]) {
 		cl_sm_infra(&r->sm, "cannot write the cell's logs");
@@ -535,12 +591,10 @@ static void attempt(struct cl_cell_run *r, const char *scratch)
 		goto out;
 	}
 	run_domain(r, &r->sm, &m, scratch, logs);
-	if (r->remedy && m.disk && boot_looped(r) && !interrupted)
+	if (r->remedy && m.disk && boot_looped(r) && !cl_interrupted())
 		remediate(r, &m, scratch, logs);
 out:
-	for (i = 0; i < 3; i++)
-		if (logs[i])
-			fclose(logs[i]);
+	close_logs(r, logs);
 	if (r->echo_console && m.disk)
 		keep_disk(r, m.disk); /* reproduce: the disk as the crash left it */
 	if (!r->sm.started)
@@ -576,6 +630,34 @@ static struct cl_sm_config sm_config(const struct cl_cell_run *r)
 	};
 }
 
+/* One attempt with its scratch directory, or the reason there was none. */
+static void try_once(struct cl_cell_run *r)
+{
+	char tmpl[] = "/tmp/crashlab-XXXXXX";
+	char *scratch;
+
+	if (cl_interrupted()) {
+		r->sm.ev.interrupted = 1; /* never started: not_run */
+	} else if (!r->ko_path && r->build_infra) {
+		cl_sm_infra(&r->sm, r->build_error);
+	} else if (!r->ko_path) {
+		cl_sm_build_failed(&r->sm, r->build_error);
+	} else if (cl_virt_ensure(60)) {
+		cl_sm_infra(&r->sm, cl_err()); /* the daemon did not come back */
+	} else if (!(scratch = mkdtemp(tmpl))) {
+		cl_sm_infra(&r->sm, "mkdtemp failed");
+	} else {
+		chmod(scratch, 0755); /* qemu runs as libvirt-qemu and reads the media */
+		if (r->attempts > 1) {
+			keep_aside(r->dir, "console");
+			keep_aside(r->dir, "agent");
+			keep_aside(r->dir, "events");
+		}
+		attempt(r, scratch);
+		cl_rm_rf(scratch);
+	}
+}
+
 void cl_cell_run(struct cl_cell_run *r)
 {
 	struct cl_sm_config cfg = sm_config(r);
@@ -585,29 +667,16 @@ void cl_cell_run(struct cl_cell_run *r)
 	cl_rm_rf(r->dir);
 	cl_mkdir_p(r->dir, 0755);
 	for (r->attempts = 1; r->attempts <= 2; r->attempts++) {
-		char tmpl[] = "/tmp/crashlab-XXXXXX";
-		char *scratch;
-
 		cl_sm_clear(&r->sm);
 		cl_sm_init(&r->sm, &cfg);
-		if (!r->ko_path) {
-			cl_sm_build_failed(&r->sm, r->build_error);
-		} else if (!(scratch = mkdtemp(tmpl))) {
-			cl_sm_infra(&r->sm, "mkdtemp failed");
-		} else {
-			chmod(scratch, 0755); /* qemu runs as libvirt-qemu and reads the media */
-			if (r->attempts > 1) {
-				keep_aside(r->dir, "console");
-				keep_aside(r->dir, "agent");
-				keep_aside(r->dir, "events");
-			}
-			attempt(r, scratch);
-			cl_rm_rf(scratch);
-		}
+		try_once(r);
 		cl_decide(&r->dec, &r->sm.ev, cl_triage_result(r->sm.tr), r->cand,
 			  r->scn->max_boots);
-		if (r->dec.verdict != CL_V_INFRA_ERROR || interrupted || r->attempts == 2)
+		if (r->dec.verdict != CL_V_INFRA_ERROR || cl_interrupted() || r->attempts == 2)
 			break;
+		snprintf(r->retried_because, sizeof(r->retried_because), "%s", r->dec.title);
+		fprintf(stderr, "crashlab: %s: infra_error (%s); trying again\n", r->spec->id,
+			r->dec.title);
 	}
 	r->duration_s = cl_now() - t0;
 }

@@ -35,6 +35,7 @@ struct cl_cell_run {
 	const struct cl_image_kind *kind;
 	const char *ko_path;        /* NULL when the module did not build */
 	const char *build_error;    /* why, when ko_path is NULL */
+	int build_infra;            /* ... and it was the build host's fault (time limit) */
 	const char *virt_type;      /* "qemu" or "kvm" */
 	const char *dir;            /* the cell's output directory */
 	int vmcore;                 /* on a panic, dump guest memory to DIR/vmcore.kdump */
@@ -45,6 +46,7 @@ struct cl_cell_run {
 	struct cl_decision dec;
 	double duration_s;
 	int attempts;
+	char retried_because[320];  /* the first attempt's infra_error, when retried */
 	int dumped;                 /* DIR/vmcore.kdump was written */
 	int remedied;               /* remedy_result is filled */
 	struct cl_remediation_result remedy_result;
@@ -53,8 +55,5 @@ struct cl_cell_run {
 /* Run the cell (retrying once after an infra_error). Always fills dec. */
 void cl_cell_run(struct cl_cell_run *r);
 void cl_cell_run_clear(struct cl_cell_run *r);
-/* Ask every running cell to stop (SIGINT): they end as infra_error "interrupted". */
-void cl_cell_interrupt(void);
-int cl_cell_interrupted(void);
 
 #endif

@@ -92,7 +92,7 @@ char *cl_domain_xml(const struct cl_domain_spec *s)
 		  "  <on_crash>%s</on_crash>\n",
 		  s->vmcoreinfo ? "    <vmcoreinfo state='on'/>\n" : "", crash);
 	devices_xml(&x, &n, s);
-	cl_append(&x, &n, "  <seclabel type='none' model='dac'/>\n</domain>\n");
+	cl_append(&x, &n, "</domain>\n");
 	free(name);
 	free(type);
 	free(crash);

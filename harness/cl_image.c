@@ -36,8 +36,10 @@ static int run_mkimage(const char *release, int check_only)
 	if ((rc = cl_mkdir_p(logdir, 0755)))
 		goto done;
 	unlink(log);
-	status = cl_run(argv, log);
-	if (status == 3) {
+	status = cl_run(argv, log, check_only ? 120 : 1800);
+	if (status < 0) {
+		rc = status;
+	} else if (status == 3) {
 		/* mkimage.sh's last line says which package is missing */
 		char *text = NULL, *last, *nl;
 
@@ -97,8 +99,10 @@ int cl_image_disk_ensure(struct cl_image *img, const char *release)
 		goto out;
 	cl_mkdir_p(logdir, 0755);
 	unlink(log);
-	status = cl_run(argv, log);
-	if (status == 3)
+	status = cl_run(argv, log, 2400);
+	if (status < 0)
+		rc = status;
+	else if (status == 3)
 		rc = cl_err_set(CL_EINPUT, "unknown kernel %s: Debian has no package linux-image-%s",
 				release, release);
 	else if (status != 0)
@@ -177,6 +181,34 @@ static int copy_file(const char *src, const char *dst)
 	return rc;
 }
 
+/*
+ * A built module is recorded with its digest (NAME.ko.sha256, written after
+ * the build); one without it, or that no longer matches it, was left by a
+ * killed build or damaged since, and is built again.
+ */
+static int module_cached(const char *kopath)
+{
+	char *side = cl_sprintf("%s.sha256", kopath), *want = NULL, have[CL_SHA256_HEX];
+	int ok = cl_read_file(&want, NULL, side, 128) == 0 &&
+		 cl_sha256_file(have, kopath) == 0 && !strncmp(want, have, CL_SHA256_HEX - 1);
+
+	if (want && !ok)
+		fprintf(stderr, "crashlab: %s does not match its recorded digest; building again\n",
+			kopath);
+	free(side);
+	free(want);
+	return ok;
+}
+
+static int module_record(const char *kopath, const char *sha)
+{
+	char *side = cl_sprintf("%s.sha256", kopath);
+	int rc = cl_write_file(side, sha, strlen(sha));
+
+	free(side);
+	return rc;
+}
+
 int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
 		    const struct cl_image *img, const char *release)
 {
@@ -223,7 +255,7 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidat
 	lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lockfd >= 0)
 		flock(lockfd, LOCK_EX);
-	if (!cl_file_exists(kopath)) {
+	if (!module_cached(kopath)) {
 		char *argv[8 + CL_MAX_MAKE_VARS];
 		char *cflag = cl_sprintf("-C%s", img->headers), *mflag = cl_sprintf("M=%s", dir);
 		int a = 0, status;
@@ -252,16 +284,20 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidat
 			argv[a++] = cand->make_vars[i];
 		argv[a++] = "modules";
 		argv[a] = NULL;
-		status = rc ? -1 : cl_run(argv, logpath);
+		status = rc ? -1 : cl_run(argv, logpath, 900);
 		free(cflag);
 		free(mflag);
+		if (status < 0 && !rc) {
+			rc = status;
+			goto out;
+		}
 		if (status != 0 || !cl_file_exists(kopath)) {
 			rc = cl_err_set(CL_EINFRA, "building module %s for %s failed (exit %d), see %s",
 					cand->module_name, release, status, logpath);
 			goto out;
 		}
 	}
-	if ((rc = cl_sha256_file(sha, kopath)))
+	if ((rc = cl_sha256_file(sha, kopath)) || (rc = module_record(kopath, sha)))
 		goto out;
 	*ko = kopath;
 	kopath = NULL;

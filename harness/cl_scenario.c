@@ -27,9 +27,9 @@ static int name_pattern_ok(const char *n)
 static int parse_step(struct cl_step *st, const char *path, json_t *j, const char *list, int idx)
 {
 	static const char *const keys[] = { "op", "dir", "name", "count", "messages", "seconds",
-					    "content", NULL };
+					    "content", "bytes", NULL };
 	const char *op, *dir = "/tmp/ipc", *name = NULL, *content = NULL;
-	long count = 1, msgs = 1, secs = 1;
+	long count = 1, msgs = 1, secs = 1, bytes = 1 << 20;
 	char what[32];
 	int rc;
 
@@ -43,8 +43,15 @@ static int parse_step(struct cl_step *st, const char *path, json_t *j, const cha
 	    (rc = cl_json_int(&count, path, what, j, "count", 1, 10000)) ||
 	    (rc = cl_json_int(&msgs, path, what, j, "messages", 0, 10000)) ||
 	    (rc = cl_json_int(&secs, path, what, j, "seconds", 0, 3600)) ||
-	    (rc = cl_json_str(&content, path, what, j, "content", 0)))
+	    (rc = cl_json_str(&content, path, what, j, "content", 0)) ||
+	    (rc = cl_json_int(&bytes, path, what, j, "bytes", 1, 1L << 32)))
 		return rc;
+	if (strcmp(op, "console") == 0) {
+		/* a guest that floods its console: crashlab must stay bounded */
+		st->op = CL_STEP_CONSOLE;
+		st->bytes = bytes;
+		return 0;
+	}
 	if (strcmp(op, "update") == 0) {
 		if (!content || !cl_is_token(content) || strlen(content) >= sizeof(st->content))
 			return cl_err_set(CL_EINPUT, "%s: %s: update needs \"content\": the name of a "
@@ -63,7 +70,7 @@ static int parse_step(struct cl_step *st, const char *path, json_t *j, const cha
 	else if (strcmp(op, "unix") == 0)
 		st->op = CL_STEP_UNIX;
 	else
-		return cl_err_set(CL_EINPUT, "%s: %s: unknown op \"%s\" (fifo, unix, sleep, update)",
+		return cl_err_set(CL_EINPUT, "%s: %s: unknown op \"%s\" (fifo, unix, sleep, update, console)",
 				  path, what, op);
 	if (!name || !name_pattern_ok(name) || strlen(name) >= sizeof(st->name))
 		return cl_err_set(CL_EINPUT, "%s: %s: \"name\" must be a plain name with one %%d",
@@ -274,6 +281,8 @@ static void steps_plan(char **buf, size_t *len, const struct cl_step *steps, int
 			free(staged);
 		} else if (st->op == CL_STEP_SLEEP)
 			cl_append(buf, len, "sleep %d\n", st->seconds);
+		else if (st->op == CL_STEP_CONSOLE)
+			cl_append(buf, len, "console %lld\n", st->bytes);
 		else
 			cl_append(buf, len, "%s %s %s %d %d\n", st->op == CL_STEP_FIFO ? "fifo" : "unix",
 				  st->dir, st->name, st->count, st->messages);

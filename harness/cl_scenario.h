@@ -42,7 +42,7 @@
 #define CL_MAX_STEPS 32
 #define CL_MAX_SYSCTL 16
 
-enum cl_step_op { CL_STEP_FIFO, CL_STEP_UNIX, CL_STEP_SLEEP, CL_STEP_UPDATE };
+enum cl_step_op { CL_STEP_FIFO, CL_STEP_UNIX, CL_STEP_SLEEP, CL_STEP_UPDATE, CL_STEP_CONSOLE };
 
 struct cl_step {
 	enum cl_step_op op;
@@ -51,6 +51,7 @@ struct cl_step {
 	int count;
 	int messages;
 	int seconds;     /* CL_STEP_SLEEP */
+	long long bytes; /* CL_STEP_CONSOLE: noise written to the guest's console */
 	char content[64];/* CL_STEP_UPDATE: the candidate's live-update content, by name */
 };
 

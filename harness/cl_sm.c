@@ -25,6 +25,7 @@ static const char *const ev_names[] = {
 	[CL_SM_EV_REBOOT] = "reboot", [CL_SM_EV_STOPPED] = "stopped",
 	[CL_SM_EV_CONSOLE_EOF] = "console-eof", [CL_SM_EV_AGENT_EOF] = "agent-eof",
 	[CL_SM_EV_INTERRUPT] = "interrupt", [CL_SM_EV_TICK] = "tick",
+	[CL_SM_EV_HOST_LOST] = "host-lost",
 };
 _Static_assert(sizeof(ev_names) / sizeof(ev_names[0]) == CL_SM_EV_LAST, "event names");
 
@@ -394,9 +395,19 @@ int cl_sm_feed(struct cl_sm *sm, const struct cl_sm_event *e)
 		sm->agent_eof = 1;
 		break;
 	case CL_SM_EV_INTERRUPT:
-		cl_sm_infra(sm, "interrupted");
+		sm->ev.interrupted = 1;
 		destroy(sm, &act, e->t);
 		break;
+	case CL_SM_EV_HOST_LOST: {
+		/* no event can come any more, and the domain cannot be stopped from here */
+		char why[200];
+
+		snprintf(why, sizeof(why), "%.*s", e->data ? (int)(e->len < 199 ? e->len : 199) : 0,
+			 e->data ? e->data : "");
+		cl_sm_infra(sm, why[0] ? why : "lost the libvirt connection");
+		sm->finished = 1;
+		return CL_SM_ACT_FINISH;
+	}
 	case CL_SM_EV_TICK:
 	case CL_SM_EV_LAST:
 		break;

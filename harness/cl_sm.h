@@ -50,6 +50,7 @@ enum cl_sm_ev {
 	CL_SM_EV_AGENT_EOF,  /* the agent stream ended */
 	CL_SM_EV_INTERRUPT,  /* the user asked crashlab to stop */
 	CL_SM_EV_TICK,       /* time passed; nothing else happened */
+	CL_SM_EV_HOST_LOST,  /* the libvirt connection is gone (data: why): infra, now */
 	CL_SM_EV_LAST
 };
 

@@ -97,7 +97,8 @@ int cl_smlog_parse(struct cl_sm_event *e, char *buf, size_t cap, const char *lin
 		}
 		return 1;
 	}
-	if (e->kind != CL_SM_EV_CONSOLE && e->kind != CL_SM_EV_AGENT)
+	if (e->kind != CL_SM_EV_CONSOLE && e->kind != CL_SM_EV_AGENT &&
+	    e->kind != CL_SM_EV_HOST_LOST)
 		return 1;
 	if ((n = unescape(buf, cap, p)) < 0)
 		return -1;

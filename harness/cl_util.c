@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,26 +114,43 @@ int cl_read_file(char **out, size_t *len, const char *path, size_t max)
 	return 0;
 }
 
+/* Write all of @data to @fd; 0 or -1 with errno set. */
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int cl_write_file(const char *path, const void *data, size_t len)
 {
-	char *tmp = cl_sprintf("%s.tmp.%d", path, (int)getpid());
-	FILE *f = fopen(tmp, "wb");
-	int ok;
+	char *tmp = cl_sprintf("%s.tmp.XXXXXX", path);
+	int fd = mkstemp(tmp), err = 0;
 
-	if (!f) {
-		int rc = cl_err_set(CL_EINFRA, "%s: cannot write: %s", path, strerror(errno));
-
-		free(tmp);
-		return rc;
-	}
-	ok = fwrite(data, 1, len, f) == len;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		unlink(tmp);
-		free(tmp);
-		return cl_err_set(CL_EINFRA, "%s: cannot write: %s", path, strerror(errno));
+	if (fd < 0) {
+		err = errno;
+	} else {
+		if (fchmod(fd, 0644) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0)
+			err = errno ? errno : EIO;
+		if (close(fd) != 0 && !err)
+			err = errno;
+		/* the new name appears only for bytes that are on disk */
+		if (!err && rename(tmp, path) != 0)
+			err = errno;
+		if (err)
+			unlink(tmp);
 	}
 	free(tmp);
+	if (err)
+		return cl_err_set(CL_EINFRA, "%s: cannot write: %s", path, strerror(err));
 	return 0;
 }
 
@@ -266,40 +284,96 @@ const char *cl_cache_dir(void)
 	return dir;
 }
 
-int cl_run(char *const argv[], const char *log_path)
-{
-	pid_t pid;
-	int status;
+static volatile sig_atomic_t interrupted;
 
+void cl_interrupt(void)
+{
+	interrupted = 1;
+}
+
+int cl_interrupted(void)
+{
+	return interrupted;
+}
+
+static void run_child(char *const argv[], const char *log_path)
+{
+	int devnull = open("/dev/null", O_RDONLY);
+
+	setpgid(0, 0);
+	if (devnull >= 0)
+		dup2(devnull, STDIN_FILENO);
+	if (log_path) {
+		int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+	} else {
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+	}
+	execvp(argv[0], argv);
+	fprintf(stderr, "crashlab: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* Wait for @pid until @deadline; 1 when it ended (status filled), 0 on time out. */
+static int wait_until(pid_t pid, int *status, double deadline, int stop_on_interrupt)
+{
+	for (;;) {
+		pid_t w = waitpid(pid, status, WNOHANG);
+
+		if (w == pid)
+			return 1;
+		if (w < 0 && errno != EINTR) {
+			*status = 0;
+			return 1;
+		}
+		if (cl_now() >= deadline || (interrupted && stop_on_interrupt))
+			return 0;
+		usleep(20000);
+	}
+}
+
+/* The name a time-limit error gives: the script, not the interpreter. */
+static const char *cmd_name(char *const argv[])
+{
+	return (!strcmp(argv[0], "bash") || !strcmp(argv[0], "sh")) && argv[1] ? argv[1] : argv[0];
+}
+
+int cl_run(char *const argv[], const char *log_path, double timeout_s)
+{
+	const char *env = getenv("CRASHLAB_CMD_TIMEOUT");
+	pid_t pid;
+	int status = 0;
+
+	if (env && atof(env) > 0 && atof(env) < timeout_s)
+		timeout_s = atof(env);
 	pid = fork();
 	if (pid < 0)
 		return cl_err_set(CL_EINFRA, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
+	if (pid == 0)
+		run_child(argv, log_path);
+	setpgid(pid, pid); /* both sides set it: no window where a kill misses it */
+	if (!wait_until(pid, &status, cl_now() + timeout_s, 1)) {
+		int was_interrupted = interrupted, ended;
 
-		if (devnull >= 0)
-			dup2(devnull, STDIN_FILENO);
-		if (log_path) {
-			int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-
-			if (fd >= 0) {
-				dup2(fd, STDOUT_FILENO);
-				dup2(fd, STDERR_FILENO);
-			}
-		} else {
-			dup2(STDERR_FILENO, STDOUT_FILENO);
-		}
-		execvp(argv[0], argv);
-		fprintf(stderr, "crashlab: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return cl_err_set(CL_EINFRA, "waitpid: %s", strerror(errno));
+		kill(-pid, SIGTERM);
+		ended = wait_until(pid, &status, cl_now() + 5, 0);
+		kill(-pid, SIGKILL); /* the rest of the group, whatever the leader did */
+		if (!ended)
+			waitpid(pid, &status, 0);
+		if (was_interrupted)
+			return cl_err_set(CL_ETIMEOUT, "%s: interrupted", cmd_name(argv));
+		return cl_err_set(CL_ETIMEOUT, "%s: no result after %.0f s, killed with its process "
+				  "group%s%s", cmd_name(argv), timeout_s, log_path ? "; log: " : "",
+				  log_path ? log_path : "");
 	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
-	return cl_err_set(CL_EINFRA, "%s killed by signal %d", argv[0], WTERMSIG(status));
+	return cl_err_set(CL_EINFRA, "%s killed by signal %d%s%s", cmd_name(argv),
+			  WTERMSIG(status), log_path ? "; log: " : "", log_path ? log_path : "");
 }
 
 double cl_now(void)

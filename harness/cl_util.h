@@ -14,11 +14,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Return codes; the first two map to exit code 2 at the command line. */
+/* Return codes; the negative ones map to exit code 2 at the command line. */
 enum cl_rc {
 	CL_OK = 0,
 	CL_EINPUT = -2, /* bad input: missing file, malformed JSON, unknown kernel */
 	CL_EINFRA = -3, /* qemu, libvirt, image or build trouble */
+	CL_ETIMEOUT = -4, /* an external command ran out of time or was interrupted */
 };
 
 /* Set this thread's error message; returns @rc so callers can `return cl_err_set(...)`. */
@@ -53,12 +54,19 @@ void *cl_xcalloc(size_t n, size_t size);
 char *cl_xstrdup(const char *s);
 
 /*
- * Run argv (argv[0] looked up in PATH) and wait. Its stdout and stderr go to
- * @log_path when non-NULL (appended), else to our stderr. Returns the exit
- * status (0-255), or a negative cl_rc when it could not be started or died
- * by a signal.
+ * Run argv (argv[0] looked up in PATH) and wait, at most @timeout_s seconds.
+ * Its stdout and stderr go to @log_path when non-NULL (appended), else to
+ * our stderr. The child runs in a process group of its own, killed whole
+ * (TERM, then KILL) when the time passes or the run is interrupted; the
+ * error then names the command and its log. $CRASHLAB_CMD_TIMEOUT (seconds)
+ * lowers every limit. Returns the exit status (0-255), or a negative cl_rc
+ * when it could not be started, timed out or died by a signal.
  */
-int cl_run(char *const argv[], const char *log_path);
+int cl_run(char *const argv[], const char *log_path, double timeout_s);
+
+/* The user asked the run to stop (SIGINT, SIGTERM, SIGHUP); async-signal-safe. */
+void cl_interrupt(void);
+int cl_interrupted(void);
 
 /* Monotonic seconds. */
 double cl_now(void);

@@ -23,6 +23,7 @@ const char *cl_verdict_name(enum cl_verdict v)
 		[CL_V_INSTALL_FAILED] = "install_failed",
 		[CL_V_WORKLOAD_FAILED] = "workload_failed",
 		[CL_V_INFRA_ERROR] = "infra_error",
+		[CL_V_NOT_RUN] = "not_run",
 	};
 	_Static_assert(sizeof(names) / sizeof(names[0]) == CL_V_LAST, "verdict names");
 
@@ -58,7 +59,7 @@ int cl_evidence_timeline_len(const struct cl_evidence *ev)
 
 int cl_verdict_is_failure(enum cl_verdict v)
 {
-	return v != CL_V_PASS && v != CL_V_INFRA_ERROR;
+	return v != CL_V_PASS && v != CL_V_INFRA_ERROR && v != CL_V_NOT_RUN;
 }
 
 /* Value of key=... in a space-separated line, copied into out. */
@@ -167,7 +168,7 @@ void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
 		ev->agent_errors++;
 	} else if (!strcmp(word, "MODULE") || !strcmp(word, "SYSCTL") || !strcmp(word, "INSTALL") ||
 		   !strcmp(word, "LOADING") || !strcmp(word, "REBOOTING") ||
-		   !strcmp(word, "BOOTWORK")) {
+		   !strcmp(word, "BOOTWORK") || !strcmp(word, "CONSOLE")) {
 		/* progress only */
 	} else {
 		ev->bad_lines++;
@@ -348,6 +349,11 @@ void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
 	if (ev->panic_event) {
 		out->verdict = CL_V_CRASH;
 		snprintf(out->title, sizeof(out->title), "guest panicked (pvpanic event, no console report)");
+		return;
+	}
+	if (ev->interrupted) {
+		out->verdict = CL_V_NOT_RUN;
+		snprintf(out->title, sizeof(out->title), "not run: stopped before the cell finished");
 		return;
 	}
 	if (ev->infra) {

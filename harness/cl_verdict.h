@@ -27,6 +27,7 @@ enum cl_verdict {
 	CL_V_INSTALL_FAILED,  /* module not built/loaded, or wrong content loaded */
 	CL_V_WORKLOAD_FAILED, /* sensor loaded but saw nothing, or workload errors */
 	CL_V_INFRA_ERROR,     /* qemu/libvirt/image trouble: not the product's fault */
+	CL_V_NOT_RUN,         /* stopped (Ctrl-C, SIGTERM, a failed ring) before it finished */
 	CL_V_LAST
 };
 
@@ -114,6 +115,7 @@ struct cl_evidence {
 	int build_failed;          /* candidate module did not build */
 	char build_error[200];
 	int infra;
+	int interrupted;           /* the run was stopped before the cell finished */
 	char infra_msg[256];
 	long console_bytes;
 };

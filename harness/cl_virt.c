@@ -22,6 +22,12 @@ struct watch {
 };
 
 static virConnectPtr conn;
+static char conn_uri[512];
+static virConnectPtr dead[16];    /* lost connections: domains of cells may still point at them */
+static int ndead;
+static volatile int conn_lost;    /* the close callback fired for conn */
+static char lost_why[768];
+static pthread_mutex_t conn_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t loop_thread;
 static volatile int loop_stop;
 static int loop_running;
@@ -51,6 +57,36 @@ static void deliver_event(virDomainPtr dom, const struct cl_virt_event *ev)
 			}
 		}
 	pthread_mutex_unlock(&watch_lock);
+}
+
+/* The connection is gone: every watched cell hears it at once. */
+static void deliver_all(const struct cl_virt_event *ev)
+{
+	int i;
+
+	pthread_mutex_lock(&watch_lock);
+	for (i = 0; i < MAX_WATCH; i++)
+		if (watches[i].fd >= 0 && watches[i].name[0] &&
+		    write(watches[i].fd, ev, sizeof(*ev)) != (ssize_t)sizeof(*ev)) {
+			/* pipe full: the cell also polls cl_virt_lost() */
+		}
+	pthread_mutex_unlock(&watch_lock);
+}
+
+static void on_close(virConnectPtr c, int reason, void *opaque)
+{
+	static const char *const why[] = { "connection error", "end of file from the daemon",
+					   "keepalive timeout: the daemon stopped answering",
+					   "closed by the client" };
+	struct cl_virt_event ev = { .kind = CL_VEV_LOST, .detail = reason };
+
+	(void)opaque;
+	if (c != conn)
+		return;
+	snprintf(lost_why, sizeof(lost_why), "lost the libvirt connection to %s (%s)", conn_uri,
+		 reason >= 0 && reason < 4 ? why[reason] : "closed");
+	conn_lost = 1;
+	deliver_all(&ev);
 }
 
 static void deliver(virDomainPtr dom, int kind, int detail)
@@ -128,38 +164,60 @@ static int try_start_daemons(void)
 			     "pgrep -x libvirtd >/dev/null || libvirtd -d", NULL };
 
 	fprintf(stderr, "crashlab: libvirtd not answering; starting virtlogd and libvirtd\n");
-	return cl_run(a1, NULL);
+	return cl_run(a1, NULL, 60);
+}
+
+/* Open @conn_uri, starting the daemons once when nobody answers; register the callbacks. */
+static int connect_host(double wait_s)
+{
+	double deadline = cl_now() + wait_s;
+	int started = 0;
+	virConnectPtr c;
+
+	while (!(c = virConnectOpen(conn_uri))) {
+		if (!started && !strncmp(conn_uri, "qemu:///", 8)) {
+			started = 1;
+			if (try_start_daemons() != 0)
+				break;
+		}
+		if (cl_now() > deadline || cl_interrupted())
+			break;
+		usleep(200000);
+	}
+	if (!c)
+		return cl_err_set(CL_EINFRA, "libvirt: cannot connect to %s: %s", conn_uri,
+				  cl_virt_error());
+	/* a daemon that stops answering (host gone, SIGSTOP) is noticed in ~15 s */
+	virConnectSetKeepAlive(c, 5, 2);
+	conn = c;
+	conn_lost = 0;
+	if (virConnectRegisterCloseCallback(c, on_close, NULL, NULL) < 0)
+		return cl_err_set(CL_EINFRA, "libvirt: cannot watch the connection: %s",
+				  cl_virt_error());
+	cb_lifecycle = virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+							VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
+							NULL, NULL);
+	cb_reboot = virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_REBOOT,
+						     VIR_DOMAIN_EVENT_CALLBACK(on_reboot), NULL,
+						     NULL);
+	cb_qmp = virConnectDomainQemuMonitorEventRegister(c, NULL, "GUEST_PANICKED", on_qmp, NULL,
+							   NULL, 0);
+	if (cb_lifecycle < 0 || cb_reboot < 0 || cb_qmp < 0)
+		return cl_err_set(CL_EINFRA, "libvirt: cannot register for domain events: %s",
+				  cl_virt_error());
+	return 0;
 }
 
 int cl_virt_open(const char *uri)
 {
-	int i, tries;
+	int i, rc;
 
 	for (i = 0; i < MAX_WATCH; i++)
 		watches[i].fd = -1;
+	snprintf(conn_uri, sizeof(conn_uri), "%s", uri);
 	virSetErrorFunc(NULL, silence);
 	if (virEventRegisterDefaultImpl() < 0)
 		return cl_err_set(CL_EINFRA, "libvirt: cannot set up the event loop: %s",
-				  cl_virt_error());
-	conn = virConnectOpen(uri);
-	for (tries = 0; !conn && tries < 50; tries++) {
-		if (tries == 0 && try_start_daemons() != 0)
-			break;
-		usleep(200000);
-		conn = virConnectOpen(uri);
-	}
-	if (!conn)
-		return cl_err_set(CL_EINFRA, "libvirt: cannot connect to %s: %s", uri, cl_virt_error());
-	cb_lifecycle = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-							VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
-							NULL, NULL);
-	cb_reboot = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_REBOOT,
-						     VIR_DOMAIN_EVENT_CALLBACK(on_reboot), NULL,
-						     NULL);
-	cb_qmp = virConnectDomainQemuMonitorEventRegister(conn, NULL, "GUEST_PANICKED", on_qmp, NULL,
-							   NULL, 0);
-	if (cb_lifecycle < 0 || cb_reboot < 0 || cb_qmp < 0)
-		return cl_err_set(CL_EINFRA, "libvirt: cannot register for domain events: %s",
 				  cl_virt_error());
 	/* a periodic no-op timer so the loop wakes up to notice loop_stop */
 	tick = virEventAddTimeout(200, on_tick, NULL, NULL);
@@ -167,25 +225,41 @@ int cl_virt_open(const char *uri)
 	if (pthread_create(&loop_thread, NULL, loop_main, NULL) != 0)
 		return cl_err_set(CL_EINFRA, "cannot start the libvirt event thread");
 	loop_running = 1;
-	return 0;
+	pthread_mutex_lock(&conn_lock);
+	rc = connect_host(10);
+	pthread_mutex_unlock(&conn_lock);
+	return rc;
+}
+
+static void drop_conn(virConnectPtr c)
+{
+	if (!c)
+		return;
+	virConnectUnregisterCloseCallback(c, on_close);
+	virConnectDomainEventDeregisterAny(c, cb_lifecycle);
+	virConnectDomainEventDeregisterAny(c, cb_reboot);
+	virConnectDomainQemuMonitorEventDeregister(c, cb_qmp);
+	virConnectClose(c);
 }
 
 void cl_virt_close(void)
 {
+	int i;
+
+	pthread_mutex_lock(&conn_lock);
+	if (conn && !conn_lost)
+		drop_conn(conn);
+	else if (conn)
+		virConnectClose(conn);
+	conn = NULL;
+	for (i = 0; i < ndead; i++)
+		virConnectClose(dead[i]);
+	ndead = 0;
+	pthread_mutex_unlock(&conn_lock);
 	if (loop_running) {
 		loop_stop = 1;
 		pthread_join(loop_thread, NULL);
 		loop_running = 0;
-	}
-	if (conn) {
-		if (cb_lifecycle >= 0)
-			virConnectDomainEventDeregisterAny(conn, cb_lifecycle);
-		if (cb_reboot >= 0)
-			virConnectDomainEventDeregisterAny(conn, cb_reboot);
-		if (cb_qmp >= 0)
-			virConnectDomainQemuMonitorEventDeregister(conn, cb_qmp);
-		virConnectClose(conn);
-		conn = NULL;
 	}
 	if (tick >= 0) {
 		virEventRemoveTimeout(tick);
@@ -193,9 +267,56 @@ void cl_virt_close(void)
 	}
 }
 
+int cl_virt_ensure(double wait_s)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&conn_lock);
+	if (conn && (conn_lost || virConnectIsAlive(conn) != 1)) {
+		fprintf(stderr, "crashlab: %s; reconnecting (up to %.0f s)\n",
+			lost_why[0] ? lost_why : "libvirt connection dead", wait_s);
+		if (ndead < (int)(sizeof(dead) / sizeof(dead[0])))
+			dead[ndead++] = conn; /* domains may still hold it; freed at close */
+		conn = NULL;
+	}
+	if (!conn && (rc = connect_host(wait_s)) == 0)
+		fprintf(stderr, "crashlab: reconnected to %s\n", conn_uri);
+	pthread_mutex_unlock(&conn_lock);
+	return rc;
+}
+
+const char *cl_virt_lost(void)
+{
+	return conn_lost ? lost_why : NULL;
+}
+
+int cl_virt_forget(const char *name)
+{
+	virDomainPtr d;
+	int rc = 0;
+
+	if (cl_virt_ensure(30))
+		return cl_err_set(CL_EINFRA, "domain %s may still run: %s", name, cl_err());
+	pthread_mutex_lock(&conn_lock);
+	d = conn ? virDomainLookupByName(conn, name) : NULL;
+	pthread_mutex_unlock(&conn_lock);
+	if (d) {
+		if (virDomainDestroy(d) < 0)
+			rc = cl_err_set(CL_EINFRA, "cannot destroy domain %s: %s", name,
+					cl_virt_error());
+		virDomainFree(d);
+	}
+	return rc;
+}
+
 virConnectPtr cl_virt_conn(void)
 {
-	return conn;
+	virConnectPtr c;
+
+	pthread_mutex_lock(&conn_lock);
+	c = conn;
+	pthread_mutex_unlock(&conn_lock);
+	return c;
 }
 
 int cl_virt_watch(const char *name, int fd)

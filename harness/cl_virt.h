@@ -11,6 +11,12 @@
  * for Windows guests they carry the bugcheck code the crash verdict names.
  * Domains are started with AUTODESTROY: if the controller dies, libvirt
  * destroys them when the connection drops.
+ *
+ * The connection is watched (close callback, keepalive): when the daemon
+ * dies, restarts or stops answering, every watching cell is told at once,
+ * so a lost host is never mistaken for a silent guest. cl_virt_ensure()
+ * reconnects (retries use it); cl_virt_forget() destroys a domain that a
+ * lost connection left running once the daemon is back.
  */
 #ifndef CL_VIRT_H
 #define CL_VIRT_H
@@ -24,6 +30,7 @@ enum cl_virt_event_kind {
 	CL_VEV_STOPPED,      /* the domain is gone; detail is the libvirt reason */
 	CL_VEV_SHUTDOWN,     /* guest-initiated shutdown under way */
 	CL_VEV_BUGCHECK,     /* QEMU GUEST_PANICKED with a hyper-v stop code in args */
+	CL_VEV_LOST,         /* the libvirt connection is gone (sent to every watcher) */
 };
 
 struct cl_virt_event {
@@ -35,8 +42,14 @@ struct cl_virt_event {
 /* Connect to @uri (starting libvirtd when it is not running) and start the loop. */
 int cl_virt_open(const char *uri);
 void cl_virt_close(void);
-/* The shared connection (borrowed). */
+/* The shared connection (borrowed; may be a lost one until cl_virt_ensure). */
 virConnectPtr cl_virt_conn(void);
+/* NULL while the connection is alive, else why it was lost. */
+const char *cl_virt_lost(void);
+/* Reconnect when the connection was lost, waiting up to @wait_s for the daemon. */
+int cl_virt_ensure(double wait_s);
+/* Destroy domain @name if it still exists (after a lost connection). */
+int cl_virt_forget(const char *name);
 /* Deliver events for domain @name to @fd until cl_virt_unwatch(). */
 int cl_virt_watch(const char *name, int fd);
 void cl_virt_unwatch(const char *name);

@@ -83,6 +83,7 @@ struct kernel_prep {
 	char *ko;
 	char ko_sha[CL_SHA256_HEX];
 	char *build_error;
+	int build_infra;     /* the build ran out of time: not the candidate's fault */
 };
 
 struct qualify {
@@ -105,7 +106,21 @@ struct qualify {
 static void on_signal(int sig)
 {
 	(void)sig;
-	cl_cell_interrupt();
+	cl_interrupt();
+}
+
+/* Ctrl-C, SIGTERM and SIGHUP all stop the run the same way: cells end not_run. */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static struct kernel_prep *kernel_of(struct qualify *q, const char *release)
@@ -185,9 +200,11 @@ static void build_modules(struct qualify *q)
 	for (i = 0; i < q->nkernels; i++) {
 		struct kernel_prep *k = &q->kernels[i];
 		double t0 = cl_now();
+		int rc = cl_module_build(&k->ko, k->ko_sha, q->cand, &k->img, k->release);
 
-		if (cl_module_build(&k->ko, k->ko_sha, q->cand, &k->img, k->release)) {
+		if (rc) {
 			k->build_error = cl_xstrdup(cl_err());
+			k->build_infra = rc == CL_ETIMEOUT;
 			fprintf(stderr, "crashlab: [module %d/%d] %s: %s\n", i + 1, q->nkernels,
 				k->release, k->build_error);
 		} else {
@@ -248,6 +265,7 @@ static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run
 	rc->ev = &r->sm.ev;
 	rc->remedy = r->remedied ? &r->remedy_result : NULL;
 	rc->attempts = r->attempts;
+	rc->retried_because = r->retried_because[0] ? r->retried_because : NULL;
 	rc->duration_s = r->duration_s;
 	if (k->ko)
 		snprintf(rc->module_sha256, sizeof(rc->module_sha256), "%s", k->ko_sha);
@@ -296,7 +314,7 @@ static void reproduce_epilogue(const struct qualify *q)
 		char *meta = cl_sprintf("%s/vmcore.json", r->dir);
 		char *cmd = cl_sprintf("crash %s %s/vmcore.kdump", vmlinux, r->dir);
 		char *pkg = cl_sprintf("linux-image-%s-dbg", r->spec->kernel);
-		int have_symbols = cl_run(argv, NULL) == 0 && cl_file_exists(vmlinux);
+		int have_symbols = cl_run(argv, NULL, 3600) == 0 && cl_file_exists(vmlinux);
 
 		info = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "kernel_release",
 				 r->spec->kernel, "dump", "vmcore.kdump", "format", "kdump-zlib",
@@ -316,23 +334,59 @@ static void reproduce_epilogue(const struct qualify *q)
 	}
 }
 
+/*
+ * junit.xml, then report.json last: each is written whole or not at all, and
+ * when either cannot be written (full disk) neither is left behind to be
+ * taken for this run's result.
+ */
+static int write_reports(const struct cl_report *rep, const char *out)
+{
+	char *junit = cl_sprintf("%s/junit.xml", out), *json = cl_sprintf("%s/report.json", out);
+	int rc = cl_report_write_junit(rep, junit);
+
+	if (rc == 0)
+		rc = cl_report_write_json(rep, json);
+	if (rc) {
+		unlink(junit);
+		unlink(json);
+	}
+	free(junit);
+	free(json);
+	return rc;
+}
+
+/* An earlier run's report in the output directory must not outlive this run. */
+static void forget_reports(const char *out)
+{
+	char *p = cl_sprintf("%s/report.json", out);
+
+	unlink(p);
+	free(p);
+	p = cl_sprintf("%s/junit.xml", out);
+	unlink(p);
+	free(p);
+}
+
 static int run_qualify(struct qualify *q)
 {
 	struct cl_report rep = { 0 };
 	int i, jobs = q->jobs, rc, nthreads;
 	pthread_t *threads;
-	char *path;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (jobs <= 0)
 		jobs = ncpu > 0 ? (int)ncpu : 1;
 	cl_utc_now(rep.started, sizeof(rep.started));
-	if ((rc = prepare_images(q)))
+	forget_reports(q->out);
+	/* stopped while images were built: still a report, every cell not_run */
+	if ((rc = prepare_images(q)) && !cl_interrupted())
 		return rc;
-	build_modules(q);
-	if ((rc = cl_virt_open(getenv("CRASHLAB_URI") ? getenv("CRASHLAB_URI") : "qemu:///system")))
+	if (!cl_interrupted())
+		build_modules(q);
+	if (!cl_interrupted() &&
+	    (rc = cl_virt_open(getenv("CRASHLAB_URI") ? getenv("CRASHLAB_URI") : "qemu:///system")))
 		return rc;
-	q->virt_type = cl_accel_pick(&q->kernels[0].img, 1);
+	q->virt_type = cl_interrupted() ? "qemu" : cl_accel_pick(&q->kernels[0].img, 1);
 	q->runs = cl_xcalloc((size_t)q->matrix->ncells, sizeof(*q->runs));
 	for (i = 0; i < q->matrix->ncells; i++) {
 		struct cl_cell_run *r = &q->runs[i];
@@ -345,6 +399,7 @@ static int run_qualify(struct qualify *q)
 		r->kind = cl_kind_find(r->spec->image);
 		r->ko_path = k->ko;
 		r->build_error = k->build_error;
+		r->build_infra = k->build_infra;
 		r->virt_type = q->virt_type;
 		r->dir = cl_sprintf("%s/cells/%s", q->out, r->spec->id);
 		r->vmcore = q->vmcore;
@@ -373,13 +428,7 @@ static int run_qualify(struct qualify *q)
 	for (i = 0; i < rep.ncells; i++)
 		fill_report_cell(&rep.cells[i], &q->runs[i], kernel_of(q, q->runs[i].spec->kernel));
 	cl_utc_now(rep.finished, sizeof(rep.finished));
-	path = cl_sprintf("%s/report.json", q->out);
-	rc = cl_report_write_json(&rep, path);
-	free(path);
-	path = cl_sprintf("%s/junit.xml", q->out);
-	if (rc == 0)
-		rc = cl_report_write_junit(&rep, path);
-	free(path);
+	rc = write_reports(&rep, q->out);
 	if (rc) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());
 		rc = 2;
@@ -485,9 +534,7 @@ static int cmd_qualify(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	catch_signals();
 	q.out = out;
 	q.jobs = jobs;
 	rc = run_qualify(&q);
@@ -495,8 +542,10 @@ static int cmd_qualify(int argc, char **argv)
 		fprintf(stderr, "crashlab: %s\n", cl_err());
 		rc = 2;
 	}
-	if (cl_cell_interrupted() && rc != 1)
+	if (cl_interrupted()) {
+		fprintf(stderr, "crashlab: stopped by a signal; unfinished cells are not_run\n");
 		rc = 2;
+	}
 out:
 	free_kernels(&q);
 	free(q.runs);

@@ -21,6 +21,9 @@
 # exit:  0 built or up to date; 3 unknown kernel release; 1 other failure
 set -euo pipefail
 
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=images/cache.sh
+. "$here/cache.sh"
 release=${1:?usage: mkdisk.sh RELEASE CACHE [--check]}
 cache=${2:?usage: mkdisk.sh RELEASE CACHE [--check]}
 case "$release" in
@@ -45,10 +48,11 @@ flock 9
 key=$( { sha256sum "$0" | awk '{print $1}'; echo "$release"
          for p in "${pkgs[@]}"; do apt-cache policy "$p" | awk '/Candidate:/ {print $2}'; done
        } | sha256sum | awk '{print $1}')
-if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] && [ -f "$out/disk.qcow2" ] \
-   && [ -f "$out/vmlinuz" ] && [ -f "$out/initrd.img" ]; then
+if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] && sums_ok "$out"; then
     exit 0
 fi
+[ -f "$out/key" ] && ! sums_ok "$out" \
+    && echo "mkdisk: cached disk image for $release does not match its digests; rebuilding" >&2
 
 work=$(mktemp -d "$cache/disks/.$release.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -93,6 +97,7 @@ GF
 
 qemu-img convert -O qcow2 "$work/disk.raw" "$work/disk.qcow2"
 rm -f "$work/disk.raw"
+sums_write "$work" disk.qcow2 vmlinuz initrd.img
 echo "$key" > "$work/key"
 rm -rf "$out"
 chmod 0755 "$work"

@@ -17,6 +17,8 @@ release=${1:?usage: mkimage.sh RELEASE CACHE AGENT}
 cache=${2:?usage: mkimage.sh RELEASE CACHE AGENT}
 agent=${3:?usage: mkimage.sh RELEASE CACHE AGENT}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=images/cache.sh
+. "$here/cache.sh"
 
 case "$release" in
     *[!A-Za-z0-9.+_-]*|"") echo "mkimage: invalid kernel release '$release'" >&2; exit 3;;
@@ -37,18 +39,34 @@ mkdir -p "$debs" "$out" "$kroot"
 exec 9>"$out/.lock"
 flock 9
 
-# fetch PKG: make sure PKG's .deb is in $debs, print its path.
+# fetch PKG: make sure PKG's .deb is in $debs, whole (its digest is the one
+# the package index lists), print its path. Downloads go to a private
+# directory first and are renamed into place, so a killed download is never
+# taken for a package.
 fetch() {
-    local pkg=$1 f
+    local pkg=$1 f dl
     f=$(ls "$debs/${pkg}"_*.deb 2>/dev/null | head -n1 || true)
+    if [ -n "$f" ] && ! deb_ok "$f" "$pkg"; then
+        echo "mkimage: $f does not match the package index (truncated?); downloading again" >&2
+        rm -f "$f"
+        f=
+    fi
     if [ -z "$f" ]; then
         if ! apt-cache show "$pkg" >/dev/null 2>&1; then
             return 3
         fi
         echo "mkimage: downloading $pkg" >&2
-        (cd "$debs" && apt-get download -q "$pkg" >/dev/null 2>"$debs/.err.$$") \
-            || { cat "$debs/.err.$$" >&2; rm -f "$debs/.err.$$"; return 1; }
-        rm -f "$debs/.err.$$"
+        dl=$(mktemp -d "$debs/.dl.XXXXXX")
+        (cd "$dl" && apt-get download -q "$pkg" >/dev/null 2>"$dl/.err") \
+            || { cat "$dl/.err" >&2; rm -rf "$dl"; return 1; }
+        f=$(ls "$dl/${pkg}"_*.deb | head -n1)
+        if ! deb_ok "$f" "$pkg"; then
+            echo "mkimage: downloaded $pkg does not match the package index" >&2
+            rm -rf "$dl"
+            return 1
+        fi
+        mv "$f" "$debs/"
+        rm -rf "$dl"
         f=$(ls "$debs/${pkg}"_*.deb | head -n1)
     fi
     echo "$f"
@@ -72,10 +90,12 @@ done
 key=$( { sha256sum "$img_deb" "$hdr_deb" "${dep_debs[@]}" "$agent" /bin/busybox "$0" \
          | awk '{print $1}'; echo "$release"; } | sha256sum | awk '{print $1}')
 if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] \
-   && [ -f "$out/vmlinuz" ] && [ -f "$out/base.cpio.gz" ] \
+   && sums_ok "$out" \
    && [ -f "$kroot/headers/usr/src/linux-headers-$release/Makefile" ]; then
     exit 0
 fi
+[ -f "$out/key" ] && ! sums_ok "$out" \
+    && echo "mkimage: cached image for $release does not match its digests; rebuilding" >&2
 echo "mkimage: building image for $release" >&2
 rm -f "$out/key"
 
@@ -122,4 +142,6 @@ echo "$release" > "$stage/crashlab/kernel-release"
 mv "$out/base.cpio.gz.tmp" "$out/base.cpio.gz"
 mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 rm -rf "$kroot/image"
-echo "$key" > "$out/key"
+sums_write "$out" vmlinuz base.cpio.gz
+echo "$key" > "$out/key.tmp"
+mv "$out/key.tmp" "$out/key"

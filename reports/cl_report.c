@@ -222,7 +222,9 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 	json_object_set_new(j, "console", str_or_null(c->console));
 	json_object_set_new(j, "excerpt", str_or_null(c->excerpt));
 	json_object_set_new(j, "image", json_string(c->spec->image));
+	json_object_set_new(j, "retried_because", str_or_null(c->retried_because));
 	if (c->ev) {
+		json_object_set_new(j, "console_bytes", json_integer(c->ev->console_bytes));
 		json_object_set_new(j, "timeline", timeline_json(c->ev));
 		json_object_set_new(j, "content_history", content_history_json(c->ev, cand));
 		recovery_json(j, c->ev);
@@ -335,7 +337,7 @@ int cl_report_write_junit(const struct cl_report *r, const char *path)
 
 	for (i = 0; i < r->ncells; i++) {
 		failures += cl_verdict_is_failure(r->cells[i].verdict);
-		errors += r->cells[i].verdict == CL_V_INFRA_ERROR;
+		errors += r->cells[i].verdict == CL_V_INFRA_ERROR || r->cells[i].verdict == CL_V_NOT_RUN;
 		total += r->cells[i].duration_s;
 	}
 	raw_put(&buf, &len, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
@@ -348,7 +350,7 @@ int cl_report_write_junit(const struct cl_report *r, const char *path)
 	for (i = 0; i < r->ncells; i++) {
 		const struct cl_report_cell *c = &r->cells[i];
 		const char *tag = c->verdict == CL_V_PASS ? NULL
-				  : c->verdict == CL_V_INFRA_ERROR ? "error" : "failure";
+				  : cl_verdict_is_failure(c->verdict) ? "failure" : "error";
 
 		raw_put(&buf, &len, "    <testcase classname=\"crashlab.");
 		xml_put(&buf, &len, r->cand->name);

@@ -37,6 +37,7 @@ struct cl_report_cell {
 	int corrupted;
 	int boots;
 	int attempts;
+	const char *retried_because; /* the first attempt's infra_error (borrowed), or NULL */
 	double duration_s;
 	char module_sha256[CL_SHA256_HEX]; /* the candidate module built for this kernel */
 	char loaded_digest[CL_SHA256_HEX]; /* what the sensor said it loaded, "" if nothing */
