@@ -3,7 +3,9 @@
 #   make          build build/crashlab, build/clcc and the guest agent
 #   make demo     install what is missing, build, qualify the reference sensor
 #                 on matrix/smoke.json with good and with CF291-style content
-#   make check    all tests: unit tests (ASan/UBSan) and VM integration tests
+#   make check    all tests: unit tests (ASan/UBSan), VM integration tests and
+#                 the fault table (tests/faults.sh)
+#   make soak     the smoke matrix 20 times in a row: identical, no leak
 #
 # Downloads (Debian kernel packages) and built images are cached in .cache/.
 
@@ -24,7 +26,7 @@ TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(wildcard tests/unit/test_*.c
 SAN_OBJS := $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 CONTENT := $(patsubst %.json,%.bin,$(wildcard sensor/content/*.json))
 
-.PHONY: all deps demo check unit integration fuzz bench content clean
+.PHONY: all deps demo check unit integration faults soak fuzz bench perf content clean
 all: build/crashlab build/clcc build/guest/crashlab-agent
 
 build/crashlab: harness/main.c $(LIB_SRC) $(HDRS)
@@ -95,10 +97,26 @@ fuzz: build/fuzz/fuzz_parsers
 bench: all
 	@bash tests/bench/triage.sh
 
+# Cell and matrix figures beside their targets (bench/run; BENCH_MATRIX=...).
+perf: all
+	@bash bench/run
+
+# Faults caused for real (daemon killed and frozen, qemu killed, hung
+# command, truncated caches, two runs at once, full disks, console flood,
+# signals); prints a table and totals.
+faults: all
+	@bash tests/faults.sh
+
+# The smoke matrix qualified 20 times in a row: identical verdicts, no leak.
+SOAK_RUNS ?= 20
+soak: all
+	@bash tests/soak.sh $(SOAK_RUNS) matrix/smoke.json
+
 check: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory faults
 
 clean:
 	rm -rf build

@@ -167,6 +167,8 @@ static void feed(struct io *io, struct cl_sm_event *e)
 		e->t = cl_now() - io->t0;
 	record_event(io, e);
 	act = cl_sm_feed(io->sm, e);
+	if (io->sm->ev.ready && cl_cell_phase(io->r) == CL_PHASE_BOOTING)
+		cl_cell_set_phase(io->r, CL_PHASE_RUNNING);
 	if ((act & CL_SM_ACT_DUMP) && io->dom && !io->r->dumped)
 		dump_core(io->r, io->dom);
 	if ((act & CL_SM_ACT_DESTROY) && io->dom)
@@ -472,6 +474,7 @@ static void run_domain(struct cl_cell_run *r, struct cl_sm *sm, const struct cl_
 	if (start_domain(&io, m, scratch, name))
 		goto out;
 	io.t0 = cl_now();
+	cl_cell_set_phase(r, CL_PHASE_BOOTING);
 	if (virDomainResume(io.dom) < 0) {
 		cl_sm_infra(sm, "libvirt: cannot resume the domain");
 		goto out;
@@ -571,6 +574,19 @@ static void close_logs(struct cl_cell_run *r, FILE *logs[3])
 	}
 }
 
+/* reproduce: the cell's initramfs (base, candidate, plan) next to its domain.xml. */
+static void keep_initrd(const struct cl_cell_run *r, const char *initrd)
+{
+	char *to = cl_path_join(r->dir, "initrd.img"), *data = NULL;
+	size_t len;
+
+	if (rename(initrd, to) != 0 && cl_read_file(&data, &len, initrd, 1u << 30) == 0)
+		cl_write_file(to, data, len); /* another file system */
+	chmod(to, 0644);
+	free(data);
+	free(to);
+}
+
 /* One attempt. Infra trouble is recorded in the machine, never a pass. */
 static void attempt(struct cl_cell_run *r, const char *scratch)
 {
@@ -597,6 +613,8 @@ out:
 	close_logs(r, logs);
 	if (r->echo_console && m.disk)
 		keep_disk(r, m.disk); /* reproduce: the disk as the crash left it */
+	else if (r->echo_console && m.scratch_initrd)
+		keep_initrd(r, m.scratch_initrd); /* reproduce: boot it again by hand */
 	if (!r->sm.started)
 		cl_sm_end(&r->sm);
 	cl_cell_media_clear(&m);
@@ -636,6 +654,7 @@ static void try_once(struct cl_cell_run *r)
 	char tmpl[] = "/tmp/crashlab-XXXXXX";
 	char *scratch;
 
+	cl_cell_set_phase(r, CL_PHASE_PREPARING);
 	if (cl_interrupted()) {
 		r->sm.ev.interrupted = 1; /* never started: not_run */
 	} else if (!r->ko_path && r->build_infra) {
@@ -679,6 +698,32 @@ void cl_cell_run(struct cl_cell_run *r)
 			r->dec.title);
 	}
 	r->duration_s = cl_now() - t0;
+	cl_cell_set_phase(r, CL_PHASE_DONE);
+}
+
+void cl_cell_skip(struct cl_cell_run *r, const char *why)
+{
+	struct cl_sm_config cfg = sm_config(r);
+
+	cl_sm_clear(&r->sm);
+	cl_sm_init(&r->sm, &cfg);
+	r->sm.ev.interrupted = 1;
+	cl_sm_end(&r->sm);
+	memset(&r->dec, 0, sizeof(r->dec));
+	r->dec.verdict = CL_V_NOT_RUN;
+	snprintf(r->dec.title, sizeof(r->dec.title), "%s", why);
+	r->attempts = 0;
+	cl_cell_set_phase(r, CL_PHASE_DONE);
+}
+
+void cl_cell_set_phase(struct cl_cell_run *r, enum cl_cell_phase ph)
+{
+	__atomic_store_n(&r->phase, (int)ph, __ATOMIC_RELAXED);
+}
+
+enum cl_cell_phase cl_cell_phase(const struct cl_cell_run *r)
+{
+	return (enum cl_cell_phase)__atomic_load_n(&r->phase, __ATOMIC_RELAXED);
 }
 
 void cl_cell_run_clear(struct cl_cell_run *r)

@@ -26,6 +26,10 @@
 #include "cl_triage.h"
 #include "cl_verdict.h"
 
+/* Where a cell is, for progress (written by the cell's thread, read by the scheduler's). */
+enum cl_cell_phase { CL_PHASE_QUEUED = 0, CL_PHASE_PREPARING, CL_PHASE_BOOTING, CL_PHASE_RUNNING,
+		     CL_PHASE_DONE };
+
 struct cl_cell_run {
 	/* inputs, borrowed */
 	const struct cl_cell_spec *spec;
@@ -47,6 +51,7 @@ struct cl_cell_run {
 	double duration_s;
 	int attempts;
 	char retried_because[320];  /* the first attempt's infra_error, when retried */
+	int phase;                  /* enum cl_cell_phase (atomic) */
 	int dumped;                 /* DIR/vmcore.kdump was written */
 	int remedied;               /* remedy_result is filled */
 	struct cl_remediation_result remedy_result;
@@ -55,5 +60,9 @@ struct cl_cell_run {
 /* Run the cell (retrying once after an infra_error). Always fills dec. */
 void cl_cell_run(struct cl_cell_run *r);
 void cl_cell_run_clear(struct cl_cell_run *r);
+/* The cell will not run (a failed ring, --fail-fast): not_run, titled @why. */
+void cl_cell_skip(struct cl_cell_run *r, const char *why);
+void cl_cell_set_phase(struct cl_cell_run *r, enum cl_cell_phase ph);
+enum cl_cell_phase cl_cell_phase(const struct cl_cell_run *r);
 
 #endif

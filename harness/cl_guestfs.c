@@ -2,18 +2,38 @@
  * cl_guestfs.c - libguestfs sessions on cell overlays (see cl_guestfs.h).
  * One handle per session, used by one thread; libguestfs' own messages are
  * silenced and its last error copied into ours.
+ *
+ * A session has a time limit (GFS_LIMIT_S, lowered by $CRASHLAB_CMD_TIMEOUT):
+ * its appliance's kernel command line carries a tag, and a watchdog thread
+ * kills the qemu process whose command line holds that tag when the limit
+ * passes, so a hung appliance fails the call in progress instead of the
+ * cell waiting forever.
  */
 #include "cl_guestfs.h"
 #include "cl_util.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <guestfs.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#define GFS_LIMIT_S 600.0
 
 struct cl_gfs {
 	guestfs_h *h;
 	char *disk;
 	int failed;
+	/* the watchdog */
+	char tag[48];
+	double limit_s;
+	pthread_t dog;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done, fired;
 };
 
 static int gfs_fail(struct cl_gfs *g, const char *what)
@@ -21,7 +41,73 @@ static int gfs_fail(struct cl_gfs *g, const char *what)
 	const char *e = guestfs_last_error(g->h);
 
 	g->failed = 1;
+	if (g->fired)
+		return cl_err_set(CL_ETIMEOUT, "libguestfs: %s: %s: no result after %.0f s, appliance "
+				  "killed", g->disk, what, g->limit_s);
 	return cl_err_set(CL_EINFRA, "libguestfs: %s: %s: %s", g->disk, what, e ? e : "failed");
+}
+
+/* SIGKILL every process whose command line contains @tag (the appliance's qemu). */
+static void kill_tagged(const char *tag)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char *path, *cmd = NULL;
+		size_t len = 0;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		path = cl_sprintf("/proc/%s/cmdline", e->d_name);
+		if (cl_read_file(&cmd, &len, path, 1 << 20) == 0 && memmem(cmd, len, tag, strlen(tag)))
+			kill((pid_t)atol(e->d_name), SIGKILL);
+		free(cmd);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+static void *watchdog(void *arg)
+{
+	struct cl_gfs *g = arg;
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)g->limit_s;
+	pthread_mutex_lock(&g->mu);
+	while (!g->done && !g->fired)
+		if (pthread_cond_timedwait(&g->cv, &g->mu, &until) == ETIMEDOUT)
+			g->fired = 1;
+	pthread_mutex_unlock(&g->mu);
+	if (g->fired)
+		kill_tagged(g->tag);
+	return NULL;
+}
+
+static void watch_start(struct cl_gfs *g)
+{
+	static unsigned int seq;
+
+	snprintf(g->tag, sizeof(g->tag), "crashlab.gfs=%d-%u", (int)getpid(),
+		 __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+	guestfs_set_append(g->h, g->tag);
+	g->limit_s = cl_time_limit(GFS_LIMIT_S);
+	pthread_mutex_init(&g->mu, NULL);
+	pthread_cond_init(&g->cv, NULL);
+	pthread_create(&g->dog, NULL, watchdog, g);
+}
+
+static void watch_stop(struct cl_gfs *g)
+{
+	pthread_mutex_lock(&g->mu);
+	g->done = 1;
+	pthread_cond_signal(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	pthread_join(g->dog, NULL);
+	pthread_mutex_destroy(&g->mu);
+	pthread_cond_destroy(&g->cv);
 }
 
 static void free_strings(char **v)
@@ -99,6 +185,7 @@ int cl_gfs_open(struct cl_gfs **out, const char *disk)
 		free(g);
 		return cl_err_set(CL_EINFRA, "libguestfs: cannot create a handle");
 	}
+	watch_start(g);
 	if (guestfs_add_drive_opts(g->h, disk, GUESTFS_ADD_DRIVE_OPTS_FORMAT, "qcow2", -1) != 0)
 		rc = gfs_fail(g, "add drive");
 	else if (guestfs_launch(g->h) != 0)
@@ -106,6 +193,7 @@ int cl_gfs_open(struct cl_gfs **out, const char *disk)
 	else
 		rc = mount_guest(g);
 	if (rc) {
+		watch_stop(g);
 		guestfs_close(g->h);
 		free(g->disk);
 		free(g);
@@ -123,6 +211,7 @@ int cl_gfs_close(struct cl_gfs *g)
 		return 0;
 	if (guestfs_umount_all(g->h) != 0 || guestfs_shutdown(g->h) != 0)
 		rc = gfs_fail(g, "flush and close");
+	watch_stop(g);
 	guestfs_close(g->h);
 	free(g->disk);
 	free(g);

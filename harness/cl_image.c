@@ -24,7 +24,8 @@ static int run_mkimage(const char *release, int check_only)
 	char *script = cl_sprintf("%s/images/mkimage.sh", root);
 	char *agent = cl_sprintf("%s/build/guest/crashlab-agent", root);
 	char *logdir = cl_sprintf("%s/logs", cache);
-	char *log = cl_sprintf("%s/mkimage-%s.log", logdir, release);
+	/* one log per run: runs sharing the cache do not write over each other's */
+	char *log = cl_sprintf("%s/mkimage-%s.%d.log", logdir, release, (int)getpid());
 	char *argv[] = { "bash", script, (char *)release, (char *)cache, agent,
 			 check_only ? "--check" : NULL, NULL };
 	int rc, status;
@@ -35,7 +36,6 @@ static int run_mkimage(const char *release, int check_only)
 	}
 	if ((rc = cl_mkdir_p(logdir, 0755)))
 		goto done;
-	unlink(log);
 	status = cl_run(argv, log, check_only ? 120 : 1800);
 	if (status < 0) {
 		rc = status;
@@ -58,6 +58,8 @@ static int run_mkimage(const char *release, int check_only)
 		rc = cl_err_set(CL_EINFRA, "building the image for %s failed (exit %d), see %s",
 				release, status, log);
 	}
+	if (rc == 0)
+		unlink(log); /* kept only when it explains a failure */
 done:
 	free(script);
 	free(agent);
@@ -90,7 +92,7 @@ int cl_image_disk_ensure(struct cl_image *img, const char *release)
 {
 	const char *cache = cl_cache_dir();
 	char *script = cl_sprintf("%s/images/mkdisk.sh", cl_project_root());
-	char *log = cl_sprintf("%s/logs/mkdisk-%s.log", cache, release);
+	char *log = cl_sprintf("%s/logs/mkdisk-%s.%d.log", cache, release, (int)getpid());
 	char *logdir = cl_dirname(log);
 	char *argv[] = { "bash", script, (char *)release, (char *)cache, NULL };
 	int rc = 0, status;
@@ -98,7 +100,6 @@ int cl_image_disk_ensure(struct cl_image *img, const char *release)
 	if (img->disk)
 		goto out;
 	cl_mkdir_p(logdir, 0755);
-	unlink(log);
 	status = cl_run(argv, log, 2400);
 	if (status < 0)
 		rc = status;
@@ -109,6 +110,7 @@ int cl_image_disk_ensure(struct cl_image *img, const char *release)
 		rc = cl_err_set(CL_EINFRA, "building the disk image for %s failed (exit %d), see %s",
 				release, status, log);
 	if (rc == 0) {
+		unlink(log); /* kept only when it explains a failure */
 		img->disk = cl_sprintf("%s/disks/%s/disk.qcow2", cache, release);
 		img->disk_vmlinuz = cl_sprintf("%s/disks/%s/vmlinuz", cache, release);
 		img->disk_initrd = cl_sprintf("%s/disks/%s/initrd.img", cache, release);

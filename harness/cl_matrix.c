@@ -127,11 +127,42 @@ static int parse_image(struct cl_cell_spec *c, const char *path, const char *wha
 	return 0;
 }
 
-static int parse_cell(struct cl_cell_spec *c, const char *path, json_t *j, int idx, long mem,
-		      long vcpus)
+/* "ring" names one of the matrix's rings; no ring: the last one. */
+static int parse_ring(struct cl_cell_spec *c, const struct cl_matrix *m, const char *path,
+		      const char *what, json_t *j)
+{
+	const char *ring = NULL;
+	int rc, i;
+
+	c->ring = m->nrings - 1;
+	if ((rc = cl_json_str(&ring, path, what, j, "ring", 0)) || !ring)
+		return rc;
+	for (i = 0; i < m->nrings; i++)
+		if (!strcmp(m->rings[i], ring)) {
+			c->ring = i;
+			return 0;
+		}
+	return cl_err_set(CL_EINPUT, "%s: %s: ring \"%s\" is not one of the matrix's \"rings\"",
+			  path, what, ring);
+}
+
+static int parse_share(struct cl_cell_spec *c, const char *path, const char *what, json_t *j)
+{
+	json_t *v = json_object_get(j, "fleet_share");
+
+	if (!v)
+		return 0;
+	if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1e9)
+		return cl_err_set(CL_EINPUT, "%s: %s: fleet_share must be a number >= 0", path, what);
+	c->fleet_share = json_number_value(v);
+	return 0;
+}
+
+static int parse_cell(struct cl_cell_spec *c, const struct cl_matrix *m, const char *path,
+		      json_t *j, int idx, long mem, long vcpus)
 {
 	static const char *const keys[] = { "id", "kernel", "os", "note", "memory_mib", "vcpus",
-					    "image", NULL };
+					    "image", "ring", "fleet_share", NULL };
 	const char *id = NULL, *kernel = NULL, *os = DEFAULT_OS, *note = "";
 	char what[64];
 	int rc;
@@ -162,12 +193,45 @@ static int parse_cell(struct cl_cell_spec *c, const char *path, json_t *j, int i
 		return rc;
 	c->memory_mib = (int)mem;
 	c->vcpus = (int)vcpus;
+	c->index = idx;
+	if ((rc = parse_ring(c, m, path, what, j)) || (rc = parse_share(c, path, what, j)))
+		return rc;
 	return parse_image(c, path, what, json_object_get(j, "image"));
+}
+
+/* "rings": distinct ids, run in the order given; none: one ring, "all". */
+static int parse_rings(struct cl_matrix *m, const char *path, json_t *rings)
+{
+	size_t i;
+	json_t *r;
+
+	m->nrings = 1;
+	snprintf(m->rings[0], sizeof(m->rings[0]), "all");
+	if (!rings)
+		return 0;
+	if (!json_is_array(rings) || json_array_size(rings) == 0 ||
+	    json_array_size(rings) > CL_MAX_RINGS)
+		return cl_err_set(CL_EINPUT, "%s: \"rings\" must list 1 to %d ring names", path,
+				  CL_MAX_RINGS);
+	json_array_foreach(rings, i, r) {
+		const char *name = json_string_value(r);
+
+		if (!name || !cl_is_token(name) || strlen(name) >= CL_ID_MAX)
+			return cl_err_set(CL_EINPUT, "%s: rings[%zu] must be a plain name", path, i);
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(m->rings[k], name))
+				return cl_err_set(CL_EINPUT, "%s: rings[%zu]: \"%s\" twice", path, i,
+						  name);
+		snprintf(m->rings[i], sizeof(m->rings[i]), "%s", name);
+	}
+	m->nrings = (int)json_array_size(rings);
+	return 0;
 }
 
 int cl_matrix_load(struct cl_matrix **out, const char *path)
 {
-	static const char *const keys[] = { "name", "description", "defaults", "cells", NULL };
+	static const char *const keys[] = { "name", "description", "defaults", "rings", "cells",
+					    NULL };
 	static const char *const dkeys[] = { "memory_mib", "vcpus", NULL };
 	json_t *root = NULL, *cells, *defaults, *c;
 	struct cl_matrix *m = NULL;
@@ -197,12 +261,14 @@ int cl_matrix_load(struct cl_matrix **out, const char *path)
 	m = cl_xcalloc(1, sizeof(*m));
 	m->path = cl_xstrdup(path);
 	snprintf(m->name, sizeof(m->name), "%s", name ? name : "matrix");
+	if ((rc = parse_rings(m, path, json_object_get(root, "rings"))))
+		goto out;
 	m->cells = cl_xcalloc(json_array_size(cells), sizeof(*m->cells));
 	m->ncells_alloc = (int)json_array_size(cells);
 	json_array_foreach(cells, i, c) {
 		int k;
 
-		if ((rc = parse_cell(&m->cells[i], path, c, (int)i, mem, vcpus)))
+		if ((rc = parse_cell(&m->cells[i], m, path, c, (int)i, mem, vcpus)))
 			goto out;
 		for (k = 0; k < (int)i; k++)
 			if (strcmp(m->cells[k].id, m->cells[i].id) == 0) {
@@ -257,6 +323,8 @@ int cl_matrix_single(struct cl_matrix **out, const char *release, const char *im
 	c->memory_mib = strcmp(image, "disk") ? DEFAULT_MEMORY_MIB : 1024;
 	c->vcpus = DEFAULT_VCPUS;
 	m->ncells = 1;
+	m->nrings = 1;
+	snprintf(m->rings[0], sizeof(m->rings[0]), "all");
 	*out = m;
 	return 0;
 }

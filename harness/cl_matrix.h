@@ -22,6 +22,12 @@
  * "uefi"); "kernel" names the release it runs (the candidate module is built
  * against its headers); "os" is "linux" or "windows". The path is relative
  * to the matrix file; its bytes must hash to "sha256".
+ *
+ * Rings and weights: "rings": ["canary", "broad"] names the rings in the
+ * order they run; a cell says which it is in ("ring": "canary"; a cell that
+ * does not say is in the last ring). "fleet_share" (a number >= 0, the share
+ * of the fleet that runs this configuration) weighs the cell in the report's
+ * blast radius.
  */
 #ifndef CL_MATRIX_H
 #define CL_MATRIX_H
@@ -41,7 +47,12 @@ struct cl_cell_spec {
 	char *user_path;         /* kind "user": the qcow2, resolved (owned) */
 	char user_sha256[65];
 	int efi;                 /* kind "user": boot with UEFI (OVMF) */
+	int ring;                /* index into the matrix's rings (0 when it has none) */
+	double fleet_share;      /* weight in the blast radius (0 when not given) */
+	int index;               /* position in the matrix file */
 };
+
+#define CL_MAX_RINGS 8
 
 struct cl_matrix {
 	char *path;                  /* as given */
@@ -49,6 +60,8 @@ struct cl_matrix {
 	struct cl_cell_spec *cells;  /* owned */
 	int ncells;
 	int ncells_alloc;
+	char rings[CL_MAX_RINGS][CL_ID_MAX]; /* in the order they run */
+	int nrings;                  /* 1 when the matrix names none ("all") */
 };
 
 /* Parse @path into *out (caller frees with cl_matrix_free). CL_EINPUT on bad input. */

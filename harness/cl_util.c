@@ -342,14 +342,19 @@ static const char *cmd_name(char *const argv[])
 	return (!strcmp(argv[0], "bash") || !strcmp(argv[0], "sh")) && argv[1] ? argv[1] : argv[0];
 }
 
-int cl_run(char *const argv[], const char *log_path, double timeout_s)
+double cl_time_limit(double want)
 {
 	const char *env = getenv("CRASHLAB_CMD_TIMEOUT");
+
+	return env && atof(env) > 0 && atof(env) < want ? atof(env) : want;
+}
+
+int cl_run(char *const argv[], const char *log_path, double timeout_s)
+{
 	pid_t pid;
 	int status = 0;
 
-	if (env && atof(env) > 0 && atof(env) < timeout_s)
-		timeout_s = atof(env);
+	timeout_s = cl_time_limit(timeout_s);
 	pid = fork();
 	if (pid < 0)
 		return cl_err_set(CL_EINFRA, "fork: %s", strerror(errno));

@@ -63,6 +63,8 @@ char *cl_xstrdup(const char *s);
  * when it could not be started, timed out or died by a signal.
  */
 int cl_run(char *const argv[], const char *log_path, double timeout_s);
+/* @want seconds, or less when $CRASHLAB_CMD_TIMEOUT says so (limits of other kinds of work). */
+double cl_time_limit(double want);
 
 /* The user asked the run to stop (SIGINT, SIGTERM, SIGHUP); async-signal-safe. */
 void cl_interrupt(void);

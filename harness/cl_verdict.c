@@ -30,6 +30,16 @@ const char *cl_verdict_name(enum cl_verdict v)
 	return (v >= 0 && v < CL_V_LAST) ? names[v] : "unknown";
 }
 
+int cl_verdict_parse(const char *name)
+{
+	int v;
+
+	for (v = 0; name && v < CL_V_LAST; v++)
+		if (!strcmp(cl_verdict_name((enum cl_verdict)v), name))
+			return v;
+	return -1;
+}
+
 const char *cl_stage_name(enum cl_stage s)
 {
 	static const char *const names[] = {

@@ -140,6 +140,8 @@ void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
 	       const struct cl_triage_result *tr, const struct cl_candidate *cand, int max_boots);
 
 const char *cl_verdict_name(enum cl_verdict v);
+/* The verdict a name stands for (reports being merged); -1 when none. */
+int cl_verdict_parse(const char *name);
 const char *cl_stage_name(enum cl_stage s);
 const char *cl_boot_end_name(enum cl_boot_end e);
 /* Timeline entries kept for @ev (boots may exceed CL_MAX_TIMELINE). */

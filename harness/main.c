@@ -12,7 +12,10 @@
 #include "cl_cell.h"
 #include "cl_image.h"
 #include "cl_kind.h"
+#include "cl_plan.h"
+#include "cl_sched.h"
 #include "cl_matrix.h"
+#include "cl_merge.h"
 #include "cl_remediate.h"
 #include "cl_report.h"
 #include "cl_scenario.h"
@@ -23,7 +26,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +37,13 @@ static const char usage_text[] =
 	"usage: crashlab COMMAND [OPTIONS]\n"
 	"\n"
 	"commands:\n"
-	"  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N] [--vmcore]\n"
-	"          [--remediate FILE]\n"
+	"  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N|auto]\n"
+	"          [--vmcore] [--remediate FILE] [--shard K/N] [--fail-fast]\n"
 	"          boot every cell of the matrix, install the candidate, run the scenario,\n"
 	"          write DIR/report.json and DIR/junit.xml; --remediate applies a vendor's\n"
-	"          remediation offline to disk cells that boot-loop and boots them again\n"
+	"          remediation offline to disk cells that boot-loop and boots them again;\n"
+	"          --shard runs cells K, K+N, ... of the matrix (merge the shards after);\n"
+	"          --fail-fast stops after a ring with a failing cell (the rest not_run)\n"
 	"  reproduce --kernel RELEASE --candidate FILE [--image initramfs|disk] [--scenario FILE]\n"
 	"          [--out DIR] [--vmcore]\n"
 	"          one cell, console streamed to the terminal, every artifact kept (the\n"
@@ -47,13 +51,19 @@ static const char usage_text[] =
 	"          --vmcore keeps a kdump-compressed memory dump of a crash\n"
 	"  triage [FILE|-]...   classify kernel console logs, print JSON (one line per file)\n"
 	"  images --matrix FILE   build the matrix's kernel images ahead of time\n"
+	"  matrix list --matrix FILE   the cells, in run order: kernel, flavour, image, ring\n"
+	"  merge DIR... --out DIR   one report from the shard outputs of a run; exit 2 when\n"
+	"          a shard is missing or from another candidate\n"
 	"  version\n"
 	"\n"
 	"exit codes: 0 every cell passed, 1 some cell failed (crash, hang, boot loop,\n"
-	"install or workload failure), 2 bad input or infrastructure error\n"
+	"install or workload failure), 2 bad input, infrastructure error or stopped\n"
+	"(SIGINT, SIGTERM, SIGHUP: unfinished cells not_run)\n"
 	"\n"
 	"environment: CRASHLAB_CACHE (image cache, default ROOT/.cache),\n"
-	"  CRASHLAB_ACCEL=kvm|tcg (skip the KVM trial), CRASHLAB_URI (default qemu:///system)\n";
+	"  CRASHLAB_ACCEL=kvm|tcg (skip the KVM trial), CRASHLAB_URI (default qemu:///system),\n"
+	"  CRASHLAB_CMD_TIMEOUT=SECONDS (lower every external command's time limit),\n"
+	"  CRASHLAB_CONSOLE_MAX=BYTES (cap of each saved console.log, default 64 MiB)\n";
 
 static int usage_error(const char *msg)
 {
@@ -77,30 +87,13 @@ static json_t *triage_json(const struct cl_triage_result *r)
 }
 
 
-struct kernel_prep {
-	const char *release;
-	struct cl_image img;
-	char *ko;
-	char ko_sha[CL_SHA256_HEX];
-	char *build_error;
-	int build_infra;     /* the build ran out of time: not the candidate's fault */
-};
-
 struct qualify {
-	struct cl_matrix *matrix;
+	struct cl_plan plan;             /* inputs, owned cells, kernels, runs */
+	struct cl_matrix *matrix;        /* owned inputs */
 	struct cl_candidate *cand;
 	struct cl_scenario *scn;
-	const char *out;
-	struct kernel_prep *kernels;
-	int nkernels;
-	struct cl_cell_run *runs;
-	const char *virt_type;
-	int vmcore;          /* keep a memory dump of crashed cells */
-	struct cl_remediation *remedy; /* --remediate */
-	int echo_console;    /* stream consoles to the terminal (reproduce) */
-	int jobs;            /* cells at a time; 0: one per core */
-	int next, done;      /* work queue of the cell threads */
-	pthread_mutex_t lock;
+	struct cl_remediation *remedy;   /* --remediate */
+	struct cl_sched_opts sched;      /* jobs (0: --jobs auto), fail_fast */
 };
 
 static void on_signal(int sig)
@@ -123,174 +116,11 @@ static void catch_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static struct kernel_prep *kernel_of(struct qualify *q, const char *release)
-{
-	int i;
-
-	for (i = 0; i < q->nkernels; i++)
-		if (!strcmp(q->kernels[i].release, release))
-			return &q->kernels[i];
-	return NULL;
-}
-
-/* What each cell's image kind needs beyond the release's kernel (disk images). */
-static int prepare_kinds(struct qualify *q)
-{
-	int i, rc;
-
-	for (i = 0; i < q->matrix->ncells; i++) {
-		const struct cl_cell_spec *c = &q->matrix->cells[i];
-		struct kernel_prep *k = kernel_of(q, c->kernel);
-		double t0 = cl_now();
-
-		if (!strcmp(c->image, "initramfs") || (k->img.disk && !strcmp(c->image, "disk")))
-			continue;
-		fprintf(stderr, "crashlab: [%s image] %s: %s ...\n", c->image, c->id, c->kernel);
-		if ((rc = cl_kind_find(c->image)->prepare(&k->img, c)))
-			return rc == CL_EINPUT ? cl_err_set(rc, "%s: %s", q->matrix->path, cl_err()) : rc;
-		fprintf(stderr, "crashlab: [%s image] %s ready (%.1f s)\n", c->image, c->id,
-			cl_now() - t0);
-	}
-	return 0;
-}
-
-/*
- * The matrix's distinct kernels, checked all at once (nothing is downloaded
- * or booted when one is unknown), then their images built or found.
- */
-static int prepare_images(struct qualify *q)
-{
-	int i, rc;
-
-	q->kernels = cl_xcalloc((size_t)q->matrix->ncells, sizeof(*q->kernels));
-	for (i = 0; i < q->matrix->ncells; i++)
-		if (!kernel_of(q, q->matrix->cells[i].kernel))
-			q->kernels[q->nkernels++].release = q->matrix->cells[i].kernel;
-	for (i = 0; i < q->matrix->ncells; i++) {
-		const struct cl_cell_spec *c = &q->matrix->cells[i];
-		const struct cl_image_kind *kind = cl_kind_find(c->image);
-
-		if (!kind)
-			return cl_err_set(CL_EINPUT, "%s: cell %s: image kind \"%s\" is not available",
-					  q->matrix->path, c->id, c->image);
-		if (kind->check && (rc = kind->check(c)))
-			return cl_err_set(rc, "%s: %s", q->matrix->path, cl_err());
-	}
-	for (i = 0; i < q->nkernels; i++)
-		if ((rc = cl_image_check(q->kernels[i].release)))
-			return cl_err_set(rc, "%s: %s", q->matrix->path, cl_err());
-	for (i = 0; i < q->nkernels; i++) {
-		struct kernel_prep *k = &q->kernels[i];
-		double t0 = cl_now();
-
-		fprintf(stderr, "crashlab: [image %d/%d] %s ...\n", i + 1, q->nkernels, k->release);
-		if ((rc = cl_image_ensure(&k->img, k->release)))
-			return rc == CL_EINPUT ? cl_err_set(rc, "%s: %s", q->matrix->path, cl_err()) : rc;
-		fprintf(stderr, "crashlab: [image %d/%d] %s ready (%.1f s)\n", i + 1, q->nkernels,
-			k->release, cl_now() - t0);
-	}
-	return prepare_kinds(q);
-}
-
-/* The candidate module for each kernel; a build failure fails that kernel's cells. */
-static void build_modules(struct qualify *q)
-{
-	int i;
-
-	for (i = 0; i < q->nkernels; i++) {
-		struct kernel_prep *k = &q->kernels[i];
-		double t0 = cl_now();
-		int rc = cl_module_build(&k->ko, k->ko_sha, q->cand, &k->img, k->release);
-
-		if (rc) {
-			k->build_error = cl_xstrdup(cl_err());
-			k->build_infra = rc == CL_ETIMEOUT;
-			fprintf(stderr, "crashlab: [module %d/%d] %s: %s\n", i + 1, q->nkernels,
-				k->release, k->build_error);
-		} else {
-			fprintf(stderr, "crashlab: [module %d/%d] %s %.12s (%.1f s)\n", i + 1,
-				q->nkernels, k->release, k->ko_sha, cl_now() - t0);
-		}
-	}
-}
-
-static void free_kernels(struct qualify *q)
-{
-	int i;
-
-	for (i = 0; i < q->nkernels; i++) {
-		cl_image_clear(&q->kernels[i].img);
-		free(q->kernels[i].ko);
-		free(q->kernels[i].build_error);
-	}
-	free(q->kernels);
-}
-
-static void *worker(void *arg)
-{
-	struct qualify *q = arg;
-
-	for (;;) {
-		struct cl_cell_run *r;
-		int idx;
-
-		pthread_mutex_lock(&q->lock);
-		idx = q->next < q->matrix->ncells ? q->next++ : -1;
-		pthread_mutex_unlock(&q->lock);
-		if (idx < 0)
-			return NULL;
-		r = &q->runs[idx];
-		cl_cell_run(r);
-		pthread_mutex_lock(&q->lock);
-		q->done++;
-		fprintf(stderr, "crashlab: [%d/%d] %s (%s): %s - %s (%.1f s)\n", q->done,
-			q->matrix->ncells, r->spec->id, r->spec->kernel,
-			cl_verdict_name(r->dec.verdict), r->dec.title, r->duration_s);
-		pthread_mutex_unlock(&q->lock);
-	}
-}
-
-static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run *r,
-			     const struct kernel_prep *k)
-{
-	const struct cl_triage_result *tr = cl_triage_result(r->sm.tr);
-	const char *loaded = NULL;
-	int i;
-
-	rc->spec = r->spec;
-	rc->verdict = r->dec.verdict;
-	snprintf(rc->title, sizeof(rc->title), "%s", r->dec.title);
-	cl_sanitize(rc->title);
-	rc->boots = r->sm.ev.boots;
-	rc->ev = &r->sm.ev;
-	rc->remedy = r->remedied ? &r->remedy_result : NULL;
-	rc->attempts = r->attempts;
-	rc->retried_because = r->retried_because[0] ? r->retried_because : NULL;
-	rc->duration_s = r->duration_s;
-	if (k->ko)
-		snprintf(rc->module_sha256, sizeof(rc->module_sha256), "%s", k->ko_sha);
-	for (i = 0; i < r->cand->ncontent && !loaded; i++)
-		if (r->cand->content[i].reported_as)
-			loaded = cl_evidence_status(&r->sm.ev, r->cand->content[i].reported_as);
-	if (loaded && cl_is_sha256_hex(loaded))
-		snprintf(rc->loaded_digest, sizeof(rc->loaded_digest), "%s", loaded);
-	snprintf(rc->release_seen, sizeof(rc->release_seen), "%s", r->sm.ev.release);
-	if (r->ko_path)
-		rc->console = cl_sprintf("cells/%s/console.log", r->spec->id);
-	if (tr->crashed) {
-		snprintf(rc->crash_class, sizeof(rc->crash_class), "%s", cl_class_name(tr->cls));
-		snprintf(rc->frame, sizeof(rc->frame), "%s", tr->frame);
-		snprintf(rc->module, sizeof(rc->module), "%s", tr->module);
-		rc->corrupted = tr->corrupted;
-		rc->excerpt = cl_xstrdup(tr->excerpt);
-	}
-}
-
 /*
  * reproduce: say where everything is and what triage found; with --vmcore,
  * fetch the kernel's debug vmlinux and record how to open the dump.
  */
-static void reproduce_epilogue(const struct qualify *q)
+static void reproduce_epilogue(const struct cl_plan *q)
 {
 	const struct cl_cell_run *r = &q->runs[0];
 	json_t *t = triage_json(cl_triage_result(r->sm.tr)), *info;
@@ -367,104 +197,94 @@ static void forget_reports(const char *out)
 	free(p);
 }
 
-static int run_qualify(struct qualify *q)
+static void print_cells(const struct cl_report *rep)
 {
-	struct cl_report rep = { 0 };
-	int i, jobs = q->jobs, rc, nthreads;
-	pthread_t *threads;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int i, wid = 2, wk = 6;
 
-	if (jobs <= 0)
-		jobs = ncpu > 0 ? (int)ncpu : 1;
-	cl_utc_now(rep.started, sizeof(rep.started));
-	forget_reports(q->out);
-	/* stopped while images were built: still a report, every cell not_run */
-	if ((rc = prepare_images(q)) && !cl_interrupted())
-		return rc;
-	if (!cl_interrupted())
-		build_modules(q);
-	if (!cl_interrupted() &&
-	    (rc = cl_virt_open(getenv("CRASHLAB_URI") ? getenv("CRASHLAB_URI") : "qemu:///system")))
-		return rc;
-	q->virt_type = cl_interrupted() ? "qemu" : cl_accel_pick(&q->kernels[0].img, 1);
-	q->runs = cl_xcalloc((size_t)q->matrix->ncells, sizeof(*q->runs));
-	for (i = 0; i < q->matrix->ncells; i++) {
-		struct cl_cell_run *r = &q->runs[i];
-		struct kernel_prep *k = kernel_of(q, q->matrix->cells[i].kernel);
-
-		r->spec = &q->matrix->cells[i];
-		r->cand = q->cand;
-		r->scn = q->scn;
-		r->img = &k->img;
-		r->kind = cl_kind_find(r->spec->image);
-		r->ko_path = k->ko;
-		r->build_error = k->build_error;
-		r->build_infra = k->build_infra;
-		r->virt_type = q->virt_type;
-		r->dir = cl_sprintf("%s/cells/%s", q->out, r->spec->id);
-		r->vmcore = q->vmcore;
-		r->echo_console = q->echo_console;
-		r->remedy = q->remedy;
+	for (i = 0; i < rep->ncells; i++) {
+		if ((int)strlen(rep->cells[i].spec->id) > wid)
+			wid = (int)strlen(rep->cells[i].spec->id);
+		if ((int)strlen(rep->cells[i].spec->kernel) > wk)
+			wk = (int)strlen(rep->cells[i].spec->kernel);
 	}
-	fprintf(stderr, "crashlab: qualifying %s %s on %d cells of %s (%s, %d at a time)\n",
-		q->cand->name, q->cand->version, q->matrix->ncells, q->matrix->name,
-		!strcmp(q->virt_type, "kvm") ? "KVM" : "TCG", jobs);
-	nthreads = jobs < q->matrix->ncells ? jobs : q->matrix->ncells;
-	threads = cl_xcalloc((size_t)nthreads, sizeof(*threads));
-	pthread_mutex_init(&q->lock, NULL);
-	for (i = 0; i < nthreads; i++)
-		pthread_create(&threads[i], NULL, worker, q);
-	for (i = 0; i < nthreads; i++)
-		pthread_join(threads[i], NULL);
-	free(threads);
-	cl_virt_close();
+	for (i = 0; i < rep->ncells; i++)
+		printf("  %-*s  %-*s  %-15s %s\n", wid, rep->cells[i].spec->id, wk,
+		       rep->cells[i].spec->kernel, cl_verdict_name(rep->cells[i].verdict),
+		       rep->cells[i].title);
+}
 
-	rep.cand = q->cand;
-	rep.matrix = q->matrix;
-	rep.scn = q->scn;
-	rep.accel = !strcmp(q->virt_type, "kvm") ? "kvm" : "tcg";
-	rep.ncells = q->matrix->ncells;
-	rep.cells = cl_xcalloc((size_t)rep.ncells, sizeof(*rep.cells));
-	for (i = 0; i < rep.ncells; i++)
-		fill_report_cell(&rep.cells[i], &q->runs[i], kernel_of(q, q->runs[i].spec->kernel));
-	cl_utc_now(rep.finished, sizeof(rep.finished));
-	rc = write_reports(&rep, q->out);
-	if (rc) {
+/* Write the reports and say the verdict; the exit code. */
+static int conclude(struct cl_plan *p, struct cl_report *rep)
+{
+	int rc, i;
+
+	cl_plan_report_cells(p, rep);
+	cl_utc_now(rep->finished, sizeof(rep->finished));
+	if (write_reports(rep, p->out)) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());
 		rc = 2;
 	} else {
-		char *summary = cl_report_summary(&rep);
+		char *summary = cl_report_summary(rep);
 
-		rc = cl_report_exit_code(&rep);
-		printf("%s: %s %s on %s: %s; report in %s (exit %d)\n", cl_report_verdict(&rep),
-		       q->cand->name, q->cand->version, q->matrix->name, summary, q->out, rc);
+		rc = cl_report_exit_code(rep);
+		printf("%s: %s %s on %s: %s; report in %s (exit %d)\n", cl_report_verdict(rep),
+		       p->cand->name, p->cand->version, p->matrix->name, summary, p->out, rc);
 		free(summary);
-		int wid = 2, wk = 6;
-
-		for (i = 0; i < rep.ncells; i++) {
-			if ((int)strlen(rep.cells[i].spec->id) > wid)
-				wid = (int)strlen(rep.cells[i].spec->id);
-			if ((int)strlen(rep.cells[i].spec->kernel) > wk)
-				wk = (int)strlen(rep.cells[i].spec->kernel);
-		}
-		for (i = 0; i < rep.ncells; i++)
-			printf("  %-*s  %-*s  %-15s %s\n", wid, rep.cells[i].spec->id, wk,
-			       rep.cells[i].spec->kernel, cl_verdict_name(rep.cells[i].verdict),
-			       rep.cells[i].title);
+		print_cells(rep);
 	}
-	if (q->echo_console)
-		reproduce_epilogue(q);
-	for (i = 0; i < rep.ncells; i++) {
-		free(rep.cells[i].console);
-		free(rep.cells[i].excerpt);
-		cl_cell_run_clear(&q->runs[i]);
-		free((char *)q->runs[i].dir);
+	for (i = 0; i < rep->ncells; i++) {
+		free(rep->cells[i].console);
+		free(rep->cells[i].excerpt);
 	}
-	free(rep.cells);
+	free(rep->cells);
 	return rc;
 }
 
-static int cmd_qualify(int argc, char **argv)
+static int run_qualify(struct qualify *q)
+{
+	struct cl_plan *p = &q->plan;
+	struct cl_report rep = { .cand = q->cand, .matrix = q->matrix, .scn = q->scn };
+	char shard_label[40] = "";
+	int rc;
+
+	cl_utc_now(rep.started, sizeof(rep.started));
+	forget_reports(p->out);
+	/* stopped while images were built: still a report, every cell not_run */
+	if ((rc = cl_plan_prepare_images(p)) && !cl_interrupted())
+		return rc;
+	if (!cl_interrupted())
+		cl_plan_build_modules(p);
+	if (!cl_interrupted() &&
+	    (rc = cl_virt_open(getenv("CRASHLAB_URI") ? getenv("CRASHLAB_URI") : "qemu:///system")))
+		return rc;
+	p->virt_type = cl_interrupted() ? "qemu" : cl_accel_pick(&p->kernels[0].img, 1);
+	cl_plan_make_runs(p);
+	if (p->nshards > 1)
+		snprintf(shard_label, sizeof(shard_label), " (shard %d/%d)", p->shard, p->nshards);
+	if (q->sched.jobs <= 0)
+		q->sched.jobs = cl_sched_jobs_auto(p);
+	fprintf(stderr, "crashlab: qualifying %s %s on %d cells of %s%s (%s, %d at a time)\n",
+		p->cand->name, p->cand->version, p->ncells, p->matrix->name,
+		shard_label,
+		!strcmp(p->virt_type, "kvm") ? "KVM" : "TCG", q->sched.jobs);
+	cl_sched_run(p, &q->sched);
+	cl_virt_close();
+	rep.accel = !strcmp(p->virt_type, "kvm") ? "kvm" : "tcg";
+	rep.shard = p->shard;
+	rep.nshards = p->nshards;
+	rc = conclude(p, &rep);
+	if (p->echo_console)
+		reproduce_epilogue(p);
+	return rc;
+}
+
+/* What the qualify and reproduce command lines say. */
+struct qualify_args {
+	const char *matrix, *candidate, *scenario, *out, *kernel, *remedy, *image, *shard;
+	int jobs, vmcore, fail_fast;
+};
+
+static int parse_qualify_args(struct qualify_args *a, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "matrix", required_argument, NULL, 'm' },
@@ -476,67 +296,92 @@ static int cmd_qualify(int argc, char **argv)
 		{ "image", required_argument, NULL, 'i' },
 		{ "vmcore", no_argument, NULL, 'v' },
 		{ "remediate", required_argument, NULL, 'r' },
+		{ "shard", required_argument, NULL, 'S' },
+		{ "fail-fast", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const int reproduce = !strcmp(argv[0], "reproduce");
-	const char *matrix = NULL, *candidate = NULL, *scenario = NULL, *out = NULL, *kernel = NULL;
-	const char *remedy = NULL, *image = "initramfs";
-	char *default_out = NULL;
-	struct qualify q = { 0 };
-	char *default_scn = NULL, *cells_dir;
-	int c, rc, jobs = 0;
+	int c;
 
+	a->image = "initramfs";
 	while ((c = getopt_long(argc, argv, "m:c:s:o:j:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'm': matrix = optarg; break;
-		case 'c': candidate = optarg; break;
-		case 's': scenario = optarg; break;
-		case 'o': out = optarg; break;
+		case 'm': a->matrix = optarg; break;
+		case 'c': a->candidate = optarg; break;
+		case 's': a->scenario = optarg; break;
+		case 'o': a->out = optarg; break;
 		case 'j':
-			jobs = atoi(optarg);
-			if (jobs < 1 || jobs > 64)
-				return usage_error("--jobs takes a number from 1 to 64");
+			a->jobs = strcmp(optarg, "auto") ? atoi(optarg) : 0;
+			if (strcmp(optarg, "auto") && (a->jobs < 1 || a->jobs > 64))
+				return usage_error("--jobs takes a number from 1 to 64, or auto");
 			break;
-		case 'k': kernel = optarg; break;
-		case 'i': image = optarg; break;
-		case 'v': q.vmcore = 1; break;
-		case 'r': remedy = optarg; break;
+		case 'k': a->kernel = optarg; break;
+		case 'i': a->image = optarg; break;
+		case 'v': a->vmcore = 1; break;
+		case 'r': a->remedy = optarg; break;
+		case 'S': a->shard = optarg; break;
+		case 'f': a->fail_fast = 1; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: return usage_error("bad option");
 		}
 	}
-	if (reproduce ? (!kernel || !candidate || matrix) : (!matrix || !candidate || kernel))
-		return usage_error(reproduce ? "reproduce needs --kernel and --candidate"
-					     : "qualify needs --matrix and --candidate");
 	if (optind < argc)
 		return usage_error("unexpected argument");
-	if (!scenario)
-		scenario = default_scn = cl_sprintf("%s/scenarios/ipc-basic.json", cl_project_root());
-	if (!out)
-		out = default_out = reproduce ? cl_sprintf("crashlab-out/reproduce-%s", kernel)
-					      : cl_xstrdup("crashlab-out");
-	q.echo_console = reproduce;
-	if ((rc = reproduce ? cl_matrix_single(&q.matrix, kernel, image) : cl_matrix_load(&q.matrix, matrix)) ||
-	    (rc = cl_candidate_load(&q.cand, candidate)) ||
-	    (rc = cl_scenario_load(&q.scn, scenario)) ||
-	    (rc = cl_scenario_check(q.scn, q.cand)) ||
-	    (remedy && (rc = cl_remediation_load(&q.remedy, remedy)))) {
-		fprintf(stderr, "crashlab: %s\n", cl_err());
-		rc = 2;
-		goto out;
-	}
-	cells_dir = cl_sprintf("%s/cells", out);
-	rc = cl_mkdir_p(cells_dir, 0755);
-	free(cells_dir);
-	if (rc) {
+	return -1;
+}
+
+/* Load every input; one line naming the file and exit 2 on the first bad one. */
+static int load_inputs(struct qualify *q, const struct qualify_args *a, int reproduce)
+{
+	struct cl_plan *p = &q->plan;
+	int rc;
+
+	if ((rc = reproduce ? cl_matrix_single(&q->matrix, a->kernel, a->image)
+			    : cl_matrix_load(&q->matrix, a->matrix)) ||
+	    (rc = cl_candidate_load(&q->cand, a->candidate)) ||
+	    (rc = cl_scenario_load(&q->scn, a->scenario)) ||
+	    (rc = cl_scenario_check(q->scn, q->cand)) ||
+	    (a->remedy && (rc = cl_remediation_load(&q->remedy, a->remedy))) ||
+	    (a->shard && (rc = cl_plan_parse_shard(a->shard, &p->shard, &p->nshards))))
+		return rc;
+	p->matrix = q->matrix;
+	p->cand = q->cand;
+	p->scn = q->scn;
+	p->remedy = q->remedy;
+	p->out = a->out;
+	p->vmcore = a->vmcore;
+	p->echo_console = reproduce;
+	return cl_plan_select(p);
+}
+
+static int cmd_qualify(int argc, char **argv)
+{
+	const int reproduce = !strcmp(argv[0], "reproduce");
+	struct qualify_args a = { 0 };
+	struct qualify q = { 0 };
+	char *default_scn = NULL, *default_out = NULL, *cells_dir;
+	int rc = parse_qualify_args(&a, argc, argv);
+
+	if (rc >= 0)
+		return rc;
+	if (reproduce ? (!a.kernel || !a.candidate || a.matrix) : (!a.matrix || !a.candidate || a.kernel))
+		return usage_error(reproduce ? "reproduce needs --kernel and --candidate"
+					     : "qualify needs --matrix and --candidate");
+	if (!a.scenario)
+		a.scenario = default_scn = cl_sprintf("%s/scenarios/ipc-basic.json", cl_project_root());
+	if (!a.out)
+		a.out = default_out = reproduce ? cl_sprintf("crashlab-out/reproduce-%s", a.kernel)
+						: cl_xstrdup("crashlab-out");
+	cells_dir = cl_sprintf("%s/cells", a.out);
+	if ((rc = load_inputs(&q, &a, reproduce)) || (rc = cl_mkdir_p(cells_dir, 0755))) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());
 		rc = 2;
 		goto out;
 	}
 	catch_signals();
-	q.out = out;
-	q.jobs = jobs;
+	q.sched = (struct cl_sched_opts){ .jobs = a.jobs, .fail_fast = a.fail_fast,
+					  .live_table = isatty(STDERR_FILENO) && !reproduce &&
+							!getenv("CI") };
 	rc = run_qualify(&q);
 	if (rc < 0) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());
@@ -547,12 +392,12 @@ static int cmd_qualify(int argc, char **argv)
 		rc = 2;
 	}
 out:
-	free_kernels(&q);
-	free(q.runs);
+	cl_plan_clear(&q.plan);
 	cl_matrix_free(q.matrix);
 	cl_candidate_free(q.cand);
 	cl_scenario_free(q.scn);
 	cl_remediation_free(q.remedy);
+	free(cells_dir);
 	free(default_scn);
 	free(default_out);
 	return rc;
@@ -612,18 +457,84 @@ static int cmd_triage(int argc, char **argv)
 
 static int cmd_images(int argc, char **argv)
 {
-	struct qualify q = { 0 };
+	struct cl_matrix *m = NULL;
+	struct cl_plan p = { 0 };
 	int rc = 0;
 
 	if (argc != 3 || strcmp(argv[1], "--matrix"))
 		return usage_error("usage: crashlab images --matrix FILE");
-	if (cl_matrix_load(&q.matrix, argv[2]) || prepare_images(&q)) {
+	catch_signals();
+	if (cl_matrix_load(&m, argv[2]) || (p.matrix = m, cl_plan_select(&p)) ||
+	    cl_plan_prepare_images(&p)) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());
 		rc = 2;
 	}
-	free_kernels(&q);
-	cl_matrix_free(q.matrix);
+	cl_plan_clear(&p);
+	cl_matrix_free(m);
 	return rc;
+}
+
+/* merge DIR... --out DIR: one report from the shards of a run. */
+static int cmd_merge(int argc, char **argv)
+{
+	const char **dirs = cl_xcalloc((size_t)argc + 1, sizeof(*dirs));
+	const char *out = NULL;
+	int i, n = 0, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--out") && i + 1 < argc)
+			out = argv[++i];
+		else if (argv[i][0] == '-')
+			break;
+		else
+			dirs[n++] = argv[i];
+	}
+	if (!out || n == 0 || i < argc) {
+		free(dirs);
+		return usage_error("usage: crashlab merge DIR... --out DIR");
+	}
+	rc = cl_merge(dirs, n, out);
+	free(dirs);
+	if (rc) {
+		fprintf(stderr, "crashlab: merge: %s\n", cl_err());
+		return 2;
+	}
+	rc = cl_merge_exit_code(out);
+	printf("%s: %d shards merged; report in %s (exit %d)\n",
+	       rc == 0 ? "pass" : rc == 1 ? "fail" : "error", n, out, rc);
+	return rc;
+}
+
+/* matrix list: one line per cell, in the order a run takes them. */
+static int cmd_matrix(int argc, char **argv)
+{
+	struct cl_matrix *m = NULL;
+	struct cl_plan p = { 0 };
+	double total = 0;
+	int i;
+
+	if (argc != 4 || strcmp(argv[1], "list") || strcmp(argv[2], "--matrix"))
+		return usage_error("usage: crashlab matrix list --matrix FILE");
+	if (cl_matrix_load(&m, argv[3]) || (p.matrix = m, cl_plan_select(&p))) {
+		fprintf(stderr, "crashlab: %s\n", cl_err());
+		cl_matrix_free(m);
+		return 2;
+	}
+	for (i = 0; i < m->ncells; i++)
+		total += m->cells[i].fleet_share;
+	printf("%-28s %-30s %-12s %-10s %-10s %s\n", "id", "kernel", "flavour", "image", "ring",
+	       "fleet_share");
+	for (i = 0; i < p.ncells; i++) {
+		const struct cl_cell_spec *c = p.cells[i];
+
+		printf("%-28s %-30s %-12s %-10s %-10s %.2f\n", c->id, c->kernel, c->flavor, c->image,
+		       m->rings[c->ring], c->fleet_share);
+	}
+	printf("%d cells, %d ring%s, fleet_share total %.2f\n", m->ncells, m->nrings,
+	       m->nrings == 1 ? "" : "s", total);
+	cl_plan_clear(&p);
+	cl_matrix_free(m);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -636,6 +547,10 @@ int main(int argc, char **argv)
 		return cmd_triage(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "images"))
 		return cmd_images(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "matrix"))
+		return cmd_matrix(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "merge"))
+		return cmd_merge(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("crashlab %s\n", CRASHLAB_VERSION);
 		return 0;

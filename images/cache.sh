@@ -21,5 +21,7 @@ sums_ok() {
 deb_ok() {
     local sum
     sum=$(openssl dgst -sha256 -r "$1" 2>/dev/null | cut -d' ' -f1) || return 1
-    apt-cache show "$2" 2>/dev/null | grep -qx "SHA256: $sum"
+    # grep reads it all: with -q it would stop early, and apt-cache's SIGPIPE
+    # fails the pipeline under pipefail
+    apt-cache show "$2" 2>/dev/null | grep -x "SHA256: $sum" >/dev/null
 }

@@ -6,8 +6,10 @@
 #   CACHE/kernels/RELEASE/headers/...   extracted linux-headers tree to build
 #                                       candidate modules against
 # Everything comes from Debian's own packages (apt-get download + dpkg-deb -x);
-# nothing is installed on the host. The result is keyed by the sha256 of every
-# input, so a second build with the same inputs does nothing.
+# nothing is installed on the host. The result is keyed by its inputs (package
+# versions, this recipe, the agent, busybox) and its files are checked against
+# their digests when reused, so a second build with the same inputs does
+# nothing and a damaged image is built again.
 #
 # usage: mkimage.sh RELEASE CACHE AGENT_BINARY
 # exit:  0 built or up to date; 3 unknown kernel release; 1 other failure
@@ -31,6 +33,8 @@ if [ "${4:-}" = "--check" ]; then
     exit 3
 fi
 
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)
 debs=$cache/debs
 out=$cache/images/$release
 kroot=$cache/kernels/$release
@@ -72,6 +76,22 @@ fetch() {
     echo "$f"
 }
 
+# The inputs, read without opening a package: the versions the index offers
+# of the kernel and of its headers, this recipe, the agent and busybox. A
+# cached image with this key whose files match their digests is used as it
+# is (a fraction of a second); the .debs are fetched and verified only when
+# something has to be built.
+versions=$(apt-cache policy "linux-image-$release" "linux-headers-$release" 2>/dev/null \
+           | awk '/Candidate:/ {print $2}')
+key=$( { sha256sum "$agent" /bin/busybox "$0" "$here/cache.sh" | awk '{print $1}'
+         echo "$release"; echo "$versions"; } | sha256sum | awk '{print $1}')
+if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] && sums_ok "$out" \
+   && [ -f "$kroot/headers/usr/src/linux-headers-$release/Makefile" ]; then
+    exit 0
+fi
+[ -f "$out/key" ] && ! sums_ok "$out" \
+    && echo "mkimage: cached image for $release does not match its digests; rebuilding" >&2
+
 img_deb=$(fetch "linux-image-$release") || {
     rc=$?
     [ $rc = 3 ] && echo "mkimage: Debian has no package linux-image-$release" >&2
@@ -87,15 +107,6 @@ for dep in $(dpkg-deb -f "$hdr_deb" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*
     dep_debs+=("$(fetch "$dep")")
 done
 
-key=$( { sha256sum "$img_deb" "$hdr_deb" "${dep_debs[@]}" "$agent" /bin/busybox "$0" \
-         | awk '{print $1}'; echo "$release"; } | sha256sum | awk '{print $1}')
-if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] \
-   && sums_ok "$out" \
-   && [ -f "$kroot/headers/usr/src/linux-headers-$release/Makefile" ]; then
-    exit 0
-fi
-[ -f "$out/key" ] && ! sums_ok "$out" \
-    && echo "mkimage: cached image for $release does not match its digests; rebuilding" >&2
 echo "mkimage: building image for $release" >&2
 rm -f "$out/key"
 

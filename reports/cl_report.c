@@ -41,8 +41,8 @@ int cl_report_groups(const struct cl_report *r, int *out)
 
 	for (i = 0; i < r->ncells; i++) {
 		out[i] = -1;
-		if (r->cells[i].verdict == CL_V_PASS)
-			continue;
+		if (r->cells[i].verdict == CL_V_PASS || r->cells[i].verdict == CL_V_NOT_RUN)
+			continue; /* a cell not run is no failure of its own: counted apart */
 		for (k = 0; k < i; k++)
 			if (out[k] >= 0 && r->cells[k].verdict == r->cells[i].verdict &&
 			    !strcmp(r->cells[k].title, r->cells[i].title)) {
@@ -59,10 +59,13 @@ char *cl_report_summary(const struct cl_report *r)
 {
 	int *g = cl_xcalloc((size_t)r->ncells + 1, sizeof(int));
 	int ngroups = cl_report_groups(r, g), failing = 0, per[CL_V_LAST] = { 0 }, i, k, kinds = 0;
-	char *s, *parts = cl_xstrdup("");
+	int not_run = 0;
+	char *s, *parts = cl_xstrdup(""), *all;
 
-	for (i = 0; i < r->ncells; i++)
-		failing += r->cells[i].verdict != CL_V_PASS;
+	for (i = 0; i < r->ncells; i++) {
+		failing += r->cells[i].verdict != CL_V_PASS && r->cells[i].verdict != CL_V_NOT_RUN;
+		not_run += r->cells[i].verdict == CL_V_NOT_RUN;
+	}
 	for (k = 0; k < ngroups; k++)
 		for (i = 0; i < r->ncells; i++)
 			if (g[i] == k) {
@@ -87,7 +90,11 @@ char *cl_report_summary(const struct cl_report *r)
 			       ngroups == 1 ? "" : "s", failing, r->ncells, parts);
 	free(parts);
 	free(g);
-	return s;
+	if (!not_run)
+		return s;
+	all = cl_sprintf("%s; %d not run", s, not_run);
+	free(s);
+	return all;
 }
 
 static json_t *groups_json(const struct cl_report *r)
@@ -198,7 +205,8 @@ static json_t *remediation_json(const struct cl_remediation_result *m)
 	return j;
 }
 
-static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candidate *cand)
+static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candidate *cand,
+			 const struct cl_matrix *m)
 {
 	json_t *j = json_object();
 
@@ -222,6 +230,9 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 	json_object_set_new(j, "console", str_or_null(c->console));
 	json_object_set_new(j, "excerpt", str_or_null(c->excerpt));
 	json_object_set_new(j, "image", json_string(c->spec->image));
+	json_object_set_new(j, "ring", json_string(m->rings[c->spec->ring]));
+	json_object_set_new(j, "fleet_share", json_real(c->spec->fleet_share));
+	json_object_set_new(j, "matrix_index", json_integer(c->spec->index));
 	json_object_set_new(j, "retried_because", str_or_null(c->retried_because));
 	if (c->ev) {
 		json_object_set_new(j, "console_bytes", json_integer(c->ev->console_bytes));
@@ -234,55 +245,93 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 	return j;
 }
 
-int cl_report_write_json(const struct cl_report *r, const char *path)
+/* The candidate: name, version, and every artifact tested with its digest. */
+static json_t *candidate_json(const struct cl_report *r)
 {
-	json_t *root = json_object(), *cand = json_object(), *arts = json_array(), *cells = json_array();
-	json_t *counts = json_object();
-	int i, rc, n[CL_V_LAST] = { 0 };
-	char *text;
+	json_t *cand = json_object(), *arts = json_array();
+	int i;
 
-	json_object_set_new(root, "crashlab_report", json_integer(1));
-	json_object_set_new(root, "verdict", json_string(cl_report_verdict(r)));
 	json_object_set_new(cand, "name", json_string(r->cand->name));
 	json_object_set_new(cand, "version", json_string(r->cand->version));
 	json_object_set_new(cand, "manifest", json_string(r->cand->path));
 	for (i = 0; i < r->cand->ncontent; i++) {
 		const struct cl_content_spec *cs = &r->cand->content[i];
-		json_t *a = json_object();
 
-		json_object_set_new(a, "kind", json_string("content"));
-		json_object_set_new(a, "name", json_string(cs->name));
-		json_object_set_new(a, "file", json_string(cs->file));
-		json_object_set_new(a, "sha256", json_string(cs->sha256));
-		json_object_set_new(a, "bytes", json_integer(cs->size));
-		json_object_set_new(a, "install_path", json_string(cs->install_path));
-		json_object_set_new(a, "delivered", json_string(cs->update_via ? "live update" : "boot"));
-		json_array_append_new(arts, a);
+		json_array_append_new(arts, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "kind",
+						      "content", "name", cs->name, "file", cs->file,
+						      "sha256", cs->sha256, "bytes",
+						      (json_int_t)cs->size, "install_path",
+						      cs->install_path, "delivered",
+						      cs->update_via ? "live update" : "boot"));
 	}
 	for (i = 0; i < r->ncells; i++) {
 		const struct cl_report_cell *c = &r->cells[i];
-		json_t *a;
 
-		if (!c->module_sha256[0])
-			continue;
-		a = json_object();
-		json_object_set_new(a, "kind", json_string("module"));
-		json_object_set_new(a, "name", json_string(r->cand->module_name));
-		json_object_set_new(a, "kernel_release", json_string(c->spec->kernel));
-		json_object_set_new(a, "sha256", json_string(c->module_sha256));
-		json_array_append_new(arts, a);
+		if (c->module_sha256[0])
+			json_array_append_new(arts, json_pack("{s:s, s:s, s:s, s:s}", "kind", "module",
+							      "name", r->cand->module_name,
+							      "kernel_release", c->spec->kernel,
+							      "sha256", c->module_sha256));
 	}
 	json_object_set_new(cand, "artifacts", arts);
-	json_object_set_new(root, "candidate", cand);
-	json_object_set_new(root, "matrix", json_pack("{s:s, s:s}", "name", r->matrix->name, "file",
-						      r->matrix->path));
+	return cand;
+}
+
+/*
+ * Blast radius: the fleet share of the configurations that failed, of those
+ * not run, and of all this report covers (the matrix's "fleet_share").
+ */
+static json_t *blast_json(const struct cl_report *r)
+{
+	double failing = 0, not_run = 0, total = 0;
+	int i;
+
+	for (i = 0; i < r->ncells; i++) {
+		double s = r->cells[i].spec->fleet_share;
+
+		total += s;
+		if (cl_verdict_is_failure(r->cells[i].verdict))
+			failing += s;
+		else if (r->cells[i].verdict == CL_V_NOT_RUN)
+			not_run += s;
+	}
+	return json_pack("{s:f, s:f, s:f, s:f}", "failing_share", failing, "not_run_share", not_run,
+			 "total_share", total, "failing_percent",
+			 total > 0 ? (double)(long)(failing / total * 1000 + 0.5) / 10 : 0.0);
+}
+
+static json_t *rings_json(const struct cl_matrix *m)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < m->nrings; i++)
+		json_array_append_new(a, json_string(m->rings[i]));
+	return a;
+}
+
+int cl_report_write_json(const struct cl_report *r, const char *path)
+{
+	json_t *root = json_object(), *cells = json_array(), *counts = json_object();
+	int i, rc, n[CL_V_LAST] = { 0 };
+	char *text;
+
+	json_object_set_new(root, "crashlab_report", json_integer(1));
+	json_object_set_new(root, "verdict", json_string(cl_report_verdict(r)));
+	json_object_set_new(root, "candidate", candidate_json(r));
+	json_object_set_new(root, "matrix", json_pack("{s:s, s:s, s:i, s:o}", "name", r->matrix->name,
+						      "file", r->matrix->path, "cells",
+						      r->matrix->ncells, "rings",
+						      rings_json(r->matrix)));
+	json_object_set_new(root, "shard", json_pack("{s:i, s:i}", "index", r->nshards ? r->shard : 1,
+						     "count", r->nshards ? r->nshards : 1));
 	json_object_set_new(root, "scenario", json_pack("{s:s, s:s}", "name", r->scn->name, "file",
 							r->scn->path));
 	json_object_set_new(root, "accelerator", json_string(r->accel));
 	json_object_set_new(root, "started", json_string(r->started));
 	json_object_set_new(root, "finished", json_string(r->finished));
 	for (i = 0; i < r->ncells; i++) {
-		json_array_append_new(cells, cell_json(&r->cells[i], r->cand));
+		json_array_append_new(cells, cell_json(&r->cells[i], r->cand, r->matrix));
 		n[r->cells[i].verdict]++;
 	}
 	for (i = 0; i < CL_V_LAST; i++)
@@ -292,6 +341,7 @@ int cl_report_write_json(const struct cl_report *r, const char *path)
 	text = cl_report_summary(r);
 	json_object_set_new(root, "summary_text", json_string(text));
 	free(text);
+	json_object_set_new(root, "blast_radius", blast_json(r));
 	json_object_set_new(root, "groups", groups_json(r));
 	json_object_set_new(root, "cells", cells);
 	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
@@ -328,62 +378,86 @@ static void raw_put(char **buf, size_t *len, const char *s)
 	*len += n;
 }
 
-int cl_report_write_junit(const struct cl_report *r, const char *path)
+static void junit_case(char **buf, size_t *len, const char *classname,
+		       const struct cl_junit_case *c)
+{
+	const char *tag = c->verdict == CL_V_PASS ? NULL
+			  : cl_verdict_is_failure(c->verdict) ? "failure" : "error";
+	char *line;
+
+	raw_put(buf, len, "    <testcase classname=\"crashlab.");
+	xml_put(buf, len, classname);
+	raw_put(buf, len, "\" name=\"");
+	xml_put(buf, len, c->id);
+	raw_put(buf, len, " (");
+	xml_put(buf, len, c->kernel);
+	line = cl_sprintf(")\" time=\"%.1f\"", c->duration_s);
+	raw_put(buf, len, line);
+	free(line);
+	if (!tag) {
+		raw_put(buf, len, "/>\n");
+		return;
+	}
+	raw_put(buf, len, ">\n      <");
+	raw_put(buf, len, tag);
+	raw_put(buf, len, " type=\"");
+	raw_put(buf, len, cl_verdict_name(c->verdict));
+	raw_put(buf, len, "\" message=\"");
+	xml_put(buf, len, c->title);
+	raw_put(buf, len, "\">");
+	if (c->excerpt)
+		xml_put(buf, len, c->excerpt);
+	if (c->console) {
+		raw_put(buf, len, "\nconsole: ");
+		xml_put(buf, len, c->console);
+	}
+	raw_put(buf, len, "</");
+	raw_put(buf, len, tag);
+	raw_put(buf, len, ">\n    </testcase>\n");
+}
+
+int cl_junit_write(const char *path, const char *suite, const char *classname,
+		   const struct cl_junit_case *cases, int n)
 {
 	char *buf = NULL, *line;
 	size_t len = 0;
 	int i, failures = 0, errors = 0, rc;
 	double total = 0;
 
-	for (i = 0; i < r->ncells; i++) {
-		failures += cl_verdict_is_failure(r->cells[i].verdict);
-		errors += r->cells[i].verdict == CL_V_INFRA_ERROR || r->cells[i].verdict == CL_V_NOT_RUN;
-		total += r->cells[i].duration_s;
+	for (i = 0; i < n; i++) {
+		failures += cl_verdict_is_failure(cases[i].verdict);
+		errors += cases[i].verdict != CL_V_PASS && !cl_verdict_is_failure(cases[i].verdict);
+		total += cases[i].duration_s;
 	}
 	raw_put(&buf, &len, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
 	raw_put(&buf, &len, "  <testsuite name=\"crashlab.");
-	xml_put(&buf, &len, r->matrix->name);
-	line = cl_sprintf("\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.1f\">\n", r->ncells,
+	xml_put(&buf, &len, suite);
+	line = cl_sprintf("\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.1f\">\n", n,
 			  failures, errors, total);
 	raw_put(&buf, &len, line);
 	free(line);
-	for (i = 0; i < r->ncells; i++) {
-		const struct cl_report_cell *c = &r->cells[i];
-		const char *tag = c->verdict == CL_V_PASS ? NULL
-				  : cl_verdict_is_failure(c->verdict) ? "failure" : "error";
-
-		raw_put(&buf, &len, "    <testcase classname=\"crashlab.");
-		xml_put(&buf, &len, r->cand->name);
-		raw_put(&buf, &len, "\" name=\"");
-		xml_put(&buf, &len, c->spec->id);
-		raw_put(&buf, &len, " (");
-		xml_put(&buf, &len, c->spec->kernel);
-		line = cl_sprintf(")\" time=\"%.1f\"", c->duration_s);
-		raw_put(&buf, &len, line);
-		free(line);
-		if (!tag) {
-			raw_put(&buf, &len, "/>\n");
-			continue;
-		}
-		raw_put(&buf, &len, ">\n      <");
-		raw_put(&buf, &len, tag);
-		raw_put(&buf, &len, " type=\"");
-		raw_put(&buf, &len, cl_verdict_name(c->verdict));
-		raw_put(&buf, &len, "\" message=\"");
-		xml_put(&buf, &len, c->title);
-		raw_put(&buf, &len, "\">");
-		if (c->excerpt)
-			xml_put(&buf, &len, c->excerpt);
-		if (c->console) {
-			raw_put(&buf, &len, "\nconsole: ");
-			xml_put(&buf, &len, c->console);
-		}
-		raw_put(&buf, &len, "</");
-		raw_put(&buf, &len, tag);
-		raw_put(&buf, &len, ">\n    </testcase>\n");
-	}
+	for (i = 0; i < n; i++)
+		junit_case(&buf, &len, classname, &cases[i]);
 	raw_put(&buf, &len, "  </testsuite>\n</testsuites>\n");
 	rc = cl_write_file(path, buf, len);
 	free(buf);
+	return rc;
+}
+
+int cl_report_write_junit(const struct cl_report *r, const char *path)
+{
+	struct cl_junit_case *cases = cl_xcalloc((size_t)r->ncells + 1, sizeof(*cases));
+	int i, rc;
+
+	for (i = 0; i < r->ncells; i++) {
+		const struct cl_report_cell *c = &r->cells[i];
+
+		cases[i] = (struct cl_junit_case){ .id = c->spec->id, .kernel = c->spec->kernel,
+						   .title = c->title, .excerpt = c->excerpt,
+						   .console = c->console, .verdict = c->verdict,
+						   .duration_s = c->duration_s };
+	}
+	rc = cl_junit_write(path, r->matrix->name, r->cand->name, cases, r->ncells);
+	free(cases);
 	return rc;
 }

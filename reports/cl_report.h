@@ -54,8 +54,9 @@ struct cl_report {
 	const struct cl_scenario *scn;     /* borrowed */
 	const char *accel;                 /* "kvm" or "tcg" */
 	char started[32], finished[32];
-	struct cl_report_cell *cells;      /* owned array of matrix->ncells */
+	struct cl_report_cell *cells;      /* owned array: the cells this run owned */
 	int ncells;
+	int shard, nshards;                /* this report is shard @shard of @nshards (1 of 1) */
 };
 
 /*
@@ -75,5 +76,16 @@ int cl_report_exit_code(const struct cl_report *r);
 
 int cl_report_write_json(const struct cl_report *r, const char *path);
 int cl_report_write_junit(const struct cl_report *r, const char *path);
+
+/* One JUnit testcase, whatever it was read from (a run, or shard reports being merged). */
+struct cl_junit_case {
+	const char *id, *kernel, *title, *excerpt, *console;  /* excerpt, console may be NULL */
+	enum cl_verdict verdict;
+	double duration_s;
+};
+
+/* junit.xml for @n cases: suite crashlab.@suite, classname crashlab.@classname. */
+int cl_junit_write(const char *path, const char *suite, const char *classname,
+		   const struct cl_junit_case *cases, int n);
 
 #endif

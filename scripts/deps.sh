@@ -11,7 +11,9 @@ PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       # disk images (images/mkdisk.sh) and offline installs (libguestfs);
       # libguestfs' appliance boots the host's kernel from /boot
       mmdebstrap fdisk e2fsprogs qemu-utils libguestfs-dev libguestfs-tools ovmf
-      linux-image-amd64)
+      linux-image-amd64
+      # cache digests (images/cache.sh)
+      openssl)
 
 missing=()
 for p in "${PKGS[@]}"; do

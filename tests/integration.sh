@@ -159,8 +159,26 @@ check "interrupted run exits 2 (not a pass)" test "$rc" = 2
 check "no crashlab domain left" bash -c "! virsh -q -c qemu:///system list --all --name | grep -q '^crashlab-$pid-'"
 check "no scratch directory left" \
     test -z "$(find /tmp -maxdepth 1 -type d -regex '/tmp/crashlab-[A-Za-z0-9]\{6\}')"
-check "interrupted cells are infra_error" json "$OUT/int/report.json" \
-    "r['verdict']=='error' and any(c['verdict']=='infra_error' for c in r['cells'])"
+check "interrupted cells are not_run, none blamed on the candidate" json "$OUT/int/report.json" \
+    "r['verdict']=='error' and any(c['verdict']=='not_run' for c in r['cells']) and all(c['verdict'] in ('not_run','pass') for c in r['cells'])"
+
+echo "# rings and --fail-fast; shards and merge"
+run fail-fast 1 qualify --matrix tests/data/matrix/rings.json --candidate sensor/candidate-cf291.json \
+    --fail-fast --out "$OUT/ff"
+check "fail-fast: the canary crashed, the later ring not_run, blast radius 75%" json "$OUT/ff/report.json" \
+    "[(x['id'], x['verdict']) for x in r['cells']]==[('deb12-6.1-n','crash'),('deb12-6.12','not_run')] and r['blast_radius']['failing_percent']==75.0"
+run shard-1 0 qualify --matrix matrix/ci.json --candidate sensor/candidate.json --shard 1/2 --out "$OUT/s1"
+run shard-2 0 qualify --matrix matrix/ci.json --candidate sensor/candidate.json --shard 2/2 --out "$OUT/s2"
+check "each shard ran one cell" json "$OUT/s2/report.json" "len(r['cells'])==1 and r['shard']=={'index':2,'count':2}"
+run merge 0 merge "$OUT/s2" "$OUT/s1" --out "$OUT/merged"
+check "merged shards give the verdicts of one run, in matrix order" python3 -c "
+import json
+m=json.load(open('$OUT/merged/report.json')); g=json.load(open('$OUT/good/report.json'))
+v=lambda r: [(c['id'], c['verdict']) for c in r['cells']]
+assert v(m)==v(g) and m['verdict']==g['verdict'], (v(m), v(g))"
+check "merged junit.xml has every cell" grep -q 'tests="2" failures="0"' "$OUT/merged/junit.xml"
+run merge-missing 2 merge "$OUT/s1" --out "$OUT/merged-x"
+check "a missing shard: one line naming it" one_line merge-missing "shards missing"
 
 echo "# live content update: new content loaded while the sensor runs, no reboot"
 run live-update 0 qualify --matrix matrix/ci.json --candidate sensor/candidate-live-update.json \

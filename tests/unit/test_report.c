@@ -151,6 +151,14 @@ static void test_groups(void **state)
 	s = cl_report_summary(&r);
 	assert_string_equal(s, "3 distinct failures on 4 of 4 cells (2 crash, 1 hang)");
 	free(s);
+	/* cells a failed ring left not run are counted apart, never as a failure of their own */
+	cells[2].verdict = CL_V_NOT_RUN;
+	cells[3].verdict = CL_V_NOT_RUN;
+	assert_int_equal(cl_report_groups(&r, g), 1);
+	s = cl_report_summary(&r);
+	assert_string_equal(s, "1 distinct crash on 2 of 4 cells; 2 not run");
+	free(s);
+	assert_string_equal(cl_report_verdict(&r), "fail");
 }
 
 int main(void)

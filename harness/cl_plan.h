@@ -1,0 +1,66 @@
+/*
+ * cl_plan.h - what one run will do, before anything boots.
+ *
+ * A plan takes the loaded inputs (matrix, candidate, scenario) and decides:
+ * which cells this run owns (all of them, or one deterministic shard: cells
+ * K, K+N, K+2N, ... of the file for --shard K/N), in which order (ring by
+ * ring, file order within a ring), which kernels and image kinds they need
+ * (built or found in the cache), the candidate module for each kernel, and
+ * one cl_cell_run per owned cell. The scheduler (cl_sched.h) runs them; the
+ * plan then fills the report from what they found.
+ */
+#ifndef CL_PLAN_H
+#define CL_PLAN_H
+
+#include "cl_candidate.h"
+#include "cl_cell.h"
+#include "cl_image.h"
+#include "cl_matrix.h"
+#include "cl_remediate.h"
+#include "cl_report.h"
+#include "cl_scenario.h"
+
+/* One distinct kernel of the plan: its image and the candidate module built for it. */
+struct cl_kernel_prep {
+	const char *release;
+	struct cl_image img;
+	char *ko;
+	char ko_sha[CL_SHA256_HEX];
+	char *build_error;
+	int build_infra;     /* the build ran out of time: not the candidate's fault */
+};
+
+struct cl_plan {
+	/* inputs, borrowed */
+	const struct cl_matrix *matrix;
+	const struct cl_candidate *cand;
+	const struct cl_scenario *scn;
+	const struct cl_remediation *remedy;  /* --remediate, or NULL */
+	const char *out;
+	int vmcore;          /* keep a memory dump of crashed cells */
+	int echo_console;    /* stream consoles to the terminal (reproduce) */
+	int shard, nshards;  /* this run is shard @shard of @nshards (1 of 1: everything) */
+	/* planned */
+	const struct cl_cell_spec **cells;    /* the cells this run owns, in run order */
+	int ncells;
+	struct cl_kernel_prep *kernels;
+	int nkernels;
+	struct cl_cell_run *runs;             /* one per owned cell, in run order */
+	const char *virt_type;
+};
+
+/* Choose the owned cells and their order; CL_EINPUT for a bad shard. */
+int cl_plan_select(struct cl_plan *p);
+/* Parse "K/N" (1 <= K <= N <= 1024); CL_EINPUT when it is not. */
+int cl_plan_parse_shard(const char *text, int *k, int *n);
+/* Check and build (or find) every image the owned cells need, with progress. */
+int cl_plan_prepare_images(struct cl_plan *p);
+/* The candidate module for each kernel; a failure fails that kernel's cells. */
+void cl_plan_build_modules(struct cl_plan *p);
+/* One cl_cell_run per owned cell (after the images and modules). */
+void cl_plan_make_runs(struct cl_plan *p);
+/* Report cells from the finished runs (rep->cells allocated, rep->ncells set). */
+void cl_plan_report_cells(const struct cl_plan *p, struct cl_report *rep);
+void cl_plan_clear(struct cl_plan *p);
+
+#endif

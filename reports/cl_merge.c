@@ -1,0 +1,297 @@
+/*
+ * cl_merge.c - merging the reports of a sharded run (see cl_merge.h).
+ * Works on the shards' report.json as data: nothing is re-run and nothing
+ * the shards decided is re-decided, only the totals are computed again.
+ */
+#include "cl_merge.h"
+#include "cl_json.h"
+#include "cl_report.h"
+#include "cl_util.h"
+#include "cl_verdict.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct merge {
+	const char *const *dirs;
+	int n;
+	json_t **reps;     /* each shard's report.json, in shard order */
+	json_t *cells;     /* every cell, matrix order */
+};
+
+static const char *str_at(json_t *root, const char *a, const char *b)
+{
+	json_t *o = json_object_get(root, a);
+
+	return json_string_value(b ? json_object_get(o, b) : o);
+}
+
+static long int_at(json_t *root, const char *a, const char *b)
+{
+	return (long)json_integer_value(json_object_get(json_object_get(root, a), b));
+}
+
+/* Content digests of the candidate, joined: equal strings, same content. */
+static char *content_digests(json_t *rep)
+{
+	json_t *arts = json_object_get(json_object_get(rep, "candidate"), "artifacts"), *a;
+	char *s = NULL;
+	size_t len = 0, i;
+
+	cl_append(&s, &len, "%s", "");
+	json_array_foreach(arts, i, a)
+		if (!strcmp(str_at(a, "kind", NULL) ? str_at(a, "kind", NULL) : "", "content"))
+			cl_append(&s, &len, "%s:%s ", str_at(a, "name", NULL) ? str_at(a, "name", NULL) : "",
+				  str_at(a, "sha256", NULL) ? str_at(a, "sha256", NULL) : "");
+	return s;
+}
+
+/* Shard @i is of the same run as shard 0: candidate, content, matrix, scenario. */
+static int same_run(const struct merge *m, int i)
+{
+	static const char *const keys[][2] = { { "candidate", "name" }, { "candidate", "version" },
+					       { "matrix", "name" }, { "scenario", "name" } };
+	char *d0 = content_digests(m->reps[0]), *di = content_digests(m->reps[i]);
+	int k, same = !strcmp(d0, di);
+
+	free(d0);
+	free(di);
+	if (!same)
+		return cl_err_set(CL_EINPUT, "%s: another candidate: its content digests differ from %s's",
+				  m->dirs[i], m->dirs[0]);
+	for (k = 0; k < 4; k++) {
+		const char *a = str_at(m->reps[0], keys[k][0], keys[k][1]);
+		const char *b = str_at(m->reps[i], keys[k][0], keys[k][1]);
+
+		if (!a || !b || strcmp(a, b))
+			return cl_err_set(CL_EINPUT, "%s: another %s: %s \"%s\", %s has \"%s\"",
+					  m->dirs[i], keys[k][0], keys[k][1], b ? b : "?", m->dirs[0],
+					  a ? a : "?");
+	}
+	return 0;
+}
+
+/* Every shard 1..N exactly once, all of one run. */
+static int check_shards(const struct merge *m)
+{
+	long count = int_at(m->reps[0], "shard", "count");
+	char *seen = cl_xcalloc((size_t)m->n + 2, 1);
+	int i, rc = 0;
+
+	for (i = 0; i < m->n && rc == 0; i++) {
+		long k = int_at(m->reps[i], "shard", "index");
+
+		if (int_at(m->reps[i], "shard", "count") != count)
+			rc = cl_err_set(CL_EINPUT, "%s: shard of %ld, %s is a shard of %ld", m->dirs[i],
+					int_at(m->reps[i], "shard", "count"), m->dirs[0], count);
+		else if (k < 1 || k > count || k > m->n)
+			rc = cl_err_set(CL_EINPUT, "%s: shard %ld of %ld, but %d directories given",
+					m->dirs[i], k, count, m->n);
+		else if (seen[k]++)
+			rc = cl_err_set(CL_EINPUT, "%s: shard %ld/%ld given twice", m->dirs[i], k, count);
+		else
+			rc = same_run(m, i);
+	}
+	if (rc == 0 && count != m->n)
+		rc = cl_err_set(CL_EINPUT, "shards missing: the run has %ld shards, %d given", count,
+				m->n);
+	free(seen);
+	return rc;
+}
+
+static int by_matrix_index(const void *a, const void *b)
+{
+	long x = (long)json_integer_value(json_object_get(*(json_t *const *)a, "matrix_index"));
+	long y = (long)json_integer_value(json_object_get(*(json_t *const *)b, "matrix_index"));
+
+	return (x > y) - (x < y);
+}
+
+static void collect_cells(struct merge *m)
+{
+	size_t total = 0, i, k = 0;
+	json_t **all, *c;
+	int s;
+
+	for (s = 0; s < m->n; s++)
+		total += json_array_size(json_object_get(m->reps[s], "cells"));
+	all = cl_xcalloc(total + 1, sizeof(*all));
+	for (s = 0; s < m->n; s++)
+		json_array_foreach(json_object_get(m->reps[s], "cells"), i, c)
+			all[k++] = c;
+	qsort(all, total, sizeof(*all), by_matrix_index);
+	m->cells = json_array();
+	for (i = 0; i < total; i++)
+		json_array_append(m->cells, all[i]);
+	free(all);
+}
+
+static int verdict_of(json_t *cell)
+{
+	int v = cl_verdict_parse(str_at(cell, "verdict", NULL));
+
+	return v < 0 ? CL_V_INFRA_ERROR : v; /* unknown: never a pass */
+}
+
+/* Verdict, counts, blast radius and groups over the merged cells, into @root. */
+static void totals(json_t *root, json_t *cells)
+{
+	json_t *counts = json_object(), *groups = json_array(), *c;
+	double failing = 0, not_run = 0, total = 0;
+	int fail = 0, err = 0;
+	size_t i;
+
+	json_array_foreach(cells, i, c) {
+		int v = verdict_of(c);
+		double share = json_number_value(json_object_get(c, "fleet_share"));
+		const char *name = cl_verdict_name((enum cl_verdict)v);
+
+		json_object_set_new(counts, name, json_integer(json_integer_value(
+								  json_object_get(counts, name)) + 1));
+		total += share;
+		fail |= cl_verdict_is_failure((enum cl_verdict)v);
+		err |= v != CL_V_PASS && !cl_verdict_is_failure((enum cl_verdict)v);
+		failing += cl_verdict_is_failure((enum cl_verdict)v) ? share : 0;
+		not_run += v == CL_V_NOT_RUN ? share : 0;
+		if (v != CL_V_PASS)
+			json_array_append_new(groups, json_pack("{s:s, s:O, s:O}", "cell",
+								str_at(c, "id", NULL), "verdict",
+								json_object_get(c, "verdict"), "title",
+								json_object_get(c, "title")));
+	}
+	json_object_set_new(root, "verdict", json_string(fail ? "fail" : err ? "error" : "pass"));
+	json_object_set_new(root, "summary", counts);
+	json_object_set_new(root, "failing_cells", groups);
+	json_object_set_new(root, "blast_radius",
+			    json_pack("{s:f, s:f, s:f, s:f}", "failing_share", failing,
+				      "not_run_share", not_run, "total_share", total, "failing_percent",
+				      total > 0 ? (double)(long)(failing / total * 1000 + 0.5) / 10 : 0.0));
+}
+
+/* The candidate's module artifacts of every shard (one per kernel). */
+static void merge_artifacts(const struct merge *m, json_t *root)
+{
+	json_t *arts = json_object_get(json_object_get(root, "candidate"), "artifacts"), *a;
+	int s;
+	size_t i;
+
+	for (s = 1; s < m->n; s++)
+		json_array_foreach(json_object_get(json_object_get(m->reps[s], "candidate"), "artifacts"),
+				   i, a) {
+			size_t k;
+			json_t *b;
+			int dup = 0;
+
+			json_array_foreach(arts, k, b)
+				dup |= json_equal(a, b);
+			if (!dup)
+				json_array_append(arts, a);
+		}
+}
+
+static int write_junit(const struct merge *m, json_t *root, const char *out)
+{
+	size_t n = json_array_size(m->cells), i;
+	struct cl_junit_case *cases = cl_xcalloc(n + 1, sizeof(*cases));
+	char *path = cl_path_join(out, "junit.xml");
+	json_t *c;
+	int rc;
+
+	json_array_foreach(m->cells, i, c)
+		cases[i] = (struct cl_junit_case){
+			.id = str_at(c, "id", NULL), .kernel = str_at(c, "kernel_release", NULL),
+			.title = str_at(c, "title", NULL), .excerpt = str_at(c, "excerpt", NULL),
+			.console = str_at(c, "console", NULL), .verdict = verdict_of(c),
+			.duration_s = json_number_value(json_object_get(c, "duration_s")) };
+	for (i = 0; i < n; i++)
+		if (!cases[i].id || !cases[i].kernel || !cases[i].title) {
+			free(cases);
+			free(path);
+			return cl_err_set(CL_EINPUT, "a shard report has a cell without id, kernel or title");
+		}
+	rc = cl_junit_write(path, str_at(root, "matrix", "name"), str_at(root, "candidate", "name"),
+			    cases, (int)n);
+	free(cases);
+	free(path);
+	return rc;
+}
+
+static int write_merged(struct merge *m, const char *out)
+{
+	json_t *root = json_deep_copy(m->reps[0]), *dirs = json_array();
+	char *text, *path = cl_path_join(out, "report.json");
+	int rc, i;
+
+	collect_cells(m);
+	merge_artifacts(m, root);
+	for (i = 0; i < m->n; i++)
+		json_array_append_new(dirs, json_string(m->dirs[i]));
+	json_object_set_new(root, "shard", json_pack("{s:i, s:i, s:o}", "index", 0, "count", m->n,
+						     "merged_from", dirs));
+	json_object_del(root, "groups");
+	json_object_del(root, "summary_text");
+	totals(root, m->cells);
+	json_object_set(root, "cells", m->cells);
+	rc = write_junit(m, root, out);
+	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+	if (rc == 0)
+		rc = cl_write_file(path, text, strlen(text));
+	free(text);
+	free(path);
+	json_decref(root);
+	return rc;
+}
+
+/* Each shard's cells/ directory under OUT/cells/, so console paths hold. */
+static int copy_cells(const struct merge *m, const char *out)
+{
+	char *dst = cl_sprintf("%s/cells/", out);
+	int i, rc = cl_mkdir_p(dst, 0755);
+
+	for (i = 0; i < m->n && rc == 0; i++) {
+		char *src = cl_sprintf("%s/cells/.", m->dirs[i]);
+		char *argv[] = { "cp", "-a", src, dst, NULL };
+
+		if (cl_file_exists(src) && (rc = cl_run(argv, NULL, 600)) > 0)
+			rc = cl_err_set(CL_EINFRA, "copying %s to %s failed", src, dst);
+		free(src);
+	}
+	free(dst);
+	return rc;
+}
+
+int cl_merge(const char *const *dirs, int n, const char *out)
+{
+	struct merge m = { .dirs = dirs, .n = n, .reps = cl_xcalloc((size_t)n, sizeof(json_t *)) };
+	int i, rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		char *p = cl_path_join(dirs[i], "report.json");
+
+		rc = cl_json_load(&m.reps[i], p);
+		free(p);
+	}
+	if (rc == 0 && (rc = check_shards(&m)) == 0 && (rc = cl_mkdir_p(out, 0755)) == 0 &&
+	    (rc = copy_cells(&m, out)) == 0)
+		rc = write_merged(&m, out);
+	for (i = 0; i < n; i++)
+		json_decref(m.reps[i]);
+	json_decref(m.cells);
+	free(m.reps);
+	return rc;
+}
+
+int cl_merge_exit_code(const char *out)
+{
+	char *p = cl_path_join(out, "report.json");
+	json_t *r = NULL;
+	const char *v;
+	int code = 2;
+
+	if (cl_json_load(&r, p) == 0 && (v = str_at(r, "verdict", NULL)))
+		code = !strcmp(v, "pass") ? 0 : !strcmp(v, "fail") ? 1 : 2;
+	json_decref(r);
+	free(p);
+	return code;
+}

@@ -1,0 +1,309 @@
+#!/bin/bash
+# Fault injection: each fault is caused for real while crashlab qualifies the
+# good reference sensor on matrix/ci.json (or one cell of it), then the
+# outcome is checked against what must hold:
+#   - an infrastructure fault ends as a pass on retry or as infra_error /
+#     not_run (exit 0 or 2), never as a product verdict (crash, hang, ...),
+#     and never as a pass the fault should have prevented;
+#   - nothing is left behind: no crashlab domain, no scratch directory, no
+#     half-written file.
+# Prints a table (fault, expected, got) and totals. Needs root (tmpfs mounts,
+# signals to libvirtd), the daemons and the ci images (make check sets them up).
+#
+# usage: tests/faults.sh [--only NAME[,NAME...]]
+set -u
+cd "$(dirname "$0")/.."
+CL=${CL:-build/crashlab}
+MATRIX=matrix/ci.json
+CAND=sensor/candidate.json
+W=$(mktemp -d /tmp/crashlab-faults.XXXXXX)
+ONLY=${2:-}
+[ "${1:-}" = "--only" ] || ONLY=
+rows=() survived=0 total=0 false_pass=0 blamed=0
+product='crash|boot_loop|hang|install_failed|workload_failed'
+
+cleanup() {
+    for m in "$W"/mnt-*; do [ -d "$m" ] && umount "$m" 2>/dev/null; done
+    rm -rf "$W"
+    pkill -CONT -x libvirtd 2>/dev/null || true
+}
+trap cleanup EXIT
+
+wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
+
+# verdicts OUT: "cell=verdict/attempts ..." from OUT/report.json
+verdicts() {
+    [ -f "$1/report.json" ] || { echo "no-report"; return; }
+    python3 -c "
+import json,sys
+r=json.load(open('$1/report.json'))
+print(' '.join('%s=%s/%d' % (c['id'], c['verdict'], c['attempts']) for c in r['cells']))"
+}
+
+# start NAME [ENV=V...] -- ARGS: run crashlab in the background; sets PID
+start() {
+    local name=$1; shift
+    local envs=()
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+    shift
+    ( env "${envs[@]}" "$CL" "$@" >"$W/$name.out" 2>"$W/$name.err"; echo $? >"$W/$name.rc" ) &
+    PID=$!
+}
+# wait_for NAME TEXT [SECONDS]: until stderr of NAME shows TEXT
+wait_for() {
+    local i
+    for ((i = 0; i < ${3:-300} * 10; i++)); do
+        grep -q "$2" "$W/$1.err" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# rc_of NAME: its exit code, once it has one (command substitution cannot `wait`)
+rc_of() {
+    local i
+    for ((i = 0; i < 9000; i++)); do [ -s "$W/$1.rc" ] && break; sleep 0.2; done
+    cat "$W/$1.rc" 2>/dev/null || echo none
+}
+qemu_pids() { pgrep -f 'qemu-system-x86_64 -name guest=crashlab-' || true; }
+
+# row NAME EXPECTED GOT OK(0|1) [FALSE_PASS BLAMED]
+row() {
+    total=$((total + 1))
+    [ "$4" = 0 ] && survived=$((survived + 1))
+    false_pass=$((false_pass + ${5:-0}))
+    blamed=$((blamed + ${6:-0}))
+    rows+=("$(printf '%-18s %-44s %s %s' "$1" "$2" "$([ "$4" = 0 ] && echo ok || echo FAIL)" "$3")")
+    echo "${rows[-1]}" >&2
+}
+
+# judge NAME OUT RC ALLOWED_RCS PASS_ALLOWED: the usual rules for a run
+judge() {
+    local name=$1 out=$2 rc=$3 rcs=$4 pass_ok=$5 expect=$6 v fp=0 bl=0 ok=0
+    v=$(verdicts "$out")
+    if echo "$v" | grep -Eq "=($product)/"; then bl=1; ok=1; fi
+    if [ "$pass_ok" = 0 ] && echo "$v" | grep -q "=pass/"; then fp=1; ok=1; fi
+    [[ " $rcs " == *" $rc "* ]] || ok=1
+    row "$name" "$expect" "exit $rc: $v" "$ok" "$fp" "$bl"
+}
+
+# --- the faults -------------------------------------------------------------
+
+fault_libvirtd_kill() {
+    start kill -- qualify --matrix $MATRIX --candidate $CAND --out "$W/kill"
+    wait_for kill qualifying && sleep 4
+    pkill -9 -x libvirtd
+    sleep 3
+    pgrep -x libvirtd >/dev/null || libvirtd -d
+    judge libvirtd-kill "$W/kill" "$(rc_of kill)" "0 2" 1 "retried after reconnect or infra_error; 0|2"
+}
+
+fault_libvirtd_stop() {
+    start stop -- qualify --matrix $MATRIX --candidate $CAND --out "$W/stop"
+    wait_for stop qualifying && sleep 3
+    pkill -STOP -x libvirtd
+    wait_for stop "keepalive" 60
+    local noticed=$?
+    pkill -CONT -x libvirtd
+    local rc; rc=$(rc_of stop)
+    if [ $noticed != 0 ]; then
+        row libvirtd-stop "keepalive notices a frozen daemon" "not noticed in 60 s" 1
+    else
+        judge libvirtd-stop "$W/stop" "$rc" "0 2" 1 "keepalive notices, retried or infra_error"
+    fi
+}
+
+fault_qemu_kill_once() {
+    start q1 -- qualify --matrix $MATRIX --candidate $CAND --out "$W/q1"
+    wait_for q1 qualifying && sleep 3
+    kill -9 $(qemu_pids | head -n1) 2>/dev/null
+    judge qemu-kill-once "$W/q1" "$(rc_of q1)" "0" 1 "the killed cell passes on retry; 0"
+}
+
+fault_qemu_kill_twice() {
+    local one=$W/one.json i
+    python3 -c "
+import json; m=json.load(open('$MATRIX')); m['cells']=m['cells'][:1]; m['name']='one'
+json.dump(m, open('$one','w'))"
+    start q2 -- qualify --matrix "$one" --candidate $CAND --out "$W/q2"
+    wait_for q2 qualifying && sleep 3
+    kill -9 $(qemu_pids) 2>/dev/null
+    wait_for q2 "trying again" 60 && sleep 3
+    for i in $(seq 50); do [ -n "$(qemu_pids)" ] && break; sleep 0.2; done
+    kill -9 $(qemu_pids) 2>/dev/null
+    judge qemu-kill-twice "$W/q2" "$(rc_of q2)" "2" 0 "infra_error after 2 attempts; 2"
+}
+
+# a stuck external command: another builder holds the image lock forever
+fault_command_hang() {
+    local lock release t0 rc
+    release=$(python3 -c "import json; print(json.load(open('$MATRIX'))['cells'][0]['kernel'])")
+    lock=.cache/images/$release/.lock
+    flock "$lock" sleep 300 &
+    local holder=$!
+    sleep 0.5
+    t0=$(date +%s)
+    start hang CRASHLAB_CMD_TIMEOUT=8 -- qualify --matrix $MATRIX --candidate $CAND --out "$W/hang"
+    rc=$(rc_of hang)
+    pkill -P $holder 2>/dev/null; kill $holder 2>/dev/null
+    local took=$(( $(date +%s) - t0 )) ok=1 left
+    left=$(pgrep -f "mkimage.sh $release" | wc -l)
+    [ "$rc" = 2 ] && grep -q "mkimage.sh: no result after 8 s" "$W/hang.err" && [ $took -lt 60 ] \
+        && [ "$left" = 0 ] && ok=0
+    row command-hang "killed at its limit, named; 2; nothing left" \
+        "exit $rc in ${took}s; $(grep -c 'no result' "$W/hang.err") named; $left left" $ok
+}
+
+# libguestfs under a limit shorter than its appliance needs to boot (~20 s
+# under TCG): the watchdog kills the appliance's qemu, the cell is infra_error
+fault_appliance_limit() {
+    local rc t0 took ok=1
+    t0=$(date +%s)
+    start gfs CRASHLAB_CMD_TIMEOUT=12 -- qualify --matrix tests/data/matrix/disk-6.1.json \
+        --candidate $CAND --out "$W/gfs"
+    rc=$(rc_of gfs)
+    took=$(( $(date +%s) - t0 ))
+    local v; v=$(verdicts "$W/gfs")
+    [ "$rc" = 2 ] && echo "$v" | grep -q "=infra_error/2" && grep -q "appliance killed" "$W/gfs/report.json" \
+        && [ -z "$(pgrep -f 'crashlab.gfs=')" ] && ok=0
+    row appliance-limit "appliance killed at its limit; infra; 2" "exit $rc in ${took}s: $v" $ok 0 \
+        "$(echo "$v" | grep -Ecq "=($product)/" && echo 1 || echo 0)"
+}
+
+# a damaged cache: truncated initramfs image and candidate module
+fault_cache_truncate() {
+    local release ko img rc
+    release=$(python3 -c "import json; print(json.load(open('$MATRIX'))['cells'][0]['kernel'])")
+    img=.cache/images/$release/base.cpio.gz
+    truncate -s 1000 "$img"
+    for ko in .cache/modules/*/*.ko; do [ -f "$ko" ] && truncate -s 100 "$ko"; done
+    start trunc -- qualify --matrix $MATRIX --candidate $CAND --out "$W/trunc"
+    rc=$(rc_of trunc)
+    local rebuilt=0
+    # the image is whole again and matches its recorded digests
+    [ "$(stat -c %s "$img")" -gt 1000 ] && (. images/cache.sh && sums_ok "$(dirname "$img")") \
+        && rebuilt=$((rebuilt + 1))
+    grep -q "does not match its recorded digest" "$W/trunc.err" && rebuilt=$((rebuilt + 1))
+    judge cache-truncate "$W/trunc" "$rc" "0" 1 "detected ($rebuilt/2 seen), rebuilt, pass; 0"
+    [ "$rebuilt" = 2 ] || { rows[-1]="${rows[-1]/ ok / FAIL }"; survived=$((survived - 1)); }
+}
+
+# two runs at once sharing the caches, both having to build the same module
+fault_two_runs() {
+    rm -rf .cache/modules
+    start twoA -- qualify --matrix $MATRIX --candidate $CAND --out "$W/twoA"
+    local a=$PID
+    start twoB -- qualify --matrix $MATRIX --candidate $CAND --out "$W/twoB"
+    local rcb; rcb=$(rc_of twoB)
+    PID=$a
+    local rca; rca=$(rc_of twoA)
+    local va vb ok=1
+    va=$(verdicts "$W/twoA"); vb=$(verdicts "$W/twoB")
+    [ "$rca" = 0 ] && [ "$rcb" = 0 ] && ok=0
+    row two-runs "both pass, caches shared; 0 and 0" "exit $rca/$rcb: $va | $vb" $ok
+}
+
+# tmpfs SIZE: a small file system of its own; prints its mount point
+small_fs() {
+    local m; m=$(mktemp -d "$W/mnt-XXXXXX")
+    mount -t tmpfs -o size="$1" tmpfs "$m" && echo "$m"
+}
+
+fault_full_output() {
+    local m rc ok=1
+    m=$(small_fs 160k) || { row disk-full-out "exit 2, one line" "cannot mount tmpfs" 1; return; }
+    dd if=/dev/zero of="$m/fill" bs=1k count=120 2>/dev/null
+    start fullout -- qualify --matrix $MATRIX --candidate $CAND --out "$m/out"
+    rc=$(rc_of fullout)
+    local last; last=$(tail -n1 "$W/fullout.err")
+    # exit 2; no report.json, or one that says error (never a complete-looking pass)
+    if [ "$rc" = 2 ] && { [ ! -f "$m/out/report.json" ] || ! grep -q '"verdict": "pass"' "$m/out/report.json"; }; then
+        ok=0
+    fi
+    ls "$m"/out/*.tmp.* >/dev/null 2>&1 && ok=1
+    row disk-full-out "exit 2, one line, no complete report" "exit $rc: ${last:0:90}" $ok
+    umount "$m"
+}
+
+fault_full_cache() {
+    local m rc ok=1
+    m=$(small_fs 8m) || { row disk-full-cache "exit 2, one line" "cannot mount tmpfs" 1; return; }
+    start fullcache CRASHLAB_CACHE="$m" -- qualify --matrix $MATRIX --candidate $CAND --out "$W/fullcache"
+    rc=$(rc_of fullcache)
+    local last; last=$(tail -n1 "$W/fullcache.err")
+    [ "$rc" = 2 ] && echo "$last" | grep -q "failed" && ok=0
+    row disk-full-cache "exit 2, the failing build named" "exit $rc: ${last:0:90}" $ok
+    umount "$m"
+}
+
+fault_console_flood() {
+    local one=$W/one.json rc hwm=0 pid rss ok=1 cap=1048576
+    python3 -c "
+import json; m=json.load(open('$MATRIX')); m['cells']=m['cells'][:1]; m['name']='one'
+json.dump(m, open('$one','w'))"
+    start flood CRASHLAB_CONSOLE_MAX=$cap -- reproduce --kernel "$(python3 -c "import json; print(json.load(open('$one'))['cells'][0]['kernel'])")" \
+        --candidate $CAND --scenario tests/data/scenario/console-flood.json --out "$W/flood"
+    pid=""
+    while [ -z "$pid" ] && [ ! -f "$W/flood.rc" ]; do pid=$(pgrep -P "$PID" -f "reproduce" | head -n1); sleep 0.1; done
+    while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do
+        rss=$(awk '/VmRSS/ {print $2}' /proc/"$pid"/status 2>/dev/null || echo 0)
+        [ "${rss:-0}" -gt "$hwm" ] && hwm=$rss
+        sleep 0.5
+    done
+    rc=$(rc_of flood)
+    local log; log=$(ls "$W"/flood/cells/*/console.log 2>/dev/null | head -n1)
+    local size; size=$(stat -c %s "$log" 2>/dev/null || echo 0)
+    local esc; esc=$(grep -c $'\x1b' "$W/flood.err")
+    if [ "$rc" = 0 ] && [ "$size" -lt $((cap + 4096)) ] && grep -q "console.log capped" "$log" \
+       && [ "$esc" = 0 ] && [ "$hwm" -lt 51200 ]; then ok=0; fi
+    row console-flood "pass; log capped with a note; RSS<50MiB; no ESC" \
+        "exit $rc; log $size B; RSS max $((hwm / 1024)) MiB; $esc raw ESC lines" $ok
+}
+
+fault_signal() {
+    local sig=$1 name=sig-$1 rc
+    start "$name" -- qualify --matrix $MATRIX --candidate $CAND --out "$W/$name"
+    wait_for "$name" qualifying && sleep 4
+    pkill -"$sig" -f "$CL qualify --matrix $MATRIX --candidate $CAND --out $W/$name"
+    rc=$(rc_of "$name")
+    local v ok=1
+    v=$(verdicts "$W/$name")
+    [ "$rc" = 2 ] && echo "$v" | grep -q "not_run" && ! echo "$v" | grep -Eq "=($product)/" && ok=0
+    row "$name" "partial report, not_run; 2" "exit $rc: $v" $ok 0 "$(echo "$v" | grep -Ecq "=($product)/" && echo 1 || echo 0)"
+}
+
+fault_confinement() {
+    local user ok=1 xml
+    start conf -- qualify --matrix $MATRIX --candidate $CAND --out "$W/conf"
+    wait_for conf qualifying && sleep 2
+    user=$(ps -o user= -p "$(qemu_pids | head -n1)" 2>/dev/null | tr -d ' ')
+    rc_of conf >/dev/null
+    xml=$(cat "$W"/conf/cells/*/domain.xml 2>/dev/null)
+    local mode; mode=$(stat -c %a "$W/conf/report.json" 2>/dev/null)
+    [ "$user" = libvirt-qemu ] && ! echo "$xml" | grep -q "seclabel type='none'" && [ "$mode" = 644 ] && ok=0
+    row confinement "qemu as libvirt-qemu (DAC), no seclabel none" "qemu user ${user:-none}; report mode $mode" $ok
+}
+
+# --- run, then count what was left -----------------------------------------
+echo "# crashlab faults: $CL on $MATRIX" >&2
+for f in libvirtd_kill libvirtd_stop qemu_kill_once qemu_kill_twice command_hang appliance_limit \
+         cache_truncate two_runs full_output full_cache console_flood confinement; do
+    wanted "${f//_/-}" && "fault_$f"
+done
+for s in INT TERM HUP; do wanted "sig-$s" && fault_signal $s; done
+
+domains=$(virsh -c qemu:///system list --all --name 2>/dev/null | grep -c '^crashlab-')
+overlays=$(find /tmp -maxdepth 1 -name 'crashlab-??????' 2>/dev/null | wc -l)
+tmpfiles=$( { find .cache -name '*.tmp.*' -o -name '.dl.*' -o -name '.sums.tmp' \
+                -o -name '.*.build.*' -o -name 'stage.*'; \
+              find "$W" -name '*.tmp.*'; } 2>/dev/null | wc -l)
+
+echo
+printf '%-18s %-44s %s\n' fault expected got
+for r in "${rows[@]}"; do echo "$r"; done
+echo
+echo "faults survived $survived/$total"
+echo "false passes $false_pass"
+echo "candidate blamed for infrastructure $blamed"
+echo "domains left $domains, overlays left $overlays, temp files left $tmpfiles"
+[ "$survived" = "$total" ] && [ "$false_pass" = 0 ] && [ "$blamed" = 0 ] && [ "$domains" = 0 ] \
+    && [ "$overlays" = 0 ] && [ "$tmpfiles" = 0 ]
