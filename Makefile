@@ -27,7 +27,7 @@ SAN_OBJS := $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 CONTENT := $(patsubst %.json,%.bin,$(wildcard sensor/content/*.json))
 
 .PHONY: all deps demo check unit integration faults soak fuzz bench perf content clean
-all: build/crashlab build/clcc build/guest/crashlab-agent
+all: build/crashlab build/clcc build/guest/crashlab-agent build/reaper
 
 build/crashlab: harness/main.c $(LIB_SRC) $(HDRS)
 	@mkdir -p build
@@ -36,6 +36,11 @@ build/crashlab: harness/main.c $(LIB_SRC) $(HDRS)
 build/clcc: sensor/clcc.c sensor/kmod/cl_content.c sensor/kmod/cl_content.h
 	@mkdir -p build
 	$(CC) $(CFLAGS) -DCL_BOUNDS_CHECK=0 $(PKG_CFLAGS) -o $@ sensor/clcc.c sensor/kmod/cl_content.c -ljansson
+
+# Runs libvirtd so exited qemu processes are reaped at once (scripts/reaper.c).
+build/reaper: scripts/reaper.c
+	@mkdir -p build
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -o $@ $<
 
 # PID 1 of every guest: static, so the initramfs needs no libc.
 build/guest/crashlab-agent: guest/agent.c

@@ -337,6 +337,15 @@ static void check_limits(struct cl_sm *sm, int *act, double t)
 		destroy(sm, act, t);
 }
 
+static void domain_gone(struct cl_sm *sm, double t)
+{
+	sm->stopped = 1;
+	sm->ev.stopped = 1;
+	boot_close(sm, t, sm->ev.done || sm->ev.aborted ? CL_END_POWEROFF : CL_END_STOPPED);
+	if (sm->stopped_at == 0)
+		sm->stopped_at = t;
+}
+
 static void on_panicked(struct cl_sm *sm, int *act, double t)
 {
 	const struct cl_triage_result *r = sm->boot_tr ? cl_triage_result(sm->boot_tr) : NULL;
@@ -382,17 +391,15 @@ int cl_sm_feed(struct cl_sm *sm, const struct cl_sm_event *e)
 		}
 		break;
 	case CL_SM_EV_STOPPED:
-		sm->stopped = 1;
-		sm->ev.stopped = 1;
-		boot_close(sm, e->t, sm->ev.done || sm->ev.aborted ? CL_END_POWEROFF : CL_END_STOPPED);
-		if (sm->stopped_at == 0)
-			sm->stopped_at = e->t;
+		domain_gone(sm, e->t);
 		break;
 	case CL_SM_EV_CONSOLE_EOF:
-		sm->con_eof = 1;
-		break;
 	case CL_SM_EV_AGENT_EOF:
-		sm->agent_eof = 1;
+		*(e->kind == CL_SM_EV_CONSOLE_EOF ? &sm->con_eof : &sm->agent_eof) = 1;
+		/* qemu closes its character devices only when it exits: both ended is
+		 * the domain gone, known ~1.8 s before libvirt's STOPPED event */
+		if (sm->con_eof && sm->agent_eof && sm->started)
+			domain_gone(sm, e->t);
 		break;
 	case CL_SM_EV_INTERRUPT:
 		sm->ev.interrupted = 1;

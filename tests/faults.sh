@@ -93,7 +93,7 @@ fault_libvirtd_kill() {
     wait_for kill qualifying && sleep 4
     pkill -9 -x libvirtd
     sleep 3
-    pgrep -x libvirtd >/dev/null || libvirtd -d
+    pgrep -x libvirtd >/dev/null || build/reaper libvirtd -d
     judge libvirtd-kill "$W/kill" "$(rc_of kill)" "0 2" 1 "retried after reconnect or infra_error; 0|2"
 }
 
