@@ -718,12 +718,12 @@ void cl_cell_skip(struct cl_cell_run *r, const char *why)
 
 void cl_cell_set_phase(struct cl_cell_run *r, enum cl_cell_phase ph)
 {
-	__atomic_store_n(&r->phase, (int)ph, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->phase, (int)ph, __ATOMIC_RELEASE); /* after dec and duration_s */
 }
 
 enum cl_cell_phase cl_cell_phase(const struct cl_cell_run *r)
 {
-	return (enum cl_cell_phase)__atomic_load_n(&r->phase, __ATOMIC_RELAXED);
+	return (enum cl_cell_phase)__atomic_load_n(&r->phase, __ATOMIC_ACQUIRE);
 }
 
 void cl_cell_run_clear(struct cl_cell_run *r)

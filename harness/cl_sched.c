@@ -153,7 +153,9 @@ static void *progress_main(void *arg)
 			print_changes(pg);
 		if (stop)
 			return NULL;
-		usleep(250000);
+		/* a quarter of a second between reports, but quick to notice the end */
+		for (int i = 0; i < 10 && !pg->stop; i++)
+			usleep(25000);
 	}
 }
 

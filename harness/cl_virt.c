@@ -265,6 +265,7 @@ void cl_virt_close(void)
 	pthread_mutex_unlock(&conn_lock);
 	if (loop_running) {
 		loop_stop = 1;
+		virEventUpdateTimeout(tick, 0); /* wake the loop now, not at the next tick */
 		pthread_join(loop_thread, NULL);
 		loop_running = 0;
 	}
