@@ -87,13 +87,24 @@ dd if="$work/root.ext4" of="$work/disk.raw" bs=1M seek=1 conv=notrunc,sparse sta
 rm -f "$work/root.ext4"
 
 # GRUB from inside the image (libguestfs' appliance: TCG, direct backend).
+# Once in a while (1 build of about 10 seen) grub-install in the appliance
+# takes the disk for another one ("embedding is not possible, but this is
+# required for cross-disk install") and the next try succeeds; three tries,
+# each logged, before the build fails.
 export LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg
-guestfish --format=raw -a "$work/disk.raw" >&2 <<'GF'
+install_grub() {
+    guestfish --format=raw -a "$work/disk.raw" >&2 <<'GF'
 run
 mount /dev/sda1 /
-command "grub-install --target=i386-pc /dev/sda"
+command "grub-install --target=i386-pc --recheck /dev/sda"
 command "update-grub"
 GF
+}
+for try in 1 2 3; do
+    install_grub && break
+    echo "mkdisk: grub-install failed (try $try of 3)" >&2
+    [ "$try" = 3 ] && exit 1
+done
 
 qemu-img convert -O qcow2 "$work/disk.raw" "$work/disk.qcow2"
 rm -f "$work/disk.raw"
