@@ -38,7 +38,8 @@ struct io {
 	int con, agent, evr, evw;
 	FILE *con_log, *agent_log, *events;
 	long events_bytes;
-	long long con_bytes;        /* console bytes seen (saved up to CONSOLE_LOG_MAX) */
+	long long con_bytes;        /* console bytes seen (saved up to con_max) */
+	long long con_max;          /* console.log cap, read once per domain */
 	int lost;                   /* the libvirt connection died under this domain */
 	struct cl_qga *qga;         /* no crashlab agent: the guest-agent driver (thread) */
 	int qga_w;                  /* its end of the pipe io->agent reads */
@@ -183,10 +184,10 @@ static long long console_max(void)
 	return v >= 4096 ? v : CONSOLE_LOG_MAX;
 }
 
-/* console.log keeps the first console_max() bytes, then says that more came. */
+/* console.log keeps the first con_max bytes, then says that more came. */
 static void save_console(struct io *io, const char *buf, size_t n)
 {
-	long long max = console_max(), room = max - io->con_bytes;
+	long long max = io->con_max, room = max - io->con_bytes;
 
 	io->con_bytes += (long long)n;
 	if (!io->con_log || room <= 0)
@@ -461,7 +462,8 @@ static void run_domain(struct cl_cell_run *r, struct cl_sm *sm, const struct cl_
 		       const char *scratch, FILE *logs[3])
 {
 	struct io io = { .r = r, .sm = sm, .con = -1, .agent = -1, .evr = -1, .evw = -1, .qga_w = -1,
-			 .con_log = logs[0], .agent_log = logs[1], .events = logs[2] };
+			 .con_log = logs[0], .agent_log = logs[1], .events = logs[2],
+			 .con_max = console_max() };
 	char *name = domain_name(r);
 	int pfd[2];
 

@@ -186,11 +186,12 @@ static int copy_file(const char *src, const char *dst)
 /*
  * A built module is recorded with its digest (NAME.ko.sha256, written after
  * the build); one without it, or that no longer matches it, was left by a
- * killed build or damaged since, and is built again.
+ * killed build or damaged since, and is built again. A good one leaves its
+ * digest in @have.
  */
-static int module_cached(const char *kopath)
+static int module_cached(const char *kopath, char have[CL_SHA256_HEX])
 {
-	char *side = cl_sprintf("%s.sha256", kopath), *want = NULL, have[CL_SHA256_HEX];
+	char *side = cl_sprintf("%s.sha256", kopath), *want = NULL;
 	int ok = cl_read_file(&want, NULL, side, 128) == 0 &&
 		 cl_sha256_file(have, kopath) == 0 && !strncmp(want, have, CL_SHA256_HEX - 1);
 
@@ -257,7 +258,7 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidat
 	lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lockfd >= 0)
 		flock(lockfd, LOCK_EX);
-	if (!module_cached(kopath)) {
+	if (!module_cached(kopath, sha)) {
 		char *argv[8 + CL_MAX_MAKE_VARS];
 		char *cflag = cl_sprintf("-C%s", img->headers), *mflag = cl_sprintf("M=%s", dir);
 		int a = 0, status;
@@ -298,9 +299,10 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidat
 					cand->module_name, release, status, logpath);
 			goto out;
 		}
+		/* just built: its digest, recorded for the runs that reuse it */
+		if ((rc = cl_sha256_file(sha, kopath)) || (rc = module_record(kopath, sha)))
+			goto out;
 	}
-	if ((rc = cl_sha256_file(sha, kopath)) || (rc = module_record(kopath, sha)))
-		goto out;
 	*ko = kopath;
 	kopath = NULL;
 out:

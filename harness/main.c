@@ -164,6 +164,18 @@ static void reproduce_epilogue(const struct cl_plan *q)
 	}
 }
 
+/* Neither report of @out: one that cannot be this run's whole result must not stay. */
+static void forget_reports(const char *out)
+{
+	char *p = cl_sprintf("%s/report.json", out);
+
+	unlink(p);
+	free(p);
+	p = cl_sprintf("%s/junit.xml", out);
+	unlink(p);
+	free(p);
+}
+
 /*
  * junit.xml, then report.json last: each is written whole or not at all, and
  * when either cannot be written (full disk) neither is left behind to be
@@ -176,25 +188,11 @@ static int write_reports(const struct cl_report *rep, const char *out)
 
 	if (rc == 0)
 		rc = cl_report_write_json(rep, json);
-	if (rc) {
-		unlink(junit);
-		unlink(json);
-	}
+	if (rc)
+		forget_reports(out);
 	free(junit);
 	free(json);
 	return rc;
-}
-
-/* An earlier run's report in the output directory must not outlive this run. */
-static void forget_reports(const char *out)
-{
-	char *p = cl_sprintf("%s/report.json", out);
-
-	unlink(p);
-	free(p);
-	p = cl_sprintf("%s/junit.xml", out);
-	unlink(p);
-	free(p);
 }
 
 static void print_cells(const struct cl_report *rep)

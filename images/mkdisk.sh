@@ -48,11 +48,10 @@ flock 9
 key=$( { sha256sum "$0" | awk '{print $1}'; echo "$release"
          for p in "${pkgs[@]}"; do apt-cache policy "$p" | awk '/Candidate:/ {print $2}'; done
        } | sha256sum | awk '{print $1}')
-if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] && sums_ok "$out"; then
-    exit 0
+if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ]; then
+    sums_ok "$out" && exit 0
+    echo "mkdisk: cached disk image for $release does not match its digests; rebuilding" >&2
 fi
-[ -f "$out/key" ] && ! sums_ok "$out" \
-    && echo "mkdisk: cached disk image for $release does not match its digests; rebuilding" >&2
 
 work=$(mktemp -d "$cache/disks/.$release.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT

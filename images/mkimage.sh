@@ -85,12 +85,13 @@ versions=$(apt-cache policy "linux-image-$release" "linux-headers-$release" 2>/d
            | awk '/Candidate:/ {print $2}')
 key=$( { sha256sum "$agent" /bin/busybox "$0" "$here/cache.sh" | awk '{print $1}'
          echo "$release"; echo "$versions"; } | sha256sum | awk '{print $1}')
-if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] && sums_ok "$out" \
-   && [ -f "$kroot/headers/usr/src/linux-headers-$release/Makefile" ]; then
-    exit 0
+if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ]; then
+    if sums_ok "$out"; then
+        [ -f "$kroot/headers/usr/src/linux-headers-$release/Makefile" ] && exit 0
+    else
+        echo "mkimage: cached image for $release does not match its digests; rebuilding" >&2
+    fi
 fi
-[ -f "$out/key" ] && ! sums_ok "$out" \
-    && echo "mkimage: cached image for $release does not match its digests; rebuilding" >&2
 
 img_deb=$(fetch "linux-image-$release") || {
     rc=$?

@@ -36,10 +36,8 @@ static long int_at(json_t *root, const char *a, const char *b)
 static char *content_digests(json_t *rep)
 {
 	json_t *arts = json_object_get(json_object_get(rep, "candidate"), "artifacts"), *a;
-	char *s = NULL;
+	char *s = cl_xstrdup("");
 	size_t len = 0, i;
-
-	cl_append(&s, &len, "%s", "");
 	json_array_foreach(arts, i, a)
 		if (!strcmp(str_at(a, "kind", NULL) ? str_at(a, "kind", NULL) : "", "content"))
 			cl_append(&s, &len, "%s:%s ", str_at(a, "name", NULL) ? str_at(a, "name", NULL) : "",
@@ -138,7 +136,7 @@ static int verdict_of(json_t *cell)
 static void totals(json_t *root, json_t *cells)
 {
 	json_t *counts = json_object(), *groups = json_array(), *c;
-	double failing = 0, not_run = 0, total = 0;
+	struct cl_blast blast = { 0 };
 	int fail = 0, err = 0;
 	size_t i;
 
@@ -149,11 +147,9 @@ static void totals(json_t *root, json_t *cells)
 
 		json_object_set_new(counts, name, json_integer(json_integer_value(
 								  json_object_get(counts, name)) + 1));
-		total += share;
+		cl_blast_add(&blast, (enum cl_verdict)v, share);
 		fail |= cl_verdict_is_failure((enum cl_verdict)v);
 		err |= v != CL_V_PASS && !cl_verdict_is_failure((enum cl_verdict)v);
-		failing += cl_verdict_is_failure((enum cl_verdict)v) ? share : 0;
-		not_run += v == CL_V_NOT_RUN ? share : 0;
 		if (v != CL_V_PASS)
 			json_array_append_new(groups, json_pack("{s:s, s:O, s:O}", "cell",
 								str_at(c, "id", NULL), "verdict",
@@ -163,10 +159,7 @@ static void totals(json_t *root, json_t *cells)
 	json_object_set_new(root, "verdict", json_string(fail ? "fail" : err ? "error" : "pass"));
 	json_object_set_new(root, "summary", counts);
 	json_object_set_new(root, "failing_cells", groups);
-	json_object_set_new(root, "blast_radius",
-			    json_pack("{s:f, s:f, s:f, s:f}", "failing_share", failing,
-				      "not_run_share", not_run, "total_share", total, "failing_percent",
-				      total > 0 ? (double)(long)(failing / total * 1000 + 0.5) / 10 : 0.0));
+	json_object_set_new(root, "blast_radius", cl_blast_json(&blast));
 }
 
 /* The candidate's module artifacts of every shard (one per kernel). */

@@ -277,27 +277,30 @@ static json_t *candidate_json(const struct cl_report *r)
 	return cand;
 }
 
-/*
- * Blast radius: the fleet share of the configurations that failed, of those
- * not run, and of all this report covers (the matrix's "fleet_share").
- */
+void cl_blast_add(struct cl_blast *b, enum cl_verdict v, double share)
+{
+	b->total += share;
+	if (cl_verdict_is_failure(v))
+		b->failing += share;
+	else if (v == CL_V_NOT_RUN)
+		b->not_run += share;
+}
+
+json_t *cl_blast_json(const struct cl_blast *b)
+{
+	return json_pack("{s:f, s:f, s:f, s:f}", "failing_share", b->failing, "not_run_share",
+			 b->not_run, "total_share", b->total, "failing_percent",
+			 b->total > 0 ? (double)(long)(b->failing / b->total * 1000 + 0.5) / 10 : 0.0);
+}
+
 static json_t *blast_json(const struct cl_report *r)
 {
-	double failing = 0, not_run = 0, total = 0;
+	struct cl_blast b = { 0 };
 	int i;
 
-	for (i = 0; i < r->ncells; i++) {
-		double s = r->cells[i].spec->fleet_share;
-
-		total += s;
-		if (cl_verdict_is_failure(r->cells[i].verdict))
-			failing += s;
-		else if (r->cells[i].verdict == CL_V_NOT_RUN)
-			not_run += s;
-	}
-	return json_pack("{s:f, s:f, s:f, s:f}", "failing_share", failing, "not_run_share", not_run,
-			 "total_share", total, "failing_percent",
-			 total > 0 ? (double)(long)(failing / total * 1000 + 0.5) / 10 : 0.0);
+	for (i = 0; i < r->ncells; i++)
+		cl_blast_add(&b, r->cells[i].verdict, r->cells[i].spec->fleet_share);
+	return cl_blast_json(&b);
 }
 
 static json_t *rings_json(const struct cl_matrix *m)

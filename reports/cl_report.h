@@ -16,6 +16,8 @@
 #include "cl_scenario.h"
 #include "cl_verdict.h"
 
+#include <jansson.h>
+
 /* What --remediate did for one cell that boot-looped. */
 struct cl_remediation_result {
 	const char *file;      /* the remediation file (borrowed) */
@@ -87,5 +89,16 @@ struct cl_junit_case {
 /* junit.xml for @n cases: suite crashlab.@suite, classname crashlab.@classname. */
 int cl_junit_write(const char *path, const char *suite, const char *classname,
 		   const struct cl_junit_case *cases, int n);
+
+/*
+ * Blast radius: the fleet share of the failing configurations, of those not
+ * run, and of all a report covers (the matrix's "fleet_share"), as
+ * report.json writes it; shared by the run's report and the merge of shards.
+ */
+struct cl_blast {
+	double failing, not_run, total;
+};
+void cl_blast_add(struct cl_blast *b, enum cl_verdict v, double share);
+json_t *cl_blast_json(const struct cl_blast *b);
 
 #endif

@@ -66,6 +66,13 @@ rc_of() {
 }
 qemu_pids() { pgrep -f 'qemu-system-x86_64 -name guest=crashlab-' || true; }
 
+# one_cell FILE: the first cell of MATRIX as a matrix of its own
+one_cell() {
+    python3 -c "
+import json; m=json.load(open('$MATRIX')); m['cells']=m['cells'][:1]; m['name']='one'
+json.dump(m, open('$1','w'))"
+}
+
 # row NAME EXPECTED GOT OK(0|1) [FALSE_PASS BLAMED]
 row() {
     total=$((total + 1))
@@ -121,9 +128,7 @@ fault_qemu_kill_once() {
 
 fault_qemu_kill_twice() {
     local one=$W/one.json i
-    python3 -c "
-import json; m=json.load(open('$MATRIX')); m['cells']=m['cells'][:1]; m['name']='one'
-json.dump(m, open('$one','w'))"
+    one_cell "$one"
     start q2 -- qualify --matrix "$one" --candidate $CAND --out "$W/q2"
     wait_for q2 qualifying && sleep 3
     kill -9 $(qemu_pids) 2>/dev/null
@@ -237,9 +242,7 @@ fault_full_cache() {
 
 fault_console_flood() {
     local one=$W/one.json rc hwm=0 pid rss ok=1 cap=1048576
-    python3 -c "
-import json; m=json.load(open('$MATRIX')); m['cells']=m['cells'][:1]; m['name']='one'
-json.dump(m, open('$one','w'))"
+    one_cell "$one"
     start flood CRASHLAB_CONSOLE_MAX=$cap -- reproduce --kernel "$(python3 -c "import json; print(json.load(open('$one'))['cells'][0]['kernel'])")" \
         --candidate $CAND --scenario tests/data/scenario/console-flood.json --out "$W/flood"
     pid=""
