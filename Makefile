@@ -10,7 +10,7 @@
 # Downloads (Debian kernel packages) and built images are cached in .cache/.
 
 CC      ?= gcc
-PKGS    := jansson libvirt libvirt-qemu libguestfs
+PKGS    := jansson libvirt libvirt-qemu libguestfs libcrypto
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iharness -Ireports -Isensor/kmod
@@ -43,9 +43,9 @@ build/reaper: scripts/reaper.c
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -o $@ $<
 
 # PID 1 of every guest: static, so the initramfs needs no libc.
-build/guest/crashlab-agent: guest/agent.c
+build/guest/crashlab-agent: guest/agent.c guest/sha256.c guest/sha256.h
 	@mkdir -p build/guest
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ guest/agent.c
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ guest/agent.c guest/sha256.c
 
 # Published content artifacts are committed; this rebuilds them from their
 # definitions (tests check the committed bytes are what the compiler makes).
@@ -65,10 +65,11 @@ build/san/%.o: %.c $(HDRS)
 	$(CC) $(CFLAGS) $(SAN) -O1 $(PKG_CFLAGS) -c -o $@ $<
 
 # Unit tests: ASan + UBSan, one binary per tests/unit/test_*.c.
-build/test/%: tests/unit/%.c $(SAN_OBJS) build/san/sensor/kmod/cl_content.o tests/unit/cl_test.h $(HDRS)
+build/test/%: tests/unit/%.c $(SAN_OBJS) build/san/sensor/kmod/cl_content.o build/san/guest/sha256.o \
+		tests/unit/cl_test.h $(HDRS) guest/sha256.h
 	@mkdir -p build/test
-	$(CC) $(CFLAGS) $(SAN) -O1 -Itests/unit $(PKG_CFLAGS) -o $@ $< $(SAN_OBJS) \
-		build/san/sensor/kmod/cl_content.o $(PKG_LIBS) -lcmocka -lpthread
+	$(CC) $(CFLAGS) $(SAN) -O1 -Itests/unit -Iguest $(PKG_CFLAGS) -o $@ $< $(SAN_OBJS) \
+		build/san/sensor/kmod/cl_content.o build/san/guest/sha256.o $(PKG_LIBS) -lcmocka -lpthread
 
 unit: all $(TESTS)
 	@bash tests/run-unit.sh $(TESTS)

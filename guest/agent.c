@@ -20,11 +20,18 @@
  * host uploaded it and its plan to /run through qemu-guest-agent, started
  * it with guest-exec, and reads its messages back from /run/crashlab-agent.out.
  *
+ * With crashlab.mode=wait (snapshot cells) it also loads virtio_console,
+ * says WAITING and blocks on its delivery port: the host saves the guest
+ * there once, and each cell restored from that state sends the candidate's
+ * files and the plan on the port (checked against their SHA-256) before
+ * the plan runs as above.
+ *
  * The controller decides the verdict; the agent only reports facts, one line
  * per message, "CL <WORD> key=value ...". Anything it cannot do is reported,
  * never skipped: a missing report is a failed cell on the host side.
  * Statically linked so the initramfs needs nothing else.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -45,6 +52,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sha256.h"
+
 #define PLAN_PATH "/crashlab/plan"
 #define SERVICE_PLAN "/var/lib/crashlab/plan"
 #define BOOT_PLAN "/var/lib/crashlab/boot-plan"
@@ -53,6 +62,8 @@
 #define QGA_PLAN "/run/crashlab-plan"
 #define QGA_OUT "/run/crashlab-agent.out"
 #define QGA_ACK "/run/crashlab-ack"  /* the host read our final word */
+#define DELIVERY_PORT "org.crashlab.delivery"
+#define DELIVERY_WAIT_S 120 /* a restored guest waits this long for its host */
 
 static int chan = -1;      /* agent channel */
 static int on_console = 1; /* also write messages to stdout (PID 1: the console) */
@@ -169,12 +180,14 @@ static int cmdline_has(const char *word)
 	return strstr(buf, word) != NULL;
 }
 
-static void load_image_modules(void)
+/* Load the modules @order (a file under /lib/modules/crashlab) lists, in order. */
+static void load_image_modules(const char *order)
 {
 	char name[128], path[256];
-	FILE *f = fopen("/lib/modules/crashlab/order", "r");
+	FILE *f;
 
-	if (!f)
+	snprintf(path, sizeof(path), "/lib/modules/crashlab/%s", order);
+	if (!(f = fopen(path, "r")))
 		return;
 	while (fgets(name, sizeof(name), f)) {
 		int rc;
@@ -189,7 +202,8 @@ static void load_image_modules(void)
 		}
 		snprintf(path, sizeof(path), "/lib/modules/crashlab/%s.ko", name);
 		rc = load_module(path, "");
-		say("CL MODULE name=%s rc=%d", name, rc);
+		if (rc != -ENOENT) /* not there: built into this kernel */
+			say("CL MODULE name=%s rc=%d", name, rc);
 	}
 	fclose(f);
 }
@@ -518,6 +532,165 @@ static int loaded_step(const char *name)
 	return 0;
 }
 
+static int dlv = -1; /* crashlab.mode=wait: the delivery port */
+
+/* The virtio-serial port named DELIVERY_PORT (it appears once virtio_console probes). */
+static int open_delivery_port(void)
+{
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		char path[300], name[64];
+		DIR *d = opendir("/sys/class/virtio-ports");
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			int fd;
+			ssize_t n;
+
+			snprintf(path, sizeof(path), "/sys/class/virtio-ports/%s/name", e->d_name);
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+				continue;
+			n = read(fd, name, sizeof(name) - 1);
+			close(fd);
+			name[n > 0 ? n : 0] = '\0';
+			name[strcspn(name, "\n")] = '\0';
+			if (strcmp(name, DELIVERY_PORT))
+				continue;
+			snprintf(path, sizeof(path), "/dev/%s", e->d_name);
+			closedir(d);
+			return open(path, O_RDONLY | O_CLOEXEC);
+		}
+		if (d)
+			closedir(d);
+		usleep(50000);
+	}
+	return -1;
+}
+
+/*
+ * read() on the delivery port. With nobody connected on the host side the
+ * port reads as end of file: the host is not there yet (the guest is being
+ * saved, or was just restored), so wait for it, up to DELIVERY_WAIT_S.
+ */
+static ssize_t port_read(void *buf, size_t len)
+{
+	int idle;
+
+	for (idle = 0; idle < DELIVERY_WAIT_S * 50; idle++) {
+		ssize_t r = read(dlv, buf, len);
+
+		if (r > 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+			return r;
+		usleep(20000);
+	}
+	return 0;
+}
+
+/* One line from the delivery port, without its newline; -1 on EOF or a line too long. */
+static int read_line(char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	for (;;) {
+		char c;
+
+		if (port_read(&c, 1) != 1)
+			return -1;
+		if (c == '\n')
+			break;
+		if (n + 1 >= cap)
+			return -1;
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+/* A delivered name: relative, no "..", plain characters only. */
+static int name_ok(const char *name)
+{
+	const char *p;
+
+	if (!name[0] || name[0] == '/' || strstr(name, ".."))
+		return 0;
+	for (p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("._-/", *p)))
+			return 0;
+	return 1;
+}
+
+/* Take @size bytes from the channel into /@name; their digest into @hex. */
+static int receive_file(const char *name, long long size, char hex[65])
+{
+	char path[256], dir[256], buf[8192];
+	struct ga_sha256 h;
+	char *slash;
+	int out, rc = 0;
+
+	snprintf(path, sizeof(path), "/%s", name);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir_p(dir);
+	}
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0)
+		rc = -errno; /* still read the bytes: the stream stays in step */
+	ga_sha256_init(&h);
+	while (size > 0) {
+		ssize_t r = port_read(buf, size < (long long)sizeof(buf) ? (size_t)size : sizeof(buf));
+
+		if (r <= 0)
+			return -EIO;
+		ga_sha256_update(&h, buf, (size_t)r);
+		if (out >= 0 && write(out, buf, (size_t)r) != r && rc == 0)
+			rc = -EIO;
+		size -= r;
+	}
+	if (out >= 0)
+		close(out);
+	ga_sha256_hex(hex, &h);
+	return rc;
+}
+
+/*
+ * crashlab.mode=wait: the guest of a snapshot. The host saved the guest
+ * while it waited here; every cell restored from it gets its candidate and
+ * plan on the delivery port (virtio-serial: the serial port takes ~40 KB/s
+ * host to guest under TCG): "PUT SIZE SHA256 NAME" and SIZE bytes per
+ * file, then "GO". A file whose bytes do not hash to what the host sent is
+ * a failed delivery (the host's fault, never the candidate's).
+ */
+static int receive_delivery(void)
+{
+	char line[400], name[256], want[65], got[65];
+	long long size;
+	int files = 0;
+
+	for (;;) {
+		if (read_line(line, sizeof(line)) != 0) {
+			say("CL DELIVERY_FAILED what=stream files=%d", files);
+			return -1;
+		}
+		if (!strcmp(line, "GO"))
+			return 0;
+		if (sscanf(line, "PUT %lld %64s %255s", &size, want, name) != 3 || size < 0 ||
+		    size > (256LL << 20) || strlen(want) != 64 || !name_ok(name)) {
+			say("CL DELIVERY_FAILED what=header files=%d", files);
+			return -1;
+		}
+		if (receive_file(name, size, got) != 0 || strcmp(got, want) != 0) {
+			say("CL DELIVERY_FAILED what=file path=/%s bytes=%lld sha256=%s", name, size, got);
+			return -1;
+		}
+		files++;
+		say("CL RECEIVED path=/%s bytes=%lld sha256=%s", name, size, got);
+	}
+}
+
 /* Run the plan line by line; returns 0 when every step was carried out. */
 static int run_plan(const char *plan_path)
 {
@@ -690,8 +863,20 @@ int main(int argc, char **argv)
 		say("CL READY release=%s mode=probe", u.release);
 		power_off();
 	}
-	load_image_modules();
-	say("CL READY release=%s", u.release);
+	load_image_modules("order");
+	if (cmdline_has("crashlab.mode=wait")) {
+		load_image_modules("order.wait");
+		if ((dlv = open_delivery_port()) < 0) {
+			say("CL DELIVERY_FAILED what=port name=%s errno=%d", DELIVERY_PORT, errno);
+			power_off(); /* before WAITING: the host saves no guest without its port */
+		}
+		say("CL WAITING release=%s", u.release); /* the host saves the guest here */
+		if (receive_delivery() != 0)
+			power_off();
+		say("CL READY release=%s restored=1", u.release);
+	} else {
+		say("CL READY release=%s", u.release);
+	}
 	hb = start_heartbeat(1);
 	if (run_plan(PLAN_PATH) == 0)
 		say("CL DONE");

@@ -13,6 +13,7 @@
 #include "cl_domain.h"
 #include "cl_qga.h"
 #include "cl_smlog.h"
+#include "cl_snapshot.h"
 #include "cl_util.h"
 #include "cl_virt.h"
 
@@ -49,6 +50,10 @@ struct io {
 	char agent_line[512];
 	size_t agent_len;
 	int agent_overflow;
+	int dlv;                    /* restored: the delivery socket (virtio-serial port) */
+	const char *out;            /* ... and what is still to send on it */
+	size_t out_len, out_off;
+	struct cl_snapshot snap;    /* restored: its snapshot (locked while the guest runs) */
 };
 
 static int connect_unix(const char *path, double deadline)
@@ -289,13 +294,24 @@ static void virt_events(struct io *io)
 	}
 }
 
+/* Restored guest: send the next piece of its delivery (the socket is non-blocking). */
+static void deliver(struct io *io)
+{
+	ssize_t n = write(io->dlv, io->out + io->out_off, io->out_len - io->out_off);
+
+	if (n > 0)
+		io->out_off += (size_t)n;
+	if (io->out_off == io->out_len || (n < 0 && errno != EAGAIN && errno != EINTR))
+		io->out = NULL; /* sent, or the guest is gone: its silence decides */
+}
+
 /* The event loop of one domain, until the machine says finished. */
 static void watch_domain(struct io *io)
 {
 	int interrupt_fed = 0;
 
 	while (!io->sm->finished) {
-		struct pollfd p[3];
+		struct pollfd p[4]; /* console, agent, delivery, events */
 		int np = 0, i;
 
 		if (cl_interrupted() && !interrupt_fed) {
@@ -315,12 +331,19 @@ static void watch_domain(struct io *io)
 			p[np++] = (struct pollfd){ .fd = io->con, .events = POLLIN };
 		if (io->agent >= 0)
 			p[np++] = (struct pollfd){ .fd = io->agent, .events = POLLIN };
+		if (io->out)
+			p[np++] = (struct pollfd){ .fd = io->dlv, .events = POLLOUT };
 		p[np++] = (struct pollfd){ .fd = io->evr, .events = POLLIN };
 		if (poll(p, (nfds_t)np, (int)(cl_sm_wait(io->sm) * 1000) + 1) <= 0) {
 			feed(io, &(struct cl_sm_event){ .kind = CL_SM_EV_TICK });
 			continue;
 		}
 		for (i = 0; i < np; i++) {
+			if (io->out && p[i].fd == io->dlv) {
+				if (p[i].revents)
+					deliver(io);
+				continue;
+			}
 			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			if (p[i].fd == io->con)
@@ -342,18 +365,24 @@ static char *domain_name(const struct cl_cell_run *r)
 }
 
 static char *cell_xml(const struct cl_cell_run *r, const struct cl_cell_media *m,
-		      const char *name, const char *con_sock, const char *agent_sock)
+		      const char *name, const char *dir)
 {
+	char *con_sock = cl_path_join(dir, "console.sock"), *agent_sock = cl_path_join(dir, "agent.sock");
+	char *dlv_sock = cl_path_join(dir, "delivery.sock"), *xml;
 	const char *on_crash = r->vmcore ? "preserve" : m->reboot_on_crash ? "restart" : "destroy";
 
-	return cl_domain_xml(&(struct cl_domain_spec){
+	xml = cl_domain_xml(&(struct cl_domain_spec){
 		.name = name, .virt_type = r->virt_type, .memory_mib = r->spec->memory_mib,
 		.vcpus = r->spec->vcpus, .kernel = m->kernel, .initrd = m->initrd,
 		.cmdline = m->cmdline, .console_sock = con_sock,
 		.agent_sock = m->crashlab_agent ? agent_sock : NULL, .on_crash = on_crash,
 		.panic_model = !strncmp(r->spec->os, "windows", 7) ? "hyperv" : "isa",
 		.vmcoreinfo = r->vmcore, .disk = m->disk, .efi = m->efi,
-		.guest_agent = m->guest_agent });
+		.guest_agent = m->guest_agent, .delivery_sock = m->delivery ? dlv_sock : NULL });
+	free(con_sock);
+	free(agent_sock);
+	free(dlv_sock);
+	return xml;
 }
 
 static FILE *open_log(struct cl_cell_run *r, const char *name)
@@ -365,14 +394,47 @@ static FILE *open_log(struct cl_cell_run *r, const char *name)
 	return f;
 }
 
-/* Create the paused domain and connect its streams; 0 or an infra message in sm. */
+struct snap_ctx {
+	const struct cl_cell_run *r;
+	const struct cl_cell_media *m;
+};
+
+/* The cell's domain XML for a name and a socket directory (the snapshot's key and guest). */
+static char *snap_xml(void *ctx, const char *name, const char *dir)
+{
+	const struct snap_ctx *c = ctx;
+
+	return cell_xml(c->r, c->m, name, dir);
+}
+
+/* The release's snapshot for this cell (built first when there is none), locked. */
+static int get_snapshot(struct io *io, const struct cl_cell_media *m)
+{
+	struct cl_cell_run *r = io->r;
+	struct snap_ctx c = { r, m };
+
+	if (cl_snapshot_get(&io->snap, r->spec->kernel, m->snapshot_extra, snap_xml, &c)) {
+		cl_sm_infra(io->sm, cl_err());
+		return -1;
+	}
+	snprintf(r->snapshot_sha256, sizeof(r->snapshot_sha256), "%s", io->snap.sha256);
+	r->snapshot_built = io->snap.built;
+	if (io->snap.built)
+		fprintf(stderr, "crashlab: %s: snapshot of %s saved in %.1f s\n", r->spec->id,
+			r->spec->kernel, io->snap.build_s);
+	io->out = m->delivery;
+	io->out_len = m->delivery_len;
+	return 0;
+}
+
+/* Create (or restore) the paused domain and connect its streams; 0 or an infra message in sm. */
 static int start_domain(struct io *io, const struct cl_cell_media *m, const char *scratch,
 			const char *name)
 {
 	struct cl_cell_run *r = io->r;
 	char *con_sock = cl_path_join(scratch, "console.sock");
 	char *agent_sock = cl_path_join(scratch, "agent.sock");
-	char *xml = cell_xml(r, m, name, con_sock, agent_sock);
+	char *xml = cell_xml(r, m, name, scratch);
 	char *xml_path = cl_path_join(r->dir, "domain.xml");
 	int rc = -1;
 
@@ -381,10 +443,15 @@ static int start_domain(struct io *io, const struct cl_cell_media *m, const char
 		cl_sm_infra(io->sm, cl_err());
 		goto out;
 	}
-	io->dom = virDomainCreateXML(cl_virt_conn(), xml,
-				     VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY);
+	if (m->delivery)
+		io->dom = cl_snapshot_restore(&io->snap, scratch);
+	else
+		io->dom = virDomainCreateXML(cl_virt_conn(), xml,
+					     VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY);
 	if (!io->dom) {
-		char *msg = cl_sprintf("libvirt: cannot start the domain: %s", cl_virt_error());
+		char *msg = m->delivery ? cl_xstrdup(cl_err())
+					: cl_sprintf("libvirt: cannot start the domain: %s",
+						     cl_virt_error());
 
 		cl_sm_infra(io->sm, msg);
 		free(msg);
@@ -401,6 +468,17 @@ static int start_domain(struct io *io, const struct cl_cell_media *m, const char
 		fcntl(io->agent, F_SETFL, O_NONBLOCK);
 	else
 		io->sm->agent_eof = 1; /* no agent stream to drain */
+	if (m->delivery) {
+		char *dlv_sock = cl_path_join(scratch, "delivery.sock");
+
+		io->dlv = connect_unix(dlv_sock, cl_now() + 10);
+		free(dlv_sock);
+		if (io->dlv < 0) {
+			cl_sm_infra(io->sm, "cannot connect to the delivery socket");
+			goto out;
+		}
+		fcntl(io->dlv, F_SETFL, O_NONBLOCK);
+	}
 	rc = 0;
 out:
 	free(con_sock);
@@ -426,11 +504,15 @@ static void close_io(struct io *io, const char *name)
 	}
 	if (io->dom)
 		virDomainFree(io->dom);
-	cl_virt_unwatch(name);
+	cl_snapshot_clear(&io->snap); /* after its guest is gone */
+	if (name)
+		cl_virt_unwatch(name);
 	if (io->con >= 0)
 		close(io->con);
 	if (io->agent >= 0)
 		close(io->agent);
+	if (io->dlv >= 0)
+		close(io->dlv);
 	if (io->evr >= 0) {
 		close(io->evr);
 		close(io->evw);
@@ -461,10 +543,11 @@ static int start_qga(struct io *io, const char *plan)
 static void run_domain(struct cl_cell_run *r, struct cl_sm *sm, const struct cl_cell_media *m,
 		       const char *scratch, FILE *logs[3])
 {
-	struct io io = { .r = r, .sm = sm, .con = -1, .agent = -1, .evr = -1, .evw = -1, .qga_w = -1,
+	struct io io = { .r = r, .sm = sm, .con = -1, .agent = -1, .dlv = -1, .evr = -1, .evw = -1,
+			 .qga_w = -1,
 			 .con_log = logs[0], .agent_log = logs[1], .events = logs[2],
 			 .con_max = console_max() };
-	char *name = domain_name(r);
+	char *name = NULL;
 	int pfd[2];
 
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -473,6 +556,10 @@ static void run_domain(struct cl_cell_run *r, struct cl_sm *sm, const struct cl_
 	}
 	io.evr = pfd[0];
 	io.evw = pfd[1];
+	if (m->delivery && get_snapshot(&io, m))
+		goto out;
+	/* a restored domain keeps the name it was saved with */
+	name = m->delivery ? cl_xstrdup(io.snap.name) : domain_name(r);
 	if (start_domain(&io, m, scratch, name))
 		goto out;
 	io.t0 = cl_now();
@@ -483,7 +570,7 @@ static void run_domain(struct cl_cell_run *r, struct cl_sm *sm, const struct cl_
 	}
 	if (m->qga_plan && start_qga(&io, m->qga_plan))
 		goto out;
-	feed(&io, &(struct cl_sm_event){ .kind = CL_SM_EV_START, .t = 0 });
+	feed(&io, &(struct cl_sm_event){ .kind = m->delivery ? CL_SM_EV_RESTORED : CL_SM_EV_START });
 	watch_domain(&io);
 out:
 	close_io(&io, name);

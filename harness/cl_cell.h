@@ -54,6 +54,8 @@ struct cl_cell_run {
 	int phase;                  /* enum cl_cell_phase (atomic) */
 	int dumped;                 /* DIR/vmcore.kdump was written */
 	int remedied;               /* remedy_result is filled */
+	char snapshot_sha256[65];   /* started from this saved state ("" when booted) */
+	int snapshot_built;         /* ... which this cell built */
 	struct cl_remediation_result remedy_result;
 };
 

@@ -47,6 +47,18 @@ static void serial_xml(char **x, size_t *n, const char *path, int port)
 	free(p);
 }
 
+/* A virtio-serial port; @path: its unix socket (NULL: libvirt picks one). */
+static void channel_xml(char **x, size_t *n, const char *path, const char *name)
+{
+	char *p = path ? cl_xml_escape(path) : NULL;
+
+	cl_append(x, n, "    <channel type='unix'>\n");
+	if (p)
+		cl_append(x, n, "      <source mode='bind' path='%s'/>\n", p);
+	cl_append(x, n, "      <target type='virtio' name='%s'/>\n    </channel>\n", name);
+	free(p);
+}
+
 static void devices_xml(char **x, size_t *n, const struct cl_domain_spec *s)
 {
 	char *panic = cl_xml_escape(s->panic_model ? s->panic_model : "isa");
@@ -67,10 +79,9 @@ static void devices_xml(char **x, size_t *n, const struct cl_domain_spec *s)
 	if (s->agent_sock)
 		serial_xml(x, n, s->agent_sock, 1);
 	if (s->guest_agent)
-		cl_append(x, n,
-			  "    <channel type='unix'>\n"
-			  "      <target type='virtio' name='org.qemu.guest_agent.0'/>\n"
-			  "    </channel>\n");
+		channel_xml(x, n, NULL, "org.qemu.guest_agent.0");
+	if (s->delivery_sock)
+		channel_xml(x, n, s->delivery_sock, "org.crashlab.delivery");
 	cl_append(x, n, "    <panic model='%s'/>\n    <memballoon model='none'/>\n  </devices>\n",
 		  panic);
 	free(panic);

@@ -30,6 +30,7 @@ struct cl_domain_spec {
 	const char *disk;         /* qcow2 overlay as virtio disk vda, or NULL */
 	int efi;                  /* UEFI firmware (OVMF) instead of SeaBIOS */
 	int guest_agent;          /* org.qemu.guest_agent.0 virtio channel */
+	const char *delivery_sock;/* org.crashlab.delivery virtio channel (snapshot guests), or NULL */
 };
 
 /* New XML string (caller frees). Every value is XML-escaped. */

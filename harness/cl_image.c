@@ -318,16 +318,36 @@ out:
 	return rc;
 }
 
-static int append_file(struct cl_cpio *c, const char *name, const char *src)
+int cl_cell_files(const struct cl_candidate *cand, const char *ko_path, const char *plan,
+		  cl_cell_file_fn fn, void *ctx)
 {
-	char *data;
-	size_t len;
-	int rc;
+	const char *names[1 + CL_MAX_CONTENT];
+	char *owned[1 + CL_MAX_CONTENT];
+	int i, n = 0, rc;
 
-	if ((rc = cl_read_file(&data, &len, src, 256u << 20)))
+	if ((rc = fn(ctx, "crashlab/plan", plan, strlen(plan))))
 		return rc;
-	cl_cpio_file(c, name, 0644, data, len);
-	free(data);
+	owned[n] = cl_sprintf("crashlab/candidate/%s.ko", cand->module_name);
+	names[n++] = ko_path;
+	for (i = 0; i < cand->ncontent; i++) {
+		owned[n] = cl_sprintf("crashlab/candidate/content-%d", i);
+		names[n++] = cand->content[i].file;
+	}
+	for (i = 0; i < n; i++) {
+		char *data = NULL;
+		size_t len;
+
+		if (rc == 0 && (rc = cl_read_file(&data, &len, names[i], 256u << 20)) == 0)
+			rc = fn(ctx, owned[i], data, len);
+		free(data);
+		free(owned[i]);
+	}
+	return rc;
+}
+
+static int cpio_add(void *ctx, const char *name, const void *data, size_t len)
+{
+	cl_cpio_file(ctx, name, 0644, data, len);
 	return 0;
 }
 
@@ -335,10 +355,10 @@ int cl_cell_initrd(const char *out_path, const char *base, const struct cl_candi
 		   const char *ko_path, const char *plan)
 {
 	struct cl_cpio c;
-	char *data, *name;
+	char *data;
 	size_t len;
 	FILE *f;
-	int rc, i;
+	int rc;
 
 	if ((rc = cl_read_file(&data, &len, base, 1u << 30)))
 		return cl_err_set(CL_EINFRA, "%s", cl_err());
@@ -356,18 +376,47 @@ int cl_cell_initrd(const char *out_path, const char *base, const struct cl_candi
 	cl_cpio_begin(&c, f, (long)len);
 	cl_cpio_dir(&c, "crashlab");
 	cl_cpio_dir(&c, "crashlab/candidate");
-	cl_cpio_file(&c, "crashlab/plan", 0644, plan, strlen(plan));
-	name = cl_sprintf("crashlab/candidate/%s.ko", cand->module_name);
-	rc = append_file(&c, name, ko_path);
-	free(name);
-	for (i = 0; rc == 0 && i < cand->ncontent; i++) {
-		name = cl_sprintf("crashlab/candidate/content-%d", i);
-		rc = append_file(&c, name, cand->content[i].file);
-		free(name);
-	}
+	rc = cl_cell_files(cand, ko_path, plan, cpio_add, &c);
 	if (cl_cpio_end(&c) != 0 && rc == 0)
 		rc = cl_err_set(CL_EINFRA, "%s: write failed", out_path);
 	if (fclose(f) != 0 && rc == 0)
 		rc = cl_err_set(CL_EINFRA, "%s: write failed", out_path);
 	return rc;
+}
+
+struct delivery {
+	char *buf;
+	size_t len;
+};
+
+static int delivery_add(void *ctx, const char *name, const void *data, size_t len)
+{
+	struct delivery *d = ctx;
+	char hex[CL_SHA256_HEX];
+
+	cl_sha256_hex(hex, data, len);
+	cl_append(&d->buf, &d->len, "PUT %zu %s %s\n", len, hex, name);
+	d->buf = realloc(d->buf, d->len + len + 1);
+	if (!d->buf)
+		abort();
+	memcpy(d->buf + d->len, data, len);
+	d->len += len;
+	d->buf[d->len] = '\0';
+	return 0;
+}
+
+int cl_cell_delivery(char **buf, size_t *len, const struct cl_candidate *cand, const char *ko_path,
+		     const char *plan)
+{
+	struct delivery d = { 0 };
+	int rc = cl_cell_files(cand, ko_path, plan, delivery_add, &d);
+
+	if (rc) {
+		free(d.buf);
+		return cl_err_set(CL_EINFRA, "%s", cl_err());
+	}
+	cl_append(&d.buf, &d.len, "GO\n");
+	*buf = d.buf;
+	*len = d.len;
+	return 0;
 }

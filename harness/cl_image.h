@@ -41,8 +41,23 @@ int cl_image_disk_ensure(struct cl_image *img, const char *release);
 int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
 		    const struct cl_image *img, const char *release);
 
+/*
+ * The files a cell adds to its guest (names relative to the guest's /): the
+ * agent's plan, the module, the content files, each read and handed to @fn.
+ */
+typedef int (*cl_cell_file_fn)(void *ctx, const char *name, const void *data, size_t len);
+int cl_cell_files(const struct cl_candidate *cand, const char *ko_path, const char *plan,
+		  cl_cell_file_fn fn, void *ctx);
+
 /* Write a cell's initrd: @base + an overlay with the module, content and plan. */
 int cl_cell_initrd(const char *out_path, const char *base, const struct cl_candidate *cand,
 		   const char *ko_path, const char *plan);
+
+/*
+ * The same files as one stream for the agent channel of a restored guest:
+ * "PUT SIZE SHA256 NAME\n" and the bytes, per file, then "GO\n".
+ */
+int cl_cell_delivery(char **buf, size_t *len, const struct cl_candidate *cand, const char *ko_path,
+		     const char *plan);
 
 #endif

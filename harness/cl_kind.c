@@ -15,6 +15,7 @@ static const struct cl_image_kind *const kinds[] = {
 	&cl_kind_initramfs,
 	&cl_kind_disk,
 	&cl_kind_user,
+	&cl_kind_snapshot,
 };
 
 const struct cl_image_kind *cl_kind_find(const char *name)
@@ -27,6 +28,13 @@ const struct cl_image_kind *cl_kind_find(const char *name)
 	return NULL;
 }
 
+char *cl_kind_agent_cmdline(const struct cl_cell_input *in, const char *mode)
+{
+	/* nokaslr with --vmcore: the dump opens with the -dbg vmlinux as it is */
+	return cl_sprintf("console=ttyS0,115200 panic=-1 oops=panic loglevel=7 %s%s%s",
+			  in->vmcore ? "nokaslr " : "", mode, in->scn->cmdline);
+}
+
 void cl_cell_media_clear(struct cl_cell_media *m)
 {
 	free(m->kernel);
@@ -35,6 +43,8 @@ void cl_cell_media_clear(struct cl_cell_media *m)
 	free(m->disk);
 	free(m->scratch_initrd);
 	free(m->qga_plan);
+	free(m->delivery);
+	free(m->snapshot_extra);
 	memset(m, 0, sizeof(*m));
 }
 

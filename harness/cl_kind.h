@@ -12,6 +12,9 @@
  *              the candidate is installed persistently into the overlay
  *              offline (libguestfs) and loaded by the OS at every boot; the
  *              agent runs as a systemd service (cl_kind_disk.c)
+ *   snapshot   the initramfs guest saved once per release at the agent's
+ *              waiting point and restored for every cell; the candidate and
+ *              plan arrive over the agent channel (cl_kind_snapshot.c)
  *   user       a qcow2 a user brings (path + sha256), booted from its own
  *              boot loader; persistent install as for disk, no crashlab
  *              agent: the guest is driven through qemu-guest-agent
@@ -40,6 +43,9 @@ struct cl_cell_media {
 	int crashlab_agent;  /* the crashlab agent speaks on the second serial port */
 	int reboot_on_crash; /* the guest restarts after a panic, as a fleet machine */
 	char *qga_plan;      /* no crashlab agent: the plan the guest-agent driver runs */
+	char *delivery;      /* restore a snapshot of this guest, then send this on the agent channel */
+	size_t delivery_len;
+	char *snapshot_extra;/* what else the snapshot depends on (kernel and initrd digests) */
 };
 
 /* Everything a kind's setup may read (borrowed). */
@@ -56,7 +62,8 @@ struct cl_image_kind {
 	const char *name;
 	/* Fast checks of a cell before anything is built (may be NULL); CL_EINPUT. */
 	int (*check)(const struct cl_cell_spec *spec);
-	/* Build or find the release's images this kind needs (planner thread). */
+	/* Build or find the release's images this kind needs (planner thread); NULL
+	 * when the release's kernel and base initramfs are all it needs. */
 	int (*prepare)(struct cl_image *img, const struct cl_cell_spec *spec);
 	/* Make the cell's writable layer in @scratch with the candidate in it. */
 	int (*setup)(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch);
@@ -73,6 +80,9 @@ int cl_kind_overlay(char **out, const struct cl_cell_input *in, const char *scra
 		    const char *base, int install,
 		    int (*more)(struct cl_gfs *g, const struct cl_cell_input *in));
 
+/* The kernel command line of the crashlab agent's initramfs, with @mode words. */
+char *cl_kind_agent_cmdline(const struct cl_cell_input *in, const char *mode);
+
 /* The kind named @name, or NULL. */
 const struct cl_image_kind *cl_kind_find(const char *name);
 /* Free what a setup filled in (files in scratch are removed with it). */
@@ -81,5 +91,6 @@ void cl_cell_media_clear(struct cl_cell_media *m);
 extern const struct cl_image_kind cl_kind_initramfs;
 extern const struct cl_image_kind cl_kind_disk;
 extern const struct cl_image_kind cl_kind_user;
+extern const struct cl_image_kind cl_kind_snapshot;
 
 #endif

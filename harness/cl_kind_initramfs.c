@@ -10,13 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int prepare(struct cl_image *img, const struct cl_cell_spec *spec)
-{
-	(void)img;
-	(void)spec; /* the release's kernel and base initramfs are always built */
-	return 0;
-}
-
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
 	char *plan = cl_scenario_plan(in->scn, in->cand, CL_PLAN_ONCE);
@@ -31,15 +24,12 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 	out->kernel = cl_xstrdup(in->img->vmlinuz);
 	out->initrd = initrd;
 	out->scratch_initrd = cl_xstrdup(initrd);
-	/* nokaslr with --vmcore: the dump opens with the -dbg vmlinux as it is */
-	out->cmdline = cl_sprintf("console=ttyS0,115200 panic=-1 oops=panic loglevel=7 %s%s",
-				  in->vmcore ? "nokaslr " : "", in->scn->cmdline);
+	out->cmdline = cl_kind_agent_cmdline(in, "");
 	out->crashlab_agent = 1;
 	return 0;
 }
 
 const struct cl_image_kind cl_kind_initramfs = {
 	.name = "initramfs",
-	.prepare = prepare,
 	.setup = setup,
 };

@@ -109,6 +109,12 @@ static int parse_user_image(struct cl_cell_spec *c, const char *path, const char
 	return 0;
 }
 
+/* The image kinds a matrix names by a word (a user image is an object). */
+static int builtin_image(const char *name)
+{
+	return !strcmp(name, "initramfs") || !strcmp(name, "snapshot") || !strcmp(name, "disk");
+}
+
 static int parse_image(struct cl_cell_spec *c, const char *path, const char *what, json_t *img)
 {
 	char w[80];
@@ -119,10 +125,9 @@ static int parse_image(struct cl_cell_spec *c, const char *path, const char *wha
 	snprintf(w, sizeof(w), "%s.image", what);
 	if (json_is_object(img))
 		return parse_user_image(c, path, w, img);
-	if (!json_is_string(img) || (strcmp(json_string_value(img), "initramfs") &&
-				     strcmp(json_string_value(img), "disk")))
-		return cl_err_set(CL_EINPUT, "%s: %s: image must be \"initramfs\", \"disk\" or a user image object",
-				  path, what);
+	if (!json_is_string(img) || !builtin_image(json_string_value(img)))
+		return cl_err_set(CL_EINPUT, "%s: %s: image must be \"initramfs\", \"snapshot\", "
+				  "\"disk\" or a user image object", path, what);
 	snprintf(c->image, sizeof(c->image), "%s", json_string_value(img));
 	return 0;
 }
@@ -305,8 +310,9 @@ int cl_matrix_single(struct cl_matrix **out, const char *release, const char *im
 	*out = NULL;
 	if (strlen(release) >= CL_ID_MAX)
 		return cl_err_set(CL_EINPUT, "--kernel: release too long");
-	if (strcmp(image, "initramfs") && strcmp(image, "disk"))
-		return cl_err_set(CL_EINPUT, "--image: \"%s\" is not \"initramfs\" or \"disk\"", image);
+	if (!builtin_image(image))
+		return cl_err_set(CL_EINPUT, "--image: \"%s\" is not \"initramfs\", \"snapshot\" or "
+				  "\"disk\"", image);
 	m = cl_xcalloc(1, sizeof(*m));
 	c = m->cells = cl_xcalloc(1, sizeof(*c));
 	if (cl_kernel_release_parse(release, c->series, sizeof(c->series), c->flavor,

@@ -64,13 +64,15 @@ static int prepare_kinds(struct cl_plan *q)
 
 	for (i = 0; i < q->ncells; i++) {
 		const struct cl_cell_spec *c = q->cells[i];
+		const struct cl_image_kind *kind = cl_kind_find(c->image);
 		struct cl_kernel_prep *k = kernel_of(q, c->kernel);
 		double t0 = cl_now();
 
-		if (!strcmp(c->image, "initramfs") || (k->img.disk && !strcmp(c->image, "disk")))
+		/* no prepare: the release's kernel and base initramfs are all it needs */
+		if (!kind->prepare || (k->img.disk && !strcmp(c->image, "disk")))
 			continue;
 		fprintf(stderr, "crashlab: [%s image] %s: %s ...\n", c->image, c->id, c->kernel);
-		if ((rc = cl_kind_find(c->image)->prepare(&k->img, c)))
+		if ((rc = kind->prepare(&k->img, c)))
 			return rc == CL_EINPUT ? cl_err_set(rc, "%s: %s", q->matrix->path, cl_err()) : rc;
 		fprintf(stderr, "crashlab: [%s image] %s ready (%.1f s)\n", c->image, c->id,
 			cl_now() - t0);
@@ -237,6 +239,8 @@ static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run
 	rc->remedy = r->remedied ? &r->remedy_result : NULL;
 	rc->attempts = r->attempts;
 	rc->retried_because = r->retried_because[0] ? r->retried_because : NULL;
+	rc->snapshot_sha256 = r->snapshot_sha256[0] ? r->snapshot_sha256 : NULL;
+	rc->snapshot_built = r->snapshot_built;
 	rc->duration_s = r->duration_s;
 	if (k->ko)
 		snprintf(rc->module_sha256, sizeof(rc->module_sha256), "%s", k->ko_sha);

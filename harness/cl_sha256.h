@@ -1,6 +1,6 @@
 /*
- * cl_sha256.h - SHA-256 (FIPS 180-4) for the controller: every artifact the
- * report names is bound to the digest of its exact bytes.
+ * cl_sha256.h - SHA-256 for the controller, through OpenSSL's libcrypto:
+ * every artifact the report names is bound to the digest of its exact bytes.
  */
 #ifndef CL_SHA256_H
 #define CL_SHA256_H
@@ -12,10 +12,7 @@
 #define CL_SHA256_HEX 65 /* 64 hex digits and a NUL */
 
 struct cl_sha256 {
-	uint32_t h[8];      /* chaining state */
-	uint64_t bytes;     /* message length so far */
-	uint8_t block[64];  /* pending partial block */
-	size_t fill;        /* bytes in block */
+	void *ctx;          /* EVP_MD_CTX; freed by cl_sha256_final */
 };
 
 void cl_sha256_init(struct cl_sha256 *s);

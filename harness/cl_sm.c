@@ -25,7 +25,7 @@ static const char *const ev_names[] = {
 	[CL_SM_EV_REBOOT] = "reboot", [CL_SM_EV_STOPPED] = "stopped",
 	[CL_SM_EV_CONSOLE_EOF] = "console-eof", [CL_SM_EV_AGENT_EOF] = "agent-eof",
 	[CL_SM_EV_INTERRUPT] = "interrupt", [CL_SM_EV_TICK] = "tick",
-	[CL_SM_EV_HOST_LOST] = "host-lost",
+	[CL_SM_EV_HOST_LOST] = "host-lost", [CL_SM_EV_RESTORED] = "restored",
 };
 _Static_assert(sizeof(ev_names) / sizeof(ev_names[0]) == CL_SM_EV_LAST, "event names");
 
@@ -261,6 +261,8 @@ static void agent_line(struct cl_sm *sm, const struct cl_sm_event *e)
 	memcpy(line, e->data, n);
 	line[n] = '\0';
 	cl_evidence_agent_line(ev, line);
+	if (ev->delivery_failed)
+		cl_sm_infra(sm, ev->delivery_error); /* the host's bytes, never the candidate */
 	if (ev->ready)
 		reach(sm, CL_STAGE_READY);
 	if (b && sm->cfg.digest_key) {
@@ -306,6 +308,20 @@ static void set_timeout(struct cl_sm *sm, enum cl_timeout what, int limit)
 	sm->ev.timeout_s = limit;
 }
 
+/*
+ * A restored guest that is not ready within the boot limit did not take its
+ * delivery: nothing of the candidate ran yet, so it is the host's failure.
+ */
+static void restore_stuck(struct cl_sm *sm, int *act, double t)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "the restored guest did not take its delivery within %d s",
+		 sm->cfg.boot_s);
+	cl_sm_infra(sm, msg);
+	destroy(sm, act, t);
+}
+
 /* Deadlines and limits, checked after every event. */
 static void check_limits(struct cl_sm *sm, int *act, double t)
 {
@@ -327,6 +343,8 @@ static void check_limits(struct cl_sm *sm, int *act, double t)
 		destroy(sm, act, t);
 	else if (t > c->total_s)
 		set_timeout(sm, CL_TIMEOUT_TOTAL, c->total_s);
+	else if (!ev->ready && t - sm->last_agent > c->boot_s && ev->restored)
+		restore_stuck(sm, act, t);
 	else if (!ev->ready && t - sm->last_agent > c->boot_s)
 		set_timeout(sm, CL_TIMEOUT_BOOT, c->boot_s);
 	else if (ev->ready && t - sm->last_agent > c->heartbeat_s)
@@ -368,6 +386,12 @@ int cl_sm_feed(struct cl_sm *sm, const struct cl_sm_event *e)
 	case CL_SM_EV_START:
 		sm->started = 1;
 		boot_begin(sm, e->t, CL_STAGE_FIRMWARE);
+		break;
+	case CL_SM_EV_RESTORED:
+		/* no boot to watch: the kernel and init ran before the guest was saved */
+		sm->started = 1;
+		sm->ev.restored = 1;
+		boot_begin(sm, e->t, CL_STAGE_INIT);
 		break;
 	case CL_SM_EV_CONSOLE:
 		console_bytes(sm, &act, e);

@@ -51,6 +51,7 @@ enum cl_sm_ev {
 	CL_SM_EV_INTERRUPT,  /* the user asked crashlab to stop */
 	CL_SM_EV_TICK,       /* time passed; nothing else happened */
 	CL_SM_EV_HOST_LOST,  /* the libvirt connection is gone (data: why): infra, now */
+	CL_SM_EV_RESTORED,   /* START for a guest restored from a snapshot at the agent's wait */
 	CL_SM_EV_LAST
 };
 

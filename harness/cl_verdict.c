@@ -170,6 +170,12 @@ void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
 			ev->updates++;
 			ev->last_update = (int)k + 1;
 		}
+	} else if (!strcmp(word, "RECEIVED")) {
+		ev->received++;
+	} else if (!strcmp(word, "DELIVERY_FAILED")) {
+		ev->delivery_failed = 1;
+		snprintf(ev->delivery_error, sizeof(ev->delivery_error),
+			 "the restored guest did not receive its files intact: %.140s", line + n + (line[n] != 0));
 	} else if (!strcmp(word, "DONE")) {
 		ev->done = 1;
 	} else if (!strcmp(word, "ABORTED")) {

@@ -93,12 +93,16 @@ struct cl_evidence {
 	char status_value[CL_MAX_STATUS][80];
 	int nstatus;
 	int bad_lines;             /* agent lines that did not parse */
+	int received;              /* files the agent received over its channel (RECEIVED) */
+	int delivery_failed;       /* ... or one it did not (DELIVERY_FAILED) */
+	char delivery_error[200];
 	/* libvirt */
 	int panic_event;           /* lifecycle CRASHED/PANICKED */
 	int bugcheck;              /* a Windows stop code arrived (hyper-v crash MSRs) */
 	uint64_t bugcheck_code;
 	uint64_t bugcheck_params[4];
 	int boots;                 /* kernel boots seen on the console (at least 1) */
+	int restored;              /* the guest was restored from a snapshot, not booted */
 	int stopped;               /* domain stopped */
 	/* the timeline (cl_sm.c) */
 	struct cl_boot timeline[CL_MAX_TIMELINE];

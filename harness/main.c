@@ -44,7 +44,7 @@ static const char usage_text[] =
 	"          remediation offline to disk cells that boot-loop and boots them again;\n"
 	"          --shard runs cells K, K+N, ... of the matrix (merge the shards after);\n"
 	"          --fail-fast stops after a ring with a failing cell (the rest not_run)\n"
-	"  reproduce --kernel RELEASE --candidate FILE [--image initramfs|disk] [--scenario FILE]\n"
+	"  reproduce --kernel RELEASE --candidate FILE [--image initramfs|snapshot|disk] [--scenario FILE]\n"
 	"          [--out DIR] [--vmcore]\n"
 	"          one cell, console streamed to the terminal, every artifact kept (the\n"
 	"          disk overlay too);\n"

@@ -134,7 +134,9 @@ done
 install -m 0755 "$agent" "$stage/init"
 moddir=$kroot/image/lib/modules/$release/kernel
 for m in drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic/pvpanic-mmio \
-         drivers/firmware/qemu_fw_cfg; do
+         drivers/firmware/qemu_fw_cfg drivers/virtio/virtio drivers/virtio/virtio_ring \
+         drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci_legacy_dev \
+         drivers/virtio/virtio_pci drivers/char/virtio_console; do
     name=$(basename "$m")
     if [ -f "$moddir/$m.ko" ]; then
         cp "$moddir/$m.ko" "$stage/lib/modules/crashlab/$name.ko"
@@ -148,6 +150,10 @@ done
 # panic reaches the host as an event; qemu_fw_cfg so the guest hands QEMU its
 # VMCOREINFO and crash dumps (--vmcore) carry what crash(8) needs.
 printf '%s\n' pvpanic pvpanic-mmio qemu_fw_cfg > "$stage/lib/modules/crashlab/order"
+# Snapshot guests (crashlab.mode=wait) also take their delivery on a
+# virtio-serial port: virtio_console and what it needs, where they are modules.
+printf '%s\n' virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
+    virtio_console > "$stage/lib/modules/crashlab/order.wait"
 echo "$release" > "$stage/crashlab/kernel-release"
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) \
     | gzip -n -6 > "$out/base.cpio.gz.tmp"

@@ -234,6 +234,10 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 	json_object_set_new(j, "fleet_share", json_real(c->spec->fleet_share));
 	json_object_set_new(j, "matrix_index", json_integer(c->spec->index));
 	json_object_set_new(j, "retried_because", str_or_null(c->retried_because));
+	json_object_set_new(j, "started_from", json_string(c->snapshot_sha256 ? "snapshot" : "boot"));
+	if (c->snapshot_sha256)
+		json_object_set_new(j, "snapshot", json_pack("{s:s,s:b}", "sha256", c->snapshot_sha256,
+							     "built_by_this_run", c->snapshot_built));
 	if (c->ev) {
 		json_object_set_new(j, "console_bytes", json_integer(c->ev->console_bytes));
 		json_object_set_new(j, "timeline", timeline_json(c->ev));

@@ -40,6 +40,8 @@ struct cl_report_cell {
 	int boots;
 	int attempts;
 	const char *retried_because; /* the first attempt's infra_error (borrowed), or NULL */
+	const char *snapshot_sha256; /* started from this saved state (borrowed), or NULL: booted */
+	int snapshot_built;          /* ... which this run built */
 	double duration_s;
 	char module_sha256[CL_SHA256_HEX]; /* the candidate module built for this kernel */
 	char loaded_digest[CL_SHA256_HEX]; /* what the sensor said it loaded, "" if nothing */

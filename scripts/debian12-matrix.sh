@@ -28,7 +28,7 @@ n61=$(wc -l <<<"$abis_61"); n612=$(wc -l <<<"$abis_612")
 
 echo '{'
 echo '  "name": "debian12",'
-echo "  \"description\": \"Every Debian 12 kernel ABI the package index offered when this file was made ($n61 6.1 ABIs, $n612 6.12 backports) in the amd64, cloud-amd64 and rt-amd64 flavours. Left out: ${skipped_abis:-none} (the index has their images but not their linux-headers, so no module can be built against them). Ring canary runs first: the newest 6.1 ABI, N-1, the newest 6.1 cloud flavour and the newest 6.12 backport. fleet_share is a starting weight (newest ABIs and the generic flavour weigh most): replace it with the fleet's own numbers.\","
+echo "  \"description\": \"Every Debian 12 kernel ABI the package index offered when this file was made ($n61 6.1 ABIs, $n612 6.12 backports) in the amd64, cloud-amd64 and rt-amd64 flavours. Left out: ${skipped_abis:-none} (the index has their images but not their linux-headers, so no module can be built against them). Ring canary runs first: the newest 6.1 ABI, N-1, the newest 6.1 cloud flavour and the newest 6.12 backport. fleet_share is a starting weight (newest ABIs and the generic flavour weigh most): replace it with the fleet's own numbers. Cells start from snapshots (each kernel booted once to the agent's wait and saved): content updates are qualified without a boot.\","
 echo '  "defaults": { "memory_mib": 512, "vcpus": 1 },'
 echo '  "rings": ["canary", "broad"],'
 echo '  "cells": ['
@@ -47,7 +47,8 @@ for r in "${rel[@]}"; do
     id="deb12-${abi%+deb12}-$flavour"
     [ $first = 1 ] || echo ','
     first=0
-    printf '    { "id": "%s", "kernel": "%s", "ring": "%s", "fleet_share": %s }' "$id" "$r" "$ring" "$share"
+    printf '    { "id": "%s", "kernel": "%s", "image": "snapshot", "ring": "%s", "fleet_share": %s }' \
+        "$id" "$r" "$ring" "$share"
 done
 echo
 echo '  ]'

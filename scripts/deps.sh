@@ -12,8 +12,8 @@ PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       # libguestfs' appliance boots the host's kernel from /boot
       mmdebstrap fdisk e2fsprogs qemu-utils libguestfs-dev libguestfs-tools ovmf
       linux-image-amd64
-      # cache digests (images/cache.sh)
-      openssl)
+      # digests: cache entries (images/cache.sh) and the controller (libcrypto)
+      openssl libssl-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -286,10 +286,36 @@ fault_confinement() {
     row confinement "qemu as libvirt-qemu (DAC), no seclabel none" "qemu user ${user:-none}; report mode $mode" $ok
 }
 
+# crashlab SIGKILLed while a snapshot cell runs: a restored domain cannot be
+# auto-destroyed, so it is left; the next run of that snapshot must destroy it
+# (it holds the snapshot's lock) and qualify normally
+fault_snapshot_sigkill() {
+    local snap=$W/snap.json left ok=0 v rc
+    python3 -c "
+import json; m=json.load(open('$MATRIX')); m['cells']=m['cells'][:1]; m['name']='snap'
+m['cells'][0]['image']='snapshot'; json.dump(m, open('$snap','w'))"
+    find /tmp -maxdepth 1 -name 'crashlab-??????' | sort >"$W/scratch.before"
+    start snapkill -- qualify --matrix "$snap" --candidate $CAND --out "$W/snapkill"
+    wait_for snapkill ': running' 300
+    pkill -9 -f -- "--out $W/snapkill" || true
+    rc_of snapkill >/dev/null
+    # nothing runs after SIGKILL: the killed run's scratch directory is removed here
+    find /tmp -maxdepth 1 -name 'crashlab-??????' | sort | comm -13 "$W/scratch.before" - \
+        | xargs -r rm -rf
+    left=$(virsh -c qemu:///system list --name 2>/dev/null | grep -c '^crashlab-snap-')
+    "$CL" qualify --matrix "$snap" --candidate $CAND --out "$W/snapagain" >"$W/snapagain.err" 2>&1
+    rc=$?
+    v=$(verdicts "$W/snapagain")
+    [ "$left" = 1 ] && [ "$rc" = 0 ] && [[ "$v" == *"=pass/1"* ]] || ok=1
+    virsh -c qemu:///system list --name 2>/dev/null | grep -q '^crashlab-snap-' && ok=1
+    row snapshot-sigkill "killed run left its guest; next run destroys it, passes" \
+        "left $left; next exit $rc: $v" "$ok"
+}
+
 # --- run, then count what was left -----------------------------------------
 echo "# crashlab faults: $CL on $MATRIX" >&2
 for f in libvirtd_kill libvirtd_stop qemu_kill_once qemu_kill_twice command_hang appliance_limit \
-         cache_truncate two_runs full_output full_cache console_flood confinement; do
+         cache_truncate two_runs full_output full_cache console_flood confinement snapshot_sigkill; do
     wanted "${f//_/-}" && "fault_$f"
 done
 for s in INT TERM HUP; do wanted "sig-$s" && fault_signal $s; done

@@ -6,6 +6,9 @@
 #     CF291 candidate -> crash in the interpreter function (exit 1),
 #     fixed sensor + CF291 content -> install_failed (exit 1)
 #   - Ctrl-C mid-run leaves no domain and no scratch directory behind
+#   - snapshot cells (6.1 and 6.12): saved once, restored per cell, the
+#     candidate delivered over the agent's virtio port and checked by digest;
+#     good -> pass, CF291 -> crash; a damaged saved state is saved again
 #   - disk images (images/mkdisk.sh, 6.1): the candidate installed on the disk
 #     and loaded by the OS at every boot; a real CF291 boot loop decided within
 #     K boots, remediated offline and booted back to healthy; the good candidate
@@ -179,6 +182,42 @@ assert v(m)==v(g) and m['verdict']==g['verdict'], (v(m), v(g))"
 check "merged junit.xml has every cell" grep -q 'tests="2" failures="0"' "$OUT/merged/junit.xml"
 run merge-missing 2 merge "$OUT/s1" --out "$OUT/merged-x"
 check "a missing shard: one line naming it" one_line merge-missing "shards missing"
+
+echo "# snapshot cells: each kernel booted once to the agent's wait, saved, restored per cell"
+SNAP=tests/data/matrix/snapshot.json
+SNAPS=${CRASHLAB_CACHE:-.cache}/snapshots
+rm -rf "$SNAPS" # the first run builds them
+run snap-first 0 qualify --matrix "$SNAP" --candidate sensor/candidate.json --out "$OUT/snap1"
+check "snapshot first run: every cell pass, started from a snapshot this run saved" json "$OUT/snap1/report.json" \
+    "all(x['verdict']=='pass' and x['started_from']=='snapshot' and x['snapshot']['built_by_this_run'] for x in r['cells'])"
+run snap-again 0 qualify --matrix "$SNAP" --candidate sensor/candidate.json --out "$OUT/snap2"
+check "snapshot second run: the same saved states restored, no kernel booted" python3 -c "
+import json
+a=json.load(open('$OUT/snap1/report.json')); b=json.load(open('$OUT/snap2/report.json'))
+assert [c['snapshot']['sha256'] for c in a['cells']]==[c['snapshot']['sha256'] for c in b['cells']]
+assert all(c['verdict']=='pass' and not c['snapshot']['built_by_this_run'] and c['timeline'][0]['reached']=='ready' for c in b['cells'])
+for c in b['cells']:
+    assert 'Linux version' not in open('$OUT/snap2/cells/%s/console.log' % c['id'], errors='replace').read()"
+check "the restored guest received the exact module and content bytes (its own SHA-256)" python3 -c "
+import json
+r=json.load(open('$OUT/snap2/report.json'))
+for c in r['cells']:
+    log=open('$OUT/snap2/cells/%s/agent.log' % c['id']).read()
+    assert 'path=/crashlab/candidate/clsensor.ko bytes=' in log and 'sha256=' + c['module_sha256'] in log, c['id']
+    assert 'sha256=' + r['candidate']['artifacts'][0]['sha256'] in log, c['id']"
+run snap-cf291 1 qualify --matrix "$SNAP" --candidate sensor/candidate-cf291.json --out "$OUT/snap-cf"
+check "snapshot cf291: every cell crash in the interpreter, blaming clsensor" json "$OUT/snap-cf/report.json" \
+    "all(x['verdict']=='crash' and 'cl_interp_eval' in x['title'] and x['module']=='clsensor' for x in r['cells'])"
+# one byte of a saved state changed: its digest no longer matches, so it is saved again, never restored
+python3 -c "
+import glob
+p=sorted(glob.glob('$SNAPS/6.1.0-56-amd64-*/state.save'))[0]
+f=open(p,'r+b'); f.seek(40<<20); b=f.read(1); f.seek(40<<20); f.write(bytes([b[0]^1])); f.close()"
+run snap-damaged 0 qualify --matrix "$SNAP" --candidate sensor/candidate.json --out "$OUT/snap3"
+check "a damaged snapshot is saved again (digest checked before each restore), the other reused" json "$OUT/snap3/report.json" \
+    "[x['snapshot']['built_by_this_run'] for x in r['cells']]==[True, False] and all(x['verdict']=='pass' for x in r['cells'])"
+check "snapshot runs leave no domain and no build directory" bash -c \
+    "! virsh -q -c qemu:///system list --all --name | grep -q '^crashlab-snap-' && test -z \"\$(find /tmp -maxdepth 1 -name 'crashlab-snap-*')\""
 
 echo "# live content update: new content loaded while the sensor runs, no reboot"
 run live-update 0 qualify --matrix matrix/ci.json --candidate sensor/candidate-live-update.json \

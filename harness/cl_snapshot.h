@@ -1,0 +1,47 @@
+/*
+ * cl_snapshot.h - guests saved at the agent's waiting point, started by restore.
+ *
+ * A snapshot is one (kernel, base initramfs, domain definition) booted once
+ * with crashlab.mode=wait: the agent loads the image's modules, says
+ * WAITING and blocks on the agent channel. libvirt saves the guest there
+ * (virDomainSaveFlags); the saved state is cached like an image under
+ * CACHE/snapshots/, keyed by the digests of everything that went into it,
+ * with its own digest checked on every reuse. A cell restores it
+ * (virDomainRestoreFlags, its own sockets given in the alternate XML) and
+ * delivers its candidate and plan over the agent channel, so qualifying new
+ * content costs no boot. libvirt keeps a restored domain's name and UUID,
+ * so one snapshot runs one guest at a time: the entry's lock is held from
+ * cl_snapshot_get() until cl_snapshot_clear(), across processes.
+ */
+#ifndef CL_SNAPSHOT_H
+#define CL_SNAPSHOT_H
+
+#include "cl_sha256.h"
+
+#include <libvirt/libvirt.h>
+
+/* How a cell's domain XML is made for a name and a socket directory. */
+typedef char *(*cl_snapshot_xml_fn)(void *ctx, const char *name, const char *dir);
+
+struct cl_snapshot {
+	char *path;                 /* the saved state */
+	char sha256[CL_SHA256_HEX]; /* its digest (checked before each restore) */
+	char *name;                 /* the domain name and socket directory it was saved with */
+	char *dir;
+	int lock_fd;                /* the entry's lock, held while its guest runs */
+	int built;                  /* built by this call (not found in the cache) */
+	double build_s;
+};
+
+/*
+ * Find or build the snapshot of @release for the XML @xml makes. @extra
+ * names what else the guest depends on (the kernel and initrd digests).
+ * 0 with the entry locked, or CL_EINFRA with a message.
+ */
+int cl_snapshot_get(struct cl_snapshot *out, const char *release, const char *extra,
+		    cl_snapshot_xml_fn xml, void *ctx);
+/* Restore @s as a paused domain (named s->name) with its sockets in @dir. */
+virDomainPtr cl_snapshot_restore(const struct cl_snapshot *s, const char *dir);
+void cl_snapshot_clear(struct cl_snapshot *s);
+
+#endif
