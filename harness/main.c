@@ -8,6 +8,7 @@
  * error.
  */
 #include "cl_accel.h"
+#include "cl_attest.h"
 #include "cl_candidate.h"
 #include "cl_cell.h"
 #include "cl_image.h"
@@ -38,12 +39,20 @@ static const char usage_text[] =
 	"\n"
 	"commands:\n"
 	"  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N|auto]\n"
-	"          [--vmcore] [--remediate FILE] [--shard K/N] [--fail-fast]\n"
+	"          [--vmcore] [--remediate FILE] [--shard K/N] [--fail-fast] [--sign-key KEY]\n"
 	"          boot every cell of the matrix, install the candidate, run the scenario,\n"
 	"          write DIR/report.json and DIR/junit.xml; --remediate applies a vendor's\n"
 	"          remediation offline to disk cells that boot-loop and boots them again;\n"
 	"          --shard runs cells K, K+N, ... of the matrix (merge the shards after);\n"
-	"          --fail-fast stops after a ring with a failing cell (the rest not_run)\n"
+	"          --fail-fast stops after a ring with a failing cell (the rest not_run);\n"
+	"          --sign-key KEY writes DIR/attestation.json: the report as an in-toto\n"
+	"          statement about the candidate's artifacts, in a DSSE envelope (Ed25519)\n"
+	"  keygen --out PREFIX   an Ed25519 key pair: PREFIX.key (0600) and PREFIX.pub\n"
+	"  gate --attestation FILE --pubkey FILE --candidate FILE [--matrix FILE] [--max-age 24h]\n"
+	"          exit 0 only when the signature verifies, the verdict is pass, every\n"
+	"          content file of the candidate as it is now was qualified, every cell\n"
+	"          of the matrix passed and the statement is younger than the limit;\n"
+	"          else exit 1 with the reason (2: bad input)\n"
 	"  reproduce --kernel RELEASE --candidate FILE [--image initramfs|snapshot|disk] [--scenario FILE]\n"
 	"          [--out DIR] [--vmcore]\n"
 	"          one cell, console streamed to the terminal, every artifact kept (the\n"
@@ -94,6 +103,7 @@ struct qualify {
 	struct cl_scenario *scn;
 	struct cl_remediation *remedy;   /* --remediate */
 	struct cl_sched_opts sched;      /* jobs (0: --jobs auto), fail_fast */
+	const char *sign_key;            /* --sign-key */
 };
 
 static void on_signal(int sig)
@@ -238,6 +248,23 @@ static int conclude(struct cl_plan *p, struct cl_report *rep)
 	return rc;
 }
 
+/* --sign-key: DIR/attestation.json over the report just written; @rc stays the run's. */
+static int sign_report(const char *out, const char *key, int rc)
+{
+	char *json = cl_sprintf("%s/report.json", out), *att = cl_sprintf("%s/attestation.json", out);
+
+	unlink(att);
+	if (cl_file_exists(json) && cl_attest_write(json, key, att) == 0) {
+		fprintf(stderr, "crashlab: signed statement in %s\n", att);
+	} else {
+		fprintf(stderr, "crashlab: cannot sign the report: %s\n", cl_err());
+		rc = 2;
+	}
+	free(json);
+	free(att);
+	return rc;
+}
+
 static int run_qualify(struct qualify *q)
 {
 	struct cl_plan *p = &q->plan;
@@ -271,6 +298,8 @@ static int run_qualify(struct qualify *q)
 	rep.shard = p->shard;
 	rep.nshards = p->nshards;
 	rc = conclude(p, &rep);
+	if (q->sign_key && rc >= 0)
+		rc = sign_report(p->out, q->sign_key, rc);
 	if (p->echo_console)
 		reproduce_epilogue(p);
 	return rc;
@@ -278,7 +307,7 @@ static int run_qualify(struct qualify *q)
 
 /* What the qualify and reproduce command lines say. */
 struct qualify_args {
-	const char *matrix, *candidate, *scenario, *out, *kernel, *remedy, *image, *shard;
+	const char *matrix, *candidate, *scenario, *out, *kernel, *remedy, *image, *shard, *sign_key;
 	int jobs, vmcore, fail_fast;
 };
 
@@ -296,6 +325,7 @@ static int parse_qualify_args(struct qualify_args *a, int argc, char **argv)
 		{ "remediate", required_argument, NULL, 'r' },
 		{ "shard", required_argument, NULL, 'S' },
 		{ "fail-fast", no_argument, NULL, 'f' },
+		{ "sign-key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -319,6 +349,7 @@ static int parse_qualify_args(struct qualify_args *a, int argc, char **argv)
 		case 'r': a->remedy = optarg; break;
 		case 'S': a->shard = optarg; break;
 		case 'f': a->fail_fast = 1; break;
+		case 'K': a->sign_key = optarg; break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: return usage_error("bad option");
 		}
@@ -340,7 +371,8 @@ static int load_inputs(struct qualify *q, const struct qualify_args *a, int repr
 	    (rc = cl_scenario_load(&q->scn, a->scenario)) ||
 	    (rc = cl_scenario_check(q->scn, q->cand)) ||
 	    (a->remedy && (rc = cl_remediation_load(&q->remedy, a->remedy))) ||
-	    (a->shard && (rc = cl_plan_parse_shard(a->shard, &p->shard, &p->nshards))))
+	    (a->shard && (rc = cl_plan_parse_shard(a->shard, &p->shard, &p->nshards))) ||
+	    (a->sign_key && (rc = cl_attest_key_ok(a->sign_key))))
 		return rc;
 	p->matrix = q->matrix;
 	p->cand = q->cand;
@@ -377,6 +409,7 @@ static int cmd_qualify(int argc, char **argv)
 		goto out;
 	}
 	catch_signals();
+	q.sign_key = a.sign_key;
 	q.sched = (struct cl_sched_opts){ .jobs = a.jobs, .fail_fast = a.fail_fast,
 					  .live_table = isatty(STDERR_FILENO) && !reproduce &&
 							!getenv("CI") };
@@ -399,6 +432,68 @@ out:
 	free(default_scn);
 	free(default_out);
 	return rc;
+}
+
+/* ---- keygen, gate ------------------------------------------------------ */
+
+static int cmd_keygen(int argc, char **argv)
+{
+	if (argc != 3 || strcmp(argv[1], "--out"))
+		return usage_error("usage: crashlab keygen --out PREFIX");
+	if (cl_keygen(argv[2])) {
+		fprintf(stderr, "crashlab: %s\n", cl_err());
+		return 2;
+	}
+	printf("%s.key (private, 0600)\n%s.pub\n", argv[2], argv[2]);
+	return 0;
+}
+
+/* "24h", "90m", "3600s", "2d" or plain seconds; -1 when it is none of those. */
+static double parse_age(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || v < 0)
+		return -1;
+	if (!*end || !strcmp(end, "s"))
+		return v;
+	if (!strcmp(end, "m"))
+		return v * 60;
+	if (!strcmp(end, "h"))
+		return v * 3600;
+	return !strcmp(end, "d") ? v * 86400 : -1;
+}
+
+static int cmd_gate(int argc, char **argv)
+{
+	struct cl_gate_input in = { 0 };
+	int i, rc;
+
+	for (i = 1; i + 1 < argc; i += 2) {
+		const char *k = argv[i], *v = argv[i + 1];
+
+		if (!strcmp(k, "--attestation"))
+			in.attestation = v;
+		else if (!strcmp(k, "--pubkey"))
+			in.pubkey = v;
+		else if (!strcmp(k, "--candidate"))
+			in.candidate = v;
+		else if (!strcmp(k, "--matrix"))
+			in.matrix = v;
+		else if (!strcmp(k, "--max-age") && (in.max_age_s = parse_age(v)) >= 0)
+			continue;
+		else
+			return usage_error("gate: bad option or --max-age (24h, 90m, 3600s, 2d)");
+	}
+	if (i != argc || !in.attestation || !in.pubkey || !in.candidate)
+		return usage_error("gate needs --attestation, --pubkey and --candidate");
+	rc = cl_gate(&in);
+	if (rc == 0)
+		printf("gate: pass: %s is qualified by %s\n", in.candidate, in.attestation);
+	else
+		fprintf(stderr, "gate: %s: %s\n", rc == 1 ? "refused" : "error", cl_err());
+	return rc == 0 ? 0 : rc == 1 ? 1 : 2;
 }
 
 /* ---- triage ----------------------------------------------------------- */
@@ -547,6 +642,10 @@ int main(int argc, char **argv)
 		return cmd_images(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "matrix"))
 		return cmd_matrix(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "keygen"))
+		return cmd_keygen(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "gate"))
+		return cmd_gate(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "merge"))
 		return cmd_merge(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {

@@ -93,8 +93,13 @@ rm -f sensor/.it-wrong-digest.json
 check "wrong digest: one line" one_line wrong-digest "wrong digest"
 run no-args 2 qualify
 
-echo "# good candidate on matrix/ci.json"
-run good 0 qualify --matrix matrix/ci.json --candidate sensor/candidate.json --out "$OUT/good"
+echo "# good candidate on matrix/ci.json (signed)"
+run keygen 0 keygen --out "$OUT/k"
+run keygen-other 0 keygen --out "$OUT/other"
+check "keygen: the private key is 0600, the public key PEM" \
+    bash -c "[ \$(stat -c %a '$OUT/k.key') = 600 ] && grep -q 'BEGIN PUBLIC KEY' '$OUT/k.pub'"
+run good 0 qualify --matrix matrix/ci.json --candidate sensor/candidate.json --out "$OUT/good" \
+    --sign-key "$OUT/k.key"
 check "good: every cell pass with the manifest's digest loaded" json "$OUT/good/report.json" \
     "r['verdict']=='pass' and len(r['cells'])==2 and all(c['verdict']=='pass' and c['loaded_content_sha256']==r['candidate']['artifacts'][0]['sha256'] and c['kernel_release_seen']==c['kernel_release'] for c in r['cells'])"
 check "good: junit has 2 testcases, no failure" \
@@ -102,7 +107,8 @@ check "good: junit has 2 testcases, no failure" \
 check "good: console saved per cell" test -s "$OUT/good/cells/deb12-6.12/console.log"
 
 echo "# CF291 candidate on matrix/ci.json"
-run cf291 1 qualify --matrix matrix/ci.json --candidate sensor/candidate-cf291.json --out "$OUT/cf291"
+run cf291 1 qualify --matrix matrix/ci.json --candidate sensor/candidate-cf291.json --out "$OUT/cf291" \
+    --sign-key "$OUT/k.key"
 check "cf291: every cell crash, titled with the interpreter function, blaming clsensor" \
     json "$OUT/cf291/report.json" \
     "r['verdict']=='fail' and all(c['verdict']=='crash' and 'cl_interp_eval' in c['title'] and c['module']=='clsensor' and c['frame']=='cl_interp_eval' for c in r['cells'])"
@@ -164,6 +170,49 @@ check "no scratch directory left" \
     test -z "$(find /tmp -maxdepth 1 -type d -regex '/tmp/crashlab-[A-Za-z0-9]\{6\}')"
 check "interrupted cells are not_run, none blamed on the candidate" json "$OUT/int/report.json" \
     "r['verdict']=='error' and any(c['verdict']=='not_run' for c in r['cells']) and all(c['verdict'] in ('not_run','pass') for c in r['cells'])"
+
+echo "# the release gate: crashlab gate over the signed statements"
+G="--pubkey $OUT/k.pub --matrix matrix/ci.json --max-age 24h"
+check "the statement: DSSE envelope, in-toto Statement v1, subjects = manifest, content, each module" python3 -c "
+import json, base64
+e=json.load(open('$OUT/good/attestation.json'))
+assert e['payloadType']=='application/vnd.in-toto+json' and len(e['signatures'])==1
+st=json.loads(base64.b64decode(e['payload']))
+assert st['_type']=='https://in-toto.io/Statement/v1' and st['predicate']['verdict']=='pass'
+names=[s['name'] for s in st['subject']]
+assert 'sensor/candidate.json' in names and len([n for n in names if n.startswith('clsensor.ko@')])==2, names"
+run gate-pass 0 gate --attestation "$OUT/good/attestation.json" --candidate sensor/candidate.json $G
+# gate_refused NAME REASON ARGS...: exit 1 with REASON on its one line
+gate_refused() {
+    local name=$1 why=$2; shift 2
+    run "$name" 1 gate "$@"
+    check "$name: refused, saying so" one_line "$name" "gate: refused: .*$why"
+}
+mkdir -p "$OUT/cand/content"
+cp sensor/candidate.json "$OUT/cand/"
+cp sensor/content/channel-291-good.bin "$OUT/cand/content/"
+printf '\x01' | dd of="$OUT/cand/content/channel-291-good.bin" bs=1 seek=100 conv=notrunc status=none
+gate_refused gate-content-byte "was not qualified" --attestation "$OUT/good/attestation.json" \
+    --candidate "$OUT/cand/candidate.json" $G
+python3 -c "
+import json, base64
+e=json.load(open('$OUT/good/attestation.json'))
+st=json.loads(base64.b64decode(e['payload'])); st['predicate']['cells'][0]['verdict']='pass '
+e['payload']=base64.b64encode(json.dumps(st).encode()).decode()
+json.dump(e, open('$OUT/edited.json','w'))"
+gate_refused gate-edited "signature does not verify" --attestation "$OUT/edited.json" \
+    --candidate sensor/candidate.json $G
+gate_refused gate-other-key "signature does not verify" --attestation "$OUT/good/attestation.json" \
+    --candidate sensor/candidate.json --pubkey "$OUT/other.pub"
+gate_refused gate-missing-cell "cell snap-6.1-n .* was not qualified" \
+    --attestation "$OUT/good/attestation.json" --candidate sensor/candidate.json \
+    --pubkey "$OUT/k.pub" --matrix tests/data/matrix/snapshot.json
+sleep 2
+gate_refused gate-too-old "s old; the limit is 1 s" --attestation "$OUT/good/attestation.json" \
+    --candidate sensor/candidate.json --pubkey "$OUT/k.pub" --max-age 1s
+gate_refused gate-failing-run "verdict is fail" --attestation "$OUT/cf291/attestation.json" \
+    --candidate sensor/candidate-cf291.json $G
+run gate-bad-input 2 gate --attestation "$OUT/none.json" --candidate sensor/candidate.json $G
 
 echo "# rings and --fail-fast; shards and merge"
 run fail-fast 1 qualify --matrix tests/data/matrix/rings.json --candidate sensor/candidate-cf291.json \
