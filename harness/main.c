@@ -20,6 +20,7 @@
 #include "cl_remediate.h"
 #include "cl_report.h"
 #include "cl_scenario.h"
+#include "cl_summary.h"
 #include "cl_triage.h"
 #include "cl_util.h"
 #include "cl_virt.h"
@@ -41,7 +42,7 @@ static const char usage_text[] =
 	"  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N|auto]\n"
 	"          [--vmcore] [--remediate FILE] [--shard K/N] [--fail-fast] [--sign-key KEY]\n"
 	"          boot every cell of the matrix, install the candidate, run the scenario,\n"
-	"          write DIR/report.json and DIR/junit.xml; --remediate applies a vendor's\n"
+	"          write DIR/report.json, junit.xml and summary.md; --remediate applies a vendor's\n"
 	"          remediation offline to disk cells that boot-loop and boots them again;\n"
 	"          --shard runs cells K, K+N, ... of the matrix (merge the shards after);\n"
 	"          --fail-fast stops after a ring with a failing cell (the rest not_run);\n"
@@ -61,8 +62,8 @@ static const char usage_text[] =
 	"  triage [FILE|-]...   classify kernel console logs, print JSON (one line per file)\n"
 	"  images --matrix FILE   build the matrix's kernel images ahead of time\n"
 	"  matrix list --matrix FILE   the cells, in run order: kernel, flavour, image, ring\n"
-	"  merge DIR... --out DIR   one report from the shard outputs of a run; exit 2 when\n"
-	"          a shard is missing or from another candidate\n"
+	"  merge DIR... --out DIR [--sign-key KEY]   one report from the shard outputs of a\n"
+	"          run; exit 2 when a shard is missing or from another candidate\n"
 	"  version\n"
 	"\n"
 	"exit codes: 0 every cell passed, 1 some cell failed (crash, hang, boot loop,\n"
@@ -177,13 +178,27 @@ static void reproduce_epilogue(const struct cl_plan *q)
 /* Neither report of @out: one that cannot be this run's whole result must not stay. */
 static void forget_reports(const char *out)
 {
-	char *p = cl_sprintf("%s/report.json", out);
+	static const char *const names[] = { "report.json", "junit.xml", "summary.md",
+					      "attestation.json" };
+	size_t i;
 
-	unlink(p);
-	free(p);
-	p = cl_sprintf("%s/junit.xml", out);
-	unlink(p);
-	free(p);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *p = cl_path_join(out, names[i]);
+
+		unlink(p);
+		free(p);
+	}
+}
+
+/* summary.md from the report just written (a missing summary leaves the report standing). */
+static void write_summary(const char *out)
+{
+	char *json = cl_path_join(out, "report.json"), *md = cl_path_join(out, "summary.md");
+
+	if (cl_summary_write(json, md))
+		fprintf(stderr, "crashlab: cannot write %s: %s\n", md, cl_err());
+	free(json);
+	free(md);
 }
 
 /*
@@ -200,6 +215,8 @@ static int write_reports(const struct cl_report *rep, const char *out)
 		rc = cl_report_write_json(rep, json);
 	if (rc)
 		forget_reports(out);
+	else
+		write_summary(out);
 	free(junit);
 	free(json);
 	return rc;
@@ -571,12 +588,14 @@ static int cmd_images(int argc, char **argv)
 static int cmd_merge(int argc, char **argv)
 {
 	const char **dirs = cl_xcalloc((size_t)argc + 1, sizeof(*dirs));
-	const char *out = NULL;
+	const char *out = NULL, *key = NULL;
 	int i, n = 0, rc;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			out = argv[++i];
+		else if (!strcmp(argv[i], "--sign-key") && i + 1 < argc)
+			key = argv[++i];
 		else if (argv[i][0] == '-')
 			break;
 		else
@@ -584,15 +603,20 @@ static int cmd_merge(int argc, char **argv)
 	}
 	if (!out || n == 0 || i < argc) {
 		free(dirs);
-		return usage_error("usage: crashlab merge DIR... --out DIR");
+		return usage_error("usage: crashlab merge DIR... --out DIR [--sign-key KEY]");
 	}
-	rc = cl_merge(dirs, n, out);
+	rc = key ? cl_attest_key_ok(key) : 0;
+	if (rc == 0)
+		rc = cl_merge(dirs, n, out);
 	free(dirs);
 	if (rc) {
 		fprintf(stderr, "crashlab: merge: %s\n", cl_err());
 		return 2;
 	}
+	write_summary(out);
 	rc = cl_merge_exit_code(out);
+	if (key)
+		rc = sign_report(out, key, rc);
 	printf("%s: %d shards merged; report in %s (exit %d)\n",
 	       rc == 0 ? "pass" : rc == 1 ? "fail" : "error", n, out, rc);
 	return rc;

@@ -105,6 +105,8 @@ check "good: every cell pass with the manifest's digest loaded" json "$OUT/good/
 check "good: junit has 2 testcases, no failure" \
     bash -c "grep -q 'tests=\"2\" failures=\"0\" errors=\"0\"' '$OUT/good/junit.xml' && xmllint --noout '$OUT/good/junit.xml'"
 check "good: console saved per cell" test -s "$OUT/good/cells/deb12-6.12/console.log"
+check "good: summary.md for a pull-request comment" \
+    bash -c "head -1 '$OUT/good/summary.md' | grep -q '^## crashlab: pass - crashlab-reference-sensor 1.0.0 on ci' && grep -q '^2 cells: 2 pass.' '$OUT/good/summary.md'"
 
 echo "# CF291 candidate on matrix/ci.json"
 run cf291 1 qualify --matrix matrix/ci.json --candidate sensor/candidate-cf291.json --out "$OUT/cf291" \
@@ -229,6 +231,9 @@ m=json.load(open('$OUT/merged/report.json')); g=json.load(open('$OUT/good/report
 v=lambda r: [(c['id'], c['verdict']) for c in r['cells']]
 assert v(m)==v(g) and m['verdict']==g['verdict'], (v(m), v(g))"
 check "merged junit.xml has every cell" grep -q 'tests="2" failures="0"' "$OUT/merged/junit.xml"
+run merge-signed 0 merge "$OUT/s1" "$OUT/s2" --out "$OUT/merged-signed" --sign-key "$OUT/k.key"
+run gate-merged 0 gate --attestation "$OUT/merged-signed/attestation.json" --pubkey "$OUT/k.pub" \
+    --candidate sensor/candidate.json --matrix matrix/ci.json
 run merge-missing 2 merge "$OUT/s1" --out "$OUT/merged-x"
 check "a missing shard: one line naming it" one_line merge-missing "shards missing"
 
