@@ -285,10 +285,13 @@ static int sign_report(const char *out, const char *key, int rc)
 static int run_qualify(struct qualify *q)
 {
 	struct cl_plan *p = &q->plan;
-	struct cl_report rep = { .cand = q->cand, .matrix = q->matrix, .scn = q->scn };
+	char agent[4096];
+	struct cl_report rep = { .cand = q->cand, .matrix = q->matrix, .scn = q->scn,
+				 .version = CRASHLAB_VERSION, .agent = agent };
 	char shard_label[40] = "";
 	int rc;
 
+	snprintf(agent, sizeof(agent), "%s/build/guest/crashlab-agent", cl_project_root());
 	cl_utc_now(rep.started, sizeof(rep.started));
 	forget_reports(p->out);
 	/* stopped while images were built: still a report, every cell not_run */

@@ -317,6 +317,22 @@ static json_t *rings_json(const struct cl_matrix *m)
 	return a;
 }
 
+/* The digest of the file at @path, or null when it cannot be read. */
+static json_t *digest_of(const char *path)
+{
+	char sha[CL_SHA256_HEX];
+
+	return path && cl_sha256_file(sha, path) == 0 ? json_string(sha) : json_null();
+}
+
+/* What else decided the verdict: crashlab itself (these bytes) and its guest agent. */
+static json_t *tool_json(const struct cl_report *r)
+{
+	return json_pack("{s:s, s:o, s:{s:o}}", "version", r->version ? r->version : "unknown",
+			 "sha256", digest_of("/proc/self/exe"), "agent", "sha256",
+			 digest_of(r->agent));
+}
+
 int cl_report_write_json(const struct cl_report *r, const char *path)
 {
 	json_t *root = json_object(), *cells = json_array(), *counts = json_object();
@@ -326,14 +342,17 @@ int cl_report_write_json(const struct cl_report *r, const char *path)
 	json_object_set_new(root, "crashlab_report", json_integer(1));
 	json_object_set_new(root, "verdict", json_string(cl_report_verdict(r)));
 	json_object_set_new(root, "candidate", candidate_json(r));
-	json_object_set_new(root, "matrix", json_pack("{s:s, s:s, s:i, s:o}", "name", r->matrix->name,
-						      "file", r->matrix->path, "cells",
+	json_object_set_new(root, "crashlab", tool_json(r));
+	json_object_set_new(root, "matrix", json_pack("{s:s, s:s, s:o, s:i, s:o}", "name",
+						      r->matrix->name, "file", r->matrix->path,
+						      "sha256", digest_of(r->matrix->path), "cells",
 						      r->matrix->ncells, "rings",
 						      rings_json(r->matrix)));
 	json_object_set_new(root, "shard", json_pack("{s:i, s:i}", "index", r->nshards ? r->shard : 1,
 						     "count", r->nshards ? r->nshards : 1));
-	json_object_set_new(root, "scenario", json_pack("{s:s, s:s}", "name", r->scn->name, "file",
-							r->scn->path));
+	json_object_set_new(root, "scenario", json_pack("{s:s, s:s, s:o}", "name", r->scn->name,
+							"file", r->scn->path, "sha256",
+							digest_of(r->scn->path)));
 	json_object_set_new(root, "accelerator", json_string(r->accel));
 	json_object_set_new(root, "started", json_string(r->started));
 	json_object_set_new(root, "finished", json_string(r->finished));

@@ -61,6 +61,8 @@ struct cl_report {
 	struct cl_report_cell *cells;      /* owned array: the cells this run owned */
 	int ncells;
 	int shard, nshards;                /* this report is shard @shard of @nshards (1 of 1) */
+	const char *version;               /* crashlab's own version */
+	const char *agent;                 /* the guest agent binary (path) */
 };
 
 /*

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       libvirt-clients libvirt-dev libjansson-dev libcmocka-dev busybox-static
-      cpio xz-utils kmod bc libelf-dev libxml2-utils python3 clang
+      cpio xz-utils kmod bc libelf-dev libxml2-utils python3 python3-jsonschema clang
       libclang-rt-14-dev crash
       # disk images (images/mkdisk.sh) and offline installs (libguestfs);
       # libguestfs' appliance boots the host's kernel from /boot

@@ -335,6 +335,15 @@ check "user image cf291: crash in the interpreter, blaming clsensor" json "$OUT/
 check "the user's image file was not modified" \
     test "$(sha256sum "$OUT/user.qcow2" | cut -d' ' -f1)" = "$(python3 -c "import json; print(json.load(open('$OUT/user.json'))['cells'][0]['image']['sha256'])")"
 
+check "every report.json these tests wrote is valid against reports/report.schema.json" python3 -c "
+import glob, json, jsonschema
+v = jsonschema.Draft7Validator(json.load(open('reports/report.schema.json')))
+paths = glob.glob('$OUT/*/report.json')
+assert len(paths) >= 20, len(paths)
+for p in paths:
+    for e in v.iter_errors(json.load(open(p))):
+        raise SystemExit('%s: %s: %s' % (p, '/'.join(map(str, e.path)), e.message[:200]))"
+
 check "no sanitizer report in any run" \
     bash -c "! grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' '$OUT'/*.err"
 
