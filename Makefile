@@ -10,7 +10,7 @@
 # Downloads (Debian kernel packages) and built images are cached in .cache/.
 
 CC      ?= gcc
-PKGS    := jansson libvirt libvirt-qemu libguestfs libcrypto
+PKGS    := jansson libvirt libvirt-qemu libguestfs libcrypto libxml-2.0
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iharness -Ireports -Isensor/kmod

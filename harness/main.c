@@ -11,6 +11,7 @@
 #include "cl_attest.h"
 #include "cl_candidate.h"
 #include "cl_cell.h"
+#include "cl_html.h"
 #include "cl_image.h"
 #include "cl_kind.h"
 #include "cl_plan.h"
@@ -42,8 +43,9 @@ static const char usage_text[] =
 	"  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N|auto]\n"
 	"          [--vmcore] [--remediate FILE] [--shard K/N] [--fail-fast] [--sign-key KEY]\n"
 	"          boot every cell of the matrix, install the candidate, run the scenario,\n"
-	"          write DIR/report.json, junit.xml and summary.md; --remediate applies a vendor's\n"
-	"          remediation offline to disk cells that boot-loop and boots them again;\n"
+	"          write DIR/report.json, junit.xml, summary.md and report.html;\n"
+	"          --remediate applies a vendor's remediation offline to disk cells that\n"
+	"          boot-loop and boots them again;\n"
 	"          --shard runs cells K, K+N, ... of the matrix (merge the shards after);\n"
 	"          --fail-fast stops after a ring with a failing cell (the rest not_run);\n"
 	"          --sign-key KEY writes DIR/attestation.json: the report as an in-toto\n"
@@ -64,6 +66,7 @@ static const char usage_text[] =
 	"  matrix list --matrix FILE   the cells, in run order: kernel, flavour, image, ring\n"
 	"  merge DIR... --out DIR [--sign-key KEY]   one report from the shard outputs of a\n"
 	"          run; exit 2 when a shard is missing or from another candidate\n"
+	"  html REPORT.json OUT.html   the report page for a report.json\n"
 	"  version\n"
 	"\n"
 	"exit codes: 0 every cell passed, 1 some cell failed (crash, hang, boot loop,\n"
@@ -179,7 +182,7 @@ static void reproduce_epilogue(const struct cl_plan *q)
 static void forget_reports(const char *out)
 {
 	static const char *const names[] = { "report.json", "junit.xml", "summary.md",
-					      "attestation.json" };
+					      "report.html", "attestation.json" };
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -190,15 +193,20 @@ static void forget_reports(const char *out)
 	}
 }
 
-/* summary.md from the report just written (a missing summary leaves the report standing). */
-static void write_summary(const char *out)
+/*
+ * summary.md and report.html from the report just written (either missing
+ * leaves the report standing).
+ */
+static void write_pages(const char *out)
 {
 	char *json = cl_path_join(out, "report.json"), *md = cl_path_join(out, "summary.md");
+	char *html = cl_path_join(out, "report.html");
 
-	if (cl_summary_write(json, md))
-		fprintf(stderr, "crashlab: cannot write %s: %s\n", md, cl_err());
+	if (cl_summary_write(json, md) || cl_html_write(json, html))
+		fprintf(stderr, "crashlab: cannot write the pages in %s: %s\n", out, cl_err());
 	free(json);
 	free(md);
+	free(html);
 }
 
 /*
@@ -216,7 +224,7 @@ static int write_reports(const struct cl_report *rep, const char *out)
 	if (rc)
 		forget_reports(out);
 	else
-		write_summary(out);
+		write_pages(out);
 	free(junit);
 	free(json);
 	return rc;
@@ -516,6 +524,18 @@ static int cmd_gate(int argc, char **argv)
 	return rc == 0 ? 0 : rc == 1 ? 1 : 2;
 }
 
+/* html REPORT.json OUT.html: the page for a report (one merged or kept elsewhere). */
+static int cmd_html(int argc, char **argv)
+{
+	if (argc != 3)
+		return usage_error("usage: crashlab html REPORT.json OUT.html");
+	if (cl_html_write(argv[1], argv[2])) {
+		fprintf(stderr, "crashlab: %s\n", cl_err());
+		return 2;
+	}
+	return 0;
+}
+
 /* ---- triage ----------------------------------------------------------- */
 
 /* Triage one stream; prints one JSON line (with "file" when several are given). */
@@ -616,7 +636,7 @@ static int cmd_merge(int argc, char **argv)
 		fprintf(stderr, "crashlab: merge: %s\n", cl_err());
 		return 2;
 	}
-	write_summary(out);
+	write_pages(out);
 	rc = cl_merge_exit_code(out);
 	if (key)
 		rc = sign_report(out, key, rc);
@@ -669,6 +689,8 @@ int main(int argc, char **argv)
 		return cmd_images(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "matrix"))
 		return cmd_matrix(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "html"))
+		return cmd_html(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "keygen"))
 		return cmd_keygen(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "gate"))

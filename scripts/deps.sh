@@ -13,7 +13,9 @@ PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       mmdebstrap fdisk e2fsprogs qemu-utils libguestfs-dev libguestfs-tools ovmf
       linux-image-amd64
       # digests: cache entries (images/cache.sh) and the controller (libcrypto)
-      openssl libssl-dev)
+      openssl libssl-dev
+      # report.html is checked as rendered by headless Chromium (tests)
+      chromium)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -120,6 +120,28 @@ check "cf291: junit failure carries the console excerpt" \
 check "cf291: crashlab triage agrees on the saved console" \
     bash -c "'$CL' triage '$OUT/cf291/cells/deb12-6.1-n/console.log' | python3 -c \"import json,sys; t=json.load(sys.stdin); sys.exit(0 if t['class']=='page_fault' and t['frame']=='cl_interp_eval' and t['module']=='clsensor' else 1)\""
 
+echo "# report.html as a person sees it: headless Chromium"
+chrome() { timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage "$@" 2>/dev/null; }
+chrome --dump-dom "file://$(realpath "$OUT/cf291/report.html")" >"$OUT/cf291.dom"
+check "report.html (cf291): every grid cell crash, the crash group with cl_interp_eval and clsensor, excerpts as text" \
+    python3 tests/html_check.py dom "$OUT/cf291.dom" "$OUT/cf291/report.json"
+chrome --window-size=1280,1600 --screenshot="$OUT/cf291.png" "file://$(realpath "$OUT/cf291/report.html")" >/dev/null
+check "report.html (cf291) screenshot: the crashed cells show red" python3 tests/html_check.py png "$OUT/cf291.png"
+check "report.html is self-contained: no external script, style, font or image" \
+    bash -c "! grep -Eiq '(src|href)=\"(https?:)?//|<link|<script' '$OUT/cf291/report.html'"
+# guest text that tries to end the <pre> and run a script, in a real run's report
+python3 -c "
+import json
+r=json.load(open('$OUT/cf291/report.json'))
+c=r['cells'][0]
+c['excerpt']=c['excerpt']+'\n</pre><script>document.title=\"pwned\"</script><img src=x onerror=\"document.title=1\">'
+c['title']=r['groups'][0]['title']=c['title']+' </td></table><script>document.title=2</script>'
+json.dump(r, open('$OUT/evil.json','w'))"
+run html-evil 0 html "$OUT/evil.json" "$OUT/evil.html"
+chrome --dump-dom "file://$(realpath "$OUT/evil.html")" >"$OUT/evil.dom"
+check "report.html: guest text with </pre><script> and <img onerror> shows as text; no script ran" \
+    python3 tests/html_check.py dom "$OUT/evil.dom" "$OUT/evil.json"
+
 echo "# fixed sensor with the CF291 content"
 run fixed-cf 1 qualify --matrix matrix/ci.json --candidate tests/data/candidate/fixed-sensor-cf-content.json --out "$OUT/fixed"
 check "fixed sensor refuses 21-field content: install_failed, never pass" json "$OUT/fixed/report.json" \

@@ -1,0 +1,364 @@
+/*
+ * cl_html.c - report.html: one self-contained page for people, written from
+ * report.json with libxml2's text writer (every string it writes is escaped
+ * by the writer; guest text is also stripped of control characters). No
+ * script, no external style, font or image: it reads offline and can be
+ * attached to a ticket.
+ */
+#include "cl_html.h"
+#include "cl_util.h"
+
+#include <jansson.h>
+#include <libxml/xmlwriter.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define W(x) ((const xmlChar *)(x))
+
+static const char css[] =
+	"body{font:14px/1.4 sans-serif;margin:2em;color:#222}"
+	"table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 6px;"
+	"text-align:left;vertical-align:top}code,pre{font:12px monospace}"
+	"pre{background:#f6f6f6;padding:.5em;overflow-x:auto;white-space:pre-wrap}"
+	".v-pass{background:#c8efc8}.v-crash,.v-boot_loop,.v-hang{background:#f4b4b4}"
+	".v-install_failed,.v-workload_failed{background:#f8d49a}"
+	".v-infra_error,.v-not_run,.v-error{background:#ddd}.v-fail{background:#f4b4b4}.verdict{font-weight:bold;padding:2px 8px}"
+	".grid td{text-align:center;min-width:5em}.grid a{color:#000}";
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* Guest text: control characters (other than newline and tab) become '?'. */
+static void text(xmlTextWriterPtr w, const char *s)
+{
+	char *t = cl_xstrdup(s);
+	char *p;
+
+	for (p = t; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t')
+			*p = '?';
+	xmlTextWriterWriteString(w, W(t));
+	free(t);
+}
+
+static void el(xmlTextWriterPtr w, const char *name, const char *s)
+{
+	xmlTextWriterStartElement(w, W(name));
+	text(w, s);
+	xmlTextWriterFullEndElement(w);
+}
+
+/* <NAME ATTR="VALUE">TEXT</NAME> */
+static void el_with(xmlTextWriterPtr w, const char *name, const char *attr, const char *value,
+		    const char *s)
+{
+	xmlTextWriterStartElement(w, W(name));
+	xmlTextWriterWriteAttribute(w, W(attr), W(value));
+	text(w, s);
+	xmlTextWriterFullEndElement(w);
+}
+
+/* <span class="verdict v-VERDICT">VERDICT</span> */
+static void badge(xmlTextWriterPtr w, const char *verdict)
+{
+	char *cls = cl_sprintf("verdict v-%s", verdict);
+
+	el_with(w, "span", "class", cls, verdict);
+	free(cls);
+}
+
+/* <TAG>BEFORE VERDICT-BADGE AFTER</TAG> */
+static void heading(xmlTextWriterPtr w, const char *tag, const char *before, const char *verdict,
+		    const char *after)
+{
+	xmlTextWriterStartElement(w, W(tag));
+	text(w, before);
+	text(w, *after ? "" : " ");
+	badge(w, verdict);
+	text(w, after);
+	xmlTextWriterFullEndElement(w);
+}
+
+static void row(xmlTextWriterPtr w, const char *key, const char *value)
+{
+	xmlTextWriterStartElement(w, W("tr"));
+	el(w, "th", key);
+	el(w, "td", value);
+	xmlTextWriterFullEndElement(w);
+}
+
+static void cell_link(xmlTextWriterPtr w, const char *id, const char *label)
+{
+	char *href = cl_sprintf("#cell-%s", id);
+
+	el_with(w, "a", "href", href, label);
+	free(href);
+}
+
+static void header(xmlTextWriterPtr w, json_t *rep)
+{
+	json_t *cand = json_object_get(rep, "candidate"), *blast = json_object_get(rep, "blast_radius");
+	char *h = cl_sprintf(" %s %s on %s", str(cand, "name"), str(cand, "version"),
+			     str(json_object_get(rep, "matrix"), "name"));
+
+	heading(w, "h1", "crashlab: ", str(rep, "verdict"), h);
+	xmlTextWriterStartElement(w, W("table"));
+	row(w, "summary", str(rep, "summary_text"));
+	row(w, "ran", str(rep, "started"));
+	row(w, "finished", str(rep, "finished"));
+	row(w, "accelerator", str(rep, "accelerator"));
+	row(w, "crashlab", str(json_object_get(rep, "crashlab"), "version"));
+	row(w, "matrix file", str(json_object_get(rep, "matrix"), "file"));
+	row(w, "scenario", str(json_object_get(rep, "scenario"), "file"));
+	if (json_number_value(json_object_get(blast, "total_share")) > 0) {
+		char *b = cl_sprintf("%.1f%% of the fleet share fails",
+				     json_number_value(json_object_get(blast, "failing_percent")));
+
+		row(w, "blast radius", b);
+		free(b);
+	}
+	xmlTextWriterFullEndElement(w);
+	free(h);
+}
+
+static void artifacts(xmlTextWriterPtr w, json_t *rep)
+{
+	json_t *a;
+	size_t i;
+
+	el(w, "h2", "Artifacts");
+	xmlTextWriterStartElement(w, W("table"));
+	xmlTextWriterStartElement(w, W("tr"));
+	el(w, "th", "kind");
+	el(w, "th", "name");
+	el(w, "th", "file or kernel");
+	el(w, "th", "sha256");
+	xmlTextWriterFullEndElement(w);
+	json_array_foreach(json_object_get(json_object_get(rep, "candidate"), "artifacts"), i, a) {
+		xmlTextWriterStartElement(w, W("tr"));
+		el(w, "td", str(a, "kind"));
+		el(w, "td", str(a, "name"));
+		el(w, "td", *str(a, "file") ? str(a, "file") : str(a, "kernel_release"));
+		el(w, "td", str(a, "sha256"));
+		xmlTextWriterFullEndElement(w);
+	}
+	xmlTextWriterFullEndElement(w);
+}
+
+/* The patch level: the release without its flavour ("6.1.0-56" of "6.1.0-56-amd64"). */
+static char *abi_of(json_t *c)
+{
+	const char *k = str(c, "kernel_release"), *f = str(c, "flavor");
+	size_t n = strlen(k), m = strlen(f);
+
+	if (m && n > m + 1 && !strcmp(k + n - m, f) && k[n - m - 1] == '-')
+		n -= m + 1;
+	return cl_sprintf("%.*s", (int)n, k);
+}
+
+static char *row_of(json_t *c)
+{
+	return cl_sprintf("%s %s (%s)", str(c, "series"), str(c, "flavor"), str(c, "image"));
+}
+
+/* Add @s to the set @a (a JSON array of strings) unless it is there. */
+static void add_once(json_t *a, char *s)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(a, i, x)
+		if (!strcmp(json_string_value(x), s)) {
+			free(s);
+			return;
+		}
+	json_array_append_new(a, json_string(s));
+	free(s);
+}
+
+static void grid_cell(xmlTextWriterPtr w, json_t *cells, const char *r, const char *col)
+{
+	json_t *c;
+	size_t i;
+
+	xmlTextWriterStartElement(w, W("td"));
+	json_array_foreach(cells, i, c) {
+		char *cr = row_of(c), *cc = abi_of(c);
+		int here = !strcmp(cr, r) && !strcmp(cc, col);
+
+		free(cr);
+		free(cc);
+		if (!here)
+			continue;
+		xmlTextWriterWriteFormatAttribute(w, W("class"), "v-%s", str(c, "verdict"));
+		cell_link(w, str(c, "id"), str(c, "verdict"));
+		break;
+	}
+	xmlTextWriterFullEndElement(w);
+}
+
+/* Rows: series, flavour and image kind; columns: patch level; one link per cell. */
+static void grid(xmlTextWriterPtr w, json_t *cells)
+{
+	json_t *rows = json_array(), *cols = json_array(), *c, *r, *col;
+	size_t i, j;
+
+	json_array_foreach(cells, i, c) {
+		add_once(rows, row_of(c));
+		add_once(cols, abi_of(c));
+	}
+	el(w, "h2", "Matrix");
+	xmlTextWriterStartElement(w, W("table"));
+	xmlTextWriterWriteAttribute(w, W("class"), W("grid"));
+	xmlTextWriterStartElement(w, W("tr"));
+	el(w, "th", "");
+	json_array_foreach(cols, j, col)
+		el(w, "th", json_string_value(col));
+	xmlTextWriterFullEndElement(w);
+	json_array_foreach(rows, i, r) {
+		xmlTextWriterStartElement(w, W("tr"));
+		el(w, "th", json_string_value(r));
+		json_array_foreach(cols, j, col)
+			grid_cell(w, cells, json_string_value(r), json_string_value(col));
+		xmlTextWriterFullEndElement(w);
+	}
+	xmlTextWriterFullEndElement(w);
+	json_decref(rows);
+	json_decref(cols);
+}
+
+static void groups(xmlTextWriterPtr w, json_t *rep)
+{
+	json_t *g, *id;
+	size_t i, j;
+
+	if (!json_array_size(json_object_get(rep, "groups")))
+		return;
+	el(w, "h2", "Crash groups");
+	xmlTextWriterStartElement(w, W("table"));
+	json_array_foreach(json_object_get(rep, "groups"), i, g) {
+		xmlTextWriterStartElement(w, W("tr"));
+		xmlTextWriterStartElement(w, W("td"));
+		badge(w, str(g, "verdict"));
+		xmlTextWriterFullEndElement(w);
+		el(w, "td", str(g, "title"));
+		el(w, "td", *str(g, "module") ? str(g, "module") : "(no module)");
+		xmlTextWriterStartElement(w, W("td"));
+		json_array_foreach(json_object_get(g, "cells"), j, id) {
+			if (j)
+				text(w, " ");
+			cell_link(w, json_string_value(id), json_string_value(id));
+		}
+		xmlTextWriterFullEndElement(w);
+		xmlTextWriterFullEndElement(w);
+	}
+	xmlTextWriterFullEndElement(w);
+}
+
+static void timeline(xmlTextWriterPtr w, json_t *c)
+{
+	json_t *b;
+	size_t i;
+
+	if (json_array_size(json_object_get(c, "timeline")) < 2)
+		return;
+	xmlTextWriterStartElement(w, W("table"));
+	json_array_foreach(json_object_get(c, "timeline"), i, b) {
+		char *line = cl_sprintf("boot %lld at %.1f s, %.1f s: reached %s, ended %s%s",
+					(long long)json_integer_value(json_object_get(b, "boot")),
+					json_number_value(json_object_get(b, "start_s")),
+					json_number_value(json_object_get(b, "duration_s")),
+					str(b, "reached"), str(b, "ended"),
+					json_is_true(json_object_get(b, "healthy")) ? ", healthy" : "");
+
+		xmlTextWriterStartElement(w, W("tr"));
+		el(w, "td", line);
+		el(w, "td", str(b, "crash"));
+		xmlTextWriterFullEndElement(w);
+		free(line);
+	}
+	xmlTextWriterFullEndElement(w);
+}
+
+static void cell_details(xmlTextWriterPtr w, json_t *c)
+{
+	char *anchor = cl_sprintf("cell-%s", str(c, "id"));
+	json_t *snap = json_object_get(c, "snapshot");
+
+	xmlTextWriterStartElement(w, W("section"));
+	xmlTextWriterWriteAttribute(w, W("id"), W(anchor));
+	heading(w, "h3", str(c, "id"), str(c, "verdict"), "");
+	xmlTextWriterStartElement(w, W("table"));
+	row(w, "title", str(c, "title"));
+	row(w, "kernel", str(c, "kernel_release"));
+	row(w, "guilty function", str(c, "frame"));
+	row(w, "module", str(c, "module"));
+	row(w, "module sha256", str(c, "module_sha256"));
+	row(w, "started from", snap ? str(snap, "sha256") : str(c, "started_from"));
+	row(w, "console", str(c, "console"));
+	xmlTextWriterFullEndElement(w);
+	timeline(w, c);
+	if (*str(c, "excerpt"))
+		el(w, "pre", str(c, "excerpt"));
+	xmlTextWriterFullEndElement(w);
+	free(anchor);
+}
+
+static int write_page(xmlTextWriterPtr w, json_t *rep)
+{
+	json_t *cells = json_object_get(rep, "cells"), *c;
+	char *title = cl_sprintf("crashlab: %s - %s", str(rep, "verdict"),
+				 str(json_object_get(rep, "candidate"), "name"));
+	size_t i;
+
+	xmlTextWriterWriteDTD(w, W("html"), NULL, NULL, NULL);
+	xmlTextWriterStartElement(w, W("html"));
+	xmlTextWriterWriteAttribute(w, W("lang"), W("en"));
+	xmlTextWriterStartElement(w, W("head"));
+	xmlTextWriterStartElement(w, W("meta"));
+	xmlTextWriterWriteAttribute(w, W("charset"), W("utf-8"));
+	xmlTextWriterEndElement(w); /* a void element: <meta .../> */
+	el(w, "title", title);
+	el(w, "style", css);
+	xmlTextWriterFullEndElement(w);
+	xmlTextWriterStartElement(w, W("body"));
+	header(w, rep);
+	artifacts(w, rep);
+	grid(w, cells);
+	groups(w, rep);
+	el(w, "h2", "Cells");
+	json_array_foreach(cells, i, c)
+		cell_details(w, c);
+	xmlTextWriterFullEndElement(w);
+	xmlTextWriterFullEndElement(w);
+	free(title);
+	return xmlTextWriterEndDocument(w) < 0 ? -1 : 0;
+}
+
+int cl_html_write(const char *report_path, const char *out_path)
+{
+	json_error_t err;
+	json_t *rep = json_load_file(report_path, 0, &err);
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	int rc;
+
+	if (!rep || !w) {
+		if (w)
+			xmlFreeTextWriter(w);
+		xmlBufferFree(buf);
+		json_decref(rep);
+		return cl_err_set(CL_EINFRA, "%s: %s", report_path, rep ? "out of memory" : err.text);
+	}
+	rc = write_page(w, rep);
+	xmlFreeTextWriter(w); /* flushes into buf */
+	rc = rc ? cl_err_set(CL_EINFRA, "%s: libxml2 could not write the page", out_path)
+		: cl_write_file(out_path, xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
+	xmlBufferFree(buf);
+	json_decref(rep);
+	return rc;
+}
