@@ -7,13 +7,13 @@
  */
 #include "cl_html.h"
 #include "cl_util.h"
+#include "cl_xmlw.h"
 
 #include <jansson.h>
-#include <libxml/xmlwriter.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define W(x) ((const xmlChar *)(x))
+#define W(x) CL_XC(x)
 
 static const char css[] =
 	"body{font:14px/1.4 sans-serif;margin:2em;color:#222}"
@@ -32,33 +32,14 @@ static const char *str(json_t *o, const char *key)
 	return s ? s : "";
 }
 
-/* Guest text: control characters (other than newline and tab) become '?'. */
-static void text(xmlTextWriterPtr w, const char *s)
-{
-	char *t = cl_xstrdup(s);
-	char *p;
-
-	for (p = t; *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t')
-			*p = '?';
-	xmlTextWriterWriteString(w, W(t));
-	free(t);
-}
-
-static void el(xmlTextWriterPtr w, const char *name, const char *s)
-{
-	xmlTextWriterStartElement(w, W(name));
-	text(w, s);
-	xmlTextWriterFullEndElement(w);
-}
 
 /* <NAME ATTR="VALUE">TEXT</NAME> */
 static void el_with(xmlTextWriterPtr w, const char *name, const char *attr, const char *value,
 		    const char *s)
 {
 	xmlTextWriterStartElement(w, W(name));
-	xmlTextWriterWriteAttribute(w, W(attr), W(value));
-	text(w, s);
+	cl_xmlw_attr(w, attr, value);
+	cl_xmlw_text(w, s);
 	xmlTextWriterFullEndElement(w);
 }
 
@@ -76,18 +57,18 @@ static void heading(xmlTextWriterPtr w, const char *tag, const char *before, con
 		    const char *after)
 {
 	xmlTextWriterStartElement(w, W(tag));
-	text(w, before);
-	text(w, *after ? "" : " ");
+	cl_xmlw_text(w, before);
+	cl_xmlw_text(w, *after ? "" : " ");
 	badge(w, verdict);
-	text(w, after);
+	cl_xmlw_text(w, after);
 	xmlTextWriterFullEndElement(w);
 }
 
 static void row(xmlTextWriterPtr w, const char *key, const char *value)
 {
 	xmlTextWriterStartElement(w, W("tr"));
-	el(w, "th", key);
-	el(w, "td", value);
+	cl_xmlw_el(w, "th", key);
+	cl_xmlw_el(w, "td", value);
 	xmlTextWriterFullEndElement(w);
 }
 
@@ -130,20 +111,20 @@ static void artifacts(xmlTextWriterPtr w, json_t *rep)
 	json_t *a;
 	size_t i;
 
-	el(w, "h2", "Artifacts");
+	cl_xmlw_el(w, "h2", "Artifacts");
 	xmlTextWriterStartElement(w, W("table"));
 	xmlTextWriterStartElement(w, W("tr"));
-	el(w, "th", "kind");
-	el(w, "th", "name");
-	el(w, "th", "file or kernel");
-	el(w, "th", "sha256");
+	cl_xmlw_el(w, "th", "kind");
+	cl_xmlw_el(w, "th", "name");
+	cl_xmlw_el(w, "th", "file or kernel");
+	cl_xmlw_el(w, "th", "sha256");
 	xmlTextWriterFullEndElement(w);
 	json_array_foreach(json_object_get(json_object_get(rep, "candidate"), "artifacts"), i, a) {
 		xmlTextWriterStartElement(w, W("tr"));
-		el(w, "td", str(a, "kind"));
-		el(w, "td", str(a, "name"));
-		el(w, "td", *str(a, "file") ? str(a, "file") : str(a, "kernel_release"));
-		el(w, "td", str(a, "sha256"));
+		cl_xmlw_el(w, "td", str(a, "kind"));
+		cl_xmlw_el(w, "td", str(a, "name"));
+		cl_xmlw_el(w, "td", *str(a, "file") ? str(a, "file") : str(a, "kernel_release"));
+		cl_xmlw_el(w, "td", str(a, "sha256"));
 		xmlTextWriterFullEndElement(w);
 	}
 	xmlTextWriterFullEndElement(w);
@@ -211,17 +192,17 @@ static void grid(xmlTextWriterPtr w, json_t *cells)
 		add_once(rows, row_of(c));
 		add_once(cols, abi_of(c));
 	}
-	el(w, "h2", "Matrix");
+	cl_xmlw_el(w, "h2", "Matrix");
 	xmlTextWriterStartElement(w, W("table"));
 	xmlTextWriterWriteAttribute(w, W("class"), W("grid"));
 	xmlTextWriterStartElement(w, W("tr"));
-	el(w, "th", "");
+	cl_xmlw_el(w, "th", "");
 	json_array_foreach(cols, j, col)
-		el(w, "th", json_string_value(col));
+		cl_xmlw_el(w, "th", json_string_value(col));
 	xmlTextWriterFullEndElement(w);
 	json_array_foreach(rows, i, r) {
 		xmlTextWriterStartElement(w, W("tr"));
-		el(w, "th", json_string_value(r));
+		cl_xmlw_el(w, "th", json_string_value(r));
 		json_array_foreach(cols, j, col)
 			grid_cell(w, cells, json_string_value(r), json_string_value(col));
 		xmlTextWriterFullEndElement(w);
@@ -238,19 +219,19 @@ static void groups(xmlTextWriterPtr w, json_t *rep)
 
 	if (!json_array_size(json_object_get(rep, "groups")))
 		return;
-	el(w, "h2", "Crash groups");
+	cl_xmlw_el(w, "h2", "Crash groups");
 	xmlTextWriterStartElement(w, W("table"));
 	json_array_foreach(json_object_get(rep, "groups"), i, g) {
 		xmlTextWriterStartElement(w, W("tr"));
 		xmlTextWriterStartElement(w, W("td"));
 		badge(w, str(g, "verdict"));
 		xmlTextWriterFullEndElement(w);
-		el(w, "td", str(g, "title"));
-		el(w, "td", *str(g, "module") ? str(g, "module") : "(no module)");
+		cl_xmlw_el(w, "td", str(g, "title"));
+		cl_xmlw_el(w, "td", *str(g, "module") ? str(g, "module") : "(no module)");
 		xmlTextWriterStartElement(w, W("td"));
 		json_array_foreach(json_object_get(g, "cells"), j, id) {
 			if (j)
-				text(w, " ");
+				cl_xmlw_text(w, " ");
 			cell_link(w, json_string_value(id), json_string_value(id));
 		}
 		xmlTextWriterFullEndElement(w);
@@ -276,8 +257,8 @@ static void timeline(xmlTextWriterPtr w, json_t *c)
 					json_is_true(json_object_get(b, "healthy")) ? ", healthy" : "");
 
 		xmlTextWriterStartElement(w, W("tr"));
-		el(w, "td", line);
-		el(w, "td", str(b, "crash"));
+		cl_xmlw_el(w, "td", line);
+		cl_xmlw_el(w, "td", str(b, "crash"));
 		xmlTextWriterFullEndElement(w);
 		free(line);
 	}
@@ -303,12 +284,12 @@ static void cell_details(xmlTextWriterPtr w, json_t *c)
 	xmlTextWriterFullEndElement(w);
 	timeline(w, c);
 	if (*str(c, "excerpt"))
-		el(w, "pre", str(c, "excerpt"));
+		cl_xmlw_el(w, "pre", str(c, "excerpt"));
 	xmlTextWriterFullEndElement(w);
 	free(anchor);
 }
 
-static int write_page(xmlTextWriterPtr w, json_t *rep)
+static void write_page(xmlTextWriterPtr w, json_t *rep)
 {
 	json_t *cells = json_object_get(rep, "cells"), *c;
 	char *title = cl_sprintf("crashlab: %s - %s", str(rep, "verdict"),
@@ -322,21 +303,20 @@ static int write_page(xmlTextWriterPtr w, json_t *rep)
 	xmlTextWriterStartElement(w, W("meta"));
 	xmlTextWriterWriteAttribute(w, W("charset"), W("utf-8"));
 	xmlTextWriterEndElement(w); /* a void element: <meta .../> */
-	el(w, "title", title);
-	el(w, "style", css);
+	cl_xmlw_el(w, "title", title);
+	cl_xmlw_el(w, "style", css);
 	xmlTextWriterFullEndElement(w);
 	xmlTextWriterStartElement(w, W("body"));
 	header(w, rep);
 	artifacts(w, rep);
 	grid(w, cells);
 	groups(w, rep);
-	el(w, "h2", "Cells");
+	cl_xmlw_el(w, "h2", "Cells");
 	json_array_foreach(cells, i, c)
 		cell_details(w, c);
 	xmlTextWriterFullEndElement(w);
 	xmlTextWriterFullEndElement(w);
 	free(title);
-	return xmlTextWriterEndDocument(w) < 0 ? -1 : 0;
 }
 
 int cl_html_write(const char *report_path, const char *out_path)
@@ -354,11 +334,8 @@ int cl_html_write(const char *report_path, const char *out_path)
 		json_decref(rep);
 		return cl_err_set(CL_EINFRA, "%s: %s", report_path, rep ? "out of memory" : err.text);
 	}
-	rc = write_page(w, rep);
-	xmlFreeTextWriter(w); /* flushes into buf */
-	rc = rc ? cl_err_set(CL_EINFRA, "%s: libxml2 could not write the page", out_path)
-		: cl_write_file(out_path, xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
-	xmlBufferFree(buf);
+	write_page(w, rep);
+	rc = cl_xmlw_save(w, buf, out_path);
 	json_decref(rep);
 	return rc;
 }

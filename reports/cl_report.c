@@ -8,6 +8,7 @@
  */
 #include "cl_report.h"
 #include "cl_util.h"
+#include "cl_xmlw.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -380,94 +381,64 @@ int cl_report_write_json(const struct cl_report *r, const char *path)
 }
 
 /* Append @s escaped for XML to the growing buffer. */
-static void xml_put(char **buf, size_t *len, const char *s)
-{
-	char *e = cl_xml_escape(s);
-	size_t n = strlen(e);
-
-	*buf = realloc(*buf, *len + n + 1);
-	if (!*buf)
-		abort();
-	memcpy(*buf + *len, e, n + 1);
-	*len += n;
-	free(e);
-}
-
-static void raw_put(char **buf, size_t *len, const char *s)
-{
-	size_t n = strlen(s);
-
-	*buf = realloc(*buf, *len + n + 1);
-	if (!*buf)
-		abort();
-	memcpy(*buf + *len, s, n + 1);
-	*len += n;
-}
-
-static void junit_case(char **buf, size_t *len, const char *classname,
-		       const struct cl_junit_case *c)
+static void junit_case(xmlTextWriterPtr w, const char *classname, const struct cl_junit_case *c)
 {
 	const char *tag = c->verdict == CL_V_PASS ? NULL
 			  : cl_verdict_is_failure(c->verdict) ? "failure" : "error";
-	char *line;
+	char *cls = cl_sprintf("crashlab.%s", classname);
+	char *name = cl_sprintf("%s (%s)", c->id, c->kernel);
 
-	raw_put(buf, len, "    <testcase classname=\"crashlab.");
-	xml_put(buf, len, classname);
-	raw_put(buf, len, "\" name=\"");
-	xml_put(buf, len, c->id);
-	raw_put(buf, len, " (");
-	xml_put(buf, len, c->kernel);
-	line = cl_sprintf(")\" time=\"%.1f\"", c->duration_s);
-	raw_put(buf, len, line);
-	free(line);
-	if (!tag) {
-		raw_put(buf, len, "/>\n");
-		return;
+	xmlTextWriterStartElement(w, CL_XC("testcase"));
+	cl_xmlw_attr(w, "classname", cls);
+	cl_xmlw_attr(w, "name", name);
+	xmlTextWriterWriteFormatAttribute(w, CL_XC("time"), "%.1f", c->duration_s);
+	if (tag) {
+		xmlTextWriterStartElement(w, CL_XC(tag));
+		cl_xmlw_attr(w, "type", cl_verdict_name(c->verdict));
+		cl_xmlw_attr(w, "message", c->title);
+		if (c->excerpt)
+			cl_xmlw_text(w, c->excerpt);
+		if (c->console) {
+			cl_xmlw_text(w, "\nconsole: ");
+			cl_xmlw_text(w, c->console);
+		}
+		xmlTextWriterFullEndElement(w);
 	}
-	raw_put(buf, len, ">\n      <");
-	raw_put(buf, len, tag);
-	raw_put(buf, len, " type=\"");
-	raw_put(buf, len, cl_verdict_name(c->verdict));
-	raw_put(buf, len, "\" message=\"");
-	xml_put(buf, len, c->title);
-	raw_put(buf, len, "\">");
-	if (c->excerpt)
-		xml_put(buf, len, c->excerpt);
-	if (c->console) {
-		raw_put(buf, len, "\nconsole: ");
-		xml_put(buf, len, c->console);
-	}
-	raw_put(buf, len, "</");
-	raw_put(buf, len, tag);
-	raw_put(buf, len, ">\n    </testcase>\n");
+	xmlTextWriterEndElement(w);
+	free(cls);
+	free(name);
 }
 
 int cl_junit_write(const char *path, const char *suite, const char *classname,
 		   const struct cl_junit_case *cases, int n)
 {
-	char *buf = NULL, *line;
-	size_t len = 0;
-	int i, failures = 0, errors = 0, rc;
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	char *name = cl_sprintf("crashlab.%s", suite);
+	int i, failures = 0, errors = 0;
 	double total = 0;
 
+	if (!w)
+		abort();
 	for (i = 0; i < n; i++) {
 		failures += cl_verdict_is_failure(cases[i].verdict);
 		errors += cases[i].verdict != CL_V_PASS && !cl_verdict_is_failure(cases[i].verdict);
 		total += cases[i].duration_s;
 	}
-	raw_put(&buf, &len, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
-	raw_put(&buf, &len, "  <testsuite name=\"crashlab.");
-	xml_put(&buf, &len, suite);
-	line = cl_sprintf("\" tests=\"%d\" failures=\"%d\" errors=\"%d\" time=\"%.1f\">\n", n,
-			  failures, errors, total);
-	raw_put(&buf, &len, line);
-	free(line);
+	xmlTextWriterSetIndent(w, 1);
+	xmlTextWriterSetIndentString(w, CL_XC("  "));
+	xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
+	xmlTextWriterStartElement(w, CL_XC("testsuites"));
+	xmlTextWriterStartElement(w, CL_XC("testsuite"));
+	cl_xmlw_attr(w, "name", name);
+	xmlTextWriterWriteFormatAttribute(w, CL_XC("tests"), "%d", n);
+	xmlTextWriterWriteFormatAttribute(w, CL_XC("failures"), "%d", failures);
+	xmlTextWriterWriteFormatAttribute(w, CL_XC("errors"), "%d", errors);
+	xmlTextWriterWriteFormatAttribute(w, CL_XC("time"), "%.1f", total);
 	for (i = 0; i < n; i++)
-		junit_case(&buf, &len, classname, &cases[i]);
-	raw_put(&buf, &len, "  </testsuite>\n</testsuites>\n");
-	rc = cl_write_file(path, buf, len);
-	free(buf);
-	return rc;
+		junit_case(w, classname, &cases[i]);
+	free(name);
+	return cl_xmlw_save(w, buf, path);
 }
 
 int cl_report_write_junit(const struct cl_report *r, const char *path)
