@@ -183,10 +183,31 @@ static void merge_artifacts(const struct merge *m, json_t *root)
 		}
 }
 
+/* The suite's properties, as a run writes them: candidate, version, content digests. */
+static int suite_props(struct cl_junit_prop *props, char **names, json_t *root)
+{
+	json_t *a;
+	size_t i;
+	int np = 0, k = 0;
+
+	props[np++] = (struct cl_junit_prop){ "candidate", str_at(root, "candidate", "name") };
+	props[np++] = (struct cl_junit_prop){ "candidate_version", str_at(root, "candidate", "version") };
+	json_array_foreach(json_object_get(json_object_get(root, "candidate"), "artifacts"), i, a) {
+		if (k == CL_MAX_CONTENT || strcmp(str_at(a, "kind", NULL) ?: "", "content"))
+			continue;
+		names[k] = cl_sprintf("content_sha256:%s", str_at(a, "name", NULL) ?: "");
+		props[np++] = (struct cl_junit_prop){ names[k++], str_at(a, "sha256", NULL) };
+	}
+	return np;
+}
+
 static int write_junit(const struct merge *m, json_t *root, const char *out)
 {
 	size_t n = json_array_size(m->cells), i;
 	struct cl_junit_case *cases = cl_xcalloc(n + 1, sizeof(*cases));
+	struct cl_junit_prop props[2 + CL_MAX_CONTENT];
+	char *names[CL_MAX_CONTENT];
+	int np;
 	char *path = cl_path_join(out, "junit.xml");
 	json_t *c;
 	int rc;
@@ -196,15 +217,20 @@ static int write_junit(const struct merge *m, json_t *root, const char *out)
 			.id = str_at(c, "id", NULL), .kernel = str_at(c, "kernel_release", NULL),
 			.title = str_at(c, "title", NULL), .excerpt = str_at(c, "excerpt", NULL),
 			.console = str_at(c, "console", NULL), .verdict = verdict_of(c),
-			.duration_s = json_number_value(json_object_get(c, "duration_s")) };
+			.duration_s = json_number_value(json_object_get(c, "duration_s")),
+			.module_sha256 = str_at(c, "module_sha256", NULL),
+			.snapshot_sha256 = str_at(c, "snapshot", "sha256") };
 	for (i = 0; i < n; i++)
 		if (!cases[i].id || !cases[i].kernel || !cases[i].title) {
 			free(cases);
 			free(path);
 			return cl_err_set(CL_EINPUT, "a shard report has a cell without id, kernel or title");
 		}
+	np = suite_props(props, names, root);
 	rc = cl_junit_write(path, str_at(root, "matrix", "name"), str_at(root, "candidate", "name"),
-			    cases, (int)n);
+			    props, np, cases, (int)n);
+	while (np-- > 2)
+		free(names[np - 2]);
 	free(cases);
 	free(path);
 	return rc;

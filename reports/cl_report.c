@@ -381,6 +381,16 @@ int cl_report_write_json(const struct cl_report *r, const char *path)
 }
 
 /* Append @s escaped for XML to the growing buffer. */
+static void junit_property(xmlTextWriterPtr w, const char *name, const char *value)
+{
+	if (!value || !*value)
+		return;
+	xmlTextWriterStartElement(w, CL_XC("property"));
+	cl_xmlw_attr(w, "name", name);
+	cl_xmlw_attr(w, "value", value);
+	xmlTextWriterEndElement(w);
+}
+
 static void junit_case(xmlTextWriterPtr w, const char *classname, const struct cl_junit_case *c)
 {
 	const char *tag = c->verdict == CL_V_PASS ? NULL
@@ -392,6 +402,11 @@ static void junit_case(xmlTextWriterPtr w, const char *classname, const struct c
 	cl_xmlw_attr(w, "classname", cls);
 	cl_xmlw_attr(w, "name", name);
 	xmlTextWriterWriteFormatAttribute(w, CL_XC("time"), "%.1f", c->duration_s);
+	xmlTextWriterStartElement(w, CL_XC("properties"));
+	junit_property(w, "kernel_release", c->kernel);
+	junit_property(w, "module_sha256", c->module_sha256);
+	junit_property(w, "snapshot_sha256", c->snapshot_sha256);
+	xmlTextWriterFullEndElement(w);
 	if (tag) {
 		xmlTextWriterStartElement(w, CL_XC(tag));
 		cl_xmlw_attr(w, "type", cl_verdict_name(c->verdict));
@@ -410,6 +425,7 @@ static void junit_case(xmlTextWriterPtr w, const char *classname, const struct c
 }
 
 int cl_junit_write(const char *path, const char *suite, const char *classname,
+		   const struct cl_junit_prop *props, int nprops,
 		   const struct cl_junit_case *cases, int n)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
@@ -435,6 +451,10 @@ int cl_junit_write(const char *path, const char *suite, const char *classname,
 	xmlTextWriterWriteFormatAttribute(w, CL_XC("failures"), "%d", failures);
 	xmlTextWriterWriteFormatAttribute(w, CL_XC("errors"), "%d", errors);
 	xmlTextWriterWriteFormatAttribute(w, CL_XC("time"), "%.1f", total);
+	xmlTextWriterStartElement(w, CL_XC("properties"));
+	for (i = 0; i < nprops; i++)
+		junit_property(w, props[i].name, props[i].value);
+	xmlTextWriterFullEndElement(w);
 	for (i = 0; i < n; i++)
 		junit_case(w, classname, &cases[i]);
 	free(name);
@@ -444,17 +464,29 @@ int cl_junit_write(const char *path, const char *suite, const char *classname,
 int cl_report_write_junit(const struct cl_report *r, const char *path)
 {
 	struct cl_junit_case *cases = cl_xcalloc((size_t)r->ncells + 1, sizeof(*cases));
-	int i, rc;
+	struct cl_junit_prop props[2 + CL_MAX_CONTENT];
+	char *names[CL_MAX_CONTENT];
+	int i, rc, np = 0;
 
+	props[np++] = (struct cl_junit_prop){ "candidate", r->cand->name };
+	props[np++] = (struct cl_junit_prop){ "candidate_version", r->cand->version };
+	for (i = 0; i < r->cand->ncontent; i++) {
+		names[i] = cl_sprintf("content_sha256:%s", r->cand->content[i].name);
+		props[np++] = (struct cl_junit_prop){ names[i], r->cand->content[i].sha256 };
+	}
 	for (i = 0; i < r->ncells; i++) {
 		const struct cl_report_cell *c = &r->cells[i];
 
 		cases[i] = (struct cl_junit_case){ .id = c->spec->id, .kernel = c->spec->kernel,
 						   .title = c->title, .excerpt = c->excerpt,
 						   .console = c->console, .verdict = c->verdict,
-						   .duration_s = c->duration_s };
+						   .duration_s = c->duration_s,
+						   .module_sha256 = c->module_sha256,
+						   .snapshot_sha256 = c->snapshot_sha256 };
 	}
-	rc = cl_junit_write(path, r->matrix->name, r->cand->name, cases, r->ncells);
+	rc = cl_junit_write(path, r->matrix->name, r->cand->name, props, np, cases, r->ncells);
+	for (i = 0; i < r->cand->ncontent; i++)
+		free(names[i]);
 	free(cases);
 	return rc;
 }

@@ -105,6 +105,13 @@ check "good: every cell pass with the manifest's digest loaded" json "$OUT/good/
 check "good: junit has 2 testcases, no failure" \
     bash -c "grep -q 'tests=\"2\" failures=\"0\" errors=\"0\"' '$OUT/good/junit.xml' && xmllint --noout '$OUT/good/junit.xml'"
 check "good: console saved per cell" test -s "$OUT/good/cells/deb12-6.12/console.log"
+check "good: junit carries the content and each module digest as properties" python3 -c "
+import json, xml.etree.ElementTree as ET
+r=json.load(open('$OUT/good/report.json')); t=ET.parse('$OUT/good/junit.xml').getroot()
+suite={p.get('name'): p.get('value') for p in t.find('testsuite/properties')}
+assert suite['content_sha256:channel-291']==r['candidate']['artifacts'][0]['sha256'], suite
+mods=[p.get('value') for p in t.iter('property') if p.get('name')=='module_sha256']
+assert sorted(mods)==sorted(c['module_sha256'] for c in r['cells']), mods"
 check "good: summary.md for a pull-request comment" \
     bash -c "head -1 '$OUT/good/summary.md' | grep -q '^## crashlab: pass - crashlab-reference-sensor 1.0.0 on ci' && grep -q '^2 cells: 2 pass.' '$OUT/good/summary.md'"
 
