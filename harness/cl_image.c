@@ -212,6 +212,43 @@ static int module_record(const char *kopath, const char *sha)
 	return rc;
 }
 
+/* Hash the module source files @names into @h: each file's name and bytes, in order. */
+static int hash_sources(struct cl_sha256 *h, const struct cl_candidate *cand, char **names, int n)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < n; i++) {
+		char *p = cl_path_join(cand->module_source, names[i]), *data;
+		size_t len;
+
+		cl_sha256_update(h, names[i], strlen(names[i]) + 1);
+		if (rc == 0 && (rc = cl_read_file(&data, &len, p, 64u << 20)) == 0) {
+			cl_sha256_update(h, data, len);
+			free(data);
+		}
+		free(p);
+	}
+	return rc;
+}
+
+int cl_module_source_digest(char out[CL_SHA256_HEX], const struct cl_candidate *cand)
+{
+	struct cl_sha256 h;
+	uint8_t d[CL_SHA256_LEN];
+	char **names = NULL;
+	int n = 0, i, rc;
+
+	cl_sha256_init(&h);
+	if ((rc = list_sources(&names, &n, cand->module_source)) == 0)
+		rc = hash_sources(&h, cand, names, n);
+	cl_sha256_final(&h, d);
+	cl_hex(out, d, sizeof(d));
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
 int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
 		    const struct cl_image *img, const char *release)
 {
@@ -229,20 +266,10 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidat
 	cl_sha256_update(&h, release, strlen(release) + 1);
 	for (i = 0; i < cand->nmake_vars; i++)
 		cl_sha256_update(&h, cand->make_vars[i], strlen(cand->make_vars[i]) + 1);
-	for (i = 0; i < n; i++) {
-		char *p = cl_path_join(cand->module_source, names[i]), *data;
-		size_t len;
-
-		cl_sha256_update(&h, names[i], strlen(names[i]) + 1);
-		if ((rc = cl_read_file(&data, &len, p, 64u << 20))) {
-			free(p);
-			goto out;
-		}
-		cl_sha256_update(&h, data, len);
-		free(data);
-		free(p);
-	}
+	rc = hash_sources(&h, cand, names, n);
 	cl_sha256_final(&h, d);
+	if (rc)
+		goto out;
 	cl_hex(key, d, sizeof(d));
 	dir = cl_sprintf("%s/modules/%s-%.16s", cl_cache_dir(), cand->module_name, key);
 	kopath = cl_sprintf("%s/%s.ko", dir, cand->module_name);

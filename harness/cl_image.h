@@ -49,6 +49,9 @@ typedef int (*cl_cell_file_fn)(void *ctx, const char *name, const void *data, si
 int cl_cell_files(const struct cl_candidate *cand, const char *ko_path, const char *plan,
 		  cl_cell_file_fn fn, void *ctx);
 
+/* The digest of the candidate's module source tree (each file's name and bytes). */
+int cl_module_source_digest(char out[CL_SHA256_HEX], const struct cl_candidate *cand);
+
 /* Write a cell's initrd: @base + an overlay with the module, content and plan. */
 int cl_cell_initrd(const char *out_path, const char *base, const struct cl_candidate *cand,
 		   const char *ko_path, const char *plan);

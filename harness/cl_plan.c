@@ -223,6 +223,42 @@ void cl_plan_make_runs(struct cl_plan *p)
 	}
 }
 
+/* Read @dir/@name into @out (at most @cap - 1 bytes); "" when there is none. */
+static void read_small(char *out, size_t cap, const char *dir, const char *name)
+{
+	char *path = cl_path_join(dir, name), *text = NULL;
+	size_t len;
+
+	out[0] = '\0';
+	if (cl_read_file(&text, &len, path, 4096) == 0)
+		snprintf(out, cap, "%s", text);
+	free(text);
+	free(path);
+}
+
+/* What the cell booted, as the image cache verified it (sums), and its packages. */
+static void media_of(struct cl_report_cell *rc, const struct cl_cell_run *r)
+{
+	const char *file = !strcmp(r->spec->image, "disk") ? r->img->disk : r->img->vmlinuz;
+	char *dir;
+
+	if (r->spec->user_path) {
+		const char *base = strrchr(r->spec->user_path, '/');
+
+		snprintf(rc->media_sums, sizeof(rc->media_sums), "%s *%s\n", r->spec->user_sha256,
+			 base ? base + 1 : r->spec->user_path);
+		return;
+	}
+	if (!file || !r->img->vmlinuz)
+		return;
+	dir = cl_dirname(file);
+	read_small(rc->media_sums, sizeof(rc->media_sums), dir, "sums");
+	free(dir);
+	dir = cl_dirname(r->img->vmlinuz);
+	read_small(rc->packages, sizeof(rc->packages), dir, "packages");
+	free(dir);
+}
+
 static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run *r,
 			     const struct cl_kernel_prep *k)
 {
@@ -242,6 +278,7 @@ static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run
 	rc->snapshot_sha256 = r->snapshot_sha256[0] ? r->snapshot_sha256 : NULL;
 	rc->snapshot_built = r->snapshot_built;
 	rc->duration_s = r->duration_s;
+	media_of(rc, r);
 	if (k->ko)
 		snprintf(rc->module_sha256, sizeof(rc->module_sha256), "%s", k->ko_sha);
 	for (i = 0; i < r->cand->ncontent && !loaded; i++)

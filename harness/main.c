@@ -300,6 +300,9 @@ static int run_qualify(struct qualify *q)
 	int rc;
 
 	snprintf(agent, sizeof(agent), "%s/build/guest/crashlab-agent", cl_project_root());
+	rep.uri = getenv("CRASHLAB_URI") ? getenv("CRASHLAB_URI") : "qemu:///system";
+	if (cl_module_source_digest(rep.module_source_sha256, q->cand))
+		rep.module_source_sha256[0] = '\0'; /* unreadable: the build says so per cell */
 	cl_utc_now(rep.started, sizeof(rep.started));
 	forget_reports(p->out);
 	/* stopped while images were built: still a report, every cell not_run */

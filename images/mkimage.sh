@@ -161,5 +161,8 @@ mv "$out/base.cpio.gz.tmp" "$out/base.cpio.gz"
 mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 rm -rf "$kroot/image"
 sums_write "$out" vmlinuz base.cpio.gz
+# the package versions this image was made from, for the report's provenance
+apt-cache policy "linux-image-$release" "linux-headers-$release" 2>/dev/null \
+    | awk '/^[^ ]/ { p = $1; sub(":$", "", p) } /Candidate:/ { print p, $2 }' > "$out/packages"
 echo "$key" > "$out/key.tmp"
 mv "$out/key.tmp" "$out/key"

@@ -170,7 +170,7 @@ static json_t *subjects_of(json_t *report)
 		name = !strcmp(kind, "module")
 			       ? cl_sprintf("%s.ko@%s", json_string_value(json_object_get(a, "name")),
 					    json_string_value(json_object_get(a, "kernel_release")))
-			       : cl_xstrdup(json_string_value(json_object_get(a, "file")));
+			       : cl_xstrdup(json_string_value(json_object_get(a, "file")) ?: json_string_value(json_object_get(a, "dir")) ?: kind);
 		add_subject(subjects, name, digest);
 		free(name);
 	}

@@ -83,7 +83,7 @@ static void cell_link(xmlTextWriterPtr w, const char *id, const char *label)
 static void header(xmlTextWriterPtr w, json_t *rep)
 {
 	json_t *cand = json_object_get(rep, "candidate"), *blast = json_object_get(rep, "blast_radius");
-	char *h = cl_sprintf(" %s %s on %s", str(cand, "name"), str(cand, "version"),
+	char *host, *h = cl_sprintf(" %s %s on %s", str(cand, "name"), str(cand, "version"),
 			     str(json_object_get(rep, "matrix"), "name"));
 
 	heading(w, "h1", "crashlab: ", str(rep, "verdict"), h);
@@ -92,6 +92,10 @@ static void header(xmlTextWriterPtr w, json_t *rep)
 	row(w, "ran", str(rep, "started"));
 	row(w, "finished", str(rep, "finished"));
 	row(w, "accelerator", str(rep, "accelerator"));
+	host = cl_sprintf("%s (%s)", str(json_object_get(rep, "host"), "name"),
+			  str(json_object_get(rep, "host"), "uri"));
+	row(w, "host", host);
+	free(host);
 	row(w, "crashlab", str(json_object_get(rep, "crashlab"), "version"));
 	row(w, "matrix file", str(json_object_get(rep, "matrix"), "file"));
 	row(w, "scenario", str(json_object_get(rep, "scenario"), "file"));
@@ -265,6 +269,27 @@ static void timeline(xmlTextWriterPtr w, json_t *c)
 	xmlTextWriterFullEndElement(w);
 }
 
+/* One row per file the cell booted (name and digest), one for its packages. */
+static void media_rows(xmlTextWriterPtr w, json_t *media)
+{
+	json_t *v;
+	const char *name;
+	char *pkgs = NULL;
+	size_t len = 0, i;
+
+	json_object_foreach(json_object_get(media, "files"), name, v) {
+		char *key = cl_sprintf("booted %s", name);
+
+		row(w, key, json_string_value(v));
+		free(key);
+	}
+	json_array_foreach(json_object_get(media, "packages"), i, v)
+		cl_append(&pkgs, &len, "%s%s", i ? ", " : "", json_string_value(v));
+	if (pkgs)
+		row(w, "packages", pkgs);
+	free(pkgs);
+}
+
 static void cell_details(xmlTextWriterPtr w, json_t *c)
 {
 	char *anchor = cl_sprintf("cell-%s", str(c, "id"));
@@ -281,6 +306,7 @@ static void cell_details(xmlTextWriterPtr w, json_t *c)
 	row(w, "module sha256", str(c, "module_sha256"));
 	row(w, "started from", snap ? str(snap, "sha256") : str(c, "started_from"));
 	row(w, "console", str(c, "console"));
+	media_rows(w, json_object_get(c, "boot_media"));
 	xmlTextWriterFullEndElement(w);
 	timeline(w, c);
 	if (*str(c, "excerpt"))

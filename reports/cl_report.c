@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *cl_report_verdict(const struct cl_report *r)
 {
@@ -206,6 +207,27 @@ static json_t *remediation_json(const struct cl_remediation_result *m)
 	return j;
 }
 
+/* "SHA256 *NAME" and "PACKAGE VERSION" lines as {"files": {NAME: SHA256}, "packages": [...]}. */
+static json_t *media_json(const struct cl_report_cell *c)
+{
+	json_t *files = json_object(), *pkgs = json_array();
+	char buf[512], *line, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", c->media_sums);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *star = strstr(line, " *");
+
+		if (star && star - line == 64) {
+			*star = '\0';
+			json_object_set_new(files, star + 2, json_string(line));
+		}
+	}
+	snprintf(buf, sizeof(buf), "%s", c->packages);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		json_array_append_new(pkgs, json_string(line));
+	return json_pack("{s:o, s:o}", "files", files, "packages", pkgs);
+}
+
 static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candidate *cand,
 			 const struct cl_matrix *m)
 {
@@ -236,6 +258,7 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 	json_object_set_new(j, "matrix_index", json_integer(c->spec->index));
 	json_object_set_new(j, "retried_because", str_or_null(c->retried_because));
 	json_object_set_new(j, "started_from", json_string(c->snapshot_sha256 ? "snapshot" : "boot"));
+	json_object_set_new(j, "boot_media", media_json(c));
 	if (c->snapshot_sha256)
 		json_object_set_new(j, "snapshot", json_pack("{s:s,s:b}", "sha256", c->snapshot_sha256,
 							     "built_by_this_run", c->snapshot_built));
@@ -269,6 +292,11 @@ static json_t *candidate_json(const struct cl_report *r)
 						      cs->install_path, "delivered",
 						      cs->update_via ? "live update" : "boot"));
 	}
+	if (r->module_source_sha256[0])
+		json_array_append_new(arts, json_pack("{s:s, s:s, s:s, s:s}", "kind", "module_source",
+						      "name", r->cand->module_name, "dir",
+						      r->cand->module_source, "sha256",
+						      r->module_source_sha256));
 	for (i = 0; i < r->ncells; i++) {
 		const struct cl_report_cell *c = &r->cells[i];
 
@@ -334,6 +362,15 @@ static json_t *tool_json(const struct cl_report *r)
 			 digest_of(r->agent));
 }
 
+/* Where it ran: this machine's name and the libvirt URI. */
+static json_t *host_json(const struct cl_report *r)
+{
+	char name[256] = "";
+
+	gethostname(name, sizeof(name) - 1);
+	return json_pack("{s:s, s:s}", "name", name, "uri", r->uri ? r->uri : "qemu:///system");
+}
+
 int cl_report_write_json(const struct cl_report *r, const char *path)
 {
 	json_t *root = json_object(), *cells = json_array(), *counts = json_object();
@@ -344,6 +381,7 @@ int cl_report_write_json(const struct cl_report *r, const char *path)
 	json_object_set_new(root, "verdict", json_string(cl_report_verdict(r)));
 	json_object_set_new(root, "candidate", candidate_json(r));
 	json_object_set_new(root, "crashlab", tool_json(r));
+	json_object_set_new(root, "host", host_json(r));
 	json_object_set_new(root, "matrix", json_pack("{s:s, s:s, s:o, s:i, s:o}", "name",
 						      r->matrix->name, "file", r->matrix->path,
 						      "sha256", digest_of(r->matrix->path), "cells",

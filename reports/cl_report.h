@@ -46,6 +46,8 @@ struct cl_report_cell {
 	char module_sha256[CL_SHA256_HEX]; /* the candidate module built for this kernel */
 	char loaded_digest[CL_SHA256_HEX]; /* what the sensor said it loaded, "" if nothing */
 	char release_seen[64];             /* uname -r inside the guest */
+	char media_sums[512];              /* what it booted: "SHA256 *NAME" lines (image sums) */
+	char packages[256];                /* "PACKAGE VERSION" lines the image was made from */
 	char *console;                     /* path relative to the report directory */
 	char *excerpt;                     /* crash excerpt, owned, may be NULL */
 	const struct cl_evidence *ev;      /* timeline and recovery, borrowed, may be NULL */
@@ -62,6 +64,8 @@ struct cl_report {
 	int ncells;
 	int shard, nshards;                /* this report is shard @shard of @nshards (1 of 1) */
 	const char *version;               /* crashlab's own version */
+	const char *uri;                   /* the libvirt host it ran on */
+	char module_source_sha256[65];     /* the candidate's module source tree */
 	const char *agent;                 /* the guest agent binary (path) */
 };
 

@@ -105,6 +105,8 @@ check "good: every cell pass with the manifest's digest loaded" json "$OUT/good/
 check "good: junit has 2 testcases, no failure" \
     bash -c "grep -q 'tests=\"2\" failures=\"0\" errors=\"0\"' '$OUT/good/junit.xml' && xmllint --noout '$OUT/good/junit.xml'"
 check "good: console saved per cell" test -s "$OUT/good/cells/deb12-6.12/console.log"
+check "good: provenance: module source, each cell's booted kernel and initramfs by digest, the kernel packages, the host" \
+    json "$OUT/good/report.json" "any(a['kind']=='module_source' for a in r['candidate']['artifacts']) and all(set(x['boot_media']['files'])=={'vmlinuz','base.cpio.gz'} and any(p.startswith('linux-image-'+x['kernel_release']+' ') for p in x['boot_media']['packages']) for x in r['cells']) and r['host']['uri']=='qemu:///system' and len(r['crashlab']['sha256'])==64"
 check "good: junit carries the content and each module digest as properties" python3 -c "
 import json, xml.etree.ElementTree as ET
 r=json.load(open('$OUT/good/report.json')); t=ET.parse('$OUT/good/junit.xml').getroot()
