@@ -120,14 +120,15 @@ static void artifacts(xmlTextWriterPtr w, json_t *rep)
 	xmlTextWriterStartElement(w, W("tr"));
 	cl_xmlw_el(w, "th", "kind");
 	cl_xmlw_el(w, "th", "name");
-	cl_xmlw_el(w, "th", "file or kernel");
+	cl_xmlw_el(w, "th", "file, directory or kernel");
 	cl_xmlw_el(w, "th", "sha256");
 	xmlTextWriterFullEndElement(w);
 	json_array_foreach(json_object_get(json_object_get(rep, "candidate"), "artifacts"), i, a) {
 		xmlTextWriterStartElement(w, W("tr"));
 		cl_xmlw_el(w, "td", str(a, "kind"));
 		cl_xmlw_el(w, "td", str(a, "name"));
-		cl_xmlw_el(w, "td", *str(a, "file") ? str(a, "file") : str(a, "kernel_release"));
+		cl_xmlw_el(w, "td", *str(a, "file") ? str(a, "file")
+				    : *str(a, "dir") ? str(a, "dir") : str(a, "kernel_release"));
 		cl_xmlw_el(w, "td", str(a, "sha256"));
 		xmlTextWriterFullEndElement(w);
 	}
