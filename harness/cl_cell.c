@@ -427,13 +427,41 @@ static int get_snapshot(struct io *io, const struct cl_cell_media *m)
 	return 0;
 }
 
+/* @scratch/@leaf, connected and non-blocking; -1 when it did not come up within 10 s. */
+static int open_stream(const char *scratch, const char *leaf)
+{
+	char *path = cl_path_join(scratch, leaf);
+	int fd = connect_unix(path, cl_now() + 10);
+
+	free(path);
+	if (fd >= 0)
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+	return fd;
+}
+
+/* The domain's console, agent and (restored guests) delivery streams; 0 or infra in sm. */
+static int connect_streams(struct io *io, const struct cl_cell_media *m, const char *scratch)
+{
+	io->con = open_stream(scratch, "console.sock");
+	io->agent = m->crashlab_agent ? open_stream(scratch, "agent.sock") : -1;
+	if (io->con < 0 || (m->crashlab_agent && io->agent < 0)) {
+		cl_sm_infra(io->sm, "cannot connect to the console sockets");
+		return -1;
+	}
+	if (io->agent < 0)
+		io->sm->agent_eof = 1; /* no agent stream to drain */
+	if (m->delivery && (io->dlv = open_stream(scratch, "delivery.sock")) < 0) {
+		cl_sm_infra(io->sm, "cannot connect to the delivery socket");
+		return -1;
+	}
+	return 0;
+}
+
 /* Create (or restore) the paused domain and connect its streams; 0 or an infra message in sm. */
 static int start_domain(struct io *io, const struct cl_cell_media *m, const char *scratch,
 			const char *name)
 {
 	struct cl_cell_run *r = io->r;
-	char *con_sock = cl_path_join(scratch, "console.sock");
-	char *agent_sock = cl_path_join(scratch, "agent.sock");
 	char *xml = cell_xml(r, m, name, scratch);
 	char *xml_path = cl_path_join(r->dir, "domain.xml");
 	int rc = -1;
@@ -457,32 +485,8 @@ static int start_domain(struct io *io, const struct cl_cell_media *m, const char
 		free(msg);
 		goto out;
 	}
-	io->con = connect_unix(con_sock, cl_now() + 10);
-	io->agent = m->crashlab_agent ? connect_unix(agent_sock, cl_now() + 10) : -1;
-	if (io->con < 0 || (m->crashlab_agent && io->agent < 0)) {
-		cl_sm_infra(io->sm, "cannot connect to the console sockets");
-		goto out;
-	}
-	fcntl(io->con, F_SETFL, O_NONBLOCK);
-	if (io->agent >= 0)
-		fcntl(io->agent, F_SETFL, O_NONBLOCK);
-	else
-		io->sm->agent_eof = 1; /* no agent stream to drain */
-	if (m->delivery) {
-		char *dlv_sock = cl_path_join(scratch, "delivery.sock");
-
-		io->dlv = connect_unix(dlv_sock, cl_now() + 10);
-		free(dlv_sock);
-		if (io->dlv < 0) {
-			cl_sm_infra(io->sm, "cannot connect to the delivery socket");
-			goto out;
-		}
-		fcntl(io->dlv, F_SETFL, O_NONBLOCK);
-	}
-	rc = 0;
+	rc = connect_streams(io, m, scratch);
 out:
-	free(con_sock);
-	free(agent_sock);
 	free(xml);
 	free(xml_path);
 	return rc;

@@ -249,11 +249,60 @@ int cl_module_source_digest(char out[CL_SHA256_HEX], const struct cl_candidate *
 	return rc;
 }
 
+/*
+ * Copy @names of the module source into @dir, build it there with the
+ * kernel's kbuild, and record the new module's digest in @sha.
+ */
+static int build_module(char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
+			const struct cl_image *img, const char *release, const char *dir,
+			char **names, int n)
+{
+	char *argv[8 + CL_MAX_MAKE_VARS];
+	char *cflag = cl_sprintf("-C%s", img->headers), *mflag = cl_sprintf("M=%s", dir);
+	char *kopath = cl_sprintf("%s/%s.ko", dir, cand->module_name);
+	char *logpath = cl_sprintf("%s/build.log", dir);
+	int a = 0, i, status, rc;
+
+	cl_rm_rf(dir);
+	rc = cl_mkdir_p(dir, 0755);
+	for (i = 0; i < n && rc == 0; i++) {
+		char *src = cl_path_join(cand->module_source, names[i]);
+		char *dst = cl_path_join(dir, names[i]);
+
+		rc = copy_file(src, dst);
+		free(src);
+		free(dst);
+	}
+	argv[a++] = "make";
+	argv[a++] = "-s";
+	argv[a++] = cflag;
+	argv[a++] = mflag;
+	/* BTF for modules needs pahole and vmlinux; neither is wanted here. */
+	argv[a++] = "CONFIG_DEBUG_INFO_BTF_MODULES=";
+	for (i = 0; i < cand->nmake_vars; i++)
+		argv[a++] = cand->make_vars[i];
+	argv[a++] = "modules";
+	argv[a] = NULL;
+	status = rc ? -1 : cl_run(argv, logpath, 900);
+	if (rc == 0 && status < 0)
+		rc = status;
+	else if (rc == 0 && (status != 0 || !cl_file_exists(kopath)))
+		rc = cl_err_set(CL_EINFRA, "building module %s for %s failed (exit %d), see %s",
+				cand->module_name, release, status, logpath);
+	/* just built: its digest, recorded for the runs that reuse it */
+	else if (rc == 0 && (rc = cl_sha256_file(sha, kopath)) == 0)
+		rc = module_record(kopath, sha);
+	free(cflag);
+	free(mflag);
+	free(kopath);
+	free(logpath);
+	return rc;
+}
+
 int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
 		    const struct cl_image *img, const char *release)
 {
-	char **names = NULL, key[CL_SHA256_HEX], *dir = NULL, *kopath = NULL, *logpath = NULL;
-	char *lockpath = NULL;
+	char **names = NULL, key[CL_SHA256_HEX], *dir = NULL, *kopath = NULL, *lockpath = NULL;
 	int lockfd = -1;
 	struct cl_sha256 h;
 	uint8_t d[CL_SHA256_LEN];
@@ -273,7 +322,6 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidat
 	cl_hex(key, d, sizeof(d));
 	dir = cl_sprintf("%s/modules/%s-%.16s", cl_cache_dir(), cand->module_name, key);
 	kopath = cl_sprintf("%s/%s.ko", dir, cand->module_name);
-	logpath = cl_sprintf("%s/build.log", dir);
 	/* one builder per key at a time: runs sharing the cache wait, then reuse */
 	lockpath = cl_sprintf("%s.lock", dir);
 	{
@@ -285,51 +333,9 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidat
 	lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (lockfd >= 0)
 		flock(lockfd, LOCK_EX);
-	if (!module_cached(kopath, sha)) {
-		char *argv[8 + CL_MAX_MAKE_VARS];
-		char *cflag = cl_sprintf("-C%s", img->headers), *mflag = cl_sprintf("M=%s", dir);
-		int a = 0, status;
-
-		cl_rm_rf(dir);
-		if ((rc = cl_mkdir_p(dir, 0755))) {
-			free(cflag);
-			free(mflag);
-			goto out;
-		}
-		for (i = 0; i < n && rc == 0; i++) {
-			char *src = cl_path_join(cand->module_source, names[i]);
-			char *dst = cl_path_join(dir, names[i]);
-
-			rc = copy_file(src, dst);
-			free(src);
-			free(dst);
-		}
-		argv[a++] = "make";
-		argv[a++] = "-s";
-		argv[a++] = cflag;
-		argv[a++] = mflag;
-		/* BTF for modules needs pahole and vmlinux; neither is wanted here. */
-		argv[a++] = "CONFIG_DEBUG_INFO_BTF_MODULES=";
-		for (i = 0; i < cand->nmake_vars; i++)
-			argv[a++] = cand->make_vars[i];
-		argv[a++] = "modules";
-		argv[a] = NULL;
-		status = rc ? -1 : cl_run(argv, logpath, 900);
-		free(cflag);
-		free(mflag);
-		if (status < 0 && !rc) {
-			rc = status;
-			goto out;
-		}
-		if (status != 0 || !cl_file_exists(kopath)) {
-			rc = cl_err_set(CL_EINFRA, "building module %s for %s failed (exit %d), see %s",
-					cand->module_name, release, status, logpath);
-			goto out;
-		}
-		/* just built: its digest, recorded for the runs that reuse it */
-		if ((rc = cl_sha256_file(sha, kopath)) || (rc = module_record(kopath, sha)))
-			goto out;
-	}
+	if (!module_cached(kopath, sha) &&
+	    (rc = build_module(sha, cand, img, release, dir, names, n)))
+		goto out;
 	*ko = kopath;
 	kopath = NULL;
 out:
@@ -340,7 +346,6 @@ out:
 	free(names);
 	free(dir);
 	free(kopath);
-	free(logpath);
 	free(lockpath);
 	return rc;
 }
