@@ -270,22 +270,29 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+/* Create the directory @path is in. */
+static int mkdir_parent(const char *path)
+{
+	char dir[256];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	return mkdir_p(dir);
+}
+
 /* Copy src to dst, creating dst's directory. */
 static int install_file(const char *src, const char *dst)
 {
-	char dir[256], buf[8192];
-	char *slash;
-	int in, out, rc = 0;
+	char buf[8192];
+	int in, out, rc = mkdir_parent(dst);
 	ssize_t n;
 
-	snprintf(dir, sizeof(dir), "%s", dst);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		rc = mkdir_p(dir);
-		if (rc)
-			return rc;
-	}
+	if (rc)
+		return rc;
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
@@ -624,18 +631,12 @@ static int name_ok(const char *name)
 /* Take @size bytes from the channel into /@name; their digest into @hex. */
 static int receive_file(const char *name, long long size, char hex[65])
 {
-	char path[256], dir[256], buf[8192];
+	char path[256], buf[8192];
 	struct ga_sha256 h;
-	char *slash;
 	int out, rc = 0;
 
 	snprintf(path, sizeof(path), "/%s", name);
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = '\0';
-		mkdir_p(dir);
-	}
+	mkdir_parent(path); /* a failure shows at open() */
 	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0)
 		rc = -errno; /* still read the bytes: the stream stays in step */

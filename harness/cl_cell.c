@@ -56,26 +56,6 @@ struct io {
 	struct cl_snapshot snap;    /* restored: its snapshot (locked while the guest runs) */
 };
 
-static int connect_unix(const char *path, double deadline)
-{
-	struct sockaddr_un sa;
-	int fd;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	for (;;) {
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			return fd;
-		if (fd >= 0)
-			close(fd);
-		if (cl_now() > deadline)
-			return -1;
-		usleep(50000);
-	}
-}
-
 /* Copy guest console text to the terminal without its control sequences. */
 static void echo_sanitized(const char *buf, size_t n)
 {
@@ -427,30 +407,18 @@ static int get_snapshot(struct io *io, const struct cl_cell_media *m)
 	return 0;
 }
 
-/* @scratch/@leaf, connected and non-blocking; -1 when it did not come up within 10 s. */
-static int open_stream(const char *scratch, const char *leaf)
-{
-	char *path = cl_path_join(scratch, leaf);
-	int fd = connect_unix(path, cl_now() + 10);
-
-	free(path);
-	if (fd >= 0)
-		fcntl(fd, F_SETFL, O_NONBLOCK);
-	return fd;
-}
-
 /* The domain's console, agent and (restored guests) delivery streams; 0 or infra in sm. */
 static int connect_streams(struct io *io, const struct cl_cell_media *m, const char *scratch)
 {
-	io->con = open_stream(scratch, "console.sock");
-	io->agent = m->crashlab_agent ? open_stream(scratch, "agent.sock") : -1;
+	io->con = cl_unix_stream(scratch, "console.sock", 10);
+	io->agent = m->crashlab_agent ? cl_unix_stream(scratch, "agent.sock", 10) : -1;
 	if (io->con < 0 || (m->crashlab_agent && io->agent < 0)) {
 		cl_sm_infra(io->sm, "cannot connect to the console sockets");
 		return -1;
 	}
 	if (io->agent < 0)
 		io->sm->agent_eof = 1; /* no agent stream to drain */
-	if (m->delivery && (io->dlv = open_stream(scratch, "delivery.sock")) < 0) {
+	if (m->delivery && (io->dlv = cl_unix_stream(scratch, "delivery.sock", 10)) < 0) {
 		cl_sm_infra(io->sm, "cannot connect to the delivery socket");
 		return -1;
 	}

@@ -28,11 +28,15 @@ const struct cl_image_kind *cl_kind_find(const char *name)
 	return NULL;
 }
 
-char *cl_kind_agent_cmdline(const struct cl_cell_input *in, const char *mode)
+void cl_kind_agent_media(struct cl_cell_media *out, const struct cl_cell_input *in, char *initrd,
+			 const char *mode)
 {
+	out->kernel = cl_xstrdup(in->img->vmlinuz);
+	out->initrd = initrd;
 	/* nokaslr with --vmcore: the dump opens with the -dbg vmlinux as it is */
-	return cl_sprintf("console=ttyS0,115200 panic=-1 oops=panic loglevel=7 %s%s%s",
-			  in->vmcore ? "nokaslr " : "", mode, in->scn->cmdline);
+	out->cmdline = cl_sprintf("console=ttyS0,115200 panic=-1 oops=panic loglevel=7 %s%s%s",
+				  in->vmcore ? "nokaslr " : "", mode, in->scn->cmdline);
+	out->crashlab_agent = 1;
 }
 
 void cl_cell_media_clear(struct cl_cell_media *m)

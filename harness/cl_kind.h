@@ -80,8 +80,12 @@ int cl_kind_overlay(char **out, const struct cl_cell_input *in, const char *scra
 		    const char *base, int install,
 		    int (*more)(struct cl_gfs *g, const struct cl_cell_input *in));
 
-/* The kernel command line of the crashlab agent's initramfs, with @mode words. */
-char *cl_kind_agent_cmdline(const struct cl_cell_input *in, const char *mode);
+/*
+ * The release's kernel with @initrd (taken), the crashlab agent as PID 1 and
+ * its command line with @mode words: what the initramfs kinds boot.
+ */
+void cl_kind_agent_media(struct cl_cell_media *out, const struct cl_cell_input *in, char *initrd,
+			 const char *mode);
 
 /* The kind named @name, or NULL. */
 const struct cl_image_kind *cl_kind_find(const char *name);

@@ -21,11 +21,8 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 		free(initrd);
 		return cl_err_set(CL_EINFRA, "%s", cl_err());
 	}
-	out->kernel = cl_xstrdup(in->img->vmlinuz);
-	out->initrd = initrd;
 	out->scratch_initrd = cl_xstrdup(initrd);
-	out->cmdline = cl_kind_agent_cmdline(in, "");
-	out->crashlab_agent = 1;
+	cl_kind_agent_media(out, in, initrd, "");
 	return 0;
 }
 

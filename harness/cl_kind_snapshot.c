@@ -31,10 +31,7 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 	free(sums);
 	if (rc)
 		return rc;
-	out->kernel = cl_xstrdup(in->img->vmlinuz);
-	out->initrd = cl_xstrdup(in->img->base_initrd);
-	out->cmdline = cl_kind_agent_cmdline(in, "crashlab.mode=wait ");
-	out->crashlab_agent = 1;
+	cl_kind_agent_media(out, in, cl_xstrdup(in->img->base_initrd), "crashlab.mode=wait ");
 	return 0;
 }
 

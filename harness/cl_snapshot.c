@@ -13,9 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #define BUILD_LIMIT_S 300.0 /* boot to WAITING, many guests sharing the host */
@@ -46,23 +44,6 @@ static char *replace_all(const char *s, const char *from, const char *to)
 	return out;
 }
 
-static int connect_sock(const char *dir, const char *leaf)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, i;
-
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", dir, leaf);
-	for (i = 0; i < 200; i++) {
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			return fd;
-		if (fd >= 0)
-			close(fd);
-		usleep(50000);
-	}
-	return -1;
-}
-
 /*
  * Copy console and agent output to @log until the agent says WAITING.
  * Returns 0, or a message.
@@ -86,7 +67,9 @@ static const char *wait_until_waiting(int con, int agent, FILE *log)
 			fwrite(buf, 1, (size_t)n, log);
 		if (!p[1].revents)
 			continue;
-		if ((n = read(agent, buf, sizeof(buf))) <= 0)
+		if ((n = read(agent, buf, sizeof(buf))) < 0 && errno == EAGAIN)
+			continue;
+		if (n <= 0)
 			return "the guest stopped before its agent was waiting";
 		fwrite(buf, 1, (size_t)n, log);
 		for (i = 0; i < n; i++) {
@@ -132,8 +115,8 @@ static int boot_and_save(const char *xml, const char *dir, const char *to, const
 				dom ? strerror(errno) : cl_virt_error());
 		goto out;
 	}
-	con = connect_sock(dir, "console.sock");
-	agent = connect_sock(dir, "agent.sock");
+	con = cl_unix_stream(dir, "console.sock", 10);
+	agent = cl_unix_stream(dir, "agent.sock", 10);
 	if (con < 0 || agent < 0 || virDomainResume(dom) < 0)
 		why = "cannot connect to the guest";
 	else

@@ -13,7 +13,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -472,4 +474,25 @@ char *cl_xml_escape(const char *s)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+int cl_unix_stream(const char *dir, const char *leaf, double wait_s)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	double deadline = cl_now() + wait_s;
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", dir, leaf);
+	for (;;) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			fcntl(fd, F_SETFL, O_NONBLOCK);
+			return fd;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (cl_now() > deadline)
+			return -1;
+		usleep(50000);
+	}
 }

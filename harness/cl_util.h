@@ -40,6 +40,12 @@ int cl_file_exists(const char *path);
 char *cl_path_join(const char *a, const char *b);
 /* New string: directory part of @path ("." when none). Caller frees. */
 char *cl_dirname(const char *path);
+/*
+ * A stream to the unix socket @dir/@leaf (a qemu chardev that may not be
+ * listening yet), retried for up to @wait_s seconds; non-blocking, or -1.
+ */
+int cl_unix_stream(const char *dir, const char *leaf, double wait_s);
+
 /* The project root: the directory above the one holding the running binary. */
 const char *cl_project_root(void);
 /* The cache directory: $CRASHLAB_CACHE or ROOT/.cache. */

@@ -680,26 +680,25 @@ static int cmd_matrix(int argc, char **argv)
 	return 0;
 }
 
+/* The commands, by the word that names them ("reproduce" is qualify's other face). */
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "qualify", cmd_qualify }, { "reproduce", cmd_qualify }, { "triage", cmd_triage },
+	{ "images", cmd_images },   { "matrix", cmd_matrix },     { "html", cmd_html },
+	{ "keygen", cmd_keygen },   { "gate", cmd_gate },         { "merge", cmd_merge },
+};
+
 int main(int argc, char **argv)
 {
+	size_t i;
+
 	if (argc < 2)
 		return usage_error("no command");
-	if (!strcmp(argv[1], "qualify") || !strcmp(argv[1], "reproduce"))
-		return cmd_qualify(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "triage"))
-		return cmd_triage(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "images"))
-		return cmd_images(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "matrix"))
-		return cmd_matrix(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "html"))
-		return cmd_html(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "keygen"))
-		return cmd_keygen(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "gate"))
-		return cmd_gate(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "merge"))
-		return cmd_merge(argc - 1, argv + 1);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("crashlab %s\n", CRASHLAB_VERSION);
 		return 0;

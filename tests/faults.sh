@@ -66,10 +66,11 @@ rc_of() {
 }
 qemu_pids() { pgrep -f 'qemu-system-x86_64 -name guest=crashlab-' || true; }
 
-# one_cell FILE: the first cell of MATRIX as a matrix of its own
+# one_cell FILE [IMAGE]: the first cell of MATRIX as a matrix of its own
 one_cell() {
     python3 -c "
 import json; m=json.load(open('$MATRIX')); m['cells']=m['cells'][:1]; m['name']='one'
+if '${2:-}': m['cells'][0]['image']='${2:-}'
 json.dump(m, open('$1','w'))"
 }
 
@@ -291,9 +292,7 @@ fault_confinement() {
 # (it holds the snapshot's lock) and qualify normally
 fault_snapshot_sigkill() {
     local snap=$W/snap.json left ok=0 v rc
-    python3 -c "
-import json; m=json.load(open('$MATRIX')); m['cells']=m['cells'][:1]; m['name']='snap'
-m['cells'][0]['image']='snapshot'; json.dump(m, open('$snap','w'))"
+    one_cell "$snap" snapshot
     find /tmp -maxdepth 1 -name 'crashlab-??????' | sort >"$W/scratch.before"
     start snapkill -- qualify --matrix "$snap" --candidate $CAND --out "$W/snapkill"
     wait_for snapkill ': running' 300
