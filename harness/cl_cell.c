@@ -12,6 +12,7 @@
 #include "cl_cell.h"
 #include "cl_domain.h"
 #include "cl_qga.h"
+#include "cl_scratch.h"
 #include "cl_smlog.h"
 #include "cl_snapshot.h"
 #include "cl_util.h"
@@ -712,7 +713,6 @@ static struct cl_sm_config sm_config(const struct cl_cell_run *r)
 /* One attempt with its scratch directory, or the reason there was none. */
 static void try_once(struct cl_cell_run *r)
 {
-	char tmpl[] = "/tmp/crashlab-XXXXXX";
 	char *scratch;
 
 	cl_cell_set_phase(r, CL_PHASE_PREPARING);
@@ -724,10 +724,9 @@ static void try_once(struct cl_cell_run *r)
 		cl_sm_build_failed(&r->sm, r->build_error);
 	} else if (cl_virt_ensure(60)) {
 		cl_sm_infra(&r->sm, cl_err()); /* the daemon did not come back */
-	} else if (!(scratch = mkdtemp(tmpl))) {
-		cl_sm_infra(&r->sm, "mkdtemp failed");
+	} else if (!(scratch = cl_scratch_new(""))) {
+		cl_sm_infra(&r->sm, cl_err());
 	} else {
-		chmod(scratch, 0755); /* qemu runs as libvirt-qemu and reads the media */
 		if (r->attempts > 1) {
 			keep_aside(r->dir, "console");
 			keep_aside(r->dir, "agent");
@@ -735,6 +734,7 @@ static void try_once(struct cl_cell_run *r)
 		}
 		attempt(r, scratch);
 		cl_rm_rf(scratch);
+		free(scratch);
 	}
 }
 

@@ -2,6 +2,7 @@
  * cl_snapshot.c - guests saved at the agent's waiting point (see cl_snapshot.h).
  */
 #include "cl_snapshot.h"
+#include "cl_scratch.h"
 #include "cl_util.h"
 #include "cl_virt.h"
 
@@ -168,14 +169,12 @@ static int entry_ok(struct cl_snapshot *s, const char *entry)
 static int build(struct cl_snapshot *s, const char *entry, const char *release, const char *key,
 		 cl_snapshot_xml_fn xmlfn, void *ctx)
 {
-	char tmpl[] = "/tmp/crashlab-snap-XXXXXX";
-	char *dir = mkdtemp(tmpl), *tmp, *xml, *log, *meta_path, *sum_path, *meta;
+	char *dir = cl_scratch_new("snap-"), *tmp, *xml, *log, *meta_path, *sum_path, *meta;
 	double t0 = cl_now();
 	int rc;
 
 	if (!dir)
-		return cl_err_set(CL_EINFRA, "snapshot: mkdtemp: %s", strerror(errno));
-	chmod(dir, 0755); /* qemu runs as libvirt-qemu */
+		return cl_err_set(CL_EINFRA, "snapshot: %s", cl_err());
 	s->name = cl_sprintf("crashlab-snap-%.40s-%.8s", release, key);
 	s->dir = cl_xstrdup(dir);
 	tmp = cl_sprintf("%s.%d.tmp", s->path, (int)getpid());
@@ -194,6 +193,7 @@ static int build(struct cl_snapshot *s, const char *entry, const char *release, 
 		rc = cl_err_set(CL_EINFRA, "snapshot: cannot write %s", entry);
 	unlink(tmp);
 	cl_rm_rf(dir);
+	free(dir);
 	s->built = rc == 0;
 	s->build_s = cl_now() - t0;
 	free(tmp);

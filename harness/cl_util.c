@@ -193,10 +193,9 @@ void cl_rm_rf(const char *path)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		sub = cl_path_join(path, e->d_name);
-		if (e->d_type == DT_DIR)
+		/* some file systems do not fill d_type: unlink says EISDIR then */
+		if (e->d_type == DT_DIR || (unlink(sub) != 0 && errno == EISDIR))
 			cl_rm_rf(sub);
-		else
-			unlink(sub);
 		free(sub);
 	}
 	closedir(d);

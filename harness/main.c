@@ -21,6 +21,7 @@
 #include "cl_remediate.h"
 #include "cl_report.h"
 #include "cl_scenario.h"
+#include "cl_scratch.h"
 #include "cl_summary.h"
 #include "cl_triage.h"
 #include "cl_util.h"
@@ -305,6 +306,7 @@ static int run_qualify(struct qualify *q)
 		rep.module_source_sha256[0] = '\0'; /* unreadable: the build says so per cell */
 	cl_utc_now(rep.started, sizeof(rep.started));
 	forget_reports(p->out);
+	cl_scratch_sweep(CL_SCRATCH_ROOT); /* what killed runs could not remove */
 	/* stopped while images were built: still a report, every cell not_run */
 	if ((rc = cl_plan_prepare_images(p)) && !cl_interrupted())
 		return rc;
@@ -600,6 +602,7 @@ static int cmd_images(int argc, char **argv)
 	if (argc != 3 || strcmp(argv[1], "--matrix"))
 		return usage_error("usage: crashlab images --matrix FILE");
 	catch_signals();
+	cl_scratch_sweep(CL_SCRATCH_ROOT);
 	if (cl_matrix_load(&m, argv[2]) || (p.matrix = m, cl_plan_select(&p)) ||
 	    cl_plan_prepare_images(&p)) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());

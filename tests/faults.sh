@@ -17,6 +17,8 @@ CL=${CL:-build/crashlab}
 MATRIX=matrix/ci.json
 CAND=sensor/candidate.json
 W=$(mktemp -d /tmp/crashlab-faults.XXXXXX)
+. tests/scratch.sh
+scratch_dirs >"$W/scratch.start"
 ONLY=${2:-}
 [ "${1:-}" = "--only" ] || ONLY=
 rows=() survived=0 total=0 false_pass=0 blamed=0
@@ -288,27 +290,29 @@ fault_confinement() {
 }
 
 # crashlab SIGKILLed while a snapshot cell runs: a restored domain cannot be
-# auto-destroyed, so it is left; the next run of that snapshot must destroy it
-# (it holds the snapshot's lock) and qualify normally
+# auto-destroyed, so it is left, and so is the run's scratch directory; the
+# next run removes the directory (its owner is gone), destroys the guest (it
+# holds the snapshot's lock) and qualifies normally
 fault_snapshot_sigkill() {
-    local snap=$W/snap.json left ok=0 v rc
+    local snap=$W/snap.json left killed ok=0 v rc
     one_cell "$snap" snapshot
-    find /tmp -maxdepth 1 -name 'crashlab-??????' | sort >"$W/scratch.before"
+    scratch_dirs >"$W/scratch.before"
     start snapkill -- qualify --matrix "$snap" --candidate $CAND --out "$W/snapkill"
     wait_for snapkill ': running' 300
     pkill -9 -f -- "--out $W/snapkill" || true
     rc_of snapkill >/dev/null
-    # nothing runs after SIGKILL: the killed run's scratch directory is removed here
-    find /tmp -maxdepth 1 -name 'crashlab-??????' | sort | comm -13 "$W/scratch.before" - \
-        | xargs -r rm -rf
+    killed=$(scratch_new "$W/scratch.before")
     left=$(virsh -c qemu:///system list --name 2>/dev/null | grep -c '^crashlab-snap-')
     "$CL" qualify --matrix "$snap" --candidate $CAND --out "$W/snapagain" >"$W/snapagain.err" 2>&1
     rc=$?
     v=$(verdicts "$W/snapagain")
     [ "$left" = 1 ] && [ "$rc" = 0 ] && [[ "$v" == *"=pass/1"* ]] || ok=1
     virsh -c qemu:///system list --name 2>/dev/null | grep -q '^crashlab-snap-' && ok=1
-    row snapshot-sigkill "killed run left its guest; next run destroys it, passes" \
-        "left $left; next exit $rc: $v" "$ok"
+    # the killed run's directory existed, and the next run removed it, saying so
+    [ -n "$killed" ] && [ -z "$(comm -12 <(echo "$killed") <(scratch_dirs))" ] \
+        && grep -q "removed $killed, left by run" "$W/snapagain.err" || ok=1
+    row snapshot-sigkill "killed run left guest+scratch; next run removes both" \
+        "left $left, scratch $(echo "$killed" | grep -c .); next exit $rc: $v" "$ok"
 }
 
 # --- run, then count what was left -----------------------------------------
@@ -320,7 +324,7 @@ done
 for s in INT TERM HUP; do wanted "sig-$s" && fault_signal $s; done
 
 domains=$(virsh -c qemu:///system list --all --name 2>/dev/null | grep -c '^crashlab-')
-overlays=$(find /tmp -maxdepth 1 -name 'crashlab-??????' 2>/dev/null | wc -l)
+overlays=$(scratch_new "$W/scratch.start" | wc -l)
 tmpfiles=$( { find .cache -name '*.tmp.*' -o -name '.dl.*' -o -name '.sums.tmp' \
                 -o -name '.*.build.*' -o -name 'stage.*'; \
               find "$W" -name '*.tmp.*'; } 2>/dev/null | wc -l)

@@ -22,6 +22,8 @@ cd "$(dirname "$0")/.."
 CL=${CL:-build/crashlab-asan}
 export ASAN_OPTIONS=exitcode=99 LSAN_OPTIONS=exitcode=98 UBSAN_OPTIONS=halt_on_error=1:exitcode=97
 OUT=${CRASHLAB_TEST_OUT:-$(mktemp -d /tmp/crashlab-it.XXXXXX)}
+. tests/scratch.sh
+scratch_dirs >"$OUT/scratch.start"
 pass=0 fail=0
 
 ok()  { echo "ok   - $1"; pass=$((pass + 1)); }
@@ -199,8 +201,7 @@ kill -INT $pid
 wait $pid; rc=$?
 check "interrupted run exits 2 (not a pass)" test "$rc" = 2
 check "no crashlab domain left" bash -c "! virsh -q -c qemu:///system list --all --name | grep -q '^crashlab-$pid-'"
-check "no scratch directory left" \
-    test -z "$(find /tmp -maxdepth 1 -type d -regex '/tmp/crashlab-[A-Za-z0-9]\{6\}')"
+check "no scratch directory left" test -z "$(scratch_new "$OUT/scratch.start")"
 check "interrupted cells are not_run, none blamed on the candidate" json "$OUT/int/report.json" \
     "r['verdict']=='error' and any(c['verdict']=='not_run' for c in r['cells']) and all(c['verdict'] in ('not_run','pass') for c in r['cells'])"
 
@@ -335,8 +336,7 @@ check "disk good: pass, healthy at 4 boots, the manifest's digest reported at ev
     "c['verdict']=='pass' and c['boots']==4 and all(b['healthy'] and b['content_sha256']==r['candidate']['artifacts'][0]['sha256'] for b in c['timeline']) and [b['ended'] for b in c['timeline']]==['reboot']*3+['poweroff']"
 check "disk good: the module was loaded by the OS (modules-load.d), not by the agent" \
     bash -c "grep -q 'CL LOADED module=clsensor' '$OUT/disk-good/cells/disk-6.1/agent.log' && ! grep -q 'CL LOADING' '$OUT/disk-good/cells/disk-6.1/agent.log'"
-check "disk runs leave no overlay behind" \
-    test -z "$(find /tmp -maxdepth 2 -name disk.qcow2 -path '/tmp/crashlab-*' 2>/dev/null)"
+check "disk runs leave no scratch directory (no overlay) behind" test -z "$(scratch_new "$OUT/scratch.start")"
 
 # the recipe's image, handed to crashlab as a user's file: no crashlab agent in it
 cp --reflink=auto "${CRASHLAB_CACHE:-.cache}/disks/6.1.0-56-amd64/disk.qcow2" "$OUT/user.qcow2"

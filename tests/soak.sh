@@ -16,11 +16,13 @@ RUNS=${1:-20}
 MATRIX=${2:-matrix/smoke.json}
 W=$(mktemp -d /tmp/crashlab-soak.XXXXXX)
 trap 'rm -rf "$W"' EXIT
+. tests/scratch.sh
+scratch_dirs >"$W/scratch.start"
 
 fds_of() { local p; p=$(pgrep -x "$1" | head -n1); [ -n "$p" ] && ls /proc/"$p"/fd | wc -l || echo 0; }
 left() {
     echo "$(virsh -c qemu:///system list --all --name 2>/dev/null | grep -c '^crashlab-')" \
-         "$(find /tmp -maxdepth 1 -name 'crashlab-??????' | wc -l)" \
+         "$(scratch_new "$W/scratch.start" | wc -l)" \
          "$(pgrep -fc 'qemu-system-x86_64 -name guest=crashlab-' || true)"
 }
 
