@@ -15,6 +15,7 @@
 #include "cl_scratch.h"
 #include "cl_smlog.h"
 #include "cl_snapshot.h"
+#include "cl_stream.h"
 #include "cl_util.h"
 #include "cl_virt.h"
 
@@ -55,6 +56,10 @@ struct io {
 	const char *out;            /* ... and what is still to send on it */
 	size_t out_len, out_off;
 	struct cl_snapshot snap;    /* restored: its snapshot (locked while the guest runs) */
+	/* a remote host: the serial ports as streams, the media as volumes */
+	struct cl_pump *pumps[2];
+	virStorageVolPtr vols[2];
+	char *remote_kernel, *remote_initrd;
 };
 
 /* Copy guest console text to the terminal without its control sequences. */
@@ -240,7 +245,7 @@ static void pump(struct io *io, int *fd, int is_agent)
 
 static void host_lost(struct io *io)
 {
-	const char *why = cl_virt_lost();
+	const char *why = cl_host_lost(io->r->host);
 	struct cl_sm_event e = { .kind = CL_SM_EV_HOST_LOST, .data = why, .len = why ? strlen(why) : 0 };
 
 	if (io->lost)
@@ -300,7 +305,7 @@ static void watch_domain(struct io *io)
 			feed(io, &(struct cl_sm_event){ .kind = CL_SM_EV_INTERRUPT });
 			continue;
 		}
-		if (cl_virt_lost() && !io->lost) {
+		if (cl_host_lost(io->r->host) && !io->lost) {
 			host_lost(io); /* the pipe may have been full */
 			continue;
 		}
@@ -345,17 +350,21 @@ static char *domain_name(const struct cl_cell_run *r)
 	return cl_sprintf("crashlab-%d-%u-%.40s", (int)getpid(), n, r->spec->id);
 }
 
+/* The domain's XML; on a remote host (@io's volumes uploaded) its paths there. */
 static char *cell_xml(const struct cl_cell_run *r, const struct cl_cell_media *m,
-		      const char *name, const char *dir)
+		      const char *name, const char *dir, const struct io *io)
 {
+	int remote = io && io->remote_kernel;
 	char *con_sock = cl_path_join(dir, "console.sock"), *agent_sock = cl_path_join(dir, "agent.sock");
 	char *dlv_sock = cl_path_join(dir, "delivery.sock"), *xml;
 	const char *on_crash = r->vmcore ? "preserve" : m->reboot_on_crash ? "restart" : "destroy";
 
 	xml = cl_domain_xml(&(struct cl_domain_spec){
-		.name = name, .virt_type = r->virt_type, .memory_mib = r->spec->memory_mib,
-		.vcpus = r->spec->vcpus, .kernel = m->kernel, .initrd = m->initrd,
-		.cmdline = m->cmdline, .console_sock = con_sock,
+		.name = name, .virt_type = remote ? "qemu" : r->virt_type,
+		.memory_mib = r->spec->memory_mib, .vcpus = r->spec->vcpus,
+		.kernel = remote ? io->remote_kernel : m->kernel,
+		.initrd = remote ? io->remote_initrd : m->initrd,
+		.cmdline = m->cmdline, .console_sock = con_sock, .pty_serials = remote,
 		.agent_sock = m->crashlab_agent ? agent_sock : NULL, .on_crash = on_crash,
 		.panic_model = !strncmp(r->spec->os, "windows", 7) ? "hyperv" : "isa",
 		.vmcoreinfo = r->vmcore, .disk = m->disk, .efi = m->efi,
@@ -385,7 +394,7 @@ static char *snap_xml(void *ctx, const char *name, const char *dir)
 {
 	const struct snap_ctx *c = ctx;
 
-	return cell_xml(c->r, c->m, name, dir);
+	return cell_xml(c->r, c->m, name, dir, NULL);
 }
 
 /* The release's snapshot for this cell (built first when there is none), locked. */
@@ -394,7 +403,8 @@ static int get_snapshot(struct io *io, const struct cl_cell_media *m)
 	struct cl_cell_run *r = io->r;
 	struct snap_ctx c = { r, m };
 
-	if (cl_snapshot_get(&io->snap, r->spec->kernel, m->snapshot_extra, snap_xml, &c)) {
+	if (cl_snapshot_get(&io->snap, r->host, r->spec->kernel, m->snapshot_extra, snap_xml,
+			    &c)) {
 		cl_sm_infra(io->sm, cl_err());
 		return -1;
 	}
@@ -408,9 +418,44 @@ static int get_snapshot(struct io *io, const struct cl_cell_media *m)
 	return 0;
 }
 
+/* A remote host: kernel and initrd up as volumes; 0 or infra in sm. */
+static int upload_media(struct io *io, const struct cl_cell_media *m, const char *name)
+{
+	virConnectPtr c = cl_host_conn(io->r->host);
+	char *kn = cl_volume_name(name, "kernel"), *in = cl_volume_name(name, "initrd");
+
+	io->remote_kernel = cl_volume_upload(c, m->kernel, kn, &io->vols[0]);
+	if (io->remote_kernel && m->initrd)
+		io->remote_initrd = cl_volume_upload(c, m->initrd, in, &io->vols[1]);
+	free(kn);
+	free(in);
+	if (!io->remote_kernel || (m->initrd && !io->remote_initrd)) {
+		cl_sm_infra(io->sm, cl_err());
+		return -1;
+	}
+	return 0;
+}
+
+/* A remote host: the console and agent serial ports as libvirt streams. */
+static int open_pumps(struct io *io, const struct cl_cell_media *m)
+{
+	virConnectPtr c = cl_host_conn(io->r->host);
+
+	if (!(io->pumps[0] = cl_pump_open(c, io->dom, "serial0", &io->con)) ||
+	    (m->crashlab_agent && !(io->pumps[1] = cl_pump_open(c, io->dom, "serial1", &io->agent)))) {
+		cl_sm_infra(io->sm, cl_err());
+		return -1;
+	}
+	if (!m->crashlab_agent)
+		io->sm->agent_eof = 1;
+	return 0;
+}
+
 /* The domain's console, agent and (restored guests) delivery streams; 0 or infra in sm. */
 static int connect_streams(struct io *io, const struct cl_cell_media *m, const char *scratch)
 {
+	if (io->remote_kernel)
+		return open_pumps(io, m);
 	io->con = cl_unix_stream(scratch, "console.sock", 10);
 	io->agent = m->crashlab_agent ? cl_unix_stream(scratch, "agent.sock", 10) : -1;
 	if (io->con < 0 || (m->crashlab_agent && io->agent < 0)) {
@@ -431,19 +476,23 @@ static int start_domain(struct io *io, const struct cl_cell_media *m, const char
 			const char *name)
 {
 	struct cl_cell_run *r = io->r;
-	char *xml = cell_xml(r, m, name, scratch);
-	char *xml_path = cl_path_join(r->dir, "domain.xml");
+	char *xml, *xml_path;
 	int rc = -1;
 
+	if (!cl_host_local(r->host) && upload_media(io, m, name))
+		return -1;
+	xml = cell_xml(r, m, name, scratch, io);
+	xml_path = cl_path_join(r->dir, "domain.xml");
+
 	cl_write_file(xml_path, xml, strlen(xml));
-	if (cl_virt_watch(name, io->evw)) {
+	if (cl_virt_watch(r->host, name, io->evw)) {
 		cl_sm_infra(io->sm, cl_err());
 		goto out;
 	}
 	if (m->delivery)
 		io->dom = cl_snapshot_restore(&io->snap, scratch);
 	else
-		io->dom = virDomainCreateXML(cl_virt_conn(), xml,
+		io->dom = virDomainCreateXML(cl_host_conn(r->host), xml,
 					     VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY);
 	if (!io->dom) {
 		char *msg = m->delivery ? cl_xstrdup(cl_err())
@@ -470,7 +519,7 @@ static void close_io(struct io *io, const char *name)
 		close(io->qga_w);
 	if (io->dom && io->lost) {
 		/* the domain outlived its connection: destroy it through a new one */
-		if (cl_virt_forget(name))
+		if (cl_host_forget(io->r->host, name))
 			fprintf(stderr, "crashlab: %s: %s\n", io->r->spec->id, cl_err());
 	} else if (io->dom) {
 		virDomainDestroy(io->dom);
@@ -478,6 +527,12 @@ static void close_io(struct io *io, const char *name)
 	if (io->dom)
 		virDomainFree(io->dom);
 	cl_snapshot_clear(&io->snap); /* after its guest is gone */
+	for (int i = 0; i < 2; i++) {
+		cl_pump_close(io->pumps[i]);
+		cl_volume_remove(io->vols[i]);
+	}
+	free(io->remote_kernel);
+	free(io->remote_initrd);
 	if (name)
 		cl_virt_unwatch(name);
 	if (io->con >= 0)
@@ -682,11 +737,11 @@ out:
 	cl_cell_media_clear(&m);
 }
 
-/* Before a retry: keep the first attempt's log as NAME.attempt1.log. */
-static void keep_aside(const char *dir, const char *name)
+/* Before a retry: keep attempt @n's log as NAME.attemptN.log. */
+static void keep_aside(const char *dir, const char *name, int n)
 {
 	char *from = cl_sprintf("%s/%s.log", dir, name);
-	char *to = cl_sprintf("%s/%s.attempt1.log", dir, name);
+	char *to = cl_sprintf("%s/%s.attempt%d.log", dir, name, n);
 
 	rename(from, to);
 	free(from);
@@ -722,16 +777,18 @@ static void try_once(struct cl_cell_run *r)
 		cl_sm_infra(&r->sm, r->build_error);
 	} else if (!r->ko_path) {
 		cl_sm_build_failed(&r->sm, r->build_error);
-	} else if (cl_virt_ensure(60)) {
+	} else if (cl_host_ensure(r->host, cl_host_local(r->host) ? 60 : 20)) {
+		r->host_gone = 1;
 		cl_sm_infra(&r->sm, cl_err()); /* the daemon did not come back */
 	} else if (!(scratch = cl_scratch_new(""))) {
 		cl_sm_infra(&r->sm, cl_err());
 	} else {
-		if (r->attempts > 1) {
-			keep_aside(r->dir, "console");
-			keep_aside(r->dir, "agent");
-			keep_aside(r->dir, "events");
+		if (r->tries > 0) {
+			keep_aside(r->dir, "console", r->tries);
+			keep_aside(r->dir, "agent", r->tries);
+			keep_aside(r->dir, "events", r->tries);
 		}
+		r->tries++;
 		attempt(r, scratch);
 		cl_rm_rf(scratch);
 		free(scratch);
@@ -742,23 +799,34 @@ void cl_cell_run(struct cl_cell_run *r)
 {
 	struct cl_sm_config cfg = sm_config(r);
 	double t0 = cl_now();
+	int n;
 
-	/* a cell directory holds one run: what an earlier run left there goes */
-	cl_rm_rf(r->dir);
-	cl_mkdir_p(r->dir, 0755);
-	for (r->attempts = 1; r->attempts <= 2; r->attempts++) {
+	/* a cell directory holds one run: what an earlier run left there goes
+	 * (but not what this run's lost host left: the cell moved, its logs stay) */
+	if (!r->moved) {
+		cl_rm_rf(r->dir);
+		cl_mkdir_p(r->dir, 0755);
+		r->duration_s = 0;
+	}
+	r->host_gone = 0;
+	for (n = 1; n <= 2; n++) {
 		cl_sm_clear(&r->sm);
 		cl_sm_init(&r->sm, &cfg);
 		try_once(r);
 		cl_decide(&r->dec, &r->sm.ev, cl_triage_result(r->sm.tr), r->cand,
 			  r->scn->max_boots);
-		if (r->dec.verdict != CL_V_INFRA_ERROR || cl_interrupted() || r->attempts == 2)
+		if (r->dec.verdict != CL_V_INFRA_ERROR || cl_interrupted() || n == 2 ||
+		    r->host_gone)
 			break;
 		snprintf(r->retried_because, sizeof(r->retried_because), "%s", r->dec.title);
 		fprintf(stderr, "crashlab: %s: infra_error (%s); trying again\n", r->spec->id,
 			r->dec.title);
 	}
-	r->duration_s = cl_now() - t0;
+	if (r->host_gone)
+		snprintf(r->retried_because, sizeof(r->retried_because), "host %s lost: %.260s",
+			 r->host_uri ? r->host_uri : "?", r->dec.title);
+	r->attempts = r->tries;
+	r->duration_s += cl_now() - t0;
 	cl_cell_set_phase(r, CL_PHASE_DONE);
 }
 

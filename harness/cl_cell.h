@@ -41,6 +41,8 @@ struct cl_cell_run {
 	const char *build_error;    /* why, when ko_path is NULL */
 	int build_infra;            /* ... and it was the build host's fault (time limit) */
 	const char *virt_type;      /* "qemu" or "kvm" */
+	struct cl_host *host;       /* the libvirt host it runs on (set by the scheduler) */
+	const char *host_uri;
 	const char *dir;            /* the cell's output directory */
 	int vmcore;                 /* on a panic, dump guest memory to DIR/vmcore.kdump */
 	int echo_console;           /* copy the console to stderr (reproduce) */
@@ -51,6 +53,9 @@ struct cl_cell_run {
 	double duration_s;
 	int attempts;
 	char retried_because[320];  /* the first attempt's infra_error, when retried */
+	int host_gone;              /* its host was lost and did not come back */
+	int moved;                  /* times it was moved to another host */
+	int tries;                  /* attempts on every host so far */
 	int phase;                  /* enum cl_cell_phase (atomic) */
 	int dumped;                 /* DIR/vmcore.kdump was written */
 	int remedied;               /* remedy_result is filled */

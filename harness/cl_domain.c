@@ -37,7 +37,14 @@ static void os_xml(char **x, size_t *n, const struct cl_domain_spec *s)
 
 static void serial_xml(char **x, size_t *n, const char *path, int port)
 {
-	char *p = cl_xml_escape(path);
+	char *p;
+
+	if (!path) {
+		cl_append(x, n, "    <serial type='pty'>\n      <target port='%d'/>\n    </serial>\n",
+			  port);
+		return;
+	}
+	p = cl_xml_escape(path);
 
 	cl_append(x, n,
 		  "    <serial type='unix'>\n"
@@ -75,9 +82,9 @@ static void devices_xml(char **x, size_t *n, const struct cl_domain_spec *s)
 			  "    </disk>\n", disk);
 		free(disk);
 	}
-	serial_xml(x, n, s->console_sock, 0);
+	serial_xml(x, n, s->pty_serials ? NULL : s->console_sock, 0);
 	if (s->agent_sock)
-		serial_xml(x, n, s->agent_sock, 1);
+		serial_xml(x, n, s->pty_serials ? NULL : s->agent_sock, 1);
 	if (s->guest_agent)
 		channel_xml(x, n, NULL, "org.qemu.guest_agent.0");
 	if (s->delivery_sock)

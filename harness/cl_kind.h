@@ -67,6 +67,9 @@ struct cl_image_kind {
 	int (*prepare)(struct cl_image *img, const struct cl_cell_spec *spec);
 	/* Make the cell's writable layer in @scratch with the candidate in it. */
 	int (*setup)(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch);
+	/* Its cells keep files on the host (a disk overlay made offline, a saved
+	 * state in our cache): they run only on a host that shares our files. */
+	int needs_local_host;
 };
 
 struct cl_gfs;

@@ -85,6 +85,7 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 
 const struct cl_image_kind cl_kind_disk = {
 	.name = "disk",
+	.needs_local_host = 1,
 	.prepare = prepare,
 	.setup = setup,
 };

@@ -275,6 +275,8 @@ static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run
 	rc->remedy = r->remedied ? &r->remedy_result : NULL;
 	rc->attempts = r->attempts;
 	rc->retried_because = r->retried_because[0] ? r->retried_because : NULL;
+	rc->host = r->host_uri;
+	rc->moved = r->moved;
 	rc->snapshot_sha256 = r->snapshot_sha256[0] ? r->snapshot_sha256 : NULL;
 	rc->snapshot_built = r->snapshot_built;
 	rc->duration_s = r->duration_s;

@@ -14,11 +14,24 @@
 /* Memory a TCG guest costs the host beyond its own RAM (qemu, TCG buffers). */
 #define GUEST_OVERHEAD_MIB 256
 
+/*
+ * One ring's cells, taken by workers bound to hosts. A cell whose host was
+ * lost for good goes back to the queue for the hosts still up; a worker
+ * waits while cells are in flight, since one of them may come back.
+ */
 struct pool {
 	struct cl_plan *p;
-	int first, end;      /* the ring's runs: [first, end) */
-	int next;
+	const struct cl_sched_opts *o;
+	int *queue, nq;        /* run indices not yet taken */
+	int inflight;
+	int down[CL_SCHED_MAX_HOSTS];
 	pthread_mutex_t lock;
+	pthread_cond_t changed;
+};
+
+struct worker_arg {
+	struct pool *pl;
+	int host;              /* index into o->hosts */
 };
 
 struct progress {
@@ -43,49 +56,156 @@ static long mem_available_mib(void)
 	return kib < 0 ? -1 : kib / 1024;
 }
 
-int cl_sched_jobs_auto(const struct cl_plan *p)
+long cl_sched_guest_mib(const struct cl_plan *p)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN), mem = mem_available_mib(), need = 0;
-	long jobs = cores > 0 ? cores : 1;
+	long need = 0;
 	int i;
 
 	for (i = 0; i < p->ncells; i++)
 		if (p->cells[i]->memory_mib + GUEST_OVERHEAD_MIB > need)
 			need = p->cells[i]->memory_mib + GUEST_OVERHEAD_MIB;
+	return need;
+}
+
+int cl_sched_jobs_auto(const struct cl_plan *p)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN), mem = mem_available_mib();
+	long jobs = cores > 0 ? cores : 1, need = cl_sched_guest_mib(p);
+
 	/* keep a quarter of what is free for the host itself */
 	if (mem > 0 && need > 0 && mem * 3 / 4 / need < jobs)
 		jobs = mem * 3 / 4 / need;
 	return jobs < 1 ? 1 : jobs > 64 ? 64 : (int)jobs;
 }
 
-static void *worker(void *arg)
+/* Can host @h take run @r? Kinds that keep files on the host need ours. */
+static int fits(const struct cl_sched_host *h, const struct cl_cell_run *r)
 {
-	struct pool *pl = arg;
-
-	for (;;) {
-		int idx;
-
-		pthread_mutex_lock(&pl->lock);
-		idx = pl->next < pl->end ? pl->next++ : -1;
-		pthread_mutex_unlock(&pl->lock);
-		if (idx < 0)
-			return NULL;
-		cl_cell_run(&pl->p->runs[idx]);
-	}
+	return h->local || !r->kind->needs_local_host;
 }
 
-static void run_ring(struct cl_plan *p, int first, int end, int jobs)
+int cl_sched_check_hosts(const struct cl_plan *p, const struct cl_sched_opts *o)
 {
-	struct pool pl = { .p = p, .first = first, .end = end, .next = first };
-	int n = end - first < jobs ? end - first : jobs, i;
-	pthread_t *t = cl_xcalloc((size_t)n, sizeof(*t));
+	int i, h;
 
+	for (i = 0; i < p->ncells; i++) {
+		const struct cl_cell_run *r = &p->runs[i];
+
+		for (h = 0; h < o->nhosts && !fits(&o->hosts[h], r); h++)
+			;
+		if (h == o->nhosts)
+			return cl_err_set(CL_EINPUT, "cell %s: a %s cell keeps files on its host, and "
+					  "no --uri is this machine's (qemu:///system)",
+					  r->spec->id, r->kind->name);
+	}
+	return 0;
+}
+
+static int hosts_up_for(const struct pool *pl, const struct cl_cell_run *r)
+{
+	int i, n = 0;
+
+	for (i = 0; i < pl->o->nhosts; i++)
+		n += !pl->down[i] && fits(&pl->o->hosts[i], r);
+	return n;
+}
+
+/* The first queued run host @h can take, removed from the queue; -1 if none. */
+static int take(struct pool *pl, int h)
+{
+	int i;
+
+	for (i = 0; i < pl->nq; i++)
+		if (fits(&pl->o->hosts[h], &pl->p->runs[pl->queue[i]])) {
+			int idx = pl->queue[i];
+
+			memmove(&pl->queue[i], &pl->queue[i + 1], (size_t)(pl->nq - i - 1) * sizeof(int));
+			pl->nq--;
+			return idx;
+		}
+	return -1;
+}
+
+/* After a run on host @h: lost for good? Then the host is down and the run
+ * goes back to the queue when another host can take it. */
+static void settle(struct pool *pl, int h, int idx)
+{
+	struct cl_cell_run *r = &pl->p->runs[idx];
+
+	if (r->host_gone && !cl_interrupted()) {
+		if (!pl->down[h])
+			fprintf(stderr, "crashlab: host %s is gone; its cells go to the other hosts\n",
+				pl->o->hosts[h].uri);
+		pl->down[h] = 1;
+		if (hosts_up_for(pl, r) > 0) {
+			r->moved++;
+			cl_cell_set_phase(r, CL_PHASE_QUEUED);
+			pl->queue[pl->nq++] = idx;
+		}
+	}
+	pl->inflight--;
+	pthread_cond_broadcast(&pl->changed);
+}
+
+static void *worker(void *arg)
+{
+	struct worker_arg *w = arg;
+	struct pool *pl = w->pl;
+
+	pthread_mutex_lock(&pl->lock);
+	for (;;) {
+		int idx = pl->down[w->host] ? -1 : take(pl, w->host);
+
+		if (idx < 0) {
+			if (pl->down[w->host] || pl->inflight == 0)
+				break;
+			pthread_cond_wait(&pl->changed, &pl->lock);
+			continue;
+		}
+		pl->inflight++;
+		pthread_mutex_unlock(&pl->lock);
+		pl->p->runs[idx].host = pl->o->hosts[w->host].host;
+		pl->p->runs[idx].host_uri = pl->o->hosts[w->host].uri;
+		cl_cell_run(&pl->p->runs[idx]);
+		pthread_mutex_lock(&pl->lock);
+		settle(pl, w->host, idx);
+	}
+	pthread_cond_broadcast(&pl->changed);
+	pthread_mutex_unlock(&pl->lock);
+	return NULL;
+}
+
+static void run_ring(struct cl_plan *p, const struct cl_sched_opts *o, int first, int end)
+{
+	struct pool pl = { .p = p, .o = o };
+	struct worker_arg *args;
+	pthread_t *t;
+	int n = 0, i, h;
+
+	for (h = 0; h < o->nhosts; h++)
+		n += o->hosts[h].slots;
+	t = cl_xcalloc((size_t)n, sizeof(*t));
+	args = cl_xcalloc((size_t)n, sizeof(*args));
+	pl.queue = cl_xcalloc((size_t)(end - first), sizeof(int));
+	for (i = first; i < end; i++)
+		pl.queue[pl.nq++] = i;
 	pthread_mutex_init(&pl.lock, NULL);
-	for (i = 0; i < n; i++)
-		pthread_create(&t[i], NULL, worker, &pl);
+	pthread_cond_init(&pl.changed, NULL);
+	for (h = 0, i = 0; h < o->nhosts; h++)
+		for (int s = 0; s < o->hosts[h].slots; s++, i++) {
+			args[i] = (struct worker_arg){ &pl, h };
+			pthread_create(&t[i], NULL, worker, &args[i]);
+		}
 	for (i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
+	/* no worker left for these: every host that could take them is gone */
+	for (i = 0; i < pl.nq; i++)
+		cl_cell_skip(&p->runs[pl.queue[i]], cl_interrupted() ? "not run: stopped by a signal"
+						   : "not run: no libvirt host left to take it");
+	pthread_cond_destroy(&pl.changed);
 	pthread_mutex_destroy(&pl.lock);
+	free(pl.queue);
+	free(args);
 	free(t);
 }
 
@@ -192,7 +312,7 @@ void cl_sched_run(struct cl_plan *p, const struct cl_sched_opts *o)
 				cl_cell_skip(&p->runs[i], why);
 			free(why);
 		} else {
-			run_ring(p, first, end, o->jobs);
+			run_ring(p, o, first, end);
 			if (o->fail_fast && ring_failed(p, first, end))
 				stopped_by = ring;
 		}

@@ -1,5 +1,11 @@
 /*
- * cl_sched.h - running a plan's cells: ring by ring, @jobs at a time.
+ * cl_sched.h - running a plan's cells: ring by ring, on every host at
+ * once, as many at a time on each as its slots.
+ *
+ * A cell whose host is lost for good (the cell runner says so: the daemon
+ * did not come back) runs again on another host that can take it; the lost
+ * host takes no more cells. A cell no host is left for keeps its
+ * infra_error (never a pass).
  *
  * Every ring finishes before the next starts. With fail_fast, a ring with a
  * product failure stops the run: the later rings' cells are not_run (never
@@ -12,14 +18,30 @@
 
 #include "cl_plan.h"
 
+#define CL_SCHED_MAX_HOSTS 16
+
+/* A libvirt host the cells may run on (the scheduler never opens it). */
+struct cl_sched_host {
+	struct cl_host *host;
+	const char *uri;
+	int slots;       /* cells at a time on it */
+	int local;       /* shares crashlab's files (kinds that need it run only here) */
+};
+
 struct cl_sched_opts {
-	int jobs;        /* cells at a time (>= 1) */
+	int jobs;        /* cells at a time per host (0: each host's capacity) */
+	struct cl_sched_host hosts[CL_SCHED_MAX_HOSTS];
+	int nhosts;
 	int fail_fast;   /* stop after a ring with a failing cell */
 	int live_table;  /* redraw a table in place (stderr is a terminal) */
 };
 
 /* Cells at a time for this host: its cores, and its memory for the cells' guests. */
 int cl_sched_jobs_auto(const struct cl_plan *p);
+/* What the largest guest of @p costs a host, MiB (its RAM and qemu's own). */
+long cl_sched_guest_mib(const struct cl_plan *p);
+/* Every cell has a host that can take it; else CL_EINPUT naming the cell. */
+int cl_sched_check_hosts(const struct cl_plan *p, const struct cl_sched_opts *o);
 /* Run every cell of @p (cl_plan_make_runs done); fills each run's decision. */
 void cl_sched_run(struct cl_plan *p, const struct cl_sched_opts *o);
 

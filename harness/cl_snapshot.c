@@ -92,9 +92,9 @@ static const char *wait_until_waiting(int con, int agent, FILE *log)
  * The caller holds the entry's lock, so a domain of the snapshot's name is
  * what a killed run left (restored domains cannot be auto-destroyed): stop it.
  */
-static void destroy_leftover(const char *name)
+static void destroy_leftover(struct cl_host *h, const char *name)
 {
-	virDomainPtr dom = virDomainLookupByName(cl_virt_conn(), name);
+	virDomainPtr dom = virDomainLookupByName(cl_host_conn(h), name);
 
 	if (dom) {
 		virDomainDestroy(dom);
@@ -103,9 +103,10 @@ static void destroy_leftover(const char *name)
 }
 
 /* Boot the guest @xml describes until WAITING, and save it to @to. */
-static int boot_and_save(const char *xml, const char *dir, const char *to, const char *log_path)
+static int boot_and_save(struct cl_host *h, const char *xml, const char *dir, const char *to,
+			 const char *log_path)
 {
-	virDomainPtr dom = virDomainCreateXML(cl_virt_conn(), xml,
+	virDomainPtr dom = virDomainCreateXML(cl_host_conn(h), xml,
 					      VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY);
 	FILE *log = fopen(log_path, "wb");
 	const char *why = NULL;
@@ -180,8 +181,8 @@ static int build(struct cl_snapshot *s, const char *entry, const char *release, 
 	tmp = cl_sprintf("%s.%d.tmp", s->path, (int)getpid());
 	xml = xmlfn(ctx, s->name, dir);
 	log = cl_path_join(entry, "build.log");
-	destroy_leftover(s->name);
-	rc = boot_and_save(xml, dir, tmp, log);
+	destroy_leftover(s->host, s->name);
+	rc = boot_and_save(s->host, xml, dir, tmp, log);
 	if (rc == 0 && (rc = cl_sha256_file(s->sha256, tmp)))
 		rc = cl_err_set(CL_EINFRA, "snapshot: %s", cl_err());
 	meta_path = cl_path_join(entry, "meta");
@@ -243,25 +244,26 @@ static void prune(const char *release, const char *keep)
 }
 
 /* What the saved state also depends on: the emulator and libvirt that wrote it. */
-static char *versions(void)
+static char *versions(struct cl_host *h)
 {
 	unsigned long hv = 0, lib = 0;
 
-	virConnectGetVersion(cl_virt_conn(), &hv);
-	virConnectGetLibVersion(cl_virt_conn(), &lib);
+	virConnectGetVersion(cl_host_conn(h), &hv);
+	virConnectGetLibVersion(cl_host_conn(h), &lib);
 	return cl_sprintf("qemu %lu libvirt %lu", hv, lib);
 }
 
-int cl_snapshot_get(struct cl_snapshot *out, const char *release, const char *extra,
-		    cl_snapshot_xml_fn xmlfn, void *ctx)
+int cl_snapshot_get(struct cl_snapshot *out, struct cl_host *host, const char *release,
+		    const char *extra, cl_snapshot_xml_fn xmlfn, void *ctx)
 {
-	char *probe = xmlfn(ctx, "NAME", "/DIR"), *ver = versions();
+	char *probe = xmlfn(ctx, "NAME", "/DIR"), *ver = versions(host);
 	char *keytext = cl_sprintf("%s\n%s\n%s", probe, extra, ver);
 	char key[CL_SHA256_HEX], *entry, *lock;
 	int fd, rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->lock_fd = -1;
+	out->host = host;
 	cl_sha256_hex(key, keytext, strlen(keytext));
 	free(probe);
 	free(ver);
@@ -295,11 +297,11 @@ int cl_snapshot_get(struct cl_snapshot *out, const char *release, const char *ex
 
 virDomainPtr cl_snapshot_restore(const struct cl_snapshot *s, const char *dir)
 {
-	virConnectPtr conn = cl_virt_conn();
+	virConnectPtr conn = cl_host_conn(s->host);
 	char *saved = virDomainSaveImageGetXMLDesc(conn, s->path, 0), *xml;
 	virDomainPtr dom = NULL;
 
-	destroy_leftover(s->name);
+	destroy_leftover(s->host, s->name);
 	if (!saved) {
 		cl_err_set(CL_EINFRA, "snapshot %s: libvirt cannot read it: %s", s->path,
 			   cl_virt_error());

@@ -29,6 +29,7 @@ struct cl_snapshot {
 	char *name;                 /* the domain name and socket directory it was saved with */
 	char *dir;
 	int lock_fd;                /* the entry's lock, held while its guest runs */
+	struct cl_host *host;       /* the local host that saves and restores it (borrowed) */
 	int built;                  /* built by this call (not found in the cache) */
 	double build_s;
 };
@@ -38,7 +39,8 @@ struct cl_snapshot {
  * names what else the guest depends on (the kernel and initrd digests).
  * 0 with the entry locked, or CL_EINFRA with a message.
  */
-int cl_snapshot_get(struct cl_snapshot *out, const char *release, const char *extra,
+int cl_snapshot_get(struct cl_snapshot *out, struct cl_host *host, const char *release,
+		    const char *extra,
 		    cl_snapshot_xml_fn xml, void *ctx);
 /* Restore @s as a paused domain (named s->name) with its sockets in @dir. */
 virDomainPtr cl_snapshot_restore(const struct cl_snapshot *s, const char *dir);

@@ -19,19 +19,24 @@
 struct watch {
 	char name[128];
 	int fd;
+	const struct cl_host *host;
 };
 
-static virConnectPtr conn;
-static char conn_uri[512];
-static virConnectPtr dead[16];    /* lost connections: domains of cells may still point at them */
-static int ndead;
-static volatile int conn_lost;    /* the close callback fired for conn */
-static char lost_why[768];
-static pthread_mutex_t conn_lock = PTHREAD_MUTEX_INITIALIZER;
+struct cl_host {
+	char uri[512];
+	virConnectPtr conn;
+	virConnectPtr dead[16];   /* lost connections: domains of cells may still point at them */
+	int ndead;
+	volatile int lost;        /* the close callback fired for conn */
+	char lost_why[768];
+	pthread_mutex_t lock;
+	int cb_lifecycle, cb_reboot, cb_qmp;
+};
+
 static pthread_t loop_thread;
 static volatile int loop_stop;
 static int loop_running;
-static int cb_lifecycle = -1, cb_reboot = -1, cb_qmp = -1, tick = -1;
+static int tick = -1;
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct watch watches[MAX_WATCH];
 
@@ -42,7 +47,8 @@ const char *cl_virt_error(void)
 	return e && e->message ? e->message : "unknown libvirt error";
 }
 
-static void deliver_event(virDomainPtr dom, const struct cl_virt_event *ev)
+/* An event of domain @dom on connection @c, to the cell watching that name on that host. */
+static void deliver_event(virConnectPtr c, virDomainPtr dom, const struct cl_virt_event *ev)
 {
 	const char *name = virDomainGetName(dom);
 	int i;
@@ -51,7 +57,8 @@ static void deliver_event(virDomainPtr dom, const struct cl_virt_event *ev)
 		return;
 	pthread_mutex_lock(&watch_lock);
 	for (i = 0; i < MAX_WATCH; i++)
-		if (watches[i].fd >= 0 && watches[i].name[0] && !strcmp(watches[i].name, name)) {
+		if (watches[i].fd >= 0 && watches[i].name[0] && watches[i].host &&
+		    watches[i].host->conn == c && !strcmp(watches[i].name, name)) {
 			if (write(watches[i].fd, ev, sizeof(*ev)) != (ssize_t)sizeof(*ev)) {
 				/* the cell's pipe is full or gone; it has its own deadlines */
 			}
@@ -59,14 +66,14 @@ static void deliver_event(virDomainPtr dom, const struct cl_virt_event *ev)
 	pthread_mutex_unlock(&watch_lock);
 }
 
-/* The connection is gone: every watched cell hears it at once. */
-static void deliver_all(const struct cl_virt_event *ev)
+/* The connection is gone: every cell watched on that host hears it at once. */
+static void deliver_all(const struct cl_host *h, const struct cl_virt_event *ev)
 {
 	int i;
 
 	pthread_mutex_lock(&watch_lock);
 	for (i = 0; i < MAX_WATCH; i++)
-		if (watches[i].fd >= 0 && watches[i].name[0] &&
+		if (watches[i].fd >= 0 && watches[i].name[0] && watches[i].host == h &&
 		    write(watches[i].fd, ev, sizeof(*ev)) != (ssize_t)sizeof(*ev)) {
 			/* pipe full: the cell also polls cl_virt_lost() */
 		}
@@ -79,21 +86,21 @@ static void on_close(virConnectPtr c, int reason, void *opaque)
 					   "keepalive timeout: the daemon stopped answering",
 					   "closed by the client" };
 	struct cl_virt_event ev = { .kind = CL_VEV_LOST, .detail = reason };
+	struct cl_host *h = opaque;
 
-	(void)opaque;
-	if (c != conn)
+	if (c != h->conn)
 		return;
-	snprintf(lost_why, sizeof(lost_why), "lost the libvirt connection to %s (%s)", conn_uri,
-		 reason >= 0 && reason < 4 ? why[reason] : "closed");
-	conn_lost = 1;
-	deliver_all(&ev);
+	snprintf(h->lost_why, sizeof(h->lost_why), "lost the libvirt connection to %s (%s)",
+		 h->uri, reason >= 0 && reason < 4 ? why[reason] : "closed");
+	h->lost = 1;
+	deliver_all(h, &ev);
 }
 
-static void deliver(virDomainPtr dom, int kind, int detail)
+static void deliver(virConnectPtr c, virDomainPtr dom, int kind, int detail)
 {
 	struct cl_virt_event ev = { .kind = kind, .detail = detail };
 
-	deliver_event(dom, &ev);
+	deliver_event(c, dom, &ev);
 }
 
 /* QEMU's GUEST_PANICKED: a hyper-v stop code from a Windows guest, decoded here. */
@@ -104,7 +111,6 @@ static void on_qmp(virConnectPtr c, virDomainPtr dom, const char *event, long lo
 	struct cl_bugcheck b;
 	int i;
 
-	(void)c;
 	(void)event;
 	(void)seconds;
 	(void)micros;
@@ -114,27 +120,25 @@ static void on_qmp(virConnectPtr c, virDomainPtr dom, const char *event, long lo
 	ev.args[0] = b.code;
 	for (i = 0; i < 4; i++)
 		ev.args[i + 1] = b.params[i];
-	deliver_event(dom, &ev);
+	deliver_event(c, dom, &ev);
 }
 
 static int on_lifecycle(virConnectPtr c, virDomainPtr dom, int event, int detail, void *opaque)
 {
-	(void)c;
 	(void)opaque;
 	if (event == VIR_DOMAIN_EVENT_CRASHED)
-		deliver(dom, CL_VEV_PANICKED, detail);
+		deliver(c, dom, CL_VEV_PANICKED, detail);
 	else if (event == VIR_DOMAIN_EVENT_STOPPED)
-		deliver(dom, CL_VEV_STOPPED, detail);
+		deliver(c, dom, CL_VEV_STOPPED, detail);
 	else if (event == VIR_DOMAIN_EVENT_SHUTDOWN)
-		deliver(dom, CL_VEV_SHUTDOWN, detail);
+		deliver(c, dom, CL_VEV_SHUTDOWN, detail);
 	return 0;
 }
 
 static void on_reboot(virConnectPtr c, virDomainPtr dom, void *opaque)
 {
-	(void)c;
 	(void)opaque;
-	deliver(dom, CL_VEV_REBOOT, 0);
+	deliver(c, dom, CL_VEV_REBOOT, 0);
 }
 
 static void on_tick(int timer, void *opaque)
@@ -174,15 +178,15 @@ static int try_start_daemons(void)
 	return rc;
 }
 
-/* Open @conn_uri, starting the daemons once when nobody answers; register the callbacks. */
-static int connect_host(double wait_s)
+/* Open @h's URI, starting the local daemons once when nobody answers; register the callbacks. */
+static int connect_host(struct cl_host *h, double wait_s)
 {
 	double deadline = cl_now() + wait_s;
 	int started = 0;
 	virConnectPtr c;
 
-	while (!(c = virConnectOpen(conn_uri))) {
-		if (!started && !strncmp(conn_uri, "qemu:///", 8)) {
+	while (!(c = virConnectOpen(h->uri))) {
+		if (!started && cl_host_local(h)) {
 			started = 1;
 			if (try_start_daemons() != 0)
 				break;
@@ -192,36 +196,37 @@ static int connect_host(double wait_s)
 		usleep(200000);
 	}
 	if (!c)
-		return cl_err_set(CL_EINFRA, "libvirt: cannot connect to %s: %s", conn_uri,
+		return cl_err_set(CL_EINFRA, "libvirt: cannot connect to %s: %s", h->uri,
 				  cl_virt_error());
 	/* a daemon that stops answering (host gone, SIGSTOP) is noticed in ~15 s */
 	virConnectSetKeepAlive(c, 5, 2);
-	conn = c;
-	conn_lost = 0;
-	if (virConnectRegisterCloseCallback(c, on_close, NULL, NULL) < 0)
-		return cl_err_set(CL_EINFRA, "libvirt: cannot watch the connection: %s",
-				  cl_virt_error());
-	cb_lifecycle = virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-							VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
-							NULL, NULL);
-	cb_reboot = virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_REBOOT,
-						     VIR_DOMAIN_EVENT_CALLBACK(on_reboot), NULL,
-						     NULL);
-	cb_qmp = virConnectDomainQemuMonitorEventRegister(c, NULL, "GUEST_PANICKED", on_qmp, NULL,
-							   NULL, 0);
-	if (cb_lifecycle < 0 || cb_reboot < 0 || cb_qmp < 0)
-		return cl_err_set(CL_EINFRA, "libvirt: cannot register for domain events: %s",
-				  cl_virt_error());
+	h->conn = c;
+	h->lost = 0;
+	if (virConnectRegisterCloseCallback(c, on_close, h, NULL) < 0)
+		return cl_err_set(CL_EINFRA, "libvirt: cannot watch the connection to %s: %s",
+				  h->uri, cl_virt_error());
+	h->cb_lifecycle = virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+							   VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
+							   NULL, NULL);
+	h->cb_reboot = virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_REBOOT,
+							VIR_DOMAIN_EVENT_CALLBACK(on_reboot), NULL,
+							NULL);
+	h->cb_qmp = virConnectDomainQemuMonitorEventRegister(c, NULL, "GUEST_PANICKED", on_qmp,
+							      NULL, NULL, 0);
+	if (h->cb_lifecycle < 0 || h->cb_reboot < 0 || h->cb_qmp < 0)
+		return cl_err_set(CL_EINFRA, "libvirt: cannot register for domain events on %s: %s",
+				  h->uri, cl_virt_error());
 	return 0;
 }
 
-int cl_virt_open(const char *uri)
+int cl_virt_start(void)
 {
-	int i, rc;
+	int i;
 
+	if (loop_running)
+		return 0;
 	for (i = 0; i < MAX_WATCH; i++)
 		watches[i].fd = -1;
-	snprintf(conn_uri, sizeof(conn_uri), "%s", uri);
 	virSetErrorFunc(NULL, silence);
 	if (virEventRegisterDefaultImpl() < 0)
 		return cl_err_set(CL_EINFRA, "libvirt: cannot set up the event loop: %s",
@@ -232,37 +237,11 @@ int cl_virt_open(const char *uri)
 	if (pthread_create(&loop_thread, NULL, loop_main, NULL) != 0)
 		return cl_err_set(CL_EINFRA, "cannot start the libvirt event thread");
 	loop_running = 1;
-	pthread_mutex_lock(&conn_lock);
-	rc = connect_host(10);
-	pthread_mutex_unlock(&conn_lock);
-	return rc;
+	return 0;
 }
 
-static void drop_conn(virConnectPtr c)
+void cl_virt_stop(void)
 {
-	if (!c)
-		return;
-	virConnectUnregisterCloseCallback(c, on_close);
-	virConnectDomainEventDeregisterAny(c, cb_lifecycle);
-	virConnectDomainEventDeregisterAny(c, cb_reboot);
-	virConnectDomainQemuMonitorEventDeregister(c, cb_qmp);
-	virConnectClose(c);
-}
-
-void cl_virt_close(void)
-{
-	int i;
-
-	pthread_mutex_lock(&conn_lock);
-	if (conn && !conn_lost)
-		drop_conn(conn);
-	else if (conn)
-		virConnectClose(conn);
-	conn = NULL;
-	for (i = 0; i < ndead; i++)
-		virConnectClose(dead[i]);
-	ndead = 0;
-	pthread_mutex_unlock(&conn_lock);
 	if (loop_running) {
 		loop_stop = 1;
 		virEventUpdateTimeout(tick, 0); /* wake the loop now, not at the next tick */
@@ -275,39 +254,109 @@ void cl_virt_close(void)
 	}
 }
 
-int cl_virt_ensure(double wait_s)
+int cl_host_open(struct cl_host **out, const char *uri, double wait_s)
 {
-	int rc = 0;
+	struct cl_host *h = cl_xcalloc(1, sizeof(*h));
+	int rc;
 
-	pthread_mutex_lock(&conn_lock);
-	if (conn && (conn_lost || virConnectIsAlive(conn) != 1)) {
-		fprintf(stderr, "crashlab: %s; reconnecting (up to %.0f s)\n",
-			lost_why[0] ? lost_why : "libvirt connection dead", wait_s);
-		if (ndead < (int)(sizeof(dead) / sizeof(dead[0])))
-			dead[ndead++] = conn; /* domains may still hold it; freed at close */
-		conn = NULL;
-	}
-	if (!conn && (rc = connect_host(wait_s)) == 0)
-		fprintf(stderr, "crashlab: reconnected to %s\n", conn_uri);
-	pthread_mutex_unlock(&conn_lock);
+	*out = h;
+	snprintf(h->uri, sizeof(h->uri), "%s", uri);
+	h->cb_lifecycle = h->cb_reboot = h->cb_qmp = -1;
+	pthread_mutex_init(&h->lock, NULL);
+	if ((rc = cl_virt_start()))
+		return rc;
+	pthread_mutex_lock(&h->lock);
+	rc = connect_host(h, wait_s);
+	pthread_mutex_unlock(&h->lock);
 	return rc;
 }
 
-const char *cl_virt_lost(void)
+static void drop_conn(struct cl_host *h)
 {
-	return conn_lost ? lost_why : NULL;
+	virConnectPtr c = h->conn;
+
+	virConnectUnregisterCloseCallback(c, on_close);
+	virConnectDomainEventDeregisterAny(c, h->cb_lifecycle);
+	virConnectDomainEventDeregisterAny(c, h->cb_reboot);
+	virConnectDomainQemuMonitorEventDeregister(c, h->cb_qmp);
+	virConnectClose(c);
 }
 
-int cl_virt_forget(const char *name)
+void cl_host_close(struct cl_host *h)
+{
+	int i;
+
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->lock);
+	if (h->conn && !h->lost)
+		drop_conn(h);
+	else if (h->conn)
+		virConnectClose(h->conn);
+	for (i = 0; i < h->ndead; i++)
+		virConnectClose(h->dead[i]);
+	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}
+
+int cl_host_capacity(struct cl_host *h, long need_mib)
+{
+	virConnectPtr c = cl_host_conn(h);
+	virNodeInfo info;
+	unsigned long long free_b = c ? virNodeGetFreeMemory(c) : 0;
+	long jobs = c && virNodeGetInfo(c, &info) == 0 && info.cpus > 0 ? (long)info.cpus : 1;
+
+	/* keep a quarter of what is free for the host itself */
+	if (free_b > 0 && need_mib > 0 && (long)(free_b >> 20) * 3 / 4 / need_mib < jobs)
+		jobs = (long)(free_b >> 20) * 3 / 4 / need_mib;
+	return jobs < 1 ? 1 : jobs > 64 ? 64 : (int)jobs;
+}
+
+const char *cl_host_uri(const struct cl_host *h)
+{
+	return h->uri;
+}
+
+int cl_host_local(const struct cl_host *h)
+{
+	/* no host name in the URI: the daemon of this machine, sharing our files */
+	return !strncmp(h->uri, "qemu:///", 8);
+}
+
+int cl_host_ensure(struct cl_host *h, double wait_s)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&h->lock);
+	if (h->conn && (h->lost || virConnectIsAlive(h->conn) != 1)) {
+		fprintf(stderr, "crashlab: %s; reconnecting (up to %.0f s)\n",
+			h->lost_why[0] ? h->lost_why : "libvirt connection dead", wait_s);
+		if (h->ndead < (int)(sizeof(h->dead) / sizeof(h->dead[0])))
+			h->dead[h->ndead++] = h->conn; /* domains may still hold it; freed at close */
+		h->conn = NULL;
+	}
+	if (!h->conn && (rc = connect_host(h, wait_s)) == 0)
+		fprintf(stderr, "crashlab: reconnected to %s\n", h->uri);
+	pthread_mutex_unlock(&h->lock);
+	return rc;
+}
+
+const char *cl_host_lost(const struct cl_host *h)
+{
+	return h->lost ? h->lost_why : NULL;
+}
+
+int cl_host_forget(struct cl_host *h, const char *name)
 {
 	virDomainPtr d;
 	int rc = 0;
 
-	if (cl_virt_ensure(30))
+	if (cl_host_ensure(h, 30))
 		return cl_err_set(CL_EINFRA, "domain %s may still run: %s", name, cl_err());
-	pthread_mutex_lock(&conn_lock);
-	d = conn ? virDomainLookupByName(conn, name) : NULL;
-	pthread_mutex_unlock(&conn_lock);
+	pthread_mutex_lock(&h->lock);
+	d = h->conn ? virDomainLookupByName(h->conn, name) : NULL;
+	pthread_mutex_unlock(&h->lock);
 	if (d) {
 		if (virDomainDestroy(d) < 0)
 			rc = cl_err_set(CL_EINFRA, "cannot destroy domain %s: %s", name,
@@ -317,17 +366,17 @@ int cl_virt_forget(const char *name)
 	return rc;
 }
 
-virConnectPtr cl_virt_conn(void)
+virConnectPtr cl_host_conn(struct cl_host *h)
 {
 	virConnectPtr c;
 
-	pthread_mutex_lock(&conn_lock);
-	c = conn;
-	pthread_mutex_unlock(&conn_lock);
+	pthread_mutex_lock(&h->lock);
+	c = h->conn;
+	pthread_mutex_unlock(&h->lock);
 	return c;
 }
 
-int cl_virt_watch(const char *name, int fd)
+int cl_virt_watch(const struct cl_host *h, const char *name, int fd)
 {
 	int i;
 
@@ -336,6 +385,7 @@ int cl_virt_watch(const char *name, int fd)
 		if (watches[i].fd < 0) {
 			snprintf(watches[i].name, sizeof(watches[i].name), "%s", name);
 			watches[i].fd = fd;
+			watches[i].host = h;
 			pthread_mutex_unlock(&watch_lock);
 			return 0;
 		}
@@ -352,6 +402,7 @@ void cl_virt_unwatch(const char *name)
 		if (watches[i].fd >= 0 && !strcmp(watches[i].name, name)) {
 			watches[i].fd = -1;
 			watches[i].name[0] = '\0';
+			watches[i].host = NULL;
 		}
 	pthread_mutex_unlock(&watch_lock);
 }

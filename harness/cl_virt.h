@@ -1,6 +1,6 @@
 /*
- * cl_virt.h - one libvirt connection per controller process, its event
- * loop, and per-domain event delivery.
+ * cl_virt.h - libvirt hosts (one connection object each), the event loop,
+ * and per-domain event delivery.
  *
  * libvirt delivers lifecycle and reboot events on the default event loop,
  * which runs in a thread of its own here. A cell registers its domain name
@@ -14,8 +14,8 @@
  *
  * The connection is watched (close callback, keepalive): when the daemon
  * dies, restarts or stops answering, every watching cell is told at once,
- * so a lost host is never mistaken for a silent guest. cl_virt_ensure()
- * reconnects (retries use it); cl_virt_forget() destroys a domain that a
+ * so a lost host is never mistaken for a silent guest. cl_host_ensure()
+ * reconnects (retries use it); cl_host_forget() destroys a domain that a
  * lost connection left running once the daemon is back.
  */
 #ifndef CL_VIRT_H
@@ -39,19 +39,37 @@ struct cl_virt_event {
 	uint64_t args[5];    /* CL_VEV_BUGCHECK: stop code and its four parameters */
 };
 
-/* Connect to @uri (starting libvirtd when it is not running) and start the loop. */
-int cl_virt_open(const char *uri);
-void cl_virt_close(void);
-/* The shared connection (borrowed; may be a lost one until cl_virt_ensure). */
-virConnectPtr cl_virt_conn(void);
+/* The process's libvirt event loop thread (cl_host_open starts it). */
+int cl_virt_start(void);
+void cl_virt_stop(void);
+
+/*
+ * One libvirt host: its URI, its connection (replaced when lost and
+ * reconnected), and why it was lost. Hosts are values: every cell runs on
+ * the host it is given, and nothing here is process-wide but the loop.
+ */
+struct cl_host;
+
+/* Connect to @uri, waiting up to @wait_s (starting libvirtd for a local
+ * URI when it is not running). *@out is set even on failure (cl_host_close). */
+int cl_host_open(struct cl_host **out, const char *uri, double wait_s);
+void cl_host_close(struct cl_host *h);
+const char *cl_host_uri(const struct cl_host *h);
+/* Cells at a time the host can take: its cpus, and its free memory for
+ * guests of @need_mib each. */
+int cl_host_capacity(struct cl_host *h, long need_mib);
+/* The daemon of this machine (qemu:///...): it shares crashlab's files. */
+int cl_host_local(const struct cl_host *h);
+/* The connection (borrowed; may be a lost one until cl_host_ensure). */
+virConnectPtr cl_host_conn(struct cl_host *h);
 /* NULL while the connection is alive, else why it was lost. */
-const char *cl_virt_lost(void);
+const char *cl_host_lost(const struct cl_host *h);
 /* Reconnect when the connection was lost, waiting up to @wait_s for the daemon. */
-int cl_virt_ensure(double wait_s);
-/* Destroy domain @name if it still exists (after a lost connection). */
-int cl_virt_forget(const char *name);
-/* Deliver events for domain @name to @fd until cl_virt_unwatch(). */
-int cl_virt_watch(const char *name, int fd);
+int cl_host_ensure(struct cl_host *h, double wait_s);
+/* Destroy domain @name on @h if it still exists (after a lost connection). */
+int cl_host_forget(struct cl_host *h, const char *name);
+/* Deliver events for domain @name on @h to @fd until cl_virt_unwatch(). */
+int cl_virt_watch(const struct cl_host *h, const char *name, int fd);
 void cl_virt_unwatch(const char *name);
 /* Text of libvirt's last error in this thread (borrowed). */
 const char *cl_virt_error(void);

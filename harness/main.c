@@ -22,6 +22,7 @@
 #include "cl_report.h"
 #include "cl_scenario.h"
 #include "cl_scratch.h"
+#include "cl_stream.h"
 #include "cl_summary.h"
 #include "cl_triage.h"
 #include "cl_util.h"
@@ -43,12 +44,17 @@ static const char usage_text[] =
 	"commands:\n"
 	"  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N|auto]\n"
 	"          [--vmcore] [--remediate FILE] [--shard K/N] [--fail-fast] [--sign-key KEY]\n"
+	"          [--uri URI]...\n"
 	"          boot every cell of the matrix, install the candidate, run the scenario,\n"
 	"          write DIR/report.json, junit.xml, summary.md and report.html;\n"
 	"          --remediate applies a vendor's remediation offline to disk cells that\n"
 	"          boot-loop and boots them again;\n"
 	"          --shard runs cells K, K+N, ... of the matrix (merge the shards after);\n"
 	"          --fail-fast stops after a ring with a failing cell (the rest not_run);\n"
+	"          --uri: a libvirt host, once per host (qemu:///system, qemu+ssh://,\n"
+	"          qemu+tcp://, qemu+tls://); cells are spread by each host's capacity\n"
+	"          (--jobs: per host), a lost host's cells go to the others; disk, user\n"
+	"          and snapshot cells run only on a local host (qemu:///...);\n"
 	"          --sign-key KEY writes DIR/attestation.json: the report as an in-toto\n"
 	"          statement about the candidate's artifacts, in a DSSE envelope (Ed25519)\n"
 	"  keygen --out PREFIX   an Ed25519 key pair: PREFIX.key (0600) and PREFIX.pub\n"
@@ -109,6 +115,10 @@ struct qualify {
 	struct cl_remediation *remedy;   /* --remediate */
 	struct cl_sched_opts sched;      /* jobs (0: --jobs auto), fail_fast */
 	const char *sign_key;            /* --sign-key */
+	struct cl_host *hosts[CL_SCHED_MAX_HOSTS]; /* connected, one per --uri */
+	const char *uris[CL_SCHED_MAX_HOSTS];      /* --uri (default CRASHLAB_URI, qemu:///system) */
+	int nuris;
+	int jobs;                                  /* --jobs per host (0: each host's capacity) */
 };
 
 static void on_signal(int sig)
@@ -291,6 +301,56 @@ static int sign_report(const char *out, const char *key, int rc)
 	return rc;
 }
 
+/* Connect to every --uri (a host that does not answer is left out, said so);
+ * give each its slots. 0, or CL_EINFRA when no host answers. */
+static int open_hosts(struct qualify *q, const char *const *uris, int nuris)
+{
+	struct cl_plan *p = &q->plan;
+	struct cl_sched_opts *o = &q->sched;
+	int i;
+
+	o->nhosts = 0;
+	for (i = 0; i < nuris && !cl_interrupted(); i++) {
+		struct cl_host *h;
+
+		if (cl_host_open(&h, uris[i], 10)) {
+			fprintf(stderr, "crashlab: %s; running without it\n", cl_err());
+			cl_host_close(h);
+			continue;
+		}
+		if (!cl_host_local(h))
+			cl_volume_sweep(cl_host_conn(h)); /* what killed runs left there */
+		q->hosts[o->nhosts] = h;
+		o->hosts[o->nhosts] = (struct cl_sched_host){
+			.host = h, .uri = uris[i], .local = cl_host_local(h), /* argv: outlives h */
+			.slots = q->jobs > 0 ? q->jobs
+				 : cl_host_local(h) ? cl_sched_jobs_auto(p)
+				 : cl_host_capacity(h, cl_sched_guest_mib(p)) };
+		o->nhosts++;
+	}
+	if (o->nhosts == 0 && !cl_interrupted())
+		return cl_err_set(CL_EINFRA, "no libvirt host answered");
+	return 0;
+}
+
+static void close_hosts(struct qualify *q)
+{
+	for (int i = 0; i < q->sched.nhosts; i++)
+		cl_host_close(q->hosts[i]);
+	q->sched.nhosts = 0;
+	cl_virt_stop();
+	cl_pump_release_all(); /* no stream callback can run now */
+}
+
+static int slots(const struct cl_sched_opts *o)
+{
+	int n = 0;
+
+	for (int i = 0; i < o->nhosts; i++)
+		n += o->hosts[i].slots;
+	return n;
+}
+
 static int run_qualify(struct qualify *q)
 {
 	struct cl_plan *p = &q->plan;
@@ -301,7 +361,7 @@ static int run_qualify(struct qualify *q)
 	int rc;
 
 	snprintf(agent, sizeof(agent), "%s/build/guest/crashlab-agent", cl_project_root());
-	rep.uri = getenv("CRASHLAB_URI") ? getenv("CRASHLAB_URI") : "qemu:///system";
+	rep.uri = q->uris[0];
 	if (cl_module_source_digest(rep.module_source_sha256, q->cand))
 		rep.module_source_sha256[0] = '\0'; /* unreadable: the build says so per cell */
 	cl_utc_now(rep.started, sizeof(rep.started));
@@ -312,21 +372,27 @@ static int run_qualify(struct qualify *q)
 		return rc;
 	if (!cl_interrupted())
 		cl_plan_build_modules(p);
-	if (!cl_interrupted() &&
-	    (rc = cl_virt_open(getenv("CRASHLAB_URI") ? getenv("CRASHLAB_URI") : "qemu:///system")))
+	if ((rc = open_hosts(q, q->uris, q->nuris))) {
+		close_hosts(q);
 		return rc;
+	}
 	p->virt_type = cl_interrupted() ? "qemu" : cl_accel_pick(&p->kernels[0].img, 1);
 	cl_plan_make_runs(p);
 	if (p->nshards > 1)
 		snprintf(shard_label, sizeof(shard_label), " (shard %d/%d)", p->shard, p->nshards);
-	if (q->sched.jobs <= 0)
-		q->sched.jobs = cl_sched_jobs_auto(p);
-	fprintf(stderr, "crashlab: qualifying %s %s on %d cells of %s%s (%s, %d at a time)\n",
+	fprintf(stderr, "crashlab: qualifying %s %s on %d cells of %s%s (%s, %d at a time",
 		p->cand->name, p->cand->version, p->ncells, p->matrix->name,
-		shard_label,
-		!strcmp(p->virt_type, "kvm") ? "KVM" : "TCG", q->sched.jobs);
+		shard_label, !strcmp(p->virt_type, "kvm") ? "KVM" : "TCG", slots(&q->sched));
+	for (int i = 0; q->sched.nhosts > 1 && i < q->sched.nhosts; i++)
+		fprintf(stderr, "%s%s: %d", i ? ", " : " on ", q->sched.hosts[i].uri,
+			q->sched.hosts[i].slots);
+	fprintf(stderr, ")\n");
+	if (!cl_interrupted() && (rc = cl_sched_check_hosts(p, &q->sched))) {
+		close_hosts(q);
+		return rc;
+	}
 	cl_sched_run(p, &q->sched);
-	cl_virt_close();
+	close_hosts(q);
 	rep.accel = !strcmp(p->virt_type, "kvm") ? "kvm" : "tcg";
 	rep.shard = p->shard;
 	rep.nshards = p->nshards;
@@ -342,6 +408,8 @@ static int run_qualify(struct qualify *q)
 struct qualify_args {
 	const char *matrix, *candidate, *scenario, *out, *kernel, *remedy, *image, *shard, *sign_key;
 	int jobs, vmcore, fail_fast;
+	const char *uris[CL_SCHED_MAX_HOSTS];
+	int nuris;
 };
 
 static int parse_qualify_args(struct qualify_args *a, int argc, char **argv)
@@ -359,6 +427,7 @@ static int parse_qualify_args(struct qualify_args *a, int argc, char **argv)
 		{ "shard", required_argument, NULL, 'S' },
 		{ "fail-fast", no_argument, NULL, 'f' },
 		{ "sign-key", required_argument, NULL, 'K' },
+		{ "uri", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -383,6 +452,11 @@ static int parse_qualify_args(struct qualify_args *a, int argc, char **argv)
 		case 'S': a->shard = optarg; break;
 		case 'f': a->fail_fast = 1; break;
 		case 'K': a->sign_key = optarg; break;
+		case 'u':
+			if (a->nuris == CL_SCHED_MAX_HOSTS)
+				return usage_error("--uri: at most 16 hosts");
+			a->uris[a->nuris++] = optarg;
+			break;
 		case 'h': fputs(usage_text, stdout); return 0;
 		default: return usage_error("bad option");
 		}
@@ -443,6 +517,11 @@ static int cmd_qualify(int argc, char **argv)
 	}
 	catch_signals();
 	q.sign_key = a.sign_key;
+	q.jobs = a.jobs;
+	q.nuris = a.nuris;
+	memcpy(q.uris, a.uris, sizeof(q.uris));
+	if (!q.nuris)
+		q.uris[q.nuris++] = getenv("CRASHLAB_URI") ? getenv("CRASHLAB_URI") : "qemu:///system";
 	q.sched = (struct cl_sched_opts){ .jobs = a.jobs, .fail_fast = a.fail_fast,
 					  .live_table = isatty(STDERR_FILENO) && !reproduce &&
 							!getenv("CI") };

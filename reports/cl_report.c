@@ -257,6 +257,8 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 	json_object_set_new(j, "fleet_share", json_real(c->spec->fleet_share));
 	json_object_set_new(j, "matrix_index", json_integer(c->spec->index));
 	json_object_set_new(j, "retried_because", str_or_null(c->retried_because));
+	json_object_set_new(j, "host", str_or_null(c->host));
+	json_object_set_new(j, "moved", json_integer(c->moved));
 	json_object_set_new(j, "started_from", json_string(c->snapshot_sha256 ? "snapshot" : "boot"));
 	json_object_set_new(j, "boot_media", media_json(c));
 	if (c->snapshot_sha256)

@@ -40,6 +40,8 @@ struct cl_report_cell {
 	int boots;
 	int attempts;
 	const char *retried_because; /* the first attempt's infra_error (borrowed), or NULL */
+	const char *host;            /* the libvirt URI it last ran on (borrowed), or NULL */
+	int moved;                   /* times moved to another host (its host was lost) */
 	const char *snapshot_sha256; /* started from this saved state (borrowed), or NULL: booted */
 	int snapshot_built;          /* ... which this run built */
 	double duration_s;

@@ -366,6 +366,59 @@ check "user image cf291: crash in the interpreter, blaming clsensor" json "$OUT/
 check "the user's image file was not modified" \
     test "$(sha256sum "$OUT/user.qcow2" | cut -d' ' -f1)" = "$(python3 -c "import json; print(json.load(open('$OUT/user.json'))['cells'][0]['image']['sha256'])")"
 
+echo "# two libvirt hosts: this machine's, and a second libvirtd on loopback sharing none of our files"
+H=tests/data/matrix/hosts.json
+REMOTE=$(scripts/testhost.sh start 2>"$OUT/testhost.err")
+HOSTS="--uri qemu:///system --uri $REMOTE --jobs 1"
+remote_left() { virsh -q -c "$REMOTE" list --all --name 2>/dev/null | grep -c '^crashlab-'; \
+                virsh -q -c "$REMOTE" vol-list crashlab 2>/dev/null | grep -c 'crashlab-'; }
+check "the second host answers on loopback" test -n "$REMOTE"
+run hosts-good 0 qualify --matrix "$H" --candidate sensor/candidate.json $HOSTS --out "$OUT/hosts"
+check "two hosts: every cell passed, and both hosts ran cells" json "$OUT/hosts/report.json" \
+    "all(x['verdict']=='pass' for x in r['cells']) and set(x['host'] for x in r['cells'])=={'qemu:///system','$REMOTE'}"
+check "the remote domains booted from volumes on their host, consoles as streams, none of our paths" python3 -c "
+import json, sys
+r = json.load(open('$OUT/hosts/report.json'))
+cells = [c for c in r['cells'] if c['host'] == '$REMOTE']
+for c in cells:
+    x = open('$OUT/hosts/cells/%s/domain.xml' % c['id']).read()
+    assert '<kernel>/var/lib/libvirt/crashlab/' in x and '<initrd>/var/lib/libvirt/crashlab/' in x, c['id']
+    assert \"<serial type='pty'>\" in x and '/tmp/' not in x and '$PWD' not in x, c['id']
+sys.exit(0 if cells else 1)"
+check "no domain and no volume left on the remote host" test "$(remote_left | tr '\n' ' ')" = "0 0 "
+run hosts-snapshot-remote 2 qualify --matrix tests/data/matrix/snapshot.json --candidate sensor/candidate.json \
+    --uri "$REMOTE" --out "$OUT/x"
+check "a snapshot cell with only a remote host: bad input, said before anything boots" \
+    grep -q "a snapshot cell keeps files on its host, and no --uri is this machine's" "$OUT/hosts-snapshot-remote.err"
+
+# the remote host goes down (libvirtd and its guests killed) while one of its cells runs
+start hosts-kill qualify --matrix "$H" --candidate sensor/candidate.json $HOSTS --out "$OUT/hostkill"
+for _ in $(seq 1 900); do virsh -q -c "$REMOTE" list --name 2>/dev/null | grep -q '^crashlab-' && break; sleep 0.2; done
+sleep 2
+scripts/testhost.sh kill
+wait
+finish hosts-kill 0
+check "a host lost mid-run: every cell qualified on the other; the moved cell says why" json "$OUT/hostkill/report.json" \
+    "all(x['verdict']=='pass' for x in r['cells']) and any(x['moved']==1 and x['host']=='qemu:///system' and x['retried_because'].startswith('host $REMOTE lost') for x in r['cells'])"
+
+# Ctrl-C while both hosts run a cell
+scripts/testhost.sh stop
+REMOTE=$(scripts/testhost.sh start 2>>"$OUT/testhost.err")
+"$CL" qualify --matrix "$H" --candidate sensor/candidate.json $HOSTS --out "$OUT/hostint" \
+    >"$OUT/hostint.out" 2>"$OUT/hostint.err" &
+pid=$!
+for _ in $(seq 1 900); do
+    virsh -q -c "$REMOTE" list --name 2>/dev/null | grep -q '^crashlab-' \
+        && virsh -q -c qemu:///system list --name | grep -q "^crashlab-$pid-" && break
+    sleep 0.2
+done
+kill -INT $pid
+wait $pid; rc=$?
+left_remote=$(remote_left | tr '\n' ' ') left_scratch=$(scratch_new "$OUT/scratch.start")
+check "Ctrl-C on two hosts: exit 2; no domain, volume or scratch directory left on either" \
+    bash -c "[ $rc = 2 ] && ! virsh -q -c qemu:///system list --all --name | grep -q '^crashlab-$pid-' && [ '$left_remote' = '0 0 ' ] && [ -z '$left_scratch' ]"
+scripts/testhost.sh stop
+
 check "every report.json these tests wrote is valid against reports/report.schema.json" python3 -c "
 import glob, json, jsonschema
 v = jsonschema.Draft7Validator(json.load(open('reports/report.schema.json')))
