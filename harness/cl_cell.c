@@ -57,9 +57,10 @@ struct io {
 	size_t out_len, out_off;
 	struct cl_snapshot snap;    /* restored: its snapshot (locked while the guest runs) */
 	/* a remote host: the serial ports as streams, the media as volumes */
-	struct cl_pump *pumps[2];
-	virStorageVolPtr vols[2];
-	char *remote_kernel, *remote_initrd;
+	struct cl_pump *pumps[3];   /* console, agent, delivery */
+	virStorageVolPtr vols[3];   /* the cell's own: (unused), initrd, disk overlay */
+	int remote;                 /* the host does not share our files */
+	char *remote_kernel, *remote_initrd, *remote_disk;
 };
 
 /* Copy guest console text to the terminal without its control sequences. */
@@ -354,7 +355,7 @@ static char *domain_name(const struct cl_cell_run *r)
 static char *cell_xml(const struct cl_cell_run *r, const struct cl_cell_media *m,
 		      const char *name, const char *dir, const struct io *io)
 {
-	int remote = io && io->remote_kernel;
+	int remote = io && io->remote;
 	char *con_sock = cl_path_join(dir, "console.sock"), *agent_sock = cl_path_join(dir, "agent.sock");
 	char *dlv_sock = cl_path_join(dir, "delivery.sock"), *xml;
 	const char *on_crash = r->vmcore ? "preserve" : m->reboot_on_crash ? "restart" : "destroy";
@@ -365,9 +366,10 @@ static char *cell_xml(const struct cl_cell_run *r, const struct cl_cell_media *m
 		.kernel = remote ? io->remote_kernel : m->kernel,
 		.initrd = remote ? io->remote_initrd : m->initrd,
 		.cmdline = m->cmdline, .console_sock = con_sock, .pty_serials = remote,
+		.disk = remote ? io->remote_disk : m->disk,
 		.agent_sock = m->crashlab_agent ? agent_sock : NULL, .on_crash = on_crash,
 		.panic_model = !strncmp(r->spec->os, "windows", 7) ? "hyperv" : "isa",
-		.vmcoreinfo = r->vmcore, .disk = m->disk, .efi = m->efi,
+		.vmcoreinfo = r->vmcore, .efi = m->efi,
 		.guest_agent = m->guest_agent, .delivery_sock = m->delivery ? dlv_sock : NULL });
 	free(con_sock);
 	free(agent_sock);
@@ -387,6 +389,7 @@ static FILE *open_log(struct cl_cell_run *r, const char *name)
 struct snap_ctx {
 	const struct cl_cell_run *r;
 	const struct cl_cell_media *m;
+	const struct io *io;        /* its media's paths on a remote host */
 };
 
 /* The cell's domain XML for a name and a socket directory (the snapshot's key and guest). */
@@ -394,14 +397,14 @@ static char *snap_xml(void *ctx, const char *name, const char *dir)
 {
 	const struct snap_ctx *c = ctx;
 
-	return cell_xml(c->r, c->m, name, dir, NULL);
+	return cell_xml(c->r, c->m, name, dir, c->io);
 }
 
 /* The release's snapshot for this cell (built first when there is none), locked. */
 static int get_snapshot(struct io *io, const struct cl_cell_media *m)
 {
 	struct cl_cell_run *r = io->r;
-	struct snap_ctx c = { r, m };
+	struct snap_ctx c = { r, m, io };
 
 	if (cl_snapshot_get(&io->snap, r->host, r->spec->kernel, m->snapshot_extra, snap_xml,
 			    &c)) {
@@ -418,18 +421,81 @@ static int get_snapshot(struct io *io, const struct cl_cell_media *m)
 	return 0;
 }
 
-/* A remote host: kernel and initrd up as volumes; 0 or infra in sm. */
+/* The content digest of cache file @path, as its directory's sums recorded
+ * it when the cache verified it; else hashed now. */
+static int file_digest(char out[CL_SHA256_HEX], const char *path)
+{
+	char *dir = cl_dirname(path), *sums = cl_path_join(dir, "sums"), *text = NULL, *line, *save;
+	const char *leaf = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	int found = 0;
+
+	if (cl_read_file(&text, NULL, sums, 65536) == 0)
+		for (line = strtok_r(text, "\n", &save); line && !found;
+		     line = strtok_r(NULL, "\n", &save))
+			if (strlen(line) == 66 + strlen(leaf) && line[64] == ' ' && line[65] == '*' &&
+			    !strcmp(line + 66, leaf)) {
+				memcpy(out, line, 64);
+				out[64] = '\0';
+				found = 1;
+			}
+	free(text);
+	free(sums);
+	free(dir);
+	return found ? 0 : cl_sha256_file(out, path);
+}
+
+/* Cache file @path on the host, shared by every cell there. */
+static char *shared_volume(virConnectPtr c, const char *path)
+{
+	char digest[CL_SHA256_HEX];
+
+	if (file_digest(digest, path)) {
+		cl_err_set(CL_EINFRA, "%s: cannot hash: %s", path, cl_err());
+		return NULL;
+	}
+	return cl_volume_shared(c, path, digest);
+}
+
+/* The cell's overlay on the host: its backing file made the host's copy of
+ * the base (the header only: qemu-img rebase -u), then uploaded. */
+static char *upload_overlay(struct io *io, virConnectPtr c, const struct cl_cell_media *m,
+			    const char *name)
+{
+	char *base = shared_volume(c, m->disk_base), *vn, *remote = NULL;
+	char *argv[] = { "qemu-img", "rebase", "-u", "-F", "qcow2", "-b", base, m->disk, NULL };
+
+	if (!base)
+		return NULL;
+	if (cl_run(argv, NULL, 60) != 0) {
+		cl_err_set(CL_EINFRA, "qemu-img rebase of %s failed", m->disk);
+	} else {
+		vn = cl_volume_name(name, "disk");
+		remote = cl_volume_upload(c, m->disk, vn, &io->vols[2]);
+		free(vn);
+	}
+	free(base);
+	return remote;
+}
+
+/* A remote host: kernel, initrd and disk there as volumes; 0 or infra in sm. */
 static int upload_media(struct io *io, const struct cl_cell_media *m, const char *name)
 {
 	virConnectPtr c = cl_host_conn(io->r->host);
-	char *kn = cl_volume_name(name, "kernel"), *in = cl_volume_name(name, "initrd");
+	char *in = cl_volume_name(name, "initrd");
+	int ok;
 
-	io->remote_kernel = cl_volume_upload(c, m->kernel, kn, &io->vols[0]);
-	if (io->remote_kernel && m->initrd)
-		io->remote_initrd = cl_volume_upload(c, m->initrd, in, &io->vols[1]);
-	free(kn);
+	io->remote = 1;
+	/* a user's image boots from its own disk: no kernel to send */
+	ok = !m->kernel || (io->remote_kernel = shared_volume(c, m->kernel)) != NULL;
+	if (ok && m->initrd)
+		/* the cell's own initramfs goes up for the cell; the image's is shared */
+		ok = (io->remote_initrd = m->scratch_initrd
+						  ? cl_volume_upload(c, m->initrd, in, &io->vols[1])
+						  : shared_volume(c, m->initrd)) != NULL;
+	if (ok && m->disk)
+		ok = (io->remote_disk = upload_overlay(io, c, m, name)) != NULL;
 	free(in);
-	if (!io->remote_kernel || (m->initrd && !io->remote_initrd)) {
+	if (!ok) {
 		cl_sm_infra(io->sm, cl_err());
 		return -1;
 	}
@@ -448,13 +514,20 @@ static int open_pumps(struct io *io, const struct cl_cell_media *m)
 	}
 	if (!m->crashlab_agent)
 		io->sm->agent_eof = 1;
+	/* a restored guest's delivery: sent by the event loop as the host takes it */
+	if (m->delivery && !(io->pumps[2] = cl_pump_send(c, io->dom, "org.crashlab.delivery",
+							  m->delivery, m->delivery_len))) {
+		cl_sm_infra(io->sm, cl_err());
+		return -1;
+	}
+	io->out = NULL;
 	return 0;
 }
 
 /* The domain's console, agent and (restored guests) delivery streams; 0 or infra in sm. */
 static int connect_streams(struct io *io, const struct cl_cell_media *m, const char *scratch)
 {
-	if (io->remote_kernel)
+	if (io->remote)
 		return open_pumps(io, m);
 	io->con = cl_unix_stream(scratch, "console.sock", 10);
 	io->agent = m->crashlab_agent ? cl_unix_stream(scratch, "agent.sock", 10) : -1;
@@ -479,8 +552,6 @@ static int start_domain(struct io *io, const struct cl_cell_media *m, const char
 	char *xml, *xml_path;
 	int rc = -1;
 
-	if (!cl_host_local(r->host) && upload_media(io, m, name))
-		return -1;
 	xml = cell_xml(r, m, name, scratch, io);
 	xml_path = cl_path_join(r->dir, "domain.xml");
 
@@ -527,12 +598,13 @@ static void close_io(struct io *io, const char *name)
 	if (io->dom)
 		virDomainFree(io->dom);
 	cl_snapshot_clear(&io->snap); /* after its guest is gone */
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		cl_pump_close(io->pumps[i]);
 		cl_volume_remove(io->vols[i]);
 	}
 	free(io->remote_kernel);
 	free(io->remote_initrd);
+	free(io->remote_disk);
 	if (name)
 		cl_virt_unwatch(name);
 	if (io->con >= 0)
@@ -584,10 +656,16 @@ static void run_domain(struct cl_cell_run *r, struct cl_sm *sm, const struct cl_
 	}
 	io.evr = pfd[0];
 	io.evw = pfd[1];
+	name = domain_name(r);
+	/* a remote host: the media there first (a snapshot's key names their paths) */
+	if (!cl_host_local(r->host) && upload_media(&io, m, name))
+		goto out;
 	if (m->delivery && get_snapshot(&io, m))
 		goto out;
-	/* a restored domain keeps the name it was saved with */
-	name = m->delivery ? cl_xstrdup(io.snap.name) : domain_name(r);
+	if (m->delivery) { /* a restored domain keeps the name it was saved with */
+		free(name);
+		name = cl_xstrdup(io.snap.name);
+	}
 	if (start_domain(&io, m, scratch, name))
 		goto out;
 	io.t0 = cl_now();

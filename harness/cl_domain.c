@@ -54,7 +54,8 @@ static void serial_xml(char **x, size_t *n, const char *path, int port)
 	free(p);
 }
 
-/* A virtio-serial port; @path: its unix socket (NULL: libvirt picks one). */
+/* A virtio-serial port; @path: its unix socket (NULL: libvirt picks one on
+ * its host, and opens it as a stream: virDomainOpenChannel). */
 static void channel_xml(char **x, size_t *n, const char *path, const char *name)
 {
 	char *p = path ? cl_xml_escape(path) : NULL;
@@ -88,7 +89,7 @@ static void devices_xml(char **x, size_t *n, const struct cl_domain_spec *s)
 	if (s->guest_agent)
 		channel_xml(x, n, NULL, "org.qemu.guest_agent.0");
 	if (s->delivery_sock)
-		channel_xml(x, n, s->delivery_sock, "org.crashlab.delivery");
+		channel_xml(x, n, s->pty_serials ? NULL : s->delivery_sock, "org.crashlab.delivery");
 	cl_append(x, n, "    <panic model='%s'/>\n    <memballoon model='none'/>\n  </devices>\n",
 		  panic);
 	free(panic);

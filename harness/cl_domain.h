@@ -23,7 +23,8 @@ struct cl_domain_spec {
 	const char *initrd;
 	const char *cmdline;
 	const char *console_sock; /* unix sockets for serial0 and serial1, or with */
-	int pty_serials;          /* ... this set, ptys opened as libvirt streams */
+	int pty_serials;          /* ... this set, ptys (and the delivery channel a socket
+				     libvirt places), all opened as libvirt streams */
 	const char *agent_sock;   /* NULL: no crashlab agent channel */
 	const char *on_crash;     /* "destroy", or "preserve" to take a dump first */
 	const char *panic_model;  /* "isa" (pvpanic, Linux) or "hyperv" (Windows stop codes) */

@@ -45,6 +45,7 @@ void cl_cell_media_clear(struct cl_cell_media *m)
 	free(m->initrd);
 	free(m->cmdline);
 	free(m->disk);
+	free(m->disk_base);
 	free(m->scratch_initrd);
 	free(m->qga_plan);
 	free(m->delivery);
@@ -52,8 +53,8 @@ void cl_cell_media_clear(struct cl_cell_media *m)
 	memset(m, 0, sizeof(*m));
 }
 
-int cl_kind_overlay(char **out, const struct cl_cell_input *in, const char *scratch,
-		    const char *base, int install,
+int cl_kind_overlay(char **out, char **out_base, const struct cl_cell_input *in,
+		    const char *scratch, const char *base, int install,
 		    int (*more)(struct cl_gfs *g, const struct cl_cell_input *in))
 {
 	char *disk = cl_path_join(scratch, "disk.qcow2");
@@ -76,6 +77,7 @@ int cl_kind_overlay(char **out, const struct cl_cell_input *in, const char *scra
 			goto fail;
 	}
 	*out = disk;
+	*out_base = cl_xstrdup(base);
 	return 0;
 fail:
 	free(disk);

@@ -37,6 +37,7 @@ struct cl_cell_media {
 	char *initrd;
 	char *cmdline;       /* kernel command line (direct boot only) */
 	char *disk;          /* the cell's qcow2 overlay, or NULL */
+	char *disk_base;     /* ... its backing file (never written) */
 	char *scratch_initrd;/* per-cell file to remove afterwards, or NULL */
 	int efi;             /* UEFI (OVMF) instead of BIOS */
 	int guest_agent;     /* give the domain a qemu-guest-agent channel */
@@ -67,8 +68,8 @@ struct cl_image_kind {
 	int (*prepare)(struct cl_image *img, const struct cl_cell_spec *spec);
 	/* Make the cell's writable layer in @scratch with the candidate in it. */
 	int (*setup)(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch);
-	/* Its cells keep files on the host (a disk overlay made offline, a saved
-	 * state in our cache): they run only on a host that shares our files. */
+	/* Its cells keep files on the host (a saved state in our cache, a user's
+	 * image): they run only on a host that shares our files. */
 	int needs_local_host;
 };
 
@@ -77,10 +78,11 @@ struct cl_gfs;
 /*
  * For kinds on a disk: @scratch/disk.qcow2 over @base (never written), with
  * the candidate installed in it offline when @install, then @more (may be
- * NULL) in the same libguestfs session. *out gets the overlay's path.
+ * NULL) in the same libguestfs session. *out gets the overlay's path,
+ * *out_base @base's.
  */
-int cl_kind_overlay(char **out, const struct cl_cell_input *in, const char *scratch,
-		    const char *base, int install,
+int cl_kind_overlay(char **out, char **out_base, const struct cl_cell_input *in,
+		    const char *scratch, const char *base, int install,
 		    int (*more)(struct cl_gfs *g, const struct cl_cell_input *in));
 
 /*

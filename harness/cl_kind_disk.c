@@ -70,7 +70,7 @@ out:
 
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
-	int rc = cl_kind_overlay(&out->disk, in, scratch, in->img->disk, 1, install_agent);
+	int rc = cl_kind_overlay(&out->disk, &out->disk_base, in, scratch, in->img->disk, 1, install_agent);
 
 	if (rc)
 		return rc;
@@ -85,7 +85,6 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 
 const struct cl_image_kind cl_kind_disk = {
 	.name = "disk",
-	.needs_local_host = 1,
 	.prepare = prepare,
 	.setup = setup,
 };

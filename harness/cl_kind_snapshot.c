@@ -37,6 +37,5 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 
 const struct cl_image_kind cl_kind_snapshot = {
 	.name = "snapshot",
-	.needs_local_host = 1,
 	.setup = setup,
 };

@@ -71,7 +71,7 @@ static int prepare(struct cl_image *img, const struct cl_cell_spec *spec)
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
 	/* a Windows image gets no Linux module; it is booted as it is */
-	int rc = cl_kind_overlay(&out->disk, in, scratch, in->spec->user_path,
+	int rc = cl_kind_overlay(&out->disk, &out->disk_base, in, scratch, in->spec->user_path,
 				 !strcmp(in->spec->os, "linux"), NULL);
 
 	if (rc)
@@ -85,7 +85,6 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 
 const struct cl_image_kind cl_kind_user = {
 	.name = "user",
-	.needs_local_host = 1,
 	.check = check,
 	.prepare = prepare,
 	.setup = setup,

@@ -78,10 +78,17 @@ int cl_sched_jobs_auto(const struct cl_plan *p)
 	return jobs < 1 ? 1 : jobs > 64 ? 64 : (int)jobs;
 }
 
-/* Can host @h take run @r? Kinds that keep files on the host need ours. */
+/* Does run @r keep files on its host (a kind's, a remediation's disk, a
+ * memory dump, the kept disk of a reproduction)? Then it needs ours. */
+static int needs_local(const struct cl_cell_run *r)
+{
+	return r->kind->needs_local_host || r->remedy || r->vmcore || r->echo_console;
+}
+
+/* Can host @h take run @r? */
 static int fits(const struct cl_sched_host *h, const struct cl_cell_run *r)
 {
-	return h->local || !r->kind->needs_local_host;
+	return h->local || !needs_local(r);
 }
 
 int cl_sched_check_hosts(const struct cl_plan *p, const struct cl_sched_opts *o)
@@ -94,9 +101,11 @@ int cl_sched_check_hosts(const struct cl_plan *p, const struct cl_sched_opts *o)
 		for (h = 0; h < o->nhosts && !fits(&o->hosts[h], r); h++)
 			;
 		if (h == o->nhosts)
-			return cl_err_set(CL_EINPUT, "cell %s: a %s cell keeps files on its host, and "
-					  "no --uri is this machine's (qemu:///system)",
-					  r->spec->id, r->kind->name);
+			return cl_err_set(CL_EINPUT, "cell %s: a %s cell%s keeps files on its host, "
+					  "and no --uri is this machine's (qemu:///system)",
+					  r->spec->id, r->kind->name,
+					  r->kind->needs_local_host ? ""
+					  : r->remedy ? " with --remediate" : " with --vmcore");
 	}
 	return 0;
 }

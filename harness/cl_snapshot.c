@@ -3,6 +3,7 @@
  */
 #include "cl_snapshot.h"
 #include "cl_scratch.h"
+#include "cl_stream.h"
 #include "cl_util.h"
 #include "cl_virt.h"
 
@@ -102,7 +103,8 @@ static void destroy_leftover(struct cl_host *h, const char *name)
 	}
 }
 
-/* Boot the guest @xml describes until WAITING, and save it to @to. */
+/* Boot the guest @xml describes until WAITING, and save it to @to (a path
+ * on host @h: local, or in its crashlab pool). */
 static int boot_and_save(struct cl_host *h, const char *xml, const char *dir, const char *to,
 			 const char *log_path)
 {
@@ -110,6 +112,7 @@ static int boot_and_save(struct cl_host *h, const char *xml, const char *dir, co
 					      VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY);
 	FILE *log = fopen(log_path, "wb");
 	const char *why = NULL;
+	struct cl_pump *pumps[2] = { NULL, NULL };
 	int con = -1, agent = -1, rc = 0;
 
 	if (!dom || !log) {
@@ -117,8 +120,12 @@ static int boot_and_save(struct cl_host *h, const char *xml, const char *dir, co
 				dom ? strerror(errno) : cl_virt_error());
 		goto out;
 	}
-	con = cl_unix_stream(dir, "console.sock", 10);
-	agent = cl_unix_stream(dir, "agent.sock", 10);
+	if (cl_host_local(h)) {
+		con = cl_unix_stream(dir, "console.sock", 10);
+		agent = cl_unix_stream(dir, "agent.sock", 10);
+	} else if ((pumps[0] = cl_pump_open(cl_host_conn(h), dom, "serial0", &con))) {
+		pumps[1] = cl_pump_open(cl_host_conn(h), dom, "serial1", &agent);
+	}
 	if (con < 0 || agent < 0 || virDomainResume(dom) < 0)
 		why = "cannot connect to the guest";
 	else
@@ -133,6 +140,8 @@ out:
 		virDomainDestroy(dom); /* gone already after a save */
 		virDomainFree(dom);
 	}
+	cl_pump_close(pumps[0]);
+	cl_pump_close(pumps[1]);
 	if (con >= 0)
 		close(con);
 	if (agent >= 0)
@@ -140,6 +149,13 @@ out:
 	if (log)
 		fclose(log);
 	return rc;
+}
+
+/* The digest of the saved state, wherever it lives. */
+static int state_digest(const struct cl_snapshot *s, const char *path, char out[CL_SHA256_HEX])
+{
+	return s->remote ? cl_volume_sha256(cl_host_conn(s->host), path, out)
+			 : cl_sha256_file(out, path);
 }
 
 /* Is the cached entry whole: state, digest and what it was saved as? */
@@ -151,7 +167,7 @@ static int entry_ok(struct cl_snapshot *s, const char *entry)
 	int ok = 0;
 
 	if (cl_read_file(&want, &len, sum, 256) == 0 && cl_read_file(&names, &len, meta, 4096) == 0 &&
-	    (nl = strchr(names, '\n')) && cl_sha256_file(s->sha256, s->path) == 0 &&
+	    (nl = strchr(names, '\n')) && state_digest(s, s->path, s->sha256) == 0 &&
 	    !strncmp(want, s->sha256, 64)) {
 		*nl = '\0';
 		s->name = cl_xstrdup(names);
@@ -178,21 +194,26 @@ static int build(struct cl_snapshot *s, const char *entry, const char *release, 
 		return cl_err_set(CL_EINFRA, "snapshot: %s", cl_err());
 	s->name = cl_sprintf("crashlab-snap-%.40s-%.8s", release, key);
 	s->dir = cl_xstrdup(dir);
-	tmp = cl_sprintf("%s.%d.tmp", s->path, (int)getpid());
+	/* a remote host saves straight into its pool: the entry (here) is whole
+	 * only once its digest is written, after the save */
+	tmp = s->remote ? cl_volume_reserve(cl_host_conn(s->host), strrchr(s->path, '/') + 1)
+			: cl_sprintf("%s.%d.tmp", s->path, (int)getpid());
 	xml = xmlfn(ctx, s->name, dir);
 	log = cl_path_join(entry, "build.log");
 	destroy_leftover(s->host, s->name);
-	rc = boot_and_save(s->host, xml, dir, tmp, log);
-	if (rc == 0 && (rc = cl_sha256_file(s->sha256, tmp)))
+	rc = tmp ? boot_and_save(s->host, xml, dir, tmp, log) : CL_EINFRA;
+	if (rc == 0 && (rc = state_digest(s, tmp, s->sha256)))
 		rc = cl_err_set(CL_EINFRA, "snapshot: %s", cl_err());
 	meta_path = cl_path_join(entry, "meta");
 	sum_path = cl_path_join(entry, "sha256");
 	meta = cl_sprintf("%s\n%s\n", s->name, s->dir);
 	/* the digest and names first, the state last: a state is never without them */
 	if (rc == 0 && (cl_write_file(meta_path, meta, strlen(meta)) ||
-			cl_write_file(sum_path, s->sha256, 64) || rename(tmp, s->path) != 0))
+			cl_write_file(sum_path, s->sha256, 64) ||
+			(!s->remote && rename(tmp, s->path) != 0)))
 		rc = cl_err_set(CL_EINFRA, "snapshot: cannot write %s", entry);
-	unlink(tmp);
+	if (!s->remote && tmp)
+		unlink(tmp);
 	cl_rm_rf(dir);
 	free(dir);
 	s->built = rc == 0;
@@ -268,9 +289,19 @@ int cl_snapshot_get(struct cl_snapshot *out, struct cl_host *host, const char *r
 	free(probe);
 	free(ver);
 	free(keytext);
-	entry = cl_sprintf("%s/snapshots/%.80s-%.16s", cl_cache_dir(), release, key);
+	out->remote = !cl_host_local(host);
+	if (out->remote) {
+		/* another host's saved states: named for it, kept in its pool */
+		char tag[CL_SHA256_HEX];
+
+		cl_sha256_hex(tag, cl_host_uri(host), strlen(cl_host_uri(host)));
+		entry = cl_sprintf("%s/snapshots/%.80s@%.8s-%.16s", cl_cache_dir(), release, tag, key);
+		out->path = cl_volume_path(strrchr(entry, '/') + 1, ".save");
+	} else {
+		entry = cl_sprintf("%s/snapshots/%.80s-%.16s", cl_cache_dir(), release, key);
+		out->path = cl_path_join(entry, "state.save");
+	}
 	lock = cl_sprintf("%s.lock", entry);
-	out->path = cl_path_join(entry, "state.save");
 	cl_mkdir_p(entry, 0755);
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0 || flock(fd, LOCK_EX) != 0) {

@@ -29,7 +29,8 @@ struct cl_snapshot {
 	char *name;                 /* the domain name and socket directory it was saved with */
 	char *dir;
 	int lock_fd;                /* the entry's lock, held while its guest runs */
-	struct cl_host *host;       /* the local host that saves and restores it (borrowed) */
+	struct cl_host *host;       /* the host that saves and restores it (borrowed) */
+	int remote;                 /* @path is on that host, in its crashlab pool */
 	int built;                  /* built by this call (not found in the cache) */
 	double build_s;
 };

@@ -4,6 +4,7 @@
  */
 #include "cl_stream.h"
 #include "cl_scratch.h"
+#include "cl_sha256.h"
 #include "cl_util.h"
 #include "cl_virt.h"
 
@@ -24,6 +25,8 @@
 struct cl_pump {
 	virStreamPtr st;
 	int fd;                 /* our end of the socketpair; -1 once the stream ended */
+	const char *out;        /* a sending pump: what it sends (borrowed) */
+	size_t out_len, out_off;
 	int watching;           /* the event callback is registered */
 	pthread_mutex_t lock;   /* the callback (event loop thread) against close */
 	struct cl_pump *next;   /* closed pumps, freed once the event loop has stopped */
@@ -151,6 +154,58 @@ void cl_pump_close(struct cl_pump *p)
 	pthread_mutex_unlock(&retired_lock);
 }
 
+/* Writable channel: send the next pieces; done, or the channel gone: stop. */
+static void on_send(virStreamPtr st, int events, void *opaque)
+{
+	struct cl_pump *p = opaque;
+	int end = events & (VIR_STREAM_EVENT_HANGUP | VIR_STREAM_EVENT_ERROR);
+
+	pthread_mutex_lock(&p->lock);
+	while (p->watching && !end && p->out_off < p->out_len) {
+		size_t want = p->out_len - p->out_off;
+		int n = virStreamSend(st, p->out + p->out_off, want > 65536 ? 65536 : want);
+
+		if (n == -2)
+			break; /* the host's buffer is full: the next WRITABLE */
+		if (n <= 0)
+			end = 1;
+		else
+			p->out_off += (size_t)n;
+	}
+	if (p->watching && (end || p->out_off == p->out_len)) {
+		virStreamEventRemoveCallback(st); /* the stream stays open until the cell ends */
+		p->watching = 0;
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+struct cl_pump *cl_pump_send(virConnectPtr conn, virDomainPtr dom, const char *channel,
+			     const char *data, size_t len)
+{
+	struct cl_pump *p = cl_xcalloc(1, sizeof(*p));
+
+	pthread_mutex_init(&p->lock, NULL);
+	p->fd = -1;
+	p->out = data;
+	p->out_len = len;
+	p->st = virStreamNew(conn, VIR_STREAM_NONBLOCK);
+	if (!p->st || virDomainOpenChannel(dom, channel, p->st, VIR_DOMAIN_CHANNEL_FORCE) < 0 ||
+	    virStreamEventAddCallback(p->st, VIR_STREAM_EVENT_WRITABLE | VIR_STREAM_EVENT_HANGUP |
+					     VIR_STREAM_EVENT_ERROR, on_send, p, NULL) < 0) {
+		cl_err_set(CL_EINFRA, "libvirt: cannot open channel %s as a stream: %s", channel,
+			   cl_virt_error());
+		if (p->st) {
+			virStreamAbort(p->st);
+			virStreamFree(p->st);
+		}
+		pthread_mutex_destroy(&p->lock);
+		free(p);
+		return NULL;
+	}
+	p->watching = 1;
+	return p;
+}
+
 void cl_pump_release_all(void)
 {
 	pthread_mutex_lock(&retired_lock);
@@ -258,6 +313,130 @@ char *cl_volume_name(const char *domain, const char *what)
 
 	gethostname(host, sizeof(host) - 1);
 	return cl_sprintf("%s-%s@%s", domain, what, host);
+}
+
+char *cl_volume_path(const char *name, const char *suffix)
+{
+	return cl_sprintf("%s/crashlab-snap-%s%s", POOL_DIR, name, suffix);
+}
+
+char *cl_volume_reserve(virConnectPtr conn, const char *name)
+{
+	virStoragePoolPtr pool = get_pool(conn);
+	virStorageVolPtr v;
+
+	if (!pool)
+		return NULL;
+	virStoragePoolRefresh(pool, 0);
+	if ((v = virStorageVolLookupByName(pool, name))) {
+		virStorageVolDelete(v, 0);
+		virStorageVolFree(v);
+	}
+	virStoragePoolFree(pool);
+	return cl_sprintf("%s/%s", POOL_DIR, name);
+}
+
+static int hash_sink(virStreamPtr st, const char *data, size_t n, void *opaque)
+{
+	(void)st;
+	cl_sha256_update(opaque, data, n);
+	return (int)n;
+}
+
+int cl_volume_sha256(virConnectPtr conn, const char *path, char out[CL_SHA256_HEX])
+{
+	virStoragePoolPtr pool = get_pool(conn);
+	virStorageVolPtr v = NULL;
+	virStreamPtr st = NULL;
+	struct cl_sha256 h;
+	uint8_t d[CL_SHA256_LEN];
+	int rc = -1;
+
+	if (pool)
+		virStoragePoolRefresh(pool, 0); /* libvirt wrote the file itself (a save) */
+	cl_sha256_init(&h);
+	if (pool && (v = virStorageVolLookupByPath(conn, path)) && (st = virStreamNew(conn, 0)) &&
+	    virStorageVolDownload(v, st, 0, 0, 0) == 0 && virStreamRecvAll(st, hash_sink, &h) == 0 &&
+	    virStreamFinish(st) == 0)
+		rc = 0;
+	cl_sha256_final(&h, d);
+	for (int i = 0; i < CL_SHA256_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	if (rc)
+		cl_err_set(CL_EINFRA, "libvirt: cannot read volume %s: %s", path, cl_virt_error());
+	if (st)
+		virStreamFree(st);
+	if (v)
+		virStorageVolFree(v);
+	if (pool)
+		virStoragePoolFree(pool);
+	return rc;
+}
+
+/*
+ * Content-addressed volumes: a base image, kernel or initrd the cache made,
+ * uploaded to a host once and shared by every cell (and run) after. A
+ * marker volume NAME.done is made only after the upload finished, so a
+ * volume without it is a killed upload: it is made again.
+ */
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static char *shared_path(virStoragePoolPtr pool, const char *name, const char *done)
+{
+	virStorageVolPtr v = virStorageVolLookupByName(pool, done), b;
+	char *path = NULL;
+
+	if (v && (b = virStorageVolLookupByName(pool, name))) {
+		path = virStorageVolGetPath(b);
+		virStorageVolFree(b);
+	}
+	if (v)
+		virStorageVolFree(v);
+	return path;
+}
+
+char *cl_volume_shared(virConnectPtr conn, const char *path, const char *sha256)
+{
+	const char *leaf = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *name = cl_sprintf("crashlab-base-%.16s-%.80s", sha256, leaf);
+	char *done = cl_sprintf("%s.done", name), *remote = NULL;
+	virStoragePoolPtr pool;
+	virStorageVolPtr vol = NULL, mark;
+
+	pthread_mutex_lock(&shared_lock);
+	if (!(pool = get_pool(conn)))
+		goto out;
+	virStoragePoolRefresh(pool, 0); /* another run may have uploaded it */
+	if ((remote = shared_path(pool, name, done)))
+		goto out;
+	if ((vol = virStorageVolLookupByName(pool, name))) {
+		virStorageVolDelete(vol, 0); /* a killed upload */
+		virStorageVolFree(vol);
+	}
+	fprintf(stderr, "crashlab: uploading %s to the host's %s pool (once per host)\n", path, POOL);
+	remote = cl_volume_upload(conn, path, name, &vol);
+	if (remote) {
+		char *xml = cl_sprintf("<volume><name>%s</name><capacity unit='bytes'>0</capacity>"
+				       "</volume>", done);
+
+		if (!(mark = virStorageVolCreateXML(pool, xml, 0))) {
+			cl_err_set(CL_EINFRA, "libvirt: cannot mark volume %s uploaded: %s", name,
+				   cl_virt_error());
+			free(remote);
+			remote = NULL;
+		} else {
+			virStorageVolFree(mark);
+		}
+		free(xml);
+		virStorageVolFree(vol);
+	}
+out:
+	pthread_mutex_unlock(&shared_lock);
+	if (pool)
+		virStoragePoolFree(pool);
+	free(name);
+	free(done);
+	return remote;
 }
 
 int cl_volume_sweep(virConnectPtr conn)

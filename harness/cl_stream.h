@@ -20,6 +20,10 @@ struct cl_pump;
 /* Open serial device @dev ("serial0") of @dom; *@fd gets the cell's end
  * (non-blocking). NULL with cl_err() set on failure. */
 struct cl_pump *cl_pump_open(virConnectPtr conn, virDomainPtr dom, const char *dev, int *fd);
+/* Send @len bytes of @data (borrowed until cl_pump_close) on virtio channel
+ * @channel of @dom, as the host takes them. NULL with cl_err() on failure. */
+struct cl_pump *cl_pump_send(virConnectPtr conn, virDomainPtr dom, const char *channel,
+			     const char *data, size_t len);
 /* Stop pumping (the cell closes its own end). */
 void cl_pump_close(struct cl_pump *p);
 /* Free every closed pump: only once the event loop has stopped (cl_virt_stop). */
@@ -31,6 +35,19 @@ char *cl_volume_upload(virConnectPtr conn, const char *path, const char *name,
 		       virStorageVolPtr *vol);
 /* A volume name for domain @domain's @what: "DOMAIN-WHAT@THISHOST" (caller frees). */
 char *cl_volume_name(const char *domain, const char *what);
+/* The host's shared copy of cache file @path whose content digest is
+ * @sha256 (volume crashlab-base-SHA16-NAME, uploaded the first time it is
+ * needed and kept: the host's own cache). Its path there, or NULL with
+ * cl_err() set. */
+char *cl_volume_shared(virConnectPtr conn, const char *path, const char *sha256);
+/* Where a saved state @name@suffix lives in a host's pool
+ * (POOL/crashlab-snap-NAMESUFFIX; caller frees). */
+char *cl_volume_path(const char *name, const char *suffix);
+/* The path on the host where libvirt may write volume @name (a saved
+ * state): the pool made, any old volume of that name removed. */
+char *cl_volume_reserve(virConnectPtr conn, const char *name);
+/* The sha256 of the volume at @path on the host, read through libvirt. */
+int cl_volume_sha256(virConnectPtr conn, const char *path, char out[65]);
 /* Delete and free the volume (NULL: nothing). */
 void cl_volume_remove(virStorageVolPtr vol);
 /* Remove the volumes this machine named (crashlab-PID-…@THISHOST) whose

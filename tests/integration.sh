@@ -15,6 +15,11 @@
 #     healthy with its digest at 4 boots; the auto-recovering build; the
 #     recipe's image handed over as a user's qcow2, driven through
 #     qemu-guest-agent
+#   - two libvirt hosts (this machine's and scripts/testhost.sh's second
+#     libvirtd, which shares none of our files): cells spread over both;
+#     initramfs, disk, snapshot and user-image cells on the remote host from
+#     uploaded volumes, consoles as streams; the remote host killed mid-run
+#     and its cell qualified on the other; Ctrl-C leaves nothing on either
 # Ends with "integration: N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -370,8 +375,9 @@ echo "# two libvirt hosts: this machine's, and a second libvirtd on loopback sha
 H=tests/data/matrix/hosts.json
 REMOTE=$(scripts/testhost.sh start 2>"$OUT/testhost.err")
 HOSTS="--uri qemu:///system --uri $REMOTE --jobs 1"
+# domains, and a run's own volumes (crashlab-PID-...; the shared crashlab-base-* stay)
 remote_left() { virsh -q -c "$REMOTE" list --all --name 2>/dev/null | grep -c '^crashlab-'; \
-                virsh -q -c "$REMOTE" vol-list crashlab 2>/dev/null | grep -c 'crashlab-'; }
+                virsh -q -c "$REMOTE" vol-list crashlab 2>/dev/null | grep -c ' crashlab-[0-9]'; }
 check "the second host answers on loopback" test -n "$REMOTE"
 run hosts-good 0 qualify --matrix "$H" --candidate sensor/candidate.json $HOSTS --out "$OUT/hosts"
 check "two hosts: every cell passed, and both hosts ran cells" json "$OUT/hosts/report.json" \
@@ -386,10 +392,35 @@ for c in cells:
     assert \"<serial type='pty'>\" in x and '/tmp/' not in x and '$PWD' not in x, c['id']
 sys.exit(0 if cells else 1)"
 check "no domain and no volume left on the remote host" test "$(remote_left | tr '\n' ' ')" = "0 0 "
-run hosts-snapshot-remote 2 qualify --matrix tests/data/matrix/snapshot.json --candidate sensor/candidate.json \
-    --uri "$REMOTE" --out "$OUT/x"
-check "a snapshot cell with only a remote host: bad input, said before anything boots" \
-    grep -q "a snapshot cell keeps files on its host, and no --uri is this machine's" "$OUT/hosts-snapshot-remote.err"
+run hosts-disk 0 qualify --matrix "$DISK" --candidate sensor/candidate.json --scenario scenarios/persistent.json \
+    --uri "$REMOTE" --out "$OUT/hostdisk"
+check "a disk cell on the remote host: pass, healthy at 4 boots, from an overlay volume on the host's base copy" \
+    json "$OUT/hostdisk/report.json" "c['verdict']=='pass' and c['boots']==4 and c['host']=='$REMOTE' and \
+    \"<source file='/var/lib/libvirt/crashlab/crashlab-\" in open('$OUT/hostdisk/cells/disk-6.1/domain.xml').read()"
+check "the base image stays on the remote host as its cache (uploaded once, marked done); no cell volume left" \
+    bash -c "virsh -q -c '$REMOTE' vol-list crashlab | grep -q 'crashlab-base-.*-disk.qcow2.done' && [ \"\$(virsh -q -c '$REMOTE' vol-list crashlab | grep -c ' crashlab-[0-9]')\" = 0 ]"
+run hosts-snap1 0 qualify --matrix tests/data/matrix/snapshot.json --candidate sensor/candidate.json \
+    --uri "$REMOTE" --out "$OUT/hostsnap1"
+run hosts-snap2 0 qualify --matrix tests/data/matrix/snapshot.json --candidate sensor/candidate.json \
+    --uri "$REMOTE" --out "$OUT/hostsnap2"
+check "snapshot cells on the remote host: saved there once, then restored (digest read back through libvirt)" \
+    python3 -c "
+import json
+a, b = (json.load(open('$OUT/hostsnap%d/report.json' % i)) for i in (1, 2))
+assert all(c['verdict'] == 'pass' and c['host'] == '$REMOTE' for c in a['cells'] + b['cells'])
+assert [c['snapshot']['built_by_this_run'] for c in b['cells']] == [False, False]
+assert [c['snapshot']['sha256'] for c in a['cells']] == [c['snapshot']['sha256'] for c in b['cells']]"
+run hosts-user 0 qualify --matrix "$OUT/user.json" --candidate sensor/candidate.json \
+    --uri "$REMOTE" --out "$OUT/hostuser"
+check "a user's image on the remote host: pass through qemu-guest-agent, the image uploaded, ours unchanged" \
+    json "$OUT/hostuser/report.json" "c['verdict']=='pass' and c['host']=='$REMOTE' and \
+    \"<source file='/var/lib/libvirt/crashlab/crashlab-\" in open('$OUT/hostuser/cells/user-6.1/domain.xml').read() and \
+    __import__('hashlib').sha256(open('$OUT/user.qcow2','rb').read()).hexdigest()==json.load(open('$OUT/user.json'))['cells'][0]['image']['sha256']"
+run hosts-remediate-remote 2 qualify --matrix "$DISK" --candidate sensor/candidate-cf291.json \
+    --scenario scenarios/persistent.json --remediate sensor/remediation-cf291.json --uri "$REMOTE" --out "$OUT/x"
+check "--remediate with only a remote host: bad input, said before anything boots" \
+    grep -q "a disk cell with --remediate keeps files on its host, and no --uri is this machine's" \
+    "$OUT/hosts-remediate-remote.err"
 
 # the remote host goes down (libvirtd and its guests killed) while one of its cells runs
 start hosts-kill qualify --matrix "$H" --candidate sensor/candidate.json $HOSTS --out "$OUT/hostkill"
