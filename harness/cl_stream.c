@@ -89,6 +89,18 @@ static void on_stream(virStreamPtr st, int events, void *opaque)
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* A pump that never started (no callback registered): gone at once. */
+static struct cl_pump *discard(struct cl_pump *p)
+{
+	if (p->st) {
+		virStreamAbort(p->st);
+		virStreamFree(p->st);
+	}
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+	return NULL;
+}
+
 struct cl_pump *cl_pump_open(virConnectPtr conn, virDomainPtr dom, const char *dev, int *fd)
 {
 	struct cl_pump *p = cl_xcalloc(1, sizeof(*p));
@@ -126,13 +138,7 @@ fail:
 		close(sv[0]);
 	if (sv[1] >= 0)
 		close(sv[1]);
-	if (p->st) {
-		virStreamAbort(p->st);
-		virStreamFree(p->st);
-	}
-	pthread_mutex_destroy(&p->lock);
-	free(p);
-	return NULL;
+	return discard(p);
 }
 
 void cl_pump_close(struct cl_pump *p)
@@ -194,13 +200,7 @@ struct cl_pump *cl_pump_send(virConnectPtr conn, virDomainPtr dom, const char *c
 					     VIR_STREAM_EVENT_ERROR, on_send, p, NULL) < 0) {
 		cl_err_set(CL_EINFRA, "libvirt: cannot open channel %s as a stream: %s", channel,
 			   cl_virt_error());
-		if (p->st) {
-			virStreamAbort(p->st);
-			virStreamFree(p->st);
-		}
-		pthread_mutex_destroy(&p->lock);
-		free(p);
-		return NULL;
+		return discard(p);
 	}
 	p->watching = 1;
 	return p;
