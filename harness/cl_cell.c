@@ -58,7 +58,7 @@ struct io {
 	struct cl_snapshot snap;    /* restored: its snapshot (locked while the guest runs) */
 	/* a remote host: the serial ports as streams, the media as volumes */
 	struct cl_pump *pumps[3];   /* console, agent, delivery */
-	virStorageVolPtr vols[3];   /* the cell's own: (unused), initrd, disk overlay */
+	virStorageVolPtr vols[2];   /* the cell's own: initrd, disk overlay */
 	int remote;                 /* the host does not share our files */
 	char *remote_kernel, *remote_initrd, *remote_disk;
 };
@@ -444,12 +444,15 @@ static int file_digest(char out[CL_SHA256_HEX], const char *path)
 	return found ? 0 : cl_sha256_file(out, path);
 }
 
-/* Cache file @path on the host, shared by every cell there. */
-static char *shared_volume(virConnectPtr c, const char *path)
+/* Cache file @path on the host, shared by every cell there; @known its
+ * digest when the caller has it (else NULL). */
+static char *shared_volume(virConnectPtr c, const char *path, const char *known)
 {
 	char digest[CL_SHA256_HEX];
 
-	if (file_digest(digest, path)) {
+	if (known && known[0])
+		snprintf(digest, sizeof(digest), "%s", known);
+	else if (file_digest(digest, path)) {
 		cl_err_set(CL_EINFRA, "%s: cannot hash: %s", path, cl_err());
 		return NULL;
 	}
@@ -461,7 +464,7 @@ static char *shared_volume(virConnectPtr c, const char *path)
 static char *upload_overlay(struct io *io, virConnectPtr c, const struct cl_cell_media *m,
 			    const char *name)
 {
-	char *base = shared_volume(c, m->disk_base), *vn, *remote = NULL;
+	char *base = shared_volume(c, m->disk_base, m->disk_base_sha256), *vn, *remote = NULL;
 	char *argv[] = { "qemu-img", "rebase", "-u", "-F", "qcow2", "-b", base, m->disk, NULL };
 
 	if (!base)
@@ -470,7 +473,7 @@ static char *upload_overlay(struct io *io, virConnectPtr c, const struct cl_cell
 		cl_err_set(CL_EINFRA, "qemu-img rebase of %s failed", m->disk);
 	} else {
 		vn = cl_volume_name(name, "disk");
-		remote = cl_volume_upload(c, m->disk, vn, &io->vols[2]);
+		remote = cl_volume_upload(c, m->disk, vn, &io->vols[1]);
 		free(vn);
 	}
 	free(base);
@@ -486,12 +489,12 @@ static int upload_media(struct io *io, const struct cl_cell_media *m, const char
 
 	io->remote = 1;
 	/* a user's image boots from its own disk: no kernel to send */
-	ok = !m->kernel || (io->remote_kernel = shared_volume(c, m->kernel)) != NULL;
+	ok = !m->kernel || (io->remote_kernel = shared_volume(c, m->kernel, NULL)) != NULL;
 	if (ok && m->initrd)
 		/* the cell's own initramfs goes up for the cell; the image's is shared */
 		ok = (io->remote_initrd = m->scratch_initrd
-						  ? cl_volume_upload(c, m->initrd, in, &io->vols[1])
-						  : shared_volume(c, m->initrd)) != NULL;
+						  ? cl_volume_upload(c, m->initrd, in, &io->vols[0])
+						  : shared_volume(c, m->initrd, NULL)) != NULL;
 	if (ok && m->disk)
 		ok = (io->remote_disk = upload_overlay(io, c, m, name)) != NULL;
 	free(in);
@@ -598,10 +601,10 @@ static void close_io(struct io *io, const char *name)
 	if (io->dom)
 		virDomainFree(io->dom);
 	cl_snapshot_clear(&io->snap); /* after its guest is gone */
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 3; i++)
 		cl_pump_close(io->pumps[i]);
+	for (int i = 0; i < 2; i++)
 		cl_volume_remove(io->vols[i]);
-	}
 	free(io->remote_kernel);
 	free(io->remote_initrd);
 	free(io->remote_disk);

@@ -38,6 +38,7 @@ struct cl_cell_media {
 	char *cmdline;       /* kernel command line (direct boot only) */
 	char *disk;          /* the cell's qcow2 overlay, or NULL */
 	char *disk_base;     /* ... its backing file (never written) */
+	char disk_base_sha256[65]; /* ... its digest when the kind knows it ("" to look it up) */
 	char *scratch_initrd;/* per-cell file to remove afterwards, or NULL */
 	int efi;             /* UEFI (OVMF) instead of BIOS */
 	int guest_agent;     /* give the domain a qemu-guest-agent channel */
@@ -68,9 +69,6 @@ struct cl_image_kind {
 	int (*prepare)(struct cl_image *img, const struct cl_cell_spec *spec);
 	/* Make the cell's writable layer in @scratch with the candidate in it. */
 	int (*setup)(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch);
-	/* Its cells keep files on the host (a saved state in our cache, a user's
-	 * image): they run only on a host that shares our files. */
-	int needs_local_host;
 };
 
 struct cl_gfs;

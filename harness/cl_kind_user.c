@@ -76,6 +76,8 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 
 	if (rc)
 		return rc;
+	/* checked against the matrix when it was loaded: not hashed again */
+	snprintf(out->disk_base_sha256, sizeof(out->disk_base_sha256), "%s", in->spec->user_sha256);
 	out->efi = in->spec->efi;
 	out->guest_agent = 1;
 	out->reboot_on_crash = in->scn->on_crash_reboot;

@@ -67,22 +67,36 @@ long cl_sched_guest_mib(const struct cl_plan *p)
 	return need;
 }
 
-int cl_sched_jobs_auto(const struct cl_plan *p)
+int cl_sched_slots_for(long cpus, long free_mib, long need_mib)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN), mem = mem_available_mib();
-	long jobs = cores > 0 ? cores : 1, need = cl_sched_guest_mib(p);
+	long jobs = cpus > 0 ? cpus : 1;
 
 	/* keep a quarter of what is free for the host itself */
-	if (mem > 0 && need > 0 && mem * 3 / 4 / need < jobs)
-		jobs = mem * 3 / 4 / need;
+	if (free_mib > 0 && need_mib > 0 && free_mib * 3 / 4 / need_mib < jobs)
+		jobs = free_mib * 3 / 4 / need_mib;
 	return jobs < 1 ? 1 : jobs > 64 ? 64 : (int)jobs;
 }
 
-/* Does run @r keep files on its host (a kind's, a remediation's disk, a
- * memory dump, the kept disk of a reproduction)? Then it needs ours. */
+int cl_sched_jobs_auto(const struct cl_plan *p)
+{
+	return cl_sched_slots_for(sysconf(_SC_NPROCESSORS_ONLN), mem_available_mib(),
+				  cl_sched_guest_mib(p));
+}
+
+int cl_sched_slots(const struct cl_sched_opts *o)
+{
+	int n = 0;
+
+	for (int h = 0; h < o->nhosts; h++)
+		n += o->hosts[h].slots;
+	return n;
+}
+
+/* Does run @r keep files on its host (a remediation's disk, a memory dump,
+ * the kept disk of a reproduction)? Then it needs ours. */
 static int needs_local(const struct cl_cell_run *r)
 {
-	return r->kind->needs_local_host || r->remedy || r->vmcore || r->echo_console;
+	return r->remedy || r->vmcore || r->echo_console;
 }
 
 /* Can host @h take run @r? */
@@ -104,8 +118,8 @@ int cl_sched_check_hosts(const struct cl_plan *p, const struct cl_sched_opts *o)
 			return cl_err_set(CL_EINPUT, "cell %s: a %s cell%s keeps files on its host, "
 					  "and no --uri is this machine's (qemu:///system)",
 					  r->spec->id, r->kind->name,
-					  r->kind->needs_local_host ? ""
-					  : r->remedy ? " with --remediate" : " with --vmcore");
+					  r->remedy ? " with --remediate"
+					  : r->vmcore ? " with --vmcore" : " reproduced");
 	}
 	return 0;
 }
@@ -189,10 +203,8 @@ static void run_ring(struct cl_plan *p, const struct cl_sched_opts *o, int first
 	struct pool pl = { .p = p, .o = o };
 	struct worker_arg *args;
 	pthread_t *t;
-	int n = 0, i, h;
+	int n = cl_sched_slots(o), i, h;
 
-	for (h = 0; h < o->nhosts; h++)
-		n += o->hosts[h].slots;
 	t = cl_xcalloc((size_t)n, sizeof(*t));
 	args = cl_xcalloc((size_t)n, sizeof(*args));
 	pl.queue = cl_xcalloc((size_t)(end - first), sizeof(int));

@@ -36,8 +36,13 @@ struct cl_sched_opts {
 	int live_table;  /* redraw a table in place (stderr is a terminal) */
 };
 
-/* Cells at a time for this host: its cores, and its memory for the cells' guests. */
+/* Cells at a time a host can take: its @cpus, and three quarters of its
+ * @free_mib in guests of @need_mib each (1 to 64). */
+int cl_sched_slots_for(long cpus, long free_mib, long need_mib);
+/* ... for this machine: its cores and available memory, @p's largest guest. */
 int cl_sched_jobs_auto(const struct cl_plan *p);
+/* Cells at a time over every host. */
+int cl_sched_slots(const struct cl_sched_opts *o);
 /* What the largest guest of @p costs a host, MiB (its RAM and qemu's own). */
 long cl_sched_guest_mib(const struct cl_plan *p);
 /* Every cell has a host that can take it; else CL_EINPUT naming the cell. */

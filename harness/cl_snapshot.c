@@ -292,11 +292,14 @@ int cl_snapshot_get(struct cl_snapshot *out, struct cl_host *host, const char *r
 	out->remote = !cl_host_local(host);
 	if (out->remote) {
 		/* another host's saved states: named for it, kept in its pool */
-		char tag[CL_SHA256_HEX];
+		char tag[CL_SHA256_HEX], *leaf;
 
 		cl_sha256_hex(tag, cl_host_uri(host), strlen(cl_host_uri(host)));
 		entry = cl_sprintf("%s/snapshots/%.80s@%.8s-%.16s", cl_cache_dir(), release, tag, key);
-		out->path = cl_volume_path(strrchr(entry, '/') + 1, ".save");
+		leaf = cl_sprintf("crashlab-snap-%s.save", strrchr(entry, '/') + 1);
+
+		out->path = cl_volume_path(leaf);
+		free(leaf);
 	} else {
 		entry = cl_sprintf("%s/snapshots/%.80s-%.16s", cl_cache_dir(), release, key);
 		out->path = cl_path_join(entry, "state.save");

@@ -293,31 +293,37 @@ void cl_volume_remove(virStorageVolPtr vol)
 	virStorageVolFree(vol);
 }
 
-/* Named by this machine (…@HOSTNAME): another controller's pids mean nothing here. */
-static int ours(const char *name)
+/* "@HOSTNAME": what ends the names of this machine's cell volumes (caller frees). */
+static char *this_machine(void)
 {
-	char host[256] = "", *suffix;
-	int yes;
+	char host[256] = "";
 
 	gethostname(host, sizeof(host) - 1);
-	suffix = cl_sprintf("@%s", host);
-	yes = strlen(name) > strlen(suffix) &&
-	      !strcmp(name + strlen(name) - strlen(suffix), suffix);
+	return cl_sprintf("@%s", host);
+}
+
+/* Named by this machine: another controller's pids mean nothing here. */
+static int ours(const char *name)
+{
+	char *suffix = this_machine();
+	int yes = strlen(name) > strlen(suffix) &&
+		  !strcmp(name + strlen(name) - strlen(suffix), suffix);
+
 	free(suffix);
 	return yes;
 }
 
 char *cl_volume_name(const char *domain, const char *what)
 {
-	char host[256] = "";
+	char *suffix = this_machine(), *name = cl_sprintf("%s-%s%s", domain, what, suffix);
 
-	gethostname(host, sizeof(host) - 1);
-	return cl_sprintf("%s-%s@%s", domain, what, host);
+	free(suffix);
+	return name;
 }
 
-char *cl_volume_path(const char *name, const char *suffix)
+char *cl_volume_path(const char *name)
 {
-	return cl_sprintf("%s/crashlab-snap-%s%s", POOL_DIR, name, suffix);
+	return cl_path_join(POOL_DIR, name);
 }
 
 char *cl_volume_reserve(virConnectPtr conn, const char *name)
@@ -333,7 +339,7 @@ char *cl_volume_reserve(virConnectPtr conn, const char *name)
 		virStorageVolFree(v);
 	}
 	virStoragePoolFree(pool);
-	return cl_sprintf("%s/%s", POOL_DIR, name);
+	return cl_volume_path(name);
 }
 
 static int hash_sink(virStreamPtr st, const char *data, size_t n, void *opaque)

@@ -40,9 +40,8 @@ char *cl_volume_name(const char *domain, const char *what);
  * needed and kept: the host's own cache). Its path there, or NULL with
  * cl_err() set. */
 char *cl_volume_shared(virConnectPtr conn, const char *path, const char *sha256);
-/* Where a saved state @name@suffix lives in a host's pool
- * (POOL/crashlab-snap-NAMESUFFIX; caller frees). */
-char *cl_volume_path(const char *name, const char *suffix);
+/* The path of volume @name in a host's crashlab pool (caller frees). */
+char *cl_volume_path(const char *name);
 /* The path on the host where libvirt may write volume @name (a saved
  * state): the pool made, any old volume of that name removed. */
 char *cl_volume_reserve(virConnectPtr conn, const char *name);

@@ -300,17 +300,13 @@ void cl_host_close(struct cl_host *h)
 	free(h);
 }
 
-int cl_host_capacity(struct cl_host *h, long need_mib)
+void cl_host_resources(struct cl_host *h, long *cpus, long *free_mib)
 {
 	virConnectPtr c = cl_host_conn(h);
 	virNodeInfo info;
-	unsigned long long free_b = c ? virNodeGetFreeMemory(c) : 0;
-	long jobs = c && virNodeGetInfo(c, &info) == 0 && info.cpus > 0 ? (long)info.cpus : 1;
 
-	/* keep a quarter of what is free for the host itself */
-	if (free_b > 0 && need_mib > 0 && (long)(free_b >> 20) * 3 / 4 / need_mib < jobs)
-		jobs = (long)(free_b >> 20) * 3 / 4 / need_mib;
-	return jobs < 1 ? 1 : jobs > 64 ? 64 : (int)jobs;
+	*cpus = c && virNodeGetInfo(c, &info) == 0 ? (long)info.cpus : 0;
+	*free_mib = c ? (long)(virNodeGetFreeMemory(c) >> 20) : 0;
 }
 
 const char *cl_host_uri(const struct cl_host *h)

@@ -55,9 +55,8 @@ struct cl_host;
 int cl_host_open(struct cl_host **out, const char *uri, double wait_s);
 void cl_host_close(struct cl_host *h);
 const char *cl_host_uri(const struct cl_host *h);
-/* Cells at a time the host can take: its cpus, and its free memory for
- * guests of @need_mib each. */
-int cl_host_capacity(struct cl_host *h, long need_mib);
+/* What the host has for guests: its CPUs and free memory (0 when unknown). */
+void cl_host_resources(struct cl_host *h, long *cpus, long *free_mib);
 /* The daemon of this machine (qemu:///...): it shares crashlab's files. */
 int cl_host_local(const struct cl_host *h);
 /* The connection (borrowed; may be a lost one until cl_host_ensure). */

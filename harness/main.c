@@ -53,8 +53,8 @@ static const char usage_text[] =
 	"          --fail-fast stops after a ring with a failing cell (the rest not_run);\n"
 	"          --uri: a libvirt host, once per host (qemu:///system, qemu+ssh://,\n"
 	"          qemu+tcp://, qemu+tls://); cells are spread by each host's capacity\n"
-	"          (--jobs: per host), a lost host's cells go to the others; user-image\n"
-	"          cells, --remediate and --vmcore need a local host (qemu:///...);\n"
+	"          (--jobs: per host), a lost host's cells go to the others;\n"
+	"          --remediate and --vmcore need a local host (qemu:///...);\n"
 	"          --sign-key KEY writes DIR/attestation.json: the report as an in-toto\n"
 	"          statement about the candidate's artifacts, in a DSSE envelope (Ed25519)\n"
 	"  keygen --out PREFIX   an Ed25519 key pair: PREFIX.key (0600) and PREFIX.pub\n"
@@ -118,7 +118,6 @@ struct qualify {
 	struct cl_host *hosts[CL_SCHED_MAX_HOSTS]; /* connected, one per --uri */
 	const char *uris[CL_SCHED_MAX_HOSTS];      /* --uri (default CRASHLAB_URI, qemu:///system) */
 	int nuris;
-	int jobs;                                  /* --jobs per host (0: each host's capacity) */
 };
 
 static void on_signal(int sig)
@@ -301,19 +300,31 @@ static int sign_report(const char *out, const char *key, int rc)
 	return rc;
 }
 
+/* Cells at a time on host @h: --jobs, else what it has for the plan's guests. */
+static int host_slots(const struct qualify *q, struct cl_host *h)
+{
+	long cpus, free_mib;
+
+	if (q->sched.jobs > 0)
+		return q->sched.jobs;
+	if (cl_host_local(h))
+		return cl_sched_jobs_auto(&q->plan);
+	cl_host_resources(h, &cpus, &free_mib);
+	return cl_sched_slots_for(cpus, free_mib, cl_sched_guest_mib(&q->plan));
+}
+
 /* Connect to every --uri (a host that does not answer is left out, said so);
  * give each its slots. 0, or CL_EINFRA when no host answers. */
-static int open_hosts(struct qualify *q, const char *const *uris, int nuris)
+static int open_hosts(struct qualify *q)
 {
-	struct cl_plan *p = &q->plan;
 	struct cl_sched_opts *o = &q->sched;
 	int i;
 
 	o->nhosts = 0;
-	for (i = 0; i < nuris && !cl_interrupted(); i++) {
+	for (i = 0; i < q->nuris && !cl_interrupted(); i++) {
 		struct cl_host *h;
 
-		if (cl_host_open(&h, uris[i], 10)) {
+		if (cl_host_open(&h, q->uris[i], 10)) {
 			fprintf(stderr, "crashlab: %s; running without it\n", cl_err());
 			cl_host_close(h);
 			continue;
@@ -322,10 +333,8 @@ static int open_hosts(struct qualify *q, const char *const *uris, int nuris)
 			cl_volume_sweep(cl_host_conn(h)); /* what killed runs left there */
 		q->hosts[o->nhosts] = h;
 		o->hosts[o->nhosts] = (struct cl_sched_host){
-			.host = h, .uri = uris[i], .local = cl_host_local(h), /* argv: outlives h */
-			.slots = q->jobs > 0 ? q->jobs
-				 : cl_host_local(h) ? cl_sched_jobs_auto(p)
-				 : cl_host_capacity(h, cl_sched_guest_mib(p)) };
+			.host = h, .uri = q->uris[i], .local = cl_host_local(h), /* outlives h */
+			.slots = host_slots(q, h) };
 		o->nhosts++;
 	}
 	if (o->nhosts == 0 && !cl_interrupted())
@@ -340,15 +349,6 @@ static void close_hosts(struct qualify *q)
 	q->sched.nhosts = 0;
 	cl_virt_stop();
 	cl_pump_release_all(); /* no stream callback can run now */
-}
-
-static int slots(const struct cl_sched_opts *o)
-{
-	int n = 0;
-
-	for (int i = 0; i < o->nhosts; i++)
-		n += o->hosts[i].slots;
-	return n;
 }
 
 static int run_qualify(struct qualify *q)
@@ -372,7 +372,7 @@ static int run_qualify(struct qualify *q)
 		return rc;
 	if (!cl_interrupted())
 		cl_plan_build_modules(p);
-	if ((rc = open_hosts(q, q->uris, q->nuris))) {
+	if ((rc = open_hosts(q))) {
 		close_hosts(q);
 		return rc;
 	}
@@ -382,7 +382,7 @@ static int run_qualify(struct qualify *q)
 		snprintf(shard_label, sizeof(shard_label), " (shard %d/%d)", p->shard, p->nshards);
 	fprintf(stderr, "crashlab: qualifying %s %s on %d cells of %s%s (%s, %d at a time",
 		p->cand->name, p->cand->version, p->ncells, p->matrix->name,
-		shard_label, !strcmp(p->virt_type, "kvm") ? "KVM" : "TCG", slots(&q->sched));
+		shard_label, !strcmp(p->virt_type, "kvm") ? "KVM" : "TCG", cl_sched_slots(&q->sched));
 	for (int i = 0; q->sched.nhosts > 1 && i < q->sched.nhosts; i++)
 		fprintf(stderr, "%s%s: %d", i ? ", " : " on ", q->sched.hosts[i].uri,
 			q->sched.hosts[i].slots);
@@ -517,7 +517,6 @@ static int cmd_qualify(int argc, char **argv)
 	}
 	catch_signals();
 	q.sign_key = a.sign_key;
-	q.jobs = a.jobs;
 	q.nuris = a.nuris;
 	memcpy(q.uris, a.uris, sizeof(q.uris));
 	if (!q.nuris)
