@@ -26,6 +26,11 @@
  * files and the plan on the port (checked against their SHA-256) before
  * the plan runs as above.
  *
+ * With --mutants the plan goes on after the workload: each malformed variant
+ * of the content put in the content's place and the module loaded again
+ * ("mutant"), a little IPC, "survived"; then the real content back
+ * ("restore").
+ *
  * The controller decides the verdict; the agent only reports facts, one line
  * per message, "CL <WORD> key=value ...". Anything it cannot do is reported,
  * never skipped: a missing report is a failed cell on the host side.
@@ -494,6 +499,71 @@ static int update_step(const char *n, const char *staged, const char *dest, cons
 	return 0;
 }
 
+/*
+ * Content as the candidate takes it at boot: put STAGED at DEST, unload
+ * module MOD (if loaded) and load KO with ARGS again; *load_rc is what the
+ * load returned (the candidate's answer). -1 when the agent could not do
+ * its own part.
+ */
+static int swap_content(const char *what, char *rest, int *load_rc)
+{
+	char *argv[4] = { 0 }, *save = NULL;
+	int i, rc;
+
+	/* STAGED DEST MOD KO [ARGS...]: the arguments are the rest of the line */
+	for (i = 0; i < 4; i++)
+		argv[i] = strtok_r(i ? NULL : rest, " ", &save);
+	if (!argv[3]) {
+		say("CL ERROR what=plan-line word=%s", what);
+		return -1;
+	}
+	rc = install_file(argv[0], argv[1]);
+	if (rc == 0 && syscall(SYS_delete_module, argv[2], O_NONBLOCK) != 0 && errno != ENOENT)
+		rc = -errno;
+	if (rc) {
+		say("CL ERROR what=%s path=%s rc=%d error=%s", what, argv[1], rc, strerror(-rc));
+		return -1;
+	}
+	*load_rc = load_module(argv[3], save ? save : "");
+	return 0;
+}
+
+/*
+ * "mutant NAME STAGED DEST MOD KO [ARGS]": malformed content NAME installed
+ * like the real content. The candidate must refuse it (its module does not
+ * load) or survive the IPC the plan drives next ("survived NAME" says so).
+ */
+static int mutant_step(char *rest)
+{
+	char *name = rest, *sp = strchr(rest, ' ');
+	int rc;
+
+	if (!sp) {
+		say("CL ERROR what=plan-line word=mutant");
+		return -1;
+	}
+	*sp = '\0';
+	say("CL MUTANT name=%s phase=install", name);
+	if (swap_content("mutant", sp + 1, &rc))
+		return -1;
+	if (rc)
+		say("CL MUTANT name=%s result=refused rc=%d", name, rc);
+	else
+		say("CL MUTANT name=%s result=accepted", name);
+	return 0;
+}
+
+/* "restore STAGED DEST MOD KO [ARGS]": the real content back after the mutants. */
+static int restore_step(char *rest)
+{
+	int rc;
+
+	if (swap_content("restore", rest, &rc))
+		return -1;
+	say("CL RESTORE rc=%d", rc);
+	return rc ? -1 : 0;
+}
+
 /* "loaded NAME": the OS was to load module NAME at boot; is it there? */
 /*
  * console BYTES: write BYTES of noise to the console - escape sequences,
@@ -719,6 +789,11 @@ static int run_plan(const char *plan_path)
 				failed = 1;
 			continue;
 		}
+		if (strncmp(line, "mutant ", 7) == 0 || strncmp(line, "restore ", 8) == 0) {
+			if ((line[0] == 'm' ? mutant_step(line + 7) : restore_step(line + 8)) != 0)
+				failed = 1;
+			continue;
+		}
 		for (tok = strtok_r(line, " ", &save); tok && argc < 8; tok = strtok_r(NULL, " ", &save))
 			argv[argc++] = tok;
 		if (argc == 0 || argv[0][0] == '#')
@@ -752,6 +827,8 @@ static int run_plan(const char *plan_path)
 		} else if (strcmp(argv[0], "update") == 0 && argc == 5) {
 			if (update_step(argv[1], argv[2], argv[3], argv[4], status_path) != 0)
 				failed = 1;
+		} else if (strcmp(argv[0], "survived") == 0 && argc == 2) {
+			say("CL MUTANT name=%s result=survived", argv[1]);
 		} else if (strcmp(argv[0], "loaded") == 0 && argc == 2) {
 			if (loaded_step(argv[1]) != 0)
 				failed = 1;

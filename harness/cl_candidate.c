@@ -5,6 +5,7 @@
  */
 #include "cl_candidate.h"
 #include "cl_json.h"
+#include "cl_mutate.h"
 #include "cl_util.h"
 
 #include <stdlib.h>
@@ -300,6 +301,11 @@ void cl_candidate_free(struct cl_candidate *c)
 	}
 	for (i = 0; i < c->ncounters; i++)
 		free(c->counters[i]);
+	for (i = 0; i < c->nmutants; i++) {
+		free(c->mutants[i].name);
+		free(c->mutants[i].file);
+		free(c->mutants[i].what);
+	}
 	free(c->path);
 	free(c->name);
 	free(c->version);
@@ -308,4 +314,55 @@ void cl_candidate_free(struct cl_candidate *c)
 	free(c->module_args);
 	free(c->status_file);
 	free(c);
+}
+
+/* The mutants of content entry @k, up to @max, written and listed. */
+static int mutate_one(struct cl_candidate *c, int k, const char *dir, int max)
+{
+	const struct cl_content_spec *cs = &c->content[k];
+	struct cl_mutants ms;
+	char *data = NULL;
+	size_t len;
+	int rc, i;
+
+	if ((rc = cl_read_file(&data, &len, cs->file, CL_MAX_MUTANT_BYTES)))
+		return cl_err_set(CL_EINPUT, "%s: %s", c->path, cl_err());
+	cl_mutants_derive(&ms, (const unsigned char *)data, len, CL_MUTANT_SEED);
+	free(data);
+	for (i = 0; i < ms.n && i < max && c->nmutants < CL_MAX_MUTANT_FILES && rc == 0; i++) {
+		struct cl_mutant_file *mf = &c->mutants[c->nmutants];
+
+		mf->name = cl_sprintf("%.40s.%s", cs->name, ms.m[i].name);
+		for (char *q = mf->name; *q; q++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *q))
+				*q = '_'; /* a plan token and a report key */
+		mf->file = cl_sprintf("%s/mutants/%s.bin", dir, mf->name);
+		mf->what = cl_xstrdup(ms.m[i].what);
+		mf->content = k;
+		cl_sha256_hex(mf->sha256, ms.m[i].data, ms.m[i].len);
+		c->nmutants++;
+		rc = cl_write_file(mf->file, ms.m[i].data, ms.m[i].len);
+	}
+	cl_mutants_clear(&ms);
+	return rc;
+}
+
+int cl_candidate_mutate(struct cl_candidate *c, const char *dir, int max)
+{
+	char *sub = cl_sprintf("%s/mutants", dir);
+	int rc = 0, any = 0, k;
+
+	if (cl_mkdir_p(sub, 0755))
+		rc = cl_err_set(CL_EINFRA, "%s: cannot create: %s", sub, cl_err());
+	free(sub);
+	for (k = 0; k < c->ncontent && rc == 0; k++) {
+		if (c->content[k].update_via)
+			continue; /* arrives while the candidate runs: not boot content */
+		any = 1;
+		rc = mutate_one(c, k, dir, max);
+	}
+	if (rc == 0 && !any)
+		rc = cl_err_set(CL_EINPUT, "%s: --mutants: the candidate has no content loaded at boot",
+				c->path);
+	return rc;
 }

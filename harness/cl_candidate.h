@@ -81,6 +81,17 @@ struct cl_install_file {
 	int mode;
 };
 
+/* Malformed content derived from boot content entry @content (--mutants):
+ * installed in its place and the module loaded again; see cl_mutate.h. */
+#define CL_MAX_MUTANT_FILES 64
+struct cl_mutant_file {
+	char *name;          /* "CONTENT.MUTANT", as the agent and the report say it */
+	char *file;          /* written under the run's directory (OUT/mutants/) */
+	char *what;          /* what was changed */
+	int content;         /* index into content[] */
+	char sha256[CL_SHA256_HEX];
+};
+
 struct cl_candidate {
 	char *path;
 	char *name;
@@ -101,10 +112,20 @@ struct cl_candidate {
 	int nunits;
 	struct cl_install_file files[CL_MAX_INSTALL_FILES];
 	int nfiles;
+	/* not in the manifest: what --mutants derived for this run */
+	struct cl_mutant_file mutants[CL_MAX_MUTANT_FILES];
+	int nmutants;
 };
 
 /* Parse @path and verify every content digest. CL_EINPUT on any problem. */
 int cl_candidate_load(struct cl_candidate **out, const char *path);
 void cl_candidate_free(struct cl_candidate *c);
+/*
+ * Derive up to @max mutants (cl_mutate.h) of each boot content entry, in
+ * order, at most CL_MAX_MUTANT_FILES in all; write them to @dir/mutants/
+ * and list them in c->mutants. CL_EINPUT when the candidate has no boot
+ * content; CL_EINFRA when a file cannot be written.
+ */
+int cl_candidate_mutate(struct cl_candidate *c, const char *dir, int max);
 
 #endif

@@ -843,6 +843,7 @@ static struct cl_sm_config sm_config(const struct cl_cell_run *r)
 		.heartbeat_s = s->heartbeat_s, .step_s = s->step_s, .total_s = s->total_s,
 		.fatal_warnings = s->fatal_warnings, .dump = r->vmcore, .digest_key = key,
 		.module = r->cand->module_name,
+		.mutants = r->cand->mutants, .nmutants = r->cand->nmutants,
 	};
 }
 

@@ -353,8 +353,8 @@ out:
 int cl_cell_files(const struct cl_candidate *cand, const char *ko_path, const char *plan,
 		  cl_cell_file_fn fn, void *ctx)
 {
-	const char *names[1 + CL_MAX_CONTENT];
-	char *owned[1 + CL_MAX_CONTENT];
+	const char *names[1 + CL_MAX_CONTENT + CL_MAX_MUTANT_FILES];
+	char *owned[1 + CL_MAX_CONTENT + CL_MAX_MUTANT_FILES];
 	int i, n = 0, rc;
 
 	if ((rc = fn(ctx, "crashlab/plan", plan, strlen(plan))))
@@ -364,6 +364,10 @@ int cl_cell_files(const struct cl_candidate *cand, const char *ko_path, const ch
 	for (i = 0; i < cand->ncontent; i++) {
 		owned[n] = cl_sprintf("crashlab/candidate/content-%d", i);
 		names[n++] = cand->content[i].file;
+	}
+	for (i = 0; i < cand->nmutants; i++) {
+		owned[n] = cl_sprintf("crashlab/mutants/%d", i);
+		names[n++] = cand->mutants[i].file;
 	}
 	for (i = 0; i < n; i++) {
 		char *data = NULL;
@@ -408,6 +412,8 @@ int cl_cell_initrd(const char *out_path, const char *base, const struct cl_candi
 	cl_cpio_begin(&c, f, (long)len);
 	cl_cpio_dir(&c, "crashlab");
 	cl_cpio_dir(&c, "crashlab/candidate");
+	if (cand->nmutants)
+		cl_cpio_dir(&c, "crashlab/mutants");
 	rc = cl_cell_files(cand, ko_path, plan, cpio_add, &c);
 	if (cl_cpio_end(&c) != 0 && rc == 0)
 		rc = cl_err_set(CL_EINFRA, "%s: write failed", out_path);

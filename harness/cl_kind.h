@@ -62,6 +62,9 @@ struct cl_cell_input {
 
 struct cl_image_kind {
 	const char *name;
+	/* How its agent's plan gets the candidate: ONCE, the agent loads it (and
+	 * can load it again, as --mutants needs); PERSISTENT, the OS did. */
+	enum cl_plan_mode plan;
 	/* Fast checks of a cell before anything is built (may be NULL); CL_EINPUT. */
 	int (*check)(const struct cl_cell_spec *spec);
 	/* Build or find the release's images this kind needs (planner thread); NULL

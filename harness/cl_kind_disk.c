@@ -42,7 +42,7 @@ static int install_agent(struct cl_gfs *g, const struct cl_cell_input *in)
 	char *agent = cl_sprintf("%s/build/guest/crashlab-agent", root);
 	char *unit = cl_sprintf("%s/guest/crashlab-agent.service", root);
 	char *bunit = cl_sprintf("%s/guest/crashlab-boot-ipc.service", root);
-	char *plan = cl_scenario_plan(in->scn, in->cand, CL_PLAN_PERSISTENT);
+	char *plan = cl_scenario_plan(in->scn, in->cand, cl_kind_disk.plan);
 	char *bplan = cl_scenario_boot_plan(in->scn);
 	int rc;
 
@@ -85,6 +85,7 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 
 const struct cl_image_kind cl_kind_disk = {
 	.name = "disk",
+	.plan = CL_PLAN_PERSISTENT,
 	.prepare = prepare,
 	.setup = setup,
 };

@@ -12,7 +12,7 @@
 
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
-	char *plan = cl_scenario_plan(in->scn, in->cand, CL_PLAN_ONCE);
+	char *plan = cl_scenario_plan(in->scn, in->cand, cl_kind_initramfs.plan);
 	char *initrd = cl_path_join(scratch, "initrd.img");
 	int rc = cl_cell_initrd(initrd, in->img->base_initrd, in->cand, in->ko_path, plan);
 
@@ -28,5 +28,6 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 
 const struct cl_image_kind cl_kind_initramfs = {
 	.name = "initramfs",
+	.plan = CL_PLAN_ONCE,
 	.setup = setup,
 };

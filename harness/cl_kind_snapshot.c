@@ -16,7 +16,7 @@
 
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
-	char *plan = cl_scenario_plan(in->scn, in->cand, CL_PLAN_ONCE);
+	char *plan = cl_scenario_plan(in->scn, in->cand, cl_kind_snapshot.plan);
 	char *dir = cl_dirname(in->img->base_initrd), *sums = cl_path_join(dir, "sums");
 	size_t len;
 	int rc;
@@ -37,5 +37,6 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 
 const struct cl_image_kind cl_kind_snapshot = {
 	.name = "snapshot",
+	.plan = CL_PLAN_ONCE,
 	.setup = setup,
 };

@@ -81,12 +81,13 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 	out->efi = in->spec->efi;
 	out->guest_agent = 1;
 	out->reboot_on_crash = in->scn->on_crash_reboot;
-	out->qga_plan = cl_scenario_plan(in->scn, in->cand, CL_PLAN_PERSISTENT);
+	out->qga_plan = cl_scenario_plan(in->scn, in->cand, cl_kind_user.plan);
 	return 0;
 }
 
 const struct cl_image_kind cl_kind_user = {
 	.name = "user",
+	.plan = CL_PLAN_PERSISTENT,
 	.check = check,
 	.prepare = prepare,
 	.setup = setup,

@@ -289,6 +289,48 @@ static void steps_plan(char **buf, size_t *len, const struct cl_step *steps, int
 	}
 }
 
+/* A little of the workload's IPC: each FIFO and socket step, two objects, one message. */
+static void taste_of_workload(char **buf, size_t *len, const struct cl_scenario *s)
+{
+	for (int i = 0; i < s->nsteps; i++) {
+		const struct cl_step *st = &s->steps[i];
+
+		if (st->op == CL_STEP_FIFO || st->op == CL_STEP_UNIX)
+			cl_append(buf, len, "%s %s %s %d 1\n", st->op == CL_STEP_FIFO ? "fifo" : "unix",
+				  st->dir, st->name, st->count < 2 ? st->count : 2);
+	}
+}
+
+/*
+ * After the workload, each mutant in turn installed like the real content
+ * (in its place, the module loaded again) with a little IPC while it is
+ * loaded; then the real content back, with IPC again, so the final status
+ * is the real content's.
+ */
+static void mutants_plan(char **buf, size_t *len, const struct cl_scenario *s,
+			 const struct cl_candidate *c)
+{
+	char *load = cl_sprintf("%s /crashlab/candidate/%s.ko%s%s", c->module_name, c->module_name,
+				c->module_args[0] ? " " : "", c->module_args);
+	int i, k, used[CL_MAX_CONTENT] = { 0 };
+
+	for (i = 0; i < c->nmutants; i++) {
+		const struct cl_mutant_file *m = &c->mutants[i];
+
+		cl_append(buf, len, "mutant %s /crashlab/mutants/%d %s %s\n", m->name, i,
+			  c->content[m->content].install_path, load);
+		taste_of_workload(buf, len, s);
+		cl_append(buf, len, "survived %s\n", m->name);
+		used[m->content] = 1;
+	}
+	for (k = 0; k < c->ncontent; k++)
+		if (used[k])
+			cl_append(buf, len, "restore /crashlab/candidate/content-%d %s %s\n", k,
+				  c->content[k].install_path, load);
+	taste_of_workload(buf, len, s);
+	free(load);
+}
+
 char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *cand,
 		       enum cl_plan_mode mode)
 {
@@ -315,6 +357,8 @@ char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *c
 	}
 	cl_append(&buf, &len, "status %s\n", cand->status_file);
 	steps_plan(&buf, &len, s->steps, s->nsteps, cand, mode);
+	if (mode == CL_PLAN_ONCE && cand->nmutants)
+		mutants_plan(&buf, &len, s, cand);
 	if (mode == CL_PLAN_PERSISTENT && s->reboots > 0)
 		cl_append(&buf, &len, "reboots %d\n", s->reboots);
 	return buf;

@@ -86,7 +86,9 @@ void cl_scenario_free(struct cl_scenario *s);
  * report, then the workload. Staged files are /crashlab/candidate/content-N
  * and /crashlab/candidate/MODULE.ko. CL_PLAN_PERSISTENT: no install or module
  * step but "loaded MODULE" (fails when the OS did not load it), and
- * "reboots N" at the end.
+ * "reboots N" at the end. CL_PLAN_ONCE with --mutants (cand->mutants): then
+ * each mutant (/crashlab/mutants/N) in place of its content, the module
+ * loaded again, a little IPC, and the real content back at the end.
  */
 char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *cand,
 		       enum cl_plan_mode mode);

@@ -51,6 +51,10 @@ void cl_sm_init(struct cl_sm *sm, const struct cl_sm_config *cfg)
 	if (sm->cfg.loop_boots < 1)
 		sm->cfg.loop_boots = 3;
 	sm->tr = cl_triage_new(cfg->fatal_warnings);
+	for (int i = 0; i < cfg->nmutants; i++)
+		cl_evidence_expect_mutant(&sm->ev, cfg->mutants[i].name);
+	sm->cfg.mutants = NULL; /* borrowed: not kept */
+	sm->cfg.nmutants = 0;
 }
 
 void cl_sm_clear(struct cl_sm *sm)

@@ -83,6 +83,8 @@ struct cl_sm_config {
 	const char *digest_key;  /* status key holding the loaded content digest, or NULL */
 	const char *module;      /* candidate module: LOADED of it makes a boot healthy */
 	int stop_when_healthy;   /* done at the first healthy boot (after a remediation) */
+	const struct cl_mutant_file *mutants; /* --mutants the plan installs, in order */
+	int nmutants;
 };
 
 struct cl_sm {

@@ -128,6 +128,58 @@ static void set_status(struct cl_evidence *ev, const char *kvpair)
 	snprintf(ev->status_value[i], sizeof(ev->status_value[i]), "%s", eq + 1);
 }
 
+void cl_evidence_expect_mutant(struct cl_evidence *ev, const char *name)
+{
+	if (ev->nmutants < CL_MAX_MUTANT_RESULTS)
+		snprintf(ev->mutants[ev->nmutants++].name, CL_MUTANT_NAME_MAX, "%s", name);
+}
+
+/* "MUTANT name=N phase=install" / "result=refused|accepted|survived": a
+ * mutant the plan named moves on; -1 (a bad line) for any other. */
+static int mutant_line(struct cl_evidence *ev, const char *line)
+{
+	char name[CL_MUTANT_NAME_MAX], res[16] = "";
+	int i;
+
+	if (!kv(line, "name", name, sizeof(name)))
+		return ev->bad_lines++, -1;
+	for (i = 0; i < ev->nmutants && strcmp(ev->mutants[i].name, name); i++)
+		;
+	if (i == ev->nmutants)
+		return ev->bad_lines++, -1;
+	if (kv(line, "phase", res, sizeof(res)) && !strcmp(res, "install")) {
+		ev->mutants[i].state = CL_MUT_INSTALLING;
+		ev->mutant_last = i + 1;
+	} else if (!kv(line, "result", res, sizeof(res))) {
+		return ev->bad_lines++, -1;
+	} else if (!strcmp(res, "refused") && ev->mutants[i].state == CL_MUT_INSTALLING) {
+		ev->mutants[i].state = CL_MUT_REFUSED;
+	} else if (!strcmp(res, "accepted") && ev->mutants[i].state == CL_MUT_INSTALLING) {
+		ev->mutants[i].state = CL_MUT_ACCEPTED;
+	} else if (!strcmp(res, "survived") && ev->mutants[i].state == CL_MUT_ACCEPTED) {
+		ev->mutants[i].state = CL_MUT_SURVIVED;
+	}
+	return 0; /* "survived" after a refusal: the IPC ran, the refusal stands */
+}
+
+const char *cl_evidence_mutant_at_fault(const struct cl_evidence *ev)
+{
+	const struct cl_mutant_result *m = ev->mutant_last ? &ev->mutants[ev->mutant_last - 1] : NULL;
+
+	return m && (m->state == CL_MUT_INSTALLING || m->state == CL_MUT_ACCEPTED) ? m->name : NULL;
+}
+
+const char *cl_mutant_outcome(const struct cl_evidence *ev, int i, enum cl_verdict cell)
+{
+	static const char *const names[] = { "not_run", "incomplete", "refused", "incomplete",
+					     "survived" };
+	_Static_assert(sizeof(names) / sizeof(names[0]) == CL_MUT_LAST, "mutant states");
+
+	if (i + 1 == ev->mutant_last && cl_evidence_mutant_at_fault(ev) && cl_verdict_is_failure(cell))
+		return cl_verdict_name(cell);
+	return names[ev->mutants[i].state];
+}
+
 void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
 {
 	char line[512], word[24];
@@ -170,6 +222,12 @@ void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
 			ev->updates++;
 			ev->last_update = (int)k + 1;
 		}
+	} else if (!strcmp(word, "MUTANT")) {
+		if (mutant_line(ev, line))
+			return;
+	} else if (!strcmp(word, "RESTORE")) {
+		ev->restore_seen = 1;
+		ev->restore_rc = (int)kv_long(line, "rc", -1);
 	} else if (!strcmp(word, "RECEIVED")) {
 		ev->received++;
 	} else if (!strcmp(word, "DELIVERY_FAILED")) {
@@ -286,6 +344,16 @@ static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence
 		if (!ev->updates && check_boot_digests(out, ev, cs))
 			return;
 	}
+	for (i = 0; i < ev->nmutants; i++) {
+		const struct cl_mutant_result *m = &ev->mutants[i];
+
+		if (m->state == CL_MUT_REFUSED || m->state == CL_MUT_SURVIVED)
+			continue;
+		out->verdict = CL_V_WORKLOAD_FAILED;
+		snprintf(out->title, sizeof(out->title), "mutant %.96s: %s", m->name,
+			 m->state == CL_MUT_NOT_RUN ? "never installed" : "no word after it was installed");
+		return;
+	}
 	for (i = 0; i < cand->ncounters; i++) {
 		const char *v = cl_evidence_status(ev, cand->counters[i]);
 
@@ -343,10 +411,9 @@ static void decide_hang(struct cl_decision *out, const struct cl_evidence *ev)
 		 ev->timeout_s, ev->loaded ? " (sensor loaded)" : "");
 }
 
-void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
-	       const struct cl_triage_result *tr, const struct cl_candidate *cand, int max_boots)
+static void decide(struct cl_decision *out, const struct cl_evidence *ev,
+		   const struct cl_triage_result *tr, const struct cl_candidate *cand, int max_boots)
 {
-	memset(out, 0, sizeof(*out));
 	if (decide_boot_loop(out, ev, tr, max_boots))
 		return;
 	if (tr->crashed) {
@@ -401,6 +468,13 @@ void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
 		snprintf(out->title, sizeof(out->title), "guest stopped before the agent was ready");
 		return;
 	}
+	if (ev->restore_seen && ev->restore_rc != 0) {
+		out->verdict = CL_V_WORKLOAD_FAILED;
+		snprintf(out->title, sizeof(out->title),
+			 "the module did not load its real content again after the mutants (rc=%d)",
+			 ev->restore_rc);
+		return;
+	}
 	if (!ev->done) {
 		out->verdict = CL_V_WORKLOAD_FAILED;
 		snprintf(out->title, sizeof(out->title), "agent %s before finishing the plan",
@@ -408,4 +482,19 @@ void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
 		return;
 	}
 	decide_pass_or_not(out, ev, cand);
+}
+
+void cl_decide(struct cl_decision *out, const struct cl_evidence *ev,
+	       const struct cl_triage_result *tr, const struct cl_candidate *cand, int max_boots)
+{
+	const char *mutant = cl_evidence_mutant_at_fault(ev);
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	decide(out, ev, tr, cand, max_boots);
+	/* the same crash with another mutant installed is another failure */
+	n = strlen(out->title);
+	if (mutant && cl_verdict_is_failure(out->verdict) && strncmp(out->title, "mutant ", 7) &&
+	    n < sizeof(out->title) - 16)
+		snprintf(out->title + n, sizeof(out->title) - n, " [mutant %s]", mutant);
 }

@@ -51,6 +51,16 @@ struct cl_content_change {
 	char sha256[CL_SHA256_HEX];
 };
 
+/* One mutant of --mutants, as the agent reported it. */
+#define CL_MAX_MUTANT_RESULTS 64
+#define CL_MUTANT_NAME_MAX 96
+enum cl_mutant_state { CL_MUT_NOT_RUN = 0, CL_MUT_INSTALLING, CL_MUT_REFUSED, CL_MUT_ACCEPTED,
+		       CL_MUT_SURVIVED, CL_MUT_LAST };
+struct cl_mutant_result {
+	char name[CL_MUTANT_NAME_MAX];
+	enum cl_mutant_state state;
+};
+
 /* How far a boot got. */
 enum cl_stage { CL_STAGE_FIRMWARE = 0, CL_STAGE_KERNEL, CL_STAGE_INIT, CL_STAGE_READY,
 		CL_STAGE_LAST };
@@ -93,6 +103,11 @@ struct cl_evidence {
 	char status_value[CL_MAX_STATUS][80];
 	int nstatus;
 	int bad_lines;             /* agent lines that did not parse */
+	struct cl_mutant_result mutants[CL_MAX_MUTANT_RESULTS]; /* expected, in plan order */
+	int nmutants;
+	int mutant_last;           /* 1-based: the last one the agent began to install, 0: none */
+	int restore_seen;          /* the real content went back after the mutants (RESTORE) */
+	int restore_rc;            /* ... and what loading it returned */
 	int received;              /* files the agent received over its channel (RECEIVED) */
 	int delivery_failed;       /* ... or one it did not (DELIVERY_FAILED) */
 	char delivery_error[200];
@@ -131,6 +146,14 @@ struct cl_decision {
 
 /* Feed one agent line (without newline). Unknown or malformed lines are counted, not trusted. */
 void cl_evidence_agent_line(struct cl_evidence *ev, const char *line);
+/* Expect mutant @name (before any agent line): the cell passes only when
+ * the agent reports it refused or survived. */
+void cl_evidence_expect_mutant(struct cl_evidence *ev, const char *name);
+/* The mutant installed when the cell ended without its final word, or NULL. */
+const char *cl_evidence_mutant_at_fault(const struct cl_evidence *ev);
+/* "refused", "survived", "not_run"; for one without its final word, the
+ * cell's verdict when it is the one at fault, else "incomplete". */
+const char *cl_mutant_outcome(const struct cl_evidence *ev, int i, enum cl_verdict cell);
 /* Value of a STATUS key, or NULL (borrowed). */
 const char *cl_evidence_status(const struct cl_evidence *ev, const char *key);
 /*

@@ -44,7 +44,7 @@ static const char usage_text[] =
 	"commands:\n"
 	"  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N|auto]\n"
 	"          [--vmcore] [--remediate FILE] [--shard K/N] [--fail-fast] [--sign-key KEY]\n"
-	"          [--uri URI]...\n"
+	"          [--uri URI]... [--mutants N|all]\n"
 	"          boot every cell of the matrix, install the candidate, run the scenario,\n"
 	"          write DIR/report.json, junit.xml, summary.md and report.html;\n"
 	"          --remediate applies a vendor's remediation offline to disk cells that\n"
@@ -57,6 +57,11 @@ static const char usage_text[] =
 	"          --remediate and --vmcore need a local host (qemu:///...);\n"
 	"          --sign-key KEY writes DIR/attestation.json: the report as an in-toto\n"
 	"          statement about the candidate's artifacts, in a DSSE envelope (Ed25519)\n"
+	"          --mutants: after the workload, each cell installs the first N malformed\n"
+	"          variants of the candidate's content (written to DIR/mutants/: empty,\n"
+	"          zeros, a field past the inputs, counts at their maximum, truncations,\n"
+	"          bit flips, random bytes; the same every run) as it installs the real\n"
+	"          content; each must be refused or survived (initramfs, snapshot cells)\n"
 	"  keygen --out PREFIX   an Ed25519 key pair: PREFIX.key (0600) and PREFIX.pub\n"
 	"  gate --attestation FILE --pubkey FILE --candidate FILE [--matrix FILE] [--max-age 24h]\n"
 	"          exit 0 only when the signature verifies, the verdict is pass, every\n"
@@ -64,7 +69,7 @@ static const char usage_text[] =
 	"          of the matrix passed and the statement is younger than the limit;\n"
 	"          else exit 1 with the reason (2: bad input)\n"
 	"  reproduce --kernel RELEASE --candidate FILE [--image initramfs|snapshot|disk] [--scenario FILE]\n"
-	"          [--out DIR] [--vmcore]\n"
+	"          [--out DIR] [--vmcore] [--mutants N|all]\n"
 	"          one cell, console streamed to the terminal, every artifact kept (the\n"
 	"          disk overlay too);\n"
 	"          --vmcore keeps a kdump-compressed memory dump of a crash\n"
@@ -407,7 +412,7 @@ static int run_qualify(struct qualify *q)
 /* What the qualify and reproduce command lines say. */
 struct qualify_args {
 	const char *matrix, *candidate, *scenario, *out, *kernel, *remedy, *image, *shard, *sign_key;
-	int jobs, vmcore, fail_fast;
+	int jobs, vmcore, fail_fast, mutants;
 	const char *uris[CL_SCHED_MAX_HOSTS];
 	int nuris;
 };
@@ -428,6 +433,7 @@ static int parse_qualify_args(struct qualify_args *a, int argc, char **argv)
 		{ "fail-fast", no_argument, NULL, 'f' },
 		{ "sign-key", required_argument, NULL, 'K' },
 		{ "uri", required_argument, NULL, 'u' },
+		{ "mutants", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -452,6 +458,11 @@ static int parse_qualify_args(struct qualify_args *a, int argc, char **argv)
 		case 'S': a->shard = optarg; break;
 		case 'f': a->fail_fast = 1; break;
 		case 'K': a->sign_key = optarg; break;
+		case 'M':
+			a->mutants = strcmp(optarg, "all") ? atoi(optarg) : CL_MAX_MUTANT_FILES;
+			if (a->mutants < 1 || a->mutants > CL_MAX_MUTANT_FILES)
+				return usage_error("--mutants takes a number from 1 to 64, or all");
+			break;
 		case 'u':
 			if (a->nuris == CL_SCHED_MAX_HOSTS)
 				return usage_error("--uri: at most 16 hosts");
@@ -477,6 +488,7 @@ static int load_inputs(struct qualify *q, const struct qualify_args *a, int repr
 	    (rc = cl_candidate_load(&q->cand, a->candidate)) ||
 	    (rc = cl_scenario_load(&q->scn, a->scenario)) ||
 	    (rc = cl_scenario_check(q->scn, q->cand)) ||
+	    (a->mutants && (rc = cl_candidate_mutate(q->cand, a->out, a->mutants))) ||
 	    (a->remedy && (rc = cl_remediation_load(&q->remedy, a->remedy))) ||
 	    (a->shard && (rc = cl_plan_parse_shard(a->shard, &p->shard, &p->nshards))) ||
 	    (a->sign_key && (rc = cl_attest_key_ok(a->sign_key))))

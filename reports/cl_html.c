@@ -291,6 +291,32 @@ static void media_rows(xmlTextWriterPtr w, json_t *media)
 	free(pkgs);
 }
 
+/* --mutants: "41 refused, 1 survived, 1 crash" and the one installed at a failure. */
+static void mutant_rows(xmlTextWriterPtr w, json_t *c)
+{
+	static const char *const outcomes[] = { "refused", "survived", "crash", "hang", "boot_loop",
+						"install_failed", "workload_failed", "incomplete",
+						"not_run" };
+	json_t *m;
+	char *text = NULL;
+	size_t len = 0, i, k;
+
+	if (!json_object_get(c, "mutants"))
+		return;
+	for (k = 0; k < sizeof(outcomes) / sizeof(outcomes[0]); k++) {
+		int n = 0;
+
+		json_array_foreach(json_object_get(c, "mutants"), i, m)
+			n += !strcmp(str(m, "outcome"), outcomes[k]);
+		if (n)
+			cl_append(&text, &len, "%s%d %s", text ? ", " : "", n, outcomes[k]);
+	}
+	row(w, "mutants", text ? text : "none");
+	if (*str(c, "mutant"))
+		row(w, "mutant installed at the failure", str(c, "mutant"));
+	free(text);
+}
+
 static void cell_details(xmlTextWriterPtr w, json_t *c)
 {
 	char *anchor = cl_sprintf("cell-%s", str(c, "id"));
@@ -308,6 +334,7 @@ static void cell_details(xmlTextWriterPtr w, json_t *c)
 	row(w, "started from", snap ? str(snap, "sha256") : str(c, "started_from"));
 	row(w, "console", str(c, "console"));
 	media_rows(w, json_object_get(c, "boot_media"));
+	mutant_rows(w, c);
 	xmlTextWriterFullEndElement(w);
 	timeline(w, c);
 	if (*str(c, "excerpt"))

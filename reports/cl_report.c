@@ -207,6 +207,28 @@ static json_t *remediation_json(const struct cl_remediation_result *m)
 	return j;
 }
 
+/* --mutants: what became of each in this cell, and the one a failure came with. */
+static void mutants_json(json_t *j, const struct cl_report_cell *c, const struct cl_candidate *cand)
+{
+	json_t *arr = json_array();
+	const char *at_fault = c->ev && cl_verdict_is_failure(c->verdict)
+				       ? cl_evidence_mutant_at_fault(c->ev) : NULL;
+
+	for (int i = 0; i < cand->nmutants; i++) {
+		const struct cl_mutant_file *m = &cand->mutants[i];
+		int seen = c->ev && i < c->ev->nmutants;
+		char *file = cl_sprintf("mutants/%s.bin", m->name);
+
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", m->name,
+						     "outcome", seen ? cl_mutant_outcome(c->ev, i, c->verdict)
+								     : "not_run",
+						     "what", m->what, "sha256", m->sha256, "file", file));
+		free(file);
+	}
+	json_object_set_new(j, "mutants", arr);
+	json_object_set_new(j, "mutant", str_or_null(at_fault));
+}
+
 /* "SHA256 *NAME" and "PACKAGE VERSION" lines as {"files": {NAME: SHA256}, "packages": [...]}. */
 static json_t *media_json(const struct cl_report_cell *c)
 {
@@ -272,6 +294,8 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 	}
 	if (c->remedy)
 		json_object_set_new(j, "remediation", remediation_json(c->remedy));
+	if (cand->nmutants)
+		mutants_json(j, c, cand);
 	return j;
 }
 

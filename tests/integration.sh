@@ -9,6 +9,9 @@
 #   - snapshot cells (6.1 and 6.12): saved once, restored per cell, the
 #     candidate delivered over the agent's virtio port and checked by digest;
 #     good -> pass, CF291 -> crash; a damaged saved state is saved again
+#   - --mutants: malformed content derived from the published file, each
+#     installed as the real content is and refused or survived; without the
+#     bounds check the field-21 mutant crashes and is named
 #   - disk images (images/mkdisk.sh, 6.1): the candidate installed on the disk
 #     and loaded by the OS at every boot; a real CF291 boot loop decided within
 #     K boots, remediated offline and booted back to healthy; the good candidate
@@ -319,6 +322,38 @@ run live-update-refused 1 qualify --matrix tests/data/matrix/one-6.1.json \
     --candidate tests/data/candidate/live-update-refused.json --scenario scenarios/live-update.json --out "$OUT/liveref"
 check "live update the sensor refuses: install_failed, never pass" json "$OUT/liveref/report.json" \
     "c['verdict']=='install_failed' and c['title'].startswith('live content update not applied')"
+
+echo "# malformed content (--mutants): each refused or survived; the 21st-field case caught"
+ONE=tests/data/matrix/one-6.1.json
+run mutants-good 0 qualify --matrix "$ONE" --candidate sensor/candidate.json --mutants all --out "$OUT/mut"
+check "--mutants all, bounds check on: every mutant refused or survived (field-past-inputs refused), then the real content again" \
+    json "$OUT/mut/report.json" "c['verdict']=='pass' and len(c['mutants'])>=40 and all(m['outcome'] in ('refused','survived') for m in c['mutants']) and [m['outcome'] for m in c['mutants'] if m['name']=='channel-291.field-past-inputs']==['refused'] and c['mutant'] is None and c['loaded_content_sha256']==r['candidate']['artifacts'][0]['sha256']"
+check "each mutant is kept in the run's directory with the digest the report gives, and each was installed in the guest" python3 -c "
+import json, hashlib
+r=json.load(open('$OUT/mut/report.json')); c=r['cells'][0]
+log=open('$OUT/mut/cells/%s/agent.log' % c['id']).read()
+for m in c['mutants']:
+    assert hashlib.sha256(open('$OUT/mut/' + m['file'], 'rb').read()).hexdigest()==m['sha256'], m['name']
+    assert 'CL MUTANT name=%s phase=install' % m['name'] in log, m['name']
+assert 'CL RESTORE rc=0' in log"
+run nobounds 0 qualify --matrix "$ONE" --candidate sensor/candidate-no-bounds-check.json --out "$OUT/nb"
+run mutants-nobounds 1 qualify --matrix "$ONE" --candidate sensor/candidate-no-bounds-check.json \
+    --mutants all --out "$OUT/mutnb"
+check "without the bounds check the workload passes, and the field-21 mutant crashes the interpreter, named in the report" \
+    json "$OUT/mutnb/report.json" "c['verdict']=='crash' and c['frame']=='cl_interp_eval' and c['module']=='clsensor' and c['mutant']=='channel-291.field-past-inputs' and c['title'].endswith('[mutant channel-291.field-past-inputs]') and [m['outcome'] for m in c['mutants'][:3]]==['refused','refused','crash'] and all(m['outcome']=='not_run' for m in c['mutants'][3:])"
+run mutants-snapshot 0 qualify --matrix tests/data/matrix/snapshot.json --candidate sensor/candidate.json \
+    --mutants 6 --out "$OUT/mutsnap"
+check "--mutants 6 in snapshot cells: delivered over the agent channel, six mutants each, all refused or survived" python3 -c "
+import json
+r=json.load(open('$OUT/mutsnap/report.json'))
+for c in r['cells']:
+    assert c['verdict']=='pass' and c['started_from']=='snapshot' and len(c['mutants'])==6, c['id']
+    assert all(m['outcome'] in ('refused','survived') for m in c['mutants']), c['id']
+    assert 'path=/crashlab/mutants/5 ' in open('$OUT/mutsnap/cells/%s/agent.log' % c['id']).read(), c['id']"
+run mutants-disk 2 qualify --matrix tests/data/matrix/disk-6.1.json --candidate sensor/candidate.json \
+    --scenario scenarios/persistent.json --mutants 3 --out "$OUT/x"
+check "--mutants in a disk cell: one line, before anything boots" one_line mutants-disk "cell disk-6.1: --mutants needs a kind"
+run mutants-zero 2 qualify --matrix "$ONE" --candidate sensor/candidate.json --mutants 0 --out "$OUT/x"
 
 echo "# disk images: the candidate installed persistently, boot loops, recovery"
 DISK=tests/data/matrix/disk-6.1.json

@@ -2,13 +2,14 @@
  * libFuzzer target for everything crashlab reads from a guest: the console
  * triage (fed in chunks the fuzzer chooses), agent lines, the cell state
  * machine that both feed (with libvirt events and time between them), the
- * content parser/interpreter, QEMU panic events and the recorded-event
- * format. Built with clang
+ * content parser/interpreter, QEMU panic events, the recorded-event
+ * format, and the walk over content structure that derives mutants. Built with clang
  * -fsanitize=fuzzer,address,undefined by `make fuzz`; CI runs it for a
  * bounded time from the real console corpus.
  */
 #include "cl_bugcheck.h"
 #include "cl_content.h"
+#include "cl_mutate.h"
 #include "cl_sm.h"
 #include "cl_smlog.h"
 #include "cl_triage.h"
@@ -80,6 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(line, data, size);
 	line[size] = 0;
 	memset(&ev, 0, sizeof(ev));
+	cl_evidence_expect_mutant(&ev, "channel-291.empty");
+	cl_evidence_expect_mutant(&ev, "channel-291.zeros");
 	cl_evidence_agent_line(&ev, line);
 	cl_bugcheck_from_qmp(&b, line);
 	{
@@ -89,6 +92,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cl_smlog_parse(&e, buf, sizeof(buf), line);
 	}
 	free(line);
+
+	/* the structure walk of content formats, over small inputs (each mutant is a copy) */
+	if (size <= 4096) {
+		struct cl_mutants ms;
+
+		cl_mutants_derive(&ms, data, size, CL_MUTANT_SEED);
+		cl_mutants_clear(&ms);
+	}
 
 	/* content: parse, and when it parses, evaluate against fixed inputs */
 	if (size <= CL_MAX_CONTENT_LEN && cl_content_parse(&c, data, (u32)size, &why) == 0) {

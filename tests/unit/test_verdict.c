@@ -26,11 +26,10 @@ static int teardown(void **state)
 }
 
 /* Evidence of a good run: READY, LOADED, STATUS with the right digest, workload, DONE. */
-static void good_run(struct cl_evidence *ev)
+static void good_lines(struct cl_evidence *ev)
 {
 	char line[200];
 
-	memset(ev, 0, sizeof(*ev));
 	ev->boots = 1;
 	ev->console_bytes = 1000;
 	cl_evidence_agent_line(ev, "CL READY release=6.1.0-56-amd64");
@@ -44,6 +43,12 @@ static void good_run(struct cl_evidence *ev)
 	cl_evidence_agent_line(ev, "CL STATUS events_unix_connect=8");
 	cl_evidence_agent_line(ev, "CL STATUS matches=3");
 	cl_evidence_agent_line(ev, "CL DONE");
+}
+
+static void good_run(struct cl_evidence *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	good_lines(ev);
 }
 
 static enum cl_verdict decide(const struct cl_evidence *ev, const struct cl_triage_result *tr)
@@ -188,6 +193,80 @@ static void test_untrusted_lines(void **state)
 	assert_null(strchr(ev.release, '\x1b'));
 }
 
+/* A good run with mutants a, b, c expected; @lines then fed in order. */
+static void mutant_run(struct cl_evidence *ev, const char *const *lines)
+{
+	memset(ev, 0, sizeof(*ev));
+	cl_evidence_expect_mutant(ev, "c291.a");
+	cl_evidence_expect_mutant(ev, "c291.b");
+	cl_evidence_expect_mutant(ev, "c291.c");
+	good_lines(ev);
+	for (; *lines; lines++)
+		cl_evidence_agent_line(ev, *lines);
+}
+
+#define A_REFUSED "CL MUTANT name=c291.a phase=install", "CL MUTANT name=c291.a result=refused rc=-22"
+#define B_INSTALLED "CL MUTANT name=c291.b phase=install", "CL MUTANT name=c291.b result=accepted"
+
+static void test_mutants(void **state)
+{
+	static const char *const all[] = {
+		A_REFUSED, "CL MUTANT name=c291.a result=survived", /* the refusal stands */
+		B_INSTALLED, "CL MUTANT name=c291.b result=survived",
+		"CL MUTANT name=c291.c phase=install", "CL MUTANT name=c291.c result=refused rc=-22",
+		"CL RESTORE rc=0", NULL };
+	static const char *const c_missing[] = {
+		A_REFUSED, B_INSTALLED, "CL MUTANT name=c291.b result=survived", "CL RESTORE rc=0", NULL };
+	static const char *const b_crashed[] = { A_REFUSED, B_INSTALLED, NULL };
+	static const char *const not_restored[] = {
+		A_REFUSED, B_INSTALLED, "CL MUTANT name=c291.b result=survived",
+		"CL MUTANT name=c291.c phase=install", "CL MUTANT name=c291.c result=refused rc=-22",
+		"CL RESTORE rc=-22", NULL };
+	static const char *const lies[] = {
+		"CL MUTANT name=c291.z phase=install", "CL MUTANT name=c291.a result=survived",
+		"CL MUTANT name=c291.a", "CL MUTANT phase=install", NULL };
+	struct cl_triage_result oops = { .crashed = 1 };
+	struct cl_decision d;
+	struct cl_evidence ev;
+
+	(void)state;
+	mutant_run(&ev, all);
+	assert_int_equal(decide(&ev, &no_crash), CL_V_PASS);
+	assert_string_equal(cl_mutant_outcome(&ev, 0, CL_V_PASS), "refused");
+	assert_string_equal(cl_mutant_outcome(&ev, 1, CL_V_PASS), "survived");
+	assert_null(cl_evidence_mutant_at_fault(&ev));
+
+	mutant_run(&ev, c_missing);
+	cl_decide(&d, &ev, &no_crash, cand, 1);
+	assert_int_equal(d.verdict, CL_V_WORKLOAD_FAILED);
+	assert_string_equal(d.title, "mutant c291.c: never installed");
+
+	/* the crash came while b was installed: named, and b's outcome is the crash */
+	mutant_run(&ev, b_crashed);
+	snprintf(oops.title, sizeof(oops.title), "BUG: unable to handle page fault in cl_interp_eval");
+	cl_decide(&d, &ev, &oops, cand, 1);
+	assert_int_equal(d.verdict, CL_V_CRASH);
+	assert_string_equal(d.title, "BUG: unable to handle page fault in cl_interp_eval [mutant c291.b]");
+	assert_string_equal(cl_evidence_mutant_at_fault(&ev), "c291.b");
+	assert_string_equal(cl_mutant_outcome(&ev, 0, CL_V_CRASH), "refused");
+	assert_string_equal(cl_mutant_outcome(&ev, 1, CL_V_CRASH), "crash");
+	assert_string_equal(cl_mutant_outcome(&ev, 2, CL_V_CRASH), "not_run");
+	/* the host's trouble is not the mutant's */
+	assert_string_equal(cl_mutant_outcome(&ev, 1, CL_V_INFRA_ERROR), "incomplete");
+
+	mutant_run(&ev, not_restored);
+	cl_decide(&d, &ev, &no_crash, cand, 1);
+	assert_int_equal(d.verdict, CL_V_WORKLOAD_FAILED);
+	assert_contains(d.title, "real content again");
+
+	/* names the plan did not give, and words out of order, change nothing */
+	mutant_run(&ev, lies);
+	assert_int_equal(ev.bad_lines, 3);
+	assert_int_equal(ev.mutants[0].state, CL_MUT_NOT_RUN);
+	assert_int_equal(ev.mutant_last, 0);
+	assert_int_equal(decide(&ev, &no_crash), CL_V_WORKLOAD_FAILED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_or_missing_digest),
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_untrusted_lines),
+		cmocka_unit_test(test_mutants),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
