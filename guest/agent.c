@@ -340,8 +340,20 @@ static int report_status(const char *path)
 		if (!sp)
 			continue;
 		*sp = '\0';
-		/* "probe NAME state" becomes probe_NAME=state */
-		if (strcmp(line, "probe") == 0) {
+		/* "coverage_instance ID EVALUATED NEEDED" and the like: what the
+		 * content evaluated, one message each (cl_coverage.h) */
+		if (strncmp(line, "coverage_", 9) == 0) {
+			char a[24] = "", b[24] = "", c[24] = "";
+			int n = sscanf(sp + 1, "%23s %23s %23s", a, b, c);
+
+			if (n == 3)
+				say("CL COVERAGE %s=%s evaluated=%s needed=%s", line + 9, a, b, c);
+			else if (n == 2)
+				say("CL COVERAGE %s evaluated=%s needed=%s", line + 9, a, b);
+			else if (n == 1)
+				say("CL COVERAGE %s=%s", line + 9, a);
+		} else if (strcmp(line, "probe") == 0) {
+			/* "probe NAME state" becomes probe_NAME=state */
 			char *sp2 = strchr(sp + 1, ' ');
 
 			if (sp2) {
@@ -455,12 +467,13 @@ done:
 	    errors);
 }
 
-/* A %d pattern from the plan must hold exactly one %d and no other '%'. */
+/* A name pattern from the plan holds exactly one %d and no other '%', or
+ * none at all (one object of that very name). */
 static int pattern_ok(const char *p)
 {
 	const char *pc = strchr(p, '%');
 
-	return pc && pc[1] == 'd' && !strchr(pc + 2, '%');
+	return !pc || (pc[1] == 'd' && !strchr(pc + 2, '%'));
 }
 
 static int module_step(const char *path, const char *args)

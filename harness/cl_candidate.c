@@ -63,6 +63,21 @@ static int parse_content(struct cl_content_spec *cs, const char *path, const cha
 	return 0;
 }
 
+/* The events that exercise every instance of @cs, when it is in the format crashlab knows. */
+static int plan_coverage(struct cl_candidate *c, const struct cl_content_spec *cs)
+{
+	char *data = NULL;
+	size_t len;
+
+	if (cs->size > (long)CL_MAX_MUTANT_BYTES)
+		return 0; /* larger than any content crashlab reads the structure of */
+	if (cl_read_file(&data, &len, cs->file, CL_MAX_MUTANT_BYTES))
+		return cl_err_set(CL_EINPUT, "%s: %s", c->path, cl_err());
+	c->coverage_known += cl_coverage_plan(&c->coverage, (const unsigned char *)data, len) == 0;
+	free(data);
+	return 0;
+}
+
 static int parse_module(struct cl_candidate *c, const char *path, const char *dir, json_t *m)
 {
 	static const char *const keys[] = { "name", "source", "make_vars", "args", NULL };
@@ -263,7 +278,8 @@ int cl_candidate_load(struct cl_candidate **out, const char *path)
 	}
 	json_array_foreach(content, i, v) {
 		c->ncontent++; /* counted first so a half-parsed entry is freed */
-		if ((rc = parse_content(&c->content[i], path, dir, v, (int)i)))
+		if ((rc = parse_content(&c->content[i], path, dir, v, (int)i)) ||
+		    (rc = plan_coverage(c, &c->content[i])))
 			goto out;
 	}
 	*out = c;

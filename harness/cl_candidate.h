@@ -46,6 +46,7 @@
 #ifndef CL_CANDIDATE_H
 #define CL_CANDIDATE_H
 
+#include "cl_coverage.h"
 #include "cl_sha256.h"
 
 #define CL_MAX_CONTENT 16
@@ -112,6 +113,10 @@ struct cl_candidate {
 	int nunits;
 	struct cl_install_file files[CL_MAX_INSTALL_FILES];
 	int nfiles;
+	/* not in the manifest: the events that exercise every instance of the
+	 * content entries in the reference sensor's format (cl_coverage.h) */
+	struct cl_cov_plan coverage;
+	int coverage_known;                /* content entries of that format */
 	/* not in the manifest: what --mutants derived for this run */
 	struct cl_mutant_file mutants[CL_MAX_MUTANT_FILES];
 	int nmutants;

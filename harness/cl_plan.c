@@ -167,7 +167,7 @@ int cl_plan_prepare_images(struct cl_plan *q)
 					  q->matrix->path, c->id, c->image);
 		if (kind->check && (rc = kind->check(c)))
 			return cl_err_set(rc, "%s: %s", q->matrix->path, cl_err());
-		if (q->cand->nmutants && kind->plan != CL_PLAN_ONCE)
+		if (q->cand && q->cand->nmutants && kind->plan != CL_PLAN_ONCE)
 			return cl_err_set(CL_EINPUT, "%s: cell %s: --mutants needs a kind whose agent "
 					  "loads the candidate (initramfs, snapshot), not %s",
 					  q->matrix->path, c->id, c->image);

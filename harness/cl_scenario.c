@@ -301,6 +301,16 @@ static void taste_of_workload(char **buf, size_t *len, const struct cl_scenario 
 	}
 }
 
+/* One FIFO or socket per event that exercises an instance of the content (cl_coverage.h). */
+static void coverage_plan(char **buf, size_t *len, const struct cl_candidate *c)
+{
+	for (int i = 0; i < c->coverage.n; i++) {
+		const struct cl_cov_event *e = &c->coverage.ev[i];
+
+		cl_append(buf, len, "%s %s %s 1 1\n", e->unix_socket ? "unix" : "fifo", e->dir, e->name);
+	}
+}
+
 /*
  * After the workload, each mutant in turn installed like the real content
  * (in its place, the module loaded again) with a little IPC while it is
@@ -328,6 +338,7 @@ static void mutants_plan(char **buf, size_t *len, const struct cl_scenario *s,
 			cl_append(buf, len, "restore /crashlab/candidate/content-%d %s %s\n", k,
 				  c->content[k].install_path, load);
 	taste_of_workload(buf, len, s);
+	coverage_plan(buf, len, c);
 	free(load);
 }
 
@@ -357,6 +368,7 @@ char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *c
 	}
 	cl_append(&buf, &len, "status %s\n", cand->status_file);
 	steps_plan(&buf, &len, s->steps, s->nsteps, cand, mode);
+	coverage_plan(&buf, &len, cand);
 	if (mode == CL_PLAN_ONCE && cand->nmutants)
 		mutants_plan(&buf, &len, s, cand);
 	if (mode == CL_PLAN_PERSISTENT && s->reboots > 0)

@@ -162,6 +162,51 @@ static int mutant_line(struct cl_evidence *ev, const char *line)
 	return 0; /* "survived" after a refusal: the IPC ran, the refusal stands */
 }
 
+static int hex32(const char *line, const char *key, uint32_t *out)
+{
+	char buf[24], *end;
+	unsigned long v;
+
+	if (!kv(line, key, buf, sizeof(buf)))
+		return 0;
+	v = strtoul(buf, &end, 16);
+	*out = (uint32_t)v;
+	return !*end && end != buf && v <= 0xffffffffu;
+}
+
+/* "instances=N" (a new report begins), "instance=ID evaluated=E needed=N",
+ * "fields evaluated=E needed=N" (hex masks); -1 (a bad line) for any other. */
+static int coverage_line(struct cl_evidence *ev, const char *rest)
+{
+	struct cl_instance_cov c;
+	long n;
+
+	ev->cov_reported = 1;
+	if (!strncmp(rest, "instances=", 10)) {
+		n = kv_long(rest, "instances", -1);
+		if (n < 0 || n > CL_MAX_COV_INSTANCES)
+			return ev->bad_lines++, -1;
+		ev->ncov = 0;
+		ev->cov_expected = (int)n;
+		ev->fields_evaluated = ev->fields_needed = 0;
+	} else if (!strncmp(rest, "fields ", 7)) {
+		char e[24], d[24];
+
+		if (!kv(rest, "evaluated", e, sizeof(e)) || !kv(rest, "needed", d, sizeof(d)))
+			return ev->bad_lines++, -1;
+		ev->fields_evaluated = strtoull(e, NULL, 16);
+		ev->fields_needed = strtoull(d, NULL, 16);
+	} else if (hex32(rest, "evaluated", &c.evaluated) && hex32(rest, "needed", &c.needed) &&
+		   (n = kv_long(rest, "instance", -1)) >= 0 && n <= 0xffffffffL &&
+		   ev->ncov < ev->cov_expected) {
+		c.id = (uint32_t)n;
+		ev->cov[ev->ncov++] = c;
+	} else {
+		return ev->bad_lines++, -1;
+	}
+	return 0;
+}
+
 const char *cl_evidence_mutant_at_fault(const struct cl_evidence *ev)
 {
 	const struct cl_mutant_result *m = ev->mutant_last ? &ev->mutants[ev->mutant_last - 1] : NULL;
@@ -224,6 +269,9 @@ void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
 		}
 	} else if (!strcmp(word, "MUTANT")) {
 		if (mutant_line(ev, line))
+			return;
+	} else if (!strcmp(word, "COVERAGE")) {
+		if (coverage_line(ev, line + n + (line[n] != 0)))
 			return;
 	} else if (!strcmp(word, "RESTORE")) {
 		ev->restore_seen = 1;
@@ -317,6 +365,50 @@ static int expected_now(const struct cl_evidence *ev, const struct cl_candidate 
 	return !cs->update_via;
 }
 
+static int lowest_bit(uint64_t m)
+{
+	int b = 0;
+
+	while (!(m & 1)) {
+		m >>= 1;
+		b++;
+	}
+	return b;
+}
+
+/* When the candidate reports coverage: every criterion and field its running
+ * content holds evaluated at least once. 1 with the verdict when not. */
+static int decide_coverage(struct cl_decision *out, const struct cl_evidence *ev)
+{
+	uint64_t fields = ev->fields_needed & ~ev->fields_evaluated;
+
+	if (!ev->cov_reported)
+		return 0;
+	out->verdict = CL_V_WORKLOAD_FAILED;
+	if (ev->ncov != ev->cov_expected) {
+		snprintf(out->title, sizeof(out->title), "coverage: the candidate reported %d of %d instances",
+			 ev->ncov, ev->cov_expected);
+		return 1;
+	}
+	for (int i = 0; i < ev->ncov; i++) {
+		uint32_t missed = ev->cov[i].needed & ~ev->cov[i].evaluated;
+
+		if (missed) {
+			snprintf(out->title, sizeof(out->title),
+				 "coverage: instance %u: criterion %d never evaluated", ev->cov[i].id,
+				 lowest_bit(missed) + 1);
+			return 1;
+		}
+	}
+	if (fields) {
+		snprintf(out->title, sizeof(out->title), "coverage: input field %d never evaluated",
+			 lowest_bit(fields) + 1);
+		return 1;
+	}
+	out->verdict = CL_V_PASS;
+	return 0;
+}
+
 static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence *ev,
 			       const struct cl_candidate *cand)
 {
@@ -354,6 +446,8 @@ static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence
 			 m->state == CL_MUT_NOT_RUN ? "never installed" : "no word after it was installed");
 		return;
 	}
+	if (decide_coverage(out, ev))
+		return;
 	for (i = 0; i < cand->ncounters; i++) {
 		const char *v = cl_evidence_status(ev, cand->counters[i]);
 

@@ -61,6 +61,12 @@ struct cl_mutant_result {
 	enum cl_mutant_state state;
 };
 
+/* What the candidate said its content evaluated (CL COVERAGE, cl_coverage.h). */
+#define CL_MAX_COV_INSTANCES 256
+struct cl_instance_cov {
+	uint32_t id, evaluated, needed; /* criteria masks: bit k is criterion k + 1 */
+};
+
 /* How far a boot got. */
 enum cl_stage { CL_STAGE_FIRMWARE = 0, CL_STAGE_KERNEL, CL_STAGE_INIT, CL_STAGE_READY,
 		CL_STAGE_LAST };
@@ -108,6 +114,11 @@ struct cl_evidence {
 	int mutant_last;           /* 1-based: the last one the agent began to install, 0: none */
 	int restore_seen;          /* the real content went back after the mutants (RESTORE) */
 	int restore_rc;            /* ... and what loading it returned */
+	/* coverage, as last reported: every instance of the running content */
+	int cov_reported;          /* the candidate reports coverage at all */
+	struct cl_instance_cov cov[CL_MAX_COV_INSTANCES];
+	int ncov, cov_expected;    /* reported, announced (instances=N) */
+	uint64_t fields_evaluated, fields_needed;
 	int received;              /* files the agent received over its channel (RECEIVED) */
 	int delivery_failed;       /* ... or one it did not (DELIVERY_FAILED) */
 	char delivery_error[200];

@@ -317,6 +317,27 @@ static void mutant_rows(xmlTextWriterPtr w, json_t *c)
 	free(text);
 }
 
+/* "4 of 4 instances, 3 of 3 input fields exercised" */
+static void coverage_row(xmlTextWriterPtr w, json_t *c)
+{
+	json_t *cov = json_object_get(c, "coverage"), *x;
+	int inst = 0, fields = 0;
+	size_t i;
+	char *text;
+
+	if (!json_is_object(cov))
+		return;
+	json_array_foreach(json_object_get(cov, "instances"), i, x)
+		inst += json_is_true(json_object_get(x, "exercised"));
+	json_array_foreach(json_object_get(cov, "fields"), i, x)
+		fields += json_is_true(json_object_get(x, "exercised"));
+	text = cl_sprintf("%d of %zu instances, %d of %zu input fields exercised", inst,
+			  json_array_size(json_object_get(cov, "instances")), fields,
+			  json_array_size(json_object_get(cov, "fields")));
+	row(w, "coverage", text);
+	free(text);
+}
+
 static void cell_details(xmlTextWriterPtr w, json_t *c)
 {
 	char *anchor = cl_sprintf("cell-%s", str(c, "id"));
@@ -334,6 +355,7 @@ static void cell_details(xmlTextWriterPtr w, json_t *c)
 	row(w, "started from", snap ? str(snap, "sha256") : str(c, "started_from"));
 	row(w, "console", str(c, "console"));
 	media_rows(w, json_object_get(c, "boot_media"));
+	coverage_row(w, c);
 	mutant_rows(w, c);
 	xmlTextWriterFullEndElement(w);
 	timeline(w, c);

@@ -207,6 +207,31 @@ static json_t *remediation_json(const struct cl_remediation_result *m)
 	return j;
 }
 
+/* What the candidate said its running content evaluated: each instance's
+ * criteria and each input field (1-based) a criterion names. */
+static json_t *coverage_json(const struct cl_evidence *ev)
+{
+	json_t *inst = json_array(), *fields = json_array();
+	int complete = ev->ncov == ev->cov_expected &&
+		       !(ev->fields_needed & ~ev->fields_evaluated);
+
+	for (int i = 0; i < ev->ncov; i++) {
+		const struct cl_instance_cov *c = &ev->cov[i];
+		int done = !(c->needed & ~c->evaluated);
+
+		complete &= done;
+		json_array_append_new(inst, json_pack("{s:I, s:i, s:i, s:b}", "id", (json_int_t)c->id,
+						      "criteria", __builtin_popcount(c->needed),
+						      "evaluated", __builtin_popcount(c->needed & c->evaluated),
+						      "exercised", done));
+	}
+	for (int f = 0; f < 64; f++)
+		if (ev->fields_needed >> f & 1)
+			json_array_append_new(fields, json_pack("{s:i, s:b}", "field", f + 1, "exercised",
+								(int)(ev->fields_evaluated >> f & 1)));
+	return json_pack("{s:b, s:o, s:o}", "complete", complete, "instances", inst, "fields", fields);
+}
+
 /* --mutants: what became of each in this cell, and the one a failure came with. */
 static void mutants_json(json_t *j, const struct cl_report_cell *c, const struct cl_candidate *cand)
 {
@@ -291,12 +316,36 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 		json_object_set_new(j, "timeline", timeline_json(c->ev));
 		json_object_set_new(j, "content_history", content_history_json(c->ev, cand));
 		recovery_json(j, c->ev);
+		json_object_set_new(j, "coverage", c->ev->cov_reported ? coverage_json(c->ev) : json_null());
 	}
 	if (c->remedy)
 		json_object_set_new(j, "remediation", remediation_json(c->remedy));
 	if (cand->nmutants)
 		mutants_json(j, c, cand);
 	return j;
+}
+
+/* The events crashlab drives so that every instance is evaluated, and the
+ * instances no event it can drive satisfies (null: no content in a format it knows). */
+static json_t *coverage_plan_json(const struct cl_candidate *cand)
+{
+	const struct cl_cov_plan *p = &cand->coverage;
+	json_t *evs, *missed;
+
+	if (!cand->coverage_known)
+		return json_null();
+	evs = json_array();
+	missed = json_array();
+	for (int i = 0; i < p->n; i++)
+		json_array_append_new(evs, json_pack("{s:I, s:s, s:s, s:s}", "instance",
+						     (json_int_t)p->ev[i].instance, "event",
+						     p->ev[i].unix_socket ? "unix_connect" : "fifo",
+						     "dir", p->ev[i].dir, "name", p->ev[i].name));
+	for (int i = 0; i < p->nmissed; i++)
+		json_array_append_new(missed, json_pack("{s:I, s:s}", "instance",
+							(json_int_t)p->missed[i].instance, "why",
+							p->missed[i].why));
+	return json_pack("{s:o, s:o}", "events", evs, "undrivable", missed);
 }
 
 /* The candidate: name, version, and every artifact tested with its digest. */
@@ -333,6 +382,7 @@ static json_t *candidate_json(const struct cl_report *r)
 							      "sha256", c->module_sha256));
 	}
 	json_object_set_new(cand, "artifacts", arts);
+	json_object_set_new(cand, "coverage_plan", coverage_plan_json(r->cand));
 	return cand;
 }
 

@@ -2,7 +2,8 @@
 # VM integration tests: real Debian kernels booted under libvirt, the real
 # reference sensor built against each kernel's headers, real crashes.
 #   - bad input: one line, exit 2, no VM started
-#   - matrix/ci.json (6.1 and 6.12): good candidate -> pass (exit 0),
+#   - matrix/ci.json (6.1 and 6.12): good candidate -> pass (exit 0) with
+#     every instance and field of the content exercised,
 #     CF291 candidate -> crash in the interpreter function (exit 1),
 #     fixed sensor + CF291 content -> install_failed (exit 1)
 #   - Ctrl-C mid-run leaves no domain and no scratch directory behind
@@ -112,6 +113,8 @@ run good 0 qualify --matrix matrix/ci.json --candidate sensor/candidate.json --o
     --sign-key "$OUT/k.key"
 check "good: every cell pass with the manifest's digest loaded" json "$OUT/good/report.json" \
     "r['verdict']=='pass' and len(r['cells'])==2 and all(c['verdict']=='pass' and c['loaded_content_sha256']==r['candidate']['artifacts'][0]['sha256'] and c['kernel_release_seen']==c['kernel_release'] for c in r['cells'])"
+check "good: every instance and input field of the content exercised, by the events crashlab derived from it" \
+    json "$OUT/good/report.json" "len(r['candidate']['coverage_plan']['events'])==4 and r['candidate']['coverage_plan']['undrivable']==[] and all(c['coverage']['complete'] and [i['id'] for i in c['coverage']['instances']]==[1,2,3,4] and all(i['exercised'] and i['evaluated']==i['criteria']>0 for i in c['coverage']['instances']) and [f['field'] for f in c['coverage']['fields'] if f['exercised']]==[1,2,3] for c in r['cells'])"
 check "good: junit has 2 testcases, no failure" \
     bash -c "grep -q 'tests=\"2\" failures=\"0\" errors=\"0\"' '$OUT/good/junit.xml' && xmllint --noout '$OUT/good/junit.xml'"
 check "good: console saved per cell" test -s "$OUT/good/cells/deb12-6.12/console.log"

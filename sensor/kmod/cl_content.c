@@ -190,8 +190,47 @@ int cl_match(enum cl_op op, const char *s, const u8 *pat, u16 plen)
 	}
 }
 
+u32 cl_content_instance_id(const struct cl_content *c, u32 i)
+{
+	return rd32(c->data + c->offsets[i]);
+}
+
+int cl_content_criterion(const struct cl_content *c, u32 i, u32 k, u8 *field, u8 *op,
+			 const u8 **value, u16 *vlen)
+{
+	const u8 *inst = c->data + c->offsets[i], *crit = inst + CL_INSTANCE_LEN;
+	u32 n;
+
+	if (k >= inst[6])
+		return -1;
+	for (n = 0; n < k; n++)
+		crit += CL_CRITERION_LEN + rd16(crit + 2);
+	*field = crit[0];
+	*op = crit[1];
+	*vlen = rd16(crit + 2);
+	*value = crit + CL_CRITERION_LEN;
+	return 0;
+}
+
+u32 cl_content_needed(const struct cl_content *c, u32 i, u64 *fields)
+{
+	u32 k, mask = 0;
+	u8 field, op;
+	const u8 *value;
+	u16 vlen;
+
+	for (k = 0; cl_content_criterion(c, i, k, &field, &op, &value, &vlen) == 0; k++) {
+		if (op == CL_OP_ANY)
+			continue;
+		mask |= 1u << k;
+		if (fields && field < 64)
+			*fields |= 1ull << field;
+	}
+	return mask;
+}
+
 CL_NOINLINE void cl_interp_eval(const struct cl_content *c, const char *const *inputs,
-				struct cl_eval_result *res)
+				struct cl_eval_result *res, struct cl_coverage *cov)
 {
 	u32 i;
 
@@ -219,6 +258,11 @@ CL_NOINLINE void cl_interp_eval(const struct cl_content *c, const char *const *i
 				break;
 			}
 #endif
+			if (cov) {
+				cov->instance[i] |= 1u << k;
+				if (field < 64)
+					cov->fields |= 1ull << field;
+			}
 			value = inputs[field]; /* field 20 is the 21st: past the array */
 			all = cl_match((enum cl_op)op, value, crit - vlen, vlen);
 		}

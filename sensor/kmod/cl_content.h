@@ -104,6 +104,19 @@ struct cl_content {
 	u32 offsets[CL_MAX_INSTANCES]; /* byte offset of each instance */
 };
 
+/*
+ * What the interpreter evaluated, kept by the caller across events (reset
+ * when the content changes): bit k of instance[i] once criterion k of
+ * instance i was matched against an input; bit f of fields once input field
+ * f was read by a criterion. A criterion is reached only when the ones
+ * before it in its instance matched, so full coverage needs events chosen
+ * for every instance.
+ */
+struct cl_coverage {
+	u32 instance[CL_MAX_INSTANCES];
+	u64 fields;
+};
+
 /* Result of evaluating one event against every instance. */
 struct cl_eval_result {
 	u32 matched;                 /* instances that matched */
@@ -121,10 +134,21 @@ int cl_content_parse(struct cl_content *out, const u8 *data, u32 len, const char
 
 /*
  * Evaluate every instance against one event's @inputs (CL_INPUT_FIELDS
- * strings). Never inlined so a fault in it names it in the oops.
+ * strings), recording what was evaluated in @cov (may be NULL). Never
+ * inlined so a fault in it names it in the oops.
  */
 void cl_interp_eval(const struct cl_content *c, const char *const *inputs,
-		    struct cl_eval_result *res);
+		    struct cl_eval_result *res, struct cl_coverage *cov);
+
+/* Instance @i of parsed content @c (i < c->ninstances): its id; its
+ * non-wildcard criteria as a mask (bit k: criterion k), the fields they
+ * name or-ed into *@fields (may be NULL). */
+u32 cl_content_instance_id(const struct cl_content *c, u32 i);
+u32 cl_content_needed(const struct cl_content *c, u32 i, u64 *fields);
+/* Criterion @k of instance @i: 0 with its field, operator and value, or -1
+ * when the instance has no such criterion. */
+int cl_content_criterion(const struct cl_content *c, u32 i, u32 k, u8 *field, u8 *op,
+			 const u8 **value, u16 *vlen);
 
 /* Match helpers, exposed for tests. @pat is not NUL-terminated. */
 int cl_match(enum cl_op op, const char *s, const u8 *pat, u16 plen);

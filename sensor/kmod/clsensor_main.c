@@ -58,6 +58,7 @@ static char (*cl_values)[CL_VALUE_LEN]; /* backing strings */
 static u64 cl_events[EV_LAST];
 static u64 cl_evaluations, cl_matches;
 static u64 cl_updates, cl_updates_rejected; /* live content updates */
+static struct cl_coverage cl_cov;    /* what the content evaluated; reset with it */
 static struct proc_dir_entry *cl_proc, *cl_proc_update;
 
 /* Fill the inputs for one event and run the interpreter. Atomic context. */
@@ -92,7 +93,7 @@ static void cl_event(int ev, const char *name, const char *path, umode_t mode,
 
 	cl_events[ev]++;
 	cl_evaluations++;
-	cl_interp_eval(&cl_parsed, cl_inputs, &res);
+	cl_interp_eval(&cl_parsed, cl_inputs, &res, &cl_cov);
 	cl_matches += res.matched;
 	spin_unlock_irqrestore(&cl_lock, irqf);
 
@@ -173,6 +174,45 @@ static struct kprobe cl_probes[] = {
 };
 static bool cl_armed[ARRAY_SIZE(cl_probes)];
 
+/*
+ * "coverage_instances N", "coverage_instance ID EVALUATED NEEDED" per
+ * instance and "coverage_fields EVALUATED NEEDED" (hex masks): which
+ * non-wildcard criteria and input fields the workload made the running
+ * content evaluate.
+ */
+struct cl_cov_view {
+	struct cl_coverage cov;
+	u32 id[CL_MAX_INSTANCES], needed[CL_MAX_INSTANCES];
+	u64 fields_needed;
+};
+
+static void cl_coverage_show(struct seq_file *m)
+{
+	struct cl_cov_view *v = kzalloc(sizeof(*v), GFP_KERNEL);
+	unsigned long irqf;
+	u32 i, n = 0;
+
+	if (!v)
+		return;
+	spin_lock_irqsave(&cl_lock, irqf);
+	if (cl_blob) {
+		n = cl_parsed.ninstances;
+		v->cov = cl_cov;
+		for (i = 0; i < n; i++) {
+			v->id[i] = cl_content_instance_id(&cl_parsed, i);
+			v->needed[i] = cl_content_needed(&cl_parsed, i, &v->fields_needed);
+		}
+	}
+	spin_unlock_irqrestore(&cl_lock, irqf);
+	seq_printf(m, "coverage_instances %u\n", n);
+	for (i = 0; i < n; i++)
+		seq_printf(m, "coverage_instance %u %x %x\n", v->id[i], v->cov.instance[i] & v->needed[i],
+			   v->needed[i]);
+	seq_printf(m, "coverage_fields %llx %llx\n", v->cov.fields & v->fields_needed,
+		   v->fields_needed);
+	kfree(v);
+}
+
 static int cl_status_show(struct seq_file *m, void *v)
 {
 	unsigned long irqf;
@@ -213,6 +253,7 @@ static int cl_status_show(struct seq_file *m, void *v)
 		seq_printf(m, "events_%s %llu\n", ev_names[i], ev[i]);
 	seq_printf(m, "evaluations %llu\n", evals);
 	seq_printf(m, "matches %llu\n", matches);
+	cl_coverage_show(m);
 	return 0;
 }
 
@@ -301,6 +342,7 @@ static ssize_t cl_update_write(struct file *f, const char __user *ubuf, size_t l
 	old = cl_blob;
 	cl_blob = buf;
 	cl_parsed = parsed;
+	memset(&cl_cov, 0, sizeof(cl_cov));
 	memcpy(cl_digest, digest, sizeof(digest));
 	cl_updates++;
 	spin_unlock_irqrestore(&cl_lock, irqf);

@@ -109,7 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		for (i = 0; i < CL_INPUT_FIELDS; i++)
 			inputs[i] = "msagent_1";
-		cl_interp_eval(&c, inputs, &res);
+		cl_interp_eval(&c, inputs, &res, NULL);
 	}
 	return 0;
 }

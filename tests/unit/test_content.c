@@ -66,17 +66,17 @@ static void test_published_content(void **state)
 		inputs[i] = "";
 	inputs[CL_F_EVENT] = "fifo_create";
 	inputs[CL_F_NAME] = "msagent_3";
-	cl_interp_eval(&c, inputs, &res);
+	cl_interp_eval(&c, inputs, &res, NULL);
 	assert_int_equal(res.matched, 1);
 	assert_int_equal(res.first_match_id, 1);
 	assert_int_equal(res.first_match_action, CL_ACTION_ALERT);
 	inputs[CL_F_NAME] = "innocent";
-	cl_interp_eval(&c, inputs, &res);
+	cl_interp_eval(&c, inputs, &res, NULL);
 	assert_int_equal(res.matched, 0);
 	inputs[CL_F_EVENT] = "unix_connect";
 	inputs[CL_F_NAME] = "postex_1.sock";
 	inputs[CL_F_PATH] = "/run/ipc/postex_1.sock";
-	cl_interp_eval(&c, inputs, &res);
+	cl_interp_eval(&c, inputs, &res, NULL);
 	assert_int_equal(res.matched, 2); /* instance 3 and the glob in instance 4 */
 	free(good);
 

@@ -267,6 +267,52 @@ static void test_mutants(void **state)
 	assert_int_equal(decide(&ev, &no_crash), CL_V_WORKLOAD_FAILED);
 }
 
+/* The candidate reports what its content evaluated: every criterion and
+ * field must have been, or the cell cannot pass. */
+static void test_coverage(void **state)
+{
+	static const char *const full[] = {
+		"CL COVERAGE instances=2", "CL COVERAGE instance=1 evaluated=3 needed=3",
+		"CL COVERAGE instance=7 evaluated=1f needed=5", "CL COVERAGE fields evaluated=7 needed=7" };
+	struct cl_decision d;
+	struct cl_evidence ev;
+
+	(void)state;
+	good_run(&ev);
+	assert_int_equal(decide(&ev, &no_crash), CL_V_PASS); /* not reported: not required */
+	for (size_t i = 0; i < sizeof(full) / sizeof(full[0]); i++)
+		cl_evidence_agent_line(&ev, full[i]);
+	assert_int_equal(ev.bad_lines, 0);
+	assert_int_equal(decide(&ev, &no_crash), CL_V_PASS);
+
+	/* a later report replaces the earlier one: instance 7's third criterion never reached */
+	cl_evidence_agent_line(&ev, "CL COVERAGE instances=2");
+	cl_evidence_agent_line(&ev, "CL COVERAGE instance=1 evaluated=3 needed=3");
+	cl_evidence_agent_line(&ev, "CL COVERAGE instance=7 evaluated=1 needed=5");
+	cl_evidence_agent_line(&ev, "CL COVERAGE fields evaluated=7 needed=7");
+	cl_decide(&d, &ev, &no_crash, cand, 1);
+	assert_int_equal(d.verdict, CL_V_WORKLOAD_FAILED);
+	assert_string_equal(d.title, "coverage: instance 7: criterion 3 never evaluated");
+
+	/* a report cut short, or a field never read */
+	cl_evidence_agent_line(&ev, "CL COVERAGE instances=2");
+	cl_evidence_agent_line(&ev, "CL COVERAGE instance=1 evaluated=3 needed=3");
+	cl_decide(&d, &ev, &no_crash, cand, 1);
+	assert_string_equal(d.title, "coverage: the candidate reported 1 of 2 instances");
+	cl_evidence_agent_line(&ev, "CL COVERAGE instance=7 evaluated=5 needed=5");
+	cl_evidence_agent_line(&ev, "CL COVERAGE fields evaluated=3 needed=7");
+	cl_decide(&d, &ev, &no_crash, cand, 1);
+	assert_string_equal(d.title, "coverage: input field 3 never evaluated");
+
+	/* more instances than announced, garbage and huge counts are not trusted */
+	cl_evidence_agent_line(&ev, "CL COVERAGE instance=8 evaluated=1 needed=1");
+	cl_evidence_agent_line(&ev, "CL COVERAGE instance=9 evaluated=zz needed=1");
+	cl_evidence_agent_line(&ev, "CL COVERAGE instances=100000");
+	cl_evidence_agent_line(&ev, "CL COVERAGE fields evaluated=7");
+	assert_int_equal(ev.bad_lines, 4);
+	assert_int_equal(ev.ncov, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_precedence),
 		cmocka_unit_test(test_untrusted_lines),
 		cmocka_unit_test(test_mutants),
+		cmocka_unit_test(test_coverage),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
