@@ -8,7 +8,7 @@
 #
 # usage: scripts/testhost.sh start|kill|stop|pid [PORT]    (PORT: 16599)
 #   start  prints the URI once the daemon answers (qemu+tcp://127.0.0.1:PORT/system)
-#   kill   the host goes down: SIGKILL to libvirtd and every qemu it started
+#   kill   the host goes down: SIGKILL to its daemons and every qemu they started
 #   stop   kills both daemons and every qemu they started, removes the state
 #   pid    prints libvirtd's pid
 set -euo pipefail
@@ -45,22 +45,44 @@ CONF
         "$1/reaper" libvirtd -d --listen -f "$1/libvirtd.conf" -p "$1/libvirtd.pid"
     ' testhost "$state" "$root" "$cache"
     for _ in $(seq 1 100); do
-        if virsh -q -c "$uri" version >/dev/null 2>&1; then echo "$uri"; return 0; fi
+        if virsh -q -c "$uri" version >/dev/null 2>&1; then
+            readlink "/proc/$(cat "$state/libvirtd.pid")/ns/mnt" >"$state/ns"
+            echo "$uri"
+            return 0
+        fi
         sleep 0.2
     done
     echo "testhost: libvirtd did not answer on $uri" >&2
     exit 2
 }
 
-# SIGKILL to libvirtd and its qemu processes (not its children: libvirt
-# double-forks them; they are found by the daemon's mount namespace)
+# The host's processes: those in the daemons' mount namespace (recorded at
+# start) and all they started. libvirt double-forks each qemu into a mount
+# namespace of its own; it is reparented to the daemon's reaper.
+host_pids() {
+    local ns q roots=""
+    ns=$(cat "$state/ns" 2>/dev/null) && [ -n "$ns" ] || return 0
+    for q in /proc/[0-9]*; do
+        q=${q#/proc/}
+        [ "$(readlink "/proc/$q/ns/mnt" 2>/dev/null)" = "$ns" ] && roots+="$q "
+    done
+    [ -n "$roots" ] || return 0
+    ps -eo pid=,ppid= | awk -v roots="$roots" '
+        BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) s[r[i]] = 1 }
+        { parent[$1] = $2 }
+        END { do { more = 0; for (p in parent) if (!(p in s) && (parent[p] in s)) { s[p] = 1; more = 1 } } while (more)
+              for (p in s) print p }'
+}
+
+# SIGKILL to every process of the host, again until none is left (a qemu
+# being spawned at the first pass is found by a later one)
 kill_host() {
-    local p ns q
-    p=$(pid_of libvirtd) || return 0
-    ns=$(readlink "/proc/$p/ns/mnt")
-    kill -9 "$p" 2>/dev/null || true
-    for q in $(pgrep -f qemu-system 2>/dev/null); do
-        [ "$(readlink "/proc/$q/ns/mnt" 2>/dev/null)" = "$ns" ] && kill -9 "$q" 2>/dev/null
+    local pids
+    for _ in $(seq 1 10); do
+        pids=$(host_pids)
+        [ -n "$pids" ] || return 0
+        kill -9 $pids 2>/dev/null || true
+        sleep 0.2
     done
     return 0
 }
