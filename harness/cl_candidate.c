@@ -12,8 +12,29 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int parse_content(struct cl_content_spec *cs, const char *path, const char *dir,
-			 json_t *j, int idx)
+/*
+ * @cs's digest into @actual; content small enough to read whole is read
+ * once, for the digest and for the events that exercise every instance
+ * when it is in the format crashlab knows (cl_coverage.h).
+ */
+static int read_content(struct cl_candidate *c, const struct cl_content_spec *cs,
+			char actual[CL_SHA256_HEX])
+{
+	char *data = NULL;
+	size_t len;
+
+	if (cs->size > (long)CL_MAX_MUTANT_BYTES)
+		return cl_sha256_file(actual, cs->file);
+	if (cl_read_file(&data, &len, cs->file, CL_MAX_MUTANT_BYTES))
+		return CL_EINPUT;
+	cl_sha256_hex(actual, data, len);
+	c->coverage_known += cl_coverage_plan(&c->coverage, (const unsigned char *)data, len) == 0;
+	free(data);
+	return 0;
+}
+
+static int parse_content(struct cl_candidate *c, struct cl_content_spec *cs, const char *path,
+			 const char *dir, json_t *j, int idx)
 {
 	static const char *const keys[] = { "name", "file", "sha256", "install_path",
 					    "reported_as", "description", "update_via", NULL };
@@ -54,27 +75,12 @@ static int parse_content(struct cl_content_spec *cs, const char *path, const cha
 		return cl_err_set(CL_EINPUT, "%s: %s: content file %s does not exist", path, what,
 				  cs->file);
 	cs->size = (long)st.st_size;
-	if (cl_sha256_file(actual, cs->file))
+	if (read_content(c, cs, actual))
 		return CL_EINPUT;
 	if (strcmp(actual, sha) != 0)
 		return cl_err_set(CL_EINPUT, "%s: %s: wrong digest: %s has sha256 %s, manifest says %s",
 				  path, what, cs->file, actual, sha);
 	memcpy(cs->sha256, actual, sizeof(actual));
-	return 0;
-}
-
-/* The events that exercise every instance of @cs, when it is in the format crashlab knows. */
-static int plan_coverage(struct cl_candidate *c, const struct cl_content_spec *cs)
-{
-	char *data = NULL;
-	size_t len;
-
-	if (cs->size > (long)CL_MAX_MUTANT_BYTES)
-		return 0; /* larger than any content crashlab reads the structure of */
-	if (cl_read_file(&data, &len, cs->file, CL_MAX_MUTANT_BYTES))
-		return cl_err_set(CL_EINPUT, "%s: %s", c->path, cl_err());
-	c->coverage_known += cl_coverage_plan(&c->coverage, (const unsigned char *)data, len) == 0;
-	free(data);
 	return 0;
 }
 
@@ -278,8 +284,7 @@ int cl_candidate_load(struct cl_candidate **out, const char *path)
 	}
 	json_array_foreach(content, i, v) {
 		c->ncontent++; /* counted first so a half-parsed entry is freed */
-		if ((rc = parse_content(&c->content[i], path, dir, v, (int)i)) ||
-		    (rc = plan_coverage(c, &c->content[i])))
+		if ((rc = parse_content(c, &c->content[i], path, dir, v, (int)i)))
 			goto out;
 	}
 	*out = c;
@@ -350,7 +355,7 @@ static int mutate_one(struct cl_candidate *c, int k, const char *dir, int max)
 
 		mf->name = cl_sprintf("%.40s.%s", cs->name, ms.m[i].name);
 		for (char *q = mf->name; *q; q++)
-			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *q))
+			if (!cl_is_token_char(*q))
 				*q = '_'; /* a plan token and a report key */
 		mf->file = cl_sprintf("%s/mutants/%s.bin", dir, mf->name);
 		mf->what = cl_xstrdup(ms.m[i].what);

@@ -3,6 +3,7 @@
  */
 #include "cl_content.h"
 #include "cl_coverage.h"
+#include "cl_json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -91,24 +92,16 @@ static int dir_candidates(char out[CANDIDATES][64], const struct crit *c, int n,
 	return k;
 }
 
+/* A plain object name; a directory where the agent may make one. */
 static int plain(const char *s)
 {
-	if (!s[0] || !strcmp(s, ".") || !strcmp(s, ".."))
-		return 0;
-	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *s))
-			return 0;
-	return 1;
+	return cl_is_token(s) && strcmp(s, ".") && strcmp(s, "..");
 }
 
 static int dir_ok(const char *d)
 {
-	if (d[0] != '/' || strstr(d, "/.") || strstr(d, "//"))
-		return 0;
-	for (const char *s = d; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/", *s))
-			return 0;
-	return strncmp(d, "/proc", 5) && strncmp(d, "/sys", 4) && strncmp(d, "/dev", 4);
+	return cl_is_guest_path(d) && !strstr(d, "/.") && !strstr(d, "//") &&
+	       strncmp(d, "/proc", 5) && strncmp(d, "/sys", 4) && strncmp(d, "/dev", 4);
 }
 
 /* The event the sensor sees for a FIFO (two: created, opened) or a socket. */

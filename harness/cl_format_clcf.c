@@ -33,11 +33,16 @@ static void mark(struct marks *mk, size_t at, int inst, int crit)
 	}
 }
 
+/* The header's instance count. */
+static uint32_t instances(const unsigned char *d)
+{
+	return (uint32_t)d[16] | (uint32_t)d[17] << 8 | (uint32_t)d[18] << 16 | (uint32_t)d[19] << 24;
+}
+
 static void walk(struct marks *mk, const unsigned char *d, size_t len)
 {
 	size_t off = CL_HEADER_LEN;
-	uint32_t n = (uint32_t)d[16] | (uint32_t)d[17] << 8 | (uint32_t)d[18] << 16 |
-		     (uint32_t)d[19] << 24;
+	uint32_t n = instances(d);
 
 	memset(mk, 0, sizeof(*mk));
 	for (uint32_t i = 0; i < n && i < CL_MAX_INSTANCES && len - off >= CL_INSTANCE_LEN; i++) {
@@ -116,8 +121,7 @@ static void field_past_inputs(struct cl_mutants *out, const unsigned char *d, si
 
 static void maxima(struct cl_mutants *out, const unsigned char *d, size_t len, size_t crit)
 {
-	uint32_t n = (uint32_t)d[16] | (uint32_t)d[17] << 8 | (uint32_t)d[18] << 16 |
-		     (uint32_t)d[19] << 24;
+	uint32_t n = instances(d);
 
 	patched(out, "template-fields-max", d, len, 6, 2, 0xffff, "template field count 65535");
 	patched(out, "template-fields-zero", d, len, 6, 2, 0, "template field count 0");

@@ -365,17 +365,6 @@ static int expected_now(const struct cl_evidence *ev, const struct cl_candidate 
 	return !cs->update_via;
 }
 
-static int lowest_bit(uint64_t m)
-{
-	int b = 0;
-
-	while (!(m & 1)) {
-		m >>= 1;
-		b++;
-	}
-	return b;
-}
-
 /* When the candidate reports coverage: every criterion and field its running
  * content holds evaluated at least once. 1 with the verdict when not. */
 static int decide_coverage(struct cl_decision *out, const struct cl_evidence *ev)
@@ -396,13 +385,13 @@ static int decide_coverage(struct cl_decision *out, const struct cl_evidence *ev
 		if (missed) {
 			snprintf(out->title, sizeof(out->title),
 				 "coverage: instance %u: criterion %d never evaluated", ev->cov[i].id,
-				 lowest_bit(missed) + 1);
+				 __builtin_ctz(missed) + 1);
 			return 1;
 		}
 	}
 	if (fields) {
 		snprintf(out->title, sizeof(out->title), "coverage: input field %d never evaluated",
-			 lowest_bit(fields) + 1);
+			 __builtin_ctzll(fields) + 1);
 		return 1;
 	}
 	out->verdict = CL_V_PASS;
