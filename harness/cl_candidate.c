@@ -252,8 +252,8 @@ static int parse_install(struct cl_candidate *c, const char *path, const char *d
 int cl_candidate_load(struct cl_candidate **out, const char *path)
 {
 	static const char *const keys[] = { "name", "version", "description", "module",
-					    "content", "evidence", "install", NULL };
-	json_t *root = NULL, *module, *content, *evidence, *install, *v;
+					    "content", "evidence", "install", "preflight", NULL };
+	json_t *root = NULL, *module, *content, *evidence, *install, *preflight, *v;
 	struct cl_candidate *c = cl_xcalloc(1, sizeof(*c));
 	const char *name, *version, *desc;
 	char *dir = cl_dirname(path);
@@ -270,7 +270,8 @@ int cl_candidate_load(struct cl_candidate **out, const char *path)
 	    (rc = cl_json_object(&module, path, "candidate", root, "module", 1)) ||
 	    (rc = cl_json_array(&content, path, "candidate", root, "content", 1)) ||
 	    (rc = cl_json_object(&evidence, path, "candidate", root, "evidence", 1)) ||
-	    (rc = cl_json_object(&install, path, "candidate", root, "install", 0)))
+	    (rc = cl_json_object(&install, path, "candidate", root, "install", 0)) ||
+	    (rc = cl_json_array(&preflight, path, "candidate", root, "preflight", 0)))
 		goto out;
 	c->name = cl_xstrdup(name);
 	c->version = cl_xstrdup(version);
@@ -287,6 +288,8 @@ int cl_candidate_load(struct cl_candidate **out, const char *path)
 		if ((rc = parse_content(c, &c->content[i], path, dir, v, (int)i)))
 			goto out;
 	}
+	if (preflight && (rc = cl_preflight_parse(c, path, preflight)))
+		goto out;
 	*out = c;
 	c = NULL;
 out:
@@ -322,6 +325,7 @@ void cl_candidate_free(struct cl_candidate *c)
 	}
 	for (i = 0; i < c->ncounters; i++)
 		free(c->counters[i]);
+	cl_preflight_free(c);
 	for (i = 0; i < c->nmutants; i++) {
 		free(c->mutants[i].name);
 		free(c->mutants[i].file);

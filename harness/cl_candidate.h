@@ -26,6 +26,9 @@
  * "content" may be empty (a sensor without content files) but must be there,
  * so that forgetting it is an error rather than an untested release.
  *
+ * "preflight" lists the candidate's own static checks, run on the host
+ * before any VM (cl_preflight.h).
+ *
  * "install" says how the OS loads the candidate at every boot on disk images
  * (the initramfs kind ignores it: its agent loads the module once):
  *
@@ -47,6 +50,7 @@
 #define CL_CANDIDATE_H
 
 #include "cl_coverage.h"
+#include "cl_preflight.h"
 #include "cl_sha256.h"
 
 #define CL_MAX_CONTENT 16
@@ -113,6 +117,9 @@ struct cl_candidate {
 	int nunits;
 	struct cl_install_file files[CL_MAX_INSTALL_FILES];
 	int nfiles;
+	/* static checks before any VM (cl_preflight.h) */
+	struct cl_preflight_step preflight[CL_MAX_PREFLIGHT];
+	int npreflight;
 	/* not in the manifest: the events that exercise every instance of the
 	 * content entries in the reference sensor's format (cl_coverage.h) */
 	struct cl_cov_plan coverage;

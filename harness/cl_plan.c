@@ -150,10 +150,12 @@ static int build_images(struct cl_plan *p)
  * downloaded or booted when one is unknown), then their images built or
  * found, several at a time.
  */
-int cl_plan_prepare_images(struct cl_plan *q)
+int cl_plan_check(struct cl_plan *q)
 {
 	int i, rc;
 
+	if (q->kernels)
+		return 0;
 	q->kernels = cl_xcalloc((size_t)q->ncells, sizeof(*q->kernels));
 	for (i = 0; i < q->ncells; i++)
 		if (!kernel_of(q, q->cells[i]->kernel))
@@ -175,7 +177,14 @@ int cl_plan_prepare_images(struct cl_plan *q)
 	for (i = 0; i < q->nkernels; i++)
 		if ((rc = cl_image_check(q->kernels[i].release)))
 			return cl_err_set(rc, "%s: %s", q->matrix->path, cl_err());
-	if ((rc = build_images(q)))
+	return 0;
+}
+
+int cl_plan_prepare_images(struct cl_plan *q)
+{
+	int rc;
+
+	if ((rc = cl_plan_check(q)) || (rc = build_images(q)))
 		return rc;
 	return prepare_kinds(q);
 }

@@ -44,7 +44,7 @@ static const char usage_text[] =
 	"commands:\n"
 	"  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N|auto]\n"
 	"          [--vmcore] [--remediate FILE] [--shard K/N] [--fail-fast] [--sign-key KEY]\n"
-	"          [--uri URI]... [--mutants N|all]\n"
+	"          [--uri URI]... [--mutants N|all] [--skip-preflight]\n"
 	"          boot every cell of the matrix, install the candidate, run the scenario,\n"
 	"          write DIR/report.json, junit.xml, summary.md and report.html;\n"
 	"          --remediate applies a vendor's remediation offline to disk cells that\n"
@@ -62,6 +62,9 @@ static const char usage_text[] =
 	"          zeros, a field past the inputs, counts at their maximum, truncations,\n"
 	"          bit flips, random bytes; the same every run) as it installs the real\n"
 	"          content; each must be refused or survived (initramfs, snapshot cells)\n"
+	"          before any VM, the candidate's \"preflight\" steps run on the host (its\n"
+	"          validator, a bounded fuzz run of its parser); one that fails ends the run\n"
+	"          (cells not_run, exit 1); --skip-preflight says in the report it was skipped\n"
 	"  keygen --out PREFIX   an Ed25519 key pair: PREFIX.key (0600) and PREFIX.pub\n"
 	"  gate --attestation FILE --pubkey FILE --candidate FILE [--matrix FILE] [--max-age 24h]\n"
 	"          exit 0 only when the signature verifies, the verdict is pass, every\n"
@@ -120,6 +123,7 @@ struct qualify {
 	struct cl_remediation *remedy;   /* --remediate */
 	struct cl_sched_opts sched;      /* jobs (0: --jobs auto), fail_fast */
 	const char *sign_key;            /* --sign-key */
+	int skip_preflight;              /* --skip-preflight, and reproduce */
 	struct cl_host *hosts[CL_SCHED_MAX_HOSTS]; /* connected, one per --uri */
 	const char *uris[CL_SCHED_MAX_HOSTS];      /* --uri (default CRASHLAB_URI, qemu:///system) */
 	int nuris;
@@ -356,6 +360,47 @@ static void close_hosts(struct qualify *q)
 	cl_pump_release_all(); /* no stream callback can run now */
 }
 
+/*
+ * The candidate's pre-flight steps, before any image or VM. 0 to go on;
+ * else the exit code of a run whose cells are all not_run, its report
+ * written.
+ */
+static int preflight(struct qualify *q, struct cl_report *rep)
+{
+	static struct cl_preflight_result res[CL_MAX_PREFLIGHT_RESULTS];
+	const struct cl_preflight_result *bad;
+	char why[320];
+	int i;
+
+	rep->preflight = res;
+	rep->preflight_skipped = q->skip_preflight && q->cand->npreflight > 0;
+	if (q->skip_preflight || q->cand->npreflight == 0)
+		return 0;
+	rep->npreflight = cl_preflight_run(q->cand, q->plan.out, res);
+	for (i = 0; i < rep->npreflight; i++)
+		fprintf(stderr, "crashlab: pre-flight %s%s%s: %s (%.1f s)%s%.200s\n", res[i].step,
+			res[i].content ? " on " : "", res[i].content ? res[i].content : "",
+			cl_preflight_status_name(res[i].status), res[i].seconds,
+			res[i].detail[0] ? ": " : "", res[i].detail);
+	bad = cl_preflight_first_bad(res, rep->npreflight);
+	if (!bad && !cl_interrupted())
+		return 0;
+	snprintf(why, sizeof(why), "not run: %s", !bad ? "stopped by a signal" : "");
+	if (bad)
+		snprintf(why, sizeof(why), "not run: pre-flight %s%s%s %s", bad->step,
+			 bad->content ? " on " : "", bad->content ? bad->content : "",
+			 bad->status == CL_PF_FAIL ? "failed" : "could not run");
+	q->plan.virt_type = "qemu";
+	cl_plan_make_runs(&q->plan);
+	for (i = 0; i < q->plan.ncells; i++)
+		cl_cell_skip(&q->plan.runs[i], why);
+	rep->accel = "tcg";
+	rep->shard = q->plan.shard;
+	rep->nshards = q->plan.nshards;
+	i = conclude(&q->plan, rep);
+	return q->sign_key && i >= 0 ? sign_report(q->plan.out, q->sign_key, i) : i;
+}
+
 static int run_qualify(struct qualify *q)
 {
 	struct cl_plan *p = &q->plan;
@@ -372,6 +417,8 @@ static int run_qualify(struct qualify *q)
 	cl_utc_now(rep.started, sizeof(rep.started));
 	forget_reports(p->out);
 	cl_scratch_sweep(CL_SCRATCH_ROOT); /* what killed runs could not remove */
+	if ((rc = cl_plan_check(p)) || (rc = preflight(q, &rep)))
+		return rc;
 	/* stopped while images were built: still a report, every cell not_run */
 	if ((rc = cl_plan_prepare_images(p)) && !cl_interrupted())
 		return rc;
@@ -412,7 +459,7 @@ static int run_qualify(struct qualify *q)
 /* What the qualify and reproduce command lines say. */
 struct qualify_args {
 	const char *matrix, *candidate, *scenario, *out, *kernel, *remedy, *image, *shard, *sign_key;
-	int jobs, vmcore, fail_fast, mutants;
+	int jobs, vmcore, fail_fast, mutants, skip_preflight;
 	const char *uris[CL_SCHED_MAX_HOSTS];
 	int nuris;
 };
@@ -434,6 +481,7 @@ static int parse_qualify_args(struct qualify_args *a, int argc, char **argv)
 		{ "sign-key", required_argument, NULL, 'K' },
 		{ "uri", required_argument, NULL, 'u' },
 		{ "mutants", required_argument, NULL, 'M' },
+		{ "skip-preflight", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -457,6 +505,7 @@ static int parse_qualify_args(struct qualify_args *a, int argc, char **argv)
 		case 'r': a->remedy = optarg; break;
 		case 'S': a->shard = optarg; break;
 		case 'f': a->fail_fast = 1; break;
+		case 'P': a->skip_preflight = 1; break;
 		case 'K': a->sign_key = optarg; break;
 		case 'M':
 			a->mutants = strcmp(optarg, "all") ? atoi(optarg) : CL_MAX_MUTANT_FILES;
@@ -529,6 +578,7 @@ static int cmd_qualify(int argc, char **argv)
 	}
 	catch_signals();
 	q.sign_key = a.sign_key;
+	q.skip_preflight = a.skip_preflight || reproduce;
 	q.nuris = a.nuris;
 	memcpy(q.uris, a.uris, sizeof(q.uris));
 	if (!q.nuris)

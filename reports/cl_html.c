@@ -110,19 +110,24 @@ static void header(xmlTextWriterPtr w, json_t *rep)
 	free(h);
 }
 
+/* <table> and its heading row of @cols (NULL-terminated); the caller ends the table. */
+static void table_head(xmlTextWriterPtr w, const char *const *cols)
+{
+	xmlTextWriterStartElement(w, W("table"));
+	xmlTextWriterStartElement(w, W("tr"));
+	while (*cols)
+		cl_xmlw_el(w, "th", *cols++);
+	xmlTextWriterFullEndElement(w);
+}
+
 static void artifacts(xmlTextWriterPtr w, json_t *rep)
 {
 	json_t *a;
 	size_t i;
 
 	cl_xmlw_el(w, "h2", "Artifacts");
-	xmlTextWriterStartElement(w, W("table"));
-	xmlTextWriterStartElement(w, W("tr"));
-	cl_xmlw_el(w, "th", "kind");
-	cl_xmlw_el(w, "th", "name");
-	cl_xmlw_el(w, "th", "file, directory or kernel");
-	cl_xmlw_el(w, "th", "sha256");
-	xmlTextWriterFullEndElement(w);
+	table_head(w, (const char *const[]){ "kind", "name", "file, directory or kernel", "sha256",
+					     NULL });
 	json_array_foreach(json_object_get(json_object_get(rep, "candidate"), "artifacts"), i, a) {
 		xmlTextWriterStartElement(w, W("tr"));
 		cl_xmlw_el(w, "td", str(a, "kind"));
@@ -130,6 +135,36 @@ static void artifacts(xmlTextWriterPtr w, json_t *rep)
 		cl_xmlw_el(w, "td", *str(a, "file") ? str(a, "file")
 				    : *str(a, "dir") ? str(a, "dir") : str(a, "kernel_release"));
 		cl_xmlw_el(w, "td", str(a, "sha256"));
+		xmlTextWriterFullEndElement(w);
+	}
+	xmlTextWriterFullEndElement(w);
+}
+
+/* The candidate's pre-flight steps, when it declares any. */
+static void preflight(xmlTextWriterPtr w, json_t *rep)
+{
+	json_t *pf = json_object_get(rep, "preflight"), *st;
+	size_t i;
+
+	if (json_integer_value(json_object_get(pf, "declared")) == 0)
+		return;
+	cl_xmlw_el(w, "h2", json_is_true(json_object_get(pf, "skipped")) ? "Pre-flight (skipped)"
+									    : "Pre-flight");
+	if (!json_array_size(json_object_get(pf, "steps")))
+		return;
+	table_head(w, (const char *const[]){ "step", "content", "status", "what it said", NULL });
+	json_array_foreach(json_object_get(pf, "steps"), i, st) {
+		xmlTextWriterStartElement(w, W("tr"));
+		cl_xmlw_el(w, "td", str(st, "name"));
+		cl_xmlw_el(w, "td", str(st, "content"));
+		xmlTextWriterStartElement(w, W("td"));
+		badge(w, str(st, "status"));
+		xmlTextWriterFullEndElement(w);
+		xmlTextWriterStartElement(w, W("td"));
+		cl_xmlw_text(w, str(st, "detail"));
+		cl_xmlw_text(w, " ");
+		el_with(w, "a", "href", str(st, "log"), "log");
+		xmlTextWriterFullEndElement(w);
 		xmlTextWriterFullEndElement(w);
 	}
 	xmlTextWriterFullEndElement(w);
@@ -384,6 +419,7 @@ static void write_page(xmlTextWriterPtr w, json_t *rep)
 	xmlTextWriterFullEndElement(w);
 	xmlTextWriterStartElement(w, W("body"));
 	header(w, rep);
+	preflight(w, rep);
 	artifacts(w, rep);
 	grid(w, cells);
 	groups(w, rep);

@@ -132,13 +132,36 @@ static int verdict_of(json_t *cell)
 	return v < 0 ? CL_V_INFRA_ERROR : v; /* unknown: never a pass */
 }
 
-/* Verdict, counts, blast radius and groups over the merged cells, into @root. */
+/* A shard whose pre-flight did not pass, else the first: its pre-flight is the run's. */
+static int preflight_shard(const struct merge *m)
+{
+	json_t *st;
+	size_t k;
+	int s;
+
+	for (s = 0; s < m->n; s++)
+		json_array_foreach(json_object_get(json_object_get(m->reps[s], "preflight"), "steps"),
+				   k, st)
+			if (strcmp(str_at(st, "status", NULL) ?: "", "pass"))
+				return s;
+	return 0;
+}
+
+/* Verdict, counts, blast radius and groups over the merged cells and the
+ * pre-flight steps, into @root. */
 static void totals(json_t *root, json_t *cells)
 {
 	json_t *counts = json_object(), *groups = json_array(), *c;
 	struct cl_blast blast = { 0 };
 	int fail = 0, err = 0;
 	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(root, "preflight"), "steps"), i, c) {
+		const char *st = str_at(c, "status", NULL) ?: "";
+
+		fail |= !strcmp(st, "fail");
+		err |= strcmp(st, "pass") && strcmp(st, "fail");
+	}
 
 	json_array_foreach(cells, i, c) {
 		int v = verdict_of(c);
@@ -242,6 +265,7 @@ static int write_merged(struct merge *m, const char *out)
 	char *text, *path = cl_path_join(out, "report.json");
 	int rc, i;
 
+	json_object_set(root, "preflight", json_object_get(m->reps[preflight_shard(m)], "preflight"));
 	collect_cells(m);
 	merge_artifacts(m, root);
 	for (i = 0; i < m->n; i++)
@@ -262,22 +286,29 @@ static int write_merged(struct merge *m, const char *out)
 	return rc;
 }
 
-/* Each shard's cells/ directory under OUT/cells/, so console paths hold. */
-static int copy_cells(const struct merge *m, const char *out)
+/* Shard @i's directory @sub under OUT/@sub, when it has one. */
+static int copy_dir(const struct merge *m, int i, const char *sub, const char *out)
 {
-	char *dst = cl_sprintf("%s/cells/", out);
-	int i, rc = cl_mkdir_p(dst, 0755);
+	char *dst = cl_sprintf("%s/%s/", out, sub), *src = cl_sprintf("%s/%s/.", m->dirs[i], sub);
+	char *argv[] = { "cp", "-a", src, dst, NULL };
+	int rc = cl_file_exists(src) ? cl_mkdir_p(dst, 0755) : 0;
 
-	for (i = 0; i < m->n && rc == 0; i++) {
-		char *src = cl_sprintf("%s/cells/.", m->dirs[i]);
-		char *argv[] = { "cp", "-a", src, dst, NULL };
-
-		if (cl_file_exists(src) && (rc = cl_run(argv, NULL, 600)) > 0)
-			rc = cl_err_set(CL_EINFRA, "copying %s to %s failed", src, dst);
-		free(src);
-	}
+	if (rc == 0 && cl_file_exists(src) && (rc = cl_run(argv, NULL, 600)) > 0)
+		rc = cl_err_set(CL_EINFRA, "copying %s to %s failed", src, dst);
+	free(src);
 	free(dst);
 	return rc;
+}
+
+/* Each shard's cells/ under OUT/cells/, so console paths hold; the pre-flight
+ * logs of the shard whose pre-flight the merged report shows. */
+static int copy_cells(const struct merge *m, const char *out)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < m->n && rc == 0; i++)
+		rc = copy_dir(m, i, "cells", out);
+	return rc ? rc : copy_dir(m, preflight_shard(m), "preflight", out);
 }
 
 int cl_merge(const char *const *dirs, int n, const char *out)

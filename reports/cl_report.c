@@ -27,6 +27,10 @@ const char *cl_report_verdict(const struct cl_report *r)
 	}
 	if (r->ncells == 0)
 		err = 1;
+	for (i = 0; i < r->npreflight; i++) {
+		fail |= r->preflight[i].status == CL_PF_FAIL;
+		err |= r->preflight[i].status == CL_PF_ERROR;
+	}
 	return fail ? "fail" : err ? "error" : "pass";
 }
 
@@ -63,6 +67,7 @@ char *cl_report_summary(const struct cl_report *r)
 	int ngroups = cl_report_groups(r, g), failing = 0, per[CL_V_LAST] = { 0 }, i, k, kinds = 0;
 	int not_run = 0;
 	char *s, *parts = cl_xstrdup(""), *all;
+	const struct cl_preflight_result *bad;
 
 	for (i = 0; i < r->ncells; i++) {
 		failing += r->cells[i].verdict != CL_V_PASS && r->cells[i].verdict != CL_V_NOT_RUN;
@@ -92,6 +97,13 @@ char *cl_report_summary(const struct cl_report *r)
 			       ngroups == 1 ? "" : "s", failing, r->ncells, parts);
 	free(parts);
 	free(g);
+	bad = cl_preflight_first_bad(r->preflight, r->npreflight);
+	if (bad) {
+		all = cl_sprintf("pre-flight %s %s; %s", bad->step,
+				 bad->status == CL_PF_FAIL ? "failed" : "could not run", s);
+		free(s);
+		s = all;
+	}
 	if (!not_run)
 		return s;
 	all = cl_sprintf("%s; %d not run", s, not_run);
@@ -447,6 +459,28 @@ static json_t *host_json(const struct cl_report *r)
 	return json_pack("{s:s, s:s}", "name", name, "uri", r->uri ? r->uri : "qemu:///system");
 }
 
+/* The candidate's pre-flight steps as this run carried them out (or skipped them). */
+static json_t *preflight_json(const struct cl_report *r)
+{
+	json_t *steps = json_array();
+	int i;
+
+	for (i = 0; i < r->npreflight; i++) {
+		const struct cl_preflight_result *p = &r->preflight[i];
+
+		json_array_append_new(steps, json_pack("{s:s, s:o, s:s, s:o, s:f, s:s, s:s, s:s}",
+						       "name", p->step, "content",
+						       p->content ? json_string(p->content) : json_null(),
+						       "status", cl_preflight_status_name(p->status),
+						       "exit_code", p->exit_code < 0 ? json_null()
+										: json_integer(p->exit_code),
+						       "seconds", p->seconds, "log", p->log, "dir",
+						       p->dir, "detail", p->detail));
+	}
+	return json_pack("{s:i, s:b, s:o}", "declared", r->cand->npreflight, "skipped",
+			 r->preflight_skipped, "steps", steps);
+}
+
 int cl_report_write_json(const struct cl_report *r, const char *path)
 {
 	json_t *root = json_object(), *cells = json_array(), *counts = json_object();
@@ -456,6 +490,7 @@ int cl_report_write_json(const struct cl_report *r, const char *path)
 	json_object_set_new(root, "crashlab_report", json_integer(1));
 	json_object_set_new(root, "verdict", json_string(cl_report_verdict(r)));
 	json_object_set_new(root, "candidate", candidate_json(r));
+	json_object_set_new(root, "preflight", preflight_json(r));
 	json_object_set_new(root, "crashlab", tool_json(r));
 	json_object_set_new(root, "host", host_json(r));
 	json_object_set_new(root, "matrix", json_pack("{s:s, s:s, s:o, s:i, s:o}", "name",

@@ -69,6 +69,9 @@ struct cl_report {
 	const char *uri;                   /* the libvirt host it ran on */
 	char module_source_sha256[65];     /* the candidate's module source tree */
 	const char *agent;                 /* the guest agent binary (path) */
+	const struct cl_preflight_result *preflight; /* borrowed, npreflight of them */
+	int npreflight;
+	int preflight_skipped;             /* the candidate names steps; this run skipped them */
 };
 
 /*
@@ -81,7 +84,8 @@ int cl_report_groups(const struct cl_report *r, int *out);
 /* "1 distinct crash on 9 of 12 cells" style summary (new string). */
 char *cl_report_summary(const struct cl_report *r);
 
-/* Overall verdict: "pass" (every cell passed), "fail" (some cell failed), "error". */
+/* Overall verdict: "pass" (every pre-flight step and cell passed), "fail" (one
+ * of them failed), "error". */
 const char *cl_report_verdict(const struct cl_report *r);
 /* Exit code for the verdict: 0 pass, 1 fail, 2 error. */
 int cl_report_exit_code(const struct cl_report *r);

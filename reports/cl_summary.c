@@ -62,6 +62,31 @@ static void counts_line(char **buf, size_t *len, json_t *rep)
 	cl_append(buf, len, "\n\n");
 }
 
+/* The candidate's pre-flight steps: each with its status, or that they were skipped. */
+static void preflight_lines(char **buf, size_t *len, json_t *rep)
+{
+	json_t *pf = json_object_get(rep, "preflight"), *st;
+	size_t i;
+
+	if (json_is_true(json_object_get(pf, "skipped")))
+		cl_append(buf, len, "Pre-flight: skipped (%lld steps declared).\n\n",
+			  (long long)json_integer_value(json_object_get(pf, "declared")));
+	json_array_foreach(json_object_get(pf, "steps"), i, st) {
+		cl_append(buf, len, "- pre-flight ");
+		md_put(buf, len, str(st, "name"), 40);
+		if (*str(st, "content")) {
+			cl_append(buf, len, " on ");
+			md_put(buf, len, str(st, "content"), 40);
+		}
+		cl_append(buf, len, ": **%s** (%.1f s) ", str(st, "status"),
+			  json_number_value(json_object_get(st, "seconds")));
+		md_put(buf, len, str(st, "detail"), 300);
+		cl_append(buf, len, "\n");
+	}
+	if (json_array_size(json_object_get(pf, "steps")))
+		cl_append(buf, len, "\n");
+}
+
 static void failing_table(char **buf, size_t *len, json_t *cells)
 {
 	json_t *c;
@@ -110,6 +135,7 @@ int cl_summary_write(const char *report_path, const char *out_path)
 	md_put(&buf, &len, str(json_object_get(rep, "matrix"), "name"), 80);
 	cl_append(&buf, &len, "\n\n");
 	counts_line(&buf, &len, rep);
+	preflight_lines(&buf, &len, rep);
 	failing_table(&buf, &len, json_object_get(rep, "cells"));
 	json_array_foreach(json_object_get(cand, "artifacts"), i, a) {
 		if (strcmp(str(a, "kind"), "content"))

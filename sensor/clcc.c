@@ -11,7 +11,12 @@
  * (20 inputs) and refuses such content; crashlab exists because the first
  * check alone let Channel File 291 ship.
  *
+ * With --check it is the vendor's validator of a compiled channel file, the
+ * candidate's pre-flight step: the file must parse, and with --sensor-fields
+ * fit the sensor's inputs too. Exit 0 valid, 1 invalid, 2 unreadable.
+ *
  * usage: clcc [--sensor-fields] DEFINITION.json OUTPUT.bin
+ *        clcc --check [--sensor-fields] CHANNEL.bin
  */
 #include "cl_content.h"
 
@@ -235,6 +240,59 @@ static int compile(struct out *o, json_t *root, int sensor_fields)
 	return 0;
 }
 
+/* A criterion of @c on a field the sensor does not supply, as a message; NULL if none. */
+static const char *past_inputs(const struct cl_content *c, char *buf, size_t cap)
+{
+	const u8 *value;
+	u16 vlen;
+	u8 field, op;
+	u32 i, k;
+
+	if (c->template_fields > CL_INPUT_FIELDS) {
+		snprintf(buf, cap, "template of %u fields, the sensor supplies %d",
+			 (unsigned)c->template_fields, CL_INPUT_FIELDS);
+		return buf;
+	}
+	for (i = 0; i < c->ninstances; i++)
+		for (k = 0; cl_content_criterion(c, i, k, &field, &op, &value, &vlen) == 0; k++)
+			if (field >= CL_INPUT_FIELDS) {
+				snprintf(buf, cap, "instance %u criterion %u reads field %u of %d",
+					 (unsigned)cl_content_instance_id(c, i), (unsigned)k,
+					 (unsigned)field + 1, CL_INPUT_FIELDS);
+				return buf;
+			}
+	return NULL;
+}
+
+/* clcc --check: validate a compiled channel file. */
+static int check(const char *path, int sensor_fields)
+{
+	static u8 buf[CL_MAX_CONTENT_LEN + 1];
+	struct cl_content c;
+	const char *why;
+	char msg[160];
+	FILE *f = fopen(path, "rb");
+	size_t len;
+
+	def_path = path;
+	if (!f)
+		return fail("cannot open: %s", strerror(errno));
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (len > CL_MAX_CONTENT_LEN)
+		why = "larger than the largest channel file";
+	else if (cl_content_parse(&c, buf, (u32)len, &why) == 0)
+		why = sensor_fields ? past_inputs(&c, msg, sizeof(msg)) : NULL;
+	if (why) {
+		printf("%s: invalid: %s\n", path, why);
+		return 1;
+	}
+	printf("%s: valid: channel %u version %u, %u instances, template of %u fields\n", path,
+	       (unsigned)c.channel, (unsigned)c.version, (unsigned)c.ninstances,
+	       (unsigned)c.template_fields);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct out o = { 0 };
@@ -246,12 +304,18 @@ int main(int argc, char **argv)
 	char *tmp;
 	FILE *f;
 
-	if (argc > 1 && !strcmp(argv[1], "--sensor-fields")) {
+	int checking = argc > 1 && !strcmp(argv[1], "--check");
+
+	argi += checking;
+	if (argc > argi && !strcmp(argv[argi], "--sensor-fields")) {
 		sensor_fields = 1;
 		argi++;
 	}
-	if (argc - argi != 2) {
-		fprintf(stderr, "usage: clcc [--sensor-fields] DEFINITION.json OUTPUT.bin\n");
+	if (checking && argc - argi == 1)
+		return check(argv[argi], sensor_fields);
+	if (checking || argc - argi != 2) {
+		fprintf(stderr, "usage: clcc [--sensor-fields] DEFINITION.json OUTPUT.bin\n"
+				"       clcc --check [--sensor-fields] CHANNEL.bin\n");
 		return 2;
 	}
 	def_path = argv[argi];

@@ -2,6 +2,8 @@
 # VM integration tests: real Debian kernels booted under libvirt, the real
 # reference sensor built against each kernel's headers, real crashes.
 #   - bad input: one line, exit 2, no VM started
+#   - pre-flight: the candidate's fuzz run finds the bounds bug before any
+#     VM (cells not_run, exit 1), in shards and their merge too
 #   - matrix/ci.json (6.1 and 6.12): good candidate -> pass (exit 0) with
 #     every instance and field of the content exercised,
 #     CF291 candidate -> crash in the interpreter function (exit 1),
@@ -104,6 +106,26 @@ rm -f sensor/.it-wrong-digest.json
 check "wrong digest: one line" one_line wrong-digest "wrong digest"
 run no-args 2 qualify
 
+echo "# pre-flight: the candidate's own static checks, before any VM"
+run preflight-fuzz 1 qualify --matrix matrix/ci.json --candidate tests/data/candidate/no-bounds-check-fuzzed.json \
+    --out "$OUT/preflight"
+check "pre-flight: the fuzz run of the module's own parser source, built without its bounds check, finds the read past the inputs" \
+    json "$OUT/preflight/report.json" "r['verdict']=='fail' and [(s['name'],s['content'],s['status']) for s in r['preflight']['steps']]==[('content-parser-fuzz','channel-291','fail')] and 'heap-buffer-overflow' in r['preflight']['steps'][0]['detail'] and 'cl_interp_eval' in r['preflight']['steps'][0]['detail']"
+check "pre-flight: no cell booted, each not_run naming the step" json "$OUT/preflight/report.json" \
+    "all(c['verdict']=='not_run' and c['title']=='not run: pre-flight content-parser-fuzz on channel-291 failed' and c['attempts']==0 for c in r['cells'])"
+check "pre-flight: its reproducer and log kept in the run's directory, the summary says it" bash -c \
+    "ls '$OUT'/preflight/preflight/content-parser-fuzz/channel-291/crash-* >/dev/null && grep -q 'AddressSanitizer' '$OUT/preflight/preflight/content-parser-fuzz/channel-291.log' && grep -q 'pre-flight content-parser-fuzz on channel-291: \\*\\*fail' '$OUT/preflight/summary.md' && grep -q 'pre-flight content-parser-fuzz failed' '$OUT/preflight-fuzz.out'"
+check "pre-flight: report valid against the schema" python3 -c "
+import json, jsonschema
+jsonschema.validate(json.load(open('$OUT/preflight/report.json')), json.load(open('reports/report.schema.json')))"
+run preflight-shard1 1 qualify --matrix matrix/ci.json --candidate tests/data/candidate/no-bounds-check-fuzzed.json \
+    --out "$OUT/pf-s1" --shard 1/2
+run preflight-shard2 1 qualify --matrix matrix/ci.json --candidate tests/data/candidate/no-bounds-check-fuzzed.json \
+    --out "$OUT/pf-s2" --shard 2/2
+run preflight-merge 1 merge "$OUT/pf-s1" "$OUT/pf-s2" --out "$OUT/pf-merged"
+check "pre-flight: the merged report fails on it too, with its log" bash -c \
+    "python3 -c \"import json,sys; r=json.load(open('$OUT/pf-merged/report.json')); sys.exit(0 if r['verdict']=='fail' and r['preflight']['steps'][0]['status']=='fail' else 1)\" && test -s '$OUT/pf-merged/preflight/content-parser-fuzz/channel-291.log'"
+
 echo "# good candidate on matrix/ci.json (signed)"
 run keygen 0 keygen --out "$OUT/k"
 run keygen-other 0 keygen --out "$OUT/other"
@@ -115,6 +137,8 @@ check "good: every cell pass with the manifest's digest loaded" json "$OUT/good/
     "r['verdict']=='pass' and len(r['cells'])==2 and all(c['verdict']=='pass' and c['loaded_content_sha256']==r['candidate']['artifacts'][0]['sha256'] and c['kernel_release_seen']==c['kernel_release'] for c in r['cells'])"
 check "good: every instance and input field of the content exercised, by the events crashlab derived from it" \
     json "$OUT/good/report.json" "len(r['candidate']['coverage_plan']['events'])==4 and r['candidate']['coverage_plan']['undrivable']==[] and all(c['coverage']['complete'] and [i['id'] for i in c['coverage']['instances']]==[1,2,3,4] and all(i['exercised'] and i['evaluated']==i['criteria']>0 for i in c['coverage']['instances']) and [f['field'] for f in c['coverage']['fields'] if f['exercised']]==[1,2,3] for c in r['cells'])"
+check "good: its validator and the bounded fuzz run of its parser passed before any VM" json "$OUT/good/report.json" \
+    "[(s['name'],s['status']) for s in r['preflight']['steps']]==[('content-validator','pass'),('content-parser-fuzz','pass')] and 'valid: channel 291' in r['preflight']['steps'][0]['detail'] and r['preflight']['skipped'] is False"
 check "good: junit has 2 testcases, no failure" \
     bash -c "grep -q 'tests=\"2\" failures=\"0\" errors=\"0\"' '$OUT/good/junit.xml' && xmllint --noout '$OUT/good/junit.xml'"
 check "good: console saved per cell" test -s "$OUT/good/cells/deb12-6.12/console.log"
@@ -201,6 +225,8 @@ vmlinux=$(python3 -c "import json; print(json.load(open('$cell/vmcore.json'))['v
 printf 'bt\nquit\n' > "$OUT/crash.cmds"
 timeout 300 crash -s "$vmlinux" "$cell/vmcore.kdump" -i "$OUT/crash.cmds" > "$OUT/crash.out" 2>&1
 check "crash(8) opens the dump and bt shows the faulting function" grep -q "exception RIP: cl_interp_eval" "$OUT/crash.out"
+check "reproduce: the candidate's pre-flight is skipped, and the report says so" json "$OUT/rep/report.json" \
+    "r['preflight']=={'declared': 1, 'skipped': True, 'steps': []}"
 
 echo "# Ctrl-C leaves nothing behind"
 "$CL" qualify --matrix matrix/ci.json --candidate sensor/candidate.json --out "$OUT/int" \

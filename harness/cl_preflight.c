@@ -1,0 +1,263 @@
+/*
+ * cl_preflight.c - the candidate's static checks, run before any VM (format
+ * and meaning in cl_preflight.h). Each step runs through env(1): -C puts it
+ * in the manifest's directory and the module's make_vars go in its
+ * environment, so nothing of crashlab's own directory leaks into it.
+ */
+#include "cl_preflight.h"
+#include "cl_candidate.h"
+#include "cl_json.h"
+#include "cl_util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int parse_step(struct cl_preflight_step *s, const char *path, json_t *j, int idx)
+{
+	static const char *const keys[] = { "name", "run", "timeout_s", "description", NULL };
+	const char *name, *desc;
+	long timeout = 300;
+	char what[32];
+	json_t *run, *v;
+	size_t i;
+	int rc;
+
+	snprintf(what, sizeof(what), "preflight[%d]", idx);
+	if (!json_is_object(j))
+		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
+	if ((rc = cl_json_keys(path, what, j, keys)) ||
+	    (rc = cl_json_str(&name, path, what, j, "name", 1)) ||
+	    (rc = cl_json_str(&desc, path, what, j, "description", 0)) ||
+	    (rc = cl_json_array(&run, path, what, j, "run", 1)) ||
+	    (rc = cl_json_int(&timeout, path, what, j, "timeout_s", 1, 86400)))
+		return rc;
+	if (!cl_is_token(name) || strlen(name) > 40)
+		return cl_err_set(CL_EINPUT, "%s: %s: name must be a plain name of [A-Za-z0-9._+-], at most 40",
+				  path, what);
+	if (json_array_size(run) == 0 || json_array_size(run) > CL_MAX_PREFLIGHT_ARGS)
+		return cl_err_set(CL_EINPUT, "%s: %s: run must list 1 to %d words", path, what,
+				  CL_MAX_PREFLIGHT_ARGS);
+	s->name = cl_xstrdup(name);
+	s->timeout_s = (int)timeout;
+	json_array_foreach(run, i, v) {
+		if (!json_is_string(v) || !json_string_length(v))
+			return cl_err_set(CL_EINPUT, "%s: %s: run[%zu] must be a non-empty string",
+					  path, what, i);
+		s->argv[i] = cl_xstrdup(json_string_value(v));
+		s->per_content |= !strcmp(s->argv[i], "{content}");
+	}
+	if (!strncmp(s->argv[0], "{", 1))
+		return cl_err_set(CL_EINPUT, "%s: %s: run[0] must be the command, not a placeholder",
+				  path, what);
+	return 0;
+}
+
+int cl_preflight_parse(struct cl_candidate *c, const char *path, json_t *arr)
+{
+	json_t *v;
+	size_t i;
+	int rc;
+
+	if (json_array_size(arr) > CL_MAX_PREFLIGHT)
+		return cl_err_set(CL_EINPUT, "%s: preflight: at most %d steps", path,
+				  CL_MAX_PREFLIGHT);
+	json_array_foreach(arr, i, v) {
+		c->npreflight++; /* counted first so a half-parsed step is freed */
+		if ((rc = parse_step(&c->preflight[i], path, v, (int)i)))
+			return rc;
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(c->preflight[k].name, c->preflight[i].name))
+				return cl_err_set(CL_EINPUT, "%s: preflight[%zu]: name \"%s\" used twice",
+						  path, i, c->preflight[i].name);
+		if (c->preflight[i].per_content && c->ncontent == 0)
+			return cl_err_set(CL_EINPUT, "%s: preflight[%zu]: runs on {content}, but the candidate has no content files",
+					  path, i);
+	}
+	return 0;
+}
+
+void cl_preflight_free(struct cl_candidate *c)
+{
+	for (int i = 0; i < c->npreflight; i++) {
+		free(c->preflight[i].name);
+		for (int k = 0; c->preflight[i].argv[k]; k++)
+			free(c->preflight[i].argv[k]);
+	}
+}
+
+const char *cl_preflight_status_name(enum cl_preflight_status s)
+{
+	return s == CL_PF_PASS ? "pass" : s == CL_PF_FAIL ? "fail" : "error";
+}
+
+const struct cl_preflight_result *cl_preflight_first_bad(const struct cl_preflight_result *res,
+							 int n)
+{
+	for (int i = 0; i < n; i++)
+		if (res[i].status != CL_PF_PASS)
+			return &res[i];
+	return NULL;
+}
+
+/* The last non-empty line of the log at @path, sanitized, into @out. */
+static void last_line(char *out, size_t cap, const char *path)
+{
+	char *text = NULL, *end, *start;
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (cl_read_file(&text, &len, path, 8u << 20) || len == 0) {
+		free(text);
+		return;
+	}
+	end = text + len;
+	while (end > text && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+		end--;
+	*end = '\0';
+	start = strrchr(text, '\n');
+	snprintf(out, cap, "%s", start ? start + 1 : text);
+	cl_sanitize(out);
+	free(text);
+}
+
+/* A directory made and named absolutely (the step runs elsewhere); NULL and said. */
+static char *abs_dir(const char *path)
+{
+	char *abs;
+
+	if (cl_mkdir_p(path, 0755)) {
+		cl_err_set(CL_EINFRA, "%s: cannot create: %s", path, cl_err());
+		return NULL;
+	}
+	abs = realpath(path, NULL);
+	if (!abs)
+		cl_err_set(CL_EINFRA, "%s: %s", path, strerror(errno));
+	return abs;
+}
+
+/* Where one run of a step may write: {out}, {cache}, and its log. */
+struct step_dirs {
+	char *out, *cache, *out_rel, *log_rel, *log;
+};
+
+static int step_dirs(struct step_dirs *d, const struct cl_candidate *c,
+		     const struct cl_preflight_step *s, const struct cl_content_spec *cs,
+		     const char *out)
+{
+	char *k = cl_sprintf("%s/preflight/%s/%s", cl_cache_dir(), c->name, s->name), *o;
+
+	d->out_rel = cs ? cl_sprintf("preflight/%s/%s", s->name, cs->name)
+			: cl_sprintf("preflight/%s", s->name);
+	o = cl_path_join(out, d->out_rel);
+	d->out = abs_dir(o);
+	d->cache = d->out ? abs_dir(k) : NULL;
+	d->log_rel = cs ? cl_sprintf("preflight/%s/%s.log", s->name, cs->name)
+			: cl_sprintf("preflight/%s.log", s->name);
+	d->log = cl_path_join(out, d->log_rel);
+	free(o);
+	free(k);
+	if (d->cache)
+		unlink(d->log);
+	return d->cache ? 0 : CL_EINFRA;
+}
+
+static void step_dirs_clear(struct step_dirs *d)
+{
+	free(d->out);
+	free(d->cache);
+	free(d->out_rel);
+	free(d->log_rel);
+	free(d->log);
+}
+
+/* env -C DIR VARS... ARGV with the placeholders filled; new strings in @own. */
+static void build_argv(char **argv, char **own, int *nown, const struct cl_candidate *c,
+		       const struct cl_preflight_step *s, const char *dir,
+		       const struct step_dirs *d, const char *content)
+{
+	int a = 0, i;
+
+	argv[a++] = "env";
+	argv[a++] = "-C";
+	argv[a++] = (char *)dir;
+	for (i = 0; i < c->nmake_vars; i++)
+		argv[a++] = c->make_vars[i];
+	for (i = 0; s->argv[i]; i++) {
+		const char *w = s->argv[i];
+
+		if (!strcmp(w, "{content}"))
+			argv[a++] = own[(*nown)++] = cl_xstrdup(content);
+		else if (!strcmp(w, "{out}"))
+			argv[a++] = d->out;
+		else if (!strcmp(w, "{cache}"))
+			argv[a++] = d->cache;
+		else
+			argv[a++] = (char *)w;
+	}
+	argv[a] = NULL;
+}
+
+/* One run of step @s (on content @cs, or NULL) into @r. */
+static void run_step(struct cl_preflight_result *r, const struct cl_candidate *c,
+		     const struct cl_preflight_step *s, const struct cl_content_spec *cs,
+		     const char *dir, const char *out)
+{
+	char *argv[4 + CL_MAX_MAKE_VARS + CL_MAX_PREFLIGHT_ARGS], *own[CL_MAX_PREFLIGHT_ARGS];
+	char *content = cs ? realpath(cs->file, NULL) : NULL;
+	struct step_dirs d = { 0 };
+	int nown = 0, rc;
+	double t0 = cl_now();
+
+	*r = (struct cl_preflight_result){ .step = s->name, .content = cs ? cs->name : NULL,
+					   .status = CL_PF_ERROR, .exit_code = -1 };
+	if (step_dirs(&d, c, s, cs, out) || (cs && !content)) {
+		snprintf(r->detail, sizeof(r->detail), "%s", cs && !content ? "content file gone"
+									     : cl_err());
+		goto out;
+	}
+	snprintf(r->log, sizeof(r->log), "%s", d.log_rel);
+	snprintf(r->dir, sizeof(r->dir), "%s", d.out_rel);
+	build_argv(argv, own, &nown, c, s, dir, &d, content);
+	fprintf(stderr, "crashlab: pre-flight %s%s%s ...\n", s->name, cs ? " on " : "",
+		cs ? cs->name : "");
+	rc = cl_run(argv, d.log, s->timeout_s);
+	r->seconds = cl_now() - t0;
+	if (rc < 0) {
+		snprintf(r->detail, sizeof(r->detail), "%s", cl_err());
+		goto out;
+	}
+	r->exit_code = rc;
+	last_line(r->detail, sizeof(r->detail), d.log);
+	if (rc == 126 || rc == 127) /* env: the command could not be found or run */
+		snprintf(r->detail, sizeof(r->detail), "could not be started (exit %d): %.200s", rc,
+			 s->argv[0]);
+	r->status = rc == 0 ? CL_PF_PASS : rc == 126 || rc == 127 ? CL_PF_ERROR : CL_PF_FAIL;
+out:
+	while (nown > 0)
+		free(own[--nown]);
+	free(content);
+	step_dirs_clear(&d);
+}
+
+int cl_preflight_run(const struct cl_candidate *c, const char *out,
+		     struct cl_preflight_result *res)
+{
+	char *dir = cl_dirname(c->path);
+	int n = 0, i, k;
+
+	for (i = 0; i < c->npreflight && !cl_interrupted(); i++) {
+		const struct cl_preflight_step *s = &c->preflight[i];
+
+		if (!s->per_content) {
+			run_step(&res[n++], c, s, NULL, dir, out);
+			continue;
+		}
+		for (k = 0; k < c->ncontent && n < CL_MAX_PREFLIGHT_RESULTS; k++)
+			run_step(&res[n++], c, s, &c->content[k], dir, out);
+	}
+	free(dir);
+	return n;
+}
