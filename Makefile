@@ -45,9 +45,9 @@ build/reaper: scripts/reaper.c
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -o $@ $<
 
 # PID 1 of every guest: static, so the initramfs needs no libc.
-build/guest/crashlab-agent: guest/agent.c guest/sha256.c guest/sha256.h
+build/guest/crashlab-agent: guest/agent.c guest/sha256.c guest/sha256.h guest/workload.c guest/workload.h
 	@mkdir -p build/guest
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ guest/agent.c guest/sha256.c
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ guest/agent.c guest/sha256.c guest/workload.c
 
 # Published content artifacts are committed; this rebuilds them from their
 # definitions (tests check the committed bytes are what the compiler makes).
@@ -67,11 +67,12 @@ build/san/%.o: %.c $(HDRS)
 	$(CC) $(CFLAGS) $(SAN) -O1 $(PKG_CFLAGS) -c -o $@ $<
 
 # Unit tests: ASan + UBSan, one binary per tests/unit/test_*.c.
-build/test/%: tests/unit/%.c $(SAN_OBJS) build/san/guest/sha256.o \
-		tests/unit/cl_test.h $(HDRS) guest/sha256.h
+GUEST_SAN := build/san/guest/sha256.o build/san/guest/workload.o
+build/test/%: tests/unit/%.c $(SAN_OBJS) $(GUEST_SAN) \
+		tests/unit/cl_test.h $(HDRS) guest/sha256.h guest/workload.h
 	@mkdir -p build/test
 	$(CC) $(CFLAGS) $(SAN) -O1 -Itests/unit -Iguest $(PKG_CFLAGS) -o $@ $< $(SAN_OBJS) \
-		build/san/guest/sha256.o $(PKG_LIBS) -lcmocka -lpthread
+		$(GUEST_SAN) $(PKG_LIBS) -lcmocka -lpthread
 
 unit: all $(TESTS)
 	@bash tests/run-unit.sh $(TESTS)

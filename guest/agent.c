@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include "sha256.h"
+#include "workload.h"
 
 #define PLAN_PATH "/crashlab/plan"
 #define SERVICE_PLAN "/var/lib/crashlab/plan"
@@ -369,102 +370,71 @@ static int report_status(const char *path)
 	return lines;
 }
 
-/* FIFO workload: mkfifo, open both ends, pass messages, unlink. */
-static void work_fifo(const char *dir, const char *pattern, int count, int msgs)
+/* The sensor's counters ("counters" in the plan), read around each IPC step. */
+#define MAX_SEEN 8
+static char seen_keys[MAX_SEEN][48];
+static int nseen;
+
+static void set_counters(char **keys, int n)
 {
-	int i, m, created = 0, opened = 0, passed = 0, errors = 0;
-
-	if (mkdir_p(dir) < 0)
-		errors++;
-	for (i = 0; i < count; i++) {
-		char name[128], path[256], buf[64];
-		int r, w;
-
-		snprintf(name, sizeof(name), pattern, i);
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (mkfifo(path, 0600) < 0) {
-			errors++;
-			continue;
-		}
-		created++;
-		r = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-		w = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-		opened += (r >= 0) + (w >= 0);
-		if (r >= 0 && w >= 0) {
-			for (m = 0; m < msgs; m++) {
-				int len = snprintf(buf, sizeof(buf), "msg %d %d", i, m);
-
-				if (write(w, buf, (size_t)len) == len && read(r, buf, sizeof(buf)) == len)
-					passed++;
-				else
-					errors++;
-			}
-		} else {
-			errors++;
-		}
-		if (r >= 0)
-			close(r);
-		if (w >= 0)
-			close(w);
-		unlink(path);
-	}
-	say("CL %s op=fifo created=%d opened=%d messages=%d errors=%d", work_word, created,
-	    opened, passed, errors);
+	for (nseen = 0; nseen < n && nseen < MAX_SEEN; nseen++)
+		snprintf(seen_keys[nseen], sizeof(seen_keys[0]), "%s", keys[nseen]);
 }
 
-/* Unix-socket workload: listen, connect, pass messages both ways. */
-static void work_unix(const char *dir, const char *pattern, int count, int msgs)
+/* Each counter's value in the status file at @path into @vals (-1: not there). */
+static void read_counters(const char *path, long long *vals)
 {
-	int i, m, connected = 0, passed = 0, errors = 0;
+	char line[256];
+	FILE *f = path[0] ? fopen(path, "r") : NULL;
 
-	if (mkdir_p(dir) < 0)
-		errors++;
-	for (i = 0; i < count; i++) {
-		struct sockaddr_un sa;
-		char name[128], buf[64];
-		int l, c = -1, a = -1;
+	for (int k = 0; k < nseen; k++)
+		vals[k] = -1;
+	while (f && fgets(line, sizeof(line), f)) {
+		char *sp = strchr(line, ' ');
 
-		memset(&sa, 0, sizeof(sa));
-		sa.sun_family = AF_UNIX;
-		snprintf(name, sizeof(name), pattern, i);
-		if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", dir, name) >=
-		    (int)sizeof(sa.sun_path)) {
-			errors++;
+		if (!sp)
 			continue;
-		}
-		unlink(sa.sun_path);
-		l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (l < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l, 4) < 0)
-			goto fail;
-		c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (c < 0 || connect(c, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-			goto fail;
-		a = accept(l, NULL, NULL);
-		if (a < 0)
-			goto fail;
-		connected++;
-		for (m = 0; m < msgs; m++) {
-			int len = snprintf(buf, sizeof(buf), "ping %d %d", i, m);
-
-			if (write(c, buf, (size_t)len) == len && read(a, buf, sizeof(buf)) == len)
-				passed++;
-			else
-				errors++;
-		}
-		goto done;
-fail:
-		errors++;
-done:
-		if (a >= 0)
-			close(a);
-		if (c >= 0)
-			close(c);
-		if (l >= 0)
-			close(l);
-		unlink(sa.sun_path);
+		*sp = '\0';
+		for (int k = 0; k < nseen; k++)
+			if (!strcmp(line, seen_keys[k]))
+				vals[k] = strtoll(sp + 1, NULL, 10);
 	}
-	say("CL %s op=unix connected=%d messages=%d errors=%d", work_word, connected, passed,
-	    errors);
+	if (f)
+		fclose(f);
+}
+
+/*
+ * One IPC step: "OP DIR NAME COUNT MSGS [CONC RATE SECONDS LABEL]" (see
+ * workload.h), reported with what it made, and how far each of the
+ * sensor's counters moved meanwhile ("seen.KEY=N"; -1 when it has none).
+ */
+static void ipc_step(char **argv, int argc, const char *status_path)
+{
+	struct wl_step s = { .op = argv[0], .dir = argv[1], .pattern = argv[2],
+			     .count = atoi(argv[3]), .msgs = atoi(argv[4]), .conc = 1 };
+	long long before[MAX_SEEN], after[MAX_SEEN];
+	char seen[MAX_SEEN * 64] = "";
+	const char *label = "-";
+	struct wl_tally t;
+	double t0;
+	size_t off = 0;
+
+	if (argc == 9) {
+		s.conc = atoi(argv[5]);
+		s.rate = atoi(argv[6]);
+		s.duration = atoi(argv[7]);
+		label = argv[8];
+	}
+	read_counters(status_path, before);
+	t0 = wl_now();
+	wl_run(&s, &t);
+	t0 = wl_now() - t0;
+	read_counters(status_path, after);
+	for (int k = 0; k < nseen && off < sizeof(seen); k++)
+		off += (size_t)snprintf(seen + off, sizeof(seen) - off, " seen.%s=%lld", seen_keys[k],
+					before[k] < 0 || after[k] < 0 ? -1 : after[k] - before[k]);
+	say("CL %s op=%s step=%s generated=%ld messages=%ld errors=%ld workers=%d seconds=%.2f%s",
+	    work_word, s.op, label, t.generated, t.messages, t.errors, s.conc, t0, seen);
 }
 
 /* A name pattern from the plan holds exactly one %d and no other '%', or
@@ -787,7 +757,7 @@ static int run_plan(const char *plan_path)
 		return -1;
 	}
 	while (!failed && fgets(line, sizeof(line), f)) {
-		char *argv[8] = { 0 };
+		char *argv[12] = { 0 };
 		int argc = 0;
 		char *save = NULL, *tok;
 
@@ -807,7 +777,7 @@ static int run_plan(const char *plan_path)
 				failed = 1;
 			continue;
 		}
-		for (tok = strtok_r(line, " ", &save); tok && argc < 8; tok = strtok_r(NULL, " ", &save))
+		for (tok = strtok_r(line, " ", &save); tok && argc < 12; tok = strtok_r(NULL, " ", &save))
 			argv[argc++] = tok;
 		if (argc == 0 || argv[0][0] == '#')
 			continue;
@@ -825,14 +795,10 @@ static int run_plan(const char *plan_path)
 			snprintf(status_path, sizeof(status_path), "%s", argv[1]);
 			if (report_status(status_path) <= 0)
 				failed = 1;
-		} else if ((strcmp(argv[0], "fifo") == 0 || strcmp(argv[0], "unix") == 0) &&
-			   argc == 5 && pattern_ok(argv[2])) {
-			int count = atoi(argv[3]), msgs = atoi(argv[4]);
-
-			if (argv[0][0] == 'f')
-				work_fifo(argv[1], argv[2], count, msgs);
-			else
-				work_unix(argv[1], argv[2], count, msgs);
+		} else if (wl_known(argv[0]) && (argc == 5 || argc == 9) && pattern_ok(argv[2])) {
+			ipc_step(argv, argc, status_path);
+		} else if (strcmp(argv[0], "counters") == 0) {
+			set_counters(argv + 1, argc - 1);
 		} else if (strcmp(argv[0], "sleep") == 0 && argc == 2) {
 			sleep((unsigned int)atoi(argv[1]));
 		} else if (strcmp(argv[0], "console") == 0 && argc == 2) {

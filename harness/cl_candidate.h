@@ -55,6 +55,7 @@
 
 #define CL_MAX_CONTENT 16
 #define CL_MAX_COUNTERS 16
+#define CL_MAX_SEEN 8 /* counters the agent reads around each workload step: the first 8 */
 #define CL_MAX_MAKE_VARS 16
 
 struct cl_content_spec {

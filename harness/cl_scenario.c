@@ -24,22 +24,64 @@ static int name_pattern_ok(const char *n)
 	return 1;
 }
 
+static const char *const ipc_names[] = { "fifo", "unix", "dgram", "pipe", "socketpair", "spawn" };
+
+const char *cl_step_ipc_name(enum cl_step_op op)
+{
+	return op <= CL_STEP_IPC_LAST ? ipc_names[op] : NULL;
+}
+
+/* An IPC step's object names and pacing; @op is its kind. */
+static int parse_ipc(struct cl_step *st, const char *path, const char *what, json_t *j, int op)
+{
+	const char *dir = "/tmp/ipc", *name = NULL;
+	long conc = 1, rate = 0, dur = 0;
+	int named = op != CL_STEP_PIPE && op != CL_STEP_SOCKETPAIR, rc;
+
+	if ((rc = cl_json_str(&dir, path, what, j, "dir", 0)) ||
+	    (rc = cl_json_str(&name, path, what, j, "name", 0)) ||
+	    (rc = cl_json_int(&conc, path, what, j, "concurrency", 1, 64)) ||
+	    (rc = cl_json_int(&rate, path, what, j, "rate", 0, 100000)) ||
+	    (rc = cl_json_int(&dur, path, what, j, "duration", 0, 3600)))
+		return rc;
+	st->op = (enum cl_step_op)op;
+	st->concurrency = (int)conc;
+	st->rate = (int)rate;
+	st->duration = (int)dur;
+	if (!named) {
+		if (json_object_get(j, "name") || json_object_get(j, "dir"))
+			return cl_err_set(CL_EINPUT, "%s: %s: %s objects have no \"name\" or \"dir\"",
+					  path, what, ipc_names[op]);
+		strcpy(st->dir, "-");
+		strcpy(st->name, "-");
+		return 0;
+	}
+	if (!name || !name_pattern_ok(name) || strlen(name) >= sizeof(st->name))
+		return cl_err_set(CL_EINPUT, "%s: %s: \"name\" must be a plain name with one %%d",
+				  path, what);
+	if (!cl_is_guest_path(dir) || strlen(dir) >= sizeof(st->dir))
+		return cl_err_set(CL_EINPUT, "%s: %s: \"dir\" must be a plain absolute path", path,
+				  what);
+	snprintf(st->dir, sizeof(st->dir), "%s", dir);
+	snprintf(st->name, sizeof(st->name), "%s", name);
+	return 0;
+}
+
 static int parse_step(struct cl_step *st, const char *path, json_t *j, const char *list, int idx)
 {
 	static const char *const keys[] = { "op", "dir", "name", "count", "messages", "seconds",
-					    "content", "bytes", NULL };
-	const char *op, *dir = "/tmp/ipc", *name = NULL, *content = NULL;
+					    "content", "bytes", "concurrency", "rate", "duration",
+					    NULL };
+	const char *op, *content = NULL;
 	long count = 1, msgs = 1, secs = 1, bytes = 1 << 20;
 	char what[32];
-	int rc;
+	int rc, k;
 
 	snprintf(what, sizeof(what), "%s[%d]", list, idx);
 	if (!json_is_object(j))
 		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
 	if ((rc = cl_json_keys(path, what, j, keys)) ||
 	    (rc = cl_json_str(&op, path, what, j, "op", 1)) ||
-	    (rc = cl_json_str(&dir, path, what, j, "dir", 0)) ||
-	    (rc = cl_json_str(&name, path, what, j, "name", 0)) ||
 	    (rc = cl_json_int(&count, path, what, j, "count", 1, 10000)) ||
 	    (rc = cl_json_int(&msgs, path, what, j, "messages", 0, 10000)) ||
 	    (rc = cl_json_int(&secs, path, what, j, "seconds", 0, 3600)) ||
@@ -65,24 +107,14 @@ static int parse_step(struct cl_step *st, const char *path, json_t *j, const cha
 		st->seconds = (int)secs;
 		return 0;
 	}
-	if (strcmp(op, "fifo") == 0)
-		st->op = CL_STEP_FIFO;
-	else if (strcmp(op, "unix") == 0)
-		st->op = CL_STEP_UNIX;
-	else
-		return cl_err_set(CL_EINPUT, "%s: %s: unknown op \"%s\" (fifo, unix, sleep, update, console)",
+	for (k = 0; k <= CL_STEP_IPC_LAST && strcmp(op, ipc_names[k]); k++)
+		;
+	if (k > CL_STEP_IPC_LAST)
+		return cl_err_set(CL_EINPUT, "%s: %s: unknown op \"%s\" (fifo, unix, dgram, pipe, socketpair, spawn, sleep, update, console)",
 				  path, what, op);
-	if (!name || !name_pattern_ok(name) || strlen(name) >= sizeof(st->name))
-		return cl_err_set(CL_EINPUT, "%s: %s: \"name\" must be a plain name with one %%d",
-				  path, what);
-	if (!cl_is_guest_path(dir) || strlen(dir) >= sizeof(st->dir))
-		return cl_err_set(CL_EINPUT, "%s: %s: \"dir\" must be a plain absolute path", path,
-				  what);
-	snprintf(st->dir, sizeof(st->dir), "%s", dir);
-	snprintf(st->name, sizeof(st->name), "%s", name);
 	st->count = (int)count;
 	st->messages = (int)msgs;
-	return 0;
+	return parse_ipc(st, path, what, j, k);
 }
 
 static int parse_sysctl(struct cl_scenario *s, const char *path, json_t *obj)
@@ -261,8 +293,9 @@ char *cl_scenario_staged(enum cl_plan_mode mode, int n)
 					  : cl_sprintf("/crashlab/candidate/content-%d", n);
 }
 
+/* Scenario steps: labelled @label and their index, so the agent's report names them. */
 static void steps_plan(char **buf, size_t *len, const struct cl_step *steps, int n,
-		       const struct cl_candidate *cand, enum cl_plan_mode mode)
+		       const struct cl_candidate *cand, enum cl_plan_mode mode, char label)
 {
 	int i;
 
@@ -284,8 +317,9 @@ static void steps_plan(char **buf, size_t *len, const struct cl_step *steps, int
 		else if (st->op == CL_STEP_CONSOLE)
 			cl_append(buf, len, "console %lld\n", st->bytes);
 		else
-			cl_append(buf, len, "%s %s %s %d %d\n", st->op == CL_STEP_FIFO ? "fifo" : "unix",
-				  st->dir, st->name, st->count, st->messages);
+			cl_append(buf, len, "%s %s %s %d %d %d %d %d %c%d\n", ipc_names[st->op], st->dir,
+				  st->name, st->count, st->messages, st->concurrency, st->rate,
+				  st->duration, label, i);
 	}
 }
 
@@ -295,9 +329,9 @@ static void taste_of_workload(char **buf, size_t *len, const struct cl_scenario 
 	for (int i = 0; i < s->nsteps; i++) {
 		const struct cl_step *st = &s->steps[i];
 
-		if (st->op == CL_STEP_FIFO || st->op == CL_STEP_UNIX)
-			cl_append(buf, len, "%s %s %s %d 1\n", st->op == CL_STEP_FIFO ? "fifo" : "unix",
-				  st->dir, st->name, st->count < 2 ? st->count : 2);
+		if (st->op <= CL_STEP_IPC_LAST)
+			cl_append(buf, len, "%s %s %s %d 1\n", ipc_names[st->op], st->dir, st->name,
+				  st->count < 2 ? st->count : 2);
 	}
 }
 
@@ -367,7 +401,13 @@ char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *c
 			cl_append(&buf, &len, "module /crashlab/candidate/%s.ko\n", cand->module_name);
 	}
 	cl_append(&buf, &len, "status %s\n", cand->status_file);
-	steps_plan(&buf, &len, s->steps, s->nsteps, cand, mode);
+	if (cand->ncounters > 0) {
+		cl_append(&buf, &len, "counters");
+		for (i = 0; i < cand->ncounters && i < CL_MAX_SEEN; i++)
+			cl_append(&buf, &len, " %s", cand->counters[i]);
+		cl_append(&buf, &len, "\n");
+	}
+	steps_plan(&buf, &len, s->steps, s->nsteps, cand, mode, 'w');
 	coverage_plan(&buf, &len, cand);
 	if (mode == CL_PLAN_ONCE && cand->nmutants)
 		mutants_plan(&buf, &len, s, cand);
@@ -381,6 +421,6 @@ char *cl_scenario_boot_plan(const struct cl_scenario *s)
 	char *buf = cl_xstrdup("");
 	size_t len = 0;
 
-	steps_plan(&buf, &len, s->boot_steps, s->nboot_steps, NULL, CL_PLAN_PERSISTENT);
+	steps_plan(&buf, &len, s->boot_steps, s->nboot_steps, NULL, CL_PLAN_PERSISTENT, 'b');
 	return buf;
 }

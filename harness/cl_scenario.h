@@ -7,6 +7,8 @@
  *     "sysctl": { "kernel.panic_on_oops": "1" },
  *     "workload": [ { "op": "fifo", "dir": "/tmp/pipes", "name": "msagent_%d",
  *                     "count": 8, "messages": 4 },
+ *                   { "op": "dgram", "dir": "/run/ipc", "name": "log_%d.sock", "count": 16,
+ *                     "messages": 4, "concurrency": 4, "rate": 200, "duration": 5 },
  *                   { "op": "unix", "dir": "/run/ipc", "name": "postex_%d.sock",
  *                     "count": 8, "messages": 4 },
  *                   { "op": "sleep", "seconds": 1 },
@@ -17,7 +19,15 @@
  * it stops when the guest kernel stops scheduling); step_s: longest time
  * without progress through the plan (a step stuck in the kernel, e.g. a
  * module load blocked forever, while the heartbeat goes on); total_s: the
- * whole cell; max_boots: more boots than this is a boot loop. The scenario is turned into a line-based plan the
+ * whole cell; max_boots: more boots than this is a boot loop.
+ *
+ * IPC steps (the agent's guest/workload.h says what each does): "fifo",
+ * "unix" (stream), "dgram" (a short-lived client per message), "pipe",
+ * "socketpair" (no "dir" or "name") and "spawn" (process trees doing FIFO
+ * and socket IPC); "count" objects of "messages" each, shared by
+ * "concurrency" worker processes, paced to "rate" objects a second, gone
+ * through again until "duration" seconds have passed. Each step reports
+ * what it made and how far each of the candidate's counters moved. The scenario is turned into a line-based plan the
  * agent follows (cl_scenario_plan), so the agent needs no JSON parser.
  *
  * Multi-boot scenarios (disk images, where the candidate is installed on
@@ -42,7 +52,11 @@
 #define CL_MAX_STEPS 32
 #define CL_MAX_SYSCTL 16
 
-enum cl_step_op { CL_STEP_FIFO, CL_STEP_UNIX, CL_STEP_SLEEP, CL_STEP_UPDATE, CL_STEP_CONSOLE };
+enum cl_step_op { CL_STEP_FIFO, CL_STEP_UNIX, CL_STEP_DGRAM, CL_STEP_PIPE, CL_STEP_SOCKETPAIR,
+		  CL_STEP_SPAWN, CL_STEP_SLEEP, CL_STEP_UPDATE, CL_STEP_CONSOLE };
+/* The IPC kinds, CL_STEP_FIFO .. CL_STEP_SPAWN, as the agent's plan and the scenario name them. */
+#define CL_STEP_IPC_LAST CL_STEP_SPAWN
+const char *cl_step_ipc_name(enum cl_step_op op);
 
 struct cl_step {
 	enum cl_step_op op;
@@ -50,6 +64,9 @@ struct cl_step {
 	char name[64];   /* holds exactly one %d */
 	int count;
 	int messages;
+	int concurrency; /* worker processes sharing the objects (1..64) */
+	int rate;        /* objects a second over the step, 0: unpaced */
+	int duration;    /* seconds to keep going round, 0: one round */
 	int seconds;     /* CL_STEP_SLEEP */
 	long long bytes; /* CL_STEP_CONSOLE: noise written to the guest's console */
 	char content[64];/* CL_STEP_UPDATE: the candidate's live-update content, by name */

@@ -207,6 +207,38 @@ static int coverage_line(struct cl_evidence *ev, const char *rest)
 	return 0;
 }
 
+/* "CL WORKLOAD op=... step=wN generated=... seen.KEY=N ...": a scenario step's figures. */
+static void work_line(struct cl_evidence *ev, const char *line)
+{
+	struct cl_work_step *w = &ev->work[ev->nwork];
+	char label[16] = "", secs[24] = "";
+	const char *p = line;
+
+	if (!kv(line, "step", label, sizeof(label)) || label[0] != 'w' ||
+	    ev->nwork == CL_MAX_WORK_STEPS)
+		return; /* coverage, mutants' IPC, or an agent without step labels */
+	memset(w, 0, sizeof(*w));
+	w->step = (int)strtol(label + 1, NULL, 10) + 1;
+	kv(line, "op", w->op, sizeof(w->op));
+	w->generated = kv_long(line, "generated", -1);
+	w->messages = kv_long(line, "messages", -1);
+	w->errors = kv_long(line, "errors", 1);
+	w->workers = (int)kv_long(line, "workers", 1);
+	if (kv(line, "seconds", secs, sizeof(secs)))
+		w->seconds = strtod(secs, NULL);
+	while ((p = strstr(p, " seen.")) && w->nseen < CL_MAX_SEEN) {
+		size_t klen = strcspn(p + 6, "= ");
+
+		p += 6;
+		if (p[klen] != '=' || klen == 0 || klen >= sizeof(w->seen_key[0]))
+			continue;
+		memcpy(w->seen_key[w->nseen], p, klen);
+		w->seen_key[w->nseen][klen] = '\0';
+		w->seen[w->nseen++] = strtoll(p + klen + 1, NULL, 10);
+	}
+	ev->nwork++;
+}
+
 const char *cl_evidence_mutant_at_fault(const struct cl_evidence *ev)
 {
 	const struct cl_mutant_result *m = ev->mutant_last ? &ev->mutants[ev->mutant_last - 1] : NULL;
@@ -260,6 +292,7 @@ void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
 	} else if (!strcmp(word, "WORKLOAD")) {
 		ev->workload_steps++;
 		ev->workload_errors += (int)kv_long(line, "errors", 1);
+		work_line(ev, line);
 	} else if (!strcmp(word, "UPDATE")) {
 		long k = kv_long(line, "content", -1);
 
@@ -318,6 +351,7 @@ void cl_evidence_new_boot(struct cl_evidence *ev)
 	ev->nstatus = 0;
 	ev->workload_steps = 0;
 	ev->workload_errors = 0;
+	ev->nwork = 0;
 }
 
 /* Every boot that reached ready must have reported the manifest's digest. */

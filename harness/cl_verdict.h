@@ -67,6 +67,19 @@ struct cl_instance_cov {
 	uint32_t id, evaluated, needed; /* criteria masks: bit k is criterion k + 1 */
 };
 
+/* One step of the scenario's IPC workload, as the agent reported it (CL WORKLOAD step=wN). */
+#define CL_MAX_WORK_STEPS 32 /* CL_MAX_STEPS */
+struct cl_work_step {
+	int step;                  /* 1-based index in the scenario's workload */
+	char op[16];
+	long generated, messages, errors;
+	int workers;
+	double seconds;
+	char seen_key[CL_MAX_SEEN][48]; /* the candidate's counters ... */
+	long long seen[CL_MAX_SEEN];    /* ... and how far each moved during the step (-1: absent) */
+	int nseen;
+};
+
 /* How far a boot got. */
 enum cl_stage { CL_STAGE_FIRMWARE = 0, CL_STAGE_KERNEL, CL_STAGE_INIT, CL_STAGE_READY,
 		CL_STAGE_LAST };
@@ -99,6 +112,8 @@ struct cl_evidence {
 	int agent_errors;          /* CL ERROR lines */
 	int workload_errors;       /* sum of errors= in WORKLOAD lines */
 	int workload_steps;
+	struct cl_work_step work[CL_MAX_WORK_STEPS]; /* the scenario's steps, this boot */
+	int nwork;
 	int updates;               /* live content updates applied (CL UPDATE rc=0) */
 	int last_update;           /* 1-based content index of the last one applied, 0: none */
 	struct cl_content_change content_log[CL_MAX_CONTENT_LOG];

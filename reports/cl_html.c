@@ -373,6 +373,38 @@ static void coverage_row(xmlTextWriterPtr w, json_t *c)
 	free(text);
 }
 
+/* One row per IPC step: what it made, and how the candidate's counters moved. */
+static void workload_rows(xmlTextWriterPtr w, json_t *c)
+{
+	json_t *st, *v;
+	const char *k;
+	size_t i;
+
+	json_array_foreach(json_object_get(c, "workload"), i, st) {
+		char *text = cl_sprintf("%lld made, %lld messages, %lld errors, %lld workers, %.1f s;",
+					(long long)json_integer_value(json_object_get(st, "generated")),
+					(long long)json_integer_value(json_object_get(st, "messages")),
+					(long long)json_integer_value(json_object_get(st, "errors")),
+					(long long)json_integer_value(json_object_get(st, "workers")),
+					json_number_value(json_object_get(st, "seconds")));
+		char *key = cl_sprintf("step %lld: %s",
+				       (long long)json_integer_value(json_object_get(st, "step")),
+				       str(st, "op"));
+
+		json_object_foreach(json_object_get(st, "counters_moved"), k, v) {
+			char *more = json_is_integer(v)
+				? cl_sprintf("%s %s +%lld", text, k, (long long)json_integer_value(v))
+				: cl_sprintf("%s %s not reported", text, k);
+
+			free(text);
+			text = more;
+		}
+		row(w, key, text);
+		free(key);
+		free(text);
+	}
+}
+
 static void cell_details(xmlTextWriterPtr w, json_t *c)
 {
 	char *anchor = cl_sprintf("cell-%s", str(c, "id"));
@@ -391,6 +423,7 @@ static void cell_details(xmlTextWriterPtr w, json_t *c)
 	row(w, "console", str(c, "console"));
 	media_rows(w, json_object_get(c, "boot_media"));
 	coverage_row(w, c);
+	workload_rows(w, c);
 	mutant_rows(w, c);
 	xmlTextWriterFullEndElement(w);
 	timeline(w, c);

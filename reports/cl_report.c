@@ -245,6 +245,29 @@ static json_t *coverage_json(const struct cl_evidence *ev)
 }
 
 /* --mutants: what became of each in this cell, and the one a failure came with. */
+/* The scenario's IPC steps as the agent ran them in the last boot, with the
+ * candidate's counters' movement during each. */
+static json_t *workload_json(const struct cl_evidence *ev)
+{
+	json_t *arr = json_array();
+
+	for (int i = 0; i < ev->nwork; i++) {
+		const struct cl_work_step *w = &ev->work[i];
+		json_t *seen = json_object();
+
+		for (int k = 0; k < w->nseen; k++)
+			json_object_set_new(seen, w->seen_key[k],
+					    w->seen[k] < 0 ? json_null() : json_integer(w->seen[k]));
+		json_array_append_new(arr, json_pack("{s:i, s:s, s:I, s:I, s:I, s:i, s:f, s:o}", "step",
+						     w->step, "op", w->op, "generated",
+						     (json_int_t)w->generated, "messages",
+						     (json_int_t)w->messages, "errors",
+						     (json_int_t)w->errors, "workers", w->workers,
+						     "seconds", w->seconds, "counters_moved", seen));
+	}
+	return arr;
+}
+
 static void mutants_json(json_t *j, const struct cl_report_cell *c, const struct cl_candidate *cand)
 {
 	json_t *arr = json_array();
@@ -329,6 +352,7 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 		json_object_set_new(j, "content_history", content_history_json(c->ev, cand));
 		recovery_json(j, c->ev);
 		json_object_set_new(j, "coverage", c->ev->cov_reported ? coverage_json(c->ev) : json_null());
+		json_object_set_new(j, "workload", workload_json(c->ev));
 	}
 	if (c->remedy)
 		json_object_set_new(j, "remediation", remediation_json(c->remedy));

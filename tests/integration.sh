@@ -5,7 +5,8 @@
 #   - pre-flight: the candidate's fuzz run finds the bounds bug before any
 #     VM (cells not_run, exit 1), in shards and their merge too
 #   - matrix/ci.json (6.1 and 6.12): good candidate -> pass (exit 0) with
-#     every instance and field of the content exercised,
+#     every instance and field of the content exercised; every IPC kind
+#     (scenarios/ipc-storm.json) with exactly the events the sensor saw,
 #     CF291 candidate -> crash in the interpreter function (exit 1),
 #     fixed sensor + CF291 content -> install_failed (exit 1)
 #   - Ctrl-C mid-run leaves no domain and no scratch directory behind
@@ -153,6 +154,19 @@ mods=[p.get('value') for p in t.iter('property') if p.get('name')=='module_sha25
 assert sorted(mods)==sorted(c['module_sha256'] for c in r['cells']), mods"
 check "good: summary.md for a pull-request comment" \
     bash -c "head -1 '$OUT/good/summary.md' | grep -q '^## crashlab: pass - crashlab-reference-sensor 1.0.0 on ci' && grep -q '^2 cells: 2 pass.' '$OUT/good/summary.md'"
+
+echo "# every IPC kind, with workers, a rate and a duration (scenarios/ipc-storm.json)"
+run storm 0 qualify --matrix matrix/ci.json --candidate sensor/candidate.json --scenario scenarios/ipc-storm.json \
+    --out "$OUT/storm" --skip-preflight
+check "storm: each step reported with what it made, no errors, and the workers asked for" json "$OUT/storm/report.json" \
+    "all([(w['step'],w['op'],w['errors'],w['workers']) for w in c['workload']]==[(1,'fifo',0,4),(2,'dgram',0,4),(3,'unix',0,8),(4,'pipe',0,2),(5,'socketpair',0,2),(6,'spawn',0,2),(7,'fifo',0,2)] for c in r['cells'])"
+check "storm: the sensor saw exactly the FIFOs, connects and short-lived datagram clients made, and no pipe or socketpair" \
+    json "$OUT/storm/report.json" "all((lambda s: s[0]['generated']==32 and s[0]['counters_moved']['events_fifo_create']==32 and s[0]['counters_moved']['events_fifo_open']==64 and s[1]['generated']==16+64 and s[1]['counters_moved']['events_unix_connect']==64 and s[2]['counters_moved']['events_unix_connect']==s[2]['generated']==32 and all(v==0 for w in s[3:5] for v in w['counters_moved'].values()) and s[3]['messages']==256 and s[5]['generated']==16 and s[5]['counters_moved']['events_fifo_create']==8 and s[5]['counters_moved']['events_unix_connect']==8)(c['workload']) for c in r['cells'])"
+check "storm: the paced step went round for its 3 seconds, its rule matched every FIFO" json "$OUT/storm/report.json" \
+    "all(c['workload'][6]['seconds']>=3 and c['workload'][6]['generated']>=16 and c['workload'][6]['generated']%8==0 and c['workload'][6]['counters_moved']['matches']==c['workload'][6]['generated'] for c in r['cells'])"
+check "storm: report valid against the schema, each step in the HTML" bash -c "python3 -c \"
+import json, jsonschema
+jsonschema.validate(json.load(open('$OUT/storm/report.json')), json.load(open('reports/report.schema.json')))\" && grep -q 'step 6: spawn' '$OUT/storm/report.html'"
 
 echo "# CF291 candidate on matrix/ci.json"
 run cf291 1 qualify --matrix matrix/ci.json --candidate sensor/candidate-cf291.json --out "$OUT/cf291" \

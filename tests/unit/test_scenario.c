@@ -18,9 +18,11 @@ static void test_plan(void **state)
 	assert_contains(plan, "\nsysctl kernel.panic_on_oops 1\n");
 	assert_contains(plan, "\ninstall /crashlab/candidate/content-0 /var/lib/crashlab/channels/C-00000291.sys\n");
 	assert_contains(plan, "\nmodule /crashlab/candidate/clsensor.ko content=/var/lib/crashlab/channels/C-00000291.sys\n");
-	assert_contains(plan, "\nstatus /proc/clsensor\n");
-	assert_contains(plan, "\nfifo /tmp/pipes msagent_%d 8 4\n");
-	assert_contains(plan, "\nunix /run/ipc postex_%d.sock 8 4\n");
+	assert_contains(plan, "\nstatus /proc/clsensor\n"
+			      "counters events_fifo_create events_fifo_open events_unix_connect matches\n");
+	/* each scenario step labelled by its index: one worker, unpaced, one round */
+	assert_contains(plan, "\nfifo /tmp/pipes msagent_%d 8 4 1 0 0 w0\n");
+	assert_contains(plan, "\nunix /run/ipc postex_%d.sock 8 4 1 0 0 w2\n");
 	/* order: install before module before workload */
 	assert_true(strstr(plan, "install ") < strstr(plan, "module "));
 	assert_true(strstr(plan, "module ") < strstr(plan, "fifo "));
@@ -49,8 +51,8 @@ static void test_persistent_plan(void **state)
 	assert_contains(plan, "\nloaded clsensor\nstatus /proc/clsensor\n");
 	assert_true(strstr(plan, "\nreboots 3\n") > strstr(plan, "\nunix "));
 	boot = cl_scenario_boot_plan(s);
-	assert_string_equal(boot, "fifo /run/pipes msagent_boot_%d 4 2\n"
-				  "unix /run/ipc postex_boot_%d.sock 4 2\n");
+	assert_string_equal(boot, "fifo /run/pipes msagent_boot_%d 4 2 1 0 0 b0\n"
+				  "unix /run/ipc postex_boot_%d.sock 4 2 1 0 0 b1\n");
 	free(boot);
 	free(plan);
 	cl_scenario_free(s);
@@ -62,6 +64,34 @@ static void test_persistent_plan(void **state)
 	plan = cl_scenario_plan(s, c, CL_PLAN_PERSISTENT);
 	assert_null(strstr(plan, "reboots"));
 	free(boot);
+	free(plan);
+	cl_candidate_free(c);
+	cl_scenario_free(s);
+}
+
+/* Every IPC kind, with workers, a rate and a duration, as the agent gets it. */
+static void test_ipc_kinds(void **state)
+{
+	struct cl_scenario *s;
+	struct cl_candidate *c;
+	char *plan;
+
+	(void)state;
+	assert_int_equal(cl_scenario_load(&s, "scenarios/ipc-storm.json"), 0);
+	assert_int_equal(cl_candidate_load(&c, "sensor/candidate.json"), 0);
+	assert_int_equal(s->nsteps, 7);
+	assert_int_equal(s->steps[1].op, CL_STEP_DGRAM);
+	assert_int_equal(s->steps[1].concurrency, 4);
+	assert_int_equal(s->steps[1].rate, 200);
+	assert_int_equal(s->steps[6].duration, 3);
+	plan = cl_scenario_plan(s, c, CL_PLAN_ONCE);
+	assert_contains(plan, "\ndgram /run/ipc log_%d.sock 16 4 4 200 0 w1\n");
+	assert_contains(plan, "\npipe - - 64 4 2 0 0 w3\n");
+	assert_contains(plan, "\nsocketpair - - 64 4 2 0 0 w4\n");
+	assert_contains(plan, "\nspawn /tmp/pipes MSSE-%d-server 8 2 2 0 0 w5\n");
+	assert_contains(plan, "\nfifo /tmp/pipes msagent_r%d 8 1 2 20 3 w6\n");
+	assert_string_equal(cl_step_ipc_name(CL_STEP_SOCKETPAIR), "socketpair");
+	assert_null(cl_step_ipc_name(CL_STEP_SLEEP));
 	free(plan);
 	cl_candidate_free(c);
 	cl_scenario_free(s);
@@ -118,6 +148,12 @@ static void test_refusals(void **state)
 	expect_error("{\"workload\": [{\"op\": \"fifo\", \"name\": \"x%d\", \"dir\": \"/tmp/../etc\"}]}",
 		     "plain absolute path");
 	expect_error("{\"workload\": []}", "1 to 32 steps");
+	expect_error("{\"workload\": [{\"op\": \"pipe\", \"name\": \"p%d\"}]}", "no \"name\" or \"dir\"");
+	expect_error("{\"workload\": [{\"op\": \"dgram\", \"name\": \"d%d\", \"concurrency\": 65}]}",
+		     "concurrency");
+	expect_error("{\"workload\": [{\"op\": \"unix\", \"name\": \"u%d\", \"rate\": -1}]}", "rate");
+	expect_error("{\"workload\": [{\"op\": \"spawn\", \"name\": \"s%d\", \"duration\": 7200}]}",
+		     "duration");
 	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"sysctl\": {\"kernel.x\": \"1 2\"}}",
 		     "plain string");
 	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"limits\": {\"boot_s\": 1}}",
@@ -139,6 +175,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_persistent_plan),
+		cmocka_unit_test(test_ipc_kinds),
 		cmocka_unit_test(test_update_step),
 		cmocka_unit_test(test_refusals),
 	};
