@@ -396,6 +396,8 @@ int cl_gate(const struct cl_gate_input *in)
 	else if (strcmp(json_string_value(json_object_get(pred, "verdict")) ?: "", "pass"))
 		rc = cl_err_set(1, "the qualification's verdict is %s, not pass",
 				json_string_value(json_object_get(pred, "verdict")) ?: "missing");
+	else if (json_is_true(json_object_get(json_object_get(pred, "preflight"), "skipped")))
+		rc = cl_err_set(1, "the qualification skipped the candidate's pre-flight checks");
 	else if ((rc = check_content(st, in->candidate)) == 0 &&
 		 (rc = check_matrix(pred, in->matrix ? in->matrix
 				    : json_string_value(json_object_get(json_object_get(pred, "matrix"), "file")) ?: "")) == 0)

@@ -15,7 +15,9 @@ set -u
 cd "$(dirname "$0")/.."
 CL=${CL:-build/crashlab}
 MATRIX=matrix/ci.json
-CAND=sensor/candidate.json
+# the faults are the infrastructure's: the candidate's pre-flight (a fuzz run
+# that a fresh cache does not remember) is not what they measure
+CAND="sensor/candidate.json --skip-preflight"
 W=$(mktemp -d /tmp/crashlab-faults.XXXXXX)
 . tests/scratch.sh
 scratch_dirs >"$W/scratch.start"

@@ -157,7 +157,7 @@ check "good: summary.md for a pull-request comment" \
 
 echo "# every IPC kind, with workers, a rate and a duration (scenarios/ipc-storm.json)"
 run storm 0 qualify --matrix matrix/ci.json --candidate sensor/candidate.json --scenario scenarios/ipc-storm.json \
-    --out "$OUT/storm" --skip-preflight
+    --out "$OUT/storm" --skip-preflight --sign-key "$OUT/k.key"
 check "storm: each step reported with what it made, no errors, and the workers asked for" json "$OUT/storm/report.json" \
     "all([(w['step'],w['op'],w['errors'],w['workers']) for w in c['workload']]==[(1,'fifo',0,4),(2,'dgram',0,4),(3,'unix',0,8),(4,'pipe',0,2),(5,'socketpair',0,2),(6,'spawn',0,2),(7,'fifo',0,2)] for c in r['cells'])"
 check "storm: the sensor saw exactly the FIFOs, connects and short-lived datagram clients made, and no pipe or socketpair" \
@@ -297,6 +297,8 @@ gate_refused gate-too-old "s old; the limit is 1 s" --attestation "$OUT/good/att
     --candidate sensor/candidate.json --pubkey "$OUT/k.pub" --max-age 1s
 gate_refused gate-failing-run "verdict is fail" --attestation "$OUT/cf291/attestation.json" \
     --candidate sensor/candidate-cf291.json $G
+gate_refused gate-preflight-skipped "skipped the candidate's pre-flight" \
+    --attestation "$OUT/storm/attestation.json" --candidate sensor/candidate.json $G
 run gate-bad-input 2 gate --attestation "$OUT/none.json" --candidate sensor/candidate.json $G
 
 echo "# rings and --fail-fast; shards and merge"
