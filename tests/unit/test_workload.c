@@ -78,7 +78,7 @@ static void test_concurrency_duration_rate(void **state)
 	t0 = wl_now();
 	t = run("fifo", "r_%d", 10, 1, 2, 0, 1);
 	assert_true(wl_now() - t0 >= 1.0);
-	assert_true(t.generated >= 20 && t.generated % 10 == 0);
+	assert_true(t.generated >= 20 && t.generated % 5 == 0); /* each worker: its 5 indices a round */
 	assert_int_equal(t.errors, 0);
 	t0 = wl_now();
 	t = run("pipe", "-", 10, 1, 1, 50, 0); /* the 10th object is due 0.18 s after the first */
