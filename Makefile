@@ -45,9 +45,10 @@ build/reaper: scripts/reaper.c
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -o $@ $<
 
 # PID 1 of every guest: static, so the initramfs needs no libc.
-build/guest/crashlab-agent: guest/agent.c guest/sha256.c guest/sha256.h guest/workload.c guest/workload.h
+GUEST_SRC := guest/agent.c guest/sha256.c guest/workload.c guest/evidence.c
+build/guest/crashlab-agent: $(GUEST_SRC) $(wildcard guest/*.h)
 	@mkdir -p build/guest
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ guest/agent.c guest/sha256.c guest/workload.c
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $(GUEST_SRC)
 
 # Published content artifacts are committed; this rebuilds them from their
 # definitions (tests check the committed bytes are what the compiler makes).
@@ -67,9 +68,9 @@ build/san/%.o: %.c $(HDRS)
 	$(CC) $(CFLAGS) $(SAN) -O1 $(PKG_CFLAGS) -c -o $@ $<
 
 # Unit tests: ASan + UBSan, one binary per tests/unit/test_*.c.
-GUEST_SAN := build/san/guest/sha256.o build/san/guest/workload.o
+GUEST_SAN := build/san/guest/sha256.o build/san/guest/workload.o build/san/guest/evidence.o
 build/test/%: tests/unit/%.c $(SAN_OBJS) $(GUEST_SAN) \
-		tests/unit/cl_test.h $(HDRS) guest/sha256.h guest/workload.h
+		tests/unit/cl_test.h $(HDRS) $(wildcard guest/*.h)
 	@mkdir -p build/test
 	$(CC) $(CFLAGS) $(SAN) -O1 -Itests/unit -Iguest $(PKG_CFLAGS) -o $@ $< $(SAN_OBJS) \
 		$(GUEST_SAN) $(PKG_LIBS) -lcmocka -lpthread

@@ -57,6 +57,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "evidence.h"
 #include "sha256.h"
 #include "workload.h"
 
@@ -437,6 +438,38 @@ static void ipc_step(char **argv, int argc, const char *status_path)
 	    work_word, s.op, label, t.generated, t.messages, t.errors, s.conc, t0, seen);
 }
 
+static void say_pair(void *ctx, const char *key, const char *value)
+{
+	(void)ctx;
+	say("CL EVIDENCE %s=%s", key, value);
+}
+
+/*
+ * "evidence TIMEOUT WORD...": the candidate's evidence command (words %XX
+ * encoded in the plan), each key and value of its output reported, then
+ * EVIDENCE_END with its exit status (124: out of time, 127: did not start).
+ */
+static int evidence_step(char **words, int n, int timeout_s)
+{
+	static char out[65536];
+	char *argv[12];
+	size_t len;
+	int i, rc, pairs;
+
+	for (i = 0; i < n && i < 11; i++) {
+		if (ev_unescape(words[i]) < 0) {
+			say("CL ERROR what=evidence-word index=%d", i);
+			return -1;
+		}
+		argv[i] = words[i];
+	}
+	argv[i] = NULL;
+	rc = ev_run(argv, timeout_s, out, sizeof(out), &len);
+	pairs = ev_parse(out, len, say_pair, NULL);
+	say("CL EVIDENCE_END rc=%d pairs=%d bytes=%zu", rc, pairs, len);
+	return 0;
+}
+
 /* A name pattern from the plan holds exactly one %d and no other '%', or
  * none at all (one object of that very name). */
 static int pattern_ok(const char *p)
@@ -748,7 +781,7 @@ static int receive_delivery(void)
 /* Run the plan line by line; returns 0 when every step was carried out. */
 static int run_plan(const char *plan_path)
 {
-	char line[512], status_path[128] = "";
+	char line[8192], status_path[128] = "";
 	FILE *f = fopen(plan_path, "r");
 	int failed = 0;
 
@@ -799,6 +832,9 @@ static int run_plan(const char *plan_path)
 			ipc_step(argv, argc, status_path);
 		} else if (strcmp(argv[0], "counters") == 0) {
 			set_counters(argv + 1, argc - 1);
+		} else if (strcmp(argv[0], "evidence") == 0 && argc >= 3) {
+			if (evidence_step(argv + 2, argc - 2, atoi(argv[1])) != 0)
+				failed = 1;
 		} else if (strcmp(argv[0], "sleep") == 0 && argc == 2) {
 			sleep((unsigned int)atoi(argv[1]));
 		} else if (strcmp(argv[0], "console") == 0 && argc == 2) {

@@ -122,28 +122,117 @@ static int parse_module(struct cl_candidate *c, const char *path, const char *di
 	return 0;
 }
 
-static int parse_evidence(struct cl_candidate *c, const char *path, json_t *e)
+static int parse_command(struct cl_candidate *c, const char *path, json_t *cmd)
 {
-	static const char *const keys[] = { "status_file", "counters", NULL };
-	const char *status;
-	json_t *counters, *v;
+	static const char *const keys[] = { "run", "timeout_s", NULL };
+	long timeout = 60;
+	json_t *run, *v;
 	size_t i;
 	int rc;
 
-	if ((rc = cl_json_keys(path, "evidence", e, keys)) ||
-	    (rc = cl_json_str(&status, path, "evidence", e, "status_file", 1)) ||
-	    (rc = cl_json_array(&counters, path, "evidence", e, "counters", 1)))
+	if ((rc = cl_json_keys(path, "evidence.command", cmd, keys)) ||
+	    (rc = cl_json_array(&run, path, "evidence.command", cmd, "run", 1)) ||
+	    (rc = cl_json_int(&timeout, path, "evidence.command", cmd, "timeout_s", 1, 3600)))
 		return rc;
-	if (!cl_is_guest_path(status))
-		return cl_err_set(CL_EINPUT, "%s: evidence: status_file must be an absolute guest path",
-				  path);
-	c->status_file = cl_xstrdup(status);
+	if (json_array_size(run) == 0 || json_array_size(run) > CL_MAX_EVIDENCE_ARGS)
+		return cl_err_set(CL_EINPUT, "%s: evidence.command: run must list 1 to %d words", path,
+				  CL_MAX_EVIDENCE_ARGS);
+	json_array_foreach(run, i, v) {
+		if (!json_is_string(v) || !json_string_length(v) || json_string_length(v) > 1000 ||
+		    strchr(json_string_value(v), '\n'))
+			return cl_err_set(CL_EINPUT, "%s: evidence.command: run[%zu] must be one line of 1 to 1000 characters",
+					  path, i);
+		c->evidence_argv[i] = cl_xstrdup(json_string_value(v));
+	}
+	c->evidence_timeout_s = (int)timeout;
+	return 0;
+}
+
+/* One condition of "require"; the content it names must be parsed already. */
+static int parse_require(struct cl_candidate *c, struct cl_require *r, const char *path, json_t *j,
+			 int idx)
+{
+	static const char *const keys[] = { "key", "at_least", "equals", "equals_sha256_of", NULL };
+	const char *key, *eq = NULL, *of = NULL;
+	long least = -1;
+	char what[32];
+	int rc, k;
+
+	snprintf(what, sizeof(what), "evidence.require[%d]", idx);
+	if (!json_is_object(j))
+		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
+	if ((rc = cl_json_keys(path, what, j, keys)) ||
+	    (rc = cl_json_str(&key, path, what, j, "key", 1)) ||
+	    (rc = cl_json_int(&least, path, what, j, "at_least", 0, 1L << 62)) ||
+	    (rc = cl_json_str(&eq, path, what, j, "equals", 0)) ||
+	    (rc = cl_json_str(&of, path, what, j, "equals_sha256_of", 0)))
+		return rc;
+	if (!cl_is_token(key) || strlen(key) >= 48)
+		return cl_err_set(CL_EINPUT, "%s: %s: key must be a plain key", path, what);
+	if ((least >= 0) + !!eq + !!of != 1)
+		return cl_err_set(CL_EINPUT, "%s: %s: needs exactly one of at_least, equals, equals_sha256_of",
+				  path, what);
+	for (k = 0; of && k < c->ncontent && strcmp(c->content[k].name, of); k++)
+		;
+	if (of && k == c->ncontent)
+		return cl_err_set(CL_EINPUT, "%s: %s: no content named \"%s\"", path, what, of);
+	r->key = cl_xstrdup(key);
+	r->op = least >= 0 ? CL_REQ_AT_LEAST : eq ? CL_REQ_EQUALS : CL_REQ_EQUALS_DIGEST;
+	r->at_least = least;
+	r->equals = cl_xstrdup(eq ? eq : of ? c->content[k].sha256 : "");
+	r->content = of ? k : -1;
+	return 0;
+}
+
+static int parse_counters(struct cl_candidate *c, const char *path, json_t *counters)
+{
+	json_t *v;
+	size_t i;
+
 	json_array_foreach(counters, i, v) {
 		if (c->ncounters == CL_MAX_COUNTERS || !json_is_string(v) ||
 		    !cl_is_token(json_string_value(v)))
 			return cl_err_set(CL_EINPUT, "%s: evidence: counters[%zu] must be a plain key (at most %d)",
 					  path, i, CL_MAX_COUNTERS);
 		c->counters[c->ncounters++] = cl_xstrdup(json_string_value(v));
+	}
+	return 0;
+}
+
+/* "evidence", after "content" (a condition may name a content file). */
+static int parse_evidence(struct cl_candidate *c, const char *path, json_t *e)
+{
+	static const char *const keys[] = { "status_file", "counters", "command", "require", NULL };
+	const char *status = NULL;
+	json_t *counters, *cmd, *req, *v;
+	size_t i;
+	int rc;
+
+	if ((rc = cl_json_keys(path, "evidence", e, keys)) ||
+	    (rc = cl_json_str(&status, path, "evidence", e, "status_file", 0)) ||
+	    (rc = cl_json_array(&counters, path, "evidence", e, "counters", 0)) ||
+	    (rc = cl_json_object(&cmd, path, "evidence", e, "command", 0)) ||
+	    (rc = cl_json_array(&req, path, "evidence", e, "require", 0)))
+		return rc;
+	if (!status && !cmd)
+		return cl_err_set(CL_EINPUT, "%s: evidence: needs a \"status_file\", a \"command\" or both",
+				  path);
+	if (status && !cl_is_guest_path(status))
+		return cl_err_set(CL_EINPUT, "%s: evidence: status_file must be an absolute guest path",
+				  path);
+	if (counters && !status)
+		return cl_err_set(CL_EINPUT, "%s: evidence: counters are read from a status_file", path);
+	c->status_file = status ? cl_xstrdup(status) : NULL;
+	if ((counters && (rc = parse_counters(c, path, counters))) ||
+	    (cmd && (rc = parse_command(c, path, cmd))))
+		return rc;
+	if (json_array_size(req) > CL_MAX_REQUIRE)
+		return cl_err_set(CL_EINPUT, "%s: evidence.require: at most %d conditions", path,
+				  CL_MAX_REQUIRE);
+	json_array_foreach(req, i, v) {
+		c->nrequire++;
+		if ((rc = parse_require(c, &c->require[i], path, v, (int)i)))
+			return rc;
 	}
 	return 0;
 }
@@ -251,8 +340,10 @@ static int parse_install(struct cl_candidate *c, const char *path, const char *d
 
 int cl_candidate_load(struct cl_candidate **out, const char *path)
 {
-	static const char *const keys[] = { "name", "version", "description", "module",
-					    "content", "evidence", "install", "preflight", NULL };
+	static const char *const keys[] = { "manifest_version", "name", "version", "description",
+					    "module", "content", "evidence", "install", "preflight",
+					    NULL };
+	long mv = 1;
 	json_t *root = NULL, *module, *content, *evidence, *install, *preflight, *v;
 	struct cl_candidate *c = cl_xcalloc(1, sizeof(*c));
 	const char *name, *version, *desc;
@@ -264,6 +355,7 @@ int cl_candidate_load(struct cl_candidate **out, const char *path)
 	c->path = cl_xstrdup(path);
 	if ((rc = cl_json_load(&root, path)) ||
 	    (rc = cl_json_keys(path, "candidate", root, keys)) ||
+	    (rc = cl_json_int(&mv, path, "candidate", root, "manifest_version", 1, 2)) ||
 	    (rc = cl_json_str(&name, path, "candidate", root, "name", 1)) ||
 	    (rc = cl_json_str(&version, path, "candidate", root, "version", 1)) ||
 	    (rc = cl_json_str(&desc, path, "candidate", root, "description", 0)) ||
@@ -275,7 +367,8 @@ int cl_candidate_load(struct cl_candidate **out, const char *path)
 		goto out;
 	c->name = cl_xstrdup(name);
 	c->version = cl_xstrdup(version);
-	if ((rc = parse_module(c, path, dir, module)) || (rc = parse_evidence(c, path, evidence)) ||
+	c->manifest_version = (int)mv;
+	if ((rc = parse_module(c, path, dir, module)) ||
 	    (install && (rc = parse_install(c, path, dir, install))))
 		goto out;
 	if (json_array_size(content) > CL_MAX_CONTENT) {
@@ -288,7 +381,8 @@ int cl_candidate_load(struct cl_candidate **out, const char *path)
 		if ((rc = parse_content(c, &c->content[i], path, dir, v, (int)i)))
 			goto out;
 	}
-	if (preflight && (rc = cl_preflight_parse(c, path, preflight)))
+	if ((rc = parse_evidence(c, path, evidence)) ||
+	    (preflight && (rc = cl_preflight_parse(c, path, preflight))))
 		goto out;
 	*out = c;
 	c = NULL;
@@ -325,6 +419,12 @@ void cl_candidate_free(struct cl_candidate *c)
 	}
 	for (i = 0; i < c->ncounters; i++)
 		free(c->counters[i]);
+	for (i = 0; c->evidence_argv[i]; i++)
+		free(c->evidence_argv[i]);
+	for (i = 0; i < c->nrequire; i++) {
+		free(c->require[i].key);
+		free(c->require[i].equals);
+	}
 	cl_preflight_free(c);
 	for (i = 0; i < c->nmutants; i++) {
 		free(c->mutants[i].name);

@@ -87,6 +87,30 @@ struct cl_install_file {
 	int mode;
 };
 
+/*
+ * Evidence the candidate gives by a command run in the guest after the
+ * workload (any vendor's: its own CLI, a status query): its output, as
+ * "key=value" lines or one flat JSON object, and the conditions a pass
+ * needs on it (or on the status file's keys):
+ *
+ *   "evidence": { "command": { "run": ["sh", "-c", "..."], "timeout_s": 60 },
+ *                 "require": [ { "key": "events", "at_least": 1 },
+ *                              { "key": "state", "equals": "running" },
+ *                              { "key": "content", "equals_sha256_of": "channel-291" } ] }
+ *
+ * "status_file" and "counters" may be left out when there is a command.
+ */
+#define CL_MAX_EVIDENCE_ARGS 8
+#define CL_MAX_REQUIRE 16
+enum cl_require_op { CL_REQ_AT_LEAST, CL_REQ_EQUALS, CL_REQ_EQUALS_DIGEST };
+struct cl_require {
+	char *key;
+	enum cl_require_op op;
+	long long at_least;  /* CL_REQ_AT_LEAST */
+	char *equals;        /* CL_REQ_EQUALS: the value; CL_REQ_EQUALS_DIGEST: the content's sha256 */
+	int content;         /* CL_REQ_EQUALS_DIGEST: index into content[] */
+};
+
 /* Malformed content derived from boot content entry @content (--mutants):
  * installed in its place and the module loaded again; see cl_mutate.h. */
 #define CL_MAX_MUTANT_FILES 64
@@ -109,9 +133,14 @@ struct cl_candidate {
 	int nmake_vars;
 	struct cl_content_spec content[CL_MAX_CONTENT];
 	int ncontent;
-	char *status_file;                 /* guest path the agent reports */
+	int manifest_version;              /* 1, or 2 */
+	char *status_file;                 /* guest path the agent reports, or NULL */
 	char *counters[CL_MAX_COUNTERS];
 	int ncounters;
+	char *evidence_argv[CL_MAX_EVIDENCE_ARGS + 1]; /* NULL-terminated; [0] NULL: none */
+	int evidence_timeout_s;
+	struct cl_require require[CL_MAX_REQUIRE];
+	int nrequire;
 	/* persistent install (disk images) */
 	enum cl_load load;
 	struct cl_unit units[CL_MAX_UNITS];  /* CL_LOAD_UNITS */

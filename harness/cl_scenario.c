@@ -345,6 +345,23 @@ static void coverage_plan(char **buf, size_t *len, const struct cl_candidate *c)
 	}
 }
 
+/* The candidate's evidence command, each word %XX-encoded so it is one plan token. */
+static void evidence_plan(char **buf, size_t *len, const struct cl_candidate *c)
+{
+	if (!c->evidence_argv[0])
+		return;
+	cl_append(buf, len, "evidence %d", c->evidence_timeout_s);
+	for (int i = 0; c->evidence_argv[i]; i++) {
+		cl_append(buf, len, " ");
+		for (const unsigned char *p = (const unsigned char *)c->evidence_argv[i]; *p; p++)
+			if (cl_is_token_char((char)*p) || *p == '/' || *p == '=' || *p == ',' || *p == ':')
+				cl_append(buf, len, "%c", *p);
+			else
+				cl_append(buf, len, "%%%02X", *p);
+	}
+	cl_append(buf, len, "\n");
+}
+
 /*
  * After the workload, each mutant in turn installed like the real content
  * (in its place, the module loaded again) with a little IPC while it is
@@ -400,7 +417,8 @@ char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *c
 		else
 			cl_append(&buf, &len, "module /crashlab/candidate/%s.ko\n", cand->module_name);
 	}
-	cl_append(&buf, &len, "status %s\n", cand->status_file);
+	if (cand->status_file)
+		cl_append(&buf, &len, "status %s\n", cand->status_file);
 	if (cand->ncounters > 0) {
 		cl_append(&buf, &len, "counters");
 		for (i = 0; i < cand->ncounters && i < CL_MAX_SEEN; i++)
@@ -409,6 +427,7 @@ char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *c
 	}
 	steps_plan(&buf, &len, s->steps, s->nsteps, cand, mode, 'w');
 	coverage_plan(&buf, &len, cand);
+	evidence_plan(&buf, &len, cand);
 	if (mode == CL_PLAN_ONCE && cand->nmutants)
 		mutants_plan(&buf, &len, s, cand);
 	if (mode == CL_PLAN_PERSISTENT && s->reboots > 0)

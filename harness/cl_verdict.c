@@ -6,11 +6,13 @@
  * of positive evidence present passes.
  */
 #include "cl_verdict.h"
+#include "cl_json.h"
 #include "cl_bugcheck.h"
 #include "cl_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 const char *cl_verdict_name(enum cl_verdict v)
@@ -239,6 +241,48 @@ static void work_line(struct cl_evidence *ev, const char *line)
 	ev->nwork++;
 }
 
+/* "CL EVIDENCE key=value": one pair of the candidate's evidence command (the value may hold spaces). */
+static int evidence_pair(struct cl_evidence *ev, const char *kvpair)
+{
+	const char *eq = strchr(kvpair, '=');
+	size_t klen = eq ? (size_t)(eq - kvpair) : 0;
+
+	if (!eq || klen == 0 || klen >= sizeof(ev->evid_key[0]))
+		return -1;
+	if (ev->nevid == CL_MAX_EVIDENCE)
+		return 0; /* the first ones are kept */
+	memcpy(ev->evid_key[ev->nevid], kvpair, klen);
+	ev->evid_key[ev->nevid][klen] = '\0';
+	if (!cl_is_token(ev->evid_key[ev->nevid]))
+		return -1;
+	snprintf(ev->evid_value[ev->nevid], sizeof(ev->evid_value[0]), "%s", eq + 1);
+	ev->nevid++;
+	return 0;
+}
+
+const char *cl_evidence_value(const struct cl_evidence *ev, const char *key)
+{
+	for (int i = 0; i < ev->nevid; i++)
+		if (!strcmp(ev->evid_key[i], key))
+			return ev->evid_value[i];
+	return cl_evidence_status(ev, key);
+}
+
+int cl_require_holds(const struct cl_require *r, const struct cl_evidence *ev)
+{
+	const char *v = cl_evidence_value(ev, r->key);
+	char *end;
+	long long n;
+
+	if (!v)
+		return 0;
+	if (r->op != CL_REQ_AT_LEAST)
+		return !strcmp(v, r->equals);
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	return end != v && *end == '\0' && errno == 0 && n >= r->at_least;
+}
+
 const char *cl_evidence_mutant_at_fault(const struct cl_evidence *ev)
 {
 	const struct cl_mutant_result *m = ev->mutant_last ? &ev->mutants[ev->mutant_last - 1] : NULL;
@@ -306,6 +350,12 @@ void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
 	} else if (!strcmp(word, "COVERAGE")) {
 		if (coverage_line(ev, line + n + (line[n] != 0)))
 			return;
+	} else if (!strcmp(word, "EVIDENCE")) {
+		if (evidence_pair(ev, line + n + (line[n] != 0)))
+			return (void)ev->bad_lines++;
+	} else if (!strcmp(word, "EVIDENCE_END")) {
+		ev->evid_done = 1;
+		ev->evid_rc = (int)kv_long(line, "rc", -1);
 	} else if (!strcmp(word, "RESTORE")) {
 		ev->restore_seen = 1;
 		ev->restore_rc = (int)kv_long(line, "rc", -1);
@@ -352,6 +402,8 @@ void cl_evidence_new_boot(struct cl_evidence *ev)
 	ev->workload_steps = 0;
 	ev->workload_errors = 0;
 	ev->nwork = 0;
+	ev->nevid = 0;
+	ev->evid_done = 0;
 }
 
 /* Every boot that reached ready must have reported the manifest's digest. */
@@ -432,6 +484,45 @@ static int decide_coverage(struct cl_decision *out, const struct cl_evidence *ev
 	return 0;
 }
 
+/* The evidence command ran to the end, and every condition holds. 1 with the verdict when not. */
+static int decide_evidence(struct cl_decision *out, const struct cl_evidence *ev,
+			   const struct cl_candidate *cand)
+{
+	out->verdict = CL_V_WORKLOAD_FAILED;
+	if (cand->evidence_argv[0] && !ev->evid_done) {
+		snprintf(out->title, sizeof(out->title), "evidence command %.64s never reported",
+			 cand->evidence_argv[0]);
+		return 1;
+	}
+	if (cand->evidence_argv[0] && ev->evid_rc != 0) {
+		snprintf(out->title, sizeof(out->title), ev->evid_rc == 124
+			 ? "evidence command %.64s ran past its %d s" : "evidence command %.64s exited %d",
+			 cand->evidence_argv[0], ev->evid_rc == 124 ? cand->evidence_timeout_s : ev->evid_rc);
+		return 1;
+	}
+	for (int i = 0; i < cand->nrequire; i++) {
+		const struct cl_require *r = &cand->require[i];
+		const char *v = cl_evidence_value(ev, r->key);
+
+		if (cl_require_holds(r, ev))
+			continue;
+		if (r->op == CL_REQ_EQUALS_DIGEST)
+			out->verdict = CL_V_INSTALL_FAILED;
+		if (!v)
+			snprintf(out->title, sizeof(out->title), "evidence %.48s missing", r->key);
+		else if (r->op == CL_REQ_AT_LEAST)
+			snprintf(out->title, sizeof(out->title), "evidence %.48s is %.40s, needs at least %lld",
+				 r->key, v, r->at_least);
+		else
+			snprintf(out->title, sizeof(out->title), "evidence %.48s is %.64s, not %.64s%s%.64s",
+				 r->key, v, r->equals, r->op == CL_REQ_EQUALS_DIGEST ? ", the sha256 of " : "",
+				 r->op == CL_REQ_EQUALS_DIGEST ? cand->content[r->content].name : "");
+		return 1;
+	}
+	out->verdict = CL_V_PASS;
+	return 0;
+}
+
 static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence *ev,
 			       const struct cl_candidate *cand)
 {
@@ -487,8 +578,14 @@ static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence
 			 ev->workload_steps, ev->workload_errors);
 		return;
 	}
+	if (decide_evidence(out, ev, cand))
+		return;
 	out->verdict = CL_V_PASS;
-	snprintf(out->title, sizeof(out->title), "sensor loaded the manifest's content and saw the workload");
+	if (cand->ncounters > 0)
+		snprintf(out->title, sizeof(out->title), "sensor loaded the manifest's content and saw the workload");
+	else
+		snprintf(out->title, sizeof(out->title), "candidate loaded; its evidence held after the workload (%d conditions)",
+			 cand->nrequire);
 }
 
 /* K crashed boots in a row, or more boots than the scenario allows. */

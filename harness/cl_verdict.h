@@ -41,6 +41,7 @@ enum cl_timeout {
 };
 
 #define CL_MAX_STATUS 32
+#define CL_MAX_EVIDENCE 32   /* key/value pairs kept from the evidence command */
 #define CL_MAX_TIMELINE 32   /* boots kept in the timeline; later boots are counted only */
 #define CL_MAX_CONTENT_LOG 16 /* content digest changes kept */
 
@@ -114,6 +115,11 @@ struct cl_evidence {
 	int workload_steps;
 	struct cl_work_step work[CL_MAX_WORK_STEPS]; /* the scenario's steps, this boot */
 	int nwork;
+	/* the candidate's evidence command, this boot (CL EVIDENCE, EVIDENCE_END) */
+	char evid_key[CL_MAX_EVIDENCE][48];
+	char evid_value[CL_MAX_EVIDENCE][200];
+	int nevid;
+	int evid_done, evid_rc;
 	int updates;               /* live content updates applied (CL UPDATE rc=0) */
 	int last_update;           /* 1-based content index of the last one applied, 0: none */
 	struct cl_content_change content_log[CL_MAX_CONTENT_LOG];
@@ -182,6 +188,10 @@ const char *cl_evidence_mutant_at_fault(const struct cl_evidence *ev);
 const char *cl_mutant_outcome(const struct cl_evidence *ev, int i, enum cl_verdict cell);
 /* Value of a STATUS key, or NULL (borrowed). */
 const char *cl_evidence_status(const struct cl_evidence *ev, const char *key);
+/* The evidence command's value for @key, else the status file's; NULL if neither has it. */
+const char *cl_evidence_value(const struct cl_evidence *ev, const char *key);
+/* Condition @r of the candidate against @ev: 1 when it holds. */
+int cl_require_holds(const struct cl_require *r, const struct cl_evidence *ev);
 /*
  * The guest rebooted: what the agent said belongs to the previous boot.
  * (libvirt may report one reboot twice; the runner counts boots from the

@@ -75,7 +75,7 @@ static const char usage_text[] =
 	"  reproduce --kernel RELEASE --candidate FILE [--image initramfs|snapshot|disk] [--scenario FILE]\n"
 	"          [--out DIR] [--vmcore] [--mutants N|all]\n"
 	"          one cell, console streamed to the terminal, every artifact kept (the\n"
-	"          disk overlay too);\n"
+	"          disk overlay too), the candidate's pre-flight skipped;\n"
 	"          --vmcore keeps a kdump-compressed memory dump of a crash\n"
 	"  triage [FILE|-]...   classify kernel console logs, print JSON (one line per file)\n"
 	"  images --matrix FILE   build the matrix's kernel images ahead of time\n"
@@ -386,11 +386,12 @@ static int preflight(struct qualify *q, struct cl_report *rep)
 	bad = cl_preflight_first_bad(res, rep->npreflight);
 	if (!bad && !cl_interrupted())
 		return 0;
-	snprintf(why, sizeof(why), "not run: %s", !bad ? "stopped by a signal" : "");
 	if (bad)
 		snprintf(why, sizeof(why), "not run: pre-flight %s%s%s %s", bad->step,
 			 bad->content ? " on " : "", bad->content ? bad->content : "",
 			 bad->status == CL_PF_FAIL ? "failed" : "could not run");
+	else
+		snprintf(why, sizeof(why), "not run: stopped by a signal");
 	q->plan.virt_type = "qemu";
 	cl_plan_make_runs(&q->plan);
 	for (i = 0; i < q->plan.ncells; i++)

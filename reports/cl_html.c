@@ -405,6 +405,30 @@ static void workload_rows(xmlTextWriterPtr w, json_t *c)
 	}
 }
 
+/* The candidate's evidence command: its exit, and each condition with what it got. */
+static void evidence_row(xmlTextWriterPtr w, json_t *c)
+{
+	json_t *ev = json_object_get(c, "evidence"), *q;
+	char *text;
+	size_t i;
+
+	if (!json_is_object(ev))
+		return;
+	text = json_is_integer(json_object_get(ev, "command_exit"))
+		? cl_sprintf("command exit %lld;",
+			     (long long)json_integer_value(json_object_get(ev, "command_exit")))
+		: cl_xstrdup("no command exit reported;");
+	json_array_foreach(json_object_get(ev, "require"), i, q) {
+		char *more = cl_sprintf("%s %s = %.80s %s", text, str(q, "key"),
+					json_is_string(json_object_get(q, "got")) ? str(q, "got") : "(missing)",
+					json_is_true(json_object_get(q, "held")) ? "held" : "NOT held");
+		free(text);
+		text = more;
+	}
+	row(w, "evidence", text);
+	free(text);
+}
+
 static void cell_details(xmlTextWriterPtr w, json_t *c)
 {
 	char *anchor = cl_sprintf("cell-%s", str(c, "id"));
@@ -424,6 +448,7 @@ static void cell_details(xmlTextWriterPtr w, json_t *c)
 	media_rows(w, json_object_get(c, "boot_media"));
 	coverage_row(w, c);
 	workload_rows(w, c);
+	evidence_row(w, c);
 	mutant_rows(w, c);
 	xmlTextWriterFullEndElement(w);
 	timeline(w, c);

@@ -268,6 +268,31 @@ static json_t *workload_json(const struct cl_evidence *ev)
 	return arr;
 }
 
+/* The candidate's evidence command and conditions, as the last boot left them. */
+static json_t *evidence_json(const struct cl_evidence *ev, const struct cl_candidate *cand)
+{
+	json_t *values = json_object(), *req = json_array();
+
+	for (int i = 0; i < ev->nevid; i++)
+		json_object_set_new(values, ev->evid_key[i], json_string(ev->evid_value[i]));
+	for (int i = 0; i < cand->nrequire; i++) {
+		const struct cl_require *r = &cand->require[i];
+		const char *got = cl_evidence_value(ev, r->key);
+		json_t *want = r->op == CL_REQ_AT_LEAST
+			? json_pack("{s:I}", "at_least", (json_int_t)r->at_least)
+			: r->op == CL_REQ_EQUALS ? json_pack("{s:s}", "equals", r->equals)
+			: json_pack("{s:s, s:s}", "equals_sha256_of", cand->content[r->content].name,
+				    "sha256", r->equals);
+
+		json_array_append_new(req, json_pack("{s:s, s:o, s:o, s:b}", "key", r->key, "want", want,
+						     "got", got ? json_string(got) : json_null(),
+						     "held", cl_require_holds(r, ev)));
+	}
+	return json_pack("{s:o, s:o, s:o}", "command_exit",
+			 cand->evidence_argv[0] && ev->evid_done ? json_integer(ev->evid_rc) : json_null(),
+			 "values", values, "require", req);
+}
+
 static void mutants_json(json_t *j, const struct cl_report_cell *c, const struct cl_candidate *cand)
 {
 	json_t *arr = json_array();
@@ -353,6 +378,8 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 		recovery_json(j, c->ev);
 		json_object_set_new(j, "coverage", c->ev->cov_reported ? coverage_json(c->ev) : json_null());
 		json_object_set_new(j, "workload", workload_json(c->ev));
+		if (cand->evidence_argv[0] || cand->nrequire)
+			json_object_set_new(j, "evidence", evidence_json(c->ev, cand));
 	}
 	if (c->remedy)
 		json_object_set_new(j, "remediation", remediation_json(c->remedy));

@@ -6,7 +6,8 @@
 #     VM (cells not_run, exit 1), in shards and their merge too
 #   - matrix/ci.json (6.1 and 6.12): good candidate -> pass (exit 0) with
 #     every instance and field of the content exercised; every IPC kind
-#     (scenarios/ipc-storm.json) with exactly the events the sensor saw,
+#     (scenarios/ipc-storm.json) with exactly the events the sensor saw;
+#     a manifest-v2 candidate judged by its own evidence command's output,
 #     CF291 candidate -> crash in the interpreter function (exit 1),
 #     fixed sensor + CF291 content -> install_failed (exit 1)
 #   - Ctrl-C mid-run leaves no domain and no scratch directory behind
@@ -167,6 +168,23 @@ check "storm: the paced step went round for its 3 seconds, its rule matched ever
 check "storm: report valid against the schema, each step in the HTML" bash -c "python3 -c \"
 import json, jsonschema
 jsonschema.validate(json.load(open('$OUT/storm/report.json')), json.load(open('reports/report.schema.json')))\" && grep -q 'step 6: spawn' '$OUT/storm/report.html'"
+
+echo "# a candidate's own evidence command and its conditions (manifest v2)"
+run evidence 0 qualify --matrix matrix/ci.json --candidate tests/data/candidate/evidence-command.json \
+    --out "$OUT/evidence"
+check "evidence: every condition held on what the command printed in the guest, the content's digest among them" \
+    json "$OUT/evidence/report.json" "all(c['verdict']=='pass' and 'its evidence held after the workload (4 conditions)' in c['title'] and c['evidence']['command_exit']==0 and [q['held'] for q in c['evidence']['require']]==[True]*4 and c['evidence']['values']['content_sha256']==r['candidate']['artifacts'][0]['sha256'] and int(c['evidence']['values']['matches'])>0 for c in r['cells'])"
+sed 's/"matches", "at_least": 1 }/"matches", "at_least": 100000000 }/' tests/data/candidate/evidence-command.json \
+    > tests/data/candidate/.it-evidence-strict.json
+run evidence-strict 1 reproduce --kernel 6.1.0-56-amd64 --candidate tests/data/candidate/.it-evidence-strict.json \
+    --out "$OUT/evidence-strict"
+rm -f tests/data/candidate/.it-evidence-strict.json
+check "evidence: a condition the output does not meet fails the cell, naming the key, its value and the bound" \
+    json "$OUT/evidence-strict/report.json" "c['verdict']=='workload_failed' and c['title'].startswith('evidence matches is ') and c['title'].endswith(', needs at least 100000000') and c['evidence']['require'][3]['held'] is False"
+check "evidence: reports valid against the schema, the conditions in the HTML" bash -c "python3 -c \"
+import json, jsonschema
+for d in ('evidence', 'evidence-strict'):
+    jsonschema.validate(json.load(open('$OUT/' + d + '/report.json')), json.load(open('reports/report.schema.json')))\" && grep -q 'matches = [0-9]* NOT held' '$OUT/evidence-strict/report.html'"
 
 echo "# CF291 candidate on matrix/ci.json"
 run cf291 1 qualify --matrix matrix/ci.json --candidate sensor/candidate-cf291.json --out "$OUT/cf291" \

@@ -62,4 +62,23 @@ static inline char *cl_test_tmpfile(const char *text)
 	return path;
 }
 
+/*
+ * Write candidate manifest @body into sensor/ (so its relative paths
+ * resolve against the reference sensor's files); returns its path, which
+ * names @tag (caller frees and unlinks).
+ */
+static inline char *cl_test_manifest(const char *tag, const char *body)
+{
+	char *path = malloc(strlen(tag) + 40);
+	int fd;
+
+	assert_non_null(path);
+	sprintf(path, "sensor/.test-%s-XXXXXX.json", tag);
+	fd = mkstemps(path, 5);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
+	close(fd);
+	return path;
+}
+
 #endif

@@ -16,14 +16,11 @@
 /* Load @body as a manifest in sensor/ (relative paths resolve there); its rc. */
 static int load(struct cl_candidate **c, const char *body)
 {
-	char path[] = "sensor/.test-preflight-XXXXXX.json";
-	int fd = mkstemps(path, 5), rc;
+	char *path = cl_test_manifest("preflight", body);
+	int rc = cl_candidate_load(c, path);
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
-	close(fd);
-	rc = cl_candidate_load(c, path);
 	unlink(path);
+	free(path);
 	return rc;
 }
 
