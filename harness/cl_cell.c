@@ -804,6 +804,7 @@ static void attempt(struct cl_cell_run *r, const char *scratch)
 		cl_sm_infra(&r->sm, cl_err());
 		goto out;
 	}
+	snprintf(r->cmdline, sizeof(r->cmdline), "%s", m.cmdline ? m.cmdline : "");
 	run_domain(r, &r->sm, &m, scratch, logs);
 	if (r->remedy && m.disk && boot_looped(r) && !cl_interrupted())
 		remediate(r, &m, scratch, logs);

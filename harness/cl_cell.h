@@ -60,6 +60,7 @@ struct cl_cell_run {
 	int dumped;                 /* DIR/vmcore.kdump was written */
 	int remedied;               /* remedy_result is filled */
 	char snapshot_sha256[65];   /* started from this saved state ("" when booted) */
+	char cmdline[512];          /* the kernel command line it booted with ("" when none) */
 	int snapshot_built;         /* ... which this cell built */
 	struct cl_remediation_result remedy_result;
 };

@@ -68,6 +68,27 @@ done:
 	return rc;
 }
 
+int cl_image_has_config(const struct cl_image *img, const char *sym)
+{
+	char *path = img->headers ? cl_path_join(img->headers, ".config") : NULL, *text = NULL;
+	char *want = cl_sprintf("\n%s=", sym), *at;
+	const char *val = NULL;
+	size_t n = strlen(sym);
+	int found;
+
+	if (path && cl_read_file(&text, NULL, path, 4u << 20) == 0) {
+		if (!strncmp(text, sym, n) && text[n] == '=')
+			val = text + n + 1; /* the first line */
+		else if ((at = strstr(text, want)))
+			val = at + strlen(want);
+	}
+	found = val && (*val == 'y' || *val == 'm');
+	free(path);
+	free(text);
+	free(want);
+	return found;
+}
+
 int cl_image_check(const char *release)
 {
 	return run_mkimage(release, 1);

@@ -32,6 +32,9 @@ int cl_image_ensure(struct cl_image *out, const char *release);
 void cl_image_clear(struct cl_image *img);
 /* Build (or find) the Debian disk image of @release (images/mkdisk.sh). */
 int cl_image_disk_ensure(struct cl_image *img, const char *release);
+/* 1 when the kernel of @img was built with @sym (=y or =m in its headers'
+ * .config), 0 when not or when that cannot be read. */
+int cl_image_has_config(const struct cl_image *img, const char *sym);
 
 /*
  * Build the candidate module for one kernel. On success *ko is the new path

@@ -28,15 +28,29 @@ const struct cl_image_kind *cl_kind_find(const char *name)
 	return NULL;
 }
 
+char *cl_kind_scenario_cmdline(const struct cl_cell_input *in)
+{
+	char *line = cl_xstrdup(in->scn->cmdline);
+	size_t len = strlen(line);
+
+	for (int i = 0; i < in->scn->nif_config; i++)
+		if (cl_image_has_config(in->img, in->scn->if_config[i]))
+			cl_append(&line, &len, "%s%s", len ? " " : "", in->scn->if_option[i]);
+	return line;
+}
+
 void cl_kind_agent_media(struct cl_cell_media *out, const struct cl_cell_input *in, char *initrd,
 			 const char *mode)
 {
+	char *scn = cl_kind_scenario_cmdline(in);
+
 	out->kernel = cl_xstrdup(in->img->vmlinuz);
 	out->initrd = initrd;
 	/* nokaslr with --vmcore: the dump opens with the -dbg vmlinux as it is */
 	out->cmdline = cl_sprintf("console=ttyS0,115200 panic=-1 oops=panic loglevel=7 %s%s%s",
-				  in->vmcore ? "nokaslr " : "", mode, in->scn->cmdline);
+				  in->vmcore ? "nokaslr " : "", mode, scn);
 	out->crashlab_agent = 1;
+	free(scn);
 }
 
 void cl_cell_media_clear(struct cl_cell_media *m)

@@ -93,6 +93,10 @@ int cl_kind_overlay(char **out, char **out_base, const struct cl_cell_input *in,
 void cl_kind_agent_media(struct cl_cell_media *out, const struct cl_cell_input *in, char *initrd,
 			 const char *mode);
 
+/* The scenario's kernel command line for this cell: its "kernel_cmdline" and
+ * each "kernel_cmdline_if_config" option the cell's kernel was built for. */
+char *cl_kind_scenario_cmdline(const struct cl_cell_input *in);
+
 /* The kind named @name, or NULL. */
 const struct cl_image_kind *cl_kind_find(const char *name);
 /* Free what a setup filled in (files in scratch are removed with it). */

@@ -71,13 +71,16 @@ out:
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
 	int rc = cl_kind_overlay(&out->disk, &out->disk_base, in, scratch, in->img->disk, 1, install_agent);
+	char *scn;
 
 	if (rc)
 		return rc;
 	out->kernel = cl_xstrdup(in->img->disk_vmlinuz);
 	out->initrd = cl_xstrdup(in->img->disk_initrd);
+	scn = cl_kind_scenario_cmdline(in);
 	out->cmdline = cl_sprintf("root=/dev/vda1 ro console=ttyS0,115200 loglevel=7 panic=5 "
-				  "oops=panic %s%s", in->vmcore ? "nokaslr " : "", in->scn->cmdline);
+				  "oops=panic %s%s", in->vmcore ? "nokaslr " : "", scn);
+	free(scn);
 	out->crashlab_agent = 1;
 	out->reboot_on_crash = in->scn->on_crash_reboot;
 	return 0;

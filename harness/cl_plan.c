@@ -292,6 +292,7 @@ static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run
 	rc->moved = r->moved;
 	rc->snapshot_sha256 = r->snapshot_sha256[0] ? r->snapshot_sha256 : NULL;
 	rc->snapshot_built = r->snapshot_built;
+	rc->cmdline = r->cmdline[0] ? r->cmdline : NULL;
 	rc->duration_s = r->duration_s;
 	media_of(rc, r);
 	if (k->ko)

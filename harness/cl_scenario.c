@@ -183,14 +183,44 @@ static int parse_steps(struct cl_step *steps, int *n, const char *path, json_t *
 	return 0;
 }
 
+/* 1 when @s is made only of what a kernel command line word may hold here (and @space). */
+static int cmdline_chars(const char *s, int space)
+{
+	for (size_t k = 0; s[k]; k++)
+		if (!cl_is_token_char(s[k]) && !strchr(space ? " =," : "=,", s[k]))
+			return 0;
+	return 1;
+}
+
+static int parse_if_config(struct cl_scenario *s, const char *path, json_t *obj)
+{
+	const char *sym;
+	json_t *v;
+
+	json_object_foreach(obj, sym, v) {
+		const char *opt = json_is_string(v) ? json_string_value(v) : "";
+
+		if (s->nif_config == CL_MAX_IF_CONFIG)
+			return cl_err_set(CL_EINPUT, "%s: kernel_cmdline_if_config: at most %d options",
+					  path, CL_MAX_IF_CONFIG);
+		if (strncmp(sym, "CONFIG_", 7) || strlen(sym) >= sizeof(s->if_config[0]) ||
+		    strspn(sym, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(sym))
+			return cl_err_set(CL_EINPUT, "%s: kernel_cmdline_if_config: \"%s\" is not a CONFIG_ symbol",
+					  path, sym);
+		if (!*opt || !cmdline_chars(opt, 0) || strlen(opt) >= sizeof(s->if_option[0]))
+			return cl_err_set(CL_EINPUT, "%s: kernel_cmdline_if_config: %s must map to one option word",
+					  path, sym);
+		snprintf(s->if_config[s->nif_config], sizeof(s->if_config[0]), "%s", sym);
+		snprintf(s->if_option[s->nif_config++], sizeof(s->if_option[0]), "%s", opt);
+	}
+	return 0;
+}
+
 static int check_text(const char *path, const char *name, const char *cmdline)
 {
-	size_t k;
-
-	for (k = 0; cmdline[k]; k++)
-		if (!cl_is_token_char(cmdline[k]) && !strchr(" =,", cmdline[k]))
-			return cl_err_set(CL_EINPUT, "%s: kernel_cmdline holds an unsupported character",
-					  path);
+	if (!cmdline_chars(cmdline, 1))
+		return cl_err_set(CL_EINPUT, "%s: kernel_cmdline holds an unsupported character",
+				  path);
 	if (strlen(cmdline) >= sizeof(((struct cl_scenario *)0)->cmdline) ||
 	    strlen(name) >= sizeof(((struct cl_scenario *)0)->name))
 		return cl_err_set(CL_EINPUT, "%s: name or kernel_cmdline too long", path);
@@ -200,10 +230,10 @@ static int check_text(const char *path, const char *name, const char *cmdline)
 int cl_scenario_load(struct cl_scenario **out, const char *path)
 {
 	static const char *const keys[] = { "name", "description", "limits", "kernel_cmdline",
-					    "sysctl", "workload", "boot_workload", "on_crash",
-					    "reboots", NULL };
+					    "kernel_cmdline_if_config", "sysctl", "workload",
+					    "boot_workload", "on_crash", "reboots", NULL };
 	struct cl_scenario *s = cl_xcalloc(1, sizeof(*s));
-	json_t *root = NULL, *limits, *sysctl, *work, *bwork;
+	json_t *root = NULL, *limits, *sysctl, *work, *bwork, *ifcfg;
 	const char *name = "scenario", *desc, *cmdline = "", *on_crash = "stop";
 	long reboots = 0;
 	int rc;
@@ -215,6 +245,7 @@ int cl_scenario_load(struct cl_scenario **out, const char *path)
 	    (rc = cl_json_str(&name, path, "scenario", root, "name", 0)) ||
 	    (rc = cl_json_str(&desc, path, "scenario", root, "description", 0)) ||
 	    (rc = cl_json_str(&cmdline, path, "scenario", root, "kernel_cmdline", 0)) ||
+	    (rc = cl_json_object(&ifcfg, path, "scenario", root, "kernel_cmdline_if_config", 0)) ||
 	    (rc = cl_json_object(&limits, path, "scenario", root, "limits", 0)) ||
 	    (rc = cl_json_object(&sysctl, path, "scenario", root, "sysctl", 0)) ||
 	    (rc = cl_json_array(&work, path, "scenario", root, "workload", 1)) ||
@@ -228,6 +259,7 @@ int cl_scenario_load(struct cl_scenario **out, const char *path)
 	}
 	if ((rc = parse_limits(s, path, limits)) || (rc = check_text(path, name, cmdline)) ||
 	    (sysctl && (rc = parse_sysctl(s, path, sysctl))) ||
+	    (ifcfg && (rc = parse_if_config(s, path, ifcfg))) ||
 	    (rc = parse_steps(s->steps, &s->nsteps, path, work, "workload", 1)) ||
 	    (rc = parse_steps(s->boot_steps, &s->nboot_steps, path, bwork, "boot_workload", 0)))
 		goto out;

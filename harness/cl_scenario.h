@@ -21,6 +21,11 @@
  * module load blocked forever, while the heartbeat goes on); total_s: the
  * whole cell; max_boots: more boots than this is a boot loop.
  *
+ * "kernel_cmdline_if_config": { "CONFIG_KFENCE": "kfence.sample_interval=10" }
+ * adds an option only where the cell's kernel was built with that config
+ * symbol (read from its headers' .config): memory-debugging options differ
+ * between Debian's kernel series and flavours.
+ *
  * IPC steps (the agent's guest/workload.h says what each does): "fifo",
  * "unix" (stream), "dgram" (a short-lived client per message), "pipe",
  * "socketpair" (no "dir" or "name") and "spawn" (process trees doing FIFO
@@ -51,6 +56,7 @@
 
 #define CL_MAX_STEPS 32
 #define CL_MAX_SYSCTL 16
+#define CL_MAX_IF_CONFIG 8
 
 enum cl_step_op { CL_STEP_FIFO, CL_STEP_UNIX, CL_STEP_DGRAM, CL_STEP_PIPE, CL_STEP_SOCKETPAIR,
 		  CL_STEP_SPAWN, CL_STEP_SLEEP, CL_STEP_UPDATE, CL_STEP_CONSOLE };
@@ -77,6 +83,11 @@ struct cl_scenario {
 	char name[64];
 	int boot_s, heartbeat_s, step_s, total_s, max_boots;
 	char cmdline[256];
+	/* "kernel_cmdline_if_config": { "CONFIG_X": "option", ... }: an option
+	 * added only on kernels built with CONFIG_X (=y or =m) */
+	char if_config[CL_MAX_IF_CONFIG][48];
+	char if_option[CL_MAX_IF_CONFIG][64];
+	int nif_config;
 	int fatal_warnings;  /* kernel.panic_on_warn is set: a WARNING is a crash */
 	char *sysctl_name[CL_MAX_SYSCTL];
 	char *sysctl_value[CL_MAX_SYSCTL];

@@ -7,7 +7,8 @@
 #   - matrix/ci.json (6.1 and 6.12): good candidate -> pass (exit 0) with
 #     every instance and field of the content exercised; every IPC kind
 #     (scenarios/ipc-storm.json) with exactly the events the sensor saw;
-#     a manifest-v2 candidate judged by its own evidence command's output,
+#     a manifest-v2 candidate judged by its own evidence command's output;
+#     the hardened scenario's per-config memory-debugging options,
 #     CF291 candidate -> crash in the interpreter function (exit 1),
 #     fixed sensor + CF291 content -> install_failed (exit 1)
 #   - Ctrl-C mid-run leaves no domain and no scratch directory behind
@@ -185,6 +186,12 @@ check "evidence: reports valid against the schema, the conditions in the HTML" b
 import json, jsonschema
 for d in ('evidence', 'evidence-strict'):
     jsonschema.validate(json.load(open('$OUT/' + d + '/report.json')), json.load(open('reports/report.schema.json')))\" && grep -q 'matches = [0-9]* NOT held' '$OUT/evidence-strict/report.html'"
+
+echo "# the hardened scenario: memory-debugging options where each kernel has them"
+run hardened 0 qualify --matrix matrix/ci.json --candidate sensor/candidate.json --scenario scenarios/hardened.json \
+    --out "$OUT/hardened"
+check "hardened: the good candidate passes; 6.1 boots with SLUB debugging and page poisoning, 6.12 with KFENCE too" \
+    json "$OUT/hardened/report.json" "all(c['verdict']=='pass' and 'init_on_free=1 panic_on_taint=0x20 slub_debug=FZPU page_poison=1' in c['kernel_cmdline'] and (('kfence.sample_interval=10' in c['kernel_cmdline']) == c['kernel_release'].startswith('6.12')) for c in r['cells'])"
 
 echo "# CF291 candidate on matrix/ci.json"
 run cf291 1 qualify --matrix matrix/ci.json --candidate sensor/candidate-cf291.json --out "$OUT/cf291" \

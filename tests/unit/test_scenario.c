@@ -1,5 +1,6 @@
 /* Scenarios: the shipped one, the agent plan it produces, and refusals. */
 #include "cl_test.h"
+#include "cl_kind.h"
 #include "cl_scenario.h"
 #include "cl_util.h"
 
@@ -97,6 +98,44 @@ static void test_ipc_kinds(void **state)
 	cl_scenario_free(s);
 }
 
+/* Options a kernel gets only when its config has the symbol, read from its headers' .config. */
+static void test_if_config(void **state)
+{
+	char dir[] = "/tmp/crashlab-cfg-XXXXXX", *cfg, *line;
+	struct cl_image img = { 0 };
+	struct cl_scenario *s;
+	struct cl_cell_input in = { .scn = NULL, .img = &img };
+
+	(void)state;
+	assert_int_equal(cl_scenario_load(&s, "scenarios/hardened.json"), 0);
+	assert_int_equal(s->nif_config, 3);
+	assert_string_equal(s->if_config[2], "CONFIG_KFENCE");
+	assert_string_equal(s->if_option[2], "kfence.sample_interval=10");
+	assert_non_null(mkdtemp(dir));
+	img.headers = dir;
+	cfg = cl_sprintf("%s/.config", dir);
+	assert_int_equal(cl_write_file(cfg, "CONFIG_SLUB_DEBUG=y\n# CONFIG_KFENCE is not set\n"
+				       "CONFIG_PAGE_POISONING_X=y\n", 73), 0);
+	assert_true(cl_image_has_config(&img, "CONFIG_SLUB_DEBUG")); /* on the first line too */
+	assert_int_equal(cl_write_file(cfg, "#\nCONFIG_SLUB_DEBUG=y\n# CONFIG_KFENCE is not set\n"
+				       "CONFIG_PAGE_POISONING_X=y\nCONFIG_KFENCE_X=m\n", 92), 0);
+	assert_true(cl_image_has_config(&img, "CONFIG_SLUB_DEBUG"));
+	assert_false(cl_image_has_config(&img, "CONFIG_KFENCE"));
+	assert_false(cl_image_has_config(&img, "CONFIG_PAGE_POISONING"));
+	in.scn = s;
+	line = cl_kind_scenario_cmdline(&in);
+	assert_string_equal(line, "watchdog_thresh=5 init_on_free=1 panic_on_taint=0x20 slub_debug=FZPU");
+	free(line);
+	img.headers = NULL; /* no headers: no option that needs them */
+	line = cl_kind_scenario_cmdline(&in);
+	assert_string_equal(line, "watchdog_thresh=5 init_on_free=1 panic_on_taint=0x20");
+	free(line);
+	unlink(cfg);
+	free(cfg);
+	rmdir(dir);
+	cl_scenario_free(s);
+}
+
 /* A live update: staged content, installed and announced mid-workload. */
 static void test_update_step(void **state)
 {
@@ -148,6 +187,10 @@ static void test_refusals(void **state)
 	expect_error("{\"workload\": [{\"op\": \"fifo\", \"name\": \"x%d\", \"dir\": \"/tmp/../etc\"}]}",
 		     "plain absolute path");
 	expect_error("{\"workload\": []}", "1 to 32 steps");
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"kernel_cmdline_if_config\": "
+		     "{\"KFENCE\": \"kfence.sample_interval=1\"}}", "not a CONFIG_ symbol");
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"kernel_cmdline_if_config\": "
+		     "{\"CONFIG_KFENCE\": \"a b\"}}", "one option word");
 	expect_error("{\"workload\": [{\"op\": \"pipe\", \"name\": \"p%d\"}]}", "no \"name\" or \"dir\"");
 	expect_error("{\"workload\": [{\"op\": \"dgram\", \"name\": \"d%d\", \"concurrency\": 65}]}",
 		     "concurrency");
@@ -176,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_persistent_plan),
 		cmocka_unit_test(test_ipc_kinds),
+		cmocka_unit_test(test_if_config),
 		cmocka_unit_test(test_update_step),
 		cmocka_unit_test(test_refusals),
 	};
