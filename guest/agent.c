@@ -257,26 +257,6 @@ static void do_sysctl(const char *name, const char *value)
 	say("CL SYSCTL name=%s value=%s rc=%d", name, value, rc);
 }
 
-static int mkdir_p(const char *dir)
-{
-	char buf[256];
-	size_t i;
-
-	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (i = 1; buf[i]; i++) {
-		if (buf[i] == '/') {
-			buf[i] = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				return -errno;
-			buf[i] = '/';
-		}
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 /* Create the directory @path is in. */
 static int mkdir_parent(const char *path)
 {
@@ -288,7 +268,7 @@ static int mkdir_parent(const char *path)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = '\0';
-	return mkdir_p(dir);
+	return wl_mkdir_p(dir);
 }
 
 /* Copy src to dst, creating dst's directory. */

@@ -24,20 +24,20 @@ double wl_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int mkdirs(const char *dir)
+int wl_mkdir_p(const char *dir)
 {
-	char buf[256], *p;
+	char buf[256];
 
 	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
-		return -1;
-	for (p = buf + 1; *p; p++)
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++)
 		if (*p == '/') {
 			*p = '\0';
 			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				return -1;
+				return -errno;
 			*p = '/';
 		}
-	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
+	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -errno : 0;
 }
 
 /* DIR/NAME for index @i into @out; -1 when it does not fit. */
@@ -290,7 +290,7 @@ void wl_run(const struct wl_step *s, struct wl_tally *t)
 		t->errors++;
 		return;
 	}
-	if (strcmp(s->dir, "-") && mkdirs(s->dir) < 0)
+	if (strcmp(s->dir, "-") && wl_mkdir_p(s->dir) < 0)
 		t->errors++;
 	if (s->conc == 1) {
 		worker(s, 0, t);

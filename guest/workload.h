@@ -33,6 +33,8 @@ struct wl_tally {
 
 /* Monotonic seconds. */
 double wl_now(void);
+/* mkdir -p @dir (0755); 0 or -errno. The agent's too. */
+int wl_mkdir_p(const char *dir);
 /* 1 when @op is one of the kinds above. */
 int wl_known(const char *op);
 /* Run @s to the end; what it did into @t. */

@@ -41,14 +41,8 @@ static int run_mkimage(const char *release, int check_only)
 		rc = status;
 	} else if (status == 3) {
 		/* mkimage.sh's last line says which package is missing */
-		char *text = NULL, *last, *nl;
+		char *text = cl_log_last_line(log), *last = text;
 
-		cl_read_file(&text, NULL, log, 65536);
-		last = text ? text : "";
-		while ((nl = strrchr(last, '\n')) && nl[1] == '\0')
-			*nl = '\0';
-		if ((nl = strrchr(last, '\n')))
-			last = nl + 1;
 		if (!strncmp(last, "mkimage: ", 9))
 			last += 9;
 		rc = cl_err_set(CL_EINPUT, "unknown kernel %s: %s", release,

@@ -154,8 +154,6 @@ int cl_plan_check(struct cl_plan *q)
 {
 	int i, rc;
 
-	if (q->kernels)
-		return 0;
 	q->kernels = cl_xcalloc((size_t)q->ncells, sizeof(*q->kernels));
 	for (i = 0; i < q->ncells; i++)
 		if (!kernel_of(q, q->cells[i]->kernel))
@@ -182,11 +180,9 @@ int cl_plan_check(struct cl_plan *q)
 
 int cl_plan_prepare_images(struct cl_plan *q)
 {
-	int rc;
+	int rc = build_images(q);
 
-	if ((rc = cl_plan_check(q)) || (rc = build_images(q)))
-		return rc;
-	return prepare_kinds(q);
+	return rc ? rc : prepare_kinds(q);
 }
 
 /* The candidate module for each kernel; a build failure fails that kernel's cells. */
@@ -292,7 +288,7 @@ static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run
 	rc->moved = r->moved;
 	rc->snapshot_sha256 = r->snapshot_sha256[0] ? r->snapshot_sha256 : NULL;
 	rc->snapshot_built = r->snapshot_built;
-	rc->cmdline = r->cmdline[0] ? r->cmdline : NULL;
+	rc->cmdline = r->cmdline;
 	rc->duration_s = r->duration_s;
 	media_of(rc, r);
 	if (k->ko)

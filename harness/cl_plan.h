@@ -56,8 +56,8 @@ int cl_plan_parse_shard(const char *text, int *k, int *n);
 /* The kernels the owned cells need, and every cell's image kind and options
  * checked; CL_EINPUT naming the matrix. Builds nothing. */
 int cl_plan_check(struct cl_plan *p);
-/* Check (cl_plan_check) and build (or find) every image the owned cells need,
- * with progress. */
+/* Build (or find) every image the owned cells need, with progress (after
+ * cl_plan_check). */
 int cl_plan_prepare_images(struct cl_plan *p);
 /* The candidate module for each kernel; a failure fails that kernel's cells. */
 void cl_plan_build_modules(struct cl_plan *p);

@@ -102,27 +102,6 @@ const struct cl_preflight_result *cl_preflight_first_bad(const struct cl_preflig
 	return NULL;
 }
 
-/* The last non-empty line of the log at @path, sanitized, into @out. */
-static void last_line(char *out, size_t cap, const char *path)
-{
-	char *text = NULL, *end, *start;
-	size_t len = 0;
-
-	out[0] = '\0';
-	if (cl_read_file(&text, &len, path, 8u << 20) || len == 0) {
-		free(text);
-		return;
-	}
-	end = text + len;
-	while (end > text && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
-		end--;
-	*end = '\0';
-	start = strrchr(text, '\n');
-	snprintf(out, cap, "%s", start ? start + 1 : text);
-	cl_sanitize(out);
-	free(text);
-}
-
 /* A directory made and named absolutely (the step runs elsewhere); NULL and said. */
 static char *abs_dir(const char *path)
 {
@@ -206,7 +185,7 @@ static void run_step(struct cl_preflight_result *r, const struct cl_candidate *c
 		     const char *dir, const char *out)
 {
 	char *argv[4 + CL_MAX_MAKE_VARS + CL_MAX_PREFLIGHT_ARGS], *own[CL_MAX_PREFLIGHT_ARGS];
-	char *content = cs ? realpath(cs->file, NULL) : NULL;
+	char *content = cs ? realpath(cs->file, NULL) : NULL, *last;
 	struct step_dirs d = { 0 };
 	int nown = 0, rc;
 	double t0 = cl_now();
@@ -230,7 +209,10 @@ static void run_step(struct cl_preflight_result *r, const struct cl_candidate *c
 		goto out;
 	}
 	r->exit_code = rc;
-	last_line(r->detail, sizeof(r->detail), d.log);
+	last = cl_log_last_line(d.log);
+	snprintf(r->detail, sizeof(r->detail), "%s", last);
+	cl_sanitize(r->detail);
+	free(last);
 	if (rc == 126 || rc == 127) /* env: the command could not be found or run */
 		snprintf(r->detail, sizeof(r->detail), "could not be started (exit %d): %.200s", rc,
 			 s->argv[0]);

@@ -382,6 +382,28 @@ int cl_run(char *const argv[], const char *log_path, double timeout_s)
 			  WTERMSIG(status), log_path ? "; log: " : "", log_path ? log_path : "");
 }
 
+char *cl_log_last_line(const char *path)
+{
+	char *text = cl_xmalloc(65537), *end, *start;
+	size_t len = 0;
+	FILE *f = fopen(path, "rb");
+
+	if (f) {
+		if (fseek(f, -65536, SEEK_END) != 0)
+			rewind(f); /* shorter than that: all of it */
+		len = fread(text, 1, 65536, f);
+		fclose(f);
+	}
+	end = text + len;
+	while (end > text && strchr("\n\r \t", end[-1]))
+		end--;
+	*end = '\0';
+	start = memrchr(text, '\n', (size_t)(end - text));
+	start = start ? start + 1 : text;
+	memmove(text, start, (size_t)(end - start) + 1);
+	return text;
+}
+
 double cl_now(void)
 {
 	struct timespec ts;

@@ -69,6 +69,9 @@ char *cl_xstrdup(const char *s);
  * when it could not be started, timed out or died by a signal.
  */
 int cl_run(char *const argv[], const char *log_path, double timeout_s);
+/* The last non-empty line of the log at @path, trailing blanks cut (new
+ * string; "" when there is none or it cannot be read). */
+char *cl_log_last_line(const char *path);
 /* @want seconds, or less when $CRASHLAB_CMD_TIMEOUT says so (limits of other kinds of work). */
 double cl_time_limit(double want);
 

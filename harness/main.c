@@ -361,6 +361,18 @@ static void close_hosts(struct qualify *q)
 	cl_pump_release_all(); /* no stream callback can run now */
 }
 
+/* The run's reports written (and signed with --sign-key); the exit code. */
+static int report_run(struct qualify *q, struct cl_report *rep)
+{
+	int rc;
+
+	rep->accel = !strcmp(q->plan.virt_type, "kvm") ? "kvm" : "tcg";
+	rep->shard = q->plan.shard;
+	rep->nshards = q->plan.nshards;
+	rc = conclude(&q->plan, rep);
+	return q->sign_key && rc >= 0 ? sign_report(q->plan.out, q->sign_key, rc) : rc;
+}
+
 /*
  * The candidate's pre-flight steps, before any image or VM. 0 to go on;
  * else the exit code of a run whose cells are all not_run, its report
@@ -396,11 +408,7 @@ static int preflight(struct qualify *q, struct cl_report *rep)
 	cl_plan_make_runs(&q->plan);
 	for (i = 0; i < q->plan.ncells; i++)
 		cl_cell_skip(&q->plan.runs[i], why);
-	rep->accel = "tcg";
-	rep->shard = q->plan.shard;
-	rep->nshards = q->plan.nshards;
-	i = conclude(&q->plan, rep);
-	return q->sign_key && i >= 0 ? sign_report(q->plan.out, q->sign_key, i) : i;
+	return report_run(q, rep);
 }
 
 static int run_qualify(struct qualify *q)
@@ -447,12 +455,7 @@ static int run_qualify(struct qualify *q)
 	}
 	cl_sched_run(p, &q->sched);
 	close_hosts(q);
-	rep.accel = !strcmp(p->virt_type, "kvm") ? "kvm" : "tcg";
-	rep.shard = p->shard;
-	rep.nshards = p->nshards;
-	rc = conclude(p, &rep);
-	if (q->sign_key && rc >= 0)
-		rc = sign_report(p->out, q->sign_key, rc);
+	rc = report_run(q, &rep);
 	if (p->echo_console)
 		reproduce_epilogue(p);
 	return rc;
@@ -746,7 +749,7 @@ static int cmd_images(int argc, char **argv)
 	catch_signals();
 	cl_scratch_sweep(CL_SCRATCH_ROOT);
 	if (cl_matrix_load(&m, argv[2]) || (p.matrix = m, cl_plan_select(&p)) ||
-	    cl_plan_prepare_images(&p)) {
+	    cl_plan_check(&p) || cl_plan_prepare_images(&p)) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());
 		rc = 2;
 	}

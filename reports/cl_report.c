@@ -368,7 +368,7 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 	json_object_set_new(j, "moved", json_integer(c->moved));
 	json_object_set_new(j, "started_from", json_string(c->snapshot_sha256 ? "snapshot" : "boot"));
 	json_object_set_new(j, "boot_media", media_json(c));
-	json_object_set_new(j, "kernel_cmdline", str_or_null(c->cmdline ? c->cmdline : ""));
+	json_object_set_new(j, "kernel_cmdline", str_or_null(c->cmdline));
 	if (c->snapshot_sha256)
 		json_object_set_new(j, "snapshot", json_pack("{s:s,s:b}", "sha256", c->snapshot_sha256,
 							     "built_by_this_run", c->snapshot_built));

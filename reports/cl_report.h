@@ -44,7 +44,7 @@ struct cl_report_cell {
 	int moved;                   /* times moved to another host (its host was lost) */
 	const char *snapshot_sha256; /* started from this saved state (borrowed), or NULL: booted */
 	int snapshot_built;          /* ... which this run built */
-	const char *cmdline;         /* the kernel command line it booted with (borrowed), or NULL */
+	const char *cmdline;         /* the kernel command line it booted with (borrowed; "" if none) */
 	double duration_s;
 	char module_sha256[CL_SHA256_HEX]; /* the candidate module built for this kernel */
 	char loaded_digest[CL_SHA256_HEX]; /* what the sensor said it loaded, "" if nothing */
