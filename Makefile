@@ -28,7 +28,7 @@ TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(wildcard tests/unit/test_*.c
 SAN_OBJS := $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 CONTENT := $(patsubst %.json,%.bin,$(wildcard sensor/content/*.json))
 
-.PHONY: all deps demo check unit integration faults soak fuzz bench perf content clean
+.PHONY: all deps demo check unit integration faults soak fuzz bench perf content clean debug
 all: build/crashlab build/clcc build/guest/crashlab-agent build/reaper
 
 build/crashlab: harness/main.c $(LIB_SRC) $(HDRS)
@@ -116,6 +116,11 @@ perf: all
 # signals); prints a table and totals.
 faults: all
 	@bash tests/faults.sh
+
+# The debug matrix: one release as Debian ships it and as crashlab's debug
+# kernel (KASAN, lockdep, ...); the first run builds that kernel (~10 min).
+debug: all build/crashlab-asan
+	@bash tests/debug.sh
 
 # The smoke matrix qualified 20 times in a row: identical verdicts, no leak.
 SOAK_RUNS ?= 20

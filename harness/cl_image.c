@@ -9,6 +9,7 @@
 #include "cl_util.h"
 
 #include <dirent.h>
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,26 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+int cl_image_is_debug(const char *release)
+{
+	size_t n = strlen(release);
+
+	return n > 6 && !strcmp(release + n - 6, "-debug");
+}
+
+/* A debug kernel not built yet is a long job: say so before it starts. */
+static void announce_debug_build(const char *release, const char *cache, const char *log)
+{
+	char *tree = cl_sprintf("%s/kernels/%s/headers/usr/src/linux-headers-%s/.crashlab-key",
+				cache, release, release);
+
+	if (!cl_file_exists(tree))
+		fprintf(stderr, "crashlab: building the debug kernel %s from Debian's source "
+			"(the first build takes about %d minutes; progress in %s)\n", release,
+			CL_DEBUG_BUILD_MINUTES, log);
+	free(tree);
+}
 
 /* Run images/mkimage.sh for @release (with --check when @check_only). */
 static int run_mkimage(const char *release, int check_only)
@@ -36,7 +57,9 @@ static int run_mkimage(const char *release, int check_only)
 	}
 	if ((rc = cl_mkdir_p(logdir, 0755)))
 		goto done;
-	status = cl_run(argv, log, check_only ? 120 : 1800);
+	if (!check_only && cl_image_is_debug(release))
+		announce_debug_build(release, cache, log);
+	status = cl_run(argv, log, check_only ? 120 : cl_image_is_debug(release) ? 3 * 3600 : 1800);
 	if (status < 0) {
 		rc = status;
 	} else if (status == 3) {

@@ -25,6 +25,12 @@ struct cl_image {
 	char *disk_initrd;
 };
 
+/* A release ending in "-debug" is crashlab's debug kernel of that Debian ABI,
+ * built from Debian's source (images/kernel-debug.sh); about this many
+ * minutes the first time, on 2 cores. */
+#define CL_DEBUG_BUILD_MINUTES 10
+int cl_image_is_debug(const char *release);
+
 /* Is @release a kernel Debian has (or we have cached)? CL_EINPUT if not. Fast. */
 int cl_image_check(const char *release);
 /* Build (or find) the image for @release. CL_EINPUT for an unknown release. */

@@ -24,6 +24,10 @@ enum {
 	P_STEM_LINE = 2,  /* title stem comes from the line ("BUG: KASAN: x in f") */
 	P_FRAME_LINE = 4, /* guilty function is named on the line itself */
 	P_PANIC = 8,      /* a "Kernel panic - not syncing" line */
+	P_END_TASK = 16,  /* a dump_stack() report: it ends with its trace's </TASK> */
+	P_END_RULE = 32,  /* a sanitizer report: it ends at its closing "=====" rule */
+	P_BACKTRACE = 64, /* frames are kmemleak's "[<addr>] func+0x/0x" lines */
+	P_ACCESS = 128,   /* the next "Read of size"/"Write of size" line joins the title */
 };
 
 struct pattern {
@@ -55,9 +59,35 @@ static const struct pattern patterns[] = {
 	{ "Watchdog detected hard LOCKUP", NULL, CL_CLASS_HARD_LOCKUP, "hard LOCKUP", 0 },
 	{ "INFO: rcu_", "stall", CL_CLASS_RCU_STALL, "INFO: rcu detected stall", 0 },
 	{ "INFO: task ", "blocked for more than", CL_CLASS_HUNG_TASK, "INFO: task hung", 0 },
-	{ "BUG: KASAN: ", NULL, CL_CLASS_KASAN, NULL, P_STEM_LINE | P_FRAME_LINE },
-	{ "BUG: KFENCE: ", NULL, CL_CLASS_KFENCE, NULL, P_STEM_LINE | P_FRAME_LINE },
-	{ "UBSAN: ", NULL, CL_CLASS_UBSAN, NULL, P_STEM_LINE },
+	{ "BUG: KASAN: ", NULL, CL_CLASS_KASAN, NULL,
+	  P_STEM_LINE | P_FRAME_LINE | P_END_RULE | P_ACCESS },
+	{ "BUG: KFENCE: ", NULL, CL_CLASS_KFENCE, NULL, P_STEM_LINE | P_FRAME_LINE | P_END_RULE },
+	{ "UBSAN: ", NULL, CL_CLASS_UBSAN, NULL, P_STEM_LINE | P_END_RULE },
+	{ "WARNING: possible circular locking dependency detected", NULL, CL_CLASS_LOCKDEP,
+	  "WARNING: possible circular locking dependency", P_END_TASK },
+	{ "WARNING: possible recursive locking detected", NULL, CL_CLASS_LOCKDEP,
+	  "WARNING: possible recursive locking", P_END_TASK },
+	{ "WARNING: inconsistent lock state", NULL, CL_CLASS_LOCKDEP,
+	  "WARNING: inconsistent lock state", P_END_TASK },
+	{ "WARNING: bad unlock balance detected", NULL, CL_CLASS_LOCKDEP,
+	  "WARNING: bad unlock balance", P_END_TASK },
+	{ "WARNING: held lock freed", NULL, CL_CLASS_LOCKDEP, "WARNING: held lock freed",
+	  P_END_TASK },
+	{ "WARNING: suspicious RCU usage", NULL, CL_CLASS_LOCKDEP,
+	  "WARNING: suspicious RCU usage", P_END_TASK },
+	{ "WARNING: possible irq lock inversion dependency detected", NULL, CL_CLASS_LOCKDEP,
+	  "WARNING: possible irq lock inversion dependency", P_END_TASK },
+	{ "WARNING: lock held when returning to user space", NULL, CL_CLASS_LOCKDEP,
+	  "WARNING: lock held when returning to user space", P_END_TASK },
+	{ "unreferenced object 0x", NULL, CL_CLASS_KMEMLEAK, "memory leak", P_BACKTRACE },
+	{ "list_add corruption", NULL, CL_CLASS_LIST_CORRUPTION, "BUG: corrupted list", 0 },
+	{ "list_del corruption", NULL, CL_CLASS_LIST_CORRUPTION, "BUG: corrupted list", 0 },
+	{ "list_add double add", NULL, CL_CLASS_LIST_CORRUPTION, "BUG: corrupted list", 0 },
+	{ "refcount_t: ", NULL, CL_CLASS_REFCOUNT, NULL, P_STEM_LINE },
+	{ "BUG: scheduling while atomic", NULL, CL_CLASS_SCHED_ATOMIC,
+	  "BUG: scheduling while atomic", P_END_TASK },
+	{ "BUG: sleeping function called from invalid context", NULL, CL_CLASS_SLEEP_INVALID,
+	  "BUG: sleeping function called from invalid context", P_END_TASK },
 	{ "invalid opcode", NULL, CL_CLASS_INVALID_OPCODE, "invalid opcode", 0 },
 	{ "divide error", NULL, CL_CLASS_DIVIDE_ERROR, "divide error", 0 },
 	{ "PANIC: double fault", NULL, CL_CLASS_DOUBLE_FAULT, "double fault", 0 },
@@ -80,7 +110,8 @@ static const struct pattern patterns[] = {
 };
 
 /* Subsystem prefixes printed before a report's first word. */
-static const char *const line_prefixes[] = { "watchdog: ", "NMI watchdog: ", "rcu: ", NULL };
+static const char *const line_prefixes[] = { "watchdog: ", "NMI watchdog: ", "rcu: ", "kmemleak: ",
+					     NULL };
 
 /* Frames that never explain a crash: where the report was produced, not why. */
 static const char *const generic_frames[] = {
@@ -97,7 +128,7 @@ static const char *const generic_frames[] = {
 	"strcmp", "strncmp", "strcpy", "strncpy", "strscpy", "sized_strscpy", "kmalloc",
 	"__kmalloc", "__kmalloc_", "kmalloc_", "kmem_cache_", "__kmem_cache_", "kfree", "__kfree", "slab_",
 	"___slab_", "__slab_", "allocate_slab", "new_slab",
-	"kasan_", "__asan_", "__kasan_", "ubsan_", "__ubsan_", "check_memory_region",
+	"kasan_", "__asan_", "__kasan_", "____kasan_", "ubsan_", "__ubsan_", "check_memory_region",
 	"entry_SYSCALL", "do_syscall_64", "x64_sys_call", "syscall_exit", "ret_from_fork",
 	"__x64_sys_", "__do_sys_", "__se_sys_", "schedule", "__schedule", "schedule_",
 	"preempt_schedule", "out_of_memory", "oom_", "dump_header", "__alloc_pages",
@@ -108,7 +139,24 @@ static const char *const generic_frames[] = {
 	"kprobe_int3_handler", "kprobe_ftrace_handler", "lock_acquire", "lock_release",
 	"watchdog_timer_fn", "__hrtimer_run_queues", "hrtimer_interrupt", "rcu_dump_cpu_stacks",
 	"rcu_sched_clock_irq", "update_process_times", "tick_", "nmi_", "default_do_nmi",
-	"native_", "__stack_chk_fail", NULL,
+	"native_", "__stack_chk_fail",
+	/* the reporters and checkers: lockdep, refcount, lists, KFENCE, WARN */
+	"check_noncircular", "check_prev_add", "check_prevs_add", "validate_chain",
+	"__lock_acquire", "lock_acquire_", "print_circular_bug", "print_usage_bug",
+	"print_deadlock_bug", "check_deadlock", "mark_lock", "mark_lock_irq", "mark_usage",
+	"lockdep_", "__lockdep_", "print_unlock_imbalance_bug", "__lock_release",
+	"debug_check_no_locks_freed", "lock_is_held_type", "mutex_lock_", "__mutex_",
+	"do_raw_spin_", "spin_dump", "spin_bug", "refcount_", "__refcount_", "__list_",
+	"__warn_printk", "check_panic_on_warn", "kfence_", "__kfence_", "kmemleak_", "__kmemleak_", "print_report",
+	"print_address_description", "__schedule_bug", "schedule_debug",
+	/* what a waiting task sits in: blame the caller that waited */
+	"wait_for_completion", "wait_for_completion_", "__wait_for_common", "wait_for_common",
+	"do_wait_for_common", "io_schedule", "io_schedule_", "msleep", "msleep_interruptible",
+	"usleep_range", "usleep_range_state", "__cond_resched", "down", "rt_mutex_",
+	"__rt_mutex_", "prepare_to_wait", "prepare_to_wait_", "finish_wait",
+	/* what a soft lockup spins in: blame the caller */
+	"delay_tsc", "delay_halt", "delay_halt_", "delay_loop", "__delay", "__const_udelay",
+	"__udelay", "__ndelay", "mdelay", "udelay", NULL,
 };
 
 struct cl_triage {
@@ -127,6 +175,8 @@ struct cl_triage {
 	char rip_frame[CL_FRAME_MAX], rip_module[64];
 	char trace_frame[CL_FRAME_MAX], trace_module[64];
 	char stem[CL_TITLE_MAX];
+	int pflags;            /* the flags of the pattern that opened the report */
+	int have_access;       /* P_ACCESS: the access line was seen */
 	size_t excerpt_len;
 	/* A WARNING seen while warnings are not fatal: adopted if panic_on_warn fires. */
 	int have_warning;
@@ -147,7 +197,10 @@ const char *cl_class_name(enum cl_crash_class c)
 		[CL_CLASS_SOFT_LOCKUP] = "soft_lockup", [CL_CLASS_HARD_LOCKUP] = "hard_lockup",
 		[CL_CLASS_RCU_STALL] = "rcu_stall", [CL_CLASS_HUNG_TASK] = "hung_task",
 		[CL_CLASS_OOM] = "oom", [CL_CLASS_KASAN] = "kasan", [CL_CLASS_UBSAN] = "ubsan",
-		[CL_CLASS_KFENCE] = "kfence",
+		[CL_CLASS_KFENCE] = "kfence", [CL_CLASS_LOCKDEP] = "lockdep",
+		[CL_CLASS_KMEMLEAK] = "kmemleak", [CL_CLASS_LIST_CORRUPTION] = "list_corruption",
+		[CL_CLASS_REFCOUNT] = "refcount", [CL_CLASS_SCHED_ATOMIC] = "scheduling_while_atomic",
+		[CL_CLASS_SLEEP_INVALID] = "sleep_in_atomic",
 	};
 	_Static_assert(sizeof(names) / sizeof(names[0]) == CL_CLASS_LAST, "class names");
 
@@ -294,6 +347,8 @@ static const char *strip_prefixes(const char *s)
 				break;
 		if (line_prefixes[i]) {
 			s = p + strlen(line_prefixes[i]);
+			while (*s == ' ') /* kmemleak indents after its prefix */
+				s++;
 			continue;
 		}
 		return s;
@@ -335,7 +390,8 @@ static void normalise(char *out, size_t outlen, const char *in, size_t inlen)
 		}
 		out[o++] = in[i++];
 	}
-	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == ':' || out[o - 1] == ','))
+	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == ':' || out[o - 1] == ',' ||
+			 out[o - 1] == '.'))
 		o--;
 	out[o] = '\0';
 }
@@ -377,10 +433,15 @@ static int symbol_on_line(const char *s, char *fn, size_t fnlen, char *mod, size
 	return 0;
 }
 
-/* Function named on the crash line: "... at file:line func+0x/0x [mod]" or "in: func+0x". */
+/*
+ * Function named on the crash line: "... at file:line func+0x/0x [mod]" or
+ * "in: func+0x". A generic one (KASAN's double-free names the allocator's
+ * free) leaves the choice to the trace.
+ */
 static void frame_from_line(struct cl_triage *t, const char *s)
 {
-	if (symbol_on_line(s, t->r.frame, sizeof(t->r.frame), t->r.module, sizeof(t->r.module)))
+	if (symbol_on_line(s, t->r.frame, sizeof(t->r.frame), t->r.module, sizeof(t->r.module)) &&
+	    !is_generic(t->r.frame))
 		t->frame_from_line = 1;
 	else
 		t->r.frame[0] = t->r.module[0] = '\0';
@@ -393,6 +454,7 @@ static void start_report(struct cl_triage *t, const struct pattern *p, const cha
 	t->r.cls = p->cls;
 	t->in_report = 1;
 	t->report_lines = 0;
+	t->pflags = p->flags;
 	if (p->flags & P_STEM_LINE)
 		stem_from_line(t, p, s);
 	else
@@ -488,6 +550,50 @@ static int is_oot(const struct cl_triage *t, const char *mod)
 	return strstr(t->oot_modules, key) != NULL;
 }
 
+/* A sanitizer report's closing rule: a line of '=' and nothing else. */
+static int is_rule(const char *s)
+{
+	size_t n = strspn(s, "=");
+
+	return n >= 20 && s[n] == '\0';
+}
+
+/*
+ * Lines only some kinds of report have: KASAN's access type, kmemleak's
+ * backtrace, the end of a report without an end marker. Returns 1 when the
+ * line was taken (the report may have ended).
+ */
+static int kind_line(struct cl_triage *t, const char *s)
+{
+	char fn[CL_FRAME_MAX], mod[64];
+
+	if ((t->pflags & P_END_RULE) && is_rule(s)) {
+		end_report(t);
+		return 1;
+	}
+	if ((t->pflags & P_ACCESS) && !t->have_access &&
+	    (!strncmp(s, "Read of size ", 13) || !strncmp(s, "Write of size ", 14))) {
+		size_t n = strlen(t->stem);
+
+		t->have_access = 1;
+		snprintf(t->stem + n, sizeof(t->stem) - n, " %s", *s == 'R' ? "Read" : "Write");
+		return 1;
+	}
+	if ((t->pflags & P_BACKTRACE) && !t->in_trace && !strncmp(s, "backtrace", 9)) {
+		t->in_trace = 1; /* "backtrace:", "backtrace (crc 1234abcd):" */
+		return 1;
+	}
+	if ((t->pflags & P_BACKTRACE) && t->in_trace && !parse_symbol(s, fn, sizeof(fn), mod, sizeof(mod))) {
+		end_report(t);
+		return 1;
+	}
+	if ((t->pflags & P_END_TASK) && !strcmp(s, "</TASK>")) {
+		end_report(t);
+		return 1;
+	}
+	return 0;
+}
+
 /* Inside a report: RIP, Call Trace frames, end markers. */
 static void report_line(struct cl_triage *t, const char *s, const char *raw)
 {
@@ -510,6 +616,8 @@ static void report_line(struct cl_triage *t, const char *s, const char *raw)
 		end_report(t);
 		return;
 	}
+	if (kind_line(t, s))
+		return;
 	if (strncmp(s, "RIP: ", 5) == 0 && !t->have_rip) {
 		const char *colon = strchr(s + 5, ':');
 
@@ -592,7 +700,13 @@ static void handle_line(struct cl_triage *t, char *raw)
 	if (t->in_report) {
 		if (strncmp(s, "Kernel panic - not syncing", 26) == 0) {
 			excerpt_add(t, raw);
-			end_report(t);
+			/*
+			 * A report whose stack has not come yet (scheduling while
+			 * atomic under panic_on_warn): the panic's own trace is it,
+			 * and "---[ end Kernel panic" ends the report.
+			 */
+			if (t->have_rip || t->have_trace_frame || t->frame_from_line)
+				end_report(t);
 			return;
 		}
 		report_line(t, s, raw);

@@ -36,6 +36,12 @@ enum cl_crash_class {
 	CL_CLASS_KASAN,
 	CL_CLASS_UBSAN,
 	CL_CLASS_KFENCE,
+	CL_CLASS_LOCKDEP,        /* lockdep and RCU-lockdep reports */
+	CL_CLASS_KMEMLEAK,
+	CL_CLASS_LIST_CORRUPTION,
+	CL_CLASS_REFCOUNT,
+	CL_CLASS_SCHED_ATOMIC,   /* scheduling while atomic */
+	CL_CLASS_SLEEP_INVALID,  /* sleeping function called from invalid context */
 	CL_CLASS_LAST
 };
 

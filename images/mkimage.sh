@@ -6,7 +6,8 @@
 #   CACHE/kernels/RELEASE/headers/...   extracted linux-headers tree to build
 #                                       candidate modules against
 # Everything comes from Debian's own packages (apt-get download + dpkg-deb -x);
-# nothing is installed on the host. The result is keyed by its inputs (package
+# nothing is installed on the host. A RELEASE ending in "-debug" is built from
+# Debian's kernel source instead, with the sanitizers on (images/kernel-debug.sh). The result is keyed by its inputs (package
 # versions, this recipe, the agent, busybox) and its files are checked against
 # their digests when reused, so a second build with the same inputs does
 # nothing and a damaged image is built again.
@@ -21,6 +22,8 @@ agent=${3:?usage: mkimage.sh RELEASE CACHE AGENT}
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=images/cache.sh
 . "$here/cache.sh"
+# shellcheck source=images/kernel-debug.sh
+. "$here/kernel-debug.sh"
 
 case "$release" in
     *[!A-Za-z0-9.+_-]*|"") echo "mkimage: invalid kernel release '$release'" >&2; exit 3;;
@@ -28,6 +31,9 @@ esac
 # --check: only say whether Debian has this kernel (fast, downloads nothing)
 if [ "${4:-}" = "--check" ]; then
     [ -f "$cache/images/$release/key" ] && exit 0
+    case "$release" in
+        *-debug) debug_names; debug_version >/dev/null; exit $? ;;
+    esac
     apt-cache show "linux-image-$release" >/dev/null 2>&1 && exit 0
     echo "mkimage: Debian has no package linux-image-$release" >&2
     exit 3
@@ -43,13 +49,13 @@ mkdir -p "$debs" "$out" "$kroot"
 exec 9>"$out/.lock"
 flock 9
 
-# fetch PKG: make sure PKG's .deb is in $debs, whole (its digest is the one
-# the package index lists), print its path. Downloads go to a private
-# directory first and are renamed into place, so a killed download is never
-# taken for a package.
+# fetch PKG [VERSION]: make sure PKG's .deb (at VERSION, or the candidate)
+# is in $debs, whole (its digest is the one the package index lists), print
+# its path. Downloads go to a private directory first and are renamed into
+# place, so a killed download is never taken for a package.
 fetch() {
-    local pkg=$1 f dl
-    f=$(ls "$debs/${pkg}"_*.deb 2>/dev/null | head -n1 || true)
+    local pkg=$1 ver=${2:-} f dl
+    f=$(ls "$debs/${pkg}_${ver:+${ver}_}"*.deb 2>/dev/null | head -n1 || true)
     if [ -n "$f" ] && ! deb_ok "$f" "$pkg"; then
         echo "mkimage: $f does not match the package index (truncated?); downloading again" >&2
         rm -f "$f"
@@ -61,7 +67,7 @@ fetch() {
         fi
         echo "mkimage: downloading $pkg" >&2
         dl=$(mktemp -d "$debs/.dl.XXXXXX")
-        (cd "$dl" && apt-get download -q "$pkg" >/dev/null 2>"$dl/.err") \
+        (cd "$dl" && apt-get download -q "$pkg${ver:+=$ver}" >/dev/null 2>"$dl/.err") \
             || { cat "$dl/.err" >&2; rm -rf "$dl"; return 1; }
         f=$(ls "$dl/${pkg}"_*.deb | head -n1)
         if ! deb_ok "$f" "$pkg"; then
@@ -71,7 +77,7 @@ fetch() {
         fi
         mv "$f" "$debs/"
         rm -rf "$dl"
-        f=$(ls "$debs/${pkg}"_*.deb | head -n1)
+        f=$(ls "$debs/${pkg}_${ver:+${ver}_}"*.deb | head -n1)
     fi
     echo "$f"
 }
@@ -81,9 +87,14 @@ fetch() {
 # cached image with this key whose files match their digests is used as it
 # is (a fraction of a second); the .debs are fetched and verified only when
 # something has to be built.
-versions=$(apt-cache policy "linux-image-$release" "linux-headers-$release" 2>/dev/null \
-           | awk '/Candidate:/ {print $2}')
-key=$( { sha256sum "$agent" /bin/busybox "$0" "$here/cache.sh" | awk '{print $1}'
+case "$release" in
+    *-debug) debug_names
+             versions="$src_pkg $(debug_version)" || exit $?
+             versions+=" $(sha256sum "$here/kernel-debug.config" | awk '{print $1}')" ;;
+    *) versions=$(apt-cache policy "linux-image-$release" "linux-headers-$release" 2>/dev/null \
+                  | awk '/Candidate:/ {print $2}') ;;
+esac
+key=$( { sha256sum "$agent" /bin/busybox "$0" "$here/cache.sh" "$here/kernel-debug.sh" | awk '{print $1}'
          echo "$release"; echo "$versions"; } | sha256sum | awk '{print $1}')
 if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ]; then
     if sums_ok "$out"; then
@@ -93,35 +104,43 @@ if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ]; then
     fi
 fi
 
-img_deb=$(fetch "linux-image-$release") || {
-    rc=$?
-    [ $rc = 3 ] && echo "mkimage: Debian has no package linux-image-$release" >&2
-    exit $rc
+# The kernel: KROOT/image/boot/{vmlinuz,config,System.map}-RELEASE and
+# /lib/modules, and the headers tree; PACKAGES: where they came from.
+kernel_from_packages() {
+    local img_deb hdr_deb dep_debs=() dep mk rc
+    img_deb=$(fetch "linux-image-$release") || {
+        rc=$?
+        [ $rc = 3 ] && echo "mkimage: Debian has no package linux-image-$release" >&2
+        return $rc
+    }
+    hdr_deb=$(fetch "linux-headers-$release") || {
+        echo "mkimage: no package linux-headers-$release" >&2; return 3; }
+    # The headers package depends on its -common tree and on linux-kbuild; read
+    # the names from its control file instead of guessing them.
+    for dep in $(dpkg-deb -f "$hdr_deb" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//' \
+                 | tr -d ' ' | grep -E '^linux-(headers|kbuild)-'); do
+        dep_debs+=("$(fetch "$dep")")
+    done
+    echo "mkimage: building image for $release" >&2
+    rm -rf "$kroot/image" "$kroot/headers"
+    dpkg-deb -x "$img_deb" "$kroot/image"
+    # Headers: one private root; point the one absolute include at it.
+    for d in "$hdr_deb" "${dep_debs[@]}"; do dpkg-deb -x "$d" "$kroot/headers"; done
+    mk=$kroot/headers/usr/src/linux-headers-$release/Makefile
+    sed -i "s|^include /usr/src/|include $kroot/headers/usr/src/|" "$mk"
+    apt-cache policy "linux-image-$release" "linux-headers-$release" 2>/dev/null \
+        | awk '/^[^ ]/ { p = $1; sub(":$", "", p) } /Candidate:/ { print p, $2 }' > "$out/packages.tmp"
 }
-hdr_deb=$(fetch "linux-headers-$release") || {
-    echo "mkimage: no package linux-headers-$release" >&2; exit 3; }
-# The headers package depends on its -common tree and on linux-kbuild; read
-# the names from its control file instead of guessing them.
-dep_debs=()
-for dep in $(dpkg-deb -f "$hdr_deb" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//' \
-             | tr -d ' ' | grep -E '^linux-(headers|kbuild)-'); do
-    dep_debs+=("$(fetch "$dep")")
-done
 
-echo "mkimage: building image for $release" >&2
 rm -f "$out/key"
-
-# Kernel and modules.
-rm -rf "$kroot/image" "$kroot/headers"
-dpkg-deb -x "$img_deb" "$kroot/image"
+case "$release" in
+    *-debug) rm -rf "$kroot/image"
+             debug_build "$kroot" > "$out/packages.tmp" ;;
+    *) kernel_from_packages ;;
+esac
 cp "$kroot/image/boot/vmlinuz-$release" "$out/vmlinuz.tmp"
 cp "$kroot/image/boot/config-$release" "$out/config"
 cp "$kroot/image/boot/System.map-$release" "$out/System.map"
-
-# Headers: one private root; point the one absolute include at it.
-for d in "$hdr_deb" "${dep_debs[@]}"; do dpkg-deb -x "$d" "$kroot/headers"; done
-mk=$kroot/headers/usr/src/linux-headers-$release/Makefile
-sed -i "s|^include /usr/src/|include $kroot/headers/usr/src/|" "$mk"
 
 # Initramfs.
 stage=$(mktemp -d "$out/stage.XXXXXX")
@@ -162,7 +181,6 @@ mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 rm -rf "$kroot/image"
 sums_write "$out" vmlinuz base.cpio.gz
 # the package versions this image was made from, for the report's provenance
-apt-cache policy "linux-image-$release" "linux-headers-$release" 2>/dev/null \
-    | awk '/^[^ ]/ { p = $1; sub(":$", "", p) } /Candidate:/ { print p, $2 }' > "$out/packages"
+mv "$out/packages.tmp" "$out/packages"
 echo "$key" > "$out/key.tmp"
 mv "$out/key.tmp" "$out/key"

@@ -12,6 +12,8 @@ PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       # libguestfs' appliance boots the host's kernel from /boot
       mmdebstrap fdisk e2fsprogs qemu-utils libguestfs-dev libguestfs-tools ovmf
       linux-image-amd64
+      # the debug kernel kind, built from Debian's source (images/kernel-debug.sh)
+      flex bison
       # digests: cache entries (images/cache.sh) and the controller (libcrypto)
       openssl libssl-dev
       # report.html is checked as rendered by headless Chromium (tests)

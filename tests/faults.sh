@@ -28,6 +28,11 @@ product='crash|boot_loop|hang|install_failed|workload_failed'
 
 cleanup() {
     for m in "$W"/mnt-*; do [ -d "$m" ] && umount "$m" 2>/dev/null; done
+    if [ "$survived" != "$total" ]; then
+        # a fault not survived: keep every run's reports and consoles to look at
+        rm -rf build/faults-failed && mkdir -p build && mv "$W" build/faults-failed \
+            && echo "faults: the runs' reports and consoles are kept in build/faults-failed" >&2
+    fi
     rm -rf "$W"
     pkill -CONT -x libvirtd 2>/dev/null || true
 }
@@ -35,13 +40,16 @@ trap cleanup EXIT
 
 wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 
-# verdicts OUT: "cell=verdict/attempts ..." from OUT/report.json
+# verdicts OUT: "cell=verdict/attempts ..." from OUT/report.json, with the
+# title of a cell that did not pass
 verdicts() {
     [ -f "$1/report.json" ] || { echo "no-report"; return; }
     python3 -c "
 import json,sys
 r=json.load(open('$1/report.json'))
-print(' '.join('%s=%s/%d' % (c['id'], c['verdict'], c['attempts']) for c in r['cells']))"
+print(' '.join('%s=%s/%d%s' % (c['id'], c['verdict'], c['attempts'],
+      '' if c['verdict'] == 'pass' else ' (%.80s)' % (c.get('title') or c.get('detail') or ''))
+      for c in r['cells']))"
 }
 
 # start NAME [ENV=V...] -- ARGS: run crashlab in the background; sets PID

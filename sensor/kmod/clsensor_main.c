@@ -14,6 +14,12 @@
  * read of entry 21 lands in the vmalloc guard page and faults every time:
  * with CL_BOUNDS_CHECK=0 and Channel-File-291-style content the crash is
  * deterministic, not a matter of what happens to lie after the array.
+ *
+ * Built with CL_INPUTS_KMALLOC=1 (make INPUTS=kmalloc) the array is instead
+ * an ordinary zeroed kmalloc object with nothing against it: 20 pointers in
+ * a 192-byte slab object, so entry 21 reads the object's zeroed slack, the
+ * interpreter takes the NULL for "no value", and a production kernel carries
+ * on. Only a sanitizer (KASAN) sees the read.
  */
 #include <linux/module.h>
 #include <linux/kernel.h>
@@ -52,6 +58,10 @@ static DEFINE_SPINLOCK(cl_lock);     /* guards everything below */
 static void *cl_blob;                /* channel file bytes (vmalloc) */
 static struct cl_content cl_parsed;
 static u8 cl_digest[SHA256_DIGEST_SIZE];
+#ifndef CL_INPUTS_KMALLOC
+#define CL_INPUTS_KMALLOC 0
+#endif
+
 static void *cl_input_page;          /* one page; inputs at its end */
 static const char **cl_inputs;       /* CL_INPUT_FIELDS pointers */
 static char (*cl_values)[CL_VALUE_LEN]; /* backing strings */
@@ -358,7 +368,10 @@ static void cl_free(void)
 {
 	vfree(cl_blob);
 	cl_blob = NULL;
-	vfree(cl_input_page);
+	if (CL_INPUTS_KMALLOC)
+		kfree(cl_input_page);
+	else
+		vfree(cl_input_page);
 	cl_input_page = NULL;
 	kfree(cl_values);
 	cl_values = NULL;
@@ -369,14 +382,17 @@ static int __init clsensor_init(void)
 	size_t i, armed = 0;
 	int err;
 
-	cl_input_page = vmalloc(PAGE_SIZE);
+	if (CL_INPUTS_KMALLOC)
+		cl_input_page = kcalloc(CL_INPUT_FIELDS, sizeof(char *), GFP_KERNEL);
+	else
+		cl_input_page = vmalloc(PAGE_SIZE);
 	cl_values = kcalloc(CL_INPUT_FIELDS, CL_VALUE_LEN, GFP_KERNEL);
 	if (!cl_input_page || !cl_values) {
 		cl_free();
 		return -ENOMEM;
 	}
-	cl_inputs = (const char **)((char *)cl_input_page + PAGE_SIZE -
-				    CL_INPUT_FIELDS * sizeof(char *));
+	cl_inputs = CL_INPUTS_KMALLOC ? (const char **)cl_input_page :
+		(const char **)((char *)cl_input_page + PAGE_SIZE - CL_INPUT_FIELDS * sizeof(char *));
 	err = cl_load_content();
 	if (err) {
 		cl_free();
@@ -397,8 +413,9 @@ static int __init clsensor_init(void)
 		if (err)
 			pr_warn("clsensor: cannot probe %s: %d\n", cl_probes[i].symbol_name, err);
 	}
-	pr_info("clsensor: %zu of %zu probes armed, bounds check %s\n", armed,
-		ARRAY_SIZE(cl_probes), CL_BOUNDS_CHECK ? "on" : "OFF");
+	pr_info("clsensor: %zu of %zu probes armed, bounds check %s, inputs %s\n", armed,
+		ARRAY_SIZE(cl_probes), CL_BOUNDS_CHECK ? "on" : "OFF",
+		CL_INPUTS_KMALLOC ? "kmalloc" : "page end");
 	return 0;
 }
 

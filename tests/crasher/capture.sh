@@ -6,15 +6,18 @@
 # from crashlab's own triage (so the corpus can catch triage mistakes).
 #
 # usage: tests/crasher/capture.sh [MODE...]      (default: every mode)
-# Needs build/crashlab (make) and libvirtd (scripts/deps.sh). A few minutes.
+# Needs build/crashlab (make) and libvirtd (scripts/deps.sh). A few minutes,
+# plus the debug kernel's first build (images/kernel-debug.sh) for the
+# sanitizer modes.
 set -u
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 work=$(mktemp -d /tmp/crashlab-capture.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 kernels="6.1.0-56-amd64 6.12.117+deb12-amd64"
+debug=6.1.0-56-debug
 
-# name|class|title|frame|module|sysctls (a=b,...)|extra kernel cmdline|kernels|crasher mode (default: name)
+# name|class|title|frame|module|sysctls (a=b,...)|extra kernel cmdline|kernels|crasher mode (default: name)|seconds to wait after loading (default 1)
 # (stackoverflow-silent: on 6.12 the double-fault report is printed from NMI
 # context, deferred, and lost when pvpanic stops the guest - the console shows
 # no crash and only the pvpanic event tells; rcustall on 6.12 under TCG hangs
@@ -41,37 +44,73 @@ modtrace|null_deref|BUG: kernel NULL pointer dereference in crasher_modtrace|cra
 clean|none||||||
 noisy|none||||||
 earlyprintk|none|||||earlyprintk=serial,ttyS0,115200||clean
+softlockup-mdelay|soft_lockup|BUG: soft lockup in crasher_softlockup_mdelay|crasher_softlockup_mdelay|crasher|kernel.softlockup_panic=1|watchdog_thresh=5|
+hunginit|hung_task|INFO: task hung in crasher_init|crasher_init|crasher|kernel.hung_task_panic=1,kernel.hung_task_timeout_secs=5||
+listcorrupt|list_corruption|BUG: corrupted list in crasher_listcorrupt|crasher_listcorrupt|crasher|||
+refcount|refcount|refcount_t: underflow; use-after-free in crasher_refcount|crasher_refcount|crasher|kernel.panic_on_warn=1||
+schedatomic|scheduling_while_atomic|BUG: scheduling while atomic in crasher_schedatomic|crasher_schedatomic|crasher|kernel.panic_on_warn=1||
+sleepinvalid|sleep_in_atomic|BUG: sleeping function called from invalid context in crasher_sleepinvalid|crasher_sleepinvalid|crasher|||DEBUG
+kasan-oob|kasan|KASAN: slab-out-of-bounds Read in crasher_kasan_oob|crasher_kasan_oob|crasher|||DEBUG
+kasan-oob-write|kasan|KASAN: slab-out-of-bounds Write in crasher_kasan_oob_write|crasher_kasan_oob_write|crasher|||DEBUG
+kasan-uaf|kasan|KASAN: use-after-free Read in crasher_kasan_uaf|crasher_kasan_uaf|crasher|||DEBUG
+kasan-double-free|kasan|KASAN: double-free in crasher_kasan_double_free|crasher_kasan_double_free|crasher|||DEBUG
+kasan-global|kasan|KASAN: global-out-of-bounds Read in crasher_kasan_global|crasher_kasan_global|crasher|||DEBUG
+kasan-stack|kasan|KASAN: stack-out-of-bounds Read in crasher_kasan_stack|crasher_kasan_stack|crasher|||DEBUG
+ubsan-bounds|ubsan|UBSAN: array-index-out-of-bounds in crasher_ubsan_bounds|crasher_ubsan_bounds|crasher|||DEBUG
+ubsan-shift|ubsan|UBSAN: shift-out-of-bounds in crasher_ubsan_shift|crasher_ubsan_shift|crasher|||DEBUG
+lockdep-circular|lockdep|WARNING: possible circular locking dependency in crasher_lockdep_circular|crasher_lockdep_circular|crasher|||DEBUG
+lockdep-recursive|lockdep|WARNING: possible recursive locking in crasher_lockdep_recursive|crasher_lockdep_recursive|crasher|||DEBUG
+lockdep-inconsistent|lockdep|WARNING: inconsistent lock state in crasher_lockdep_inconsistent|crasher_lockdep_inconsistent|crasher|||DEBUG
+lockdep-unlock|lockdep|WARNING: bad unlock balance in crasher_lockdep_unlock|crasher_lockdep_unlock|crasher|||DEBUG
+lockdep-freed|lockdep|WARNING: held lock freed in crasher_lockdep_freed|crasher_lockdep_freed|crasher|||DEBUG
+lockdep-rcu|lockdep|WARNING: suspicious RCU usage in crasher_lockdep_rcu|crasher_lockdep_rcu|crasher|||DEBUG
+kmemleak|kmemleak|memory leak in crasher_kmemleak_alloc|crasher_kmemleak_alloc|crasher|||DEBUG||10
 T
 )
 
 want=("$@")
-echo "$table" | while IFS='|' read -r mode cls title frame module sysctls cmdline only arg; do
+echo "$table" | while IFS='|' read -r mode cls title frame module sysctls cmdline only arg wait; do
     [ ${#want[@]} -gt 0 ] && [[ ! " ${want[*]} " =~ " $mode " ]] && continue
     arg=${arg:-$mode}
+    wait=${wait:-1}
+    [ "$only" = DEBUG ] && only=$debug
     sys=""
     IFS=',' read -ra kv <<< "$sysctls"
     for s in "${kv[@]}"; do [ -n "$s" ] && sys+="\"${s%%=*}\": \"${s#*=}\", "; done
     cat > "$work/scenario-$mode.json" <<J
 { "name": "crasher-$mode",
-  "limits": { "boot_s": 120, "heartbeat_s": 60, "total_s": 150, "max_boots": 1 },
+  "limits": { "boot_s": 240, "heartbeat_s": 60, "step_s": $((wait + 60)), "total_s": $((wait + 300)),
+              "max_boots": 1 },
   ${cmdline:+\"kernel_cmdline\": \"$cmdline\",}
   "sysctl": { ${sys}"kernel.panic_on_oops": "1" },
-  "workload": [ { "op": "sleep", "seconds": 1 } ] }
+  "workload": [ { "op": "sleep", "seconds": $wait } ] }
 J
+    evidence='"evidence": { "status_file": "/proc/version", "counters": [] }'
+    # kmemleak reports what a scan finds; its own first scan comes a minute
+    # after boot and takes minutes under TCG: ask for one after the workload
+    [ "$mode" = kmemleak ] && evidence='"manifest_version": 2,
+  "evidence": { "command": { "timeout_s": 240, "run": [ "sh", "-c",
+      "mount -t debugfs none /sys/kernel/debug && echo stack=off > /sys/kernel/debug/kmemleak && echo scan > /sys/kernel/debug/kmemleak && echo scan > /sys/kernel/debug/kmemleak && echo scanned=1" ] },
+    "require": [ { "key": "scanned", "equals": "1" } ] }'
     cat > "$work/candidate-$mode.json" <<J
 { "name": "crasher", "version": "$mode",
   "module": { "name": "crasher", "source": "$root/tests/crasher", "args": "mode=$arg" },
   "content": [],
-  "evidence": { "status_file": "/proc/version", "counters": [] } }
+  $evidence }
 J
     cells=""
-    for k in ${only:-$kernels}; do cells+="{ \"id\": \"$k\", \"kernel\": \"$k\" },"; done
+    for k in ${only:-$kernels}; do
+        mem=512
+        case "$k" in *-debug) mem=1024 ;; esac # KASAN's shadow, kmemleak's pool
+        cells+="{ \"id\": \"$k\", \"kernel\": \"$k\", \"memory_mib\": $mem },"
+    done
     echo "{ \"name\": \"capture\", \"cells\": [ ${cells%,} ] }" > "$work/matrix-$mode.json"
     echo "== $mode"
     build/crashlab qualify --matrix "$work/matrix-$mode.json" --candidate "$work/candidate-$mode.json" \
         --scenario "$work/scenario-$mode.json" --out "$work/out-$mode" 2>&1 | grep -E '^\s|crash|hang' | tail -3
     for k in ${only:-$kernels}; do
         series=${k%%-*}; series=${series%.*}
+        case "$k" in *-debug) series+=-debug ;; esac
         dest=tests/data/triage/crasher-$mode-$series.log
         {
             echo "CLASS: $cls"

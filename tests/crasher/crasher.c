@@ -4,8 +4,19 @@
  * failure class from Debian's own kernels. Never part of a candidate.
  *
  *   insmod crasher.ko mode=<null|pagefault|gpf|bug|divide|ud2|panic|warn|
- *                          softlockup|hungtask|stackprot|stackoverflow|oom|
- *                          rcustall|kfence|modtrace|noisy|clean>
+ *                          softlockup|softlockup-mdelay|hungtask|hunginit|
+ *                          stackprot|stackoverflow|oom|rcustall|kfence|
+ *                          modtrace|listcorrupt|refcount|schedatomic|
+ *                          sleepinvalid|kasan-oob|kasan-oob-write|kasan-uaf|
+ *                          kasan-double-free|kasan-global|kasan-stack|
+ *                          ubsan-bounds|ubsan-shift|lockdep-circular|
+ *                          lockdep-recursive|lockdep-inconsistent|
+ *                          lockdep-unlock|lockdep-freed|lockdep-rcu|
+ *                          kmemleak|noisy|clean>
+ *
+ * The sanitizer and lock-checker modes report only on crashlab's debug
+ * kernel (KASAN, UBSAN, lockdep, kmemleak, atomic-sleep checks); on a
+ * production kernel most of them run to the end unseen.
  *
  * Each mode lives in its own noinline function named crasher_<mode>, so the
  * expected title names a function we chose.
@@ -20,6 +31,11 @@
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/string.h>
+#include <linux/completion.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/refcount.h>
+#include <linux/timer.h>
 
 static char *mode = "clean";
 module_param(mode, charp, 0444);
@@ -165,6 +181,219 @@ static noinline void crasher_modtrace(void)
 	sink = (void *)(long)dst[3];
 }
 
+/* A soft lockup spent in the kernel's delay loop: blame this, not mdelay. */
+static noinline void crasher_softlockup_mdelay(void)
+{
+	int i;
+
+	preempt_disable();
+	for (i = 0; i < 600; i++)
+		mdelay(100);
+	preempt_enable();
+}
+
+static DECLARE_COMPLETION(crasher_never);
+
+/* list_del twice: the second finds the poison the first left. */
+static noinline void crasher_listcorrupt(void)
+{
+	static struct list_head entry;
+	LIST_HEAD(head);
+
+	list_add(&entry, &head);
+	list_del(&entry);
+	list_del(&entry);
+}
+
+static noinline void crasher_refcount(void)
+{
+	static refcount_t ref = REFCOUNT_INIT(1);
+
+	if (refcount_dec_and_test(&ref))          /* the last put ... */
+		sink = (void *)(long)refcount_dec_and_test(&ref); /* ... and one more */
+}
+
+static noinline void crasher_schedatomic(void)
+{
+	preempt_disable();
+	msleep(10);
+	preempt_enable();
+}
+
+static DEFINE_SPINLOCK(crasher_spin);
+
+static noinline void crasher_sleepinvalid(void)
+{
+	spin_lock(&crasher_spin);
+	might_sleep();
+	spin_unlock(&crasher_spin);
+}
+
+static noinline void crasher_kasan_oob(void)
+{
+	char *volatile p = kmalloc(32, GFP_KERNEL);
+
+	sink = (void *)(long)p[32 + zero]; /* one past the object */
+	kfree(p);
+}
+
+static noinline void crasher_kasan_oob_write(void)
+{
+	char *volatile p = kmalloc(32, GFP_KERNEL);
+
+	p[40 + zero] = 1;
+	kfree(p);
+}
+
+static noinline void crasher_kasan_uaf(void)
+{
+	char *volatile p = kmalloc(64, GFP_KERNEL);
+
+	kfree(p);
+	sink = (void *)(long)p[8 + zero];
+}
+
+static noinline void crasher_kasan_double_free(void)
+{
+	char *volatile p = kmalloc(64, GFP_KERNEL);
+
+	kfree(p);
+	kfree(p);
+}
+
+static char crasher_global[10];
+
+static noinline void crasher_kasan_global(void)
+{
+	char *volatile p = crasher_global;
+
+	sink = (void *)(long)p[sizeof(crasher_global) + 3 + zero];
+}
+
+static noinline void crasher_kasan_stack(void)
+{
+	char buf[8];
+	char *volatile p = buf;
+
+	buf[0] = (char)zero;
+	sink = (void *)(long)p[16 + zero];
+}
+
+static noinline void crasher_ubsan_bounds(void)
+{
+	int table[4] = { 1, 2, 3, 4 };
+	int i = 4 + zero;
+
+	sink = (void *)(long)table[i];
+}
+
+static noinline void crasher_ubsan_shift(void)
+{
+	int by = 40 + zero;
+
+	sink = (void *)(long)(1 << by);
+}
+
+static DEFINE_MUTEX(crasher_lock_a);
+static DEFINE_MUTEX(crasher_lock_b);
+
+/* a then b, later b then a: lockdep sees the cycle without a deadlock. */
+static noinline void crasher_lockdep_circular(void)
+{
+	mutex_lock(&crasher_lock_a);
+	mutex_lock(&crasher_lock_b);
+	mutex_unlock(&crasher_lock_b);
+	mutex_unlock(&crasher_lock_a);
+	mutex_lock(&crasher_lock_b);
+	mutex_lock(&crasher_lock_a);
+	mutex_unlock(&crasher_lock_a);
+	mutex_unlock(&crasher_lock_b);
+}
+
+/* Two locks of one class (one init site), nested without a subclass. */
+static noinline void crasher_lockdep_recursive(void)
+{
+	spinlock_t *locks = kmalloc_array(2, sizeof(*locks), GFP_KERNEL);
+	int i;
+
+	for (i = 0; i < 2; i++)
+		spin_lock_init(&locks[i]);
+	spin_lock(&locks[0]);
+	spin_lock(&locks[1]);
+	spin_unlock(&locks[1]);
+	spin_unlock(&locks[0]);
+	kfree(locks);
+}
+
+static DEFINE_SPINLOCK(crasher_irq_lock);
+static struct timer_list crasher_timer;
+
+static void crasher_timer_fn(struct timer_list *t)
+{
+	spin_lock(&crasher_irq_lock); /* in softirq */
+	spin_unlock(&crasher_irq_lock);
+}
+
+/* Taken in a timer (softirq) and, with softirqs on, in process context. */
+static noinline void crasher_lockdep_inconsistent(void)
+{
+	timer_setup(&crasher_timer, crasher_timer_fn, 0);
+	mod_timer(&crasher_timer, jiffies + 1);
+	msleep(100);
+	spin_lock(&crasher_irq_lock);
+	spin_unlock(&crasher_irq_lock);
+	del_timer_sync(&crasher_timer);
+}
+
+static noinline void crasher_lockdep_unlock(void)
+{
+	mutex_unlock(&crasher_lock_a); /* never locked */
+}
+
+static noinline void crasher_lockdep_freed(void)
+{
+	struct { spinlock_t lock; long pad[4]; } *o = kmalloc(sizeof(*o), GFP_KERNEL);
+
+	spin_lock_init(&o->lock);
+	spin_lock(&o->lock);
+	kfree(o); /* while held */
+}
+
+static int __rcu *crasher_rcu_ptr;
+
+static noinline void crasher_lockdep_rcu(void)
+{
+	sink = rcu_dereference(crasher_rcu_ptr); /* outside rcu_read_lock() */
+}
+
+static noinline void crasher_kmemleak_alloc(void)
+{
+	char *volatile p = kmalloc(128, GFP_KERNEL);
+
+	if (p)
+		memset(p, 0x5a, 128);
+	p = NULL;
+}
+
+/*
+ * Overwrite the stack the allocation ran on: kmemleak scans whole task
+ * stacks, and a stale copy of the pointer there (the loading task lives
+ * on: it is the guest's init) would count as a reference.
+ */
+static noinline void crasher_scrub_stack(void)
+{
+	char buf[3072];
+
+	memzero_explicit(buf, sizeof(buf));
+}
+
+/* An object nothing points to; kmemleak's scan (a minute after boot) finds it. */
+static noinline void crasher_kmemleak(void)
+{
+	crasher_kmemleak_alloc();
+	crasher_scrub_stack();
+}
+
 /* Lines that mention crash words without being a crash report. */
 static noinline void crasher_noisy(void)
 {
@@ -175,26 +404,42 @@ static noinline void crasher_noisy(void)
 	pr_info("a task can be blocked for more than a while without INFO: task\n");
 }
 
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} crasher_modes[] = {
+	{ "null", crasher_null }, { "pagefault", crasher_pagefault }, { "gpf", crasher_gpf },
+	{ "bug", crasher_bug }, { "divide", crasher_divide }, { "ud2", crasher_ud2 },
+	{ "panic", crasher_panic }, { "warn", crasher_warn }, { "softlockup", crasher_softlockup },
+	{ "softlockup-mdelay", crasher_softlockup_mdelay }, { "hungtask", crasher_hungtask },
+	{ "stackprot", crasher_stackprot }, { "oom", crasher_oom }, { "rcustall", crasher_rcustall },
+	{ "kfence", crasher_kfence }, { "modtrace", crasher_modtrace },
+	{ "listcorrupt", crasher_listcorrupt }, { "refcount", crasher_refcount },
+	{ "schedatomic", crasher_schedatomic }, { "sleepinvalid", crasher_sleepinvalid },
+	{ "kasan-oob", crasher_kasan_oob }, { "kasan-oob-write", crasher_kasan_oob_write },
+	{ "kasan-uaf", crasher_kasan_uaf }, { "kasan-double-free", crasher_kasan_double_free },
+	{ "kasan-global", crasher_kasan_global }, { "kasan-stack", crasher_kasan_stack },
+	{ "ubsan-bounds", crasher_ubsan_bounds }, { "ubsan-shift", crasher_ubsan_shift },
+	{ "lockdep-circular", crasher_lockdep_circular },
+	{ "lockdep-recursive", crasher_lockdep_recursive },
+	{ "lockdep-inconsistent", crasher_lockdep_inconsistent },
+	{ "lockdep-unlock", crasher_lockdep_unlock }, { "lockdep-freed", crasher_lockdep_freed },
+	{ "lockdep-rcu", crasher_lockdep_rcu }, { "kmemleak", crasher_kmemleak },
+	{ "noisy", crasher_noisy },
+};
+
 static int __init crasher_init(void)
 {
+	size_t i;
+
 	pr_info("crasher: mode %s\n", mode);
-	if (!strcmp(mode, "null")) crasher_null();
-	else if (!strcmp(mode, "pagefault")) crasher_pagefault();
-	else if (!strcmp(mode, "gpf")) crasher_gpf();
-	else if (!strcmp(mode, "bug")) crasher_bug();
-	else if (!strcmp(mode, "divide")) crasher_divide();
-	else if (!strcmp(mode, "ud2")) crasher_ud2();
-	else if (!strcmp(mode, "panic")) crasher_panic();
-	else if (!strcmp(mode, "warn")) crasher_warn();
-	else if (!strcmp(mode, "softlockup")) crasher_softlockup();
-	else if (!strcmp(mode, "hungtask")) crasher_hungtask();
-	else if (!strcmp(mode, "stackprot")) crasher_stackprot();
-	else if (!strcmp(mode, "stackoverflow")) sink = (void *)(long)crasher_stackoverflow(0);
-	else if (!strcmp(mode, "oom")) crasher_oom();
-	else if (!strcmp(mode, "rcustall")) crasher_rcustall();
-	else if (!strcmp(mode, "kfence")) crasher_kfence();
-	else if (!strcmp(mode, "modtrace")) crasher_modtrace();
-	else if (!strcmp(mode, "noisy")) crasher_noisy();
+	if (!strcmp(mode, "stackoverflow"))
+		sink = (void *)(long)crasher_stackoverflow(0);
+	else if (!strcmp(mode, "hunginit"))
+		wait_for_completion(&crasher_never); /* init itself waits: blame init */
+	for (i = 0; i < ARRAY_SIZE(crasher_modes); i++)
+		if (!strcmp(mode, crasher_modes[i].name))
+			crasher_modes[i].fn();
 	return 0;
 }
 
