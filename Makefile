@@ -28,7 +28,7 @@ TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(wildcard tests/unit/test_*.c
 SAN_OBJS := $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 CONTENT := $(patsubst %.json,%.bin,$(wildcard sensor/content/*.json))
 
-.PHONY: all deps demo check unit integration faults soak fuzz bench perf content clean debug
+.PHONY: all deps demo check unit integration faults soak fuzz bench perf content clean debug third-party
 all: build/crashlab build/clcc build/guest/crashlab-agent build/reaper
 
 build/crashlab: harness/main.c $(LIB_SRC) $(HDRS)
@@ -121,6 +121,13 @@ faults: all
 # kernel (KASAN, lockdep, ...); the first run builds that kernel (~10 min).
 debug: all build/crashlab-asan
 	@bash tests/debug.sh
+
+# A third party's sensor from its manifest alone: candidates/falco-scap.json
+# (a Debian DKMS driver and its user space) on the smoke matrix; the first
+# run builds its disk images (~10 min).
+third-party: deps
+	@$(MAKE) --no-print-directory all build/crashlab-asan
+	@bash tests/third-party.sh
 
 # The smoke matrix qualified 20 times in a row: identical verdicts, no leak.
 SOAK_RUNS ?= 20

@@ -595,8 +595,13 @@ static int loaded_step(const char *name)
 {
 	char path[160];
 	struct stat st;
+	char *p;
 
+	/* the kernel names /sys/module/ with '_' where a module's name has '-' */
 	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	for (p = path + strlen("/sys/module/"); *p; p++)
+		if (*p == '-')
+			*p = '_';
 	if (stat(path, &st) != 0) {
 		say("CL INSTALL_FAILED what=module-not-loaded name=%s", name);
 		return -1;

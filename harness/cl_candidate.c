@@ -84,40 +84,287 @@ static int parse_content(struct cl_candidate *c, struct cl_content_spec *cs, con
 	return 0;
 }
 
-static int parse_module(struct cl_candidate *c, const char *path, const char *dir, json_t *m)
+/* "make_vars" of a kbuild module: plain KEY=VALUE words for make. */
+static int parse_make_vars(struct cl_candidate *c, const char *path, json_t *vars)
 {
-	static const char *const keys[] = { "name", "source", "make_vars", "args", NULL };
-	const char *name, *source, *args = "", *key;
-	json_t *vars, *v;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(vars, key, v) {
+		if (c->nmake_vars == CL_MAX_MAKE_VARS)
+			return cl_err_set(CL_EINPUT, "%s: module: too many make_vars", path);
+		if (!cl_is_token(key) || !json_is_string(v) || !cl_is_token(json_string_value(v)))
+			return cl_err_set(CL_EINPUT, "%s: module: make_vars \"%s\" must be a plain string",
+					  path, key);
+		c->make_vars[c->nmake_vars++] = cl_sprintf("%s=%s", key, json_string_value(v));
+	}
+	return 0;
+}
+
+/* @file (named in the manifest at @what) is there and its bytes hash to @sha. */
+static int file_digest_is(char actual[CL_SHA256_HEX], const char *path, const char *what,
+			  const char *file, const char *sha)
+{
+	if (cl_sha256_file(actual, file))
+		return cl_err_set(CL_EINPUT, "%s: %s: file %s does not exist", path, what, file);
+	if (strcmp(actual, sha))
+		return cl_err_set(CL_EINPUT, "%s: %s: wrong digest: %s has sha256 %s, manifest says %s",
+				  path, what, file, actual, sha);
+	return 0;
+}
+
+static int add_load(struct cl_candidate *c, const char *path, const char *name, const char *args)
+{
+	if (c->nmods == CL_MAX_MODULES)
+		return cl_err_set(CL_EINPUT, "%s: module: at most %d modules to load", path,
+				  CL_MAX_MODULES);
+	if (!cl_is_token(name))
+		return cl_err_set(CL_EINPUT, "%s: module: \"%s\" is not a plain module name", path,
+				  name);
+	if (strchr(args, '\n') || strlen(args) > 400)
+		return cl_err_set(CL_EINPUT, "%s: module %s: args must be one line", path, name);
+	c->mods[c->nmods] = cl_xstrdup(name);
+	c->mods_args[c->nmods++] = cl_xstrdup(args);
+	return 0;
+}
+
+/* "load": the modules in the order the OS loads them, names or { name, args }. */
+static int parse_load(struct cl_candidate *c, const char *path, json_t *load)
+{
+	static const char *const keys[] = { "name", "args", NULL };
+	json_t *v;
+	size_t i;
+	int rc;
+
+	if (json_array_size(load) == 0)
+		return cl_err_set(CL_EINPUT, "%s: module: load must list at least one module", path);
+	json_array_foreach(load, i, v) {
+		const char *name = json_string_value(v), *args = "";
+
+		if (!name && (!json_is_object(v) ||
+			      (rc = cl_json_keys(path, "module.load", v, keys)) ||
+			      (rc = cl_json_str(&name, path, "module.load", v, "name", 1)) ||
+			      (rc = cl_json_str(&args, path, "module.load", v, "args", 0))))
+			return json_is_object(v) ? CL_EINPUT
+						 : cl_err_set(CL_EINPUT, "%s: module: load[%zu] must be a name or { \"name\", \"args\" }",
+							      path, i);
+		if ((rc = add_load(c, path, name, args)))
+			return rc;
+	}
+	return 0;
+}
+
+/* "dkms": { "tree": DIR } | { "file": DEB, "sha256" } | { "package", "version", "sha256" } */
+static int parse_dkms(struct cl_candidate *c, const char *path, const char *dir, json_t *d)
+{
+	static const char *const keys[] = { "tree", "file", "package", "version", "sha256", NULL };
+	const char *tree = NULL, *file = NULL, *pkg = NULL, *ver = NULL, *sha = NULL;
+	char actual[CL_SHA256_HEX];
 	struct stat st;
 	int rc;
 
-	if ((rc = cl_json_keys(path, "module", m, keys)) ||
-	    (rc = cl_json_str(&name, path, "module", m, "name", 1)) ||
+	if ((rc = cl_json_keys(path, "module.dkms", d, keys)) ||
+	    (rc = cl_json_str(&tree, path, "module.dkms", d, "tree", 0)) ||
+	    (rc = cl_json_str(&file, path, "module.dkms", d, "file", 0)) ||
+	    (rc = cl_json_str(&pkg, path, "module.dkms", d, "package", 0)) ||
+	    (rc = cl_json_str(&ver, path, "module.dkms", d, "version", 0)) ||
+	    (rc = cl_json_str(&sha, path, "module.dkms", d, "sha256", 0)))
+		return rc;
+	if (!!tree + !!file + !!pkg != 1 || !!pkg != !!ver || !tree != !!sha)
+		return cl_err_set(CL_EINPUT, "%s: module.dkms: needs a \"tree\", a \"file\" and its "
+				  "\"sha256\", or a \"package\", its \"version\" and \"sha256\"", path);
+	if (sha && !cl_is_sha256_hex(sha))
+		return cl_err_set(CL_EINPUT, "%s: module.dkms: sha256 must be 64 lower-case hex digits",
+				  path);
+	if (pkg && (!cl_is_token(pkg) || !*ver ||
+		    ver[strspn(ver, "0123456789.+~:-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")]))
+		return cl_err_set(CL_EINPUT, "%s: module.dkms: package and version must be plain words",
+				  path);
+	snprintf(c->dkms_sha256, sizeof(c->dkms_sha256), "%s", sha ? sha : "");
+	if (pkg) {
+		c->dkms_package = cl_sprintf("%s=%s", pkg, ver);
+		return 0;
+	}
+	c->dkms_source = cl_path_join(dir, tree ? tree : file);
+	if (tree && (stat(c->dkms_source, &st) != 0 || !S_ISDIR(st.st_mode)))
+		return cl_err_set(CL_EINPUT, "%s: module.dkms: tree %s is not a directory", path,
+				  c->dkms_source);
+	return tree ? 0 : file_digest_is(actual, path, "module.dkms", c->dkms_source, sha);
+}
+
+/* One prebuilt module { "file", "sha256" }: there, and its bytes as the manifest says. */
+static int parse_prebuilt_file(struct cl_prebuilt *p, const char *path, const char *dir, json_t *j)
+{
+	static const char *const keys[] = { "file", "sha256", NULL };
+	const char *file, *sha, *base;
+	char actual[CL_SHA256_HEX], what[96];
+	size_t len;
+	int rc;
+
+	snprintf(what, sizeof(what), "module.prebuilt.%.64s", p->release);
+	if (p->n == CL_MAX_MODULES || !json_is_object(j))
+		return cl_err_set(CL_EINPUT, "%s: %s: 1 to %d objects { \"file\", \"sha256\" }", path,
+				  what, CL_MAX_MODULES);
+	if ((rc = cl_json_keys(path, what, j, keys)) ||
+	    (rc = cl_json_str(&file, path, what, j, "file", 1)) ||
+	    (rc = cl_json_str(&sha, path, what, j, "sha256", 1)))
+		return rc;
+	base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	len = strlen(base);
+	if (len < 4 || strcmp(base + len - 3, ".ko"))
+		return cl_err_set(CL_EINPUT, "%s: %s: %s is not a .ko file", path, what, file);
+	p->name[p->n] = cl_sprintf("%.*s", (int)(len - 3), base);
+	p->file[p->n] = cl_path_join(dir, file);
+	if (!cl_is_token(p->name[p->n++]))
+		return cl_err_set(CL_EINPUT, "%s: %s: %s is not a plain module name", path, what, base);
+	if ((rc = file_digest_is(actual, path, what, p->file[p->n - 1], sha)))
+		return rc;
+	memcpy(p->sha256[p->n - 1], actual, CL_SHA256_HEX);
+	return 0;
+}
+
+/* "prebuilt": { RELEASE: [ { "file", "sha256" }, ... ], ... } */
+static int parse_prebuilt(struct cl_candidate *c, const char *path, const char *dir, json_t *pb)
+{
+	const char *release;
+	json_t *list, *v;
+	size_t i;
+	int rc;
+
+	if (json_object_size(pb) == 0 || json_object_size(pb) > CL_MAX_PREBUILT)
+		return cl_err_set(CL_EINPUT, "%s: module.prebuilt: 1 to %d kernel releases", path,
+				  CL_MAX_PREBUILT);
+	json_object_foreach(pb, release, list) {
+		struct cl_prebuilt *p = &c->prebuilt[c->nprebuilt++];
+
+		p->release = cl_xstrdup(release);
+		if (!cl_is_token(release) || !json_is_array(list) || json_array_size(list) == 0)
+			return cl_err_set(CL_EINPUT, "%s: module.prebuilt: \"%.64s\" must be a kernel "
+					  "release with a list of modules", path, release);
+		json_array_foreach(list, i, v)
+			if ((rc = parse_prebuilt_file(p, path, dir, v)))
+				return rc;
+	}
+	return 0;
+}
+
+/* A kbuild source built by crashlab, and the one module it makes. */
+static int parse_kbuild(struct cl_candidate *c, const char *path, const char *dir, json_t *m)
+{
+	const char *name, *source, *args = "";
+	json_t *vars;
+	struct stat st;
+	int rc;
+
+	if ((rc = cl_json_str(&name, path, "module", m, "name", 1)) ||
 	    (rc = cl_json_str(&source, path, "module", m, "source", 1)) ||
 	    (rc = cl_json_str(&args, path, "module", m, "args", 0)) ||
-	    (rc = cl_json_object(&vars, path, "module", m, "make_vars", 0)))
+	    (rc = cl_json_object(&vars, path, "module", m, "make_vars", 0)) ||
+	    (rc = add_load(c, path, name, args)))
 		return rc;
-	if (!cl_is_token(name))
-		return cl_err_set(CL_EINPUT, "%s: module: name must be a plain module name", path);
-	if (strchr(args, '\n') || strlen(args) > 400)
-		return cl_err_set(CL_EINPUT, "%s: module: args must be one line", path);
-	c->module_name = cl_xstrdup(name);
 	c->module_source = cl_path_join(dir, source);
-	c->module_args = cl_xstrdup(args);
 	if (stat(c->module_source, &st) != 0 || !S_ISDIR(st.st_mode))
 		return cl_err_set(CL_EINPUT, "%s: module: source directory %s does not exist", path,
 				  c->module_source);
-	if (vars) {
-		json_object_foreach(vars, key, v) {
-			if (c->nmake_vars == CL_MAX_MAKE_VARS)
-				return cl_err_set(CL_EINPUT, "%s: module: too many make_vars", path);
-			if (!cl_is_token(key) || !json_is_string(v) ||
-			    !cl_is_token(json_string_value(v)))
-				return cl_err_set(CL_EINPUT, "%s: module: make_vars \"%s\" must be a plain string",
-						  path, key);
-			c->make_vars[c->nmake_vars++] = cl_sprintf("%s=%s", key, json_string_value(v));
-		}
+	return vars ? parse_make_vars(c, path, vars) : 0;
+}
+
+static int parse_module(struct cl_candidate *c, const char *path, const char *dir, json_t *m)
+{
+	static const char *const keys[] = { "name", "source", "make_vars", "args", "dkms",
+					    "prebuilt", "load", NULL };
+	json_t *dkms, *pb, *load;
+	int rc, listed;
+
+	if ((rc = cl_json_keys(path, "module", m, keys)) ||
+	    (rc = cl_json_object(&dkms, path, "module", m, "dkms", 0)) ||
+	    (rc = cl_json_object(&pb, path, "module", m, "prebuilt", 0)) ||
+	    (rc = cl_json_array(&load, path, "module", m, "load", 0)))
+		return rc;
+	listed = dkms || pb; /* modules the OS loads from a "load" list */
+	if ((dkms && pb) ||
+	    (listed && (json_object_get(m, "source") || json_object_get(m, "make_vars") ||
+			json_object_get(m, "name") || json_object_get(m, "args") || !load)))
+		return cl_err_set(CL_EINPUT, "%s: module: a \"dkms\" source or \"prebuilt\" modules (one "
+				  "of them) are loaded by a \"load\" list (no name, source, args or "
+				  "make_vars)", path);
+	if (!listed && load)
+		return cl_err_set(CL_EINPUT, "%s: module: \"load\" lists the modules of a \"dkms\" source "
+				  "or \"prebuilt\" modules", path);
+	if (listed && c->manifest_version < 2)
+		return cl_err_set(CL_EINPUT, "%s: module: \"dkms\" and \"prebuilt\" need "
+				  "\"manifest_version\": 2", path);
+	rc = dkms ? parse_dkms(c, path, dir, dkms)
+	     : pb ? parse_prebuilt(c, path, dir, pb)
+		  : parse_kbuild(c, path, dir, m);
+	if (rc == 0 && listed)
+		rc = parse_load(c, path, load);
+	if (rc == 0) {
+		c->module_name = cl_xstrdup(c->mods[0]);
+		c->module_args = cl_xstrdup(c->mods_args[0]);
+	}
+	return rc;
+}
+
+/* A vendor's package { "file": DEB, "sha256" }: there, a .deb, and its bytes as the manifest says. */
+static int parse_deb_file(struct cl_candidate *c, const char *path, const char *dir, json_t *j,
+			  size_t idx)
+{
+	static const char *const keys[] = { "file", "sha256", NULL };
+	const char *file, *sha;
+	char what[32], actual[CL_SHA256_HEX], *abs;
+	size_t len;
+	int rc;
+
+	snprintf(what, sizeof(what), "packages[%zu]", idx);
+	if ((rc = cl_json_keys(path, what, j, keys)) ||
+	    (rc = cl_json_str(&file, path, what, j, "file", 1)) ||
+	    (rc = cl_json_str(&sha, path, what, j, "sha256", 1)))
+		return rc;
+	c->packages[c->npackages] = cl_path_join(dir, file);
+	abs = realpath(c->packages[c->npackages], NULL);
+	free(c->packages[c->npackages]);
+	c->packages[c->npackages++] = abs ? abs : cl_path_join(dir, file);
+	len = strlen(file);
+	if (len < 5 || strcmp(file + len - 4, ".deb"))
+		return cl_err_set(CL_EINPUT, "%s: %s: %s is not a .deb file", path, what, file);
+	if ((rc = file_digest_is(actual, path, what, c->packages[c->npackages - 1], sha)))
+		return rc;
+	memcpy(c->package_sha256[c->npackages - 1], actual, CL_SHA256_HEX);
+	return 0;
+}
+
+/* "image" and "packages": what the candidate's user space needs (v2). */
+static int parse_needs(struct cl_candidate *c, const char *path, const char *dir, json_t *root)
+{
+	const char *image = NULL;
+	json_t *pkgs, *v;
+	size_t i;
+	int rc;
+
+	if ((rc = cl_json_str(&image, path, "candidate", root, "image", 0)) ||
+	    (rc = cl_json_array(&pkgs, path, "candidate", root, "packages", 0)))
+		return rc;
+	if ((image || pkgs) && c->manifest_version < 2)
+		return cl_err_set(CL_EINPUT, "%s: \"image\" and \"packages\" need \"manifest_version\": 2",
+				  path);
+	if (image && strcmp(image, "disk"))
+		return cl_err_set(CL_EINPUT, "%s: image: a candidate can need \"disk\" (or nothing)", path);
+	if (pkgs && !image)
+		return cl_err_set(CL_EINPUT, "%s: packages are installed into disk images: add \"image\": \"disk\"",
+				  path);
+	c->image = image ? cl_xstrdup(image) : NULL;
+	json_array_foreach(pkgs, i, v) {
+		const char *p = json_string_value(v);
+
+		if (c->npackages == CL_MAX_PACKAGES || (!p && !json_is_object(v)) ||
+		    (p && (!cl_is_token(p) || *p == '-')))
+			return cl_err_set(CL_EINPUT, "%s: packages[%zu] must be a Debian package name or "
+					  "{ \"file\", \"sha256\" } (at most %d)", path, i, CL_MAX_PACKAGES);
+		if (p)
+			c->packages[c->npackages++] = cl_xstrdup(p);
+		else if ((rc = parse_deb_file(c, path, dir, v, i)))
+			return rc;
 	}
 	return 0;
 }
@@ -318,10 +565,12 @@ static int parse_install(struct cl_candidate *c, const char *path, const char *d
 	else if (strcmp(load, "modules-load"))
 		return cl_err_set(CL_EINPUT, "%s: install: load must be \"modules-load\" or \"units\"",
 				  path);
-	if ((c->load == CL_LOAD_UNITS) != (json_array_size(units) > 0) ||
+	/* v2: units beside modules-load are the candidate's user-space services */
+	if ((c->load == CL_LOAD_UNITS && json_array_size(units) == 0) ||
+	    (c->load != CL_LOAD_UNITS && json_array_size(units) > 0 && c->manifest_version < 2) ||
 	    json_array_size(units) > CL_MAX_UNITS)
-		return cl_err_set(CL_EINPUT, "%s: install: load \"units\" needs 1 to %d \"units\" (and only it)",
-				  path, CL_MAX_UNITS);
+		return cl_err_set(CL_EINPUT, "%s: install: load \"units\" needs 1 to %d \"units\" (and "
+				  "only it, before manifest_version 2)", path, CL_MAX_UNITS);
 	json_array_foreach(units, i, v) {
 		c->nunits++;
 		if ((rc = parse_unit(&c->units[i], path, dir, v, (int)i)))
@@ -342,7 +591,7 @@ int cl_candidate_load(struct cl_candidate **out, const char *path)
 {
 	static const char *const keys[] = { "manifest_version", "name", "version", "description",
 					    "module", "content", "evidence", "install", "preflight",
-					    NULL };
+					    "image", "packages", NULL };
 	long mv = 1;
 	json_t *root = NULL, *module, *content, *evidence, *install, *preflight, *v;
 	struct cl_candidate *c = cl_xcalloc(1, sizeof(*c));
@@ -368,7 +617,7 @@ int cl_candidate_load(struct cl_candidate **out, const char *path)
 	c->name = cl_xstrdup(name);
 	c->version = cl_xstrdup(version);
 	c->manifest_version = (int)mv;
-	if ((rc = parse_module(c, path, dir, module)) ||
+	if ((rc = parse_module(c, path, dir, module)) || (rc = parse_needs(c, path, dir, root)) ||
 	    (install && (rc = parse_install(c, path, dir, install))))
 		goto out;
 	if (json_array_size(content) > CL_MAX_CONTENT) {
@@ -408,6 +657,22 @@ void cl_candidate_free(struct cl_candidate *c)
 	}
 	for (i = 0; i < c->nmake_vars; i++)
 		free(c->make_vars[i]);
+	for (i = 0; i < c->nmods; i++) {
+		free(c->mods[i]);
+		free(c->mods_args[i]);
+	}
+	for (i = 0; i < c->npackages; i++)
+		free(c->packages[i]);
+	for (i = 0; i < c->nprebuilt; i++)
+		for (int k = 0; k < c->prebuilt[i].n; k++) {
+			free(c->prebuilt[i].name[k]);
+			free(c->prebuilt[i].file[k]);
+		}
+	for (i = 0; i < c->nprebuilt; i++)
+		free(c->prebuilt[i].release);
+	free(c->dkms_source);
+	free(c->dkms_package);
+	free(c->image);
 	for (i = 0; i < c->nfiles; i++) {
 		free(c->files[i].file);
 		free(c->files[i].path);

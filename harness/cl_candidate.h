@@ -26,6 +26,33 @@
  * "content" may be empty (a sensor without content files) but must be there,
  * so that forgetting it is an error rather than an untested release.
  *
+ * Manifest v2 may describe a third-party driver instead of a kbuild source:
+ *
+ *     "image": "disk",
+ *     "packages": [ "vendor-agent" ],
+ *     "module": { "dkms": { "package": "vendor-driver-dkms", "version": "2.1-1",
+ *                           "sha256": "<64 hex>" },
+ *                 "load": [ { "name": "vendor_core", "args": "mode=strict" },
+ *                           "vendor_net" ] }
+ *
+ * or, instead of "dkms", modules the vendor built for each kernel it supports:
+ *
+ *     "prebuilt": { "6.1.0-56-amd64": [ { "file": "6.1.0-56/vendor_core.ko",
+ *                                         "sha256": "<64 hex>" }, ... ], ... }
+ *
+ * (a kernel not listed is install_failed: the vendor ships nothing for it).
+ * "dkms" is a DKMS source, built per kernel by its own dkms.conf
+ * (images/dkms.sh): a source tree ({ "tree": DIR }), a vendor's package
+ * holding one under /usr/src ({ "file": DEB, "sha256": ... }), or a Debian
+ * package fetched from the archive by name and version and checked against
+ * its sha256. "load" lists the modules the OS loads, in order, each with
+ * its parameters; every one must be loaded in the guest. "image" names the
+ * image kind the candidate needs (user space needs "disk": the matrix's
+ * initramfs cells boot disk images instead), and "packages" are Debian
+ * packages its user space needs, built into those disk images: names from
+ * the archive, or a vendor's own packages { "file": DEB, "sha256": ... },
+ * installed offline with their dependencies.
+ *
  * "preflight" lists the candidate's own static checks, run on the host
  * before any VM (cl_preflight.h).
  *
@@ -57,6 +84,9 @@
 #define CL_MAX_COUNTERS 16
 #define CL_MAX_SEEN 8 /* counters the agent reads around each workload step: the first 8 */
 #define CL_MAX_MAKE_VARS 16
+#define CL_MAX_MODULES 16
+#define CL_MAX_PREBUILT 32   /* kernels with prebuilt modules */
+#define CL_MAX_PACKAGES 16
 
 struct cl_content_spec {
 	char *name;
@@ -122,13 +152,38 @@ struct cl_mutant_file {
 	char sha256[CL_SHA256_HEX];
 };
 
+/* The modules a vendor built for one kernel release (manifest v2 "prebuilt"). */
+struct cl_prebuilt {
+	char *release;
+	char *name[CL_MAX_MODULES];          /* file name without .ko */
+	char *file[CL_MAX_MODULES];          /* host path, resolved, digest checked */
+	char sha256[CL_MAX_MODULES][CL_SHA256_HEX];
+	int n;
+};
+
 struct cl_candidate {
 	char *path;
 	char *name;
 	char *version;
-	char *module_name;
-	char *module_source;               /* resolved directory */
+	char *module_name;                 /* the first module loaded */
+	char *module_source;               /* kbuild: resolved directory; NULL with dkms */
 	char *module_args;                 /* may be "" */
+	/* modules the OS loads, in order, with their parameters (kbuild: one) */
+	char *mods[CL_MAX_MODULES];
+	char *mods_args[CL_MAX_MODULES];
+	int nmods;
+	/* DKMS source (v2): a tree, a .deb file, or a package fetched by
+	 * cl_candidate_fetch(); dkms_source is the tree or the .deb once known */
+	char *dkms_source;
+	char *dkms_package;                /* "NAME=VERSION" to fetch, or NULL */
+	char dkms_sha256[CL_SHA256_HEX];   /* of the .deb; "" for a tree */
+	struct cl_prebuilt prebuilt[CL_MAX_PREBUILT]; /* v2: modules per kernel release */
+	int nprebuilt;
+	char *image;                       /* image kind the candidate needs, or NULL */
+	char *packages[CL_MAX_PACKAGES];   /* Debian packages for its user space: names,
+					    * or a vendor's .deb files (absolute paths) */
+	char package_sha256[CL_MAX_PACKAGES][CL_SHA256_HEX]; /* a .deb file's, checked; else "" */
+	int npackages;
 	char *make_vars[CL_MAX_MAKE_VARS]; /* "KEY=VALUE" */
 	int nmake_vars;
 	struct cl_content_spec content[CL_MAX_CONTENT];
@@ -162,6 +217,13 @@ struct cl_candidate {
 /* Parse @path and verify every content digest. CL_EINPUT on any problem. */
 int cl_candidate_load(struct cl_candidate **out, const char *path);
 void cl_candidate_free(struct cl_candidate *c);
+/*
+ * A DKMS package named by name and version, fetched from the Debian archive
+ * into the cache (once) and checked against the manifest's sha256; then
+ * c->dkms_source is its path. Nothing to do for other candidates.
+ * CL_EINPUT when the bytes differ; CL_EINFRA when it cannot be fetched.
+ */
+int cl_candidate_fetch(struct cl_candidate *c);
 /*
  * Derive up to @max mutants (cl_mutate.h) of each boot content entry, in
  * order, at most CL_MAX_MUTANT_FILES in all; write them to @dir/mutants/

@@ -6,6 +6,7 @@
  */
 #include "cl_image.h"
 #include "cl_cpio.h"
+#include "cl_dkms.h"
 #include "cl_util.h"
 
 #include <dirent.h>
@@ -126,37 +127,78 @@ int cl_image_ensure(struct cl_image *out, const char *release)
 	return 0;
 }
 
-int cl_image_disk_ensure(struct cl_image *img, const char *release)
+/* The disk image's name in the cache: the release, or the release and a
+ * digest of the candidate's packages (each package set its own image). */
+static char *disk_name(const char *release, const struct cl_candidate *cand)
+{
+	char *list = cl_xstrdup(""), hex[CL_SHA256_HEX];
+	size_t len = 0;
+	int i;
+
+	if (!cand || cand->npackages == 0) {
+		free(list);
+		return cl_xstrdup(release);
+	}
+	for (i = 0; i < cand->npackages; i++) /* a vendor's .deb by its bytes, not its path */
+		cl_append(&list, &len, "%s\n", cand->package_sha256[i][0] ? cand->package_sha256[i]
+									 : cand->packages[i]);
+	cl_sha256_hex(hex, list, len);
+	free(list);
+	return cl_sprintf("%s+%.12s", release, hex);
+}
+
+static int run_mkdisk(const char *release, const char *name, const struct cl_candidate *cand)
 {
 	const char *cache = cl_cache_dir();
 	char *script = cl_sprintf("%s/images/mkdisk.sh", cl_project_root());
-	char *log = cl_sprintf("%s/logs/mkdisk-%s.%d.log", cache, release, (int)getpid());
+	char *log = cl_sprintf("%s/logs/mkdisk-%s.%d.log", cache, name, (int)getpid());
 	char *logdir = cl_dirname(log);
-	char *argv[] = { "bash", script, (char *)release, (char *)cache, NULL };
-	int rc = 0, status;
+	char *argv[6 + CL_MAX_PACKAGES] = { "bash", script, (char *)release, (char *)cache };
+	int rc = 0, status, a = 4, i;
 
-	if (img->disk)
-		goto out;
+	if (strcmp(name, release)) {
+		argv[a++] = "--packages";
+		argv[a++] = (char *)name;
+		for (i = 0; i < cand->npackages; i++)
+			argv[a++] = cand->packages[i];
+	}
+	argv[a] = NULL;
 	cl_mkdir_p(logdir, 0755);
 	status = cl_run(argv, log, 2400);
-	if (status < 0)
+	if (status < 0) {
 		rc = status;
-	else if (status == 3)
-		rc = cl_err_set(CL_EINPUT, "unknown kernel %s: Debian has no package linux-image-%s",
-				release, release);
-	else if (status != 0)
-		rc = cl_err_set(CL_EINFRA, "building the disk image for %s failed (exit %d), see %s",
-				release, status, log);
-	if (rc == 0) {
-		unlink(log); /* kept only when it explains a failure */
-		img->disk = cl_sprintf("%s/disks/%s/disk.qcow2", cache, release);
-		img->disk_vmlinuz = cl_sprintf("%s/disks/%s/vmlinuz", cache, release);
-		img->disk_initrd = cl_sprintf("%s/disks/%s/initrd.img", cache, release);
+	} else if (status == 3) {
+		char *last = cl_log_last_line(log);
+
+		rc = cl_err_set(CL_EINPUT, "%s", !strncmp(last, "mkdisk: ", 8) ? last + 8 : last);
+		free(last);
+	} else if (status != 0) {
+		rc = cl_err_set(CL_EINFRA, "building the disk image %s failed (exit %d), see %s", name,
+				status, log);
 	}
-out:
+	if (rc == 0)
+		unlink(log); /* kept only when it explains a failure */
 	free(script);
 	free(log);
 	free(logdir);
+	return rc;
+}
+
+int cl_image_disk_ensure(struct cl_image *img, const char *release, const struct cl_candidate *cand)
+{
+	const char *cache = cl_cache_dir();
+	char *name;
+	int rc;
+
+	if (img->disk)
+		return 0;
+	name = disk_name(release, cand);
+	if ((rc = run_mkdisk(release, name, cand)) == 0) {
+		img->disk = cl_sprintf("%s/disks/%s/disk.qcow2", cache, name);
+		img->disk_vmlinuz = cl_sprintf("%s/disks/%s/vmlinuz", cache, name);
+		img->disk_initrd = cl_sprintf("%s/disks/%s/initrd.img", cache, name);
+	}
+	free(name);
 	return rc;
 }
 
@@ -276,6 +318,10 @@ int cl_module_source_digest(char out[CL_SHA256_HEX], const struct cl_candidate *
 	char **names = NULL;
 	int n = 0, i, rc;
 
+	if (!cand->module_source) { /* DKMS: the package's digest; a tree's is per cell */
+		snprintf(out, CL_SHA256_HEX, "%s", cand->dkms_sha256);
+		return 0;
+	}
 	cl_sha256_init(&h);
 	if ((rc = list_sources(&names, &n, cand->module_source)) == 0)
 		rc = hash_sources(&h, cand, names, n);
@@ -347,6 +393,10 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidat
 	int n = 0, i, rc;
 
 	*ko = NULL;
+	if (cand->nprebuilt)
+		return cl_prebuilt_set(ko, sha, cand, release);
+	if (!cand->module_source)
+		return cl_dkms_build(ko, sha, cand, img, release);
 	if ((rc = list_sources(&names, &n, cand->module_source)))
 		return rc;
 	cl_sha256_init(&h);
@@ -362,15 +412,7 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidat
 	kopath = cl_sprintf("%s/%s.ko", dir, cand->module_name);
 	/* one builder per key at a time: runs sharing the cache wait, then reuse */
 	lockpath = cl_sprintf("%s.lock", dir);
-	{
-		char *parent = cl_dirname(dir);
-
-		cl_mkdir_p(parent, 0755);
-		free(parent);
-	}
-	lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (lockfd >= 0)
-		flock(lockfd, LOCK_EX);
+	lockfd = cl_lock_wait(lockpath);
 	if (!module_cached(kopath, sha) &&
 	    (rc = build_module(sha, cand, img, release, dir, names, n)))
 		goto out;

@@ -36,8 +36,9 @@ int cl_image_check(const char *release);
 /* Build (or find) the image for @release. CL_EINPUT for an unknown release. */
 int cl_image_ensure(struct cl_image *out, const char *release);
 void cl_image_clear(struct cl_image *img);
-/* Build (or find) the Debian disk image of @release (images/mkdisk.sh). */
-int cl_image_disk_ensure(struct cl_image *img, const char *release);
+/* Build (or find) the Debian disk image of @release (images/mkdisk.sh),
+ * with the user-space packages of @cand when it lists any (@cand may be NULL). */
+int cl_image_disk_ensure(struct cl_image *img, const char *release, const struct cl_candidate *cand);
 /* 1 when the kernel of @img was built with @sym (=y or =m in its headers'
  * .config), 0 when not or when that cannot be read. */
 int cl_image_has_config(const struct cl_image *img, const char *sym);

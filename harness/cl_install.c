@@ -2,6 +2,7 @@
  * cl_install.c - persistent install of a candidate (see cl_install.h).
  */
 #include "cl_install.h"
+#include "cl_dkms.h"
 #include "cl_scenario.h"
 #include "cl_util.h"
 
@@ -18,48 +19,82 @@ int cl_install_enable(struct cl_gfs *g, const char *unit, const char *target)
 	return rc;
 }
 
-/* How the OS loads the module at boot. */
+/* The modules the OS loads, in order, and their parameters. */
+static int install_modules_load(struct cl_gfs *g, const struct cl_candidate *c)
+{
+	char *path = cl_sprintf("/etc/modules-load.d/%s.conf", c->module_name);
+	char *text = cl_xstrdup(""), *opts = cl_xstrdup("");
+	size_t len = 0, olen = 0;
+	int i, rc;
+
+	for (i = 0; i < c->nmods; i++) {
+		cl_append(&text, &len, "%s\n", c->mods[i]);
+		if (c->mods_args[i][0])
+			cl_append(&opts, &olen, "options %s %s\n", c->mods[i], c->mods_args[i]);
+	}
+	rc = cl_gfs_write(g, path, text, 0644);
+	free(path);
+	if (rc == 0 && olen) {
+		path = cl_sprintf("/etc/modprobe.d/%s.conf", c->module_name);
+		rc = cl_gfs_write(g, path, opts, 0644);
+		free(path);
+	}
+	free(text);
+	free(opts);
+	return rc;
+}
+
+/* How the OS loads the modules at boot, and the candidate's own services. */
 static int install_loader(struct cl_gfs *g, const struct cl_candidate *c)
 {
-	char *path, *text;
-	int rc;
+	int i, rc = c->load == CL_LOAD_UNITS ? 0 : install_modules_load(g, c);
 
-	if (c->load == CL_LOAD_UNITS) {
-		int i;
+	for (i = 0; i < c->nunits && rc == 0; i++) {
+		char *path = cl_sprintf("/etc/systemd/system/%s", c->units[i].name);
 
-		for (i = 0, rc = 0; i < c->nunits && rc == 0; i++) {
-			path = cl_sprintf("/etc/systemd/system/%s", c->units[i].name);
-			rc = cl_gfs_upload(g, c->units[i].file, path, 0644);
-			free(path);
-			if (rc == 0)
-				rc = cl_install_enable(g, c->units[i].name, c->units[i].wanted_by);
-		}
-		return rc;
+		rc = cl_gfs_upload(g, c->units[i].file, path, 0644);
+		free(path);
+		if (rc == 0)
+			rc = cl_install_enable(g, c->units[i].name, c->units[i].wanted_by);
 	}
-	path = cl_sprintf("/etc/modules-load.d/%s.conf", c->module_name);
-	text = cl_sprintf("%s\n", c->module_name);
-	rc = cl_gfs_write(g, path, text, 0644);
-	free(path);
-	free(text);
-	if (rc || !c->module_args[0])
-		return rc;
-	path = cl_sprintf("/etc/modprobe.d/%s.conf", c->module_name);
-	text = cl_sprintf("options %s %s\n", c->module_name, c->module_args);
-	rc = cl_gfs_write(g, path, text, 0644);
-	free(path);
-	free(text);
+	return rc;
+}
+
+struct dkms_install {
+	struct cl_gfs *g;
+	const char *release;
+	int prebuilt;
+};
+
+/* One module of a list (DKMS or prebuilt). */
+static int install_dkms_module(void *ctx, const char *name, const char *path)
+{
+	struct dkms_install *d = ctx;
+	/* where Debian's dkms puts what it builds; a vendor's own builds beside it */
+	char *dest = cl_sprintf("/lib/modules/%s/updates/%s%s.ko", d->release,
+				d->prebuilt ? "" : "dkms/", name);
+	int rc = cl_gfs_upload(d->g, path, dest, 0644);
+
+	free(dest);
 	return rc;
 }
 
 int cl_install_candidate(struct cl_gfs *g, const struct cl_candidate *c, const char *ko_path,
 			 const char *release)
 {
-	char *dest = cl_sprintf("/lib/modules/%s/updates/%s.ko", release, c->module_name);
 	const char *depmod[] = { "depmod", "-a", release, NULL };
 	int rc, i;
 
-	rc = cl_gfs_upload(g, ko_path, dest, 0644);
-	free(dest);
+	if (c->module_source) {
+		char *dest = cl_sprintf("/lib/modules/%s/updates/%s.ko", release, c->module_name);
+
+		rc = cl_gfs_upload(g, ko_path, dest, 0644);
+		free(dest);
+	} else {
+		struct dkms_install d = { g, release, c->nprebuilt > 0 };
+
+		rc = cl_dkms_each(ko_path, install_dkms_module, &d);
+	}
 	if (rc || (rc = cl_gfs_run(g, depmod)))
 		return rc;
 	for (i = 0; i < c->ncontent && rc == 0; i++) {

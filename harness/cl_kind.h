@@ -69,7 +69,8 @@ struct cl_image_kind {
 	int (*check)(const struct cl_cell_spec *spec);
 	/* Build or find the release's images this kind needs (planner thread); NULL
 	 * when the release's kernel and base initramfs are all it needs. */
-	int (*prepare)(struct cl_image *img, const struct cl_cell_spec *spec);
+	int (*prepare)(struct cl_image *img, const struct cl_cell_spec *spec,
+		       const struct cl_candidate *cand);
 	/* Make the cell's writable layer in @scratch with the candidate in it. */
 	int (*setup)(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch);
 };

@@ -17,9 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int prepare(struct cl_image *img, const struct cl_cell_spec *spec)
+static int prepare(struct cl_image *img, const struct cl_cell_spec *spec,
+		   const struct cl_candidate *cand)
 {
-	return cl_image_disk_ensure(img, spec->kernel);
+	return cl_image_disk_ensure(img, spec->kernel, cand);
 }
 
 static int write_sysctls(struct cl_gfs *g, const struct cl_scenario *s)

@@ -61,9 +61,11 @@ static int check(const struct cl_cell_spec *spec)
 	return rc;
 }
 
-static int prepare(struct cl_image *img, const struct cl_cell_spec *spec)
+static int prepare(struct cl_image *img, const struct cl_cell_spec *spec,
+		   const struct cl_candidate *cand)
 {
 	(void)img;
+	(void)cand;
 	(void)spec; /* the image is the user's; its digest was checked with the matrix */
 	return 0;
 }

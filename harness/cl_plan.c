@@ -68,11 +68,12 @@ static int prepare_kinds(struct cl_plan *q)
 		struct cl_kernel_prep *k = kernel_of(q, c->kernel);
 		double t0 = cl_now();
 
-		/* no prepare: the release's kernel and base initramfs are all it needs */
-		if (!kind->prepare || (k->img.disk && !strcmp(c->image, "disk")))
+		/* no prepare: the release's kernel and base initramfs are all it needs;
+		 * a kernel the candidate did not build for boots nothing */
+		if (!kind->prepare || (k->img.disk && !strcmp(c->image, "disk")) || k->build_error)
 			continue;
 		fprintf(stderr, "crashlab: [%s image] %s: %s ...\n", c->image, c->id, c->kernel);
-		if ((rc = kind->prepare(&k->img, c)))
+		if ((rc = kind->prepare(&k->img, c, q->cand)))
 			return rc == CL_EINPUT ? cl_err_set(rc, "%s: %s", q->matrix->path, cl_err()) : rc;
 		fprintf(stderr, "crashlab: [%s image] %s ready (%.1f s)\n", c->image, c->id,
 			cl_now() - t0);
@@ -145,6 +146,26 @@ static int build_images(struct cl_plan *p)
 	return rc;
 }
 
+int cl_plan_fit_candidate(struct cl_matrix *m, const struct cl_candidate *c)
+{
+	int i;
+
+	if (!c->image && c->module_source)
+		return 0;
+	for (i = 0; i < m->ncells; i++) {
+		struct cl_cell_spec *cell = &m->cells[i];
+
+		if (!strcmp(cell->image, "initramfs"))
+			snprintf(cell->image, sizeof(cell->image), "disk");
+		else if (strcmp(cell->image, "disk"))
+			return cl_err_set(CL_EINPUT, "%s: cell %s: candidate %s is installed on disk "
+					  "images (it has %s), not on a %s image", m->path, cell->id,
+					  c->name, c->module_source ? "user space" : "modules the OS loads",
+					  cell->image);
+	}
+	return 0;
+}
+
 /*
  * The owned cells' distinct kernels, checked all at once (nothing is
  * downloaded or booted when one is unknown), then their images built or
@@ -178,15 +199,8 @@ int cl_plan_check(struct cl_plan *q)
 	return 0;
 }
 
-int cl_plan_prepare_images(struct cl_plan *q)
-{
-	int rc = build_images(q);
-
-	return rc ? rc : prepare_kinds(q);
-}
-
 /* The candidate module for each kernel; a build failure fails that kernel's cells. */
-void cl_plan_build_modules(struct cl_plan *q)
+static void build_modules(struct cl_plan *q)
 {
 	int i;
 
@@ -205,6 +219,15 @@ void cl_plan_build_modules(struct cl_plan *q)
 				q->nkernels, k->release, k->ko_sha, cl_now() - t0);
 		}
 	}
+}
+
+int cl_plan_prepare_images(struct cl_plan *q)
+{
+	int rc = build_images(q);
+
+	if (rc == 0 && q->cand && !cl_interrupted())
+		build_modules(q);
+	return rc ? rc : prepare_kinds(q);
 }
 
 void cl_plan_make_runs(struct cl_plan *p)
@@ -293,6 +316,8 @@ static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run
 	media_of(rc, r);
 	if (k->ko)
 		snprintf(rc->module_sha256, sizeof(rc->module_sha256), "%s", k->ko_sha);
+	if (k->ko && !r->cand->module_source && cl_read_file(&rc->module_list, NULL, k->ko, 1u << 20))
+		rc->module_list = NULL;
 	for (i = 0; i < r->cand->ncontent && !loaded; i++)
 		if (r->cand->content[i].reported_as)
 			loaded = cl_evidence_status(&r->sm.ev, r->cand->content[i].reported_as);

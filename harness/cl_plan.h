@@ -49,6 +49,13 @@ struct cl_plan {
 	const char *virt_type;
 };
 
+/*
+ * Cells in the image kind the candidate needs: a candidate with user space
+ * or DKMS modules ("image": "disk", or "module.dkms") turns the matrix's
+ * initramfs cells into disk cells; a cell of another kind it cannot run in
+ * is CL_EINPUT naming the matrix. Before cl_plan_select().
+ */
+int cl_plan_fit_candidate(struct cl_matrix *m, const struct cl_candidate *c);
 /* Choose the owned cells and their order; CL_EINPUT for a bad shard. */
 int cl_plan_select(struct cl_plan *p);
 /* Parse "K/N" (1 <= K <= N <= 1024); CL_EINPUT when it is not. */
@@ -57,10 +64,10 @@ int cl_plan_parse_shard(const char *text, int *k, int *n);
  * checked; CL_EINPUT naming the matrix. Builds nothing. */
 int cl_plan_check(struct cl_plan *p);
 /* Build (or find) every image the owned cells need, with progress (after
- * cl_plan_check). */
+ * cl_plan_check): each kernel, then the candidate's modules for it (a
+ * build failure fails that kernel's cells, whose disk images are then not
+ * built), then what the cells' image kinds need. */
 int cl_plan_prepare_images(struct cl_plan *p);
-/* The candidate module for each kernel; a failure fails that kernel's cells. */
-void cl_plan_build_modules(struct cl_plan *p);
 /* One cl_cell_run per owned cell (after the images and modules). */
 void cl_plan_make_runs(struct cl_plan *p);
 /* Report cells from the finished runs (rep->cells allocated, rep->ncells set). */

@@ -437,7 +437,8 @@ char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *c
 	for (i = 0; i < s->nsysctl; i++)
 		cl_append(&buf, &len, "sysctl %s %s\n", s->sysctl_name[i], s->sysctl_value[i]);
 	if (mode == CL_PLAN_PERSISTENT) {
-		cl_append(&buf, &len, "loaded %s\n", cand->module_name);
+		for (i = 0; i < cand->nmods; i++)
+			cl_append(&buf, &len, "loaded %s\n", cand->mods[i]);
 	} else {
 		for (i = 0; i < cand->ncontent; i++)
 			if (!cand->content[i].update_via)

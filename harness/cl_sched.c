@@ -244,8 +244,9 @@ static void print_changes(struct progress *pg)
 	struct cl_plan *p = pg->p;
 	int i, done = 0;
 
-	for (i = 0; i < p->ncells; i++)
-		done += cl_cell_phase(&p->runs[i]) == CL_PHASE_DONE;
+	/* counted as they are printed: cells that end in the same tick get their own numbers */
+	for (i = 0; i < p->ncells && i < 4096; i++)
+		done += pg->shown[i] == CL_PHASE_DONE;
 	for (i = 0; i < p->ncells && i < 4096; i++) {
 		const struct cl_cell_run *r = &p->runs[i];
 		int ph = (int)cl_cell_phase(r);
@@ -254,7 +255,7 @@ static void print_changes(struct progress *pg)
 			continue;
 		pg->shown[i] = ph;
 		if (ph == CL_PHASE_DONE)
-			fprintf(stderr, "crashlab: [%d/%d] %s (%s): %s - %s (%.1f s)\n", done,
+			fprintf(stderr, "crashlab: [%d/%d] %s (%s): %s - %s (%.1f s)\n", ++done,
 				p->ncells, r->spec->id, r->spec->kernel,
 				cl_verdict_name(r->dec.verdict), r->dec.title, r->duration_s);
 		else if (ph != CL_PHASE_QUEUED)

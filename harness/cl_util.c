@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -200,6 +201,21 @@ void cl_rm_rf(const char *path)
 	}
 	closedir(d);
 	rmdir(path);
+}
+
+int cl_lock_wait(const char *path)
+{
+	char *parent = cl_dirname(path);
+	int fd;
+
+	cl_mkdir_p(parent, 0755);
+	free(parent);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
 }
 
 int cl_file_exists(const char *path)

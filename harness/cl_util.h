@@ -35,6 +35,10 @@ int cl_mkdir_p(const char *path, unsigned int mode);
 /* Remove a directory tree (best effort; used for per-cell scratch dirs). */
 void cl_rm_rf(const char *path);
 int cl_file_exists(const char *path);
+/* Wait for an exclusive lock on @path (created, with its directory, when
+ * missing): one builder per cache entry, others wait and then reuse what it
+ * built. The descriptor, to close() to release; -1 when it cannot be had. */
+int cl_lock_wait(const char *path);
 
 /* New string "a/b" (or b alone when b is absolute). Caller frees. */
 char *cl_path_join(const char *a, const char *b);

@@ -584,8 +584,8 @@ static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence
 	if (cand->ncounters > 0)
 		snprintf(out->title, sizeof(out->title), "sensor loaded the manifest's content and saw the workload");
 	else
-		snprintf(out->title, sizeof(out->title), "candidate loaded; its evidence held after the workload (%d conditions)",
-			 cand->nrequire);
+		snprintf(out->title, sizeof(out->title), "candidate loaded; its evidence held after the workload (%d condition%s)",
+			 cand->nrequire, cand->nrequire == 1 ? "" : "s");
 }
 
 /* K crashed boots in a row, or more boots than the scenario allows. */
@@ -622,7 +622,7 @@ static void decide_hang(struct cl_decision *out, const struct cl_evidence *ev)
 
 	out->verdict = CL_V_HANG;
 	snprintf(out->title, sizeof(out->title), "hang: %s after %d s%s", what[ev->timeout],
-		 ev->timeout_s, ev->loaded ? " (sensor loaded)" : "");
+		 ev->timeout_s, ev->loaded ? " (candidate loaded)" : "");
 }
 
 static void decide(struct cl_decision *out, const struct cl_evidence *ev,
@@ -668,7 +668,7 @@ static void decide(struct cl_decision *out, const struct cl_evidence *ev,
 	if (ev->install_failed) {
 		out->verdict = CL_V_INSTALL_FAILED;
 		snprintf(out->title, sizeof(out->title), "%s: %s",
-			 strncmp(ev->install_error, "what=update", 11) ? "sensor did not load"
+			 strncmp(ev->install_error, "what=update", 11) ? "candidate did not load"
 								     : "live content update not applied",
 			 ev->install_error);
 		return;

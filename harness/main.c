@@ -287,6 +287,7 @@ static int conclude(struct cl_plan *p, struct cl_report *rep)
 	}
 	for (i = 0; i < rep->ncells; i++) {
 		free(rep->cells[i].console);
+		free(rep->cells[i].module_list);
 		free(rep->cells[i].excerpt);
 	}
 	free(rep->cells);
@@ -427,13 +428,12 @@ static int run_qualify(struct qualify *q)
 	cl_utc_now(rep.started, sizeof(rep.started));
 	forget_reports(p->out);
 	cl_scratch_sweep(CL_SCRATCH_ROOT); /* what killed runs could not remove */
-	if ((rc = cl_plan_check(p)) || (rc = preflight(q, &rep)))
+	if ((rc = cl_plan_check(p)) || (rc = cl_candidate_fetch(q->cand)) ||
+	    (rc = preflight(q, &rep)))
 		return rc;
 	/* stopped while images were built: still a report, every cell not_run */
 	if ((rc = cl_plan_prepare_images(p)) && !cl_interrupted())
 		return rc;
-	if (!cl_interrupted())
-		cl_plan_build_modules(p);
 	if ((rc = open_hosts(q))) {
 		close_hosts(q);
 		return rc;
@@ -540,6 +540,7 @@ static int load_inputs(struct qualify *q, const struct qualify_args *a, int repr
 	if ((rc = reproduce ? cl_matrix_single(&q->matrix, a->kernel, a->image)
 			    : cl_matrix_load(&q->matrix, a->matrix)) ||
 	    (rc = cl_candidate_load(&q->cand, a->candidate)) ||
+	    (rc = cl_plan_fit_candidate(q->matrix, q->cand)) ||
 	    (rc = cl_scenario_load(&q->scn, a->scenario)) ||
 	    (rc = cl_scenario_check(q->scn, q->cand)) ||
 	    (a->mutants && (rc = cl_candidate_mutate(q->cand, a->out, a->mutants))) ||

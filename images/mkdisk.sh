@@ -6,6 +6,10 @@
 #   CACHE/disks/RELEASE/vmlinuz      the image's own kernel and initramfs, for
 #   CACHE/disks/RELEASE/initrd.img   direct kernel boot (root=/dev/vda1)
 #   CACHE/disks/RELEASE/key          sha256 of every input; written last
+# With --packages NAME PKG...: the same image with a candidate's user-space
+# packages installed too (Debian's by name, a vendor's as /path/to/file.deb;
+# apt installs each with its dependencies), in CACHE/disks/NAME (crashlab
+# names it RELEASE+digest of the package list).
 # The root file system is made by mmdebstrap from Debian's packages only
 # (systemd, udev, kmod, qemu-guest-agent, GRUB and linux-image-RELEASE with the
 # initramfs that initramfs-tools builds for it). No loop devices and no mounts
@@ -17,15 +21,29 @@
 # killed build never leaves a half-made image that looks finished; it is never
 # modified afterwards (cells boot qcow2 overlays backed by it).
 #
-# usage: mkdisk.sh RELEASE CACHE [--check]
+# usage: mkdisk.sh RELEASE CACHE [--check | --packages NAME PKG...]
 # exit:  0 built or up to date; 3 unknown kernel release; 1 other failure
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=images/cache.sh
 . "$here/cache.sh"
-release=${1:?usage: mkdisk.sh RELEASE CACHE [--check]}
-cache=${2:?usage: mkdisk.sh RELEASE CACHE [--check]}
+release=${1:?usage: mkdisk.sh RELEASE CACHE [--check | --packages NAME PKG...]}
+cache=${2:?usage: mkdisk.sh RELEASE CACHE [--check | --packages NAME PKG...]}
+name=$release extra=()
+if [ "${3:-}" = "--packages" ]; then
+    name=${4:?mkdisk: --packages needs a NAME}
+    extra=("${@:5}")
+    case "$name" in
+        *[!A-Za-z0-9.+_-]*|"") echo "mkdisk: invalid image name '$name'" >&2; exit 1;;
+    esac
+    for p in "${extra[@]}"; do
+        case "$p" in
+            /*.deb) [ -f "$p" ] || { echo "mkdisk: no package file $p" >&2; exit 3; };;
+            *) apt-cache show "$p" >/dev/null 2>&1 || { echo "mkdisk: Debian has no package $p" >&2; exit 3; };;
+        esac
+    done
+fi
 case "$release" in
     *[!A-Za-z0-9.+_-]*|"") echo "mkdisk: invalid kernel release '$release'" >&2; exit 3;;
 esac
@@ -36,27 +54,32 @@ fi
 [ "${3:-}" = "--check" ] && exit 0
 
 pkgs=(systemd-sysv udev kmod qemu-guest-agent initramfs-tools grub-pc procps
-      "linux-image-$release")
+      "linux-image-$release" "${extra[@]}")
 size=3G
-out=$cache/disks/$release
+out=$cache/disks/$name
 mkdir -p "$cache/disks"
-exec 9>"$cache/disks/.$release.lock"
+exec 9>"$cache/disks/.$name.lock"
 flock 9
 
 # The inputs: this script, the release and the version of every package the
 # image is made of (a new Debian point release gives a new image).
 key=$( { sha256sum "$0" | awk '{print $1}'; echo "$release"
-         for p in "${pkgs[@]}"; do apt-cache policy "$p" | awk '/Candidate:/ {print $2}'; done
+         for p in "${pkgs[@]}"; do
+             case "$p" in
+                 /*.deb) sha256sum "$p" | awk '{print $1}';;
+                 *) apt-cache policy "$p" | awk '/Candidate:/ {print $2}';;
+             esac
+         done
        } | sha256sum | awk '{print $1}')
 if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ]; then
     sums_ok "$out" && exit 0
     echo "mkdisk: cached disk image for $release does not match its digests; rebuilding" >&2
 fi
 
-work=$(mktemp -d "$cache/disks/.$release.build.XXXXXX")
+work=$(mktemp -d "$cache/disks/.$name.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 t0=$(date +%s)
-echo "mkdisk: building the disk image for $release (mmdebstrap, a few minutes)" >&2
+echo "mkdisk: building the disk image $name (mmdebstrap, a few minutes)" >&2
 
 # Guest settings written into the tree before it is packed: the root by
 # label, GRUB and the kernel on the serial console, a short GRUB timeout.
@@ -66,7 +89,14 @@ hook='printf "LABEL=crashlab-root / ext4 errors=remount-ro 0 1\n" > "$1/etc/fsta
         "GRUB_SERIAL_COMMAND=\"serial --unit=0 --speed=115200\"" \
         "GRUB_CMDLINE_LINUX_DEFAULT=\"\"" \
         "GRUB_CMDLINE_LINUX=\"console=ttyS0,115200\"" > "$1/etc/default/grub.d/crashlab.cfg"'
-mmdebstrap --quiet --variant=minbase --include="$(IFS=,; echo "${pkgs[*]}")" \
+# a vendor's .deb: an --include of its own, made visible inside the chroot
+# (where dpkg runs) by mmdebstrap's own hook, and removed from it afterwards
+names=() files=()
+for p in "${pkgs[@]}"; do
+    case "$p" in /*.deb) files+=(--include="$p");; *) names+=("$p");; esac
+done
+[ "${#files[@]}" -gt 0 ] && files+=(--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount)
+mmdebstrap --quiet --variant=minbase --include="$(IFS=,; echo "${names[*]}")" "${files[@]}" \
     --customize-hook="mkdir -p \"\$1/etc/default/grub.d\"" --customize-hook="$hook" \
     bookworm "$work/root.tar" >&2
 
@@ -113,4 +143,4 @@ rm -rf "$out"
 chmod 0755 "$work"
 mv "$work" "$out"
 trap - EXIT
-echo "mkdisk: $release done in $(( $(date +%s) - t0 )) s ($(du -sh "$out/disk.qcow2" | cut -f1))" >&2
+echo "mkdisk: $name done in $(( $(date +%s) - t0 )) s ($(du -sh "$out/disk.qcow2" | cut -f1))" >&2

@@ -413,6 +413,24 @@ static json_t *coverage_plan_json(const struct cl_candidate *cand)
 }
 
 /* The candidate: name, version, and every artifact tested with its digest. */
+/* A DKMS cell's modules, one artifact each, from its "NAME SHA256" list. */
+static void module_list_artifacts(json_t *arts, const struct cl_report_cell *c)
+{
+	char *text = cl_xstrdup(c->module_list), *line, *save = NULL;
+
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sha = strchr(line, ' ');
+
+		if (!sha || !cl_is_sha256_hex(sha + 1))
+			continue;
+		*sha++ = '\0';
+		json_array_append_new(arts, json_pack("{s:s, s:s, s:s, s:s}", "kind", "module", "name",
+						      line, "kernel_release", c->spec->kernel,
+						      "sha256", sha));
+	}
+	free(text);
+}
+
 static json_t *candidate_json(const struct cl_report *r)
 {
 	json_t *cand = json_object(), *arts = json_array();
@@ -433,13 +451,17 @@ static json_t *candidate_json(const struct cl_report *r)
 	}
 	if (r->module_source_sha256[0])
 		json_array_append_new(arts, json_pack("{s:s, s:s, s:s, s:s}", "kind", "module_source",
-						      "name", r->cand->module_name, "dir",
-						      r->cand->module_source, "sha256",
-						      r->module_source_sha256));
+						      "name", r->cand->dkms_package ? r->cand->dkms_package
+										    : r->cand->module_name,
+						      "dir", r->cand->module_source ? r->cand->module_source
+										    : r->cand->dkms_source ? r->cand->dkms_source : "",
+						      "sha256", r->module_source_sha256));
 	for (i = 0; i < r->ncells; i++) {
 		const struct cl_report_cell *c = &r->cells[i];
 
-		if (c->module_sha256[0])
+		if (c->module_list)
+			module_list_artifacts(arts, c);
+		else if (c->module_sha256[0])
 			json_array_append_new(arts, json_pack("{s:s, s:s, s:s, s:s}", "kind", "module",
 							      "name", r->cand->module_name,
 							      "kernel_release", c->spec->kernel,

@@ -46,7 +46,9 @@ struct cl_report_cell {
 	int snapshot_built;          /* ... which this run built */
 	const char *cmdline;         /* the kernel command line it booted with (borrowed; "" if none) */
 	double duration_s;
-	char module_sha256[CL_SHA256_HEX]; /* the candidate module built for this kernel */
+	char module_sha256[CL_SHA256_HEX]; /* the candidate module built for this kernel (DKMS:
+					    * the digest of its module_list) */
+	char *module_list;                 /* DKMS: "NAME SHA256" lines, a module each; or NULL */
 	char loaded_digest[CL_SHA256_HEX]; /* what the sensor said it loaded, "" if nothing */
 	char release_seen[64];             /* uname -r inside the guest */
 	char media_sums[512];              /* what it booted: "SHA256 *NAME" lines (image sums) */

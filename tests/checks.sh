@@ -28,7 +28,12 @@ finish() {
         bad "$1: exit ${rc:-none}, want $2"; tail -5 "$OUT/$1.err" | sed 's/^/    /'; fi
 }
 
-# json FILE PYTHON-EXPR: evaluate an expression over the report (r)
-json() { python3 -c "import json,sys; r=json.load(open('$1')); c=r['cells'][0]; sys.exit(0 if ($2) else 1)"; }
+# json FILE PYTHON-EXPR: evaluate an expression over the report (r) and its first cell (c);
+# json FILE CELL-ID PYTHON-EXPR: c is the cell of that id
+json() {
+    local pick="r['cells'][0]" expr=$2
+    if [ $# = 3 ]; then pick="{x['id']: x for x in r['cells']}['$2']" expr=$3; fi
+    python3 -c "import json,sys; r=json.load(open('$1')); c=$pick; sys.exit(0 if ($expr) else 1)"
+}
 
 one_line() { [ "$(wc -l < "$OUT/$1.err")" = 1 ] && grep -q "$2" "$OUT/$1.err"; }

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 OUT=${CRASHLAB_TEST_OUT:-$(mktemp -d /tmp/crashlab-debug.XXXXXX)}
 . tests/checks.sh
 
-cell() { python3 -c "import json,sys; r=json.load(open('$OUT/kmalloc/report.json')); c={c['id']: c for c in r['cells']}['$1']; sys.exit(0 if ($2) else 1)"; }
+cell() { json "$OUT/kmalloc/report.json" "$@"; }
 
 echo "# the debug kernel, built once"
 run images 0 images --matrix matrix/debug.json

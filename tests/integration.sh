@@ -24,6 +24,11 @@
 #     healthy with its digest at 4 boots; the auto-recovering build; the
 #     recipe's image handed over as a user's qcow2, driven through
 #     qemu-guest-agent
+#   - a third party's modules by manifest: a two-module DKMS source built by
+#     its dkms.conf (images/dkms.sh; BUILD_EXCLUSIVE_KERNEL honoured), loaded
+#     by the OS in order with a parameter, passing on its own evidence
+#     command; the same modules prebuilt for 6.1 only with the vendor's agent
+#     as a .deb in the image: 6.1 passes, 6.12 install_failed unbooted
 #   - two libvirt hosts (this machine's and scripts/testhost.sh's second
 #     libvirtd, which shares none of our files): cells spread over both;
 #     initramfs, disk, snapshot and user-image cells on the remote host from
@@ -440,7 +445,54 @@ check "user image: the domain had no crashlab channel, a guest-agent channel, no
     bash -c "grep -q org.qemu.guest_agent.0 '$OUT/user-good/cells/user-6.1/domain.xml' && ! grep -q -e '<kernel>' -e 'port=.1.' '$OUT/user-good/cells/user-6.1/domain.xml'"
 check "recovery build: crash, then recovered by itself after k <= 2 crashed boots" json "$OUT/disk-rec/report.json" \
     "c['verdict']=='crash' and 'cl_interp_eval' in c['title'] and c['recovery']['recovered'] and 1 <= c['recovery']['crashed_boots'] <= 2 and c['timeline'][c['recovery']['healthy_boot']-1]['healthy']"
-run user-cf291 1 qualify --matrix "$OUT/user.json" --candidate sensor/candidate-cf291.json --out "$OUT/user-cf"
+echo "# a third party's driver from a DKMS source: dkms.conf read, modules in order, parameters, its evidence"
+HDR=${CRASHLAB_CACHE:-.cache}/kernels/6.1.0-56-amd64/headers/usr/src/linux-headers-6.1.0-56-amd64
+check "dkms.sh: the test source's two modules built for 6.1 by its dkms.conf, listed in its order with their digests" \
+    bash -c "bash images/dkms.sh tests/data/dkms/clpair 6.1.0-56-amd64 '$HDR' '$OUT/dkms-pair' 2>/dev/null &&
+             awk '{print \$1}' '$OUT/dkms-pair/modules' | tr '\n' ' ' | grep -qx 'clpair_core clpair_user ' &&
+             cd '$OUT/dkms-pair' && awk '{print \$2 \"  \" \$1 \".ko\"}' modules | sha256sum -c --quiet"
+cp -r tests/data/dkms/clpair "$OUT/clpair-excl"
+echo 'BUILD_EXCLUSIVE_KERNEL="^5\."' >> "$OUT/clpair-excl/dkms.conf"
+check "dkms.sh: BUILD_EXCLUSIVE_KERNEL honoured: exit 4, nothing built, the reason in one line" \
+    bash -c "bash images/dkms.sh '$OUT/clpair-excl' 6.1.0-56-amd64 '$HDR' '$OUT/dkms-excl' 2>'$OUT/dkms-excl.err'; [ \$? = 4 ] &&
+             [ ! -e '$OUT/dkms-excl/modules' ] && grep -q 'not for kernel 6.1.0-56-amd64 (BUILD_EXCLUSIVE_KERNEL' '$OUT/dkms-excl.err'"
+# the same modules as a vendor ships them: prebuilt for 6.1 only, each file with its
+# digest, and the vendor's user-space agent as its own .deb, installed into the image
+mkdir -p "$OUT/prebuilt/6.1" && cp "$OUT"/dkms-pair/*.ko "$OUT/prebuilt/6.1/"
+bash tests/data/dkms/make-agent-deb.sh "$OUT/prebuilt/clpair-agent_1.0_all.deb"
+python3 - "$OUT/prebuilt" <<'PY'
+import hashlib, json, sys
+d = sys.argv[1]
+sha = lambda f: hashlib.sha256(open(f"{d}/{f}", "rb").read()).hexdigest()
+mods = [{"file": f"6.1/{m}.ko", "sha256": sha(f"6.1/{m}.ko")} for m in ("clpair_core", "clpair_user")]
+json.dump({"manifest_version": 2, "name": "clpair-prebuilt", "version": "1.0", "content": [],
+           "image": "disk",
+           "packages": [{"file": "clpair-agent_1.0_all.deb", "sha256": sha("clpair-agent_1.0_all.deb")}],
+           "module": {"prebuilt": {"6.1.0-56-amd64": mods},
+                      "load": [{"name": "clpair_core", "args": "greeting=prebuilt"}, "clpair_user"]},
+           "evidence": {"command": {"run": ["sh", "-c", "echo greeting=$(cat /sys/module/clpair_core/parameters/greeting); cat /run/clpair-agent.status"]},
+                        "require": [{"key": "greeting", "equals": "prebuilt"}, {"key": "agent_saw", "equals": "prebuilt"}]}},
+          open(f"{d}/candidate.json", "w"))
+PY
+printf '{ "name": "two", "cells": [ { "id": "deb12-6.1-n", "kernel": "6.1.0-56-amd64" }, { "id": "deb12-6.12", "kernel": "6.12.117+deb12-amd64" } ] }\n' > "$OUT/two.json"
+start dkms-pair qualify --matrix tests/data/matrix/one-6.1.json --candidate tests/data/dkms/candidate-clpair.json \
+    --out "$OUT/dkms"
+start user-cf291 qualify --matrix "$OUT/user.json" --candidate sensor/candidate-cf291.json --out "$OUT/user-cf"
+wait
+finish dkms-pair 0
+finish user-cf291 1
+run prebuilt 1 qualify --matrix "$OUT/two.json" --candidate "$OUT/prebuilt/candidate.json" --out "$OUT/pb"
+check "prebuilt: the kernel it ships modules for passes, loaded with its parameter, its .deb agent ran; the other is install_failed, not booted" \
+    json "$OUT/pb/report.json" "[(c['id'], c['verdict']) for c in r['cells']]==[('deb12-6.1-n', 'pass'), ('deb12-6.12', 'install_failed')] and r['cells'][0]['evidence']['values']['greeting']=='prebuilt' and r['cells'][0]['evidence']['values']['agent_saw']=='prebuilt' and 'ships no module for kernel 6.12.117+deb12-amd64' in r['cells'][1]['title'] and r['cells'][1]['boots']==0"
+check "prebuilt: the report binds each shipped file's digest for its kernel" \
+    json "$OUT/pb/report.json" "sorted(a['sha256'] for a in r['candidate']['artifacts'] if a['kind']=='module')==sorted(m['sha256'] for m in json.load(open('$OUT/prebuilt/candidate.json'))['module']['prebuilt']['6.1.0-56-amd64'])"
+check "dkms: the initramfs cell ran as a disk cell; pass on the command's evidence, every condition held" \
+    json "$OUT/dkms/report.json" "c['verdict']=='pass' and c['image']=='disk' and [q['held'] for q in c['evidence']['require']]==[True]*3 and c['evidence']['values']['greeting']=='qualified'"
+check "dkms: both modules loaded by the OS (the second needs the first), each checked by the agent" bash -c \
+    "grep -q 'CL LOADED module=clpair_core' '$OUT/dkms/cells/deb12-6.1-n/agent.log' &&
+     grep -q 'CL LOADED module=clpair_user' '$OUT/dkms/cells/deb12-6.1-n/agent.log'"
+check "dkms: the report binds each module built for the kernel by its digest, and speaks of no content or sensor" \
+    json "$OUT/dkms/report.json" "sorted((a['name'], a['kernel_release']) for a in r['candidate']['artifacts'] if a['kind']=='module')==[('clpair_core', '6.1.0-56-amd64'), ('clpair_user', '6.1.0-56-amd64')] and 'sensor' not in c['title'] and 'content' not in c['title']"
 check "user image cf291: crash in the interpreter, blaming clsensor" json "$OUT/user-cf/report.json" \
     "c['verdict']=='crash' and c['frame']=='cl_interp_eval' and c['module']=='clsensor'"
 check "the user's image file was not modified" \

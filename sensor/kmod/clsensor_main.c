@@ -368,10 +368,7 @@ static void cl_free(void)
 {
 	vfree(cl_blob);
 	cl_blob = NULL;
-	if (CL_INPUTS_KMALLOC)
-		kfree(cl_input_page);
-	else
-		vfree(cl_input_page);
+	kvfree(cl_input_page); /* kcalloc'd or vmalloc'd, as INPUTS says */
 	cl_input_page = NULL;
 	kfree(cl_values);
 	cl_values = NULL;

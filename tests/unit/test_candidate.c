@@ -41,6 +41,24 @@ static void test_shipped_manifests(void **state)
 	assert_null(c->content[0].update_via);
 	assert_string_equal(c->content[1].update_via, "/proc/clsensor_update");
 	cl_candidate_free(c);
+	/* a third party's: a DKMS package from Debian, user space, services */
+	assert_int_equal(cl_candidate_load(&c, "candidates/falco-scap.json"), 0);
+	assert_null(c->module_source);
+	assert_null(c->dkms_source); /* fetched when a run needs it */
+	assert_string_equal(c->dkms_package,
+			    "falcosecurity-scap-dkms=0.1.1dev+git20220316.e5c53d64-5.1");
+	assert_true(cl_is_sha256_hex(c->dkms_sha256));
+	assert_int_equal(c->nmods, 1);
+	assert_string_equal(c->module_name, "scap");
+	assert_string_equal(c->image, "disk");
+	assert_int_equal(c->npackages, 1);
+	assert_string_equal(c->packages[0], "sysdig");
+	assert_int_equal(c->load, CL_LOAD_MODULES_LOAD); /* units beside it: its services */
+	assert_int_equal(c->nunits, 1);
+	assert_int_equal(c->ncontent, 0);
+	assert_null(c->status_file);
+	assert_int_equal(c->nrequire, 4);
+	cl_candidate_free(c);
 }
 
 /* A manifest in sensor/ (so relative paths resolve) built from @fmt. */
@@ -113,11 +131,67 @@ static void test_refusals(void **state)
 		     "absolute guest path");
 }
 
+#define V2 "{\"manifest_version\": 2, \"name\": \"x\", \"version\": \"1\", \"content\": [], "
+#define CMD "\"evidence\": {\"command\": {\"run\": [\"true\"]}}"
+
+/* Manifest v2's third-party modules: every way to be wrong is refused. */
+static void test_dkms_refusals(void **state)
+{
+	(void)state;
+	expect_error("{\"name\": \"x\", \"version\": \"1\", \"content\": [], " CMD ", \"module\": "
+		     "{\"dkms\": {\"tree\": \"kmod\"}, \"load\": [\"a\"]}}", "need \"manifest_version\": 2");
+	expect_error(V2 CMD ", \"module\": {\"dkms\": {\"tree\": \"kmod\"}, \"name\": \"a\", "
+		     "\"load\": [\"a\"]}}", "loaded by a \"load\" list");
+	expect_error(V2 CMD ", \"module\": {\"dkms\": {\"tree\": \"kmod\"}}}", "loaded by a");
+	expect_error(V2 CMD ", \"module\": {\"name\": \"a\", \"source\": \"kmod\", \"load\": [\"a\"]}}",
+		     "lists the modules of a \"dkms\" source");
+	expect_error(V2 CMD ", \"module\": {\"dkms\": {\"tree\": \"kmod\", \"file\": \"a.deb\"}, "
+		     "\"load\": [\"a\"]}}", "needs a \"tree\"");
+	expect_error(V2 CMD ", \"module\": {\"dkms\": {\"package\": \"p\", \"sha256\": \"" GOOD_SHA
+		     "\"}, \"load\": [\"a\"]}}", "needs a \"tree\"");
+	expect_error(V2 CMD ", \"module\": {\"dkms\": {\"package\": \"p\", \"version\": \"1 2\", "
+		     "\"sha256\": \"" GOOD_SHA "\"}, \"load\": [\"a\"]}}", "plain words");
+	expect_error(V2 CMD ", \"module\": {\"dkms\": {\"tree\": \"nope\"}, \"load\": [\"a\"]}}",
+		     "is not a directory");
+	expect_error(V2 CMD ", \"module\": {\"dkms\": {\"file\": \"content/channel-291-good.bin\", "
+		     "\"sha256\": \"0000000000000000000000000000000000000000000000000000000000000000\"}, "
+		     "\"load\": [\"a\"]}}", "wrong digest");
+	expect_error(V2 CMD ", \"module\": {\"dkms\": {\"tree\": \"kmod\"}, \"load\": []}}",
+		     "at least one module");
+	expect_error(V2 CMD ", \"module\": {\"dkms\": {\"tree\": \"kmod\"}, \"load\": [\"a b\"]}}",
+		     "not a plain module name");
+	expect_error(V2 CMD ", \"module\": {\"dkms\": {\"tree\": \"kmod\"}, \"load\": [{\"name\": "
+		     "\"a\", \"args\": \"x\\ny\"}]}}", "args must be one line");
+	expect_error(V2 CMD ", \"module\": {\"dkms\": {\"tree\": \"kmod\"}, \"load\": [7]}}",
+		     "must be a name or");
+	expect_error(V2 CMD ", \"module\": {\"prebuilt\": {\"6.1.0-56-amd64\": [{\"file\": "
+		     "\"content/channel-291-good.bin\", \"sha256\": \"" GOOD_SHA "\"}]}, \"load\": [\"a\"]}}",
+		     "is not a .ko file");
+	expect_error(V2 CMD ", \"module\": {\"prebuilt\": {\"6.1.0-56-amd64\": [{\"file\": "
+		     "\"nope.ko\", \"sha256\": \"" GOOD_SHA "\"}]}, \"load\": [\"a\"]}}", "does not exist");
+	expect_error(V2 CMD ", \"module\": {\"prebuilt\": {\"6.1.0-56-amd64\": []}, \"load\": [\"a\"]}}",
+		     "with a list of modules");
+	expect_error(V2 CMD ", \"module\": {\"prebuilt\": {}, \"load\": [\"a\"]}}", "1 to 32 kernel");
+	expect_error(V2 CMD ", \"module\": {\"prebuilt\": {\"r\": [{\"file\": \"a.ko\", \"sha256\": \""
+		     GOOD_SHA "\"}]}, \"dkms\": {\"tree\": \"kmod\"}, \"load\": [\"a\"]}}", "one of them");
+	expect_error(V2 CMD ", " MODULE "\"packages\": [\"sysdig\"]}", "add \"image\": \"disk\"");
+	expect_error(V2 CMD ", " MODULE "\"image\": \"disk\", \"packages\": [{\"file\": \"candidate.json\", "
+		     "\"sha256\": \"" GOOD_SHA "\"}]}", "is not a .deb file");
+	expect_error(V2 CMD ", " MODULE "\"image\": \"disk\", \"packages\": [{\"file\": \"agent.deb\", "
+		     "\"sha256\": \"" GOOD_SHA "\"}]}", "does not exist");
+	expect_error(V2 CMD ", " MODULE "\"image\": \"initramfs\"}", "can need \"disk\"");
+	expect_error(V2 CMD ", " MODULE "\"image\": \"disk\", \"packages\": [\"-o\"]}",
+		     "Debian package name");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", \"content\": [], " CMD ", " MODULE
+		     "\"image\": \"disk\"}", "need \"manifest_version\": 2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped_manifests),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_dkms_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,44 @@
+#!/bin/bash
+# A third party's sensor qualified from its manifest alone (make third-party):
+# candidates/falco-scap.json, the Falco/sysdig system-call driver as Debian 12
+# ships it (falcosecurity-scap-dkms, built per kernel by its own dkms.conf)
+# with sysdig in user space, on the smoke matrix. Its source builds for the
+# 6.1 kernels and not for 6.12: three passes on the candidate's own evidence,
+# one install_failed, and the release blocked. Nothing in crashlab knows the
+# candidate's name. The first run builds four disk images with sysdig in
+# them (about 2 minutes each on 2 cores; cached in .cache/ after that).
+# Ends with "third-party: N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+OUT=${CRASHLAB_TEST_OUT:-$(mktemp -d /tmp/crashlab-3p.XXXXXX)}
+. tests/checks.sh
+R=$OUT/scap/report.json
+
+echo "# falcosecurity-scap on the smoke matrix"
+run scap 1 qualify --matrix matrix/smoke.json --candidate candidates/falco-scap.json --out "$OUT/scap"
+for id in deb12-6.1-n deb12-6.1-n-1 deb12-6.1-cloud; do
+    check "$id: pass, on a disk image (the matrix's initramfs cell), the driver loaded by the OS" \
+        json "$R" $id "c['verdict']=='pass' and c['image']=='disk' and 'its evidence held' in c['title']"
+    check "$id: sysdig's capture through the driver holds the workload's FIFOs and unix connects" \
+        json "$R" $id "c['evidence']['values']['driver']=='loaded' and int(c['evidence']['values']['fifo_creates'])>=12 and int(c['evidence']['values']['unix_connects'])>=8 and all(q['held'] for q in c['evidence']['require'])"
+done
+check "deb12-6.12: install_failed (not crash, not pass), naming the compiler's reason" \
+    json "$R" deb12-6.12 "c['verdict']=='install_failed' and c['title'].startswith('scap ') and 'does not build for 6.12.117+deb12-amd64: ' in c['title'] and 'error:' in c['title']"
+check "the release is blocked for that kernel only: 1 failure of 4 cells" \
+    json "$R" "sum(c['verdict']!='pass' for c in r['cells'])==1"
+check "the report binds the package's digest and the module built for each 6.1 kernel" \
+    json "$R" "any(a['kind']=='module_source' and a['sha256']=='d405afc4399f279afc2397bb709d899cc72b61a03eeb543ba73c780b9f34fac5' for a in r['candidate']['artifacts']) and sorted(a['kernel_release'] for a in r['candidate']['artifacts'] if a['kind']=='module' and a['name']=='scap')==['6.1.0-55-amd64', '6.1.0-56-amd64', '6.1.0-56-cloud-amd64']"
+check "no message of the report speaks of content or sensor counters" \
+    bash -c "! grep -qi -e 'sensor' -e 'content' '$OUT/scap/summary.md' && python3 -c \"
+import json, re, sys
+r = json.load(open('$R'))
+html = re.sub(r'<[^>]+>', ' ', re.sub(r'(?s)<style.*?</style>', '', open('$OUT/scap/report.html').read()))
+sys.exit(1 if re.search('(?i)sensor|content', html) or any(re.search('(?i)sensor|content', c['title']) for c in r['cells']) else 0)\""
+check "report valid against the schema" python3 -c "
+import json, jsonschema
+jsonschema.validate(json.load(open('$R')), json.load(open('reports/report.schema.json')))"
+check "crashlab's code (harness, reports, guest agent, image scripts) does not name the candidate" \
+    bash -c "! grep -rqiw -e scap -e sysdig -e falco -e falcosecurity harness/ reports/ guest/ images/ scripts/"
+
+echo "third-party: $pass passed, $fail failed"
+[ "$fail" = 0 ]
