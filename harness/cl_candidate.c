@@ -272,8 +272,8 @@ static int parse_kbuild(struct cl_candidate *c, const char *path, const char *di
 static int parse_module(struct cl_candidate *c, const char *path, const char *dir, json_t *m)
 {
 	static const char *const keys[] = { "name", "source", "make_vars", "args", "dkms",
-					    "prebuilt", "load", NULL };
-	json_t *dkms, *pb, *load;
+					    "prebuilt", "from_packages", "load", NULL };
+	json_t *dkms, *pb, *load, *fp = json_object_get(m, "from_packages");
 	int rc, listed;
 
 	if ((rc = cl_json_keys(path, "module", m, keys)) ||
@@ -281,22 +281,25 @@ static int parse_module(struct cl_candidate *c, const char *path, const char *di
 	    (rc = cl_json_object(&pb, path, "module", m, "prebuilt", 0)) ||
 	    (rc = cl_json_array(&load, path, "module", m, "load", 0)))
 		return rc;
-	listed = dkms || pb; /* modules the OS loads from a "load" list */
-	if ((dkms && pb) ||
+	if (fp && !json_is_true(fp))
+		return cl_err_set(CL_EINPUT, "%s: module: from_packages can only be true", path);
+	c->from_packages = fp != NULL;
+	listed = !!dkms + !!pb + c->from_packages; /* modules the OS loads from a "load" list */
+	if (listed > 1 ||
 	    (listed && (json_object_get(m, "source") || json_object_get(m, "make_vars") ||
 			json_object_get(m, "name") || json_object_get(m, "args") || !load)))
-		return cl_err_set(CL_EINPUT, "%s: module: a \"dkms\" source or \"prebuilt\" modules (one "
-				  "of them) are loaded by a \"load\" list (no name, source, args or "
-				  "make_vars)", path);
+		return cl_err_set(CL_EINPUT, "%s: module: a \"dkms\" source, \"prebuilt\" modules or "
+				  "modules \"from_packages\" (one of them) are loaded by a \"load\" list "
+				  "(no name, source, args or make_vars)", path);
 	if (!listed && load)
 		return cl_err_set(CL_EINPUT, "%s: module: \"load\" lists the modules of a \"dkms\" source "
 				  "or \"prebuilt\" modules", path);
 	if (listed && c->manifest_version < 2)
-		return cl_err_set(CL_EINPUT, "%s: module: \"dkms\" and \"prebuilt\" need "
-				  "\"manifest_version\": 2", path);
+		return cl_err_set(CL_EINPUT, "%s: module: \"dkms\", \"prebuilt\" and \"from_packages\" "
+				  "need \"manifest_version\": 2", path);
 	rc = dkms ? parse_dkms(c, path, dir, dkms)
 	     : pb ? parse_prebuilt(c, path, dir, pb)
-		  : parse_kbuild(c, path, dir, m);
+	     : c->from_packages ? 0 : parse_kbuild(c, path, dir, m);
 	if (rc == 0 && listed)
 		rc = parse_load(c, path, load);
 	if (rc == 0) {
@@ -366,6 +369,11 @@ static int parse_needs(struct cl_candidate *c, const char *path, const char *dir
 		else if ((rc = parse_deb_file(c, path, dir, v, i)))
 			return rc;
 	}
+	for (i = 0; c->from_packages && i < (size_t)c->npackages && !c->package_sha256[i][0]; i++)
+		;
+	if (c->from_packages && i == (size_t)c->npackages)
+		return cl_err_set(CL_EINPUT, "%s: module: from_packages needs the vendor's own package "
+				  "in \"packages\" ({ \"file\", \"sha256\" })", path);
 	return 0;
 }
 

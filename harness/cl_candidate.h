@@ -40,7 +40,10 @@
  *     "prebuilt": { "6.1.0-56-amd64": [ { "file": "6.1.0-56/vendor_core.ko",
  *                                         "sha256": "<64 hex>" }, ... ], ... }
  *
- * (a kernel not listed is install_failed: the vendor ships nothing for it).
+ * (a kernel not listed is install_failed: the vendor ships nothing for it),
+ * or "from_packages": true when the modules come inside the candidate's own
+ * packages (a vendor's .deb in "packages"): crashlab builds nothing, and a
+ * kernel the package has no module for is install_failed at boot.
  * "dkms" is a DKMS source, built per kernel by its own dkms.conf
  * (images/dkms.sh): a source tree ({ "tree": DIR }), a vendor's package
  * holding one under /usr/src ({ "file": DEB, "sha256": ... }), or a Debian
@@ -179,6 +182,7 @@ struct cl_candidate {
 	char dkms_sha256[CL_SHA256_HEX];   /* of the .deb; "" for a tree */
 	struct cl_prebuilt prebuilt[CL_MAX_PREBUILT]; /* v2: modules per kernel release */
 	int nprebuilt;
+	int from_packages;                 /* v2: the modules come in its own packages */
 	char *image;                       /* image kind the candidate needs, or NULL */
 	char *packages[CL_MAX_PACKAGES];   /* Debian packages for its user space: names,
 					    * or a vendor's .deb files (absolute paths) */

@@ -32,6 +32,10 @@ int cl_dkms_build(char **list, char sha[CL_SHA256_HEX], const struct cl_candidat
 int cl_prebuilt_set(char **list, char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
 		    const char *release);
 
+/* An empty module list, for modules that come in the candidate's own package
+ * (manifest "module.from_packages"): crashlab installs none of them. */
+int cl_packaged_set(char **list, char sha[CL_SHA256_HEX]);
+
 /* Each module of the list at @list (DKMS or prebuilt), in order: its name and file. */
 typedef int (*cl_dkms_module_fn)(void *ctx, const char *name, const char *path);
 int cl_dkms_each(const char *list, cl_dkms_module_fn fn, void *ctx);

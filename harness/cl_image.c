@@ -395,6 +395,8 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidat
 	*ko = NULL;
 	if (cand->nprebuilt)
 		return cl_prebuilt_set(ko, sha, cand, release);
+	if (cand->from_packages)
+		return cl_packaged_set(ko, sha);
 	if (!cand->module_source)
 		return cl_dkms_build(ko, sha, cand, img, release);
 	if ((rc = list_sources(&names, &n, cand->module_source)))

@@ -314,7 +314,7 @@ static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run
 	rc->cmdline = r->cmdline;
 	rc->duration_s = r->duration_s;
 	media_of(rc, r);
-	if (k->ko)
+	if (k->ko && !r->cand->from_packages) /* those are bound by their package's digest */
 		snprintf(rc->module_sha256, sizeof(rc->module_sha256), "%s", k->ko_sha);
 	if (k->ko && !r->cand->module_source && cl_read_file(&rc->module_list, NULL, k->ko, 1u << 20))
 		rc->module_list = NULL;

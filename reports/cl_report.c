@@ -449,6 +449,14 @@ static json_t *candidate_json(const struct cl_report *r)
 						      cs->install_path, "delivered",
 						      cs->update_via ? "live update" : "boot"));
 	}
+	for (i = 0; i < r->cand->npackages; i++) {
+		const char *f = r->cand->packages[i], *base = strrchr(f, '/');
+
+		if (r->cand->package_sha256[i][0]) /* a vendor's own .deb, by its bytes */
+			json_array_append_new(arts, json_pack("{s:s, s:s, s:s, s:s}", "kind", "package",
+							      "name", base ? base + 1 : f, "file", f,
+							      "sha256", r->cand->package_sha256[i]));
+	}
 	if (r->module_source_sha256[0])
 		json_array_append_new(arts, json_pack("{s:s, s:s, s:s, s:s}", "kind", "module_source",
 						      "name", r->cand->dkms_package ? r->cand->dkms_package

@@ -28,7 +28,8 @@
 #     its dkms.conf (images/dkms.sh; BUILD_EXCLUSIVE_KERNEL honoured), loaded
 #     by the OS in order with a parameter, passing on its own evidence
 #     command; the same modules prebuilt for 6.1 only with the vendor's agent
-#     as a .deb in the image: 6.1 passes, 6.12 install_failed unbooted
+#     as a .deb in the image: 6.1 passes, 6.12 install_failed unbooted; and
+#     inside the vendor's .deb itself: 6.1 passes, 6.12 boots, install_failed
 #   - two libvirt hosts (this machine's and scripts/testhost.sh's second
 #     libvirtd, which shares none of our files): cells spread over both;
 #     initramfs, disk, snapshot and user-image cells on the remote host from
@@ -474,6 +475,21 @@ json.dump({"manifest_version": 2, "name": "clpair-prebuilt", "version": "1.0", "
                         "require": [{"key": "greeting", "equals": "prebuilt"}, {"key": "agent_saw", "equals": "prebuilt"}]}},
           open(f"{d}/candidate.json", "w"))
 PY
+# and the modules inside the vendor's package itself: crashlab builds and installs nothing
+mkdir -p "$OUT/packaged"
+bash tests/data/dkms/make-agent-deb.sh "$OUT/packaged/clpair-agent_1.0_all.deb" 6.1.0-56-amd64 "$OUT"/dkms-pair/*.ko
+python3 - "$OUT/packaged" <<'PY'
+import hashlib, json, sys
+d = sys.argv[1]
+sha = hashlib.sha256(open(f"{d}/clpair-agent_1.0_all.deb", "rb").read()).hexdigest()
+json.dump({"manifest_version": 2, "name": "clpair-packaged", "version": "1.0", "content": [],
+           "image": "disk", "packages": [{"file": "clpair-agent_1.0_all.deb", "sha256": sha}],
+           "module": {"from_packages": True,
+                      "load": [{"name": "clpair_core", "args": "greeting=packaged"}, "clpair_user"]},
+           "evidence": {"command": {"run": ["sh", "-c", "cat /run/clpair-agent.status"]},
+                        "require": [{"key": "agent_saw", "equals": "packaged"}]}},
+          open(f"{d}/candidate.json", "w"))
+PY
 printf '{ "name": "two", "cells": [ { "id": "deb12-6.1-n", "kernel": "6.1.0-56-amd64" }, { "id": "deb12-6.12", "kernel": "6.12.117+deb12-amd64" } ] }\n' > "$OUT/two.json"
 start dkms-pair qualify --matrix tests/data/matrix/one-6.1.json --candidate tests/data/dkms/candidate-clpair.json \
     --out "$OUT/dkms"
@@ -481,7 +497,15 @@ start user-cf291 qualify --matrix "$OUT/user.json" --candidate sensor/candidate-
 wait
 finish dkms-pair 0
 finish user-cf291 1
-run prebuilt 1 qualify --matrix "$OUT/two.json" --candidate "$OUT/prebuilt/candidate.json" --out "$OUT/pb"
+start prebuilt qualify --matrix "$OUT/two.json" --candidate "$OUT/prebuilt/candidate.json" --out "$OUT/pb"
+start packaged qualify --matrix "$OUT/two.json" --candidate "$OUT/packaged/candidate.json" --out "$OUT/pk"
+wait
+finish prebuilt 1
+finish packaged 1
+check "modules in the vendor's package: 6.1 passes on its agent's evidence; 6.12, which the package has no module for, boots and is install_failed" \
+    json "$OUT/pk/report.json" "[(c['id'], c['verdict']) for c in r['cells']]==[('deb12-6.1-n', 'pass'), ('deb12-6.12', 'install_failed')] and r['cells'][0]['evidence']['values']['agent_saw']=='packaged' and 'module-not-loaded name=clpair_core' in r['cells'][1]['title'] and r['cells'][1]['boots']==1"
+check "modules in the vendor's package: the report binds the package by its digest" \
+    json "$OUT/pk/report.json" "[a['sha256'] for a in r['candidate']['artifacts'] if a['kind']=='package']==[json.load(open('$OUT/packaged/candidate.json'))['packages'][0]['sha256']] and not any(a['kind']=='module' for a in r['candidate']['artifacts'])"
 check "prebuilt: the kernel it ships modules for passes, loaded with its parameter, its .deb agent ran; the other is install_failed, not booted" \
     json "$OUT/pb/report.json" "[(c['id'], c['verdict']) for c in r['cells']]==[('deb12-6.1-n', 'pass'), ('deb12-6.12', 'install_failed')] and r['cells'][0]['evidence']['values']['greeting']=='prebuilt' and r['cells'][0]['evidence']['values']['agent_saw']=='prebuilt' and 'ships no module for kernel 6.12.117+deb12-amd64' in r['cells'][1]['title'] and r['cells'][1]['boots']==0"
 check "prebuilt: the report binds each shipped file's digest for its kernel" \

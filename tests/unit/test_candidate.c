@@ -174,6 +174,12 @@ static void test_dkms_refusals(void **state)
 	expect_error(V2 CMD ", \"module\": {\"prebuilt\": {}, \"load\": [\"a\"]}}", "1 to 32 kernel");
 	expect_error(V2 CMD ", \"module\": {\"prebuilt\": {\"r\": [{\"file\": \"a.ko\", \"sha256\": \""
 		     GOOD_SHA "\"}]}, \"dkms\": {\"tree\": \"kmod\"}, \"load\": [\"a\"]}}", "one of them");
+	expect_error(V2 CMD ", \"module\": {\"from_packages\": true, \"load\": [\"a\"]}, \"image\": "
+		     "\"disk\", \"packages\": [\"sysdig\"]}", "needs the vendor's own package");
+	expect_error(V2 CMD ", \"module\": {\"from_packages\": false, \"load\": [\"a\"]}}",
+		     "can only be true");
+	expect_error(V2 CMD ", \"module\": {\"from_packages\": true, \"dkms\": {\"tree\": \"kmod\"}, "
+		     "\"load\": [\"a\"]}}", "one of them");
 	expect_error(V2 CMD ", " MODULE "\"packages\": [\"sysdig\"]}", "add \"image\": \"disk\"");
 	expect_error(V2 CMD ", " MODULE "\"image\": \"disk\", \"packages\": [{\"file\": \"candidate.json\", "
 		     "\"sha256\": \"" GOOD_SHA "\"}]}", "is not a .deb file");

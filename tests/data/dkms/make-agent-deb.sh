@@ -3,9 +3,11 @@
 # bytes every time (fixed times, root-owned): clpair-agent, a service that
 # runs once the OS has loaded the modules and writes what clpair_core's
 # parameter says to /run/clpair-agent.status, before multi-user.target.
-# usage: make-agent-deb.sh OUT.deb
+# Given a kernel release and modules, the package ships those modules too,
+# in /lib/modules/RELEASE/updates/vendor/, as a vendor's package would.
+# usage: make-agent-deb.sh OUT.deb [RELEASE MODULE.ko...]
 set -euo pipefail
-out=${1:?usage: make-agent-deb.sh OUT.deb}
+out=${1:?usage: make-agent-deb.sh OUT.deb [RELEASE MODULE.ko...]}
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 chmod 0755 "$root"
@@ -41,5 +43,9 @@ WantedBy=multi-user.target
 UNIT
 ln -s /lib/systemd/system/clpair-agent.service \
     "$root/etc/systemd/system/multi-user.target.wants/clpair-agent.service"
+if [ $# -ge 3 ]; then
+    mkdir -p "$root/lib/modules/$2/updates/vendor"
+    cp "${@:3}" "$root/lib/modules/$2/updates/vendor/"
+fi
 find "$root" -exec touch -h -d @0 {} +
 SOURCE_DATE_EPOCH=0 dpkg-deb --root-owner-group -Zgzip --build "$root" "$out" >/dev/null
