@@ -192,35 +192,54 @@ static int parse_dkms(struct cl_candidate *c, const char *path, const char *dir,
 	return tree ? 0 : file_digest_is(actual, path, "module.dkms", c->dkms_source, sha);
 }
 
-/* One prebuilt module { "file", "sha256" }: there, and its bytes as the manifest says. */
-static int parse_prebuilt_file(struct cl_prebuilt *p, const char *path, const char *dir, json_t *j)
+/*
+ * A file the manifest names by { "file", "sha256" } at @what: its name ends
+ * in @ext, it is there (resolved against @dir into *out, which the caller
+ * frees) and its bytes hash to "sha256" (into @actual).
+ */
+static int parse_file_entry(char **out, char actual[CL_SHA256_HEX], const char *path,
+			    const char *what, const char *dir, json_t *j, const char *ext)
 {
 	static const char *const keys[] = { "file", "sha256", NULL };
-	const char *file, *sha, *base;
-	char actual[CL_SHA256_HEX], what[96];
-	size_t len;
+	const char *file, *sha;
+	size_t len, elen = strlen(ext);
 	int rc;
 
-	snprintf(what, sizeof(what), "module.prebuilt.%.64s", p->release);
-	if (p->n == CL_MAX_MODULES || !json_is_object(j))
-		return cl_err_set(CL_EINPUT, "%s: %s: 1 to %d objects { \"file\", \"sha256\" }", path,
-				  what, CL_MAX_MODULES);
+	*out = NULL;
+	if (!json_is_object(j))
+		return cl_err_set(CL_EINPUT, "%s: %s must be an object { \"file\", \"sha256\" }", path,
+				  what);
 	if ((rc = cl_json_keys(path, what, j, keys)) ||
 	    (rc = cl_json_str(&file, path, what, j, "file", 1)) ||
 	    (rc = cl_json_str(&sha, path, what, j, "sha256", 1)))
 		return rc;
-	base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-	len = strlen(base);
-	if (len < 4 || strcmp(base + len - 3, ".ko"))
-		return cl_err_set(CL_EINPUT, "%s: %s: %s is not a .ko file", path, what, file);
-	p->name[p->n] = cl_sprintf("%.*s", (int)(len - 3), base);
-	p->file[p->n] = cl_path_join(dir, file);
+	len = strlen(file);
+	if (len <= elen || strcmp(file + len - elen, ext) || file[len - elen - 1] == '/')
+		return cl_err_set(CL_EINPUT, "%s: %s: %s is not a %s file", path, what, file, ext);
+	*out = cl_path_join(dir, file);
+	return file_digest_is(actual, path, what, *out, sha);
+}
+
+/* One prebuilt module: a .ko named after the module, its bytes as the manifest says. */
+static int parse_prebuilt_file(struct cl_prebuilt *p, const char *path, const char *dir, json_t *j)
+{
+	char actual[CL_SHA256_HEX], what[96];
+	const char *base;
+	int rc;
+
+	snprintf(what, sizeof(what), "module.prebuilt.%.64s", p->release);
+	if (p->n == CL_MAX_MODULES)
+		return cl_err_set(CL_EINPUT, "%s: %s: at most %d modules", path, what, CL_MAX_MODULES);
+	rc = parse_file_entry(&p->file[p->n], actual, path, what, dir, j, ".ko");
+	if (!p->file[p->n])
+		return rc;
+	base = strrchr(p->file[p->n], '/') + 1; /* joined with a directory: there is one */
+	p->name[p->n] = cl_sprintf("%.*s", (int)(strlen(base) - 3), base);
 	if (!cl_is_token(p->name[p->n++]))
 		return cl_err_set(CL_EINPUT, "%s: %s: %s is not a plain module name", path, what, base);
-	if ((rc = file_digest_is(actual, path, what, p->file[p->n - 1], sha)))
-		return rc;
-	memcpy(p->sha256[p->n - 1], actual, CL_SHA256_HEX);
-	return 0;
+	if (rc == 0)
+		memcpy(p->sha256[p->n - 1], actual, CL_SHA256_HEX);
+	return rc;
 }
 
 /* "prebuilt": { RELEASE: [ { "file", "sha256" }, ... ], ... } */
@@ -309,31 +328,24 @@ static int parse_module(struct cl_candidate *c, const char *path, const char *di
 	return rc;
 }
 
-/* A vendor's package { "file": DEB, "sha256" }: there, a .deb, and its bytes as the manifest says. */
+/* A vendor's package { "file": DEB, "sha256" }, kept by its absolute path. */
 static int parse_deb_file(struct cl_candidate *c, const char *path, const char *dir, json_t *j,
 			  size_t idx)
 {
-	static const char *const keys[] = { "file", "sha256", NULL };
-	const char *file, *sha;
-	char what[32], actual[CL_SHA256_HEX], *abs;
-	size_t len;
+	char what[32], actual[CL_SHA256_HEX], *file, *abs;
 	int rc;
 
 	snprintf(what, sizeof(what), "packages[%zu]", idx);
-	if ((rc = cl_json_keys(path, what, j, keys)) ||
-	    (rc = cl_json_str(&file, path, what, j, "file", 1)) ||
-	    (rc = cl_json_str(&sha, path, what, j, "sha256", 1)))
+	rc = parse_file_entry(&file, actual, path, what, dir, j, ".deb");
+	if (rc) {
+		free(file);
 		return rc;
-	c->packages[c->npackages] = cl_path_join(dir, file);
-	abs = realpath(c->packages[c->npackages], NULL);
-	free(c->packages[c->npackages]);
-	c->packages[c->npackages++] = abs ? abs : cl_path_join(dir, file);
-	len = strlen(file);
-	if (len < 5 || strcmp(file + len - 4, ".deb"))
-		return cl_err_set(CL_EINPUT, "%s: %s: %s is not a .deb file", path, what, file);
-	if ((rc = file_digest_is(actual, path, what, c->packages[c->npackages - 1], sha)))
-		return rc;
-	memcpy(c->package_sha256[c->npackages - 1], actual, CL_SHA256_HEX);
+	}
+	abs = realpath(file, NULL); /* mmdebstrap is handed the path: absolute */
+	c->packages[c->npackages] = abs ? abs : file;
+	if (abs)
+		free(file);
+	memcpy(c->package_sha256[c->npackages++], actual, CL_SHA256_HEX);
 	return 0;
 }
 
