@@ -39,6 +39,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,31 +80,77 @@ static int reboots_wanted; /* "reboots N" in the plan */
 static int qga_mode;       /* --qga: the host reads QGA_OUT through qemu-guest-agent */
 
 
-/* One message to the host: a single write() so lines never interleave. */
-static void say(const char *fmt, ...)
+static void on_alarm(int sig)
+{
+	(void)sig; /* only to interrupt tcdrain() */
+}
+
+/*
+ * Wait until every byte written to the serial port @fd has left its UART,
+ * at most @s seconds: a port nobody drains must not hang the agent.
+ */
+static void drain_port(int fd, unsigned int s)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }; /* no SA_RESTART: tcdrain ends */
+
+	if (fd < 0 || !isatty(fd))
+		return;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(s);
+	tcdrain(fd);
+	alarm(0);
+}
+
+/*
+ * One message to the host: a single write() so lines never interleave. The
+ * console line goes first: the host takes an agent line with no console
+ * byte before it as a dead console. @drained: each port's UART empty before
+ * going on (CL WAITING: the host saves the guest at once, and a UART saved
+ * mid-transmission has a dead port once restored).
+ */
+static void vsay(int drained, const char *fmt, va_list ap)
 {
 	static const char tag[] = "crashlab-agent: ";
 	char buf[1024];
 	char *msg = buf + sizeof(tag) - 1; /* the message, after the console tag */
-	va_list ap;
 	int n;
 
 	memcpy(buf, tag, sizeof(tag) - 1);
-	va_start(ap, fmt);
 	n = vsnprintf(msg, sizeof(buf) - sizeof(tag), fmt, ap);
-	va_end(ap);
 	if (n < 0)
 		return;
 	if (n > (int)(sizeof(buf) - sizeof(tag)) - 1)
 		n = (int)(sizeof(buf) - sizeof(tag)) - 1;
 	msg[n++] = '\n';
-	if (chan >= 0 && write(chan, msg, (size_t)n) < 0) {
-		/* nothing else to tell it to */
-	}
 	/* one write per console line, so kernel messages cannot land inside it */
 	if (on_console && write(STDOUT_FILENO, buf, sizeof(tag) - 1 + (size_t)n) < 0) {
 		/* console gone */
 	}
+	if (drained && on_console)
+		drain_port(STDOUT_FILENO, 5);
+	if (chan >= 0 && write(chan, msg, (size_t)n) < 0) {
+		/* nothing else to tell it to */
+	}
+	if (drained)
+		drain_port(chan, 5);
+}
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(0, fmt, ap);
+	va_end(ap);
+}
+
+static void say_drained(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(1, fmt, ap);
+	va_end(ap);
 }
 
 /*
@@ -260,7 +307,7 @@ static void do_sysctl(const char *name, const char *value)
 /* Create the directory @path is in. */
 static int mkdir_parent(const char *path)
 {
-	char dir[256];
+	char dir[PATH_MAX];
 	char *slash;
 
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -702,7 +749,7 @@ static int name_ok(const char *name)
 /* Take @size bytes from the channel into /@name; their digest into @hex. */
 static int receive_file(const char *name, long long size, char hex[65])
 {
-	char path[256], buf[8192];
+	char path[260], buf[8192]; /* "/" and a name of up to 255 */
 	struct ga_sha256 h;
 	int out, rc = 0;
 
@@ -749,6 +796,13 @@ static int receive_delivery(void)
 		}
 		if (!strcmp(line, "GO"))
 			return 0;
+		if (!strcmp(line, "PROBE")) { /* the host proving a saved guest: both ports answer */
+			struct utsname un;
+
+			uname(&un);
+			say_drained("CL PROBE release=%s", un.release);
+			return -1;
+		}
 		if (sscanf(line, "PUT %lld %64s %255s", &size, want, name) != 3 || size < 0 ||
 		    size > (256LL << 20) || strlen(want) != 64 || !name_ok(name)) {
 			say("CL DELIVERY_FAILED what=header files=%d", files);
@@ -948,7 +1002,8 @@ int main(int argc, char **argv)
 			say("CL DELIVERY_FAILED what=port name=%s errno=%d", DELIVERY_PORT, errno);
 			power_off(); /* before WAITING: the host saves no guest without its port */
 		}
-		say("CL WAITING release=%s", u.release); /* the host saves the guest here */
+		/* the host saves the guest here: both ports drained first */
+		say_drained("CL WAITING release=%s", u.release);
 		if (receive_delivery() != 0)
 			power_off();
 		say("CL READY release=%s restored=1", u.release);

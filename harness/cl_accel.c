@@ -16,13 +16,41 @@
 
 #define TRIAL_S 15.0
 
+/*
+ * Wait for the trial's qemu, killed when TRIAL_S pass: 0, or -1 when it
+ * cannot be waited for (SIGCHLD ignored, say): the trial is then not
+ * trusted, whatever its output says.
+ */
+static int wait_trial(pid_t pid)
+{
+	double deadline = cl_now() + TRIAL_S;
+	int status;
+
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			return 0;
+		if (w < 0 && errno != EINTR)
+			return cl_err_set(CL_EINFRA, "qemu-system-x86_64 (KVM trial): waitpid: %s",
+					  strerror(errno));
+		if (cl_now() > deadline) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return 0;
+		}
+		usleep(100000);
+	}
+}
+
+/* 1 when KVM reached the agent, 0 when it did not, negative when the trial itself failed. */
 static int trial_boot(const struct cl_image *img)
 {
 	char tmpl[] = "/tmp/crashlab-accel-XXXXXX";
 	char *dir = mkdtemp(tmpl), *out, *text = NULL, *serial;
-	double deadline;
 	pid_t pid;
-	int ok = 0, status;
+	int ok = 0;
 
 	if (!dir)
 		return 0;
@@ -30,7 +58,7 @@ static int trial_boot(const struct cl_image *img)
 	serial = cl_sprintf("file:%s", out);
 	pid = fork();
 	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 		dup2(devnull, 0);
 		dup2(devnull, 1);
@@ -42,20 +70,11 @@ static int trial_boot(const struct cl_image *img)
 		       "console=ttyS0 panic=-1 quiet crashlab.mode=probe", (char *)NULL);
 		_exit(127);
 	}
-	deadline = cl_now() + TRIAL_S;
-	while (pid > 0) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-
-		if (w == pid)
-			break;
-		if (cl_now() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			break;
-		}
-		usleep(100000);
-	}
-	if (cl_read_file(&text, NULL, out, 65536) == 0 && strstr(text, "CL READY"))
+	if (pid < 0)
+		ok = cl_err_set(CL_EINFRA, "fork: %s", strerror(errno));
+	else if (wait_trial(pid) != 0)
+		ok = -1;
+	else if (cl_read_file(&text, NULL, out, 65536) == 0 && strstr(text, "CL READY"))
 		ok = 1;
 	free(text);
 	unlink(out);
@@ -71,6 +90,7 @@ const char *cl_accel_pick(const struct cl_image *img, int verbose)
 	char *boot_id = NULL, *cache, *cached = NULL;
 	const char *pick;
 	double t0;
+	int trial;
 
 	if (env && !strcmp(env, "kvm"))
 		return "kvm";
@@ -91,11 +111,15 @@ const char *cl_accel_pick(const struct cl_image *img, int verbose)
 		fprintf(stderr, "crashlab: probing KVM with a trial boot (at most %.0f s)...\n",
 			TRIAL_S);
 	t0 = cl_now();
-	pick = trial_boot(img) ? "kvm" : "qemu";
+	trial = trial_boot(img);
+	pick = trial > 0 ? "kvm" : "qemu";
 	if (verbose)
 		fprintf(stderr, "crashlab: %s (trial took %.1f s)\n",
-			!strcmp(pick, "kvm") ? "KVM works" : "KVM unusable here, using TCG",
-			cl_now() - t0);
+			trial > 0 ? "KVM works" : "KVM unusable here, using TCG", cl_now() - t0);
+	if (trial < 0) {
+		fprintf(stderr, "crashlab: KVM trial failed, using TCG: %s\n", cl_err());
+		goto out; /* not cached: the next run tries again */
+	}
 	cl_mkdir_p(cl_cache_dir(), 0755);
 	cl_write_file(cache, pick, strlen(pick));
 out:

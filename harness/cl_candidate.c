@@ -5,6 +5,7 @@
  */
 #include "cl_candidate.h"
 #include "cl_json.h"
+#include "cl_matrix.h"
 #include "cl_mutate.h"
 #include "cl_util.h"
 
@@ -55,6 +56,9 @@ static int parse_content(struct cl_candidate *c, struct cl_content_spec *cs, con
 	    (rc = cl_json_str(&desc, path, what, j, "description", 0)) ||
 	    (rc = cl_json_str(&via, path, what, j, "update_via", 0)))
 		return rc;
+	if (!cl_is_token(name))
+		return cl_err_set(CL_EINPUT, "%s: %s: name must be a plain name of [A-Za-z0-9._+-]",
+				  path, what);
 	if (via && !cl_is_guest_path(via))
 		return cl_err_set(CL_EINPUT, "%s: %s: update_via must be an absolute guest path", path,
 				  what);
@@ -77,7 +81,7 @@ static int parse_content(struct cl_candidate *c, struct cl_content_spec *cs, con
 	cs->size = (long)st.st_size;
 	if (read_content(c, cs, actual))
 		return CL_EINPUT;
-	if (strcmp(actual, sha) != 0)
+	if (strcmp(actual, sha) != 0 && !c->record_digests)
 		return cl_err_set(CL_EINPUT, "%s: %s: wrong digest: %s has sha256 %s, manifest says %s",
 				  path, what, cs->file, actual, sha);
 	memcpy(cs->sha256, actual, sizeof(actual));
@@ -101,13 +105,16 @@ static int parse_make_vars(struct cl_candidate *c, const char *path, json_t *var
 	return 0;
 }
 
-/* @file (named in the manifest at @what) is there and its bytes hash to @sha. */
-static int file_digest_is(char actual[CL_SHA256_HEX], const char *path, const char *what,
-			  const char *file, const char *sha)
+/*
+ * @file (named in the manifest at @what) is there and its bytes hash to @sha
+ * (unless @c only records the digests it finds).
+ */
+static int file_digest_is(const struct cl_candidate *c, char actual[CL_SHA256_HEX],
+			  const char *path, const char *what, const char *file, const char *sha)
 {
 	if (cl_sha256_file(actual, file))
 		return cl_err_set(CL_EINPUT, "%s: %s: file %s does not exist", path, what, file);
-	if (strcmp(actual, sha))
+	if (strcmp(actual, sha) && !c->record_digests)
 		return cl_err_set(CL_EINPUT, "%s: %s: wrong digest: %s has sha256 %s, manifest says %s",
 				  path, what, file, actual, sha);
 	return 0;
@@ -176,7 +183,7 @@ static int parse_dkms(struct cl_candidate *c, const char *path, const char *dir,
 	if (sha && !cl_is_sha256_hex(sha))
 		return cl_err_set(CL_EINPUT, "%s: module.dkms: sha256 must be 64 lower-case hex digits",
 				  path);
-	if (pkg && (!cl_is_token(pkg) || !*ver ||
+	if (pkg && (!cl_is_token(pkg) || *pkg == '-' || !*ver || /* '-': an apt-get option */
 		    ver[strspn(ver, "0123456789.+~:-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")]))
 		return cl_err_set(CL_EINPUT, "%s: module.dkms: package and version must be plain words",
 				  path);
@@ -189,7 +196,10 @@ static int parse_dkms(struct cl_candidate *c, const char *path, const char *dir,
 	if (tree && (stat(c->dkms_source, &st) != 0 || !S_ISDIR(st.st_mode)))
 		return cl_err_set(CL_EINPUT, "%s: module.dkms: tree %s is not a directory", path,
 				  c->dkms_source);
-	return tree ? 0 : file_digest_is(actual, path, "module.dkms", c->dkms_source, sha);
+	if (tree || (rc = file_digest_is(c, actual, path, "module.dkms", c->dkms_source, sha)))
+		return rc;
+	memcpy(c->dkms_sha256, actual, sizeof(actual));
+	return 0;
 }
 
 /*
@@ -197,8 +207,9 @@ static int parse_dkms(struct cl_candidate *c, const char *path, const char *dir,
  * in @ext, it is there (resolved against @dir into *out, which the caller
  * frees) and its bytes hash to "sha256" (into @actual).
  */
-static int parse_file_entry(char **out, char actual[CL_SHA256_HEX], const char *path,
-			    const char *what, const char *dir, json_t *j, const char *ext)
+static int parse_file_entry(const struct cl_candidate *c, char **out, char actual[CL_SHA256_HEX],
+			    const char *path, const char *what, const char *dir, json_t *j,
+			    const char *ext)
 {
 	static const char *const keys[] = { "file", "sha256", NULL };
 	const char *file, *sha;
@@ -217,11 +228,12 @@ static int parse_file_entry(char **out, char actual[CL_SHA256_HEX], const char *
 	if (len <= elen || strcmp(file + len - elen, ext) || file[len - elen - 1] == '/')
 		return cl_err_set(CL_EINPUT, "%s: %s: %s is not a %s file", path, what, file, ext);
 	*out = cl_path_join(dir, file);
-	return file_digest_is(actual, path, what, *out, sha);
+	return file_digest_is(c, actual, path, what, *out, sha);
 }
 
 /* One prebuilt module: a .ko named after the module, its bytes as the manifest says. */
-static int parse_prebuilt_file(struct cl_prebuilt *p, const char *path, const char *dir, json_t *j)
+static int parse_prebuilt_file(const struct cl_candidate *c, struct cl_prebuilt *p, const char *path,
+			       const char *dir, json_t *j)
 {
 	char actual[CL_SHA256_HEX], what[96];
 	const char *base;
@@ -230,7 +242,7 @@ static int parse_prebuilt_file(struct cl_prebuilt *p, const char *path, const ch
 	snprintf(what, sizeof(what), "module.prebuilt.%.64s", p->release);
 	if (p->n == CL_MAX_MODULES)
 		return cl_err_set(CL_EINPUT, "%s: %s: at most %d modules", path, what, CL_MAX_MODULES);
-	rc = parse_file_entry(&p->file[p->n], actual, path, what, dir, j, ".ko");
+	rc = parse_file_entry(c, &p->file[p->n], actual, path, what, dir, j, ".ko");
 	if (!p->file[p->n])
 		return rc;
 	base = strrchr(p->file[p->n], '/') + 1; /* joined with a directory: there is one */
@@ -261,7 +273,7 @@ static int parse_prebuilt(struct cl_candidate *c, const char *path, const char *
 			return cl_err_set(CL_EINPUT, "%s: module.prebuilt: \"%.64s\" must be a kernel "
 					  "release with a list of modules", path, release);
 		json_array_foreach(list, i, v)
-			if ((rc = parse_prebuilt_file(p, path, dir, v)))
+			if ((rc = parse_prebuilt_file(c, p, path, dir, v)))
 				return rc;
 	}
 	return 0;
@@ -336,7 +348,7 @@ static int parse_deb_file(struct cl_candidate *c, const char *path, const char *
 	int rc;
 
 	snprintf(what, sizeof(what), "packages[%zu]", idx);
-	rc = parse_file_entry(&file, actual, path, what, dir, j, ".deb");
+	rc = parse_file_entry(c, &file, actual, path, what, dir, j, ".deb");
 	if (rc) {
 		free(file);
 		return rc;
@@ -609,6 +621,11 @@ static int parse_install(struct cl_candidate *c, const char *path, const char *d
 
 int cl_candidate_load(struct cl_candidate **out, const char *path)
 {
+	return cl_candidate_load_flags(out, path, 0);
+}
+
+int cl_candidate_load_flags(struct cl_candidate **out, const char *path, int flags)
+{
 	static const char *const keys[] = { "manifest_version", "name", "version", "description",
 					    "module", "content", "evidence", "install", "preflight",
 					    "image", "packages", NULL };
@@ -622,6 +639,7 @@ int cl_candidate_load(struct cl_candidate **out, const char *path)
 
 	*out = NULL;
 	c->path = cl_xstrdup(path);
+	c->record_digests = !!(flags & CL_CAND_RECORD_DIGESTS);
 	if ((rc = cl_json_load(&root, path)) ||
 	    (rc = cl_json_keys(path, "candidate", root, keys)) ||
 	    (rc = cl_json_int(&mv, path, "candidate", root, "manifest_version", 1, 2)) ||
@@ -632,7 +650,10 @@ int cl_candidate_load(struct cl_candidate **out, const char *path)
 	    (rc = cl_json_array(&content, path, "candidate", root, "content", 1)) ||
 	    (rc = cl_json_object(&evidence, path, "candidate", root, "evidence", 1)) ||
 	    (rc = cl_json_object(&install, path, "candidate", root, "install", 0)) ||
-	    (rc = cl_json_array(&preflight, path, "candidate", root, "preflight", 0)))
+	    (rc = cl_json_array(&preflight, path, "candidate", root, "preflight", 0)) ||
+	    (!cl_is_token(name) && /* a directory of the pre-flight cache */
+	     (rc = cl_err_set(CL_EINPUT, "%s: candidate: name must be a plain name of [A-Za-z0-9._+-]",
+			      path))))
 		goto out;
 	c->name = cl_xstrdup(name);
 	c->version = cl_xstrdup(version);
@@ -775,4 +796,24 @@ int cl_candidate_mutate(struct cl_candidate *c, const char *dir, int max)
 		rc = cl_err_set(CL_EINPUT, "%s: --mutants: the candidate has no content loaded at boot",
 				c->path);
 	return rc;
+}
+
+int cl_candidate_fit_matrix(struct cl_matrix *m, const struct cl_candidate *c)
+{
+	int i;
+
+	if (!c->image && c->module_source)
+		return 0;
+	for (i = 0; i < m->ncells; i++) {
+		struct cl_cell_spec *cell = &m->cells[i];
+
+		if (!strcmp(cell->image, "initramfs"))
+			snprintf(cell->image, sizeof(cell->image), "disk");
+		else if (strcmp(cell->image, "disk"))
+			return cl_err_set(CL_EINPUT, "%s: cell %s: candidate %s is installed on disk "
+					  "images (it has %s), not on a %s image", m->path, cell->id,
+					  c->name, c->module_source ? "user space" : "modules the OS loads",
+					  cell->image);
+	}
+	return 0;
 }

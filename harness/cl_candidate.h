@@ -213,6 +213,8 @@ struct cl_candidate {
 	 * content entries in the reference sensor's format (cl_coverage.h) */
 	struct cl_cov_plan coverage;
 	int coverage_known;                /* content entries of that format */
+	/* not in the manifest: load with CL_CAND_RECORD_DIGESTS */
+	int record_digests;
 	/* not in the manifest: what --mutants derived for this run */
 	struct cl_mutant_file mutants[CL_MAX_MUTANT_FILES];
 	int nmutants;
@@ -220,6 +222,13 @@ struct cl_candidate {
 
 /* Parse @path and verify every content digest. CL_EINPUT on any problem. */
 int cl_candidate_load(struct cl_candidate **out, const char *path);
+/*
+ * The gate's load: every file's digest is the one of the bytes found, kept
+ * without comparing it with the manifest's (the gate compares every digest
+ * with the signed statement, and names the file that differs).
+ */
+#define CL_CAND_RECORD_DIGESTS 1
+int cl_candidate_load_flags(struct cl_candidate **out, const char *path, int flags);
 void cl_candidate_free(struct cl_candidate *c);
 /*
  * A DKMS package named by name and version, fetched from the Debian archive
@@ -235,5 +244,15 @@ int cl_candidate_fetch(struct cl_candidate *c);
  * content; CL_EINFRA when a file cannot be written.
  */
 int cl_candidate_mutate(struct cl_candidate *c, const char *dir, int max);
+
+/*
+ * Cells in the image kind the candidate needs: a candidate with user space
+ * or DKMS modules ("image": "disk", or "module.dkms") turns the matrix's
+ * initramfs cells into disk cells; a cell of another kind it cannot run in
+ * is CL_EINPUT naming the matrix. Qualify fits its matrix before planning;
+ * the gate fits the release's matrix the same way before comparing cells.
+ */
+struct cl_matrix;
+int cl_candidate_fit_matrix(struct cl_matrix *m, const struct cl_candidate *c);
 
 #endif

@@ -151,6 +151,26 @@ static void record_event(struct io *io, const struct cl_sm_event *e)
 	}
 }
 
+static void mark(struct cl_cell_run *r, enum cl_mark m)
+{
+	if (r->marks[m] < 0)
+		r->marks[m] = cl_now() - r->attempt_t0;
+}
+
+/* Agent lines that mark a phase of the cell. */
+static void mark_line(struct cl_cell_run *r, const char *line, size_t len)
+{
+	static const struct { const char *prefix; enum cl_mark m; } lines[] = {
+		{ "CL READY", CL_MARK_READY }, { "CL LOADING", CL_MARK_LOADING },
+		{ "CL LOADED", CL_MARK_LOADED }, { "CL DONE", CL_MARK_DONE },
+	};
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		if (len >= strlen(lines[i].prefix) && !strncmp(line, lines[i].prefix,
+							       strlen(lines[i].prefix)))
+			mark(r, lines[i].m);
+}
+
 /* Record @e, feed it to the machine, carry out what it answers. */
 static void feed(struct io *io, struct cl_sm_event *e)
 {
@@ -159,7 +179,11 @@ static void feed(struct io *io, struct cl_sm_event *e)
 	if (e->t == 0 && e->kind != CL_SM_EV_START)
 		e->t = cl_now() - io->t0;
 	record_event(io, e);
+	if (e->kind == CL_SM_EV_AGENT)
+		mark_line(io->r, e->data, e->len);
 	act = cl_sm_feed(io->sm, e);
+	if (io->sm->stopped)
+		mark(io->r, CL_MARK_STOPPED);
 	if (io->sm->ev.ready && cl_cell_phase(io->r) == CL_PHASE_BOOTING)
 		cl_cell_set_phase(io->r, CL_PHASE_RUNNING);
 	if ((act & CL_SM_ACT_DUMP) && io->dom && !io->r->dumped)
@@ -380,7 +404,7 @@ static char *cell_xml(const struct cl_cell_run *r, const struct cl_cell_media *m
 static FILE *open_log(struct cl_cell_run *r, const char *name)
 {
 	char *path = cl_path_join(r->dir, name);
-	FILE *f = fopen(path, "wb");
+	FILE *f = fopen(path, "wbe");
 
 	free(path);
 	return f;
@@ -577,7 +601,10 @@ static int start_domain(struct io *io, const struct cl_cell_media *m, const char
 		free(msg);
 		goto out;
 	}
+	mark(r, CL_MARK_DOMAIN);
 	rc = connect_streams(io, m, scratch);
+	if (rc == 0)
+		mark(r, CL_MARK_ATTACHED);
 out:
 	free(xml);
 	free(xml_path);
@@ -665,6 +692,8 @@ static void run_domain(struct cl_cell_run *r, struct cl_sm *sm, const struct cl_
 		goto out;
 	if (m->delivery && get_snapshot(&io, m))
 		goto out;
+	if (m->delivery)
+		mark(r, CL_MARK_SNAPSHOT);
 	if (m->delivery) { /* a restored domain keeps the name it was saved with */
 		free(name);
 		name = cl_xstrdup(io.snap.name);
@@ -681,8 +710,16 @@ static void run_domain(struct cl_cell_run *r, struct cl_sm *sm, const struct cl_
 		goto out;
 	feed(&io, &(struct cl_sm_event){ .kind = m->delivery ? CL_SM_EV_RESTORED : CL_SM_EV_START });
 	watch_domain(&io);
+	mark(r, CL_MARK_FINISHED);
+	if (sm->ev.console_dead && m->delivery) {
+		/* the saved guest is what is broken: it goes, the retry builds it again */
+		cl_snapshot_discard(&io.snap);
+		fprintf(stderr, "crashlab: %s: the snapshot of %s restored with a dead console; "
+			"discarded, built again on the retry\n", r->spec->id, r->spec->kernel);
+	}
 out:
 	close_io(&io, name);
+	mark(r, CL_MARK_TORN_DOWN);
 	cl_sm_end(sm);
 	free(name);
 }
@@ -804,7 +841,9 @@ static void attempt(struct cl_cell_run *r, const char *scratch)
 		cl_sm_infra(&r->sm, cl_err());
 		goto out;
 	}
+	mark(r, CL_MARK_MEDIA);
 	snprintf(r->cmdline, sizeof(r->cmdline), "%s", m.cmdline ? m.cmdline : "");
+	r->sm.cfg.console_echo = m.console_echo; /* known once the kind set the media up */
 	run_domain(r, &r->sm, &m, scratch, logs);
 	if (r->remedy && m.disk && boot_looped(r) && !cl_interrupted())
 		remediate(r, &m, scratch, logs);
@@ -872,6 +911,9 @@ static void try_once(struct cl_cell_run *r)
 			keep_aside(r->dir, "events", r->tries);
 		}
 		r->tries++;
+		r->attempt_t0 = cl_now();
+		for (int i = 0; i < CL_MARK_LAST; i++)
+			r->marks[i] = -1;
 		attempt(r, scratch);
 		cl_rm_rf(scratch);
 		free(scratch);
@@ -926,6 +968,35 @@ void cl_cell_skip(struct cl_cell_run *r, const char *why)
 	snprintf(r->dec.title, sizeof(r->dec.title), "%s", why);
 	r->attempts = 0;
 	cl_cell_set_phase(r, CL_PHASE_DONE);
+}
+
+int cl_cell_phases(const struct cl_cell_run *r, struct cl_cell_phase_time out[CL_CELL_PHASES])
+{
+	const int restored = r->marks[CL_MARK_SNAPSHOT] >= 0;
+	/* each phase runs from the first mark reached to the second */
+	const struct { const char *name; enum cl_mark from, to; } ph[CL_CELL_PHASES] = {
+		{ "prepare", CL_MARK_LAST, CL_MARK_MEDIA },
+		{ "snapshot", CL_MARK_MEDIA, CL_MARK_SNAPSHOT },
+		{ restored ? "restore" : "define", restored ? CL_MARK_SNAPSHOT : CL_MARK_MEDIA,
+		  CL_MARK_DOMAIN },
+		{ "attach", CL_MARK_DOMAIN, CL_MARK_ATTACHED },
+		{ restored ? "delivery" : "boot", CL_MARK_ATTACHED, CL_MARK_READY },
+		{ "install", CL_MARK_READY, CL_MARK_LOADING },
+		{ "module_load", CL_MARK_LOADING, CL_MARK_LOADED },
+		{ "workload", CL_MARK_LOADED, CL_MARK_DONE },
+		{ "poweroff", CL_MARK_DONE, CL_MARK_STOPPED },
+		{ "verdict", CL_MARK_STOPPED, CL_MARK_FINISHED },
+		{ "teardown", CL_MARK_FINISHED, CL_MARK_TORN_DOWN },
+	};
+
+	for (int i = 0; i < CL_CELL_PHASES; i++) {
+		double from = ph[i].from == CL_MARK_LAST ? 0 : r->marks[ph[i].from];
+		double to = r->marks[ph[i].to];
+
+		out[i].name = ph[i].name;
+		out[i].s = from >= 0 && to >= 0 ? to - from : -1;
+	}
+	return CL_CELL_PHASES;
 }
 
 void cl_cell_set_phase(struct cl_cell_run *r, enum cl_cell_phase ph)

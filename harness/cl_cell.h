@@ -20,7 +20,6 @@
 #include "cl_kind.h"
 #include "cl_matrix.h"
 #include "cl_remediate.h"
-#include "cl_report.h"
 #include "cl_scenario.h"
 #include "cl_sm.h"
 #include "cl_triage.h"
@@ -29,6 +28,33 @@
 /* Where a cell is, for progress (written by the cell's thread, read by the scheduler's). */
 enum cl_cell_phase { CL_PHASE_QUEUED = 0, CL_PHASE_PREPARING, CL_PHASE_BOOTING, CL_PHASE_RUNNING,
 		     CL_PHASE_DONE };
+
+/*
+ * Moments of a cell's last attempt, in seconds after it began (-1: not
+ * reached), from which the report's per-phase breakdown is made
+ * (cl_cell_phases()): where a cell's own cost goes.
+ */
+enum cl_mark {
+	CL_MARK_MEDIA = 0,   /* the kind's media ready (the cell's initramfs, overlay) */
+	CL_MARK_SNAPSHOT,    /* restored cells: the snapshot found, locked, its digest checked */
+	CL_MARK_DOMAIN,      /* the domain defined (paused) or restored */
+	CL_MARK_ATTACHED,    /* console, agent and delivery streams connected */
+	CL_MARK_READY,       /* the agent ready (booted; restored: its delivery taken) */
+	CL_MARK_LOADING,     /* the agent loading the candidate */
+	CL_MARK_LOADED,
+	CL_MARK_DONE,        /* the workload and the evidence done */
+	CL_MARK_STOPPED,     /* the domain gone */
+	CL_MARK_FINISHED,    /* the machine finished (streams drained) */
+	CL_MARK_TORN_DOWN,   /* the domain, streams and files released */
+	CL_MARK_LAST
+};
+
+/* One phase of the breakdown: its name in the report and its seconds (-1: did not happen). */
+struct cl_cell_phase_time {
+	const char *name;
+	double s;
+};
+#define CL_CELL_PHASES 11
 
 struct cl_cell_run {
 	/* inputs, borrowed */
@@ -62,8 +88,17 @@ struct cl_cell_run {
 	char snapshot_sha256[65];   /* started from this saved state ("" when booted) */
 	char cmdline[512];          /* the kernel command line it booted with ("" when none) */
 	int snapshot_built;         /* ... which this cell built */
+	double attempt_t0;          /* cl_now() when the last attempt began */
+	double marks[CL_MARK_LAST]; /* its moments (enum cl_mark) */
 	struct cl_remediation_result remedy_result;
 };
+
+/*
+ * The last attempt's phases, in order: prepare, snapshot, define or restore,
+ * attach, boot or delivery, install, module_load, workload, poweroff,
+ * verdict, teardown. Returns how many were filled (CL_CELL_PHASES).
+ */
+int cl_cell_phases(const struct cl_cell_run *r, struct cl_cell_phase_time out[CL_CELL_PHASES]);
 
 /* Run the cell (retrying once after an infra_error). Always fills dec. */
 void cl_cell_run(struct cl_cell_run *r);

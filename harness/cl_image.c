@@ -5,6 +5,8 @@
  * kernel's own kbuild, and writes per-cell overlays.
  */
 #include "cl_image.h"
+#include "cl_builder.h"
+#include "cl_artifacts.h"
 #include "cl_cpio.h"
 #include "cl_dkms.h"
 #include "cl_util.h"
@@ -121,6 +123,11 @@ int cl_image_ensure(struct cl_image *out, const char *release)
 	if ((rc = run_mkimage(release, 0)))
 		return rc;
 	out->vmlinuz = cl_sprintf("%s/images/%s/vmlinuz", cache, release);
+	out->vmlinux = cl_sprintf("%s/images/%s/vmlinux", cache, release);
+	if (!cl_file_exists(out->vmlinux)) { /* no PVH entry: the bzImage boots */
+		free(out->vmlinux);
+		out->vmlinux = NULL;
+	}
 	out->base_initrd = cl_sprintf("%s/images/%s/base.cpio.gz", cache, release);
 	out->headers = cl_sprintf("%s/kernels/%s/headers/usr/src/linux-headers-%s", cache, release,
 				  release);
@@ -208,46 +215,10 @@ void cl_image_clear(struct cl_image *img)
 	free(img->disk_vmlinuz);
 	free(img->disk_initrd);
 	free(img->vmlinuz);
+	free(img->vmlinux);
 	free(img->base_initrd);
 	free(img->headers);
 	memset(img, 0, sizeof(*img));
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted regular-file names of a kbuild source directory (flat). */
-static int list_sources(char ***out, int *n, const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **names = NULL;
-	int count = 0;
-
-	if (!d)
-		return cl_err_set(CL_EINPUT, "%s: cannot open: %s", dir, strerror(errno));
-	while ((e = readdir(d))) {
-		char *p;
-		struct stat st;
-
-		if (e->d_name[0] == '.')
-			continue;
-		p = cl_path_join(dir, e->d_name);
-		if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
-			names = realloc(names, sizeof(*names) * (size_t)(count + 1));
-			if (!names)
-				abort();
-			names[count++] = cl_xstrdup(e->d_name);
-		}
-		free(p);
-	}
-	closedir(d);
-	qsort(names, (size_t)count, sizeof(*names), name_cmp);
-	*out = names;
-	*n = count;
-	return 0;
 }
 
 static int copy_file(const char *src, const char *dst)
@@ -323,7 +294,7 @@ int cl_module_source_digest(char out[CL_SHA256_HEX], const struct cl_candidate *
 		return 0;
 	}
 	cl_sha256_init(&h);
-	if ((rc = list_sources(&names, &n, cand->module_source)) == 0)
+	if ((rc = cl_source_files(&names, &n, cand->module_source)) == 0)
 		rc = hash_sources(&h, cand, names, n);
 	cl_sha256_final(&h, d);
 	cl_hex(out, d, sizeof(d));
@@ -367,7 +338,14 @@ static int build_module(char sha[CL_SHA256_HEX], const struct cl_candidate *cand
 		argv[a++] = cand->make_vars[i];
 	argv[a++] = "modules";
 	argv[a] = NULL;
-	status = rc ? -1 : cl_run(argv, logpath, 900);
+	/* the candidate's Makefile: unprivileged, writing its build directory only */
+	if (rc == 0 && !(rc = cl_builder_can_read(img->headers)) && !(rc = cl_builder_give(dir)))
+		status = cl_run_ex(argv, &(struct cl_run_opts){ .log = logpath, .timeout_s = 900,
+								 .candidate_code = 1 });
+	else
+		status = -1;
+	if (cl_builder_take(dir) && rc == 0)
+		rc = CL_ESETUP;
 	if (rc == 0 && status < 0)
 		rc = status;
 	else if (rc == 0 && (status != 0 || !cl_file_exists(kopath)))
@@ -399,7 +377,7 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidat
 		return cl_packaged_set(ko, sha);
 	if (!cand->module_source)
 		return cl_dkms_build(ko, sha, cand, img, release);
-	if ((rc = list_sources(&names, &n, cand->module_source)))
+	if ((rc = cl_source_files(&names, &n, cand->module_source)))
 		return rc;
 	cl_sha256_init(&h);
 	cl_sha256_update(&h, release, strlen(release) + 1);
@@ -480,7 +458,7 @@ int cl_cell_initrd(const char *out_path, const char *base, const struct cl_candi
 
 	if ((rc = cl_read_file(&data, &len, base, 1u << 30)))
 		return cl_err_set(CL_EINFRA, "%s", cl_err());
-	f = fopen(out_path, "wb");
+	f = fopen(out_path, "wbe");
 	if (!f) {
 		free(data);
 		return cl_err_set(CL_EINFRA, "%s: cannot create: %s", out_path, strerror(errno));

@@ -16,7 +16,9 @@
 #include "cl_sha256.h"
 
 struct cl_image {
-	char *vmlinuz;       /* kernel */
+	char *vmlinuz;       /* kernel, as Debian packages it (bzImage) */
+	char *vmlinux;       /* its uncompressed ELF with a PVH entry, or NULL: booted
+			      * directly, no firmware or decompressor (initramfs cells) */
 	char *base_initrd;   /* base.cpio.gz */
 	char *headers;       /* .../usr/src/linux-headers-RELEASE */
 	/* images/mkdisk.sh, when a cell of the release boots a disk image */

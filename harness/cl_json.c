@@ -14,7 +14,7 @@ int cl_json_load(json_t **out, const char *path)
 	json_t *j;
 
 	*out = NULL;
-	f = fopen(path, "rb");
+	f = fopen(path, "rbe");
 	if (!f)
 		return cl_err_set(CL_EINPUT, "%s: cannot open: %s", path, strerror(errno));
 	j = json_loadf(f, JSON_REJECT_DUPLICATES, &e);
@@ -122,7 +122,8 @@ int cl_is_token_char(char c)
 
 int cl_is_token(const char *s)
 {
-	if (!s || !*s)
+	/* "." and ".." name directories that exist already: never a new file's name */
+	if (!s || !*s || !strcmp(s, ".") || !strcmp(s, ".."))
 		return 0;
 	for (; *s; s++)
 		if (!cl_is_token_char(*s))

@@ -30,7 +30,7 @@ int cl_json_object(json_t **out, const char *path, const char *what, json_t *obj
 
 /* 1 when @c is one of [A-Za-z0-9._+-]. */
 int cl_is_token_char(char c);
-/* 1 when @s is non-empty and only [A-Za-z0-9._+-]. */
+/* 1 when @s is non-empty, only [A-Za-z0-9._+-] and neither "." nor ".." (a file name). */
 int cl_is_token(const char *s);
 /* 1 when @p is an absolute guest path of [A-Za-z0-9/._+-], no "..", at most 200 chars. */
 int cl_is_guest_path(const char *p);

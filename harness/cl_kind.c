@@ -44,12 +44,15 @@ void cl_kind_agent_media(struct cl_cell_media *out, const struct cl_cell_input *
 {
 	char *scn = cl_kind_scenario_cmdline(in);
 
-	out->kernel = cl_xstrdup(in->img->vmlinuz);
+	/* the PVH entry when the kernel has one: the same code, booted without
+	 * firmware or decompression */
+	out->kernel = cl_xstrdup(in->img->vmlinux ? in->img->vmlinux : in->img->vmlinuz);
 	out->initrd = initrd;
 	/* nokaslr with --vmcore: the dump opens with the -dbg vmlinux as it is */
 	out->cmdline = cl_sprintf("console=ttyS0,115200 panic=-1 oops=panic loglevel=7 %s%s%s",
 				  in->vmcore ? "nokaslr " : "", mode, scn);
 	out->crashlab_agent = 1;
+	out->console_echo = 1; /* PID 1: each agent line on the console first */
 	free(scn);
 }
 

@@ -43,6 +43,7 @@ struct cl_cell_media {
 	int efi;             /* UEFI (OVMF) instead of BIOS */
 	int guest_agent;     /* give the domain a qemu-guest-agent channel */
 	int crashlab_agent;  /* the crashlab agent speaks on the second serial port */
+	int console_echo;    /* ... and writes each of its lines on the console before it */
 	int reboot_on_crash; /* the guest restarts after a panic, as a fleet machine */
 	char *qga_plan;      /* no crashlab agent: the plan the guest-agent driver runs */
 	char *delivery;      /* restore a snapshot of this guest, then send this on the agent channel */

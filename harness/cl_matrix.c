@@ -186,8 +186,8 @@ static int parse_cell(struct cl_cell_spec *c, const struct cl_matrix *m, const c
 	if (!id)
 		id = kernel;
 	if (!cl_is_token(id))
-		return cl_err_set(CL_EINPUT, "%s: %s: id \"%s\" may hold only letters, digits and ._+-",
-				  path, what, id);
+		return cl_err_set(CL_EINPUT, "%s: %s: id \"%s\" may hold only letters, digits and "
+				  "._+- (not . or ..)", path, what, id);
 	if (cl_kernel_release_parse(kernel, c->series, sizeof(c->series), c->flavor,
 				    sizeof(c->flavor)))
 		return cl_err_set(CL_EINPUT, "%s: %s: unknown kernel: %s", path, what, cl_err());
@@ -333,4 +333,17 @@ int cl_matrix_single(struct cl_matrix **out, const char *release, const char *im
 	snprintf(m->rings[0], sizeof(m->rings[0]), "all");
 	*out = m;
 	return 0;
+}
+
+json_t *cl_cell_definition(const struct cl_cell_spec *c)
+{
+	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i}", "kernel", c->kernel, "flavor",
+			      c->flavor, "arch", strstr(c->flavor, "arm64") ? "arm64" : "amd64",
+			      "os", c->os, "image", c->image, "memory_mib", c->memory_mib, "vcpus",
+			      c->vcpus);
+
+	if (!strcmp(c->image, "user"))
+		json_object_set_new(j, "user_image", json_pack("{s:s, s:s}", "sha256", c->user_sha256,
+							       "firmware", c->efi ? "uefi" : "bios"));
+	return j;
 }

@@ -32,6 +32,8 @@
 #ifndef CL_MATRIX_H
 #define CL_MATRIX_H
 
+#include <jansson.h>
+
 #define CL_ID_MAX 64
 
 struct cl_cell_spec {
@@ -69,6 +71,14 @@ int cl_matrix_load(struct cl_matrix **out, const char *path);
 void cl_matrix_free(struct cl_matrix *m);
 /* A one-cell matrix for @release booting @image ("initramfs" or "disk"): crashlab reproduce. */
 int cl_matrix_single(struct cl_matrix **out, const char *release, const char *image);
+/*
+ * What defines cell @c, as report.json records it and the gate compares it
+ * with the release's required matrix: kernel, flavour, architecture, OS,
+ * image kind, memory, vCPUs and, for a user's image, its digest and
+ * firmware (a new reference). Ring and fleet share weigh a cell; they do
+ * not define it.
+ */
+json_t *cl_cell_definition(const struct cl_cell_spec *c);
 /* Split a Debian kernel release into series and flavour; CL_EINPUT if it is not one. */
 int cl_kernel_release_parse(const char *release, char *series, unsigned int series_len,
 			    char *flavor, unsigned int flavor_len);

@@ -2,6 +2,7 @@
  * cl_plan.c - choosing and preparing what a run will do (see cl_plan.h).
  */
 #include "cl_plan.h"
+#include "cl_dkms.h"
 #include "cl_kind.h"
 #include "cl_util.h"
 
@@ -146,26 +147,6 @@ static int build_images(struct cl_plan *p)
 	return rc;
 }
 
-int cl_plan_fit_candidate(struct cl_matrix *m, const struct cl_candidate *c)
-{
-	int i;
-
-	if (!c->image && c->module_source)
-		return 0;
-	for (i = 0; i < m->ncells; i++) {
-		struct cl_cell_spec *cell = &m->cells[i];
-
-		if (!strcmp(cell->image, "initramfs"))
-			snprintf(cell->image, sizeof(cell->image), "disk");
-		else if (strcmp(cell->image, "disk"))
-			return cl_err_set(CL_EINPUT, "%s: cell %s: candidate %s is installed on disk "
-					  "images (it has %s), not on a %s image", m->path, cell->id,
-					  c->name, c->module_source ? "user space" : "modules the OS loads",
-					  cell->image);
-	}
-	return 0;
-}
-
 /*
  * The owned cells' distinct kernels, checked all at once (nothing is
  * downloaded or booted when one is unknown), then their images built or
@@ -211,7 +192,7 @@ static void build_modules(struct cl_plan *q)
 
 		if (rc) {
 			k->build_error = cl_xstrdup(cl_err());
-			k->build_infra = rc == CL_ETIMEOUT;
+			k->build_infra = rc == CL_ETIMEOUT || rc == CL_ESETUP; /* not the candidate's */
 			fprintf(stderr, "crashlab: [module %d/%d] %s: %s\n", i + 1, q->nkernels,
 				k->release, k->build_error);
 		} else {
@@ -221,12 +202,65 @@ static void build_modules(struct cl_plan *q)
 	}
 }
 
+/* One built module into OUT/modules/RELEASE/NAME.ko, checked after the copy. */
+static int keep_module(const char *release, const char *name, const char *ko, const char *sha,
+		       const char *out)
+{
+	char *dir = cl_sprintf("%s/modules/%s", out, release), *to = cl_sprintf("%s/%s.ko", dir, name);
+	char have[CL_SHA256_HEX];
+	int rc = cl_mkdir_p(dir, 0755);
+
+	if (rc == 0 && (rc = cl_copy_tree(ko, to)) == 0 &&
+	    (cl_sha256_file(have, to) || (sha && strcmp(have, sha))))
+		rc = cl_err_set(CL_EINFRA, "%s changed while it was copied to %s", ko, to);
+	free(dir);
+	free(to);
+	return rc;
+}
+
+struct keep_ctx {
+	const char *release, *out;
+};
+
+static int keep_listed(void *ctx, const char *name, const char *ko)
+{
+	const struct keep_ctx *k = ctx;
+
+	return keep_module(k->release, name, ko, NULL, k->out);
+}
+
+/*
+ * The modules crashlab built or laid out for each kernel, as a release
+ * ships them: OUT/modules/RELEASE/NAME.ko (what `gate --modules` checks).
+ * A module that cannot be kept is said; the run goes on.
+ */
+static void keep_modules(const struct cl_plan *q)
+{
+	for (int i = 0; i < q->nkernels; i++) {
+		const struct cl_kernel_prep *k = &q->kernels[i];
+		struct keep_ctx ctx = { k->release, q->out };
+		int rc;
+
+		if (!k->ko || q->cand->from_packages)
+			continue;
+		rc = q->cand->module_source
+			     ? keep_module(k->release, q->cand->module_name, k->ko, k->ko_sha, q->out)
+			     : cl_dkms_each(k->ko, keep_listed, &ctx);
+		if (rc)
+			fprintf(stderr, "crashlab: cannot keep the module of %s: %s\n", k->release,
+				cl_err());
+	}
+}
+
 int cl_plan_prepare_images(struct cl_plan *q)
 {
 	int rc = build_images(q);
 
-	if (rc == 0 && q->cand && !cl_interrupted())
+	if (rc == 0 && q->cand && !cl_interrupted()) {
 		build_modules(q);
+		if (q->out)
+			keep_modules(q);
+	}
 	return rc ? rc : prepare_kinds(q);
 }
 
@@ -313,6 +347,7 @@ static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run
 	rc->snapshot_built = r->snapshot_built;
 	rc->cmdline = r->cmdline;
 	rc->duration_s = r->duration_s;
+	rc->nphases = r->tries > 0 ? cl_cell_phases(r, rc->phases) : 0;
 	media_of(rc, r);
 	if (k->ko && !r->cand->from_packages) /* those are bound by their package's digest */
 		snprintf(rc->module_sha256, sizeof(rc->module_sha256), "%s", k->ko_sha);

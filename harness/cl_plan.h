@@ -49,13 +49,6 @@ struct cl_plan {
 	const char *virt_type;
 };
 
-/*
- * Cells in the image kind the candidate needs: a candidate with user space
- * or DKMS modules ("image": "disk", or "module.dkms") turns the matrix's
- * initramfs cells into disk cells; a cell of another kind it cannot run in
- * is CL_EINPUT naming the matrix. Before cl_plan_select().
- */
-int cl_plan_fit_candidate(struct cl_matrix *m, const struct cl_candidate *c);
 /* Choose the owned cells and their order; CL_EINPUT for a bad shard. */
 int cl_plan_select(struct cl_plan *p);
 /* Parse "K/N" (1 <= K <= N <= 1024); CL_EINPUT when it is not. */

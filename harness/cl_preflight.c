@@ -5,8 +5,10 @@
  * environment, so nothing of crashlab's own directory leaks into it.
  */
 #include "cl_preflight.h"
+#include "cl_builder.h"
 #include "cl_candidate.h"
 #include "cl_json.h"
+#include "cl_scratch.h"
 #include "cl_util.h"
 
 #include <errno.h>
@@ -120,6 +122,7 @@ static char *abs_dir(const char *path)
 /* Where one run of a step may write: {out}, {cache}, and its log. */
 struct step_dirs {
 	char *out, *cache, *out_rel, *log_rel, *log;
+	char *scratch, *work;  /* {out} while the step runs: the build user's, copied to @out after */
 };
 
 static int step_dirs(struct step_dirs *d, const struct cl_candidate *c,
@@ -138,13 +141,21 @@ static int step_dirs(struct step_dirs *d, const struct cl_candidate *c,
 	d->log = cl_path_join(out, d->log_rel);
 	free(o);
 	free(k);
+	d->scratch = d->cache ? cl_scratch_new("pf-") : NULL;
+	d->work = d->scratch ? cl_path_join(d->scratch, "out") : NULL;
+	if (d->work && cl_mkdir_p(d->work, 0755))
+		return cl_err_set(CL_EINFRA, "%s: cannot create: %s", d->work, cl_err());
 	if (d->cache)
 		unlink(d->log);
-	return d->cache ? 0 : CL_EINFRA;
+	return d->work ? 0 : CL_EINFRA;
 }
 
 static void step_dirs_clear(struct step_dirs *d)
 {
+	if (d->scratch)
+		cl_rm_rf(d->scratch);
+	free(d->scratch);
+	free(d->work);
 	free(d->out);
 	free(d->cache);
 	free(d->out_rel);
@@ -170,13 +181,35 @@ static void build_argv(char **argv, char **own, int *nown, const struct cl_candi
 		if (!strcmp(w, "{content}"))
 			argv[a++] = own[(*nown)++] = cl_xstrdup(content);
 		else if (!strcmp(w, "{out}"))
-			argv[a++] = d->out;
+			argv[a++] = d->work;
 		else if (!strcmp(w, "{cache}"))
 			argv[a++] = d->cache;
 		else
 			argv[a++] = (char *)w;
 	}
 	argv[a] = NULL;
+}
+
+/*
+ * The candidate's code, run as the build user: it writes its {cache} and
+ * a {out} of its own, which is then copied into the run's directory (a link
+ * it left there is refused, never followed). Its exit status, or a
+ * negative cl_rc.
+ */
+static int run_unprivileged(char **argv, const struct step_dirs *d, const char *dir,
+			    double timeout_s)
+{
+	int rc;
+
+	if ((rc = cl_builder_can_read(dir)) == 0 && (rc = cl_builder_give(d->work)) == 0 &&
+	    (rc = cl_builder_give(d->cache)) == 0)
+		rc = cl_run_ex(argv, &(struct cl_run_opts){ .log = d->log, .timeout_s = timeout_s,
+							     .candidate_code = 1 });
+	if (cl_builder_take(d->work) || cl_builder_take(d->cache))
+		rc = rc < 0 ? rc : CL_ESETUP;
+	if (cl_copy_tree(d->work, d->out) && rc >= 0)
+		rc = cl_err_set(CL_EINFRA, "pre-flight output: %s", cl_err());
+	return rc;
 }
 
 /* One run of step @s (on content @cs, or NULL) into @r. */
@@ -202,7 +235,7 @@ static void run_step(struct cl_preflight_result *r, const struct cl_candidate *c
 	build_argv(argv, own, &nown, c, s, dir, &d, content);
 	fprintf(stderr, "crashlab: pre-flight %s%s%s ...\n", s->name, cs ? " on " : "",
 		cs ? cs->name : "");
-	rc = cl_run(argv, d.log, s->timeout_s);
+	rc = run_unprivileged(argv, &d, dir, s->timeout_s);
 	r->seconds = cl_now() - t0;
 	if (rc < 0) {
 		snprintf(r->detail, sizeof(r->detail), "%s", cl_err());

@@ -108,7 +108,9 @@ static json_t *qga(struct cl_qga *q, json_t *cmd)
 	json_decref(cmd);
 	reply = virDomainQemuAgentCommand(q->dom, text, QGA_TIMEOUT_S, 0);
 	free(text);
-	if (reply && (j = json_loads(reply, 0, NULL)) && (ret = json_object_get(j, "return")))
+	/* a guest's reply: a key given twice is no reply, not its last value */
+	if (reply && (j = json_loads(reply, JSON_REJECT_DUPLICATES, NULL)) &&
+	    (ret = json_object_get(j, "return")))
 		json_incref(ret);
 	json_decref(j);
 	free(reply);

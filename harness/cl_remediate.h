@@ -38,4 +38,15 @@ void cl_remediation_free(struct cl_remediation *rm);
 /* Apply every step to the (stopped) guest's @disk; *removed counts deleted paths. */
 int cl_remediation_apply(const struct cl_remediation *rm, const char *disk, int *removed);
 
+/* What --remediate did for one cell that boot-looped. */
+struct cl_remediation_result {
+	const char *file;      /* the remediation file (borrowed) */
+	int applied;           /* its steps were carried out offline */
+	int removed;           /* paths its delete steps removed */
+	int recovered;         /* a boot afterwards was healthy */
+	int boots;             /* boots afterwards, up to that healthy one */
+	double seconds;        /* from applying it to the healthy boot */
+	char outcome[320];     /* why not, when it did not recover */
+};
+
 #endif

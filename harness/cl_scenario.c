@@ -218,6 +218,9 @@ static int parse_if_config(struct cl_scenario *s, const char *path, json_t *obj)
 
 static int check_text(const char *path, const char *name, const char *cmdline)
 {
+	if (!cl_is_token(name)) /* a word of the guest's plan and the report */
+		return cl_err_set(CL_EINPUT, "%s: name must be a plain name of [A-Za-z0-9._+-]",
+				  path);
 	if (!cmdline_chars(cmdline, 1))
 		return cl_err_set(CL_EINPUT, "%s: kernel_cmdline holds an unsupported character",
 				  path);

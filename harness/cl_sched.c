@@ -44,7 +44,7 @@ struct progress {
 
 static long mem_available_mib(void)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
+	FILE *f = fopen("/proc/meminfo", "re");
 	char line[256];
 	long kib = -1;
 

@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 
 void cl_sha256_init(struct cl_sha256 *s)
 {
@@ -54,20 +57,24 @@ int cl_sha256_file(char out[CL_SHA256_HEX], const char *path)
 {
 	struct cl_sha256 s;
 	uint8_t d[CL_SHA256_LEN], buf[65536];
-	FILE *f = fopen(path, "rb");
-	size_t n;
+	/* O_NONBLOCK: a FIFO named as a file must not hang the open */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+	ssize_t n;
 
-	if (!f)
+	if (fd < 0)
 		return cl_err_set(CL_EINPUT, "%s: cannot open: %s", path, strerror(errno));
-	cl_sha256_init(&s);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		cl_sha256_update(&s, buf, n);
-	if (ferror(f)) {
-		fclose(f);
-		return cl_err_set(CL_EINPUT, "%s: read error", path);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return cl_err_set(CL_EINPUT, "%s: not a regular file", path);
 	}
-	fclose(f);
+	cl_sha256_init(&s);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		cl_sha256_update(&s, buf, (size_t)n);
+	close(fd);
 	cl_sha256_final(&s, d);
+	if (n < 0)
+		return cl_err_set(CL_EINPUT, "%s: read error: %s", path, strerror(errno));
 	cl_hex(out, d, sizeof(d));
 	return 0;
 }

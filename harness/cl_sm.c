@@ -18,6 +18,7 @@
 
 #define CRASH_GRACE_S 5.0   /* stop policy: report complete, no panic event yet */
 #define DRAIN_S 3.0         /* after the domain stopped, read the streams this long */
+#define CONSOLE_GRACE_S 2.0 /* an agent line's console echo arrives within this */
 
 static const char *const ev_names[] = {
 	[CL_SM_EV_START] = "start", [CL_SM_EV_CONSOLE] = "console", [CL_SM_EV_AGENT] = "agent",
@@ -55,6 +56,7 @@ void cl_sm_init(struct cl_sm *sm, const struct cl_sm_config *cfg)
 		cl_evidence_expect_mutant(&sm->ev, cfg->mutants[i].name);
 	sm->cfg.mutants = NULL; /* borrowed: not kept */
 	sm->cfg.nmutants = 0;
+	sm->silent_agent_t = -1;
 }
 
 void cl_sm_clear(struct cl_sm *sm)
@@ -264,6 +266,8 @@ static void agent_line(struct cl_sm *sm, const struct cl_sm_event *e)
 
 	memcpy(line, e->data, n);
 	line[n] = '\0';
+	if (sm->cfg.console_echo && ev->console_bytes == 0 && sm->silent_agent_t < 0)
+		sm->silent_agent_t = e->t;
 	cl_evidence_agent_line(ev, line);
 	if (ev->delivery_failed)
 		cl_sm_infra(sm, ev->delivery_error); /* the host's bytes, never the candidate */
@@ -326,6 +330,19 @@ static void restore_stuck(struct cl_sm *sm, int *act, double t)
 	destroy(sm, act, t);
 }
 
+/* The agent spoke and its console echo never came: no console at all. */
+static void console_dead(struct cl_sm *sm, int *act, double t)
+{
+	char msg[200];
+
+	sm->ev.console_dead = 1;
+	snprintf(msg, sizeof(msg), "dead console: the agent spoke at %.1f s and nothing came on the "
+		 "console in %.0f s (the lab's fault, not the candidate's)", sm->silent_agent_t,
+		 CONSOLE_GRACE_S);
+	cl_sm_infra(sm, msg);
+	destroy(sm, act, t);
+}
+
 /* Deadlines and limits, checked after every event. */
 static void check_limits(struct cl_sm *sm, int *act, double t)
 {
@@ -341,7 +358,10 @@ static void check_limits(struct cl_sm *sm, int *act, double t)
 	}
 	if (!sm->started)
 		return;
-	if (sm->crash_seen > 0 && t - sm->crash_seen > CRASH_GRACE_S)
+	if (sm->silent_agent_t >= 0 && ev->console_bytes == 0 &&
+	    t - sm->silent_agent_t >= CONSOLE_GRACE_S)
+		console_dead(sm, act, t);
+	else if (sm->crash_seen > 0 && t - sm->crash_seen > CRASH_GRACE_S)
 		destroy(sm, act, t); /* an oops without a panic event: the report is complete */
 	else if (ev->boots > c->max_boots)
 		destroy(sm, act, t);

@@ -26,6 +26,12 @@
  *    crash the machine recovered from.
  * More boots than the scenario's max_boots stops the cell as a boot loop
  * whatever the cause.
+ *
+ * A console that delivers nothing it must have delivered is the lab's
+ * fault: when the agent writes its lines on the console before its channel
+ * (console_echo), an agent line followed by CONSOLE_GRACE_S without a single
+ * console byte is a dead console, infra_error at once (ev.console_dead),
+ * never a hang or a crash of the candidate.
  */
 #ifndef CL_SM_H
 #define CL_SM_H
@@ -83,6 +89,9 @@ struct cl_sm_config {
 	const char *digest_key;  /* status key holding the loaded content digest, or NULL */
 	const char *module;      /* candidate module: LOADED of it makes a boot healthy */
 	int stop_when_healthy;   /* done at the first healthy boot (after a remediation) */
+	int console_echo;        /* the agent writes each line on the console before its
+				  * channel: an agent line with no console byte ever is a dead
+				  * console (the lab's fault) */
 	const struct cl_mutant_file *mutants; /* --mutants the plan installs, in order */
 	int nmutants;
 };
@@ -103,6 +112,8 @@ struct cl_sm {
 	int recovery_pending;         /* healthy boot after a crash; recovered if it ends well */
 	double recovery_t;
 	int reboot_seen;              /* a REBOOT event since the last kernel banner */
+	double silent_agent_t;        /* console_echo: the first agent line with no console
+				       * byte yet (-1: none) */
 	char line[CL_SM_LINE_MAX];    /* console line being assembled */
 	size_t line_len;
 	int line_long;                /* the line is longer than what is kept */

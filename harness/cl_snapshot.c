@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #define BUILD_LIMIT_S 300.0 /* boot to WAITING, many guests sharing the host */
+#define SAVE_TRIES 3        /* saves of one entry whose test restore failed */
 
 void cl_snapshot_clear(struct cl_snapshot *s)
 {
@@ -27,6 +28,7 @@ void cl_snapshot_clear(struct cl_snapshot *s)
 	free(s->path);
 	free(s->name);
 	free(s->dir);
+	free(s->entry);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -46,47 +48,113 @@ static char *replace_all(const char *s, const char *from, const char *to)
 	return out;
 }
 
-/*
- * Copy console and agent output to @log until the agent says WAITING.
- * Returns 0, or a message.
- */
-static const char *wait_until_waiting(int con, int agent, FILE *log)
+/* A saved guest's serial ports as the host reads them (local sockets, or libvirt streams). */
+struct guest_io {
+	int con, agent, dlv;
+	struct cl_pump *pumps[3];   /* remote host: console, agent, delivery */
+	long long con_bytes;
+	char line[512];             /* agent line being assembled */
+	size_t len;
+};
+
+/* Read what @fd has into @log; 1 when bytes came, 0 when none, -1 at its end. */
+static int take(int fd, FILE *log, char *buf, size_t cap, ssize_t *got)
 {
-	char line[512];
-	size_t len = 0;
-	double deadline = cl_now() + cl_time_limit(BUILD_LIMIT_S);
+	ssize_t n = read(fd, buf, cap);
+
+	*got = n;
+	if (n > 0) {
+		fwrite(buf, 1, (size_t)n, log);
+		return 1;
+	}
+	return n < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+}
+
+/* The agent's bytes @buf: 1 when a line starting with @want completed. */
+static int agent_said(struct guest_io *g, const char *buf, ssize_t n, const char *want)
+{
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] != '\n') {
+			if (g->len + 1 < sizeof(g->line))
+				g->line[g->len++] = buf[i];
+			continue;
+		}
+		g->line[g->len] = '\0';
+		g->len = 0;
+		if (want && !strncmp(g->line, want, strlen(want)))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Copy console and agent output to @log until the agent says @want (NULL:
+ * until both ports were quiet for @quiet_s), at most @limit_s seconds.
+ * Returns NULL, or why not.
+ */
+static const char *watch(struct guest_io *g, FILE *log, const char *want, double quiet_s,
+			 double limit_s)
+{
+	double deadline = cl_now() + cl_time_limit(limit_s), last = cl_now();
 
 	while (cl_now() < deadline) {
-		struct pollfd p[2] = { { .fd = con, .events = POLLIN }, { .fd = agent, .events = POLLIN } };
+		struct pollfd p[2] = { { .fd = g->con, .events = POLLIN },
+				       { .fd = g->agent, .events = POLLIN } };
 		char buf[4096];
-		ssize_t n, i;
+		ssize_t n;
+		int r;
 
 		if (cl_interrupted())
 			return "interrupted";
-		if (poll(p, 2, 250) <= 0)
+		if (!want && cl_now() - last >= quiet_s)
+			return NULL;
+		if (poll(p, 2, 50) <= 0)
 			continue;
-		if (p[0].revents && (n = read(con, buf, sizeof(buf))) > 0)
-			fwrite(buf, 1, (size_t)n, log);
-		if (!p[1].revents)
-			continue;
-		if ((n = read(agent, buf, sizeof(buf))) < 0 && errno == EAGAIN)
-			continue;
-		if (n <= 0)
-			return "the guest stopped before its agent was waiting";
-		fwrite(buf, 1, (size_t)n, log);
-		for (i = 0; i < n; i++) {
-			if (buf[i] != '\n') {
-				if (len + 1 < sizeof(line))
-					line[len++] = buf[i];
-				continue;
-			}
-			line[len] = '\0';
-			len = 0;
-			if (!strncmp(line, "CL WAITING", 10))
-				return NULL;
+		if (p[0].revents && take(g->con, log, buf, sizeof(buf), &n) > 0) {
+			g->con_bytes += n;
+			last = cl_now();
 		}
+		if (!p[1].revents || (r = take(g->agent, log, buf, sizeof(buf), &n)) == 0)
+			continue;
+		if (r < 0)
+			return "the guest stopped before its agent answered";
+		last = cl_now();
+		if (agent_said(g, buf, n, want))
+			return NULL;
 	}
-	return "the agent was not waiting within the time limit";
+	return want ? "the agent did not answer within the time limit" : NULL;
+}
+
+/* Connect to a (paused) guest's console, agent and, with @send, its delivery port. */
+static int guest_connect(struct guest_io *g, struct cl_host *h, virDomainPtr dom, const char *dir,
+			 const char *send)
+{
+	virConnectPtr c = cl_host_conn(h);
+
+	*g = (struct guest_io){ .con = -1, .agent = -1, .dlv = -1 };
+	if (cl_host_local(h)) {
+		g->con = cl_unix_stream(dir, "console.sock", 10);
+		g->agent = cl_unix_stream(dir, "agent.sock", 10);
+		if (send && (g->dlv = cl_unix_stream(dir, "delivery.sock", 10)) >= 0 &&
+		    write(g->dlv, send, strlen(send)) != (ssize_t)strlen(send))
+			return -1;
+	} else if ((g->pumps[0] = cl_pump_open(c, dom, "serial0", &g->con)) &&
+		   (g->pumps[1] = cl_pump_open(c, dom, "serial1", &g->agent)) && send) {
+		g->pumps[2] = cl_pump_send(c, dom, "org.crashlab.delivery", send, strlen(send));
+	}
+	return g->con < 0 || g->agent < 0 || (send && g->dlv < 0 && !g->pumps[2]) ? -1 : 0;
+}
+
+static void guest_close(struct guest_io *g)
+{
+	for (int i = 0; i < 3; i++)
+		cl_pump_close(g->pumps[i]);
+	if (g->con >= 0)
+		close(g->con);
+	if (g->agent >= 0)
+		close(g->agent);
+	if (g->dlv >= 0)
+		close(g->dlv);
 }
 
 /*
@@ -103,35 +171,45 @@ static void destroy_leftover(struct cl_host *h, const char *name)
 	}
 }
 
+/*
+ * The guest said WAITING: make it quiet before it is saved. A serial port
+ * saved while its UART was still handing a byte to a host that had not read
+ * the last ones (QEMU's "serial/tsr" state) is dead once restored: QEMU
+ * re-arms its retry only on a connected character device, and a restored
+ * guest's is not connected yet. So read both ports until they are quiet,
+ * pause the guest, and read again (QEMU hands over what was pending while
+ * the guest is paused) before the save.
+ */
+static const char *quiesce(struct guest_io *g, virDomainPtr dom, FILE *log)
+{
+	const char *why = watch(g, log, NULL, 0.25, 10);
+
+	if (!why && virDomainSuspend(dom) < 0)
+		why = "libvirt cannot pause the guest";
+	return why ? why : watch(g, log, NULL, 0.25, 10);
+}
+
 /* Boot the guest @xml describes until WAITING, and save it to @to (a path
  * on host @h: local, or in its crashlab pool). */
 static int boot_and_save(struct cl_host *h, const char *xml, const char *dir, const char *to,
-			 const char *log_path)
+			 FILE *log)
 {
 	virDomainPtr dom = virDomainCreateXML(cl_host_conn(h), xml,
 					      VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY);
-	FILE *log = fopen(log_path, "wb");
+	struct guest_io g = { .con = -1, .agent = -1, .dlv = -1 };
 	const char *why = NULL;
-	struct cl_pump *pumps[2] = { NULL, NULL };
-	int con = -1, agent = -1, rc = 0;
+	int rc = 0;
 
-	if (!dom || !log) {
-		rc = cl_err_set(CL_EINFRA, "snapshot: cannot start the guest: %s",
-				dom ? strerror(errno) : cl_virt_error());
+	if (!dom) {
+		rc = cl_err_set(CL_EINFRA, "snapshot: cannot start the guest: %s", cl_virt_error());
 		goto out;
 	}
-	if (cl_host_local(h)) {
-		con = cl_unix_stream(dir, "console.sock", 10);
-		agent = cl_unix_stream(dir, "agent.sock", 10);
-	} else if ((pumps[0] = cl_pump_open(cl_host_conn(h), dom, "serial0", &con))) {
-		pumps[1] = cl_pump_open(cl_host_conn(h), dom, "serial1", &agent);
-	}
-	if (con < 0 || agent < 0 || virDomainResume(dom) < 0)
+	if (guest_connect(&g, h, dom, dir, NULL) || virDomainResume(dom) < 0)
 		why = "cannot connect to the guest";
-	else
-		why = wait_until_waiting(con, agent, log);
+	else if (!(why = watch(&g, log, "CL WAITING", 0, BUILD_LIMIT_S)))
+		why = quiesce(&g, dom, log);
 	if (why)
-		rc = cl_err_set(CL_EINFRA, "snapshot: %s (see %s)", why, log_path);
+		rc = cl_err_set(CL_EINFRA, "snapshot: %s", why);
 	else if (virDomainSaveFlags(dom, to, NULL, VIR_DOMAIN_SAVE_PAUSED) < 0)
 		rc = cl_err_set(CL_EINFRA, "snapshot: libvirt cannot save the guest: %s",
 				cl_virt_error());
@@ -140,14 +218,7 @@ out:
 		virDomainDestroy(dom); /* gone already after a save */
 		virDomainFree(dom);
 	}
-	cl_pump_close(pumps[0]);
-	cl_pump_close(pumps[1]);
-	if (con >= 0)
-		close(con);
-	if (agent >= 0)
-		close(agent);
-	if (log)
-		fclose(log);
+	guest_close(&g);
 	return rc;
 }
 
@@ -182,16 +253,139 @@ static int entry_ok(struct cl_snapshot *s, const char *entry)
 	return ok;
 }
 
-/* Build the entry: boot, save to a private name, record digest and names, rename. */
+/* Restore the state at @path as a paused domain named @name, its sockets in
+ * @dir (the saved ones, @saved_dir, replaced); NULL with the reason set. */
+static virDomainPtr restore_from(struct cl_host *h, const char *path, const char *name,
+				 const char *saved_dir, const char *dir)
+{
+	virConnectPtr conn = cl_host_conn(h);
+	char *saved = virDomainSaveImageGetXMLDesc(conn, path, 0), *xml;
+	virDomainPtr dom = NULL;
+
+	destroy_leftover(h, name);
+	if (!saved) {
+		cl_err_set(CL_EINFRA, "snapshot %s: libvirt cannot read it: %s", path, cl_virt_error());
+		return NULL;
+	}
+	xml = replace_all(saved, saved_dir, dir);
+	if (virDomainRestoreFlags(conn, path, xml, VIR_DOMAIN_SAVE_PAUSED) < 0 ||
+	    !(dom = virDomainLookupByName(conn, name)))
+		cl_err_set(CL_EINFRA, "libvirt: cannot restore the snapshot: %s", cl_virt_error());
+	free(saved);
+	free(xml);
+	return dom;
+}
+
+/*
+ * A local state whose serial port was saved mid-transmission (its
+ * "serial/tsr" section is there only when QEMU's transmit retry count is
+ * not 0): restored, that port stays dead. 1 when @path has it.
+ */
+static int serial_in_flight(const char *path)
+{
+	static const char mark[] = "serial/tsr";
+	const size_t mlen = sizeof(mark) - 1;
+	char buf[65536];
+	size_t keep = 0, n;
+	FILE *f = fopen(path, "rbe");
+	int found = 0;
+
+	while (f && !found && (n = fread(buf + keep, 1, sizeof(buf) - keep, f)) > 0) {
+		size_t have = keep + n;
+
+		found = memmem(buf, have, mark, mlen) != NULL;
+		keep = have < mlen - 1 ? have : mlen - 1; /* a mark across two reads */
+		memmove(buf, buf + have - keep, keep);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * Prove the state at @path before it enters the cache: restored as a cell
+ * will restore it, the agent must answer a PROBE on its delivery port on
+ * both its channel and the console. NULL, or why not (said in @log).
+ */
+static const char *prove(struct cl_snapshot *s, const char *path, FILE *log)
+{
+	char *dir = cl_scratch_new("probe-");
+	struct guest_io g = { .con = -1, .agent = -1, .dlv = -1 };
+	virDomainPtr dom = dir ? restore_from(s->host, path, s->name, s->dir, dir) : NULL;
+	const char *why = NULL;
+
+	fprintf(log, "\n# crashlab: test restore of the saved state\n");
+	if (!dom)
+		why = "the saved state does not restore";
+	else if (guest_connect(&g, s->host, dom, dir, "PROBE\n") || virDomainResume(dom) < 0)
+		why = "cannot connect to the restored guest";
+	else if ((why = watch(&g, log, "CL PROBE", 0, 60)) == NULL && g.con_bytes == 0)
+		why = "the restored guest's console is dead (its agent answered, the console did not)";
+	if (!why && !s->remote && serial_in_flight(path))
+		why = "a serial port was saved mid-transmission (serial/tsr in the state)";
+	if (why)
+		fprintf(log, "# crashlab: test restore failed: %s\n", why);
+	if (dom) {
+		virDomainDestroy(dom);
+		virDomainFree(dom);
+	}
+	guest_close(&g);
+	if (dir)
+		cl_rm_rf(dir);
+	free(dir);
+	return why;
+}
+
+/* The entry's record (names, then digest) and the state in place. */
+static int record(struct cl_snapshot *s, const char *entry, const char *tmp)
+{
+	char *meta_path = cl_path_join(entry, "meta"), *sum_path = cl_path_join(entry, "sha256");
+	char *meta = cl_sprintf("%s\n%s\n", s->name, s->dir);
+	int rc = 0;
+
+	/* the digest and names first, the state last: a state is never without them */
+	if (cl_write_file(meta_path, meta, strlen(meta)) || cl_write_file(sum_path, s->sha256, 64) ||
+	    (!s->remote && rename(tmp, s->path) != 0))
+		rc = cl_err_set(CL_EINFRA, "snapshot: cannot write %s", entry);
+	free(meta_path);
+	free(sum_path);
+	free(meta);
+	return rc;
+}
+
+/*
+ * One try at the entry: boot, quiesce, save to @tmp, digest, prove by a
+ * test restore. 0; 1 when the saved state failed its proof (saved again);
+ * or CL_EINFRA.
+ */
+static int save_once(struct cl_snapshot *s, const char *xml, const char *dir, const char *tmp,
+		     FILE *log)
+{
+	const char *why;
+	int rc = boot_and_save(s->host, xml, dir, tmp, log);
+
+	if (rc == 0 && (rc = state_digest(s, tmp, s->sha256)))
+		rc = cl_err_set(CL_EINFRA, "snapshot: %s", cl_err());
+	if (rc == 0 && (why = prove(s, tmp, log))) {
+		cl_err_set(CL_EINFRA, "snapshot: %s", why);
+		rc = 1;
+	}
+	return rc;
+}
+
+/* Build the entry: saved under a private name until it is proven, then recorded. */
 static int build(struct cl_snapshot *s, const char *entry, const char *release, const char *key,
 		 cl_snapshot_xml_fn xmlfn, void *ctx)
 {
-	char *dir = cl_scratch_new("snap-"), *tmp, *xml, *log, *meta_path, *sum_path, *meta;
+	char *dir = cl_scratch_new("snap-"), *tmp, *xml, *logpath = cl_path_join(entry, "build.log");
+	FILE *log = fopen(logpath, "wbe");
 	double t0 = cl_now();
-	int rc;
+	int rc = 1;
 
-	if (!dir)
-		return cl_err_set(CL_EINFRA, "snapshot: %s", cl_err());
+	if (!dir || !log) {
+		rc = cl_err_set(CL_EINFRA, "snapshot: %s", dir ? "cannot write its build log" : cl_err());
+		goto out;
+	}
 	s->name = cl_sprintf("crashlab-snap-%.40s-%.8s", release, key);
 	s->dir = cl_xstrdup(dir);
 	/* a remote host saves straight into its pool: the entry (here) is whole
@@ -199,31 +393,27 @@ static int build(struct cl_snapshot *s, const char *entry, const char *release, 
 	tmp = s->remote ? cl_volume_reserve(cl_host_conn(s->host), strrchr(s->path, '/') + 1)
 			: cl_sprintf("%s.%d.tmp", s->path, (int)getpid());
 	xml = xmlfn(ctx, s->name, dir);
-	log = cl_path_join(entry, "build.log");
 	destroy_leftover(s->host, s->name);
-	rc = tmp ? boot_and_save(s->host, xml, dir, tmp, log) : CL_EINFRA;
-	if (rc == 0 && (rc = state_digest(s, tmp, s->sha256)))
-		rc = cl_err_set(CL_EINFRA, "snapshot: %s", cl_err());
-	meta_path = cl_path_join(entry, "meta");
-	sum_path = cl_path_join(entry, "sha256");
-	meta = cl_sprintf("%s\n%s\n", s->name, s->dir);
-	/* the digest and names first, the state last: a state is never without them */
-	if (rc == 0 && (cl_write_file(meta_path, meta, strlen(meta)) ||
-			cl_write_file(sum_path, s->sha256, 64) ||
-			(!s->remote && rename(tmp, s->path) != 0)))
-		rc = cl_err_set(CL_EINFRA, "snapshot: cannot write %s", entry);
+	for (int try = 1; tmp && rc == 1 && try <= SAVE_TRIES; try++) {
+		if (try > 1)
+			fprintf(log, "\n# crashlab: %s; saving it again (try %d of %d)\n", cl_err(), try,
+				SAVE_TRIES);
+		rc = save_once(s, xml, dir, tmp, log);
+	}
+	rc = !tmp ? CL_EINFRA : rc == 1 ? CL_EINFRA : rc ? rc : record(s, entry, tmp);
 	if (!s->remote && tmp)
 		unlink(tmp);
-	cl_rm_rf(dir);
-	free(dir);
-	s->built = rc == 0;
-	s->build_s = cl_now() - t0;
 	free(tmp);
 	free(xml);
-	free(log);
-	free(meta_path);
-	free(sum_path);
-	free(meta);
+out:
+	if (log)
+		fclose(log);
+	if (dir)
+		cl_rm_rf(dir);
+	free(dir);
+	free(logpath);
+	s->built = rc == 0;
+	s->build_s = cl_now() - t0;
 	return rc;
 }
 
@@ -305,6 +495,7 @@ int cl_snapshot_get(struct cl_snapshot *out, struct cl_host *host, const char *r
 		out->path = cl_path_join(entry, "state.save");
 	}
 	lock = cl_sprintf("%s.lock", entry);
+	out->entry = cl_xstrdup(entry);
 	cl_mkdir_p(entry, 0755);
 	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
@@ -331,21 +522,17 @@ int cl_snapshot_get(struct cl_snapshot *out, struct cl_host *host, const char *r
 
 virDomainPtr cl_snapshot_restore(const struct cl_snapshot *s, const char *dir)
 {
-	virConnectPtr conn = cl_host_conn(s->host);
-	char *saved = virDomainSaveImageGetXMLDesc(conn, s->path, 0), *xml;
-	virDomainPtr dom = NULL;
+	return restore_from(s->host, s->path, s->name, s->dir, dir);
+}
 
-	destroy_leftover(s->host, s->name);
-	if (!saved) {
-		cl_err_set(CL_EINFRA, "snapshot %s: libvirt cannot read it: %s", s->path,
-			   cl_virt_error());
-		return NULL;
-	}
-	xml = replace_all(saved, s->dir, dir);
-	if (virDomainRestoreFlags(conn, s->path, xml, VIR_DOMAIN_SAVE_PAUSED) < 0 ||
-	    !(dom = virDomainLookupByName(conn, s->name)))
-		cl_err_set(CL_EINFRA, "libvirt: cannot restore the snapshot: %s", cl_virt_error());
-	free(saved);
-	free(xml);
-	return dom;
+void cl_snapshot_discard(struct cl_snapshot *s)
+{
+	char *sum = cl_path_join(s->entry, "sha256");
+
+	/* the lock is ours: nobody restores it now; without its digest the next
+	 * cl_snapshot_get() builds it again (over the old state, on either host) */
+	unlink(sum);
+	if (!s->remote)
+		unlink(s->path);
+	free(sum);
 }

@@ -4,9 +4,14 @@
  * A snapshot is one (kernel, base initramfs, domain definition) booted once
  * with crashlab.mode=wait: the agent loads the image's modules, says
  * WAITING and blocks on the agent channel. libvirt saves the guest there
- * (virDomainSaveFlags); the saved state is cached like an image under
- * CACHE/snapshots/, keyed by the digests of everything that went into it,
- * with its own digest checked on every reuse. A cell restores it
+ * (virDomainSaveFlags) once the guest is quiet (both serial ports read
+ * until nothing comes, the guest paused, read again): a UART saved while
+ * handing a byte to its host restores dead. The saved state enters the
+ * cache only after a test restore proves it (the agent answers a PROBE on
+ * its channel and on the console; locally, no serial port in flight in the
+ * state); a save that fails its proof is made again, up to three times. It
+ * is cached like an image under CACHE/snapshots/, keyed by the digests of
+ * everything that went into it, with its own digest checked on every reuse. A cell restores it
  * (virDomainRestoreFlags, its own sockets given in the alternate XML) and
  * delivers its candidate and plan over the agent channel, so qualifying new
  * content costs no boot. libvirt keeps a restored domain's name and UUID,
@@ -25,6 +30,7 @@ typedef char *(*cl_snapshot_xml_fn)(void *ctx, const char *name, const char *dir
 
 struct cl_snapshot {
 	char *path;                 /* the saved state */
+	char *entry;                /* its cache entry (here: digest, names, build log) */
 	char sha256[CL_SHA256_HEX]; /* its digest (checked before each restore) */
 	char *name;                 /* the domain name and socket directory it was saved with */
 	char *dir;
@@ -45,6 +51,12 @@ int cl_snapshot_get(struct cl_snapshot *out, struct cl_host *host, const char *r
 		    cl_snapshot_xml_fn xml, void *ctx);
 /* Restore @s as a paused domain (named s->name) with its sockets in @dir. */
 virDomainPtr cl_snapshot_restore(const struct cl_snapshot *s, const char *dir);
+/*
+ * @s restored with a dead console (the lab's fault, found by a cell): drop
+ * it from the cache, so the next cl_snapshot_get() builds and proves it
+ * again. Call while holding it (before cl_snapshot_clear()).
+ */
+void cl_snapshot_discard(struct cl_snapshot *s);
 void cl_snapshot_clear(struct cl_snapshot *s);
 
 #endif

@@ -279,31 +279,39 @@ static int parse_symbol(const char *s, char *fn, size_t fnlen, char *mod, size_t
 	return n > 0;
 }
 
+/* A printk timestamp "[   12.345678]" at @p: 1 when it is one. */
+static int timestamp_at(const char *p)
+{
+	const char *q = p + 1;
+
+	if (*p != '[')
+		return 0;
+	while (*q == ' ')
+		q++;
+	if (!isdigit((unsigned char)*q))
+		return 0;
+	while (isdigit((unsigned char)*q))
+		q++;
+	if (*q++ != '.' || !isdigit((unsigned char)*q))
+		return 0;
+	while (isdigit((unsigned char)*q))
+		q++;
+	return *q == ']';
+}
+
 /*
  * A printk timestamp "[   12.345678]" that is not at the start of the line:
- * user space wrote part of a line to the console (no newline yet) and the
- * kernel's line landed after it. Returns where the kernel's line starts.
+ * user space wrote part of a line to the console (no newline yet; systemd's
+ * "[  OK  ] Finished ..." starts with a bracket too) and the kernel's line
+ * landed after it. Returns where the kernel's line starts.
  */
 static const char *late_timestamp(const char *s)
 {
 	const char *p;
 
-	for (p = strchr(s + 1, '['); p; p = strchr(p + 1, '[')) {
-		const char *q = p + 1;
-
-		while (*q == ' ')
-			q++;
-		if (!isdigit((unsigned char)*q))
-			continue;
-		while (isdigit((unsigned char)*q))
-			q++;
-		if (*q++ != '.' || !isdigit((unsigned char)*q))
-			continue;
-		while (isdigit((unsigned char)*q))
-			q++;
-		if (*q == ']')
+	for (p = strchr(s + 1, '['); p; p = strchr(p + 1, '['))
+		if (timestamp_at(p))
 			return p;
-	}
 	return NULL;
 }
 
@@ -315,7 +323,7 @@ static const char *strip_prefixes(const char *s)
 {
 	size_t i;
 
-	if (*s != '[' && *s != '<') {
+	if (!timestamp_at(s) && *s != '<') {
 		const char *k = late_timestamp(s);
 
 		if (k)

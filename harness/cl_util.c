@@ -3,6 +3,7 @@
  * knows about kernels or libvirt; it is the plumbing every module shares.
  */
 #include "cl_util.h"
+#include "cl_builder.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -82,7 +83,7 @@ char *cl_sprintf(const char *fmt, ...)
 
 int cl_read_file(char **out, size_t *len, const char *path, size_t max)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen(path, "rbe");
 	char *buf;
 	size_t cap = 4096, n = 0, r;
 
@@ -136,7 +137,7 @@ static int write_all(int fd, const char *data, size_t len)
 int cl_write_file(const char *path, const void *data, size_t len)
 {
 	char *tmp = cl_sprintf("%s.tmp.XXXXXX", path);
-	int fd = mkstemp(tmp), err = 0;
+	int fd = mkostemp(tmp, O_CLOEXEC), err = 0;
 
 	if (fd < 0) {
 		err = errno;
@@ -181,10 +182,11 @@ fail:
 
 void cl_rm_rf(const char *path)
 {
-	DIR *d = opendir(path);
+	struct stat st;
+	DIR *d = lstat(path, &st) == 0 && S_ISDIR(st.st_mode) ? opendir(path) : NULL;
 	struct dirent *e;
 
-	if (!d) {
+	if (!d) { /* a file, or a link (never followed) */
 		unlink(path);
 		return;
 	}
@@ -201,6 +203,57 @@ void cl_rm_rf(const char *path)
 	}
 	closedir(d);
 	rmdir(path);
+}
+
+/* Copy the regular file @src (not a link) to @dst with its mode. */
+static int copy_one(const char *src, const char *dst, mode_t mode)
+{
+	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1, rc = 0;
+	char buf[65536];
+	ssize_t n;
+
+	if (in < 0 || (out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+				  mode & 0777)) < 0)
+		rc = cl_err_set(CL_EINFRA, "copying %s to %s: %s", src, dst, strerror(errno));
+	while (rc == 0 && (n = read(in, buf, sizeof(buf))) != 0)
+		if (n < 0 || write(out, buf, (size_t)n) != n)
+			rc = cl_err_set(CL_EINFRA, "copying %s to %s: %s", src, dst, strerror(errno));
+	if (out >= 0 && close(out) != 0 && rc == 0)
+		rc = cl_err_set(CL_EINFRA, "copying %s to %s: %s", src, dst, strerror(errno));
+	if (in >= 0)
+		close(in);
+	return rc;
+}
+
+int cl_copy_tree(const char *src, const char *dst)
+{
+	struct stat st;
+	struct dirent *e;
+	DIR *d;
+	int rc = 0;
+
+	if (lstat(src, &st) != 0)
+		return cl_err_set(CL_EINPUT, "%s: %s", src, strerror(errno));
+	if (S_ISREG(st.st_mode))
+		return copy_one(src, dst, st.st_mode);
+	if (!S_ISDIR(st.st_mode))
+		return cl_err_set(CL_EINPUT, "%s: a %s, not a file or directory: not copied", src,
+				  S_ISLNK(st.st_mode) ? "symbolic link" : "special file");
+	if ((rc = cl_mkdir_p(dst, 0755)) || !(d = opendir(src)))
+		return rc ? rc : cl_err_set(CL_EINPUT, "%s: %s", src, strerror(errno));
+	while (rc == 0 && (e = readdir(d))) {
+		char *from, *to;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		from = cl_path_join(src, e->d_name);
+		to = cl_path_join(dst, e->d_name);
+		rc = cl_copy_tree(from, to);
+		free(from);
+		free(to);
+	}
+	closedir(d);
+	return rc;
 }
 
 int cl_lock_wait(const char *path)
@@ -313,29 +366,51 @@ int cl_interrupted(void)
 	return interrupted;
 }
 
-static void run_child(char *const argv[], const char *log_path)
+/* In the child: @fd as descriptor @to of the command (kept across exec even when it is @to). */
+static void child_dup2(int fd, int to)
 {
-	int devnull = open("/dev/null", O_RDONLY);
+	if (fd == to)
+		fcntl(fd, F_SETFD, 0);
+	else
+		dup2(fd, to);
+}
+
+/*
+ * Every descriptor of ours is close-on-exec: the command gets 0, 1 and 2
+ * only. Candidate code (@b) runs as the build user, in its environment.
+ */
+static void run_child(char *const argv[], const char *log_path, const struct cl_builder *b)
+{
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	setpgid(0, 0);
 	if (devnull >= 0)
-		dup2(devnull, STDIN_FILENO);
+		child_dup2(devnull, STDIN_FILENO);
 	if (log_path) {
 		int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
 		if (fd >= 0) {
-			dup2(fd, STDOUT_FILENO);
-			dup2(fd, STDERR_FILENO);
+			child_dup2(fd, STDOUT_FILENO);
+			child_dup2(fd, STDERR_FILENO);
 		}
 	} else {
 		dup2(STDERR_FILENO, STDOUT_FILENO);
 	}
-	execvp(argv[0], argv);
+	if (b) {
+		cl_builder_enter(b);
+		execvpe(argv[0], argv, cl_builder_env());
+	} else {
+		execvp(argv[0], argv);
+	}
 	fprintf(stderr, "crashlab: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
 }
 
-/* Wait for @pid until @deadline; 1 when it ended (status filled), 0 on time out. */
+/*
+ * Wait for @pid until @deadline; 1 when it ended (status filled), 0 on time
+ * out, -1 with errno set when waitpid() fails (SIGCHLD ignored: the child was
+ * reaped for us and its status is lost, which must never read as exit 0).
+ */
 static int wait_until(pid_t pid, int *status, double deadline, int stop_on_interrupt)
 {
 	for (;;) {
@@ -343,10 +418,8 @@ static int wait_until(pid_t pid, int *status, double deadline, int stop_on_inter
 
 		if (w == pid)
 			return 1;
-		if (w < 0 && errno != EINTR) {
-			*status = 0;
-			return 1;
-		}
+		if (w < 0 && errno != EINTR)
+			return -1;
 		if (cl_now() >= deadline || (interrupted && stop_on_interrupt))
 			return 0;
 		usleep(20000);
@@ -368,18 +441,36 @@ double cl_time_limit(double want)
 
 int cl_run(char *const argv[], const char *log_path, double timeout_s)
 {
-	pid_t pid;
-	int status = 0;
+	return cl_run_ex(argv, &(struct cl_run_opts){ .log = log_path, .timeout_s = timeout_s });
+}
 
-	timeout_s = cl_time_limit(timeout_s);
+int cl_run_ex(char *const argv[], const struct cl_run_opts *o)
+{
+	const char *log_path = o->log;
+	const struct cl_builder *b = NULL;
+	double timeout_s = cl_time_limit(o->timeout_s);
+	pid_t pid;
+	int status = 0, ended;
+
+	if (o->candidate_code && cl_builder_get(&b))
+		return CL_ESETUP;
+	cl_builder_env(); /* made here, not in the child */
 	pid = fork();
 	if (pid < 0)
 		return cl_err_set(CL_EINFRA, "fork: %s", strerror(errno));
 	if (pid == 0)
-		run_child(argv, log_path);
+		run_child(argv, log_path, b);
 	setpgid(pid, pid); /* both sides set it: no window where a kill misses it */
-	if (!wait_until(pid, &status, cl_now() + timeout_s, 1)) {
-		int was_interrupted = interrupted, ended;
+	ended = wait_until(pid, &status, cl_now() + timeout_s, 1);
+	if (ended < 0) {
+		int err = errno;
+
+		kill(-pid, SIGKILL); /* what is left of the group: its result is unknown */
+		return cl_err_set(CL_EINFRA, "%s: cannot wait for it: waitpid: %s", cmd_name(argv),
+				  strerror(err));
+	}
+	if (!ended) {
+		int was_interrupted = interrupted;
 
 		kill(-pid, SIGTERM);
 		ended = wait_until(pid, &status, cl_now() + 5, 0);
@@ -402,7 +493,7 @@ char *cl_log_last_line(const char *path)
 {
 	char *text = cl_xmalloc(65537), *end, *start;
 	size_t len = 0;
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen(path, "rbe");
 
 	if (f) {
 		if (fseek(f, -65536, SEEK_END) != 0)

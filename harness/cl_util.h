@@ -20,6 +20,7 @@ enum cl_rc {
 	CL_EINPUT = -2, /* bad input: missing file, malformed JSON, unknown kernel */
 	CL_EINFRA = -3, /* qemu, libvirt, image or build trouble */
 	CL_ETIMEOUT = -4, /* an external command ran out of time or was interrupted */
+	CL_ESETUP = -5,   /* the lab's own setup (a permission, a missing user): never the candidate's fault */
 };
 
 /* Set this thread's error message; returns @rc so callers can `return cl_err_set(...)`. */
@@ -32,8 +33,16 @@ int cl_read_file(char **out, size_t *len, const char *path, size_t max);
 /* Write @len bytes atomically (temp file + rename). */
 int cl_write_file(const char *path, const void *data, size_t len);
 int cl_mkdir_p(const char *path, unsigned int mode);
-/* Remove a directory tree (best effort; used for per-cell scratch dirs). */
+/* Remove a directory tree (best effort; used for per-cell scratch dirs). A
+ * symbolic link is removed, never followed. */
 void cl_rm_rf(const char *path);
+/*
+ * Copy the tree @src to @dst (directories made, regular files copied with
+ * their mode, over what is there). A symbolic link or special file anywhere
+ * in it, @src itself included, is refused (CL_EINPUT naming it), never
+ * followed: what is copied is what lies under @src.
+ */
+int cl_copy_tree(const char *src, const char *dst);
 int cl_file_exists(const char *path);
 /* Wait for an exclusive lock on @path (created, with its directory, when
  * missing): one builder per cache entry, others wait and then reuse what it
@@ -73,6 +82,14 @@ char *cl_xstrdup(const char *s);
  * when it could not be started, timed out or died by a signal.
  */
 int cl_run(char *const argv[], const char *log_path, double timeout_s);
+/* cl_run() with more to say: @candidate_code runs the command as the build
+ * user with its minimal environment (cl_builder.h). */
+struct cl_run_opts {
+	const char *log;          /* as cl_run's @log_path */
+	double timeout_s;
+	int candidate_code;       /* the candidate's own code: never as crashlab's user */
+};
+int cl_run_ex(char *const argv[], const struct cl_run_opts *o);
 /* The last non-empty line of the log at @path, trailing blanks cut (new
  * string; "" when there is none or it cannot be read). */
 char *cl_log_last_line(const char *path);

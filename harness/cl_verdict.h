@@ -150,6 +150,7 @@ struct cl_evidence {
 	uint64_t bugcheck_params[4];
 	int boots;                 /* kernel boots seen on the console (at least 1) */
 	int restored;              /* the guest was restored from a snapshot, not booted */
+	int console_dead;          /* the agent spoke, the console never did (cl_sm.h) */
 	int stopped;               /* domain stopped */
 	/* the timeline (cl_sm.c) */
 	struct cl_boot timeline[CL_MAX_TIMELINE];

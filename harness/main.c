@@ -8,9 +8,12 @@
  * error.
  */
 #include "cl_accel.h"
+#include "cl_artifacts.h"
 #include "cl_attest.h"
+#include "cl_builder.h"
 #include "cl_candidate.h"
 #include "cl_cell.h"
+#include "cl_gate.h"
 #include "cl_html.h"
 #include "cl_image.h"
 #include "cl_kind.h"
@@ -66,12 +69,15 @@ static const char usage_text[] =
 	"          validator, a bounded fuzz run of its parser); one that fails ends the run\n"
 	"          (cells not_run, exit 1); --skip-preflight says in the report it was skipped\n"
 	"  keygen --out PREFIX   an Ed25519 key pair: PREFIX.key (0600) and PREFIX.pub\n"
-	"  gate --attestation FILE --pubkey FILE --candidate FILE [--matrix FILE] [--max-age 24h]\n"
-	"          exit 0 only when the signature verifies, the verdict is pass, every\n"
-	"          content file of the candidate as it is now was qualified, every cell\n"
-	"          of the matrix passed, the pre-flight was not skipped and the statement\n"
-	"          is younger than the limit;\n"
-	"          else exit 1 with the reason (2: bad input)\n"
+	"  gate --attestation FILE --pubkey FILE --candidate FILE --matrix FILE [--scenario FILE]\n"
+	"          [--modules DIR] [--max-age 24h]\n"
+	"          exit 0 only when the signature verifies, the verdict is pass, the pre-flight\n"
+	"          was not skipped, every file the candidate ships hashes now as it did when\n"
+	"          qualified (and --modules DIR/RELEASE/NAME.ko as built), every cell of the\n"
+	"          required matrix was qualified as it defines it and passed, the scenario is\n"
+	"          the one that ran and the statement is younger than --max-age (default 24h)\n"
+	"          and not from the future; else exit 1 with the reason (2: bad input)\n"
+	"  sign DIR --key KEY   sign DIR/report.json into DIR/attestation.json, a step of its own\n"
 	"  reproduce --kernel RELEASE --candidate FILE [--image initramfs|snapshot|disk] [--scenario FILE]\n"
 	"          [--out DIR] [--vmcore] [--mutants N|all]\n"
 	"          one cell, console streamed to the terminal, every artifact kept (the\n"
@@ -81,7 +87,8 @@ static const char usage_text[] =
 	"  images --matrix FILE   build the matrix's kernel images ahead of time\n"
 	"  matrix list --matrix FILE   the cells, in run order: kernel, flavour, image, ring\n"
 	"  merge DIR... --out DIR [--sign-key KEY]   one report from the shard outputs of a\n"
-	"          run; exit 2 when a shard is missing or from another candidate\n"
+	"          run; exit 2 when a shard is missing, empty or from another candidate, or the\n"
+	"          cells do not cover the matrix once; --sign-key needs every shard signed\n"
 	"  html REPORT.json OUT.html   the report page for a report.json\n"
 	"  version\n"
 	"\n"
@@ -120,6 +127,7 @@ struct qualify {
 	struct cl_plan plan;             /* inputs, owned cells, kernels, runs */
 	struct cl_matrix *matrix;        /* owned inputs */
 	struct cl_candidate *cand;
+	struct cl_artifacts arts;        /* every file the candidate ships, hashed at the start */
 	struct cl_scenario *scn;
 	struct cl_remediation *remedy;   /* --remediate */
 	struct cl_sched_opts sched;      /* jobs (0: --jobs auto), fail_fast */
@@ -417,7 +425,7 @@ static int run_qualify(struct qualify *q)
 	struct cl_plan *p = &q->plan;
 	char agent[4096];
 	struct cl_report rep = { .cand = q->cand, .matrix = q->matrix, .scn = q->scn,
-				 .version = CRASHLAB_VERSION, .agent = agent };
+				 .version = CRASHLAB_VERSION, .agent = agent, .arts = &q->arts };
 	char shard_label[40] = "";
 	int rc;
 
@@ -428,8 +436,9 @@ static int run_qualify(struct qualify *q)
 	cl_utc_now(rep.started, sizeof(rep.started));
 	forget_reports(p->out);
 	cl_scratch_sweep(CL_SCRATCH_ROOT); /* what killed runs could not remove */
+	/* every shipped file hashed before any of the candidate's code runs */
 	if ((rc = cl_plan_check(p)) || (rc = cl_candidate_fetch(q->cand)) ||
-	    (rc = preflight(q, &rep)))
+	    (rc = cl_artifacts_of(&q->arts, q->cand)) || (rc = preflight(q, &rep)))
 		return rc;
 	/* stopped while images were built: still a report, every cell not_run */
 	if ((rc = cl_plan_prepare_images(p)) && !cl_interrupted())
@@ -531,6 +540,29 @@ static int parse_qualify_args(struct qualify_args *a, int argc, char **argv)
 	return -1;
 }
 
+/*
+ * qualify --sign-key: the key is read only when the report is signed, after
+ * every candidate command has finished, and no candidate code may reach it
+ * meanwhile: that needs the build user (crashlab runs as root) and no vendor
+ * package, whose maintainer scripts run as root while its image is built.
+ */
+static int sign_key_ok(const char *key, const struct cl_candidate *c)
+{
+	const struct cl_builder *b;
+	int rc = cl_attest_key_ok(key);
+
+	if (rc == 0 && (cl_builder_get(&b) || !b->separate))
+		rc = cl_err_set(CL_EINPUT, "--sign-key: the candidate's code would run as this "
+				"user, who can read %s; run as root, or sign in a step of its own: "
+				"crashlab sign DIR --key KEY", key);
+	for (int i = 0; rc == 0 && i < c->npackages; i++)
+		if (c->package_sha256[i][0])
+			rc = cl_err_set(CL_EINPUT, "--sign-key: %s's maintainer scripts run as root "
+					"while its image is built; sign in a step of its own: crashlab "
+					"sign DIR --key KEY", c->packages[i]);
+	return rc;
+}
+
 /* Load every input; one line naming the file and exit 2 on the first bad one. */
 static int load_inputs(struct qualify *q, const struct qualify_args *a, int reproduce)
 {
@@ -540,13 +572,13 @@ static int load_inputs(struct qualify *q, const struct qualify_args *a, int repr
 	if ((rc = reproduce ? cl_matrix_single(&q->matrix, a->kernel, a->image)
 			    : cl_matrix_load(&q->matrix, a->matrix)) ||
 	    (rc = cl_candidate_load(&q->cand, a->candidate)) ||
-	    (rc = cl_plan_fit_candidate(q->matrix, q->cand)) ||
+	    (rc = cl_candidate_fit_matrix(q->matrix, q->cand)) ||
 	    (rc = cl_scenario_load(&q->scn, a->scenario)) ||
 	    (rc = cl_scenario_check(q->scn, q->cand)) ||
 	    (a->mutants && (rc = cl_candidate_mutate(q->cand, a->out, a->mutants))) ||
 	    (a->remedy && (rc = cl_remediation_load(&q->remedy, a->remedy))) ||
 	    (a->shard && (rc = cl_plan_parse_shard(a->shard, &p->shard, &p->nshards))) ||
-	    (a->sign_key && (rc = cl_attest_key_ok(a->sign_key))))
+	    (a->sign_key && (rc = sign_key_ok(a->sign_key, q->cand))))
 		return rc;
 	p->matrix = q->matrix;
 	p->cand = q->cand;
@@ -603,6 +635,7 @@ static int cmd_qualify(int argc, char **argv)
 	}
 out:
 	cl_plan_clear(&q.plan);
+	cl_artifacts_clear(&q.arts);
 	cl_matrix_free(q.matrix);
 	cl_candidate_free(q.cand);
 	cl_scenario_free(q.scn);
@@ -627,52 +660,78 @@ static int cmd_keygen(int argc, char **argv)
 	return 0;
 }
 
-/* "24h", "90m", "3600s", "2d" or plain seconds; -1 when it is none of those. */
-static double parse_age(const char *s)
-{
-	char *end;
-	double v = strtod(s, &end);
+static const char gate_usage[] =
+	"usage: crashlab gate --attestation FILE --pubkey FILE --candidate FILE --matrix FILE\n"
+	"                     [--scenario FILE] [--modules DIR] [--max-age AGE]";
 
-	if (end == s || v < 0)
-		return -1;
-	if (!*end || !strcmp(end, "s"))
-		return v;
-	if (!strcmp(end, "m"))
-		return v * 60;
-	if (!strcmp(end, "h"))
-		return v * 3600;
-	return !strcmp(end, "d") ? v * 86400 : -1;
+/* One "--name value" of the gate's command line into @in; 0, or -1 when unknown. */
+static int gate_option(struct cl_gate_input *in, const char *k, const char *v)
+{
+	const struct { const char *name; const char **to; } paths[] = {
+		{ "--attestation", &in->attestation }, { "--pubkey", &in->pubkey },
+		{ "--candidate", &in->candidate },     { "--matrix", &in->matrix },
+		{ "--scenario", &in->scenario },       { "--modules", &in->modules },
+	};
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (!strcmp(k, paths[i].name)) {
+			*paths[i].to = v;
+			return 0;
+		}
+	if (!strcmp(k, "--max-age") && (in->max_age_s = cl_gate_parse_age(v)) > 0)
+		return 0;
+	return -1;
 }
 
 static int cmd_gate(int argc, char **argv)
 {
-	struct cl_gate_input in = { 0 };
+	struct cl_gate_input in = { .max_age_s = CL_GATE_DEFAULT_MAX_AGE_S };
+	char *default_scn = cl_sprintf("%s/scenarios/ipc-basic.json", cl_project_root());
 	int i, rc;
 
-	for (i = 1; i + 1 < argc; i += 2) {
-		const char *k = argv[i], *v = argv[i + 1];
-
-		if (!strcmp(k, "--attestation"))
-			in.attestation = v;
-		else if (!strcmp(k, "--pubkey"))
-			in.pubkey = v;
-		else if (!strcmp(k, "--candidate"))
-			in.candidate = v;
-		else if (!strcmp(k, "--matrix"))
-			in.matrix = v;
-		else if (!strcmp(k, "--max-age") && (in.max_age_s = parse_age(v)) >= 0)
-			continue;
-		else
-			return usage_error("gate: bad option or --max-age (24h, 90m, 3600s, 2d)");
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("%s\n", gate_usage);
+		free(default_scn);
+		return 0;
 	}
-	if (i != argc || !in.attestation || !in.pubkey || !in.candidate)
-		return usage_error("gate needs --attestation, --pubkey and --candidate");
+	for (i = 1; i + 1 < argc && gate_option(&in, argv[i], argv[i + 1]) == 0; i += 2)
+		;
+	if (i != argc || !in.attestation || !in.pubkey || !in.candidate || !in.matrix) {
+		fprintf(stderr, "crashlab: %s\n%s\n", i != argc ? "gate: bad option, or a --max-age "
+			"that is not a positive 24h, 90m, 3600s or 2d" : "gate needs --attestation, "
+			"--pubkey, --candidate and the release's required --matrix", gate_usage);
+		free(default_scn);
+		return 2;
+	}
+	if (!in.scenario)
+		in.scenario = default_scn;
 	rc = cl_gate(&in);
 	if (rc == 0)
 		printf("gate: pass: %s is qualified by %s\n", in.candidate, in.attestation);
 	else
 		fprintf(stderr, "gate: %s: %s\n", rc == 1 ? "refused" : "error", cl_err());
+	free(default_scn);
 	return rc == 0 ? 0 : rc == 1 ? 1 : 2;
+}
+
+/* sign DIR --key KEY: DIR/attestation.json over DIR/report.json, as a step of its own. */
+static int cmd_sign(int argc, char **argv)
+{
+	char *json, *att;
+	int rc;
+
+	if (argc != 4 || strcmp(argv[2], "--key"))
+		return usage_error("usage: crashlab sign DIR --key KEY");
+	json = cl_path_join(argv[1], "report.json");
+	att = cl_path_join(argv[1], "attestation.json");
+	rc = cl_attest_write(json, argv[3], att);
+	if (rc)
+		fprintf(stderr, "crashlab: cannot sign %s: %s\n", json, cl_err());
+	else
+		printf("signed statement in %s\n", att);
+	free(json);
+	free(att);
+	return rc ? 2 : 0;
 }
 
 /* html REPORT.json OUT.html: the page for a report (one merged or kept elsewhere). */
@@ -782,7 +841,7 @@ static int cmd_merge(int argc, char **argv)
 	}
 	rc = key ? cl_attest_key_ok(key) : 0;
 	if (rc == 0)
-		rc = cl_merge(dirs, n, out);
+		rc = cl_merge(dirs, n, out, key);
 	free(dirs);
 	if (rc) {
 		fprintf(stderr, "crashlab: merge: %s\n", cl_err());
@@ -837,12 +896,15 @@ static const struct {
 	{ "qualify", cmd_qualify }, { "reproduce", cmd_qualify }, { "triage", cmd_triage },
 	{ "images", cmd_images },   { "matrix", cmd_matrix },     { "html", cmd_html },
 	{ "keygen", cmd_keygen },   { "gate", cmd_gate },         { "merge", cmd_merge },
+	{ "sign", cmd_sign },
 };
 
 int main(int argc, char **argv)
 {
 	size_t i;
 
+	/* a parent that ignored SIGCHLD would make waitpid() fail with ECHILD */
+	signal(SIGCHLD, SIG_DFL);
 	if (argc < 2)
 		return usage_error("no command");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

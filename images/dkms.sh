@@ -52,8 +52,8 @@ if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] && [ -f "$out/modules" 
     [ "$ok" = 1 ] && exit 0
 fi
 
-rm -rf "$out"
-mkdir -p "$out"
+# emptied, not removed: the caller made it, and the build may not own its parent
+find "$out" -mindepth 1 -delete
 work=$(mktemp -d "$out/.work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 log=$out/build.log

@@ -82,6 +82,44 @@ fetch() {
     echo "$f"
 }
 
+# extract_vmlinux BZIMAGE OUT: the ELF inside the bzImage's payload (xz,
+# zstd or gzip), kept only when it has a PVH entry note (Xen note 0x12).
+extract_vmlinux() {
+    local z=$1 out=$2 magic tool off
+    for magic in '\xFD\x37\x7A\x58\x5A\x00:xz -dc --single-stream' \
+                 '\x28\xB5\x2F\xFD:zstd -qdc' '\x1F\x8B\x08\x00:gzip -dc'; do
+        tool=${magic#*:}
+        off=$(LC_ALL=C grep -obUaP "${magic%%:*}" "$z" 2>/dev/null | head -n1 | cut -d: -f1)
+        [ -n "$off" ] || continue
+        tail -c +$((off + 1)) "$z" | $tool >"$out" 2>/dev/null
+        if readelf -nW "$out" 2>/dev/null | grep -q '(0x00000012)'; then
+            return 0
+        fi
+    done
+    rm -f "$out"
+    return 1
+}
+
+# The package index as it is now: apt rebuilds pkgcache.bin (and renames
+# lists into their directory) whenever the index changes.
+index_stamp() {
+    stat -c '%Y %s %i' /var/cache/apt/pkgcache.bin /var/lib/apt/lists 2>/dev/null | tr '\n' ' '
+}
+# The versions the index offers of the kernel and its headers: asked of
+# apt-cache (~0.7 s) only when the index changed since they were last read.
+index_versions() {
+    local stamp v
+    stamp=$(index_stamp)
+    if [ -n "$stamp" ] && [ -f "$out/index" ] && [ "$(head -n1 "$out/index")" = "$stamp" ]; then
+        tail -n +2 "$out/index"
+        return
+    fi
+    v=$(apt-cache policy "linux-image-$release" "linux-headers-$release" 2>/dev/null \
+        | awk '/Candidate:/ {print $2}')
+    [ -n "$stamp" ] && printf '%s\n%s\n' "$stamp" "$v" >"$out/index.tmp" && mv "$out/index.tmp" "$out/index"
+    echo "$v"
+}
+
 # The inputs, read without opening a package: the versions the index offers
 # of the kernel and of its headers, this recipe, the agent and busybox. A
 # cached image with this key whose files match their digests is used as it
@@ -91,8 +129,7 @@ case "$release" in
     *-debug) debug_names
              versions="$src_pkg $(debug_version)" || exit $?
              versions+=" $(sha256sum "$here/kernel-debug.config" | awk '{print $1}')" ;;
-    *) versions=$(apt-cache policy "linux-image-$release" "linux-headers-$release" 2>/dev/null \
-                  | awk '/Candidate:/ {print $2}') ;;
+    *) versions=$(index_versions) ;;
 esac
 key=$( { sha256sum "$agent" /bin/busybox "$0" "$here/cache.sh" "$here/kernel-debug.sh" | awk '{print $1}'
          echo "$release"; echo "$versions"; } | sha256sum | awk '{print $1}')
@@ -139,6 +176,16 @@ case "$release" in
     *) kernel_from_packages ;;
 esac
 cp "$kroot/image/boot/vmlinuz-$release" "$out/vmlinuz.tmp"
+# The kernel's own vmlinux, out of the bzImage's compressed payload, when the
+# kernel has a PVH entry (CONFIG_PVH): qemu boots it directly, without
+# firmware or the decompressor (1.6 s of a 6 s TCG boot). Same code as the
+# bzImage runs; crashlab's initramfs and snapshot cells boot it.
+rm -f "$out/vmlinux"
+if grep -qx 'CONFIG_PVH=y' "$kroot/image/boot/config-$release" &&
+   extract_vmlinux "$out/vmlinuz.tmp" "$out/vmlinux.tmp"; then
+    mv "$out/vmlinux.tmp" "$out/vmlinux"
+fi
+rm -f "$out/vmlinux.tmp"
 cp "$kroot/image/boot/config-$release" "$out/config"
 cp "$kroot/image/boot/System.map-$release" "$out/System.map"
 
@@ -179,7 +226,8 @@ echo "$release" > "$stage/crashlab/kernel-release"
 mv "$out/base.cpio.gz.tmp" "$out/base.cpio.gz"
 mv "$out/vmlinuz.tmp" "$out/vmlinuz"
 rm -rf "$kroot/image"
-sums_write "$out" vmlinuz base.cpio.gz
+if [ -f "$out/vmlinux" ]; then sums_write "$out" vmlinuz vmlinux base.cpio.gz
+else sums_write "$out" vmlinuz base.cpio.gz; fi
 # the package versions this image was made from, for the report's provenance
 mv "$out/packages.tmp" "$out/packages"
 echo "$key" > "$out/key.tmp"

@@ -1,12 +1,14 @@
 /*
- * cl_attest.c - the signed qualification and the release gate (see cl_attest.h).
+ * cl_attest.c - keys, and the signed statement: written (DSSE over an in-toto
+ * Statement) and opened again with its signature verified (see cl_attest.h).
  */
 #include "cl_attest.h"
-#include "cl_matrix.h"
+#include "cl_json.h"
 #include "cl_sha256.h"
 #include "cl_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -19,20 +21,41 @@
 
 /* ---- keys --------------------------------------------------------------- */
 
+/*
+ * The new file @tmp for a key, created with its final mode (0600 for a
+ * private key, 0644 for a public one: no moment where it is readable by
+ * others), never over an existing one; close-on-exec. NULL with errno set.
+ */
+static FILE *create_pem(const char *tmp, int private_key)
+{
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, private_key ? 0600 : 0644);
+	FILE *f;
+	int err;
+
+	if (fd < 0)
+		return NULL;
+	if ((f = fdopen(fd, "w")))
+		return f;
+	err = errno;
+	close(fd);
+	unlink(tmp);
+	errno = err;
+	return NULL;
+}
+
 static int write_pem(const char *path, EVP_PKEY *k, int private_key)
 {
 	char *tmp = cl_sprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "wx");
-	int ok;
+	FILE *f = create_pem(tmp, private_key);
+	int ok, err = errno;
 
 	if (!f) {
 		free(tmp);
-		return cl_err_set(CL_EINPUT, "%s: cannot create: %s", path, strerror(errno));
+		return cl_err_set(CL_EINPUT, "%s: cannot create: %s", path, strerror(err));
 	}
-	if (private_key)
-		fchmod(fileno(f), 0600);
 	ok = private_key ? PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL)
 			 : PEM_write_PUBKEY(f, k);
+	ok = ok == 1 && fflush(f) == 0 && fsync(fileno(f)) == 0;
 	ok = (fclose(f) == 0) && ok && rename(tmp, path) == 0;
 	if (!ok)
 		unlink(tmp);
@@ -60,7 +83,7 @@ int cl_keygen(const char *prefix)
 
 static EVP_PKEY *read_key(const char *path, int private_key)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	EVP_PKEY *k;
 
 	if (!f) {
@@ -80,8 +103,13 @@ static EVP_PKEY *read_key(const char *path, int private_key)
 
 int cl_attest_key_ok(const char *path)
 {
-	EVP_PKEY *k = read_key(path, 1);
+	struct stat st;
+	EVP_PKEY *k;
 
+	if (stat(path, &st) == 0 && (st.st_mode & 077))
+		return cl_err_set(CL_EINPUT, "%s: readable by other users (mode %04o): chmod 600 it",
+				  path, (unsigned)(st.st_mode & 07777));
+	k = read_key(path, 1);
 	EVP_PKEY_free(k);
 	return k ? 0 : CL_EINPUT;
 }
@@ -150,29 +178,26 @@ static void add_subject(json_t *subjects, const char *name, const char *sha)
 						  sha));
 }
 
-/* Subjects: every artifact the report lists, and the manifest itself. */
+/* Subjects: every artifact the report lists (the manifest among them), by name and digest. */
 static json_t *subjects_of(json_t *report)
 {
 	json_t *cand = json_object_get(report, "candidate"), *subjects = json_array(), *a;
-	const char *manifest = json_string_value(json_object_get(cand, "manifest"));
-	char sha[CL_SHA256_HEX];
 	size_t i;
 
-	if (manifest && cl_sha256_file(sha, manifest) == 0)
-		add_subject(subjects, manifest, sha);
 	json_array_foreach(json_object_get(cand, "artifacts"), i, a) {
 		const char *kind = json_string_value(json_object_get(a, "kind"));
 		const char *digest = json_string_value(json_object_get(a, "sha256"));
-		char *name;
+		const char *name = json_string_value(json_object_get(a, "name"));
+		char *subject;
 
-		if (!kind || !digest)
+		if (!kind || !digest || !name)
 			continue;
-		name = !strcmp(kind, "module")
-			       ? cl_sprintf("%s.ko@%s", json_string_value(json_object_get(a, "name")),
-					    json_string_value(json_object_get(a, "kernel_release")))
-			       : cl_xstrdup(json_string_value(json_object_get(a, "file")) ?: json_string_value(json_object_get(a, "dir")) ?: kind);
-		add_subject(subjects, name, digest);
-		free(name);
+		subject = !strcmp(kind, "module")
+				  ? cl_sprintf("%s.ko@%s", name,
+					       json_string_value(json_object_get(a, "kernel_release")) ?: "?")
+				  : cl_sprintf("%s:%s", kind, name);
+		add_subject(subjects, subject, digest);
+		free(subject);
 	}
 	return subjects;
 }
@@ -192,38 +217,24 @@ static int sign(char **sig_b64, EVP_PKEY *k, const char *msg, size_t len)
 	return 0;
 }
 
-int cl_attest_write(const char *report_path, const char *key_path, const char *out_path)
+/* The DSSE envelope of @payload signed with @k, written to @out_path. */
+static int write_envelope(const char *payload, size_t len, EVP_PKEY *k, const char *out_path)
 {
-	json_error_t err;
-	json_t *report = json_load_file(report_path, 0, &err), *st, *env;
-	EVP_PKEY *k = read_key(key_path, 1);
-	char *payload = NULL, *msg = NULL, *sig = NULL, *text = NULL, *p64 = NULL;
-	char kid[CL_SHA256_HEX];
+	char *msg, *sig = NULL, *text = NULL, *p64 = NULL, kid[CL_SHA256_HEX];
 	size_t mlen;
+	json_t *env;
 	int rc;
 
-	if (!k || !report) {
-		json_decref(report);
-		EVP_PKEY_free(k);
-		return k ? cl_err_set(CL_EINFRA, "%s: %s", report_path, err.text) : CL_EINPUT;
-	}
-	st = json_pack("{s:s, s:o, s:s, s:O}", "_type", CL_STATEMENT_TYPE, "subject",
-		       subjects_of(report), "predicateType", CL_PREDICATE_TYPE, "predicate", report);
-	payload = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
-	msg = pae(payload, strlen(payload), &mlen);
+	msg = pae(payload, len, &mlen);
 	key_id(kid, k);
 	if ((rc = sign(&sig, k, msg, mlen)) == 0) {
-		p64 = b64(payload, strlen(payload));
+		p64 = b64(payload, len);
 		env = json_pack("{s:s, s:s, s:[{s:s, s:s}]}", "payloadType", CL_DSSE_TYPE, "payload",
 				p64, "signatures", "keyid", kid, "sig", sig);
 		text = json_dumps(env, JSON_INDENT(2));
 		json_decref(env);
 		rc = cl_write_file(out_path, text, strlen(text));
 	}
-	json_decref(st);
-	json_decref(report);
-	EVP_PKEY_free(k);
-	free(payload);
 	free(msg);
 	free(sig);
 	free(p64);
@@ -231,177 +242,142 @@ int cl_attest_write(const char *report_path, const char *key_path, const char *o
 	return rc;
 }
 
-/* ---- the gate ----------------------------------------------------------- */
+int cl_attest_envelope(const char *payload, size_t len, const char *key_path, const char *out_path)
+{
+	EVP_PKEY *k = read_key(key_path, 1);
+	int rc = k ? write_envelope(payload, len, k, out_path) : CL_EINPUT;
 
-/* The statement inside @path if a signature on it verifies with @pub; NULL otherwise. */
-static json_t *verified_statement(const char *path, EVP_PKEY *pub, int *bad_input)
+	EVP_PKEY_free(k);
+	return rc;
+}
+
+int cl_attest_write(const char *report_path, const char *key_path, const char *out_path)
+{
+	json_t *report = NULL, *st;
+	EVP_PKEY *k = read_key(key_path, 1);
+	char *payload;
+	int rc;
+
+	if (!k || (rc = cl_json_load(&report, report_path)) ||
+	    json_integer_value(json_object_get(report, "crashlab_report")) != 1) {
+		rc = !k ? CL_EINPUT : report ? cl_err_set(CL_EINPUT, "%s: not a crashlab report",
+							   report_path) : CL_EINPUT;
+		json_decref(report);
+		EVP_PKEY_free(k);
+		return rc;
+	}
+	st = json_pack("{s:s, s:o, s:s, s:O}", "_type", CL_STATEMENT_TYPE, "subject",
+		       subjects_of(report), "predicateType", CL_PREDICATE_TYPE, "predicate", report);
+	payload = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
+	rc = write_envelope(payload, strlen(payload), k, out_path);
+	json_decref(st);
+	json_decref(report);
+	EVP_PKEY_free(k);
+	free(payload);
+	return rc;
+}
+
+/* The envelope at @path (read whole, duplicate keys refused); NULL and said. */
+static json_t *load_envelope(const char *path)
 {
 	json_error_t err;
-	json_t *env = json_load_file(path, 0, &err), *s, *st = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	json_t *env = NULL;
+
+	if (cl_read_file(&text, &len, path, 64u << 20))
+		cl_err_set(CL_EINPUT, "%s", cl_err());
+	else if (!(env = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err)) || !json_is_object(env))
+		cl_err_set(CL_EINPUT, "%s: not a DSSE envelope: %s", path, env ? "not an object" : err.text);
+	free(text);
+	if (env && !json_is_object(env)) {
+		json_decref(env);
+		env = NULL;
+	}
+	return env;
+}
+
+/* Does @sig64 sign @payload (DSSE PAE) with @pub? */
+static int sig_ok(EVP_PKEY *pub, const char *sig64, const unsigned char *payload, size_t plen)
+{
+	size_t mlen, slen = 0;
+	unsigned char *sig = sig64 ? unb64(sig64, &slen) : NULL;
+	char *msg = pae((const char *)payload, plen, &mlen);
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	int ok = sig && c && EVP_DigestVerifyInit(c, NULL, NULL, NULL, pub) == 1 &&
+		 EVP_DigestVerify(c, sig, slen, (unsigned char *)msg, mlen) == 1;
+
+	EVP_MD_CTX_free(c);
+	free(sig);
+	free(msg);
+	return ok;
+}
+
+/*
+ * The statement inside the envelope at @path if one of its signatures
+ * verifies with @pub: 0 with *out set, 1 when none does (or what it signs
+ * is not a Statement), CL_EINPUT when it is not an envelope.
+ */
+static int open_with(json_t **out, const char *path, EVP_PKEY *pub)
+{
+	json_t *env = load_envelope(path), *s, *st = NULL;
 	const char *p64 = json_string_value(json_object_get(env, "payload"));
 	unsigned char *payload = NULL;
 	size_t plen = 0, i;
+	json_error_t err;
+	int rc = 1;
 
-	*bad_input = !env || !p64 || !json_is_array(json_object_get(env, "signatures")) ||
-		     !(payload = unb64(p64, &plen));
-	if (*bad_input) {
-		cl_err_set(CL_EINPUT, "%s: not a DSSE envelope%s%s", path, env ? "" : ": ",
-			   env ? "" : err.text);
-		goto out;
+	*out = NULL;
+	if (!env)
+		return CL_EINPUT;
+	if (!p64 || !json_is_array(json_object_get(env, "signatures")) ||
+	    strcmp(json_string_value(json_object_get(env, "payloadType")) ?: "", CL_DSSE_TYPE) ||
+	    !(payload = unb64(p64, &plen))) {
+		json_decref(env);
+		return cl_err_set(CL_EINPUT, "%s: not a DSSE envelope of an in-toto statement", path);
 	}
 	cl_err_set(1, "the signature does not verify with this public key");
-	json_array_foreach(json_object_get(env, "signatures"), i, s) {
-		const char *sig64 = json_string_value(json_object_get(s, "sig"));
-		size_t mlen, slen = 0;
-		unsigned char *sig = sig64 ? unb64(sig64, &slen) : NULL;
-		char *msg = pae((const char *)payload, plen, &mlen);
-		EVP_MD_CTX *c = EVP_MD_CTX_new();
-		int ok = sig && c && EVP_DigestVerifyInit(c, NULL, NULL, NULL, pub) == 1 &&
-			 EVP_DigestVerify(c, sig, slen, (unsigned char *)msg, mlen) == 1;
-
-		EVP_MD_CTX_free(c);
-		free(sig);
-		free(msg);
-		if (ok && strcmp(json_string_value(json_object_get(env, "payloadType")) ?: "",
-				 CL_DSSE_TYPE) == 0) {
-			st = json_loadb((const char *)payload, plen, 0, &err);
-			break;
-		}
-	}
-	if (st && strcmp(json_string_value(json_object_get(st, "_type")) ?: "", CL_STATEMENT_TYPE)) {
+	json_array_foreach(json_object_get(env, "signatures"), i, s)
+		if (!st && sig_ok(pub, json_string_value(json_object_get(s, "sig")), payload, plen) &&
+		    !(st = json_loadb((const char *)payload, plen, JSON_REJECT_DUPLICATES, &err)))
+			cl_err_set(1, "the signed payload is not JSON: %s", err.text);
+	if (st && (!json_is_object(st) ||
+		   strcmp(json_string_value(json_object_get(st, "_type")) ?: "", CL_STATEMENT_TYPE))) {
 		json_decref(st);
 		st = NULL;
 		cl_err_set(1, "the signed payload is not an in-toto Statement v1");
 	}
-out:
+	if (st) {
+		*out = st;
+		rc = 0;
+	}
 	json_decref(env);
 	free(payload);
-	return st;
-}
-
-static int is_subject(json_t *st, const char *sha)
-{
-	json_t *s;
-	size_t i;
-
-	json_array_foreach(json_object_get(st, "subject"), i, s) {
-		const char *d = json_string_value(json_object_get(json_object_get(s, "digest"), "sha256"));
-
-		if (d && !strcmp(d, sha))
-			return 1;
-	}
-	return 0;
-}
-
-static int not_qualified(const char *path, const char *sha)
-{
-	return cl_err_set(1, "%s (sha256 %.12s...) was not qualified: no subject of the statement "
-			  "has its digest", path, sha);
-}
-
-/* The manifest and every content file it names, as they are on disk now, are subjects. */
-static int check_content(json_t *st, const char *manifest)
-{
-	json_error_t err;
-	json_t *m = json_load_file(manifest, 0, &err), *c;
-	char *dir = cl_dirname(manifest), sha[CL_SHA256_HEX];
-	size_t i;
-	int rc = m && json_array_size(json_object_get(m, "content")) ? 0
-			 : cl_err_set(CL_EINPUT, "%s: not a candidate manifest with content", manifest);
-
-	if (rc == 0 && cl_sha256_file(sha, manifest) == 0 && !is_subject(st, sha))
-		rc = not_qualified(manifest, sha);
-	json_array_foreach(json_object_get(m, "content"), i, c) {
-		const char *file = json_string_value(json_object_get(c, "file"));
-		char *path;
-
-		if (rc || !file) {
-			rc = rc ? rc : cl_err_set(CL_EINPUT, "%s: content[%zu] has no file", manifest, i);
-			break;
-		}
-		path = file[0] == '/' ? cl_xstrdup(file) : cl_path_join(dir, file);
-		if (cl_sha256_file(sha, path))
-			rc = cl_err_set(CL_EINPUT, "%s", cl_err());
-		else if (!is_subject(st, sha))
-			rc = not_qualified(path, sha);
-		free(path);
-	}
-	json_decref(m);
-	free(dir);
 	return rc;
 }
 
-/* Every cell of @matrix_path is in the predicate and passed. */
-static int check_matrix(json_t *pred, const char *matrix_path)
+int cl_attest_open(json_t **out, const char *path, const char *pubkey_path)
 {
-	struct cl_matrix *m;
-	json_t *cells = json_object_get(pred, "cells"), *c;
-	int i, rc = 0;
-	size_t j;
+	EVP_PKEY *pub = read_key(pubkey_path, 0);
+	int rc;
 
-	if (cl_matrix_load(&m, matrix_path))
-		return CL_EINPUT;
-	for (i = 0; i < m->ncells && !rc; i++) {
-		const char *verdict = NULL;
-
-		json_array_foreach(cells, j, c)
-			if (!strcmp(json_string_value(json_object_get(c, "id")) ?: "", m->cells[i].id) &&
-			    !strcmp(json_string_value(json_object_get(c, "kernel_release")) ?: "",
-				    m->cells[i].kernel))
-				verdict = json_string_value(json_object_get(c, "verdict"));
-		if (!verdict)
-			rc = cl_err_set(1, "matrix cell %s (%s) was not qualified", m->cells[i].id,
-					m->cells[i].kernel);
-		else if (strcmp(verdict, "pass"))
-			rc = cl_err_set(1, "matrix cell %s (%s): %s", m->cells[i].id,
-					m->cells[i].kernel, verdict);
-	}
-	cl_matrix_free(m);
-	return rc;
-}
-
-/* The statement's age from the report's "finished" (UTC, ISO 8601). */
-static int check_age(json_t *pred, double max_age_s)
-{
-	const char *fin = json_string_value(json_object_get(pred, "finished"));
-	struct tm tm = { 0 };
-	double age;
-
-	if (max_age_s <= 0)
-		return 0;
-	if (!fin || !strptime(fin, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		return cl_err_set(1, "the statement has no finishing time");
-	age = difftime(time(NULL), timegm(&tm));
-	if (age > max_age_s)
-		return cl_err_set(1, "the qualification is %.0f s old; the limit is %.0f s", age,
-				  max_age_s);
-	return 0;
-}
-
-int cl_gate(const struct cl_gate_input *in)
-{
-	EVP_PKEY *pub = read_key(in->pubkey, 0);
-	json_t *st = NULL, *pred;
-	int bad = 0, rc;
-
+	*out = NULL;
 	if (!pub)
 		return CL_EINPUT;
-	st = verified_statement(in->attestation, pub, &bad);
+	rc = open_with(out, path, pub);
 	EVP_PKEY_free(pub);
-	if (!st)
-		return bad ? CL_EINPUT : 1;
-	pred = json_object_get(st, "predicate");
-	if (strcmp(json_string_value(json_object_get(st, "predicateType")) ?: "", CL_PREDICATE_TYPE))
-		rc = cl_err_set(1, "the statement is not a crashlab qualification");
-	else if (strcmp(json_string_value(json_object_get(pred, "verdict")) ?: "", "pass"))
-		rc = cl_err_set(1, "the qualification's verdict is %s, not pass",
-				json_string_value(json_object_get(pred, "verdict")) ?: "missing");
-	else if (json_is_true(json_object_get(json_object_get(pred, "preflight"), "skipped")))
-		rc = cl_err_set(1, "the qualification skipped the candidate's pre-flight checks");
-	else if ((rc = check_content(st, in->candidate)) == 0 &&
-		 (rc = check_matrix(pred, in->matrix ? in->matrix
-				    : json_string_value(json_object_get(json_object_get(pred, "matrix"), "file")) ?: "")) == 0)
-		rc = check_age(pred, in->max_age_s);
-	json_decref(st);
-	return rc == CL_EINPUT ? CL_EINPUT : rc ? 1 : 0;
+	return rc;
+}
+
+int cl_attest_open_key(json_t **out, const char *path, const char *key_path)
+{
+	EVP_PKEY *k = read_key(key_path, 1);
+	int rc;
+
+	*out = NULL;
+	if (!k)
+		return CL_EINPUT;
+	rc = open_with(out, path, k); /* a private key verifies with its public half */
+	EVP_PKEY_free(k);
+	return rc;
 }

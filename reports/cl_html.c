@@ -6,6 +6,7 @@
  * attached to a ticket.
  */
 #include "cl_html.h"
+#include "cl_json.h"
 #include "cl_util.h"
 #include "cl_xmlw.h"
 
@@ -72,11 +73,39 @@ static void row(xmlTextWriterPtr w, const char *key, const char *value)
 	xmlTextWriterFullEndElement(w);
 }
 
+/*
+ * A reference the page may link to: a "#fragment", or a relative path (no
+ * scheme: no ':' before the first '/', '?' or '#'; not "//host"; no
+ * backslash, blank or control byte, which browsers drop or turn into '/').
+ */
+static int href_ok(const char *h)
+{
+	const unsigned char *p;
+
+	if (h[0] == '#')
+		return 1; /* within the page */
+	if (!*h || !strncmp(h, "//", 2) || h[strcspn(h, ":/?#")] == ':')
+		return 0;
+	for (p = (const unsigned char *)h; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || *p == '\\')
+			return 0;
+	return 1;
+}
+
+/* <a href="HREF">LABEL</a>; any other kind of reference is written as text, no link. */
+static void a_link(xmlTextWriterPtr w, const char *href, const char *label)
+{
+	if (href_ok(href))
+		el_with(w, "a", "href", href, label);
+	else
+		cl_xmlw_text(w, href);
+}
+
 static void cell_link(xmlTextWriterPtr w, const char *id, const char *label)
 {
 	char *href = cl_sprintf("#cell-%s", id);
 
-	el_with(w, "a", "href", href, label);
+	a_link(w, href, label);
 	free(href);
 }
 
@@ -163,7 +192,7 @@ static void preflight(xmlTextWriterPtr w, json_t *rep)
 		xmlTextWriterStartElement(w, W("td"));
 		cl_xmlw_text(w, str(st, "detail"));
 		cl_xmlw_text(w, " ");
-		el_with(w, "a", "href", str(st, "log"), "log");
+		a_link(w, str(st, "log"), "log");
 		xmlTextWriterFullEndElement(w);
 		xmlTextWriterFullEndElement(w);
 	}
@@ -208,14 +237,16 @@ static void grid_cell(xmlTextWriterPtr w, json_t *cells, const char *r, const ch
 
 	xmlTextWriterStartElement(w, W("td"));
 	json_array_foreach(cells, i, c) {
-		char *cr = row_of(c), *cc = abi_of(c);
+		char *cr = row_of(c), *cc = abi_of(c), *cls;
 		int here = !strcmp(cr, r) && !strcmp(cc, col);
 
 		free(cr);
 		free(cc);
 		if (!here)
 			continue;
-		xmlTextWriterWriteFormatAttribute(w, W("class"), "v-%s", str(c, "verdict"));
+		cls = cl_sprintf("v-%s", str(c, "verdict"));
+		cl_xmlw_attr(w, "class", cls); /* report text: cleaned like any other */
+		free(cls);
 		cell_link(w, str(c, "id"), str(c, "verdict"));
 		break;
 	}
@@ -435,7 +466,7 @@ static void cell_details(xmlTextWriterPtr w, json_t *c)
 	json_t *snap = json_object_get(c, "snapshot");
 
 	xmlTextWriterStartElement(w, W("section"));
-	xmlTextWriterWriteAttribute(w, W("id"), W(anchor));
+	cl_xmlw_attr(w, "id", anchor);
 	heading(w, "h3", str(c, "id"), str(c, "verdict"), "");
 	xmlTextWriterStartElement(w, W("table"));
 	row(w, "title", str(c, "title"));
@@ -491,18 +522,20 @@ static void write_page(xmlTextWriterPtr w, json_t *rep)
 
 int cl_html_write(const char *report_path, const char *out_path)
 {
-	json_error_t err;
-	json_t *rep = json_load_file(report_path, 0, &err);
-	xmlBufferPtr buf = xmlBufferCreate();
-	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	json_t *rep;
+	xmlBufferPtr buf;
+	xmlTextWriterPtr w;
 	int rc;
 
-	if (!rep || !w) {
-		if (w)
-			xmlFreeTextWriter(w);
+	/* strict: a key given twice is refused, not read as its last value */
+	if ((rc = cl_json_load(&rep, report_path)))
+		return rc;
+	buf = xmlBufferCreate();
+	w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	if (!w) {
 		xmlBufferFree(buf);
 		json_decref(rep);
-		return cl_err_set(CL_EINFRA, "%s: %s", report_path, rep ? "out of memory" : err.text);
+		return cl_err_set(CL_EINFRA, "%s: out of memory", report_path);
 	}
 	write_page(w, rep);
 	rc = cl_xmlw_save(w, buf, out_path);

@@ -4,14 +4,17 @@
  * the shards decided is re-decided, only the totals are computed again.
  */
 #include "cl_merge.h"
+#include "cl_attest.h"
 #include "cl_json.h"
 #include "cl_report.h"
 #include "cl_util.h"
 #include "cl_verdict.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct merge {
 	const char *const *dirs;
@@ -32,33 +35,36 @@ static long int_at(json_t *root, const char *a, const char *b)
 	return (long)json_integer_value(json_object_get(json_object_get(root, a), b));
 }
 
-/* Content digests of the candidate, joined: equal strings, same content. */
-static char *content_digests(json_t *rep)
+/* Every shipped artifact of the candidate (not the per-kernel builds), joined:
+ * equal strings, the same candidate bytes. */
+static char *shipped_digests(json_t *rep)
 {
 	json_t *arts = json_object_get(json_object_get(rep, "candidate"), "artifacts"), *a;
 	char *s = cl_xstrdup("");
 	size_t len = 0, i;
+
 	json_array_foreach(arts, i, a)
-		if (!strcmp(str_at(a, "kind", NULL) ? str_at(a, "kind", NULL) : "", "content"))
-			cl_append(&s, &len, "%s:%s ", str_at(a, "name", NULL) ? str_at(a, "name", NULL) : "",
-				  str_at(a, "sha256", NULL) ? str_at(a, "sha256", NULL) : "");
+		if (strcmp(str_at(a, "kind", NULL) ?: "", "module"))
+			cl_append(&s, &len, "%s:%s:%s ", str_at(a, "kind", NULL) ?: "",
+				  str_at(a, "name", NULL) ?: "", str_at(a, "sha256", NULL) ?: "");
 	return s;
 }
 
-/* Shard @i is of the same run as shard 0: candidate, content, matrix, scenario. */
+/* Shard @i is of the same run as shard 0: candidate, its bytes, matrix, scenario. */
 static int same_run(const struct merge *m, int i)
 {
 	static const char *const keys[][2] = { { "candidate", "name" }, { "candidate", "version" },
-					       { "matrix", "name" }, { "scenario", "name" } };
-	char *d0 = content_digests(m->reps[0]), *di = content_digests(m->reps[i]);
+					       { "matrix", "name" }, { "matrix", "sha256" },
+					       { "scenario", "name" }, { "scenario", "sha256" } };
+	char *d0 = shipped_digests(m->reps[0]), *di = shipped_digests(m->reps[i]);
 	int k, same = !strcmp(d0, di);
 
 	free(d0);
 	free(di);
 	if (!same)
-		return cl_err_set(CL_EINPUT, "%s: another candidate: its content digests differ from %s's",
+		return cl_err_set(CL_EINPUT, "%s: another candidate: its artifact digests differ from %s's",
 				  m->dirs[i], m->dirs[0]);
-	for (k = 0; k < 4; k++) {
+	for (k = 0; k < (int)(sizeof(keys) / sizeof(keys[0])); k++) {
 		const char *a = str_at(m->reps[0], keys[k][0], keys[k][1]);
 		const char *b = str_at(m->reps[i], keys[k][0], keys[k][1]);
 
@@ -67,6 +73,9 @@ static int same_run(const struct merge *m, int i)
 					  m->dirs[i], keys[k][0], keys[k][1], b ? b : "?", m->dirs[0],
 					  a ? a : "?");
 	}
+	if (int_at(m->reps[i], "matrix", "cells") != int_at(m->reps[0], "matrix", "cells"))
+		return cl_err_set(CL_EINPUT, "%s: another matrix: its cell count differs from %s's",
+				  m->dirs[i], m->dirs[0]);
 	return 0;
 }
 
@@ -88,12 +97,44 @@ static int check_shards(const struct merge *m)
 					m->dirs[i], k, count, m->n);
 		else if (seen[k]++)
 			rc = cl_err_set(CL_EINPUT, "%s: shard %ld/%ld given twice", m->dirs[i], k, count);
+		else if (json_array_size(json_object_get(m->reps[i], "cells")) == 0)
+			rc = cl_err_set(CL_EINPUT, "%s: shard %ld/%ld has no cells", m->dirs[i], k, count);
 		else
 			rc = same_run(m, i);
 	}
 	if (rc == 0 && count != m->n)
 		rc = cl_err_set(CL_EINPUT, "shards missing: the run has %ld shards, %d given", count,
 				m->n);
+	free(seen);
+	return rc;
+}
+
+/* The shards' cells are the matrix's, each exactly once. */
+static int check_coverage(const struct merge *m)
+{
+	long total = int_at(m->reps[0], "matrix", "cells");
+	char *seen = cl_xcalloc((size_t)(total > 0 ? total : 1), 1);
+	int rc = total > 0 ? 0 : cl_err_set(CL_EINPUT, "%s: its matrix has no cells", m->dirs[0]);
+	json_t *c;
+	size_t k;
+
+	for (int s = 0; s < m->n && rc == 0; s++)
+		json_array_foreach(json_object_get(m->reps[s], "cells"), k, c) {
+			json_t *ix = json_object_get(c, "matrix_index");
+			long i = json_is_integer(ix) ? (long)json_integer_value(ix) : -1;
+
+			if (i < 0 || i >= total)
+				rc = cl_err_set(CL_EINPUT, "%s: cell %s is not a cell of the matrix",
+						m->dirs[s], str_at(c, "id", NULL) ?: "?");
+			else if (seen[i]++)
+				rc = cl_err_set(CL_EINPUT, "%s: matrix cell %ld (%s) is in two shards",
+						m->dirs[s], i, str_at(c, "id", NULL) ?: "?");
+			if (rc)
+				break;
+		}
+	for (long i = 0; i < total && rc == 0; i++)
+		if (!seen[i])
+			rc = cl_err_set(CL_EINPUT, "matrix cell %ld is in no shard: cells missing", i);
 	free(seen);
 	return rc;
 }
@@ -286,15 +327,15 @@ static int write_merged(struct merge *m, const char *out)
 	return rc;
 }
 
-/* Shard @i's directory @sub under OUT/@sub, when it has one. */
+/* Shard @i's directory @sub under OUT/@sub, when it has one; links never followed. */
 static int copy_dir(const struct merge *m, int i, const char *sub, const char *out)
 {
-	char *dst = cl_sprintf("%s/%s/", out, sub), *src = cl_sprintf("%s/%s/.", m->dirs[i], sub);
-	char *argv[] = { "cp", "-a", src, dst, NULL };
-	int rc = cl_file_exists(src) ? cl_mkdir_p(dst, 0755) : 0;
+	char *dst = cl_sprintf("%s/%s", out, sub), *src = cl_sprintf("%s/%s", m->dirs[i], sub);
+	struct stat st;
+	int rc = 0;
 
-	if (rc == 0 && cl_file_exists(src) && (rc = cl_run(argv, NULL, 600)) > 0)
-		rc = cl_err_set(CL_EINFRA, "copying %s to %s failed", src, dst);
+	if (lstat(src, &st) == 0 || errno != ENOENT)
+		rc = cl_copy_tree(src, dst);
 	free(src);
 	free(dst);
 	return rc;
@@ -311,19 +352,44 @@ static int copy_cells(const struct merge *m, const char *out)
 	return rc ? rc : copy_dir(m, preflight_shard(m), "preflight", out);
 }
 
-int cl_merge(const char *const *dirs, int n, const char *out)
+/*
+ * Shard @i's report: DIR/report.json, a regular file in a real directory;
+ * with @key, the predicate of DIR/attestation.json verified with its public
+ * half, and report.json the same document.
+ */
+static int load_shard(struct merge *m, int i, const char *key)
+{
+	const char *dir = m->dirs[i];
+	char *p = cl_path_join(dir, "report.json"), *att = cl_path_join(dir, "attestation.json");
+	json_t *st = NULL;
+	struct stat sd, sr;
+	int rc;
+
+	if (lstat(dir, &sd) != 0 || !S_ISDIR(sd.st_mode))
+		rc = cl_err_set(CL_EINPUT, "%s: not a directory (a link is not followed)", dir);
+	else if (lstat(p, &sr) != 0 || !S_ISREG(sr.st_mode))
+		rc = cl_err_set(CL_EINPUT, "%s: missing or not a regular file", p);
+	else if ((rc = cl_json_load(&m->reps[i], p)) == 0 && key &&
+		 (rc = cl_attest_open_key(&st, att, key)) == 0 &&
+		 !json_equal(m->reps[i], json_object_get(st, "predicate")))
+		rc = cl_err_set(CL_EINPUT, "%s differs from the report signed in %s", p, att);
+	if (rc == 1)
+		rc = cl_err_set(CL_EINPUT, "%s: %s", att, cl_err());
+	json_decref(st);
+	free(p);
+	free(att);
+	return rc;
+}
+
+int cl_merge(const char *const *dirs, int n, const char *out, const char *verify_key)
 {
 	struct merge m = { .dirs = dirs, .n = n, .reps = cl_xcalloc((size_t)n, sizeof(json_t *)) };
 	int i, rc = 0;
 
-	for (i = 0; i < n && rc == 0; i++) {
-		char *p = cl_path_join(dirs[i], "report.json");
-
-		rc = cl_json_load(&m.reps[i], p);
-		free(p);
-	}
-	if (rc == 0 && (rc = check_shards(&m)) == 0 && (rc = cl_mkdir_p(out, 0755)) == 0 &&
-	    (rc = copy_cells(&m, out)) == 0)
+	for (i = 0; i < n && rc == 0; i++)
+		rc = load_shard(&m, i, verify_key);
+	if (rc == 0 && (rc = check_shards(&m)) == 0 && (rc = check_coverage(&m)) == 0 &&
+	    (rc = cl_mkdir_p(out, 0755)) == 0 && (rc = copy_cells(&m, out)) == 0)
 		rc = write_merged(&m, out);
 	for (i = 0; i < n; i++)
 		json_decref(m.reps[i]);

@@ -335,6 +335,18 @@ static json_t *media_json(const struct cl_report_cell *c)
 	return json_pack("{s:o, s:o}", "files", files, "packages", pkgs);
 }
 
+/* Where the cell's time went, phase by phase (null: a phase it did not have). */
+static json_t *phases_json(const struct cl_report_cell *c)
+{
+	json_t *j = json_object();
+
+	for (int i = 0; i < c->nphases; i++)
+		json_object_set_new(j, c->phases[i].name,
+				    c->phases[i].s < 0 ? json_null()
+						       : json_real((double)(long)(c->phases[i].s * 1000 + 0.5) / 1000));
+	return j;
+}
+
 static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candidate *cand,
 			 const struct cl_matrix *m)
 {
@@ -354,12 +366,14 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 	json_object_set_new(j, "boots", json_integer(c->boots));
 	json_object_set_new(j, "attempts", json_integer(c->attempts));
 	json_object_set_new(j, "duration_s", json_real((double)(long)(c->duration_s * 10) / 10));
+	json_object_set_new(j, "phases", phases_json(c));
 	json_object_set_new(j, "module_sha256", str_or_null(c->module_sha256));
 	json_object_set_new(j, "loaded_content_sha256", str_or_null(c->loaded_digest));
 	json_object_set_new(j, "kernel_release_seen", str_or_null(c->release_seen));
 	json_object_set_new(j, "console", str_or_null(c->console));
 	json_object_set_new(j, "excerpt", str_or_null(c->excerpt));
 	json_object_set_new(j, "image", json_string(c->spec->image));
+	json_object_set_new(j, "definition", cl_cell_definition(c->spec));
 	json_object_set_new(j, "ring", json_string(m->rings[c->spec->ring]));
 	json_object_set_new(j, "fleet_share", json_real(c->spec->fleet_share));
 	json_object_set_new(j, "matrix_index", json_integer(c->spec->index));
@@ -449,14 +463,9 @@ static json_t *candidate_json(const struct cl_report *r)
 						      cs->install_path, "delivered",
 						      cs->update_via ? "live update" : "boot"));
 	}
-	for (i = 0; i < r->cand->npackages; i++) {
-		const char *f = r->cand->packages[i], *base = strrchr(f, '/');
-
-		if (r->cand->package_sha256[i][0]) /* a vendor's own .deb, by its bytes */
-			json_array_append_new(arts, json_pack("{s:s, s:s, s:s, s:s}", "kind", "package",
-							      "name", base ? base + 1 : f, "file", f,
-							      "sha256", r->cand->package_sha256[i]));
-	}
+	for (i = 0; r->arts && i < r->arts->n; i++)
+		if (r->arts->v[i].kind != CL_ART_CONTENT) /* content: above, with its details */
+			json_array_append_new(arts, cl_artifact_json(&r->arts->v[i]));
 	if (r->module_source_sha256[0])
 		json_array_append_new(arts, json_pack("{s:s, s:s, s:s, s:s}", "kind", "module_source",
 						      "name", r->cand->dkms_package ? r->cand->dkms_package

@@ -11,23 +11,15 @@
 #ifndef CL_REPORT_H
 #define CL_REPORT_H
 
+#include "cl_artifacts.h"
 #include "cl_candidate.h"
+#include "cl_cell.h"
 #include "cl_matrix.h"
+#include "cl_remediate.h"
 #include "cl_scenario.h"
 #include "cl_verdict.h"
 
 #include <jansson.h>
-
-/* What --remediate did for one cell that boot-looped. */
-struct cl_remediation_result {
-	const char *file;      /* the remediation file (borrowed) */
-	int applied;           /* its steps were carried out offline */
-	int removed;           /* paths its delete steps removed */
-	int recovered;         /* a boot afterwards was healthy */
-	int boots;             /* boots afterwards, up to that healthy one */
-	double seconds;        /* from applying it to the healthy boot */
-	char outcome[320];     /* why not, when it did not recover */
-};
 
 struct cl_report_cell {
 	const struct cl_cell_spec *spec;  /* borrowed */
@@ -46,6 +38,8 @@ struct cl_report_cell {
 	int snapshot_built;          /* ... which this run built */
 	const char *cmdline;         /* the kernel command line it booted with (borrowed; "" if none) */
 	double duration_s;
+	struct cl_cell_phase_time phases[CL_CELL_PHASES]; /* the last attempt, where its time went */
+	int nphases;                       /* 0: it never started */
 	char module_sha256[CL_SHA256_HEX]; /* the candidate module built for this kernel (DKMS:
 					    * the digest of its module_list) */
 	char *module_list;                 /* DKMS: "NAME SHA256" lines, a module each; or NULL */
@@ -71,6 +65,7 @@ struct cl_report {
 	const char *version;               /* crashlab's own version */
 	const char *uri;                   /* the libvirt host it ran on */
 	char module_source_sha256[65];     /* the candidate's module source tree */
+	const struct cl_artifacts *arts;   /* every file the candidate ships (borrowed; NULL: none) */
 	const char *agent;                 /* the guest agent binary (path) */
 	const struct cl_preflight_result *preflight; /* borrowed, npreflight of them */
 	int npreflight;

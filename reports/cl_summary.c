@@ -5,6 +5,7 @@
  * read as markup is escaped.
  */
 #include "cl_summary.h"
+#include "cl_json.h"
 #include "cl_util.h"
 
 #include <jansson.h>
@@ -118,14 +119,14 @@ static void failing_table(char **buf, size_t *len, json_t *cells)
 
 int cl_summary_write(const char *report_path, const char *out_path)
 {
-	json_error_t err;
-	json_t *rep = json_load_file(report_path, 0, &err), *cand, *a;
+	json_t *rep, *cand, *a;
 	char *buf = NULL;
 	size_t len = 0, i;
 	int rc;
 
-	if (!rep)
-		return cl_err_set(CL_EINFRA, "%s: %s", report_path, err.text);
+	/* strict: a key given twice is refused, not read as its last value */
+	if ((rc = cl_json_load(&rep, report_path)))
+		return rc;
 	cand = json_object_get(rep, "candidate");
 	cl_append(&buf, &len, "## crashlab: %s - ", str(rep, "verdict"));
 	md_put(&buf, &len, str(cand, "name"), 80);

@@ -1,7 +1,8 @@
 /*
  * cl_xmlw.h - small helpers over libxml2's text writer, shared by the XML
- * and HTML report writers. Guest text may hold anything: control characters
- * (which XML 1.0 cannot carry) become '?', and the writer escapes the rest.
+ * and HTML report writers. Guest text may hold anything: what XML 1.0 cannot
+ * carry (control characters, malformed UTF-8, surrogates, U+FFFE, U+FFFF)
+ * becomes '?', and the writer escapes the rest.
  */
 #ifndef CL_XMLW_H
 #define CL_XMLW_H
@@ -10,7 +11,7 @@
 
 #define CL_XC(x) ((const xmlChar *)(x))
 
-/* Text content: control characters other than newline and tab become '?'. */
+/* Text content: each character XML 1.0 cannot carry becomes one '?' (tab, newline and CR stay). */
 void cl_xmlw_text(xmlTextWriterPtr w, const char *s);
 /* An attribute with the same treatment. */
 void cl_xmlw_attr(xmlTextWriterPtr w, const char *name, const char *value);

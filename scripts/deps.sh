@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       libvirt-clients libvirt-dev libjansson-dev libcmocka-dev busybox-static
-      cpio xz-utils kmod bc libelf-dev libxml2-utils python3 python3-jsonschema clang
+      cpio xz-utils zstd kmod bc libelf-dev libxml2-utils python3 python3-jsonschema clang
       libclang-rt-14-dev crash
       # disk images (images/mkdisk.sh) and offline installs (libguestfs);
       # libguestfs' appliance boots the host's kernel from /boot
@@ -32,6 +32,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The candidate's own code (pre-flight commands, kbuild and DKMS builds)
+# runs as this unprivileged user, never as root (harness/cl_builder.h).
+if [ "$(id -u)" = 0 ] && ! getent passwd crashlab-build >/dev/null; then
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+        --user-group crashlab-build
 fi
 
 # No udev here either, so Debian's rule for /dev/kvm (0660 root:kvm) never ran.

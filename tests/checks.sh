@@ -1,6 +1,8 @@
 # tests/checks.sh - sourced by the VM test scripts (integration, debug):
 # counted checks and crashlab runs. Needs OUT (the run's output directory);
-# prints "ok   - ..." / "FAIL - ..." lines.
+# prints "ok   - ..." / "FAIL - ..." lines. What runs leave behind (scratch
+# directories, libvirt domains and volumes: no_domains, count_domains,
+# count_volumes, which fail when virsh does) is read by tests/scratch.sh.
 pass=0 fail=0
 # the sanitizer build: any ASan/UBSan/leak report changes the exit code and fails a check
 CL=${CL:-build/crashlab-asan}

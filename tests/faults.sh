@@ -6,7 +6,11 @@
 #     not_run (exit 0 or 2), never as a product verdict (crash, hang, ...),
 #     and never as a pass the fault should have prevented;
 #   - nothing is left behind: no crashlab domain, no scratch directory, no
-#     half-written file.
+#     half-written file;
+#   - the fault is seen to have happened (a killed qemu's cell tried again,
+#     the run's own words about a lost daemon, a rebuilt file, ...): an
+#     outcome without that trace fails the row, since the fault may have
+#     missed.
 # Prints a table (fault, expected, got) and totals. Needs root (tmpfs mounts,
 # signals to libvirtd), the daemons and the ci images (make check sets them up).
 #
@@ -77,6 +81,11 @@ rc_of() {
     cat "$W/$1.rc" 2>/dev/null || echo none
 }
 qemu_pids() { pgrep -f 'qemu-system-x86_64 -name guest=crashlab-' || true; }
+# report_has OUT PYTHON-EXPR: the expression holds over OUT/report.json (r) and
+# its first cell (c); false when there is no report
+report_has() {
+    python3 -c "import json,sys; r=json.load(open('$1/report.json')); c=(r['cells'] or [None])[0]; sys.exit(0 if ($2) else 1)" 2>/dev/null
+}
 
 # one_cell FILE [IMAGE]: the first cell of MATRIX as a matrix of its own
 one_cell() {
@@ -96,14 +105,18 @@ row() {
     echo "${rows[-1]}" >&2
 }
 
-# judge NAME OUT RC ALLOWED_RCS PASS_ALLOWED: the usual rules for a run
+# judge NAME OUT RC ALLOWED_RCS PASS_ALLOWED EXPECTED [SEEN(0|1) TRACE]: the
+# usual rules for a run; SEEN 1: the fault's TRACE is missing, the row fails
 judge() {
-    local name=$1 out=$2 rc=$3 rcs=$4 pass_ok=$5 expect=$6 v fp=0 bl=0 ok=0
+    local name=$1 out=$2 rc=$3 rcs=$4 pass_ok=$5 expect=$6 v fp=0 bl=0 ok=0 trace=""
     v=$(verdicts "$out")
     if echo "$v" | grep -Eq "=($product)/"; then bl=1; ok=1; fi
     if [ "$pass_ok" = 0 ] && echo "$v" | grep -q "=pass/"; then fp=1; ok=1; fi
     [[ " $rcs " == *" $rc "* ]] || ok=1
-    row "$name" "$expect" "exit $rc: $v" "$ok" "$fp" "$bl"
+    if [ $# -ge 7 ]; then
+        [ "$7" = 0 ] && trace="; seen: $8" || { trace="; NOT seen: $8"; ok=1; }
+    fi
+    row "$name" "$expect" "exit $rc: $v$trace" "$ok" "$fp" "$bl"
 }
 
 # --- the faults -------------------------------------------------------------
@@ -111,10 +124,17 @@ judge() {
 fault_libvirtd_kill() {
     start kill -- qualify --matrix $MATRIX --candidate $CAND --out "$W/kill"
     wait_for kill qualifying && sleep 4
-    pkill -9 -x libvirtd
+    local killed=1 seen=1 rc
+    pkill -9 -x libvirtd && killed=0
     sleep 3
     pgrep -x libvirtd >/dev/null || build/reaper libvirtd -d
-    judge libvirtd-kill "$W/kill" "$(rc_of kill)" "0 2" 1 "retried after reconnect or infra_error; 0|2"
+    rc=$(rc_of kill)
+    # the run lost its connection, and a cell's attempt ended on it: tried again, or infra_error
+    [ $killed = 0 ] && grep -q "lost the libvirt connection to qemu:///system\|libvirt connection dead" "$W/kill.err" \
+        && report_has "$W/kill" "len(r['cells'])==2 and any((x['attempts']==2 and x['retried_because']) or x['verdict']=='infra_error' for x in r['cells'])" \
+        && seen=0
+    judge libvirtd-kill "$W/kill" "$rc" "0 2" 1 "retried after reconnect or infra_error; 0|2" \
+        $seen "libvirtd killed, connection lost, a cell retried or infra_error"
 }
 
 fault_libvirtd_stop() {
@@ -128,15 +148,28 @@ fault_libvirtd_stop() {
     if [ $noticed != 0 ]; then
         row libvirtd-stop "keepalive notices a frozen daemon" "not noticed in 60 s" 1
     else
-        judge libvirtd-stop "$W/stop" "$rc" "0 2" 1 "keepalive notices, retried or infra_error"
+        # the frozen daemon cost a cell its attempt: the keepalive is the reason it gives
+        local seen=1
+        report_has "$W/stop" "len(r['cells'])==2 and any('keepalive' in (x['retried_because'] or '') or (x['verdict']=='infra_error' and 'keepalive' in x['title']) for x in r['cells'])" \
+            && seen=0
+        judge libvirtd-stop "$W/stop" "$rc" "0 2" 1 "keepalive notices, retried or infra_error" \
+            $seen "a cell retried or infra_error on the keepalive"
     fi
 }
 
 fault_qemu_kill_once() {
     start q1 -- qualify --matrix $MATRIX --candidate $CAND --out "$W/q1"
     wait_for q1 qualifying && sleep 3
-    kill -9 $(qemu_pids | head -n1) 2>/dev/null
-    judge qemu-kill-once "$W/q1" "$(rc_of q1)" "0" 1 "the killed cell passes on retry; 0"
+    local victim seen=1 rc
+    victim=$(qemu_pids | head -n1)
+    [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null || victim=""
+    rc=$(rc_of q1)
+    # the killed cell was tried again (2 attempts, the reason kept) and passed
+    [ -n "$victim" ] && grep -q "; trying again" "$W/q1.err" \
+        && report_has "$W/q1" "len(r['cells'])==2 and any(x['verdict']=='pass' and x['attempts']==2 and x['retried_because'] for x in r['cells'])" \
+        && seen=0
+    judge qemu-kill-once "$W/q1" "$rc" "0" 1 "the killed cell passes on retry; 0" \
+        $seen "qemu ${victim:-(none found)} killed, its cell passed at attempt 2"
 }
 
 fault_qemu_kill_twice() {
@@ -144,11 +177,20 @@ fault_qemu_kill_twice() {
     one_cell "$one"
     start q2 -- qualify --matrix "$one" --candidate $CAND --out "$W/q2"
     wait_for q2 qualifying && sleep 3
-    kill -9 $(qemu_pids) 2>/dev/null
-    wait_for q2 "trying again" 60 && sleep 3
+    local first second retried=1 seen=1 rc
+    first=$(qemu_pids)
+    kill -9 $first 2>/dev/null
+    wait_for q2 "trying again" 60 && retried=0 && sleep 3
     for i in $(seq 50); do [ -n "$(qemu_pids)" ] && break; sleep 0.2; done
-    kill -9 $(qemu_pids) 2>/dev/null
-    judge qemu-kill-twice "$W/q2" "$(rc_of q2)" "2" 0 "infra_error after 2 attempts; 2"
+    second=$(qemu_pids)
+    kill -9 $second 2>/dev/null
+    rc=$(rc_of q2)
+    # both attempts were killed: the second qemu is another, the cell gave up after it
+    [ -n "$first" ] && [ -n "$second" ] && [ "$first" != "$second" ] && [ $retried = 0 ] \
+        && report_has "$W/q2" "len(r['cells'])==1 and c['verdict']=='infra_error' and c['attempts']==2 and c['retried_because']" \
+        && seen=0
+    judge qemu-kill-twice "$W/q2" "$rc" "2" 0 "infra_error after 2 attempts; 2" \
+        $seen "qemu ${first:-(none)} then ${second:-(none)} killed, 2 attempts"
 }
 
 # a stuck external command: another builder holds the image lock forever
@@ -189,11 +231,11 @@ fault_appliance_limit() {
 
 # a damaged cache: truncated initramfs image and candidate module
 fault_cache_truncate() {
-    local release ko img rc
+    local release ko img rc kos=() named p
     release=$(python3 -c "import json; print(json.load(open('$MATRIX'))['cells'][0]['kernel'])")
     img=.cache/images/$release/base.cpio.gz
     truncate -s 1000 "$img"
-    for ko in .cache/modules/*/*.ko; do [ -f "$ko" ] && truncate -s 100 "$ko"; done
+    for ko in .cache/modules/*/*.ko; do [ -f "$ko" ] && truncate -s 100 "$ko" && kos+=("$(realpath "$ko")"); done
     start trunc -- qualify --matrix $MATRIX --candidate $CAND --out "$W/trunc"
     rc=$(rc_of trunc)
     local rebuilt=0
@@ -201,8 +243,19 @@ fault_cache_truncate() {
     [ "$(stat -c %s "$img")" -gt 1000 ] && (. images/cache.sh && sums_ok "$(dirname "$img")") \
         && rebuilt=$((rebuilt + 1))
     grep -q "does not match its recorded digest" "$W/trunc.err" && rebuilt=$((rebuilt + 1))
-    judge cache-truncate "$W/trunc" "$rc" "0" 1 "detected ($rebuilt/2 seen), rebuilt, pass; 0"
-    [ "$rebuilt" = 2 ] || { rows[-1]="${rows[-1]/ ok / FAIL }"; survived=$((survived - 1)); }
+    # each module the run named is one truncated here, built again: whole, with its recorded digest
+    named=$(sed -n 's/^crashlab: \(.*\) does not match its recorded digest; building again$/\1/p' "$W/trunc.err")
+    if [ -n "$named" ]; then
+        rebuilt=$((rebuilt + 1))
+        while read -r p; do
+            printf '%s\n' "${kos[@]}" | grep -qxF "$(realpath "$p")" \
+                && [ "$(sha256sum <"$p" | cut -d' ' -f1)" = "$(head -c 64 "$p.sha256")" ] \
+                || { rebuilt=$((rebuilt - 1)); break; }
+        done <<<"$named"
+    fi
+    judge cache-truncate "$W/trunc" "$rc" "0" 1 "detected ($rebuilt/3 seen), rebuilt, pass; 0" \
+        "$([ "$rebuilt" = 3 ] && report_has "$W/trunc" "len(r['cells'])==2" && echo 0 || echo 1)" \
+        "image rebuilt, ${#kos[@]} truncated modules: $(echo "$named" | grep -c .) named and rebuilt"
 }
 
 # two runs at once sharing the caches, both having to build the same module
@@ -214,10 +267,18 @@ fault_two_runs() {
     local rcb; rcb=$(rc_of twoB)
     PID=$a
     local rca; rca=$(rc_of twoA)
-    local va vb ok=1
+    local va vb ok=1 mods
     va=$(verdicts "$W/twoA"); vb=$(verdicts "$W/twoB")
     [ "$rca" = 0 ] && [ "$rcb" = 0 ] && ok=0
-    row two-runs "both pass, caches shared; 0 and 0" "exit $rca/$rcb: $va | $vb" $ok
+    # they ran at once, both on the one module per kernel the shared cache holds
+    mods=$(find .cache/modules -mindepth 1 -maxdepth 1 -type d -name 'clsensor-*' 2>/dev/null | wc -l)
+    python3 -c "
+import json, sys
+a, b = (json.load(open('$W/%s/report.json' % n)) for n in ('twoA', 'twoB'))
+m = lambda r: [x['module_sha256'] for x in r['cells']]
+sys.exit(0 if len(a['cells']) == len(b['cells']) == 2 and a['started'] <= b['finished'] and b['started'] <= a['finished']
+         and m(a) == m(b) and all(m(a)) else 1)" 2>/dev/null && [ "$mods" = 2 ] || ok=1
+    row two-runs "both pass, caches shared; 0 and 0" "exit $rca/$rcb: $va | $vb; $mods cached modules" $ok
 }
 
 # tmpfs SIZE: a small file system of its own; prints its mount point
@@ -229,7 +290,8 @@ small_fs() {
 fault_full_output() {
     local m rc ok=1
     m=$(small_fs 160k) || { row disk-full-out "exit 2, one line" "cannot mount tmpfs" 1; return; }
-    dd if=/dev/zero of="$m/fill" bs=1k count=120 2>/dev/null
+    local filled=1
+    dd if=/dev/zero of="$m/fill" bs=1k count=120 2>/dev/null && filled=0
     start fullout -- qualify --matrix $MATRIX --candidate $CAND --out "$m/out"
     rc=$(rc_of fullout)
     local last; last=$(tail -n1 "$W/fullout.err")
@@ -237,6 +299,8 @@ fault_full_output() {
     if [ "$rc" = 2 ] && { [ ! -f "$m/out/report.json" ] || ! grep -q '"verdict": "pass"' "$m/out/report.json"; }; then
         ok=0
     fi
+    # the disk did fill: a write of the run failed for want of space
+    [ $filled = 0 ] && grep -q "No space left on device" "$W/fullout.err" || ok=1
     ls "$m"/out/*.tmp.* >/dev/null 2>&1 && ok=1
     row disk-full-out "exit 2, one line, no complete report" "exit $rc: ${last:0:90}" $ok
     umount "$m"
@@ -249,6 +313,9 @@ fault_full_cache() {
     rc=$(rc_of fullcache)
     local last; last=$(tail -n1 "$W/fullcache.err")
     [ "$rc" = 2 ] && echo "$last" | grep -q "failed" && ok=0
+    # the build that failed is the small cache's, and it had begun filling it (a download)
+    local log; log=$(sed -n 's/.*, see \(.*\)$/\1/p' <<<"$last")
+    [[ "$log" == "$m/"* ]] && grep -q "mkimage: downloading" "$log" || ok=1
     row disk-full-cache "exit 2, the failing build named" "exit $rc: ${last:0:90}" $ok
     umount "$m"
 }
@@ -269,8 +336,10 @@ fault_console_flood() {
     local log; log=$(ls "$W"/flood/cells/*/console.log 2>/dev/null | head -n1)
     local size; size=$(stat -c %s "$log" 2>/dev/null || echo 0)
     local esc; esc=$(grep -c $'\x1b' "$W/flood.err")
+    # the flood came (the guest wrote more than the cap) and crashlab's RSS was sampled
     if [ "$rc" = 0 ] && [ "$size" -lt $((cap + 4096)) ] && grep -q "console.log capped" "$log" \
-       && [ "$esc" = 0 ] && [ "$hwm" -lt 51200 ]; then ok=0; fi
+       && [ "$esc" = 0 ] && [ "$hwm" -gt 0 ] && [ "$hwm" -lt 51200 ] \
+       && report_has "$W/flood" "len(r['cells'])==1 and c['console_bytes']>$cap"; then ok=0; fi
     row console-flood "pass; log capped with a note; RSS<50MiB; no ESC" \
         "exit $rc; log $size B; RSS max $((hwm / 1024)) MiB; $esc raw ESC lines" $ok
 }
@@ -279,11 +348,15 @@ fault_signal() {
     local sig=$1 name=sig-$1 rc
     start "$name" -- qualify --matrix $MATRIX --candidate $CAND --out "$W/$name"
     wait_for "$name" qualifying && sleep 4
-    pkill -"$sig" -f "$CL qualify --matrix $MATRIX --candidate $CAND --out $W/$name"
+    local sent=1
+    pkill -"$sig" -f "$CL qualify --matrix $MATRIX --candidate $CAND --out $W/$name" && sent=0
     rc=$(rc_of "$name")
     local v ok=1
     v=$(verdicts "$W/$name")
     [ "$rc" = 2 ] && echo "$v" | grep -q "not_run" && ! echo "$v" | grep -Eq "=($product)/" && ok=0
+    # the signal reached crashlab: it says so, and both cells are in the report
+    [ $sent = 0 ] && grep -q "crashlab: stopped by a signal; unfinished cells are not_run" "$W/$name.err" \
+        && report_has "$W/$name" "len(r['cells'])==2" || ok=1
     row "$name" "partial report, not_run; 2" "exit $rc: $v" $ok 0 "$(echo "$v" | grep -Ecq "=($product)/" && echo 1 || echo 0)"
 }
 
@@ -310,19 +383,20 @@ fault_snapshot_sigkill() {
     start snapkill -- qualify --matrix "$snap" --candidate $CAND --out "$W/snapkill"
     wait_for snapkill ': running' 300
     pkill -9 -f -- "--out $W/snapkill" || true
-    rc_of snapkill >/dev/null
+    local krc; krc=$(rc_of snapkill)
     killed=$(scratch_new "$W/scratch.before")
-    left=$(virsh -c qemu:///system list --name 2>/dev/null | grep -c '^crashlab-snap-')
+    left=$(count_domains crashlab-snap- || echo "virsh failed")
     "$CL" qualify --matrix "$snap" --candidate $CAND --out "$W/snapagain" >"$W/snapagain.err" 2>&1
     rc=$?
     v=$(verdicts "$W/snapagain")
-    [ "$left" = 1 ] && [ "$rc" = 0 ] && [[ "$v" == *"=pass/1"* ]] || ok=1
-    virsh -c qemu:///system list --name 2>/dev/null | grep -q '^crashlab-snap-' && ok=1
+    # the run died of the SIGKILL (128 + 9), not of something else
+    [ "$krc" = 137 ] && [ "$left" = 1 ] && [ "$rc" = 0 ] && [[ "$v" == *"=pass/1"* ]] || ok=1
+    no_domains crashlab-snap- || ok=1
     # the killed run's directory existed, and the next run removed it, saying so
     [ -n "$killed" ] && [ -z "$(comm -12 <(echo "$killed") <(scratch_dirs))" ] \
         && grep -q "removed $killed, left by run" "$W/snapagain.err" || ok=1
     row snapshot-sigkill "killed run left guest+scratch; next run removes both" \
-        "left $left, scratch $(echo "$killed" | grep -c .); next exit $rc: $v" "$ok"
+        "killed: exit $krc, left $left, scratch $(echo "$killed" | grep -c .); next exit $rc: $v" "$ok"
 }
 
 # --- run, then count what was left -----------------------------------------
@@ -333,7 +407,7 @@ for f in libvirtd_kill libvirtd_stop qemu_kill_once qemu_kill_twice command_hang
 done
 for s in INT TERM HUP; do wanted "sig-$s" && fault_signal $s; done
 
-domains=$(virsh -c qemu:///system list --all --name 2>/dev/null | grep -c '^crashlab-')
+domains=$(count_domains crashlab- || echo "unknown (virsh failed)")
 overlays=$(scratch_new "$W/scratch.start" | wc -l)
 tmpfiles=$( { find .cache -name '*.tmp.*' -o -name '.dl.*' -o -name '.sums.tmp' \
                 -o -name '.*.build.*' -o -name 'stage.*'; \

@@ -1,6 +1,8 @@
 # tests/scratch.sh - sourced by the VM test scripts: crashlab's scratch
 # directories (those holding an owner file, see harness/cl_scratch.h), so a
-# test counts what its own runs left, not what an earlier, killed run did.
+# test counts what its own runs left, not what an earlier, killed run did;
+# and the domains and volumes left on a libvirt host, read so that a virsh
+# that fails is a failure, never "nothing left".
 
 # scratch_dirs: every scratch directory under /tmp now, sorted
 scratch_dirs() {
@@ -8,3 +10,25 @@ scratch_dirs() {
 }
 # scratch_new BASELINE: those not in the baseline file (made since, still there)
 scratch_new() { scratch_dirs | comm -13 "$1" -; }
+
+# count_domains PREFIX [URI]: how many domains (running or not) whose name
+# starts with PREFIX the host has (URI: qemu:///system); prints nothing and
+# fails when virsh fails
+count_domains() {
+    local out
+    out=$(virsh -q -c "${2:-qemu:///system}" list --all --name) || return 1
+    grep -c "^$1" <<<"$out" || true
+}
+# count_volumes PATTERN URI POOL: how many volumes of POOL on the host match
+# PATTERN (a grep pattern over virsh vol-list's lines); fails when virsh fails
+count_volumes() {
+    local out
+    out=$(virsh -q -c "$2" vol-list "$3") || return 1
+    grep -c "$1" <<<"$out" || true
+}
+# no_domains PREFIX [URI]: the host has no domain named PREFIX*, and said so
+no_domains() {
+    local n
+    n=$(count_domains "$1" "${2:-}") || { echo "    virsh list failed on ${2:-qemu:///system}" >&2; return 1; }
+    [ "$n" = 0 ] || { echo "    $n domain(s) $1* left on ${2:-qemu:///system}" >&2; return 1; }
+}

@@ -1,17 +1,25 @@
 #!/bin/bash
 # Soak: qualify the good reference sensor on a matrix N times in a row (make
-# soak: matrix/smoke.json, 20 times) and check that nothing drifts or leaks:
+# soak: matrix/smoke.json, 20 times; make soak-debian12: matrix/debian12.json
+# 10 times, then 10 times with two runs at once) and check that nothing
+# drifts, leaks or blames the lab on the candidate:
+#   - every cell of every run passes, and its console.log is not empty (a
+#     restored cell whose console never connected is the lab's fault, and
+#     must be neither a verdict nor silence);
 #   - the verdicts of every run are identical;
 #   - crashlab's peak RSS and peak open file descriptors are flat (sampled
 #     from /proc every 0.2 s while it runs);
-#   - after every run: no crashlab domain, no scratch directory, no qemu, and
-#     libvirtd / virtlogd hold no more descriptors than after the first run.
-# One line per run, then the totals.
+#   - after every round: no crashlab domain, no scratch directory, no qemu,
+#     and libvirtd / virtlogd hold no more descriptors than after the first.
+# With --parallel P, each round starts P runs at once (each its own output
+# directory). One line per run, then the totals.
 #
-# usage: tests/soak.sh [RUNS] [MATRIX]
+# usage: tests/soak.sh [--parallel P] [RUNS] [MATRIX]
 set -u
 cd "$(dirname "$0")/.."
 CL=${CL:-build/crashlab}
+PAR=1
+if [ "${1:-}" = --parallel ]; then PAR=$2; shift 2; fi
 RUNS=${1:-20}
 MATRIX=${2:-matrix/smoke.json}
 W=$(mktemp -d /tmp/crashlab-soak.XXXXXX)
@@ -20,19 +28,19 @@ trap 'rm -rf "$W"' EXIT
 scratch_dirs >"$W/scratch.start"
 
 fds_of() { local p; p=$(pgrep -x "$1" | head -n1); [ -n "$p" ] && ls /proc/"$p"/fd | wc -l || echo 0; }
+# domains ("?" when virsh fails: unknown, counted as a leak), scratch directories, qemus
 left() {
-    echo "$(virsh -c qemu:///system list --all --name 2>/dev/null | grep -c '^crashlab-')" \
+    echo "$(count_domains crashlab- || echo '?')" \
          "$(scratch_new "$W/scratch.start" | wc -l)" \
          "$(pgrep -fc 'qemu-system-x86_64 -name guest=crashlab-' || true)"
 }
 
-first_v="" same=0 leaks=0
-rss_min=0 rss_max=0 fd_min=0 fd_max=0 lv0=0 vl0=0 lv_max=0 vl_max=0
-printf '%-4s %-6s %-8s %-5s %-9s %-12s %s\n' run exit rss_kib fds left libvirtd_fd verdicts
-for ((i = 1; i <= RUNS; i++)); do
-    "$CL" qualify --matrix "$MATRIX" --candidate sensor/candidate.json --out "$W/out" \
-        >"$W/run.out" 2>"$W/run.err" &
-    pid=$! rss=0 fds=0
+# one_run K: qualify into $W/out$K, sampling its peak RSS and fds into $W/peak$K
+one_run() {
+    local k=$1 pid rss=0 fds=0 r f
+    "$CL" qualify --matrix "$MATRIX" --candidate sensor/candidate.json --out "$W/out$k" \
+        >"$W/run$k.out" 2>"$W/run$k.err" &
+    pid=$!
     while kill -0 $pid 2>/dev/null; do
         r=$(awk '/VmRSS/ {print $2}' /proc/$pid/status 2>/dev/null)
         f=$(ls /proc/$pid/fd 2>/dev/null | wc -l)
@@ -41,32 +49,58 @@ for ((i = 1; i <= RUNS; i++)); do
         sleep 0.2
     done
     wait $pid
-    rc=$?
-    v=$(python3 -c "
-import json
-r=json.load(open('$W/out/report.json'))
-print(' '.join('%s=%s' % (c['id'], c['verdict']) for c in r['cells']))" 2>/dev/null || echo no-report)
+    echo "$? $rss $fds" >"$W/peak$k"
+}
+
+# verdicts, cells, passing cells, cells with a non-empty console.log of run K
+tally() {
+    python3 - "$W/out$1" <<'PY' 2>/dev/null || echo "no-report 0 0 0"
+import json, os, sys
+d = sys.argv[1]
+r = json.load(open(d + '/report.json'))
+cells = r['cells']
+con = sum(1 for c in cells if c.get('console') and os.path.getsize(os.path.join(d, c['console'])) > 0)
+print(' '.join('%s=%s' % (c['id'], c['verdict']) for c in cells).replace(' ', ','),
+      len(cells), sum(c['verdict'] == 'pass' for c in cells), con)
+PY
+}
+
+first_v="" same=0 leaks=0 ncells=0 npass=0 ncon=0 runs=0
+rss_min=0 rss_max=0 fd_min=0 fd_max=0 lv0=0 vl0=0 lv_max=0 vl_max=0
+printf '%-6s %-6s %-8s %-5s %-7s %-9s %-12s %s\n' run exit rss_kib fds passed consoles left libvirtd_fd
+for ((i = 1; i <= RUNS; i++)); do
+    for ((k = 1; k <= PAR; k++)); do one_run $k & done
+    wait
     read -r doms dirs qemus <<<"$(left)"
     lv=$(fds_of libvirtd) vl=$(fds_of virtlogd)
-    if [ $i = 1 ]; then
-        first_v=$v rss_min=$rss rss_max=$rss fd_min=$fds fd_max=$fds lv0=$lv vl0=$vl
-    fi
-    [ "$v" = "$first_v" ] && [ $rc = 0 ] && same=$((same + 1))
-    [ $((doms + dirs + qemus)) -gt 0 ] && leaks=$((leaks + 1))
-    [ $rss -lt $rss_min ] && rss_min=$rss; [ $rss -gt $rss_max ] && rss_max=$rss
-    [ $fds -lt $fd_min ] && fd_min=$fds; [ $fds -gt $fd_max ] && fd_max=$fds
+    [ $i = 1 ] && lv0=$lv vl0=$vl
+    { [ "$doms" = "?" ] || [ $((doms + dirs + qemus)) -gt 0 ]; } && leaks=$((leaks + 1))
     [ $lv -gt $lv_max ] && lv_max=$lv; [ $vl -gt $vl_max ] && vl_max=$vl
-    printf '%-4s %-6s %-8s %-5s %-9s %-12s %s\n' $i $rc $rss $fds "$doms/$dirs/$qemus" "$lv" "$v"
+    for ((k = 1; k <= PAR; k++)); do
+        read -r rc rss fds <"$W/peak$k"
+        read -r v n p c <<<"$(tally $k)"
+        runs=$((runs + 1)) ncells=$((ncells + n)) npass=$((npass + p)) ncon=$((ncon + c))
+        if [ $runs = 1 ]; then first_v=$v rss_min=$rss rss_max=$rss fd_min=$fds fd_max=$fds; fi
+        [ "$v" = "$first_v" ] && [ "$rc" = 0 ] && same=$((same + 1))
+        [ $rss -lt $rss_min ] && rss_min=$rss; [ $rss -gt $rss_max ] && rss_max=$rss
+        [ $fds -lt $fd_min ] && fd_min=$fds; [ $fds -gt $fd_max ] && fd_max=$fds
+        printf '%-6s %-6s %-8s %-5s %-7s %-9s %-12s %s\n' "$i.$k" "$rc" "$rss" "$fds" "$p/$n" \
+            "$c/$n" "$doms/$dirs/$qemus" "$lv"
+        [ "$p" = "$n" ] && [ "$c" = "$n" ] || grep -h 'crashlab: .*\(infra_error\|dead console\|snapshot\)' \
+            "$W/run$k.err" | head -5 | sed 's/^/    /'
+    done
 done
 
 echo
-echo "identical runs $same/$RUNS (exit 0, verdicts: $first_v)"
+echo "cells passed $npass of $ncells; console.log non-empty $ncon of $ncells ($runs runs of $MATRIX, $PAR at a time)"
+echo "identical runs $same/$runs (exit 0, the same verdicts)"
 echo "crashlab peak RSS $((rss_min / 1024))-$((rss_max / 1024)) MiB, peak open fds $fd_min-$fd_max"
-echo "libvirtd fds $lv0 after run 1, at most $lv_max; virtlogd $vl0, at most $vl_max"
-echo "runs that left a domain, scratch directory or qemu behind: $leaks"
+echo "libvirtd fds $lv0 after round 1, at most $lv_max; virtlogd $vl0, at most $vl_max"
+echo "rounds that left a domain, scratch directory or qemu behind: $leaks"
 flat=1
 # flat: the spread of the peaks is small (noise of sampling), not a climb
 [ $((rss_max - rss_min)) -le $((rss_min / 10 + 2048)) ] && [ $((fd_max - fd_min)) -le 2 ] \
-    && [ $((lv_max - lv0)) -le 4 ] && [ $((vl_max - vl0)) -le 4 ] && flat=0
+    && [ $((lv_max - lv0)) -le $((4 * PAR)) ] && [ $((vl_max - vl0)) -le $((4 * PAR)) ] && flat=0
 [ $flat = 0 ] && echo "no leak: RSS, descriptors and daemons flat" || echo "LEAK: something climbed"
-[ $same = "$RUNS" ] && [ $leaks = 0 ] && [ $flat = 0 ]
+[ $ncells -gt 0 ] && [ $npass = $ncells ] && [ $ncon = $ncells ] && [ $same = $runs ] &&
+    [ $leaks = 0 ] && [ $flat = 0 ]

@@ -192,12 +192,57 @@ static void test_dkms_refusals(void **state)
 		     "\"image\": \"disk\"}", "need \"manifest_version\": 2");
 }
 
+#define CONTENT_NAMED(n) "\"content\": [{\"name\": \"" n "\", \"file\": " \
+	"\"content/channel-291-good.bin\", \"sha256\": \"" GOOD_SHA "\", \"install_path\": \"/x\"}]"
+
+/*
+ * Names that become directories and files (the pre-flight cache and output,
+ * module and unit files): never "." or "..", no '/'.
+ */
+static void test_dot_and_slash_names_refused(void **state)
+{
+	static const char *const bad[] = { "..", ".", "a/b" };
+	char *body;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		body = cl_sprintf("{\"name\": \"%s\", \"version\": \"1\", " MODULE EVIDENCE ", "
+				  "\"content\": []}", bad[i]);
+		expect_error(body, "candidate: name must be a plain name");
+		free(body);
+		body = cl_sprintf("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", "
+				  CONTENT_NAMED("%s") "}", bad[i]);
+		expect_error(body, "content[0]: name must be a plain name");
+		free(body);
+		body = cl_sprintf(V2 CMD ", \"module\": {\"dkms\": {\"tree\": \"kmod\"}, "
+				  "\"load\": [\"%s\"]}}", bad[i]);
+		expect_error(body, "not a plain module name");
+		free(body);
+		body = cl_sprintf("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", "
+				  "\"content\": [], \"install\": {\"load\": \"units\", \"units\": "
+				  "[{\"name\": \"%s\", \"file\": \"loader/clsensor-loader.service\"}]}}",
+				  bad[i]);
+		expect_error(body, "must be unit names");
+		free(body);
+		body = cl_sprintf("{\"name\": \"x\", \"version\": \"1\", " MODULE EVIDENCE ", "
+				  "\"content\": [], \"preflight\": [{\"name\": \"%s\", \"run\": "
+				  "[\"true\"]}]}", bad[i]);
+		expect_error(body, "name must be a plain name");
+		free(body);
+	}
+	/* a package name is an argument of apt-get: not one of its options */
+	expect_error(V2 CMD ", \"module\": {\"dkms\": {\"package\": \"--allow-unauthenticated\", \"version\": "
+		     "\"1\", \"sha256\": \"" GOOD_SHA "\"}, \"load\": [\"a\"]}}", "plain words");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped_manifests),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_dkms_refusals),
+		cmocka_unit_test(test_dot_and_slash_names_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

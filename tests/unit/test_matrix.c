@@ -81,6 +81,20 @@ static void test_bad_inputs(void **state)
 	expect_error("{\"a\": 1, \"a\": 2}", "duplicate");
 }
 
+/* A cell's id names its directory under the run's output: never "." or "..", no '/'. */
+static void test_dot_and_slash_ids_refused(void **state)
+{
+	(void)state;
+	expect_error("{\"cells\": [{\"id\": \"..\", \"kernel\": \"6.1.0-56-amd64\"}]}",
+		     "id \"..\"");
+	expect_error("{\"cells\": [{\"id\": \".\", \"kernel\": \"6.1.0-56-amd64\"}]}",
+		     "id \".\"");
+	expect_error("{\"cells\": [{\"id\": \"a/b\", \"kernel\": \"6.1.0-56-amd64\"}]}",
+		     "id \"a/b\"");
+	expect_error("{\"rings\": [\"..\"], \"cells\": [{\"kernel\": \"6.1.0-56-amd64\"}]}",
+		     "plain name");
+}
+
 static void test_image_kinds(void **state)
 {
 	char dir[] = "/tmp/crashlab-test-user-XXXXXX", *img, *mpath, *json, sha[65];
@@ -138,6 +152,7 @@ int main(void)
 		cmocka_unit_test(test_smoke_matrix),
 		cmocka_unit_test(test_release_parse),
 		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_dot_and_slash_ids_refused),
 		cmocka_unit_test(test_image_kinds),
 	};
 

@@ -10,6 +10,7 @@
 #include "cl_util.h"
 
 #include <jansson.h>
+#include <libxml/parser.h>
 
 #define REPORT "tests/data/report/cf291-ci.json"
 
@@ -25,21 +26,37 @@ static char *written_by(int (*write)(const char *, const char *), const char *re
 	return text;
 }
 
-/* What @write makes of the real report with cell 0's @key set to @value. */
-static char *written_with(int (*write)(const char *, const char *), const char *key,
-			  const char *value)
+/* What @write makes of the real report with @key of @obj (in it) set to @v, which it takes. */
+static char *written_over(int (*write)(const char *, const char *), json_t *r, json_t *obj,
+			  const char *key, json_t *v)
 {
-	json_t *r = json_load_file(REPORT, 0, NULL);
 	char *path = cl_test_tmpfile(""), *text;
 
-	assert_non_null(r);
-	json_object_set_new(json_array_get(json_object_get(r, "cells"), 0), key, json_string(value));
+	json_object_set_new(obj, key, v);
 	assert_int_equal(json_dump_file(r, path, 0), 0);
 	text = written_by(write, path);
 	unlink(path);
 	free(path);
 	json_decref(r);
 	return text;
+}
+
+static json_t *real_report(void)
+{
+	json_t *r = json_load_file(REPORT, 0, NULL);
+
+	assert_non_null(r);
+	return r;
+}
+
+/* What @write makes of the real report with cell 0's @key set to @value. */
+static char *written_with(int (*write)(const char *, const char *), const char *key,
+			  const char *value)
+{
+	json_t *r = real_report();
+
+	return written_over(write, r, json_array_get(json_object_get(r, "cells"), 0), key,
+			    json_string(value));
 }
 
 static int count(const char *hay, const char *needle)
@@ -105,6 +122,74 @@ static void test_html_writes_guest_text_as_text(void **state)
 	free(page2);
 }
 
+/* A pre-flight step's log is a link only when it is a relative path or a #fragment. */
+static void test_html_links_only_relative_paths(void **state)
+{
+	static const char *const logs[] = { "javascript:alert(1)", "JavaScript:alert(2)",
+					    "data:text/html,x", "http://example.com/a",
+					    "//example.com/a", "\\\\example.com\\a", " javascript:x",
+					    "preflight/ok.log", "#cell-a" };
+	json_t *r = real_report(), *steps = json_array();
+	char *page;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(logs) / sizeof(logs[0]); i++)
+		json_array_append_new(steps, json_pack("{s:s, s:s, s:s, s:s}", "name", "s", "status",
+						       "pass", "detail", "d", "log", logs[i]));
+	page = written_over(cl_html_write, r, r, "preflight",
+			    json_pack("{s:i, s:o}", "declared", 1, "steps", steps));
+	assert_int_equal(count(page, "href=\"javascript"), 0);
+	assert_int_equal(count(page, "href=\"JavaScript"), 0);
+	assert_int_equal(count(page, "href=\" "), 0);
+	assert_int_equal(count(page, "href=\"data:"), 0);
+	assert_int_equal(count(page, "href=\"http"), 0);
+	assert_int_equal(count(page, "href=\"//"), 0);
+	assert_int_equal(count(page, "href=\"\\"), 0);
+	assert_int_equal(count(page, "<a href=\"preflight/ok.log\">log</a>"), 1);
+	assert_int_equal(count(page, "<a href=\"#cell-a\">log</a>"), 1);
+	assert_int_equal(count(page, "javascript:alert(1)"), 1); /* shown, as text */
+	free(page);
+}
+
+/* A report.json that names a key twice is refused, not read as its last value. */
+static void test_pages_refuse_duplicate_keys(void **state)
+{
+	char *text = NULL, *dup, *path, *out = cl_test_tmpfile("");
+
+	(void)state;
+	assert_int_equal(cl_read_file(&text, NULL, REPORT, 1 << 22), 0);
+	assert_true(text[0] == '{');
+	dup = cl_sprintf("{\"verdict\": \"pass\", %s", text + 1);
+	path = cl_test_tmpfile(dup);
+	assert_int_equal(cl_html_write(path, out), CL_EINPUT);
+	assert_contains(cl_err(), "duplicate");
+	assert_contains(cl_err(), path);
+	assert_int_equal(cl_summary_write(path, out), CL_EINPUT);
+	assert_contains(cl_err(), "duplicate");
+	unlink(path);
+	unlink(out);
+	free(path);
+	free(out);
+	free(dup);
+	free(text);
+}
+
+/* What XML 1.0 cannot carry (U+FFFF, U+FFFE, C0 controls) becomes '?'; the page parses as XML. */
+static void test_html_is_well_formed(void **state)
+{
+	char *page = written_with(cl_html_write, "excerpt", "1\xef\xbf\xbf" "2\xef\xbf\xbe" "3\x01"
+				  "4\xc3\xa9\xe2\x82\xac");
+	xmlDocPtr doc;
+
+	(void)state;
+	assert_contains(page, "<pre>1?2?3?4\xc3\xa9\xe2\x82\xac</pre>");
+	doc = xmlReadMemory(page, (int)strlen(page), "report.html", NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	xmlFreeDoc(doc);
+	free(page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,6 +197,9 @@ int main(void)
 		cmocka_unit_test(test_summary_escapes_guest_text),
 		cmocka_unit_test(test_html_of_real_cf291_run),
 		cmocka_unit_test(test_html_writes_guest_text_as_text),
+		cmocka_unit_test(test_html_links_only_relative_paths),
+		cmocka_unit_test(test_pages_refuse_duplicate_keys),
+		cmocka_unit_test(test_html_is_well_formed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
  * refusing what does not belong together.
  */
 #include "cl_test.h"
+#include "cl_attest.h"
 #include "cl_matrix.h"
 #include "cl_merge.h"
 #include "cl_plan.h"
@@ -117,44 +118,67 @@ static void test_bad_rings(void **state)
 	}
 }
 
-/* A shard directory with a report.json of shard K/N for candidate @version. */
-static char *shard_dir(int k, int n, const char *version, const char *digest)
+/* A shard directory with a report.json of shard K/N for candidate @version,
+ * holding matrix cell @cell (-1: none) of a two-cell matrix. */
+static char *shard_cell(int k, int n, const char *version, const char *digest, int cell)
 {
 	char tmpl[] = "/tmp/crashlab-test-shard-XXXXXX";
 	char *dir = cl_xstrdup(mkdtemp(tmpl)), *path = cl_path_join(dir, "report.json");
+	char *cells = cell < 0 ? cl_xstrdup("") : cl_sprintf(
+		"{\"id\":\"c%d\",\"kernel_release\":\"6.1.0-56-amd64\",\"verdict\":\"%s\","
+		"\"title\":\"t\",\"matrix_index\":%d,\"fleet_share\":1.0,\"duration_s\":1.0}",
+		cell + 1, cell == 1 ? "crash" : "pass", cell);
 	char *text = cl_sprintf(
-		"{\"verdict\":\"pass\",\"candidate\":{\"name\":\"s\",\"version\":\"%s\",\"artifacts\":"
-		"[{\"kind\":\"content\",\"name\":\"c\",\"sha256\":\"%s\"}]},"
-		"\"matrix\":{\"name\":\"m\"},\"scenario\":{\"name\":\"x\"},"
-		"\"shard\":{\"index\":%d,\"count\":%d},\"cells\":[{\"id\":\"c%d\",\"kernel_release\":"
-		"\"6.1.0-56-amd64\",\"verdict\":\"%s\",\"title\":\"t\",\"matrix_index\":%d,"
-		"\"fleet_share\":1.0,\"duration_s\":1.0}]}",
-		version, digest, k, n, k, k == 2 ? "crash" : "pass", k);
+		"{\"crashlab_report\":1,\"verdict\":\"pass\",\"candidate\":{\"name\":\"s\","
+		"\"version\":\"%s\",\"artifacts\":[{\"kind\":\"content\",\"name\":\"c\","
+		"\"sha256\":\"%s\"}]},\"matrix\":{\"name\":\"m\",\"sha256\":\"m1\",\"cells\":2},"
+		"\"scenario\":{\"name\":\"x\",\"sha256\":\"s1\"},"
+		"\"shard\":{\"index\":%d,\"count\":%d},\"cells\":[%s]}",
+		version, digest, k, n, cells);
 
 	assert_int_equal(cl_write_file(path, text, strlen(text)), 0);
+	free(cells);
 	free(text);
 	free(path);
 	return dir;
+}
+
+static char *shard_dir(int k, int n, const char *version, const char *digest)
+{
+	return shard_cell(k, n, version, digest, k - 1);
+}
+
+static void remove_dirs(char **dirs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		cl_rm_rf(dirs[i]);
+		free(dirs[i]);
+	}
 }
 
 static void test_merge_refusals_and_totals(void **state)
 {
 	char *a = shard_dir(1, 2, "1.0", "aa"), *b = shard_dir(2, 2, "1.0", "aa");
 	char *other = shard_dir(2, 2, "1.0", "bb"), *dup = shard_dir(1, 2, "1.0", "aa");
+	char *empty = shard_cell(2, 2, "1.0", "aa", -1), *same = shard_cell(2, 2, "1.0", "aa", 0);
 	char out[] = "/tmp/crashlab-test-merged-XXXXXX";
 	const char *missing[] = { a }, *foreign[] = { a, other }, *twice[] = { a, dup };
-	const char *good[] = { b, a };
-	char *report = NULL, *rp;
+	const char *no_cells[] = { a, empty }, *overlap[] = { a, same }, *good[] = { b, a };
+	char *report = NULL, *rp, *dirs[] = { a, b, other, dup, empty, same };
 
 	(void)state;
 	assert_non_null(mkdtemp(out));
-	assert_int_equal(cl_merge(missing, 1, out), CL_EINPUT);
+	assert_int_equal(cl_merge(missing, 1, out, NULL), CL_EINPUT);
 	assert_contains(cl_err(), "shards missing");
-	assert_int_equal(cl_merge(foreign, 2, out), CL_EINPUT);
+	assert_int_equal(cl_merge(foreign, 2, out, NULL), CL_EINPUT);
 	assert_contains(cl_err(), "another candidate");
-	assert_int_equal(cl_merge(twice, 2, out), CL_EINPUT);
+	assert_int_equal(cl_merge(twice, 2, out, NULL), CL_EINPUT);
 	assert_contains(cl_err(), "given twice");
-	assert_int_equal(cl_merge(good, 2, out), 0);
+	assert_int_equal(cl_merge(no_cells, 2, out, NULL), CL_EINPUT);
+	assert_contains(cl_err(), "has no cells");
+	assert_int_equal(cl_merge(overlap, 2, out, NULL), CL_EINPUT);
+	assert_contains(cl_err(), "in two shards");
+	assert_int_equal(cl_merge(good, 2, out, NULL), 0);
 	assert_int_equal(cl_merge_exit_code(out), 1); /* shard 2's crash fails the whole run */
 	rp = cl_path_join(out, "report.json");
 	assert_int_equal(cl_read_file(&report, NULL, rp, 1 << 20), 0);
@@ -163,14 +187,85 @@ static void test_merge_refusals_and_totals(void **state)
 	free(report);
 	free(rp);
 	cl_rm_rf(out);
-	cl_rm_rf(a);
-	cl_rm_rf(b);
-	cl_rm_rf(other);
-	cl_rm_rf(dup);
-	free(a);
-	free(b);
+	remove_dirs(dirs, 6);
+}
+
+/* A shard's cells/ that is a link, or holds one, is refused, never followed. */
+static void test_merge_refuses_links(void **state)
+{
+	char *a = shard_dir(1, 2, "1.0", "aa"), *b = shard_dir(2, 2, "1.0", "aa");
+	char *cells = cl_path_join(a, "cells"), *inner = cl_path_join(b, "cells/c2");
+	char *link = cl_path_join(inner, "console.log"), *copied;
+	char out[] = "/tmp/crashlab-test-merged-XXXXXX";
+	const char *both[] = { a, b };
+	char *dirs[] = { a, b };
+
+	(void)state;
+	assert_non_null(mkdtemp(out));
+	assert_int_equal(symlink("/etc", cells), 0);
+	assert_int_equal(cl_merge(both, 2, out, NULL), CL_EINPUT);
+	assert_contains(cl_err(), "symbolic link");
+	copied = cl_path_join(out, "cells/passwd");
+	assert_false(cl_file_exists(copied)); /* nothing of /etc came along */
+	unlink(cells);
+	assert_int_equal(cl_mkdir_p(inner, 0755), 0);
+	assert_int_equal(symlink("/etc/passwd", link), 0);
+	assert_int_equal(cl_merge(both, 2, out, NULL), CL_EINPUT);
+	assert_contains(cl_err(), "console.log");
+	unlink(link);
+	assert_int_equal(cl_merge(both, 2, out, NULL), 0);
+	free(copied);
+	free(cells);
+	free(inner);
+	free(link);
+	cl_rm_rf(out);
+	remove_dirs(dirs, 2);
+}
+
+/* With a key, a merge takes only shards whose own statement that key's public half verifies. */
+static void test_merge_signed_shards_only(void **state)
+{
+	char *a = shard_dir(1, 2, "1.0", "aa"), *b = shard_dir(2, 2, "1.0", "aa");
+	char keydir[] = "/tmp/crashlab-test-keys-XXXXXX", out[] = "/tmp/crashlab-test-merged-XXXXXX";
+	char *prefix, *key, *other, *other_key, *rep[2], *att[2], *dirs[] = { a, b };
+	const char *both[] = { a, b };
+
+	(void)state;
+	assert_non_null(mkdtemp(keydir));
+	assert_non_null(mkdtemp(out));
+	prefix = cl_path_join(keydir, "k");
+	other = cl_path_join(keydir, "other");
+	key = cl_sprintf("%s.key", prefix);
+	other_key = cl_sprintf("%s.key", other);
+	assert_int_equal(cl_keygen(prefix), 0);
+	assert_int_equal(cl_keygen(other), 0);
+	for (int i = 0; i < 2; i++) {
+		rep[i] = cl_path_join(dirs[i], "report.json");
+		att[i] = cl_path_join(dirs[i], "attestation.json");
+	}
+	assert_int_equal(cl_merge(both, 2, out, key), CL_EINPUT); /* unsigned: refused */
+	assert_contains(cl_err(), "attestation.json");
+	assert_int_equal(cl_attest_write(rep[0], key, att[0]), 0);
+	assert_int_equal(cl_attest_write(rep[1], other_key, att[1]), 0);
+	assert_int_equal(cl_merge(both, 2, out, key), CL_EINPUT); /* another key's */
+	assert_contains(cl_err(), "does not verify");
+	assert_int_equal(cl_attest_write(rep[1], key, att[1]), 0);
+	assert_int_equal(cl_merge(both, 2, out, key), 0);
+	/* report.json edited after it was signed: the statement is what counts, and they differ */
+	assert_int_equal(cl_write_file(rep[1], "{\"crashlab_report\":1}", 21), 0);
+	assert_int_equal(cl_merge(both, 2, out, key), CL_EINPUT);
+	assert_contains(cl_err(), "differs from the report signed");
+	for (int i = 0; i < 2; i++) {
+		free(rep[i]);
+		free(att[i]);
+	}
+	free(prefix);
 	free(other);
-	free(dup);
+	free(key);
+	free(other_key);
+	cl_rm_rf(keydir);
+	cl_rm_rf(out);
+	remove_dirs(dirs, 2);
 }
 
 int main(void)
@@ -181,6 +276,8 @@ int main(void)
 		cmocka_unit_test(test_shard_syntax),
 		cmocka_unit_test(test_bad_rings),
 		cmocka_unit_test(test_merge_refusals_and_totals),
+		cmocka_unit_test(test_merge_refuses_links),
+		cmocka_unit_test(test_merge_signed_shards_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -59,11 +59,22 @@ static void test_refusals(void **state)
 	free(p);
 }
 
+/* A unit to disable is a file name in the guest: "." and ".." are none. */
+static void test_dot_units_refused(void **state)
+{
+	(void)state;
+	expect_error("{\"steps\": [{\"op\": \"disable\", \"unit\": \"..\"}]}", "\"disable\"");
+	expect_error("{\"steps\": [{\"op\": \"disable\", \"unit\": \".\"}]}", "\"disable\"");
+	expect_error("{\"steps\": [{\"op\": \"disable\", \"unit\": \"a/b.service\"}]}",
+		     "\"disable\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_dot_units_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

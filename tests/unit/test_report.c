@@ -7,6 +7,7 @@
 #include "cl_util.h"
 
 #include <jansson.h>
+#include <libxml/parser.h>
 
 static struct cl_candidate *cand;
 static struct cl_matrix *matrix;
@@ -126,6 +127,36 @@ static void test_json_and_hostile_junit(void **state)
 	cl_rm_rf(dir);
 }
 
+/*
+ * junit.xml from text XML 1.0 cannot carry: U+FFFF, U+FFFE, a surrogate, a
+ * truncated sequence, a control byte. Each becomes one '?', valid UTF-8
+ * stays, and libxml2 parses the file back without recovering from anything.
+ */
+static void test_junit_only_xml_characters(void **state)
+{
+	struct cl_junit_case c = {
+		.id = "a", .kernel = "6.1.0-56-amd64", .title = "t\xef\xbf\xbe" "!",
+		.excerpt = "1\xef\xbf\xbf" "2\xed\xa0\x80" "3\xc3" "4\x01"
+			   "5\xc3\xa9\xf0\x9f\x98\x80\t.\r\n",
+		.verdict = CL_V_CRASH,
+	};
+	char *p = cl_test_tmpfile(""), *xml = NULL;
+	xmlDocPtr doc;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(cl_junit_write(p, "s", "c", NULL, 0, &c, 1), 0);
+	assert_int_equal(cl_read_file(&xml, &len, p, 1 << 20), 0);
+	doc = xmlReadMemory(xml, (int)len, "junit.xml", NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	xmlFreeDoc(doc);
+	assert_contains(xml, "message=\"t?!\"");
+	assert_contains(xml, ">1?2?3?4?5\xc3\xa9\xf0\x9f\x98\x80\t.");
+	free(xml);
+	unlink(p);
+	free(p);
+}
+
 static void test_groups(void **state)
 {
 	struct cl_report r;
@@ -166,6 +197,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_overall_verdict),
 		cmocka_unit_test(test_json_and_hostile_junit),
+		cmocka_unit_test(test_junit_only_xml_characters),
 		cmocka_unit_test(test_groups),
 	};
 

@@ -213,6 +213,16 @@ static void test_refusals(void **state)
 	expect_error("{\"workload\": [{\"op\": \"update\"}]}", "update needs \"content\"");
 }
 
+/* The scenario's name is a word of the guest's plan and the report: a plain name. */
+static void test_name_is_plain(void **state)
+{
+	(void)state;
+	expect_error("{\"name\": \"..\", \"workload\": [{\"op\": \"sleep\"}]}", "plain name");
+	expect_error("{\"name\": \"a/b\", \"workload\": [{\"op\": \"sleep\"}]}", "plain name");
+	expect_error("{\"name\": \"a\\nmodule /x.ko\", \"workload\": [{\"op\": \"sleep\"}]}",
+		     "plain name");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_if_config),
 		cmocka_unit_test(test_update_step),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_name_is_plain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

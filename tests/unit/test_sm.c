@@ -34,6 +34,7 @@ static void parse_config(struct cl_sm_config *c, const char *text)
 		{ "step_s", &c->step_s }, { "total_s", &c->total_s },
 		{ "fatal_warnings", &c->fatal_warnings },
 		{ "stop_when_healthy", &c->stop_when_healthy },
+		{ "console_echo", &c->console_echo },
 	};
 	char buf[512], *save = NULL, *tok;
 	size_t i;

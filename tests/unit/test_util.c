@@ -1,5 +1,6 @@
 /*
- * test_util.c - external commands under a time limit, and atomic writes.
+ * test_util.c - external commands under a time limit (their exit status
+ * only when it was seen, none of our descriptors), and atomic writes.
  * Real processes and real files: a hung command is a real `sleep`, its
  * process group a real background child.
  */
@@ -7,6 +8,7 @@
 #include "cl_util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -118,6 +120,85 @@ static void test_write_file_is_whole_or_absent(void **state)
 	free(path);
 }
 
+/*
+ * A parent that started us with SIGCHLD ignored: the kernel reaps the child
+ * and waitpid() fails. No exit status was seen, so none may be reported.
+ */
+static void test_ignored_sigchld_is_an_infra_error(void **state)
+{
+	char *t[] = { "true", NULL }, *f[] = { "false", NULL };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int rc_true, rc_false;
+	char err[1024];
+
+	(void)state;
+	assert_int_equal(sigaction(SIGCHLD, &ign, &old), 0);
+	rc_true = cl_run(t, NULL, 30);
+	rc_false = cl_run(f, NULL, 30);
+	snprintf(err, sizeof(err), "%s", cl_err());
+	assert_int_equal(sigaction(SIGCHLD, &old, NULL), 0); /* restored before any assert */
+	assert_int_equal(rc_true, CL_EINFRA);
+	assert_int_equal(rc_false, CL_EINFRA);
+	assert_contains(err, "false");
+	assert_contains(err, "waitpid");
+	signal(SIGCHLD, SIG_DFL);
+	assert_int_equal(cl_run(t, NULL, 30), 0);
+	assert_int_equal(cl_run(f, NULL, 30), 1);
+}
+
+/* " 0 1 2 ... " : the descriptors open now that an exec would pass on. */
+static void fds_passed_on(char *out, size_t len)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	n += (size_t)snprintf(out, len, " ");
+	while ((e = readdir(d)) && n < len) {
+		int fd = atoi(e->d_name), fl = fcntl(fd, F_GETFD);
+
+		if (e->d_name[0] != '.' && fd != dirfd(d) && fl >= 0 && !(fl & FD_CLOEXEC))
+			n += (size_t)snprintf(out + n, len - n, "%d ", fd);
+	}
+	closedir(d);
+}
+
+/*
+ * A command gets 0, 1 and 2, and what the test itself was started with,
+ * but no descriptor crashlab opened: a lock it holds, /dev/null, the log.
+ */
+static void test_no_descriptor_is_inherited(void **state)
+{
+	char dir[] = "/tmp/crashlab-test-util-XXXXXX", before[512], num[16];
+	char *argv[] = { "ls", "/proc/self/fd", NULL };
+	char *lock, *list, *text = NULL, *line, *save, *copy;
+	int fd, extra = 0;
+
+	(void)state;
+	fds_passed_on(before, sizeof(before));
+	assert_non_null(mkdtemp(dir));
+	lock = cl_path_join(dir, "locks/a.lock");
+	fd = cl_lock_wait(lock);
+	assert_true(fd > 2);
+	list = cl_path_join(dir, "fds.txt");
+	assert_int_equal(cl_run(argv, list, 30), 0);
+	assert_int_equal(cl_read_file(&text, NULL, list, 4096), 0);
+	copy = cl_xstrdup(text);
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		snprintf(num, sizeof(num), " %d ", atoi(line));
+		extra += !strstr(before, num);
+	}
+	if (extra != 1) /* the one ls opened to list the directory */
+		fail_msg("the command had descriptors beyond%s and its own:\n%s", before, text);
+	close(fd);
+	free(copy);
+	free(text);
+	free(list);
+	free(lock);
+	cl_rm_rf(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -125,6 +206,8 @@ int main(void)
 		cmocka_unit_test(test_time_limit_kills_the_group),
 		cmocka_unit_test(test_env_lowers_the_limit),
 		cmocka_unit_test(test_write_file_is_whole_or_absent),
+		cmocka_unit_test(test_ignored_sigchld_is_an_infra_error),
+		cmocka_unit_test(test_no_descriptor_is_inherited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
