@@ -14,17 +14,25 @@
 CC      ?= gcc
 PKGS    := jansson libvirt libvirt-qemu libguestfs libcrypto libxml-2.0
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+# CFLAGS is the user's (optimisation, debugging): the project's own flags are
+# kept apart, so `make CFLAGS=-O0` still builds with -std=c11 and -Werror.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Iharness -Ireports -Isensor/kmod
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The parts, each a folder (docs/architecture.md says what each may include).
+PARTS   := harness harness/inputs harness/cell harness/decide harness/virt harness/content \
+	   harness/base images reports
+CL_CPPFLAGS = -D_GNU_SOURCE $(addprefix -I,$(PARTS)) -Isensor/kmod \
+	      $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CL_CFLAGS := -std=c11 $(WARN)
+DEPFLAGS = -MMD -MP
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# The sensor's content parser is the harness's too (coverage derivation).
-LIB_SRC := $(filter-out harness/main.c,$(wildcard harness/*.c)) $(wildcard reports/*.c) \
+# The controller's library: every part but the command line's main(). The
+# sensor's content parser is the harness's too (coverage derivation).
+LIB_SRC := $(filter-out harness/main.c,$(foreach d,$(PARTS),$(wildcard $(d)/*.c))) \
 	sensor/kmod/cl_content.c
-HDRS    := $(wildcard harness/*.h reports/*.h sensor/kmod/*.h)
 TESTS   := $(patsubst tests/unit/%.c,build/test/%,$(wildcard tests/unit/test_*.c))
+LIB_OBJS := $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
 # The sanitizer build of the library: compiled once, linked into every unit
 # test and into build/crashlab-asan.
 SAN_OBJS := $(patsubst %.c,build/san/%.o,$(LIB_SRC))
@@ -33,24 +41,37 @@ CONTENT := $(patsubst %.json,%.bin,$(wildcard sensor/content/*.json))
 .PHONY: all deps demo check unit integration faults soak soak-debian12 snapshot-proof serial-save gate-attacks fuzz bench perf content clean debug third-party
 all: build/crashlab build/clcc build/guest/crashlab-agent build/reaper
 
-build/crashlab: harness/main.c $(LIB_SRC) $(HDRS)
-	@mkdir -p build
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ harness/main.c $(LIB_SRC) $(PKG_LIBS) -lpthread
+# One object per source, each with the headers it includes as its dependencies.
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CL_CPPFLAGS) $(CL_CFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+build/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CL_CPPFLAGS) -Itests/unit -Iguest $(CL_CFLAGS) $(CFLAGS) $(SAN) -O1 $(DEPFLAGS) -c -o $@ $<
 
-build/clcc: sensor/clcc.c sensor/kmod/cl_content.c sensor/kmod/cl_content.h
-	@mkdir -p build
-	$(CC) $(CFLAGS) -DCL_BOUNDS_CHECK=0 $(PKG_CFLAGS) -o $@ sensor/clcc.c sensor/kmod/cl_content.c -ljansson
+build/crashlab: build/obj/harness/main.o $(LIB_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+# The content compiler: its own objects (the parser without its bounds check).
+CLCC_OBJS := build/clcc-obj/clcc.o build/clcc-obj/cl_content.o
+build/clcc-obj/%.o: sensor/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -Isensor/kmod -D_GNU_SOURCE -DCL_BOUNDS_CHECK=0 $(CL_CFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+build/clcc-obj/%.o: sensor/kmod/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -Isensor/kmod -D_GNU_SOURCE -DCL_BOUNDS_CHECK=0 $(CL_CFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+build/clcc: $(CLCC_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ -ljansson
 
 # Runs libvirtd so exited qemu processes are reaped at once (scripts/reaper.c).
-build/reaper: scripts/reaper.c
-	@mkdir -p build
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -o $@ $<
+build/reaper: build/obj/scripts/reaper.o
+	$(CC) $(CFLAGS) -o $@ $^
 
 # PID 1 of every guest: static, so the initramfs needs no libc.
 GUEST_SRC := guest/agent.c guest/sha256.c guest/workload.c guest/evidence.c
-build/guest/crashlab-agent: $(GUEST_SRC) $(wildcard guest/*.h)
-	@mkdir -p build/guest
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -static -o $@ $(GUEST_SRC)
+build/guest/crashlab-agent: $(patsubst %.c,build/obj/%.o,$(GUEST_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -static -s -o $@ $^
 
 # Published content artifacts are committed; this rebuilds them from their
 # definitions (tests check the committed bytes are what the compiler makes).
@@ -65,17 +86,14 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@bash scripts/demo.sh
 
-build/san/%.o: %.c $(HDRS)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -O1 $(PKG_CFLAGS) -c -o $@ $<
-
 # Unit tests: ASan + UBSan, one binary per tests/unit/test_*.c.
+# The tests of the guest's own code link it too (only they: a change there
+# relinks them alone).
 GUEST_SAN := build/san/guest/sha256.o build/san/guest/workload.o build/san/guest/evidence.o
-build/test/%: tests/unit/%.c $(SAN_OBJS) $(GUEST_SAN) \
-		tests/unit/cl_test.h $(HDRS) $(wildcard guest/*.h)
+build/test/test_sha256 build/test/test_workload build/test/test_evidence: $(GUEST_SAN)
+build/test/%: build/san/tests/unit/%.o $(SAN_OBJS)
 	@mkdir -p build/test
-	$(CC) $(CFLAGS) $(SAN) -O1 -Itests/unit -Iguest $(PKG_CFLAGS) -o $@ $< $(SAN_OBJS) \
-		$(GUEST_SAN) $(PKG_LIBS) -lcmocka -lpthread
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) -lcmocka -lpthread
 
 unit: all $(TESTS)
 	@bash tests/run-unit.sh $(TESTS)
@@ -91,11 +109,13 @@ integration: all build/crashlab-asan
 # and over the gate's verify path (statements, matrices), seeded with real ones.
 FUZZ_SECONDS ?= 60
 FUZZ_GATE_SECONDS ?= 30
-FUZZ_CC = clang -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) -Iharness -Ireports -Isensor/kmod $(PKG_CFLAGS) \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(HDRS)
+FUZZ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+build/fuzzobj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(CL_CPPFLAGS) $(CL_CFLAGS) -g -O1 $(FUZZ_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+build/fuzz/fuzz_%: build/fuzzobj/tests/fuzz/fuzz_%.o $(patsubst %.c,build/fuzzobj/%.o,$(LIB_SRC))
 	@mkdir -p build/fuzz
-	$(FUZZ_CC) -o $@ $< $(LIB_SRC) $(PKG_LIBS) -lpthread
+	clang -fsanitize=fuzzer,address,undefined -o $@ $^ $(PKG_LIBS) -lpthread
 
 # fuzz-run NAME SECONDS CORPUS: one target's bounded run, its verdict line
 define fuzz-run
@@ -177,3 +197,10 @@ check: deps
 
 clean:
 	rm -rf build
+
+# Objects made by a chain of pattern rules are kept: deleted, they would be
+# compiled again on every run.
+.SECONDARY:
+
+# Each object's header dependencies, as the compiler found them.
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -13,11 +13,13 @@
 #include "cl_builder.h"
 #include "cl_candidate.h"
 #include "cl_cell.h"
+#include "cl_dkms.h"
 #include "cl_gate.h"
 #include "cl_html.h"
 #include "cl_image.h"
 #include "cl_kind.h"
 #include "cl_plan.h"
+#include "cl_preflight_run.h"
 #include "cl_sched.h"
 #include "cl_matrix.h"
 #include "cl_merge.h"
@@ -437,7 +439,7 @@ static int run_qualify(struct qualify *q)
 	forget_reports(p->out);
 	cl_scratch_sweep(CL_SCRATCH_ROOT); /* what killed runs could not remove */
 	/* every shipped file hashed before any of the candidate's code runs */
-	if ((rc = cl_plan_check(p)) || (rc = cl_candidate_fetch(q->cand)) ||
+	if ((rc = cl_plan_check(p)) || (rc = cl_dkms_fetch(q->cand)) ||
 	    (rc = cl_artifacts_of(&q->arts, q->cand)) || (rc = preflight(q, &rep)))
 		return rc;
 	/* stopped while images were built: still a report, every cell not_run */
@@ -447,7 +449,7 @@ static int run_qualify(struct qualify *q)
 		close_hosts(q);
 		return rc;
 	}
-	p->virt_type = cl_interrupted() ? "qemu" : cl_accel_pick(&p->kernels[0].img, 1);
+	p->virt_type = cl_interrupted() ? "qemu" : cl_accel_pick(p->kernels[0].img.vmlinuz, p->kernels[0].img.base_initrd, 1);
 	cl_plan_make_runs(p);
 	if (p->nshards > 1)
 		snprintf(shard_label, sizeof(shard_label), " (shard %d/%d)", p->shard, p->nshards);

@@ -13,7 +13,6 @@
 
 #include "cl_artifacts.h"
 #include "cl_candidate.h"
-#include "cl_cell.h"
 #include "cl_matrix.h"
 #include "cl_remediate.h"
 #include "cl_scenario.h"
@@ -38,7 +37,7 @@ struct cl_report_cell {
 	int snapshot_built;          /* ... which this run built */
 	const char *cmdline;         /* the kernel command line it booted with (borrowed; "" if none) */
 	double duration_s;
-	struct cl_cell_phase_time phases[CL_CELL_PHASES]; /* the last attempt, where its time went */
+	struct cl_phase_time phases[CL_PHASES]; /* the last attempt, where its time went */
 	int nphases;                       /* 0: it never started */
 	char module_sha256[CL_SHA256_HEX]; /* the candidate module built for this kernel (DKMS:
 					    * the digest of its module_list) */

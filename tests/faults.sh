@@ -399,10 +399,37 @@ fault_snapshot_sigkill() {
         "killed: exit $krc, left $left, scratch $(echo "$killed" | grep -c .); next exit $rc: $v" "$ok"
 }
 
+# A cached snapshot whose console port was saved mid-transmission (the state
+# made so by tests/serial/poison.py, its digest recorded again so the cache
+# takes it): restored, its console is dead. The cell must say so at once
+# (infra, "dead console"), discard the snapshot and pass on its retry from a
+# snapshot built and proven again: never a hang blamed on the candidate.
+fault_dead_console() {
+    local snap=$W/deadcon.json ok=0 v rc entry t0 took
+    one_cell "$snap" snapshot
+    "$CL" qualify --matrix "$snap" --candidate $CAND --out "$W/deadcon0" >/dev/null 2>&1
+    entry=$(ls -d .cache/snapshots/"$(python3 -c "import json; print(json.load(open('$snap'))['cells'][0]['kernel'])")"-???????????????? | head -1)
+    python3 tests/serial/poison.py "$entry/state.save" >&2 &&
+        sha256sum "$entry/state.save" | cut -c1-64 | tr -d '\n' >"$entry/sha256" || ok=1
+    t0=$(date +%s)
+    "$CL" qualify --matrix "$snap" --candidate $CAND --out "$W/deadcon" >"$W/deadcon.out" 2>"$W/deadcon.err"
+    rc=$? took=$(( $(date +%s) - t0 ))
+    v=$(verdicts "$W/deadcon")
+    # the retry passed from a snapshot built again; the first attempt said why at once
+    [ "$rc" = 0 ] && report_has "$W/deadcon" "len(r['cells'])==1 and c['verdict']=='pass' and c['attempts']==2 and 'dead console' in (c['retried_because'] or '') and c['snapshot']['built_by_this_run']" || ok=1
+    grep -q "restored with a dead console; discarded" "$W/deadcon.err" || ok=1
+    grep -q '"restored"' "$W/deadcon/cells/"*/events.attempt1.log 2>/dev/null ||
+        grep -q ' restored' "$W/deadcon/cells/"*/events.attempt1.log || ok=1
+    ! grep -q 'serial/tsr' "$entry/state.save" || ok=1
+    row dead-console "dead console: infra at once, rebuilt, pass on retry" \
+        "exit $rc in ${took}s: $v" "$ok" 0 "$(echo "$v" | grep -Eq "=($product)/" && echo 1 || echo 0)"
+}
+
 # --- run, then count what was left -----------------------------------------
 echo "# crashlab faults: $CL on $MATRIX" >&2
 for f in libvirtd_kill libvirtd_stop qemu_kill_once qemu_kill_twice command_hang appliance_limit \
-         cache_truncate two_runs full_output full_cache console_flood confinement snapshot_sigkill; do
+         cache_truncate two_runs full_output full_cache console_flood confinement snapshot_sigkill \
+         dead_console; do
     wanted "${f//_/-}" && "fault_$f"
 done
 for s in INT TERM HUP; do wanted "sig-$s" && fault_signal $s; done

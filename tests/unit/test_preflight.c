@@ -1,6 +1,7 @@
 /* Pre-flight steps: parsed from the manifest, refused when wrong, run for real on the host. */
 #include "cl_test.h"
 #include "cl_candidate.h"
+#include "cl_preflight_run.h"
 #include "cl_report.h"
 #include "cl_util.h"
 

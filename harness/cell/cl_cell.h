@@ -49,12 +49,6 @@ enum cl_mark {
 	CL_MARK_LAST
 };
 
-/* One phase of the breakdown: its name in the report and its seconds (-1: did not happen). */
-struct cl_cell_phase_time {
-	const char *name;
-	double s;
-};
-#define CL_CELL_PHASES 11
 
 struct cl_cell_run {
 	/* inputs, borrowed */
@@ -96,9 +90,9 @@ struct cl_cell_run {
 /*
  * The last attempt's phases, in order: prepare, snapshot, define or restore,
  * attach, boot or delivery, install, module_load, workload, poweroff,
- * verdict, teardown. Returns how many were filled (CL_CELL_PHASES).
+ * verdict, teardown. Returns how many were filled (CL_PHASES).
  */
-int cl_cell_phases(const struct cl_cell_run *r, struct cl_cell_phase_time out[CL_CELL_PHASES]);
+int cl_cell_phases(const struct cl_cell_run *r, struct cl_phase_time out[CL_PHASES]);
 
 /* Run the cell (retrying once after an infra_error). Always fills dec. */
 void cl_cell_run(struct cl_cell_run *r);

@@ -176,7 +176,7 @@ struct cl_candidate {
 	char *mods_args[CL_MAX_MODULES];
 	int nmods;
 	/* DKMS source (v2): a tree, a .deb file, or a package fetched by
-	 * cl_candidate_fetch(); dkms_source is the tree or the .deb once known */
+	 * cl_dkms_fetch(); dkms_source is the tree or the .deb once known */
 	char *dkms_source;
 	char *dkms_package;                /* "NAME=VERSION" to fetch, or NULL */
 	char dkms_sha256[CL_SHA256_HEX];   /* of the .deb; "" for a tree */
@@ -230,13 +230,6 @@ int cl_candidate_load(struct cl_candidate **out, const char *path);
 #define CL_CAND_RECORD_DIGESTS 1
 int cl_candidate_load_flags(struct cl_candidate **out, const char *path, int flags);
 void cl_candidate_free(struct cl_candidate *c);
-/*
- * A DKMS package named by name and version, fetched from the Debian archive
- * into the cache (once) and checked against the manifest's sha256; then
- * c->dkms_source is its path. Nothing to do for other candidates.
- * CL_EINPUT when the bytes differ; CL_EINFRA when it cannot be fetched.
- */
-int cl_candidate_fetch(struct cl_candidate *c);
 /*
  * Derive up to @max mutants (cl_mutate.h) of each boot content entry, in
  * order, at most CL_MAX_MUTANT_FILES in all; write them to @dir/mutants/

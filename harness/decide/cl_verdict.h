@@ -101,6 +101,14 @@ struct cl_boot {
 	char digest[CL_SHA256_HEX];   /* content digest the candidate reported, "" if none */
 };
 
+/* One phase of a cell's time: its name in the report and its seconds (-1:
+ * the cell did not have it). The cell runner measures them (cl_cell_phases). */
+struct cl_phase_time {
+	const char *name;
+	double s;
+};
+#define CL_PHASES 11
+
 struct cl_evidence {
 	/* agent channel */
 	int ready;                 /* READY seen in the current boot */

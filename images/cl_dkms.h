@@ -12,29 +12,24 @@
 #define CL_DKMS_H
 
 #include "cl_candidate.h"
-#include "cl_image.h"
 
 /*
  * Build (or find) the candidate's DKMS modules for @release against the
- * headers of @img. On success *list is the path of the module list and @sha
+ * kernel headers tree @headers. On success *list is the path of the module list and @sha
  * its digest. A source that does not build for this kernel: CL_EINFRA with
  * dkms.sh's reason (the cell is install_failed, as for any build failure);
  * CL_ETIMEOUT when the build ran out of time.
  */
 int cl_dkms_build(char **list, char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
-		  const struct cl_image *img, const char *release);
+		  const char *headers, const char *release);
 
 /*
- * The candidate's prebuilt modules for @release (manifest "module.prebuilt")
- * as a module list in the cache, like a DKMS build's. A kernel the manifest
- * lists nothing for: CL_EINFRA saying so (the cell is install_failed).
+ * A DKMS package named by name and version, fetched from the Debian archive
+ * into the cache (once) and checked against the manifest's sha256; then
+ * c->dkms_source is its path. Nothing to do for other candidates.
+ * CL_EINPUT when the bytes differ; CL_EINFRA when it cannot be fetched.
  */
-int cl_prebuilt_set(char **list, char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
-		    const char *release);
-
-/* An empty module list, for modules that come in the candidate's own package
- * (manifest "module.from_packages"): crashlab installs none of them. */
-int cl_packaged_set(char **list, char sha[CL_SHA256_HEX]);
+int cl_dkms_fetch(struct cl_candidate *c);
 
 /* Each module of the list at @list (DKMS or prebuilt), in order: its name and file. */
 typedef int (*cl_dkms_module_fn)(void *ctx, const char *name, const char *path);

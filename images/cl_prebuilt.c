@@ -3,7 +3,7 @@
  * (manifest v2 "module.prebuilt"), laid out as a module list like a DKMS
  * build's (cl_dkms.h), so that both install the same way.
  */
-#include "cl_dkms.h"
+#include "cl_prebuilt.h"
 #include "cl_util.h"
 
 #include <stdio.h>

@@ -6,7 +6,7 @@
  * of positive evidence present passes.
  */
 #include "cl_verdict.h"
-#include "cl_json.h"
+#include "cl_token.h"
 #include "cl_bugcheck.h"
 #include "cl_util.h"
 

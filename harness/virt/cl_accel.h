@@ -10,9 +10,9 @@
 #ifndef CL_ACCEL_H
 #define CL_ACCEL_H
 
-#include "cl_image.h"
-
-/* Returns the libvirt domain type: "kvm" or "qemu" (TCG). Never fails. */
-const char *cl_accel_pick(const struct cl_image *img, int verbose);
+/* The libvirt domain type for a trial boot of @kernel with @initrd (a
+ * crashlab image: its agent answers crashlab.mode=probe): "kvm" or "qemu"
+ * (TCG). Never fails. */
+const char *cl_accel_pick(const char *kernel, const char *initrd, int verbose);
 
 #endif

@@ -1,6 +1,5 @@
 /*
- * cl_dkms.c - DKMS sources fetched and built per kernel (see cl_dkms.h and
- * cl_candidate_fetch() in cl_candidate.h).
+ * cl_dkms.c - DKMS sources fetched and built per kernel (see cl_dkms.h).
  */
 #include "cl_dkms.h"
 #include "cl_builder.h"
@@ -61,7 +60,7 @@ static int download(const struct cl_candidate *c, const char *tmp, const char *d
 	return rc;
 }
 
-int cl_candidate_fetch(struct cl_candidate *c)
+int cl_dkms_fetch(struct cl_candidate *c)
 {
 	char *dest, *tmp, *lock;
 	char have[CL_SHA256_HEX];
@@ -111,7 +110,7 @@ static int build_failed(int status, const char *log, const char *release)
 }
 
 int cl_dkms_build(char **list, char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
-		  const struct cl_image *img, const char *release)
+		  const char *headers, const char *release)
 {
 	char *script = cl_sprintf("%s/images/dkms.sh", cl_project_root());
 	char *id = cl_sprintf("%s\n%s\n", cand->dkms_sha256[0] ? cand->dkms_sha256 : cand->dkms_source,
@@ -126,13 +125,13 @@ int cl_dkms_build(char **list, char sha[CL_SHA256_HEX], const struct cl_candidat
 	path = cl_sprintf("%s/modules", dir);
 	fd = cl_lock_wait(lock);
 	{
-		char *argv[] = { "bash", script, cand->dkms_source, (char *)release, img->headers, dir,
+		char *argv[] = { "bash", script, cand->dkms_source, (char *)release, (char *)headers, dir,
 				 NULL };
 		char *runlog = cl_sprintf("%s.log", dir);
 
 		/* dkms.conf and the source's Makefiles: unprivileged, writing @dir only */
 		unlink(runlog);
-		if ((rc = cl_mkdir_p(dir, 0755)) || (rc = cl_builder_can_read(img->headers)) ||
+		if ((rc = cl_mkdir_p(dir, 0755)) || (rc = cl_builder_can_read(headers)) ||
 		    (rc = cl_builder_can_read(cand->dkms_source)) || (rc = cl_builder_give(dir)))
 			status = rc;
 		else

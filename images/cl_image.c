@@ -9,6 +9,7 @@
 #include "cl_artifacts.h"
 #include "cl_cpio.h"
 #include "cl_dkms.h"
+#include "cl_prebuilt.h"
 #include "cl_util.h"
 
 #include <dirent.h>
@@ -376,7 +377,7 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidat
 	if (cand->from_packages)
 		return cl_packaged_set(ko, sha);
 	if (!cand->module_source)
-		return cl_dkms_build(ko, sha, cand, img, release);
+		return cl_dkms_build(ko, sha, cand, img->headers, release);
 	if ((rc = cl_source_files(&names, &n, cand->module_source)))
 		return rc;
 	cl_sha256_init(&h);

@@ -35,8 +35,6 @@ struct cl_remediation {
 
 int cl_remediation_load(struct cl_remediation **out, const char *path);
 void cl_remediation_free(struct cl_remediation *rm);
-/* Apply every step to the (stopped) guest's @disk; *removed counts deleted paths. */
-int cl_remediation_apply(const struct cl_remediation *rm, const char *disk, int *removed);
 
 /* What --remediate did for one cell that boot-looped. */
 struct cl_remediation_result {

@@ -3,7 +3,7 @@
  */
 #include "cl_content.h"
 #include "cl_coverage.h"
-#include "cl_json.h"
+#include "cl_token.h"
 
 #include <stdio.h>
 #include <string.h>

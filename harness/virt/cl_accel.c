@@ -45,7 +45,7 @@ static int wait_trial(pid_t pid)
 }
 
 /* 1 when KVM reached the agent, 0 when it did not, negative when the trial itself failed. */
-static int trial_boot(const struct cl_image *img)
+static int trial_boot(const char *kernel, const char *initrd)
 {
 	char tmpl[] = "/tmp/crashlab-accel-XXXXXX";
 	char *dir = mkdtemp(tmpl), *out, *text = NULL, *serial;
@@ -65,8 +65,7 @@ static int trial_boot(const struct cl_image *img)
 		dup2(devnull, 2);
 		execlp("qemu-system-x86_64", "qemu-system-x86_64", "-accel", "kvm",
 		       "-m", "256", "-nodefaults", "-display", "none", "-no-reboot", "-serial",
-		       "null", "-serial", serial, "-kernel", img->vmlinuz, "-initrd",
-		       img->base_initrd, "-append",
+		       "null", "-serial", serial, "-kernel", kernel, "-initrd", initrd, "-append",
 		       "console=ttyS0 panic=-1 quiet crashlab.mode=probe", (char *)NULL);
 		_exit(127);
 	}
@@ -84,7 +83,7 @@ static int trial_boot(const struct cl_image *img)
 	return ok;
 }
 
-const char *cl_accel_pick(const struct cl_image *img, int verbose)
+const char *cl_accel_pick(const char *kernel, const char *initrd, int verbose)
 {
 	const char *env = getenv("CRASHLAB_ACCEL");
 	char *boot_id = NULL, *cache, *cached = NULL;
@@ -111,7 +110,7 @@ const char *cl_accel_pick(const struct cl_image *img, int verbose)
 		fprintf(stderr, "crashlab: probing KVM with a trial boot (at most %.0f s)...\n",
 			TRIAL_S);
 	t0 = cl_now();
-	trial = trial_boot(img);
+	trial = trial_boot(kernel, initrd);
 	pick = trial > 0 ? "kvm" : "qemu";
 	if (verbose)
 		fprintf(stderr, "crashlab: %s (trial took %.1f s)\n",

@@ -10,6 +10,8 @@
 #ifndef CL_JSON_H
 #define CL_JSON_H
 
+#include "cl_token.h"
+
 #include <jansson.h>
 
 /* Load @path; on success *out is a new reference to an object. */
@@ -27,12 +29,5 @@ int cl_json_array(json_t **out, const char *path, const char *what, json_t *obj,
 		  const char *key, int required);
 int cl_json_object(json_t **out, const char *path, const char *what, json_t *obj,
 		   const char *key, int required);
-
-/* 1 when @c is one of [A-Za-z0-9._+-]. */
-int cl_is_token_char(char c);
-/* 1 when @s is non-empty, only [A-Za-z0-9._+-] and neither "." nor ".." (a file name). */
-int cl_is_token(const char *s);
-/* 1 when @p is an absolute guest path of [A-Za-z0-9/._+-], no "..", at most 200 chars. */
-int cl_is_guest_path(const char *p);
 
 #endif

@@ -59,13 +59,6 @@ struct cl_candidate;
 int cl_preflight_parse(struct cl_candidate *c, const char *path, json_t *arr);
 void cl_preflight_free(struct cl_candidate *c);
 
-/*
- * Run every step of @c, in order, writing logs under @out/preflight/; each
- * result into @res (at most CL_MAX_PREFLIGHT_RESULTS), the count returned.
- * Every step runs even after one fails, so the report shows them all.
- */
-int cl_preflight_run(const struct cl_candidate *c, const char *out,
-		     struct cl_preflight_result *res);
 
 const char *cl_preflight_status_name(enum cl_preflight_status s);
 /* The first result that is not a pass, or NULL. */

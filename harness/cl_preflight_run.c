@@ -1,108 +1,20 @@
 /*
- * cl_preflight.c - the candidate's static checks, run before any VM (format
- * and meaning in cl_preflight.h). Each step runs through env(1): -C puts it
- * in the manifest's directory and the module's make_vars go in its
- * environment, so nothing of crashlab's own directory leaks into it.
+ * cl_preflight_run.c - running the candidate's pre-flight steps (see
+ * cl_preflight_run.h). Each step runs through env(1): -C puts it in the
+ * manifest's directory and the module's make_vars go in its environment,
+ * so nothing of crashlab's own directory leaks into it.
  */
-#include "cl_preflight.h"
+#include "cl_preflight_run.h"
 #include "cl_builder.h"
-#include "cl_candidate.h"
-#include "cl_json.h"
 #include "cl_scratch.h"
 #include "cl_util.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int parse_step(struct cl_preflight_step *s, const char *path, json_t *j, int idx)
-{
-	static const char *const keys[] = { "name", "run", "timeout_s", "description", NULL };
-	const char *name, *desc;
-	long timeout = 300;
-	char what[32];
-	json_t *run, *v;
-	size_t i;
-	int rc;
-
-	snprintf(what, sizeof(what), "preflight[%d]", idx);
-	if (!json_is_object(j))
-		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
-	if ((rc = cl_json_keys(path, what, j, keys)) ||
-	    (rc = cl_json_str(&name, path, what, j, "name", 1)) ||
-	    (rc = cl_json_str(&desc, path, what, j, "description", 0)) ||
-	    (rc = cl_json_array(&run, path, what, j, "run", 1)) ||
-	    (rc = cl_json_int(&timeout, path, what, j, "timeout_s", 1, 86400)))
-		return rc;
-	if (!cl_is_token(name) || strlen(name) > 40)
-		return cl_err_set(CL_EINPUT, "%s: %s: name must be a plain name of [A-Za-z0-9._+-], at most 40",
-				  path, what);
-	if (json_array_size(run) == 0 || json_array_size(run) > CL_MAX_PREFLIGHT_ARGS)
-		return cl_err_set(CL_EINPUT, "%s: %s: run must list 1 to %d words", path, what,
-				  CL_MAX_PREFLIGHT_ARGS);
-	s->name = cl_xstrdup(name);
-	s->timeout_s = (int)timeout;
-	json_array_foreach(run, i, v) {
-		if (!json_is_string(v) || !json_string_length(v))
-			return cl_err_set(CL_EINPUT, "%s: %s: run[%zu] must be a non-empty string",
-					  path, what, i);
-		s->argv[i] = cl_xstrdup(json_string_value(v));
-		s->per_content |= !strcmp(s->argv[i], "{content}");
-	}
-	if (!strncmp(s->argv[0], "{", 1))
-		return cl_err_set(CL_EINPUT, "%s: %s: run[0] must be the command, not a placeholder",
-				  path, what);
-	return 0;
-}
-
-int cl_preflight_parse(struct cl_candidate *c, const char *path, json_t *arr)
-{
-	json_t *v;
-	size_t i;
-	int rc;
-
-	if (json_array_size(arr) > CL_MAX_PREFLIGHT)
-		return cl_err_set(CL_EINPUT, "%s: preflight: at most %d steps", path,
-				  CL_MAX_PREFLIGHT);
-	json_array_foreach(arr, i, v) {
-		c->npreflight++; /* counted first so a half-parsed step is freed */
-		if ((rc = parse_step(&c->preflight[i], path, v, (int)i)))
-			return rc;
-		for (size_t k = 0; k < i; k++)
-			if (!strcmp(c->preflight[k].name, c->preflight[i].name))
-				return cl_err_set(CL_EINPUT, "%s: preflight[%zu]: name \"%s\" used twice",
-						  path, i, c->preflight[i].name);
-		if (c->preflight[i].per_content && c->ncontent == 0)
-			return cl_err_set(CL_EINPUT, "%s: preflight[%zu]: runs on {content}, but the candidate has no content files",
-					  path, i);
-	}
-	return 0;
-}
-
-void cl_preflight_free(struct cl_candidate *c)
-{
-	for (int i = 0; i < c->npreflight; i++) {
-		free(c->preflight[i].name);
-		for (int k = 0; c->preflight[i].argv[k]; k++)
-			free(c->preflight[i].argv[k]);
-	}
-}
-
-const char *cl_preflight_status_name(enum cl_preflight_status s)
-{
-	return s == CL_PF_PASS ? "pass" : s == CL_PF_FAIL ? "fail" : "error";
-}
-
-const struct cl_preflight_result *cl_preflight_first_bad(const struct cl_preflight_result *res,
-							 int n)
-{
-	for (int i = 0; i < n; i++)
-		if (res[i].status != CL_PF_PASS)
-			return &res[i];
-	return NULL;
-}
 
 /* A directory made and named absolutely (the step runs elsewhere); NULL and said. */
 static char *abs_dir(const char *path)

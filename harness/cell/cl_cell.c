@@ -12,6 +12,7 @@
 #include "cl_cell.h"
 #include "cl_domain.h"
 #include "cl_qga.h"
+#include "cl_remedy.h"
 #include "cl_scratch.h"
 #include "cl_smlog.h"
 #include "cl_snapshot.h"
@@ -970,11 +971,11 @@ void cl_cell_skip(struct cl_cell_run *r, const char *why)
 	cl_cell_set_phase(r, CL_PHASE_DONE);
 }
 
-int cl_cell_phases(const struct cl_cell_run *r, struct cl_cell_phase_time out[CL_CELL_PHASES])
+int cl_cell_phases(const struct cl_cell_run *r, struct cl_phase_time out[CL_PHASES])
 {
 	const int restored = r->marks[CL_MARK_SNAPSHOT] >= 0;
 	/* each phase runs from the first mark reached to the second */
-	const struct { const char *name; enum cl_mark from, to; } ph[CL_CELL_PHASES] = {
+	const struct { const char *name; enum cl_mark from, to; } ph[CL_PHASES] = {
 		{ "prepare", CL_MARK_LAST, CL_MARK_MEDIA },
 		{ "snapshot", CL_MARK_MEDIA, CL_MARK_SNAPSHOT },
 		{ restored ? "restore" : "define", restored ? CL_MARK_SNAPSHOT : CL_MARK_MEDIA,
@@ -989,14 +990,14 @@ int cl_cell_phases(const struct cl_cell_run *r, struct cl_cell_phase_time out[CL
 		{ "teardown", CL_MARK_FINISHED, CL_MARK_TORN_DOWN },
 	};
 
-	for (int i = 0; i < CL_CELL_PHASES; i++) {
+	for (int i = 0; i < CL_PHASES; i++) {
 		double from = ph[i].from == CL_MARK_LAST ? 0 : r->marks[ph[i].from];
 		double to = r->marks[ph[i].to];
 
 		out[i].name = ph[i].name;
 		out[i].s = from >= 0 && to >= 0 ? to - from : -1;
 	}
-	return CL_CELL_PHASES;
+	return CL_PHASES;
 }
 
 void cl_cell_set_phase(struct cl_cell_run *r, enum cl_cell_phase ph)

@@ -1,0 +1,17 @@
+/*
+ * cl_token.h - what a name and a guest path may be: every id, name and
+ * path crashlab takes from its inputs or hands to a guest is checked here,
+ * so that none can climb out of a directory (".", "..", "/") or break a
+ * line of the agent's plan.
+ */
+#ifndef CL_TOKEN_H
+#define CL_TOKEN_H
+
+/* 1 when @c is one of [A-Za-z0-9._+-]. */
+int cl_is_token_char(char c);
+/* 1 when @s is non-empty, only [A-Za-z0-9._+-] and neither "." nor ".." (a file name). */
+int cl_is_token(const char *s);
+/* 1 when @p is an absolute guest path of [A-Za-z0-9/._+-], no "..", at most 200 chars. */
+int cl_is_guest_path(const char *p);
+
+#endif
