@@ -168,8 +168,6 @@ SOAK_RUNS ?= 20
 soak: all
 	@bash tests/soak.sh $(SOAK_RUNS) matrix/smoke.json
 
-# Every Debian 12 kernel from its snapshot, 10 runs in a row, then 10 more
-# two at a time: every cell passes with a console, nothing leaks (~35 min warm).
 # Why a saved console can come back dead, on this machine's qemu and libvirt,
 # and that crashlab's way of saving keeps it alive (tests/serial; ~1 min).
 serial-save: all
@@ -180,6 +178,8 @@ serial-save: all
 snapshot-proof: all
 	@bash tests/snapshot-proof.sh 3 matrix/debian12.json
 
+# Every Debian 12 kernel from its snapshot, 10 runs in a row, then 10 more
+# two at a time: every cell passes with a console, nothing leaks (~35 min warm).
 soak-debian12: all
 	@bash tests/soak.sh 10 matrix/debian12.json
 	@bash tests/soak.sh --parallel 2 5 matrix/debian12.json
@@ -204,3 +204,53 @@ clean:
 
 # Each object's header dependencies, as the compiler found them.
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# Installed, crashlab runs from any directory (docs/install.md): its data under
+# PREFIX/share/crashlab, its helpers under PREFIX/lib/crashlab, both found
+# from PREFIX/bin/crashlab (harness/base/cl_util.h), so only PREFIX and
+# DESTDIR move them. As root with no DESTDIR, install also adds the build
+# user (crashlab-build) the candidate's code runs as; uninstall leaves it
+# and the cache.
+PREFIX  ?= /usr/local
+INSTALL ?= install
+CL_BINDIR  = $(DESTDIR)$(PREFIX)/bin
+CL_DATADIR = $(DESTDIR)$(PREFIX)/share/crashlab
+CL_LIBEXEC = $(DESTDIR)$(PREFIX)/lib/crashlab
+CL_MAN1    = $(DESTDIR)$(PREFIX)/share/man/man1
+CL_BASHCOMP = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+# The data, as in the checkout (sources of C only where a guest or a
+# pre-flight step builds them: the reference sensor's module and fuzz target).
+CL_DATA := $(filter-out %.mod.c,$(wildcard images/*.sh images/kernel-debug.config matrix/*.json \
+	scenarios/*.json candidates/*.json candidates/*/* guest/*.service reports/report.schema.json \
+	sensor/*.json sensor/content/*.json sensor/content/*.bin sensor/kmod/Kbuild sensor/kmod/*.[ch] \
+	sensor/loader/* sensor/fuzz/run sensor/fuzz/*.c))
+
+# crashlab(1), from its markdown source.
+build/crashlab.1: docs/crashlab.1.md scripts/md2man.py
+	@mkdir -p build
+	python3 scripts/md2man.py $< > $@.tmp && mv $@.tmp $@
+
+.PHONY: install uninstall
+install: all build/crashlab.1
+	$(INSTALL) -d $(CL_BINDIR) $(CL_DATADIR)/build $(CL_LIBEXEC)/guest $(CL_MAN1) $(CL_BASHCOMP)
+	$(INSTALL) -m 0755 build/crashlab build/clcc $(CL_BINDIR)/
+	$(INSTALL) -m 0755 build/guest/crashlab-agent $(CL_LIBEXEC)/guest/
+	$(INSTALL) -m 0755 build/reaper $(CL_LIBEXEC)/
+	@for f in $(CL_DATA); do \
+		if [ -x "$$f" ] || [ "$$(head -c2 "$$f")" = '#!' ]; then m=0755; else m=0644; fi; \
+		echo "$(INSTALL) -D -m $$m $$f $(CL_DATADIR)/$$f"; \
+		$(INSTALL) -D -m $$m "$$f" "$(CL_DATADIR)/$$f" || exit 1; \
+	done
+	@# sensor/candidate.json's validator is ../build/clcc, as in the checkout
+	ln -sfn ../../../bin/clcc $(CL_DATADIR)/build/clcc
+	$(INSTALL) -m 0644 build/crashlab.1 $(CL_MAN1)/crashlab.1
+	$(INSTALL) -m 0644 scripts/crashlab.bash-completion $(CL_BASHCOMP)/crashlab
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && ! getent passwd crashlab-build >/dev/null; then \
+		echo "useradd --system ... crashlab-build"; \
+		useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+			--user-group crashlab-build; \
+	fi
+
+uninstall:
+	rm -f $(CL_BINDIR)/crashlab $(CL_BINDIR)/clcc $(CL_MAN1)/crashlab.1 $(CL_BASHCOMP)/crashlab
+	rm -rf $(CL_DATADIR) $(CL_LIBEXEC)

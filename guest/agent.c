@@ -817,6 +817,105 @@ static int receive_delivery(void)
 	}
 }
 
+/*
+ * The steps that take the rest of the line as it is: "module PATH [ARGS...]",
+ * "mutant ...", "restore ...". 0 done, -1 failed, 1 when @line is none of them.
+ */
+static int whole_line_step(char *line)
+{
+	if (strncmp(line, "module ", 7) == 0) {
+		char *args = strchr(line + 7, ' ');
+
+		if (args)
+			*args++ = '\0';
+		return module_step(line + 7, args ? args : "") != 0 ? -1 : 0;
+	}
+	if (strncmp(line, "mutant ", 7) == 0)
+		return mutant_step(line + 7) != 0 ? -1 : 0;
+	if (strncmp(line, "restore ", 8) == 0)
+		return restore_step(line + 8) != 0 ? -1 : 0;
+	return 1;
+}
+
+/*
+ * The candidate's setup: sysctls, installed files, the sensor's status file,
+ * live updates, the module the OS loaded. 0 done, -1 failed, 1 when the
+ * word is not one of these.
+ */
+static int setup_step(char **argv, int argc, char *status_path, size_t cap)
+{
+	if (strcmp(argv[0], "sysctl") == 0 && argc == 3) {
+		do_sysctl(argv[1], argv[2]);
+	} else if (strcmp(argv[0], "install") == 0 && argc == 3) {
+		int rc = install_file(argv[1], argv[2]);
+
+		say("CL INSTALL path=%s rc=%d", argv[2], rc);
+		if (rc) {
+			say("CL INSTALL_FAILED what=copy path=%s rc=%d", argv[2], rc);
+			return -1;
+		}
+	} else if (strcmp(argv[0], "status") == 0 && argc == 2) {
+		snprintf(status_path, cap, "%s", argv[1]);
+		if (report_status(status_path) <= 0)
+			return -1;
+	} else if (strcmp(argv[0], "update") == 0 && argc == 5) {
+		if (update_step(argv[1], argv[2], argv[3], argv[4], status_path) != 0)
+			return -1;
+	} else if (strcmp(argv[0], "loaded") == 0 && argc == 2) {
+		if (loaded_step(argv[1]) != 0)
+			return -1;
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * What the guest does once set up: IPC steps, counters, the evidence
+ * command, pauses, console floods, mutants that survived, reboots. 0 done,
+ * -1 failed, 1 when the word is not one of these.
+ */
+static int work_step(char **argv, int argc, const char *status_path)
+{
+	if (wl_known(argv[0]) && (argc == 5 || argc == 9) && pattern_ok(argv[2]))
+		ipc_step(argv, argc, status_path);
+	else if (strcmp(argv[0], "counters") == 0)
+		set_counters(argv + 1, argc - 1);
+	else if (strcmp(argv[0], "evidence") == 0 && argc >= 3)
+		return evidence_step(argv + 2, argc - 2, atoi(argv[1])) != 0 ? -1 : 0;
+	else if (strcmp(argv[0], "sleep") == 0 && argc == 2)
+		sleep((unsigned int)atoi(argv[1]));
+	else if (strcmp(argv[0], "console") == 0 && argc == 2)
+		flood_console(strtoll(argv[1], NULL, 10));
+	else if (strcmp(argv[0], "survived") == 0 && argc == 2)
+		say("CL MUTANT name=%s result=survived", argv[1]);
+	else if (strcmp(argv[0], "reboots") == 0 && argc == 2)
+		reboots_wanted = atoi(argv[1]);
+	else
+		return 1;
+	return 0;
+}
+
+/* One line of the plan (its newline gone); -1 when its step failed or it is not a step. */
+static int plan_line(char *line, char *status_path, size_t cap)
+{
+	char *argv[12] = { 0 }, *save = NULL, *tok;
+	int argc = 0, rc;
+
+	if ((rc = whole_line_step(line)) != 1)
+		return rc;
+	for (tok = strtok_r(line, " ", &save); tok && argc < 12; tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	if (argc == 0 || argv[0][0] == '#')
+		return 0;
+	if ((rc = setup_step(argv, argc, status_path, cap)) != 1)
+		return rc;
+	if ((rc = work_step(argv, argc, status_path)) != 1)
+		return rc;
+	say("CL ERROR what=plan-line word=%s", argv[0]);
+	return -1;
+}
+
 /* Run the plan line by line; returns 0 when every step was carried out. */
 static int run_plan(const char *plan_path)
 {
@@ -829,69 +928,8 @@ static int run_plan(const char *plan_path)
 		return -1;
 	}
 	while (!failed && fgets(line, sizeof(line), f)) {
-		char *argv[12] = { 0 };
-		int argc = 0;
-		char *save = NULL, *tok;
-
 		line[strcspn(line, "\r\n")] = '\0';
-		if (strncmp(line, "module ", 7) == 0) {
-			/* module PATH [ARGS...]: the arguments are the rest of the line */
-			char *args = strchr(line + 7, ' ');
-
-			if (args)
-				*args++ = '\0';
-			if (module_step(line + 7, args ? args : "") != 0)
-				failed = 1;
-			continue;
-		}
-		if (strncmp(line, "mutant ", 7) == 0 || strncmp(line, "restore ", 8) == 0) {
-			if ((line[0] == 'm' ? mutant_step(line + 7) : restore_step(line + 8)) != 0)
-				failed = 1;
-			continue;
-		}
-		for (tok = strtok_r(line, " ", &save); tok && argc < 12; tok = strtok_r(NULL, " ", &save))
-			argv[argc++] = tok;
-		if (argc == 0 || argv[0][0] == '#')
-			continue;
-		if (strcmp(argv[0], "sysctl") == 0 && argc == 3) {
-			do_sysctl(argv[1], argv[2]);
-		} else if (strcmp(argv[0], "install") == 0 && argc == 3) {
-			int rc = install_file(argv[1], argv[2]);
-
-			say("CL INSTALL path=%s rc=%d", argv[2], rc);
-			if (rc) {
-				say("CL INSTALL_FAILED what=copy path=%s rc=%d", argv[2], rc);
-				failed = 1;
-			}
-		} else if (strcmp(argv[0], "status") == 0 && argc == 2) {
-			snprintf(status_path, sizeof(status_path), "%s", argv[1]);
-			if (report_status(status_path) <= 0)
-				failed = 1;
-		} else if (wl_known(argv[0]) && (argc == 5 || argc == 9) && pattern_ok(argv[2])) {
-			ipc_step(argv, argc, status_path);
-		} else if (strcmp(argv[0], "counters") == 0) {
-			set_counters(argv + 1, argc - 1);
-		} else if (strcmp(argv[0], "evidence") == 0 && argc >= 3) {
-			if (evidence_step(argv + 2, argc - 2, atoi(argv[1])) != 0)
-				failed = 1;
-		} else if (strcmp(argv[0], "sleep") == 0 && argc == 2) {
-			sleep((unsigned int)atoi(argv[1]));
-		} else if (strcmp(argv[0], "console") == 0 && argc == 2) {
-			flood_console(strtoll(argv[1], NULL, 10));
-		} else if (strcmp(argv[0], "update") == 0 && argc == 5) {
-			if (update_step(argv[1], argv[2], argv[3], argv[4], status_path) != 0)
-				failed = 1;
-		} else if (strcmp(argv[0], "survived") == 0 && argc == 2) {
-			say("CL MUTANT name=%s result=survived", argv[1]);
-		} else if (strcmp(argv[0], "loaded") == 0 && argc == 2) {
-			if (loaded_step(argv[1]) != 0)
-				failed = 1;
-		} else if (strcmp(argv[0], "reboots") == 0 && argc == 2) {
-			reboots_wanted = atoi(argv[1]);
-		} else {
-			say("CL ERROR what=plan-line word=%s", argv[0]);
-			failed = 1;
-		}
+		failed = plan_line(line, status_path, sizeof(status_path)) != 0;
 	}
 	fclose(f);
 	if (!failed && status_path[0])

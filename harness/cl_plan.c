@@ -1,5 +1,15 @@
 /*
  * cl_plan.c - choosing and preparing what a run will do (see cl_plan.h).
+ *
+ * Everything that can be wrong with the inputs is found before anything is
+ * downloaded or booted: every owned cell's kernel and image kind is checked
+ * first. Then the kernels' images are built on a small pool of threads
+ * (downloads and unpacking overlap; each release has its own cache
+ * directory), the candidate's modules one kernel after another (each needs
+ * its kernel's headers), and the disk images last, only for kernels the
+ * candidate built for. What the report needs of these builds (the module
+ * lists, the images' sums and packages) is read here, once, while they
+ * are built.
  */
 #include "cl_plan.h"
 #include "cl_dkms.h"
@@ -149,8 +159,8 @@ static int build_images(struct cl_plan *p)
 
 /*
  * The owned cells' distinct kernels, checked all at once (nothing is
- * downloaded or booted when one is unknown), then their images built or
- * found, several at a time.
+ * downloaded or booted when one is unknown); cl_plan_prepare_images builds
+ * them after.
  */
 int cl_plan_check(struct cl_plan *q)
 {
@@ -195,10 +205,14 @@ static void build_modules(struct cl_plan *q)
 			k->build_infra = rc == CL_ETIMEOUT || rc == CL_ESETUP; /* not the candidate's */
 			fprintf(stderr, "crashlab: [module %d/%d] %s: %s\n", i + 1, q->nkernels,
 				k->release, k->build_error);
-		} else {
-			fprintf(stderr, "crashlab: [module %d/%d] %s %.12s (%.1f s)\n", i + 1,
-				q->nkernels, k->release, k->ko_sha, cl_now() - t0);
+			continue;
 		}
+		fprintf(stderr, "crashlab: [module %d/%d] %s %.12s (%.1f s)\n", i + 1, q->nkernels,
+			k->release, k->ko_sha, cl_now() - t0);
+		/* not built from a source tree: @ko lists the modules, read once for the report */
+		if (k->ko && !q->cand->module_source &&
+		    cl_read_file(&k->module_list, NULL, k->ko, 1u << 20))
+			k->module_list = NULL;
 	}
 }
 
@@ -289,95 +303,19 @@ void cl_plan_make_runs(struct cl_plan *p)
 	}
 }
 
-/* Read @dir/@name into @out (at most @cap - 1 bytes); "" when there is none. */
-static void read_small(char *out, size_t cap, const char *dir, const char *name)
+const struct cl_kernel_prep *cl_plan_kernel(const struct cl_plan *p, const char *release)
 {
-	char *path = cl_path_join(dir, name), *text = NULL;
-	size_t len;
-
-	out[0] = '\0';
-	if (cl_read_file(&text, &len, path, 4096) == 0)
-		snprintf(out, cap, "%s", text);
-	free(text);
-	free(path);
+	return kernel_of(p, release);
 }
 
-/* What the cell booted, as the image cache verified it (sums), and its packages. */
-static void media_of(struct cl_report_cell *rc, const struct cl_cell_run *r)
+long cl_plan_guest_mib(const struct cl_plan *p)
 {
-	const char *file = !strcmp(r->spec->image, "disk") ? r->img->disk : r->img->vmlinuz;
-	char *dir;
+	long mib = 0;
 
-	if (r->spec->user_path) {
-		const char *base = strrchr(r->spec->user_path, '/');
-
-		snprintf(rc->media_sums, sizeof(rc->media_sums), "%s *%s\n", r->spec->user_sha256,
-			 base ? base + 1 : r->spec->user_path);
-		return;
-	}
-	if (!file || !r->img->vmlinuz)
-		return;
-	dir = cl_dirname(file);
-	read_small(rc->media_sums, sizeof(rc->media_sums), dir, "sums");
-	free(dir);
-	dir = cl_dirname(r->img->vmlinuz);
-	read_small(rc->packages, sizeof(rc->packages), dir, "packages");
-	free(dir);
-}
-
-static void fill_report_cell(struct cl_report_cell *rc, const struct cl_cell_run *r,
-			     const struct cl_kernel_prep *k)
-{
-	const struct cl_triage_result *tr = cl_triage_result(r->sm.tr);
-	const char *loaded = NULL;
-	int i;
-
-	rc->spec = r->spec;
-	rc->verdict = r->dec.verdict;
-	snprintf(rc->title, sizeof(rc->title), "%s", r->dec.title);
-	cl_sanitize(rc->title);
-	rc->boots = r->sm.ev.boots;
-	rc->ev = &r->sm.ev;
-	rc->remedy = r->remedied ? &r->remedy_result : NULL;
-	rc->attempts = r->attempts;
-	rc->retried_because = r->retried_because[0] ? r->retried_because : NULL;
-	rc->host = r->host_uri;
-	rc->moved = r->moved;
-	rc->snapshot_sha256 = r->snapshot_sha256[0] ? r->snapshot_sha256 : NULL;
-	rc->snapshot_built = r->snapshot_built;
-	rc->cmdline = r->cmdline;
-	rc->duration_s = r->duration_s;
-	rc->nphases = r->tries > 0 ? cl_cell_phases(r, rc->phases) : 0;
-	media_of(rc, r);
-	if (k->ko && !r->cand->from_packages) /* those are bound by their package's digest */
-		snprintf(rc->module_sha256, sizeof(rc->module_sha256), "%s", k->ko_sha);
-	if (k->ko && !r->cand->module_source && cl_read_file(&rc->module_list, NULL, k->ko, 1u << 20))
-		rc->module_list = NULL;
-	for (i = 0; i < r->cand->ncontent && !loaded; i++)
-		if (r->cand->content[i].reported_as)
-			loaded = cl_evidence_status(&r->sm.ev, r->cand->content[i].reported_as);
-	if (loaded && cl_is_sha256_hex(loaded))
-		snprintf(rc->loaded_digest, sizeof(rc->loaded_digest), "%s", loaded);
-	snprintf(rc->release_seen, sizeof(rc->release_seen), "%s", r->sm.ev.release);
-	if (r->ko_path && r->attempts > 0)
-		rc->console = cl_sprintf("cells/%s/console.log", r->spec->id);
-	if (tr->crashed) {
-		snprintf(rc->crash_class, sizeof(rc->crash_class), "%s", cl_class_name(tr->cls));
-		snprintf(rc->frame, sizeof(rc->frame), "%s", tr->frame);
-		snprintf(rc->module, sizeof(rc->module), "%s", tr->module);
-		rc->corrupted = tr->corrupted;
-		rc->excerpt = cl_xstrdup(tr->excerpt);
-	}
-}
-
-void cl_plan_report_cells(const struct cl_plan *p, struct cl_report *rep)
-{
-	int i;
-
-	rep->ncells = p->ncells;
-	rep->cells = cl_xcalloc((size_t)p->ncells, sizeof(*rep->cells));
-	for (i = 0; i < p->ncells; i++)
-		fill_report_cell(&rep->cells[i], &p->runs[i], kernel_of(p, p->runs[i].spec->kernel));
+	for (int i = 0; i < p->ncells; i++)
+		if (p->cells[i]->memory_mib > mib)
+			mib = p->cells[i]->memory_mib;
+	return mib;
 }
 
 void cl_plan_clear(struct cl_plan *p)
@@ -393,6 +331,7 @@ void cl_plan_clear(struct cl_plan *p)
 		cl_image_clear(&p->kernels[i].img);
 		free(p->kernels[i].ko);
 		free(p->kernels[i].build_error);
+		free(p->kernels[i].module_list);
 	}
 	free(p->kernels);
 	free(p->cells);

@@ -6,8 +6,9 @@
  * K, K+N, K+2N, ... of the file for --shard K/N), in which order (ring by
  * ring, file order within a ring), which kernels and image kinds they need
  * (built or found in the cache), the candidate module for each kernel, and
- * one cl_cell_run per owned cell. The scheduler (cl_sched.h) runs them; the
- * plan then fills the report from what they found.
+ * one cl_cell_run per owned cell. The qualify flow hands the runs to the
+ * scheduler (cl_sched.h), which knows nothing of the plan, and cl_outcome.h
+ * turns the finished runs into the report's cells.
  */
 #ifndef CL_PLAN_H
 #define CL_PLAN_H
@@ -17,17 +18,20 @@
 #include "cl_image.h"
 #include "cl_matrix.h"
 #include "cl_remediate.h"
-#include "cl_report.h"
 #include "cl_scenario.h"
 
 /* One distinct kernel of the plan: its image and the candidate module built for it. */
 struct cl_kernel_prep {
 	const char *release;
 	struct cl_image img;
-	char *ko;
+	char *ko;            /* the built .ko, or (DKMS, prebuilt, packaged) the list of
+			      * the modules laid out; NULL when nothing was built */
 	char ko_sha[CL_SHA256_HEX];
-	char *build_error;
-	int build_infra;     /* the build ran out of time: not the candidate's fault */
+	char *build_error;   /* why not, when the build failed */
+	int build_infra;     /* ... out of time, or the lab's own setup (the build
+			      * user, a permission): not the candidate's fault */
+	char *module_list;   /* DKMS, prebuilt, packaged: @ko's "NAME SHA256" lines,
+			      * read when built (NULL: a source build, or unreadable) */
 };
 
 struct cl_plan {
@@ -46,7 +50,7 @@ struct cl_plan {
 	struct cl_kernel_prep *kernels;
 	int nkernels;
 	struct cl_cell_run *runs;             /* one per owned cell, in run order */
-	const char *virt_type;
+	const char *virt_type;   /* "kvm" or "qemu" (TCG), for every run */
 };
 
 /* Choose the owned cells and their order; CL_EINPUT for a bad shard. */
@@ -57,14 +61,17 @@ int cl_plan_parse_shard(const char *text, int *k, int *n);
  * checked; CL_EINPUT naming the matrix. Builds nothing. */
 int cl_plan_check(struct cl_plan *p);
 /* Build (or find) every image the owned cells need, with progress (after
- * cl_plan_check): each kernel, then the candidate's modules for it (a
- * build failure fails that kernel's cells, whose disk images are then not
- * built), then what the cells' image kinds need. */
+ * cl_plan_check): the kernels' images, several at a time; then, with a
+ * candidate, its modules for each kernel, one after another (a build
+ * failure fails that kernel's cells, whose disk images are then not built),
+ * kept in OUT/modules; then what the cells' image kinds need. */
 int cl_plan_prepare_images(struct cl_plan *p);
 /* One cl_cell_run per owned cell (after the images and modules). */
 void cl_plan_make_runs(struct cl_plan *p);
-/* Report cells from the finished runs (rep->cells allocated, rep->ncells set). */
-void cl_plan_report_cells(const struct cl_plan *p, struct cl_report *rep);
+/* The prepared kernel @release (borrowed), or NULL when no owned cell runs it. */
+const struct cl_kernel_prep *cl_plan_kernel(const struct cl_plan *p, const char *release);
+/* The largest owned cell's guest memory, MiB (what the scheduler sizes slots by). */
+long cl_plan_guest_mib(const struct cl_plan *p);
 void cl_plan_clear(struct cl_plan *p);
 
 #endif

@@ -1,8 +1,10 @@
 /*
  * cl_sched.c - the cell scheduler (see cl_sched.h): a pool of cell threads
- * per ring, and a progress thread that reports what the cells are doing.
+ * per ring, each bound to a host, taking cells from the ring's queue; the
+ * progress display (cl_progress.c) watches them from its own thread.
  */
 #include "cl_sched.h"
+#include "cl_progress.h"
 #include "cl_util.h"
 
 #include <pthread.h>
@@ -11,7 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Memory a TCG guest costs the host beyond its own RAM (qemu, TCG buffers). */
+/* Memory a guest costs the host beyond its own RAM (qemu itself; under TCG
+ * its translation buffers). */
 #define GUEST_OVERHEAD_MIB 256
 
 /*
@@ -20,7 +23,7 @@
  * waits while cells are in flight, since one of them may come back.
  */
 struct pool {
-	struct cl_plan *p;
+	struct cl_cell_run *runs;
 	const struct cl_sched_opts *o;
 	int *queue, nq;        /* run indices not yet taken */
 	int inflight;
@@ -32,14 +35,6 @@ struct pool {
 struct worker_arg {
 	struct pool *pl;
 	int host;              /* index into o->hosts */
-};
-
-struct progress {
-	struct cl_plan *p;
-	const struct cl_sched_opts *o;
-	int shown[4096];     /* last phase printed, per run (line mode) */
-	int lines;           /* table lines drawn last time (table mode) */
-	volatile int stop;
 };
 
 static long mem_available_mib(void)
@@ -56,31 +51,19 @@ static long mem_available_mib(void)
 	return kib < 0 ? -1 : kib / 1024;
 }
 
-long cl_sched_guest_mib(const struct cl_plan *p)
+int cl_sched_slots_for(long cpus, long free_mib, long guest_mib)
 {
-	long need = 0;
-	int i;
-
-	for (i = 0; i < p->ncells; i++)
-		if (p->cells[i]->memory_mib + GUEST_OVERHEAD_MIB > need)
-			need = p->cells[i]->memory_mib + GUEST_OVERHEAD_MIB;
-	return need;
-}
-
-int cl_sched_slots_for(long cpus, long free_mib, long need_mib)
-{
-	long jobs = cpus > 0 ? cpus : 1;
+	long jobs = cpus > 0 ? cpus : 1, need = guest_mib > 0 ? guest_mib + GUEST_OVERHEAD_MIB : 0;
 
 	/* keep a quarter of what is free for the host itself */
-	if (free_mib > 0 && need_mib > 0 && free_mib * 3 / 4 / need_mib < jobs)
-		jobs = free_mib * 3 / 4 / need_mib;
+	if (free_mib > 0 && need > 0 && free_mib * 3 / 4 / need < jobs)
+		jobs = free_mib * 3 / 4 / need;
 	return jobs < 1 ? 1 : jobs > 64 ? 64 : (int)jobs;
 }
 
-int cl_sched_jobs_auto(const struct cl_plan *p)
+int cl_sched_jobs_auto(long guest_mib)
 {
-	return cl_sched_slots_for(sysconf(_SC_NPROCESSORS_ONLN), mem_available_mib(),
-				  cl_sched_guest_mib(p));
+	return cl_sched_slots_for(sysconf(_SC_NPROCESSORS_ONLN), mem_available_mib(), guest_mib);
 }
 
 int cl_sched_slots(const struct cl_sched_opts *o)
@@ -105,12 +88,12 @@ static int fits(const struct cl_sched_host *h, const struct cl_cell_run *r)
 	return h->local || !needs_local(r);
 }
 
-int cl_sched_check_hosts(const struct cl_plan *p, const struct cl_sched_opts *o)
+int cl_sched_check_hosts(const struct cl_cell_run *runs, int n, const struct cl_sched_opts *o)
 {
 	int i, h;
 
-	for (i = 0; i < p->ncells; i++) {
-		const struct cl_cell_run *r = &p->runs[i];
+	for (i = 0; i < n; i++) {
+		const struct cl_cell_run *r = &runs[i];
 
 		for (h = 0; h < o->nhosts && !fits(&o->hosts[h], r); h++)
 			;
@@ -139,7 +122,7 @@ static int take(struct pool *pl, int h)
 	int i;
 
 	for (i = 0; i < pl->nq; i++)
-		if (fits(&pl->o->hosts[h], &pl->p->runs[pl->queue[i]])) {
+		if (fits(&pl->o->hosts[h], &pl->runs[pl->queue[i]])) {
 			int idx = pl->queue[i];
 
 			memmove(&pl->queue[i], &pl->queue[i + 1], (size_t)(pl->nq - i - 1) * sizeof(int));
@@ -153,7 +136,7 @@ static int take(struct pool *pl, int h)
  * goes back to the queue when another host can take it. */
 static void settle(struct pool *pl, int h, int idx)
 {
-	struct cl_cell_run *r = &pl->p->runs[idx];
+	struct cl_cell_run *r = &pl->runs[idx];
 
 	if (r->host_gone && !cl_interrupted()) {
 		if (!pl->down[h])
@@ -187,9 +170,9 @@ static void *worker(void *arg)
 		}
 		pl->inflight++;
 		pthread_mutex_unlock(&pl->lock);
-		pl->p->runs[idx].host = pl->o->hosts[w->host].host;
-		pl->p->runs[idx].host_uri = pl->o->hosts[w->host].uri;
-		cl_cell_run(&pl->p->runs[idx]);
+		pl->runs[idx].host = pl->o->hosts[w->host].host;
+		pl->runs[idx].host_uri = pl->o->hosts[w->host].uri;
+		cl_cell_run(&pl->runs[idx]);
 		pthread_mutex_lock(&pl->lock);
 		settle(pl, w->host, idx);
 	}
@@ -198,9 +181,11 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static void run_ring(struct cl_plan *p, const struct cl_sched_opts *o, int first, int end)
+/* Runs @first to @end (one ring) on every host's slots, until each is done or
+ * no host is left for it. */
+static void run_ring(struct cl_cell_run *runs, const struct cl_sched_opts *o, int first, int end)
 {
-	struct pool pl = { .p = p, .o = o };
+	struct pool pl = { .runs = runs, .o = o };
 	struct worker_arg *args;
 	pthread_t *t;
 	int n = cl_sched_slots(o), i, h;
@@ -221,8 +206,8 @@ static void run_ring(struct cl_plan *p, const struct cl_sched_opts *o, int first
 		pthread_join(t[i], NULL);
 	/* no worker left for these: every host that could take them is gone */
 	for (i = 0; i < pl.nq; i++)
-		cl_cell_skip(&p->runs[pl.queue[i]], cl_interrupted() ? "not run: stopped by a signal"
-						   : "not run: no libvirt host left to take it");
+		cl_cell_skip(&runs[pl.queue[i]], cl_interrupted() ? "not run: stopped by a signal"
+								  : "not run: no libvirt host left to take it");
 	pthread_cond_destroy(&pl.changed);
 	pthread_mutex_destroy(&pl.lock);
 	free(pl.queue);
@@ -230,117 +215,38 @@ static void run_ring(struct cl_plan *p, const struct cl_sched_opts *o, int first
 	free(t);
 }
 
-static const char *phase_name(const struct cl_cell_run *r)
-{
-	static const char *const names[] = { "queued", "preparing", "booting", "running", "done" };
-	enum cl_cell_phase ph = cl_cell_phase(r);
-
-	return ph == CL_PHASE_DONE ? cl_verdict_name(r->dec.verdict) : names[ph];
-}
-
-/* Line mode: one line per state change, and the verdict when a cell ends. */
-static void print_changes(struct progress *pg)
-{
-	struct cl_plan *p = pg->p;
-	int i, done = 0;
-
-	/* counted as they are printed: cells that end in the same tick get their own numbers */
-	for (i = 0; i < p->ncells && i < 4096; i++)
-		done += pg->shown[i] == CL_PHASE_DONE;
-	for (i = 0; i < p->ncells && i < 4096; i++) {
-		const struct cl_cell_run *r = &p->runs[i];
-		int ph = (int)cl_cell_phase(r);
-
-		if (ph == pg->shown[i])
-			continue;
-		pg->shown[i] = ph;
-		if (ph == CL_PHASE_DONE)
-			fprintf(stderr, "crashlab: [%d/%d] %s (%s): %s - %s (%.1f s)\n", ++done,
-				p->ncells, r->spec->id, r->spec->kernel,
-				cl_verdict_name(r->dec.verdict), r->dec.title, r->duration_s);
-		else if (ph != CL_PHASE_QUEUED)
-			fprintf(stderr, "crashlab: %s: %s\n", r->spec->id, phase_name(r));
-	}
-}
-
-/* Table mode: the whole table, redrawn over the last one. */
-static void draw_table(struct progress *pg)
-{
-	struct cl_plan *p = pg->p;
-	int i;
-
-	if (pg->lines)
-		fprintf(stderr, "\033[%dA", pg->lines);
-	for (i = 0; i < p->ncells; i++) {
-		const struct cl_cell_run *r = &p->runs[i];
-
-		fprintf(stderr, "\033[2K  %-24.24s %-26.26s %-8.8s %-15s %.60s\n", r->spec->id,
-			r->spec->kernel, p->matrix->rings[r->spec->ring], phase_name(r),
-			cl_cell_phase(r) == CL_PHASE_DONE ? r->dec.title : "");
-	}
-	pg->lines = p->ncells;
-	fflush(stderr);
-}
-
-static void *progress_main(void *arg)
-{
-	struct progress *pg = arg;
-
-	for (;;) {
-		int stop = pg->stop;
-
-		if (pg->o->live_table)
-			draw_table(pg);
-		else
-			print_changes(pg);
-		if (stop)
-			return NULL;
-		/* a quarter of a second between reports, but quick to notice the end */
-		for (int i = 0; i < 10 && !pg->stop; i++)
-			usleep(25000);
-	}
-}
-
 /* With --fail-fast: did a cell of this ring fail? */
-static int ring_failed(const struct cl_plan *p, int first, int end)
+static int ring_failed(const struct cl_cell_run *runs, int first, int end)
 {
-	int i;
-
-	for (i = first; i < end; i++)
-		if (cl_verdict_is_failure(p->runs[i].dec.verdict))
+	for (int i = first; i < end; i++)
+		if (cl_verdict_is_failure(runs[i].dec.verdict))
 			return 1;
 	return 0;
 }
 
-void cl_sched_run(struct cl_plan *p, const struct cl_sched_opts *o)
+void cl_sched_run(struct cl_cell_run *runs, int n, const char (*rings)[CL_ID_MAX],
+		  const struct cl_sched_opts *o)
 {
-	struct progress *pg = cl_xcalloc(1, sizeof(*pg));
-	pthread_t prog;
+	struct cl_progress *pg = cl_progress_start(runs, n, rings, o->live_table);
 	int first = 0, stopped_by = -1;
 
-	pg->p = p;
-	pg->o = o;
-	pthread_create(&prog, NULL, progress_main, pg);
-	while (first < p->ncells) {
-		int ring = p->runs[first].spec->ring, end = first, i;
+	while (first < n) {
+		int ring = runs[first].spec->ring, end = first, i;
 
-		while (end < p->ncells && p->runs[end].spec->ring == ring)
+		while (end < n && runs[end].spec->ring == ring)
 			end++;
 		if (stopped_by >= 0) {
-			char *why = cl_sprintf("not run: ring %s failed (--fail-fast)",
-					       p->matrix->rings[stopped_by]);
+			char *why = cl_sprintf("not run: ring %s failed (--fail-fast)", rings[stopped_by]);
 
 			for (i = first; i < end; i++)
-				cl_cell_skip(&p->runs[i], why);
+				cl_cell_skip(&runs[i], why);
 			free(why);
 		} else {
-			run_ring(p, o, first, end);
-			if (o->fail_fast && ring_failed(p, first, end))
+			run_ring(runs, o, first, end);
+			if (o->fail_fast && ring_failed(runs, first, end))
 				stopped_by = ring;
 		}
 		first = end;
 	}
-	pg->stop = 1;
-	pthread_join(prog, NULL);
-	free(pg);
+	cl_progress_stop(pg);
 }

@@ -112,7 +112,7 @@ static int build_failed(int status, const char *log, const char *release)
 int cl_dkms_build(char **list, char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
 		  const char *headers, const char *release)
 {
-	char *script = cl_sprintf("%s/images/dkms.sh", cl_project_root());
+	char *script = cl_sprintf("%s/images/dkms.sh", cl_data_dir());
 	char *id = cl_sprintf("%s\n%s\n", cand->dkms_sha256[0] ? cand->dkms_sha256 : cand->dkms_source,
 			      release);
 	char key[CL_SHA256_HEX], *dir, *lock, *path;

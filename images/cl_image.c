@@ -45,9 +45,9 @@ static void announce_debug_build(const char *release, const char *cache, const c
 /* Run images/mkimage.sh for @release (with --check when @check_only). */
 static int run_mkimage(const char *release, int check_only)
 {
-	const char *root = cl_project_root(), *cache = cl_cache_dir();
-	char *script = cl_sprintf("%s/images/mkimage.sh", root);
-	char *agent = cl_sprintf("%s/build/guest/crashlab-agent", root);
+	const char *cache = cl_cache_dir();
+	char *script = cl_sprintf("%s/images/mkimage.sh", cl_data_dir());
+	char *agent = cl_xstrdup(cl_agent_path());
 	char *logdir = cl_sprintf("%s/logs", cache);
 	/* one log per run: runs sharing the cache do not write over each other's */
 	char *log = cl_sprintf("%s/mkimage-%s.%d.log", logdir, release, (int)getpid());
@@ -115,14 +115,34 @@ int cl_image_check(const char *release)
 	return run_mkimage(release, 1);
 }
 
+/* Read @dir/@name into @out (at most @cap - 1 bytes); "" when there is none
+ * or it is larger than 4 KiB. */
+static void read_small(char *out, size_t cap, const char *dir, const char *name)
+{
+	char *path = cl_path_join(dir, name), *text = NULL;
+	size_t len;
+
+	out[0] = '\0';
+	if (cl_read_file(&text, &len, path, 4096) == 0)
+		snprintf(out, cap, "%s", text);
+	free(text);
+	free(path);
+}
+
 int cl_image_ensure(struct cl_image *out, const char *release)
 {
 	const char *cache = cl_cache_dir();
+	char *dir;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = run_mkimage(release, 0)))
 		return rc;
+	/* what the report says was booted, read now: the cache never changes it */
+	dir = cl_sprintf("%s/images/%s", cache, release);
+	read_small(out->media_sums, sizeof(out->media_sums), dir, "sums");
+	read_small(out->packages, sizeof(out->packages), dir, "packages");
+	free(dir);
 	out->vmlinuz = cl_sprintf("%s/images/%s/vmlinuz", cache, release);
 	out->vmlinux = cl_sprintf("%s/images/%s/vmlinux", cache, release);
 	if (!cl_file_exists(out->vmlinux)) { /* no PVH entry: the bzImage boots */
@@ -158,7 +178,7 @@ static char *disk_name(const char *release, const struct cl_candidate *cand)
 static int run_mkdisk(const char *release, const char *name, const struct cl_candidate *cand)
 {
 	const char *cache = cl_cache_dir();
-	char *script = cl_sprintf("%s/images/mkdisk.sh", cl_project_root());
+	char *script = cl_sprintf("%s/images/mkdisk.sh", cl_data_dir());
 	char *log = cl_sprintf("%s/logs/mkdisk-%s.%d.log", cache, name, (int)getpid());
 	char *logdir = cl_dirname(log);
 	char *argv[6 + CL_MAX_PACKAGES] = { "bash", script, (char *)release, (char *)cache };
@@ -202,9 +222,13 @@ int cl_image_disk_ensure(struct cl_image *img, const char *release, const struct
 		return 0;
 	name = disk_name(release, cand);
 	if ((rc = run_mkdisk(release, name, cand)) == 0) {
-		img->disk = cl_sprintf("%s/disks/%s/disk.qcow2", cache, name);
-		img->disk_vmlinuz = cl_sprintf("%s/disks/%s/vmlinuz", cache, name);
-		img->disk_initrd = cl_sprintf("%s/disks/%s/initrd.img", cache, name);
+		char *dir = cl_sprintf("%s/disks/%s", cache, name);
+
+		img->disk = cl_path_join(dir, "disk.qcow2");
+		img->disk_vmlinuz = cl_path_join(dir, "vmlinuz");
+		img->disk_initrd = cl_path_join(dir, "initrd.img");
+		read_small(img->disk_sums, sizeof(img->disk_sums), dir, "sums");
+		free(dir);
 	}
 	free(name);
 	return rc;

@@ -4,10 +4,17 @@
  * cl_image_ensure() runs images/mkimage.sh, which turns Debian's
  * linux-image/linux-headers packages into a kernel, a base initramfs and a
  * private headers tree under the cache, keyed by content. cl_module_build()
- * builds the candidate's kbuild source against one kernel's headers, cached
- * by the digest of the sources, make variables and release.
- * cl_cell_initrd() writes one cell's overlay initrd. Callers run the first
- * two from one thread (the planner); the third is per cell.
+ * gives the candidate's modules for one kernel: its kbuild source built
+ * against the kernel's headers (cached by the digest of the sources, make
+ * variables and release), its DKMS source built, or its prebuilt or
+ * packaged modules laid out.
+ * cl_cell_initrd() writes one cell's overlay initrd.
+ *
+ * Threads: the planner runs cl_image_ensure() for several releases at once
+ * (a pool of 4 threads; each release has its own cache directory, and
+ * mkimage.sh locks it against other runs sharing the cache), then builds
+ * modules and disk images from one thread; cl_cell_initrd() and
+ * cl_cell_delivery() run on the cell threads, one cell each.
  */
 #ifndef CL_IMAGE_H
 #define CL_IMAGE_H
@@ -25,6 +32,12 @@ struct cl_image {
 	char *disk;          /* base qcow2 (never written) */
 	char *disk_vmlinuz;  /* the image's own kernel and initramfs */
 	char *disk_initrd;
+	/* what the cache verified, read once when the image is built (the
+	 * report's boot media: nothing reads these files while it is written);
+	 * "" when a file is missing or larger than 4 KiB */
+	char media_sums[512];  /* images/RELEASE/sums: "SHA256 *NAME" of its kernel, initramfs */
+	char packages[256];    /* images/RELEASE/packages: "PACKAGE VERSION" it was made from */
+	char disk_sums[512];   /* the disk image's sums: disk.qcow2, vmlinuz, initrd.img */
 };
 
 /* A release ending in "-debug" is crashlab's debug kernel of that Debian ABI,
@@ -35,11 +48,13 @@ int cl_image_is_debug(const char *release);
 
 /* Is @release a kernel Debian has (or we have cached)? CL_EINPUT if not. Fast. */
 int cl_image_check(const char *release);
-/* Build (or find) the image for @release. CL_EINPUT for an unknown release. */
+/* Build (or find) the image for @release, its sums and packages read.
+ * CL_EINPUT for an unknown release. */
 int cl_image_ensure(struct cl_image *out, const char *release);
 void cl_image_clear(struct cl_image *img);
 /* Build (or find) the Debian disk image of @release (images/mkdisk.sh),
- * with the user-space packages of @cand when it lists any (@cand may be NULL). */
+ * with the user-space packages of @cand when it lists any (@cand may be NULL);
+ * its sums read into @img->disk_sums. Nothing to do when @img has its disk. */
 int cl_image_disk_ensure(struct cl_image *img, const char *release, const struct cl_candidate *cand);
 /* 1 when the kernel of @img was built with @sym (=y or =m in its headers'
  * .config), 0 when not or when that cannot be read. */
@@ -47,8 +62,11 @@ int cl_image_has_config(const struct cl_image *img, const char *sym);
 
 /*
  * Build the candidate module for one kernel. On success *ko is the new path
- * of the .ko and @sha its digest. On failure the return is CL_EINFRA and the
- * message names the build log.
+ * of the .ko and @sha its digest (DKMS, prebuilt, packaged: the path of the
+ * list of modules, "NAME SHA256" lines, and the list's digest). On failure
+ * *ko is NULL and the return is CL_EINFRA with the message naming the build
+ * log, CL_ETIMEOUT when the build ran out of time, or CL_ESETUP for the
+ * lab's own setup (the build user, a permission).
  */
 int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
 		    const struct cl_image *img, const char *release);

@@ -39,8 +39,8 @@ static int write_sysctls(struct cl_gfs *g, const struct cl_scenario *s)
 /* The agent, its plans and its two units. */
 static int install_agent(struct cl_gfs *g, const struct cl_cell_input *in)
 {
-	const char *root = cl_project_root();
-	char *agent = cl_sprintf("%s/build/guest/crashlab-agent", root);
+	const char *root = cl_data_dir();
+	char *agent = cl_xstrdup(cl_agent_path());
 	char *unit = cl_sprintf("%s/guest/crashlab-agent.service", root);
 	char *bunit = cl_sprintf("%s/guest/crashlab-boot-ipc.service", root);
 	char *plan = cl_scenario_plan(in->scn, in->cand, cl_kind_disk.plan);

@@ -33,6 +33,71 @@ static const char *str(json_t *o, const char *key)
 	return s ? s : "";
 }
 
+/* @key of @o as an integer (jansson's integer_value: 0 when absent or null). */
+static long long num(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* @key of @o is JSON true (absent, null and false are not). */
+static int is_true(json_t *o, const char *key)
+{
+	return json_is_true(json_object_get(o, key));
+}
+
+/* The plural ending of a count: "1 boot", "2 boots". */
+static const char *plural(long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/*
+ * What --remediate did for a cell (NULL @m: nothing), as one sentence:
+ * "FILE: applied (paths removed: 2); recovered in 1 boot, 45.0 s after
+ * applying it", or why it was not applied or did not help.
+ */
+static char *remediation_text(json_t *m)
+{
+	const char *outcome = str(m, "outcome");
+
+	if (!json_is_object(m))
+		return cl_xstrdup("none");
+	if (!is_true(m, "applied"))
+		return cl_sprintf("%s: %s", str(m, "file"), *outcome ? outcome : "not applied");
+	if (is_true(m, "recovered"))
+		return cl_sprintf("%s: applied (paths removed: %lld); recovered in %lld boot%s, "
+				  "%.1f s after applying it", str(m, "file"), num(m, "removed"),
+				  num(m, "boots"), plural(num(m, "boots")),
+				  json_number_value(json_object_get(m, "seconds")));
+	return cl_sprintf("%s: applied (paths removed: %lld); not recovered after %lld boot%s: %s",
+			  str(m, "file"), num(m, "removed"), num(m, "boots"),
+			  plural(num(m, "boots")), *outcome ? outcome : "no healthy boot");
+}
+
+/*
+ * Whether the cell's machine came back by itself after crashing (the
+ * candidate's own recovery): "recovered after 2 crashed boots: boot 3
+ * healthy, 55.5 s after the first crash", or how many boots crashed.
+ */
+static char *recovery_text(json_t *c)
+{
+	json_t *rec = json_object_get(c, "recovery"), *b;
+	size_t i, crashed = 0;
+
+	if (!json_is_object(rec))
+		return cl_xstrdup("not reported");
+	if (is_true(rec, "recovered"))
+		return cl_sprintf("recovered after %lld crashed boot%s: boot %lld healthy, %.1f s after the "
+				  "first crash", num(rec, "crashed_boots"),
+				  plural(num(rec, "crashed_boots")), num(rec, "healthy_boot"),
+				  json_number_value(json_object_get(rec, "seconds")));
+	json_array_foreach(json_object_get(c, "timeline"), i, b)
+		crashed += !strcmp(str(b, "ended"), "crash");
+	if (!crashed)
+		return cl_xstrdup("no boot crashed");
+	return cl_sprintf("none (%zu of %zu boots crashed)", crashed,
+			  json_array_size(json_object_get(c, "timeline")));
+}
 
 /* <NAME ATTR="VALUE">TEXT</NAME> */
 static void el_with(xmlTextWriterPtr w, const char *name, const char *attr, const char *value,
@@ -73,6 +138,13 @@ static void row(xmlTextWriterPtr w, const char *key, const char *value)
 	xmlTextWriterFullEndElement(w);
 }
 
+/* row() with a value made for it, which it frees. */
+static void row_take(xmlTextWriterPtr w, const char *key, char *value)
+{
+	row(w, key, value);
+	free(value);
+}
+
 /*
  * A reference the page may link to: a "#fragment", or a relative path (no
  * scheme: no ':' before the first '/', '?' or '#'; not "//host"; no
@@ -109,6 +181,28 @@ static void cell_link(xmlTextWriterPtr w, const char *id, const char *label)
 	free(href);
 }
 
+/* Over every cell: what --remediate came to, and how many machines recovered by themselves. */
+static void outcome_rows(xmlTextWriterPtr w, json_t *cells)
+{
+	int tried = 0, applied = 0, healed = 0, recovered = 0;
+	json_t *c, *m;
+	size_t i;
+
+	json_array_foreach(cells, i, c) {
+		m = json_object_get(c, "remediation");
+		tried += json_is_object(m);
+		applied += is_true(m, "applied");
+		healed += is_true(m, "recovered");
+		recovered += is_true(json_object_get(c, "recovery"), "recovered");
+	}
+	if (tried)
+		row_take(w, "remediation", cl_sprintf("tried on %d cell%s: applied on %d, recovered on %d",
+						      tried, plural(tried), applied, healed));
+	if (recovered)
+		row_take(w, "automatic recovery", cl_sprintf("%d cell%s recovered after crashed boots",
+							     recovered, plural(recovered)));
+}
+
 static void header(xmlTextWriterPtr w, json_t *rep)
 {
 	json_t *cand = json_object_get(rep, "candidate"), *blast = json_object_get(rep, "blast_radius");
@@ -118,6 +212,7 @@ static void header(xmlTextWriterPtr w, json_t *rep)
 	heading(w, "h1", "crashlab: ", str(rep, "verdict"), h);
 	xmlTextWriterStartElement(w, W("table"));
 	row(w, "summary", str(rep, "summary_text"));
+	outcome_rows(w, json_object_get(rep, "cells"));
 	row(w, "ran", str(rep, "started"));
 	row(w, "finished", str(rep, "finished"));
 	row(w, "accelerator", str(rep, "accelerator"));
@@ -311,27 +406,49 @@ static void groups(xmlTextWriterPtr w, json_t *rep)
 	xmlTextWriterFullEndElement(w);
 }
 
+/* "boot 2 at 24.6 s, 26.3 s: reached init, ended crash"; the boot it recovered in says so. */
+static void boot_row(xmlTextWriterPtr w, json_t *b, long long healthy_boot)
+{
+	long long n = num(b, "boot");
+	char *line = cl_sprintf("boot %lld at %.1f s, %.1f s: reached %s, ended %s%s%s", n,
+				json_number_value(json_object_get(b, "start_s")),
+				json_number_value(json_object_get(b, "duration_s")), str(b, "reached"),
+				str(b, "ended"), is_true(b, "healthy") ? ", healthy" : "",
+				n == healthy_boot ? ", recovered" : "");
+
+	xmlTextWriterStartElement(w, W("tr"));
+	cl_xmlw_el(w, "td", line);
+	cl_xmlw_el(w, "td", str(b, "crash"));
+	xmlTextWriterFullEndElement(w);
+	free(line);
+}
+
+/*
+ * Every boot of a cell that booted more than once, or recovered, or was
+ * remediated: how far each got and how it ended, through the recovery; a
+ * remediation's boots are not in the timeline, its last row sums them up.
+ */
 static void timeline(xmlTextWriterPtr w, json_t *c)
 {
-	json_t *b;
+	json_t *boots = json_object_get(c, "timeline"), *m = json_object_get(c, "remediation"), *b;
+	json_t *rec = json_object_get(c, "recovery");
+	long long healthy = is_true(rec, "recovered") ? num(rec, "healthy_boot") : 0;
 	size_t i;
 
-	if (json_array_size(json_object_get(c, "timeline")) < 2)
+	if (json_array_size(boots) < 2 && !healthy && !json_is_object(m))
 		return;
 	xmlTextWriterStartElement(w, W("table"));
-	json_array_foreach(json_object_get(c, "timeline"), i, b) {
-		char *line = cl_sprintf("boot %lld at %.1f s, %.1f s: reached %s, ended %s%s",
-					(long long)json_integer_value(json_object_get(b, "boot")),
-					json_number_value(json_object_get(b, "start_s")),
-					json_number_value(json_object_get(b, "duration_s")),
-					str(b, "reached"), str(b, "ended"),
-					json_is_true(json_object_get(b, "healthy")) ? ", healthy" : "");
+	json_array_foreach(boots, i, b)
+		boot_row(w, b, healthy);
+	if (json_is_object(m)) {
+		char *text = remediation_text(m), *line = cl_sprintf("then the remediation %s", text);
 
 		xmlTextWriterStartElement(w, W("tr"));
 		cl_xmlw_el(w, "td", line);
-		cl_xmlw_el(w, "td", str(b, "crash"));
+		cl_xmlw_el(w, "td", is_true(m, "recovered") ? "recovered" : "not recovered");
 		xmlTextWriterFullEndElement(w);
 		free(line);
+		free(text);
 	}
 	xmlTextWriterFullEndElement(w);
 }
@@ -476,6 +593,8 @@ static void cell_details(xmlTextWriterPtr w, json_t *c)
 	row(w, "module sha256", str(c, "module_sha256"));
 	row(w, "started from", snap ? str(snap, "sha256") : str(c, "started_from"));
 	row(w, "console", str(c, "console"));
+	row_take(w, "remediation", remediation_text(json_object_get(c, "remediation")));
+	row_take(w, "automatic recovery", recovery_text(c));
 	media_rows(w, json_object_get(c, "boot_media"));
 	coverage_row(w, c);
 	workload_rows(w, c);

@@ -1,6 +1,8 @@
 /*
  * cl_summary.c - summary.md: a qualification short enough for a pull-request
- * comment, written from report.json (so a run and a merge write the same).
+ * comment, written from report.json (so a run and a merge write the same):
+ * the counts, the failing cells, and what became of each machine that was
+ * remediated (--remediate) or recovered by itself.
  * Titles come from guest consoles: every character markdown or HTML could
  * read as markup is escaped.
  */
@@ -88,6 +90,17 @@ static void preflight_lines(char **buf, size_t *len, json_t *rep)
 		cl_append(buf, len, "\n");
 }
 
+/* 1: one more row to list; 0 once MAX_ROWS are listed, the row only counted in *@more. */
+static int listed(int *rows, int *more)
+{
+	if (*rows == MAX_ROWS) {
+		++*more;
+		return 0;
+	}
+	++*rows;
+	return 1;
+}
+
 static void failing_table(char **buf, size_t *len, json_t *cells)
 {
 	json_t *c;
@@ -95,13 +108,9 @@ static void failing_table(char **buf, size_t *len, json_t *cells)
 	int rows = 0, more = 0;
 
 	json_array_foreach(cells, i, c) {
-		if (!strcmp(str(c, "verdict"), "pass"))
+		if (!strcmp(str(c, "verdict"), "pass") || !listed(&rows, &more))
 			continue;
-		if (rows == MAX_ROWS) {
-			more++;
-			continue;
-		}
-		if (rows++ == 0)
+		if (rows == 1)
 			cl_append(buf, len, "| cell | kernel | verdict | title |\n| --- | --- | --- | --- |\n");
 		cl_append(buf, len, "| ");
 		md_put(buf, len, str(c, "id"), 80);
@@ -113,6 +122,86 @@ static void failing_table(char **buf, size_t *len, json_t *cells)
 	}
 	if (more)
 		cl_append(buf, len, "\nand %d more failing cells (report.json has them all).\n", more);
+	if (rows)
+		cl_append(buf, len, "\n");
+}
+
+/* @key of @o as an integer (0 when absent or null). */
+static long long num(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* The plural ending of a count: "1 boot", "2 boots". */
+static const char *plural(long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* "remediation FILE applied (paths removed: 2): **recovered** in 1 boot, 45.0 s after ..." */
+static void remediation_part(char **buf, size_t *len, json_t *m)
+{
+	const char *outcome = str(m, "outcome");
+
+	cl_append(buf, len, "remediation ");
+	md_put(buf, len, str(m, "file"), 80);
+	if (!json_is_true(json_object_get(m, "applied"))) {
+		cl_append(buf, len, ": ");
+		md_put(buf, len, *outcome ? outcome : "not applied", 200);
+		return;
+	}
+	cl_append(buf, len, " applied (paths removed: %lld): ", num(m, "removed"));
+	if (json_is_true(json_object_get(m, "recovered"))) {
+		cl_append(buf, len, "**recovered** in %lld boot%s, %.1f s after applying it",
+			  num(m, "boots"), plural(num(m, "boots")),
+			  json_number_value(json_object_get(m, "seconds")));
+		return;
+	}
+	cl_append(buf, len, "**not recovered** after %lld boot%s: ", num(m, "boots"),
+		  plural(num(m, "boots")));
+	md_put(buf, len, *outcome ? outcome : "no healthy boot", 200);
+}
+
+/* "**recovered** automatically after 2 crashed boots (healthy at boot 3, 55.5 s after ...)" */
+static void recovery_part(char **buf, size_t *len, json_t *rec)
+{
+	cl_append(buf, len, "**recovered** automatically after %lld crashed boot%s "
+		  "(healthy at boot %lld, %.1f s after the first crash)", num(rec, "crashed_boots"),
+		  plural(num(rec, "crashed_boots")), num(rec, "healthy_boot"),
+		  json_number_value(json_object_get(rec, "seconds")));
+}
+
+/*
+ * One line per cell that was remediated or came back by itself: after a boot
+ * loop the first question is whether the machines recovered.
+ */
+static void outcome_lines(char **buf, size_t *len, json_t *cells)
+{
+	json_t *c, *m;
+	size_t i;
+	int rows = 0, more = 0;
+
+	json_array_foreach(cells, i, c) {
+		json_t *rec = json_object_get(c, "recovery");
+		int recovered = json_is_true(json_object_get(rec, "recovered"));
+
+		m = json_object_get(c, "remediation");
+		if ((!json_is_object(m) && !recovered) || !listed(&rows, &more))
+			continue;
+		cl_append(buf, len, "- cell ");
+		md_put(buf, len, str(c, "id"), 80);
+		cl_append(buf, len, ": ");
+		if (recovered)
+			recovery_part(buf, len, rec);
+		if (recovered && json_is_object(m))
+			cl_append(buf, len, "; ");
+		if (json_is_object(m))
+			remediation_part(buf, len, m);
+		cl_append(buf, len, "\n");
+	}
+	if (more)
+		cl_append(buf, len, "- and %d more remediated or recovered cells "
+			  "(report.json has them all)\n", more);
 	if (rows)
 		cl_append(buf, len, "\n");
 }
@@ -138,6 +227,7 @@ int cl_summary_write(const char *report_path, const char *out_path)
 	counts_line(&buf, &len, rep);
 	preflight_lines(&buf, &len, rep);
 	failing_table(&buf, &len, json_object_get(rep, "cells"));
+	outcome_lines(&buf, &len, json_object_get(rep, "cells"));
 	json_array_foreach(json_object_get(cand, "artifacts"), i, a) {
 		if (strcmp(str(a, "kind"), "content"))
 			continue;

@@ -159,17 +159,19 @@ static int compile_criterion(struct out *o, json_t *c, int template_fields, cons
 	return 0;
 }
 
-static int compile(struct out *o, json_t *root, int sensor_fields)
+/*
+ * The definition's header keys, checked and written as the 24-byte header
+ * (its total length patched once the instances are in); the template's
+ * field count into *@tf.
+ */
+static int compile_header(struct out *o, json_t *root, int sensor_fields, int *tf)
 {
 	static const char *const keys[] = { "channel", "version", "template_fields", "description",
 					    "instances", NULL };
-	static const char *const ikeys[] = { "id", "action", "criteria", "description", NULL };
-	json_t *inst = json_object_get(root, "instances"), *v;
+	json_t *inst = json_object_get(root, "instances");
 	json_int_t channel = json_integer_value(json_object_get(root, "channel"));
 	json_int_t version = json_integer_value(json_object_get(root, "version"));
-	json_int_t tf = json_integer_value(json_object_get(root, "template_fields"));
-	unsigned long ids[CL_MAX_INSTANCES];
-	size_t i, k;
+	json_int_t fields = json_integer_value(json_object_get(root, "template_fields"));
 
 	if (keys_ok(root, "definition", keys))
 		return 2;
@@ -177,60 +179,95 @@ static int compile(struct out *o, json_t *root, int sensor_fields)
 		return fail("\"channel\" must be a positive integer");
 	if (!json_is_integer(json_object_get(root, "version")) || version < 0 || version > 0xffffffffLL)
 		return fail("\"version\" must be a non-negative integer");
-	if (!json_is_integer(json_object_get(root, "template_fields")) || tf < 1 ||
-	    tf > CL_MAX_TEMPLATE_FIELDS)
+	if (!json_is_integer(json_object_get(root, "template_fields")) || fields < 1 ||
+	    fields > CL_MAX_TEMPLATE_FIELDS)
 		return fail("\"template_fields\" must be 1 to %d", CL_MAX_TEMPLATE_FIELDS);
-	if (sensor_fields && tf > CL_INPUT_FIELDS)
+	if (sensor_fields && fields > CL_INPUT_FIELDS)
 		return fail("template type has %d fields but the sensor supplies %d inputs",
-			    (int)tf, CL_INPUT_FIELDS);
+			    (int)fields, CL_INPUT_FIELDS);
 	if (!json_is_array(inst) || json_array_size(inst) == 0 ||
 	    json_array_size(inst) > CL_MAX_INSTANCES)
 		return fail("\"instances\" must list 1 to %d instances", CL_MAX_INSTANCES);
 	put(o, "CLCF", 4);
 	put16(o, CL_CONTENT_FORMAT);
-	put16(o, (unsigned int)tf);
+	put16(o, (unsigned int)fields);
 	put32(o, (unsigned long)channel);
 	put32(o, (unsigned long)version);
 	put32(o, (unsigned long)json_array_size(inst));
-	put32(o, 0); /* total length, patched below */
-	json_array_foreach(inst, i, v) {
-		json_t *id = json_object_get(v, "id"), *act = json_object_get(v, "action");
-		json_t *crit = json_object_get(v, "criteria"), *c;
-		char what[64];
-		int action;
+	put32(o, 0); /* total length, patched by compile() */
+	*tf = (int)fields;
+	return 0;
+}
 
-		snprintf(what, sizeof(what), "instances[%zu]", i);
-		if (!json_is_object(v))
-			return fail("%s must be an object", what);
-		if (keys_ok(v, what, ikeys))
+/* "action": "count" or "alert" as its code; -1 for anything else. */
+static int action_code(json_t *act)
+{
+	if (!json_is_string(act))
+		return -1;
+	if (!strcmp(json_string_value(act), "count"))
+		return CL_ACTION_COUNT;
+	return !strcmp(json_string_value(act), "alert") ? CL_ACTION_ALERT : -1;
+}
+
+/* "id": a positive 32-bit integer no earlier instance has; kept in @ids[@i]. */
+static int instance_id(json_t *id, unsigned long *ids, size_t i, const char *what)
+{
+	size_t k;
+
+	if (!json_is_integer(id) || json_integer_value(id) < 1 ||
+	    json_integer_value(id) > 0xffffffffLL)
+		return fail("%s: \"id\" must be a positive integer", what);
+	ids[i] = (unsigned long)json_integer_value(id);
+	for (k = 0; k < i; k++)
+		if (ids[k] == ids[i])
+			return fail("%s: duplicate id %lu", what, ids[i]);
+	return 0;
+}
+
+/* Instance @i of the definition, @v, checked and written with its criteria. */
+static int compile_instance(struct out *o, json_t *v, size_t i, unsigned long *ids, int tf)
+{
+	static const char *const ikeys[] = { "id", "action", "criteria", "description", NULL };
+	json_t *crit = json_object_get(v, "criteria"), *c;
+	char what[64];
+	int action;
+	size_t k;
+
+	snprintf(what, sizeof(what), "instances[%zu]", i);
+	if (!json_is_object(v))
+		return fail("%s must be an object", what);
+	if (keys_ok(v, what, ikeys) || instance_id(json_object_get(v, "id"), ids, i, what))
+		return 2;
+	if ((action = action_code(json_object_get(v, "action"))) < 0)
+		return fail("%s: \"action\" must be \"count\" or \"alert\"", what);
+	if (!json_is_array(crit) || json_array_size(crit) == 0 ||
+	    json_array_size(crit) > CL_MAX_CRITERIA)
+		return fail("%s: \"criteria\" must list 1 to %d criteria", what, CL_MAX_CRITERIA);
+	put32(o, ids[i]);
+	put16(o, (unsigned int)action);
+	put(o, (u8[]){ (u8)json_array_size(crit), 0 }, 2);
+	json_array_foreach(crit, k, c) {
+		char cwhat[96];
+
+		snprintf(cwhat, sizeof(cwhat), "%s.criteria[%zu]", what, k);
+		if (compile_criterion(o, c, tf, cwhat))
 			return 2;
-		if (!json_is_integer(id) || json_integer_value(id) < 1 ||
-		    json_integer_value(id) > 0xffffffffLL)
-			return fail("%s: \"id\" must be a positive integer", what);
-		ids[i] = (unsigned long)json_integer_value(id);
-		for (k = 0; k < i; k++)
-			if (ids[k] == ids[i])
-				return fail("%s: duplicate id %lu", what, ids[i]);
-		action = !json_is_string(act) ? -1
-			 : !strcmp(json_string_value(act), "count") ? CL_ACTION_COUNT
-			 : !strcmp(json_string_value(act), "alert") ? CL_ACTION_ALERT : -1;
-		if (action < 0)
-			return fail("%s: \"action\" must be \"count\" or \"alert\"", what);
-		if (!json_is_array(crit) || json_array_size(crit) == 0 ||
-		    json_array_size(crit) > CL_MAX_CRITERIA)
-			return fail("%s: \"criteria\" must list 1 to %d criteria", what,
-				    CL_MAX_CRITERIA);
-		put32(o, ids[i]);
-		put16(o, (unsigned int)action);
-		put(o, (u8[]){ (u8)json_array_size(crit), 0 }, 2);
-		json_array_foreach(crit, k, c) {
-			char cwhat[96];
-
-			snprintf(cwhat, sizeof(cwhat), "%s.criteria[%zu]", what, k);
-			if (compile_criterion(o, c, (int)tf, cwhat))
-				return 2;
-		}
 	}
+	return 0;
+}
+
+static int compile(struct out *o, json_t *root, int sensor_fields)
+{
+	unsigned long ids[CL_MAX_INSTANCES];
+	json_t *v;
+	size_t i;
+	int tf = 0;
+
+	if (compile_header(o, root, sensor_fields, &tf))
+		return 2;
+	json_array_foreach(json_object_get(root, "instances"), i, v)
+		if (compile_instance(o, v, i, ids, tf))
+			return 2;
 	if (o->len > CL_MAX_CONTENT_LEN)
 		return fail("compiled content is larger than %u bytes", CL_MAX_CONTENT_LEN);
 	o->buf[20] = (u8)o->len;

@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 OUT=${CRASHLAB_TEST_OUT:-$(mktemp -d /tmp/crashlab-debug.XXXXXX)}
-. tests/checks.sh
+. tests/lib/checks.sh
 
 cell() { json "$OUT/kmalloc/report.json" "$@"; }
 

@@ -22,78 +22,34 @@ MATRIX=matrix/ci.json
 # the faults are the infrastructure's: the candidate's pre-flight (a fuzz run
 # that a fresh cache does not remember) is not what they measure
 CAND="sensor/candidate.json --skip-preflight"
-W=$(mktemp -d /tmp/crashlab-faults.XXXXXX)
-. tests/scratch.sh
-scratch_dirs >"$W/scratch.start"
+# this run's directory: each crashlab run NAME keeps NAME.out, .err and .rc
+# there (start, rc_of, wait_for, verdicts, report_has: tests/lib/checks.sh)
+OUT=$(mktemp -d /tmp/crashlab-faults.XXXXXX)
+. tests/lib/scratch.sh
+. tests/lib/checks.sh
+scratch_dirs >"$OUT/scratch.start"
 ONLY=${2:-}
 [ "${1:-}" = "--only" ] || ONLY=
 rows=() survived=0 total=0 false_pass=0 blamed=0
 product='crash|boot_loop|hang|install_failed|workload_failed'
 
 cleanup() {
-    for m in "$W"/mnt-*; do [ -d "$m" ] && umount "$m" 2>/dev/null; done
+    for m in "$OUT"/mnt-*; do [ -d "$m" ] && umount "$m" 2>/dev/null; done
     if [ "$survived" != "$total" ]; then
         # a fault not survived: keep every run's reports and consoles to look at
-        rm -rf build/faults-failed && mkdir -p build && mv "$W" build/faults-failed \
+        rm -rf build/faults-failed && mkdir -p build && mv "$OUT" build/faults-failed \
             && echo "faults: the runs' reports and consoles are kept in build/faults-failed" >&2
     fi
-    rm -rf "$W"
+    rm -rf "$OUT"
     pkill -CONT -x libvirtd 2>/dev/null || true
 }
 trap cleanup EXIT
 
 wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 
-# verdicts OUT: "cell=verdict/attempts ..." from OUT/report.json, with the
-# title of a cell that did not pass
-verdicts() {
-    [ -f "$1/report.json" ] || { echo "no-report"; return; }
-    python3 -c "
-import json,sys
-r=json.load(open('$1/report.json'))
-print(' '.join('%s=%s/%d%s' % (c['id'], c['verdict'], c['attempts'],
-      '' if c['verdict'] == 'pass' else ' (%.80s)' % (c.get('title') or c.get('detail') or ''))
-      for c in r['cells']))"
-}
-
-# start NAME [ENV=V...] -- ARGS: run crashlab in the background; sets PID
-start() {
-    local name=$1; shift
-    local envs=()
-    while [ "$1" != "--" ]; do envs+=("$1"); shift; done
-    shift
-    ( env "${envs[@]}" "$CL" "$@" >"$W/$name.out" 2>"$W/$name.err"; echo $? >"$W/$name.rc" ) &
-    PID=$!
-}
-# wait_for NAME TEXT [SECONDS]: until stderr of NAME shows TEXT
-wait_for() {
-    local i
-    for ((i = 0; i < ${3:-300} * 10; i++)); do
-        grep -q "$2" "$W/$1.err" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-# rc_of NAME: its exit code, once it has one (command substitution cannot `wait`)
-rc_of() {
-    local i
-    for ((i = 0; i < 9000; i++)); do [ -s "$W/$1.rc" ] && break; sleep 0.2; done
-    cat "$W/$1.rc" 2>/dev/null || echo none
-}
 qemu_pids() { pgrep -f 'qemu-system-x86_64 -name guest=crashlab-' || true; }
-# report_has OUT PYTHON-EXPR: the expression holds over OUT/report.json (r) and
-# its first cell (c); false when there is no report
-report_has() {
-    python3 -c "import json,sys; r=json.load(open('$1/report.json')); c=(r['cells'] or [None])[0]; sys.exit(0 if ($2) else 1)" 2>/dev/null
-}
-
 # one_cell FILE [IMAGE]: the first cell of MATRIX as a matrix of its own
-one_cell() {
-    python3 -c "
-import json; m=json.load(open('$MATRIX')); m['cells']=m['cells'][:1]; m['name']='one'
-if '${2:-}': m['cells'][0]['image']='${2:-}'
-json.dump(m, open('$1','w'))"
-}
+one_cell() { python3 tests/checks/one_cell.py "$MATRIX" "$1" "${2:-}"; }
 
 # row NAME EXPECTED GOT OK(0|1) [FALSE_PASS BLAMED]
 row() {
@@ -122,7 +78,7 @@ judge() {
 # --- the faults -------------------------------------------------------------
 
 fault_libvirtd_kill() {
-    start kill -- qualify --matrix $MATRIX --candidate $CAND --out "$W/kill"
+    start kill -- qualify --matrix $MATRIX --candidate $CAND --out "$OUT/kill"
     wait_for kill qualifying && sleep 4
     local killed=1 seen=1 rc
     pkill -9 -x libvirtd && killed=0
@@ -130,15 +86,15 @@ fault_libvirtd_kill() {
     pgrep -x libvirtd >/dev/null || build/reaper libvirtd -d
     rc=$(rc_of kill)
     # the run lost its connection, and a cell's attempt ended on it: tried again, or infra_error
-    [ $killed = 0 ] && grep -q "lost the libvirt connection to qemu:///system\|libvirt connection dead" "$W/kill.err" \
-        && report_has "$W/kill" "len(r['cells'])==2 and any((x['attempts']==2 and x['retried_because']) or x['verdict']=='infra_error' for x in r['cells'])" \
+    [ $killed = 0 ] && grep -q "lost the libvirt connection to qemu:///system\|libvirt connection dead" "$OUT/kill.err" \
+        && report_has "$OUT/kill" "len(r['cells'])==2 and any((x['attempts']==2 and x['retried_because']) or x['verdict']=='infra_error' for x in r['cells'])" \
         && seen=0
-    judge libvirtd-kill "$W/kill" "$rc" "0 2" 1 "retried after reconnect or infra_error; 0|2" \
+    judge libvirtd-kill "$OUT/kill" "$rc" "0 2" 1 "retried after reconnect or infra_error; 0|2" \
         $seen "libvirtd killed, connection lost, a cell retried or infra_error"
 }
 
 fault_libvirtd_stop() {
-    start stop -- qualify --matrix $MATRIX --candidate $CAND --out "$W/stop"
+    start stop -- qualify --matrix $MATRIX --candidate $CAND --out "$OUT/stop"
     wait_for stop qualifying && sleep 3
     pkill -STOP -x libvirtd
     wait_for stop "keepalive" 60
@@ -150,32 +106,32 @@ fault_libvirtd_stop() {
     else
         # the frozen daemon cost a cell its attempt: the keepalive is the reason it gives
         local seen=1
-        report_has "$W/stop" "len(r['cells'])==2 and any('keepalive' in (x['retried_because'] or '') or (x['verdict']=='infra_error' and 'keepalive' in x['title']) for x in r['cells'])" \
+        report_has "$OUT/stop" "len(r['cells'])==2 and any('keepalive' in (x['retried_because'] or '') or (x['verdict']=='infra_error' and 'keepalive' in x['title']) for x in r['cells'])" \
             && seen=0
-        judge libvirtd-stop "$W/stop" "$rc" "0 2" 1 "keepalive notices, retried or infra_error" \
+        judge libvirtd-stop "$OUT/stop" "$rc" "0 2" 1 "keepalive notices, retried or infra_error" \
             $seen "a cell retried or infra_error on the keepalive"
     fi
 }
 
 fault_qemu_kill_once() {
-    start q1 -- qualify --matrix $MATRIX --candidate $CAND --out "$W/q1"
+    start q1 -- qualify --matrix $MATRIX --candidate $CAND --out "$OUT/q1"
     wait_for q1 qualifying && sleep 3
     local victim seen=1 rc
     victim=$(qemu_pids | head -n1)
     [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null || victim=""
     rc=$(rc_of q1)
     # the killed cell was tried again (2 attempts, the reason kept) and passed
-    [ -n "$victim" ] && grep -q "; trying again" "$W/q1.err" \
-        && report_has "$W/q1" "len(r['cells'])==2 and any(x['verdict']=='pass' and x['attempts']==2 and x['retried_because'] for x in r['cells'])" \
+    [ -n "$victim" ] && grep -q "; trying again" "$OUT/q1.err" \
+        && report_has "$OUT/q1" "len(r['cells'])==2 and any(x['verdict']=='pass' and x['attempts']==2 and x['retried_because'] for x in r['cells'])" \
         && seen=0
-    judge qemu-kill-once "$W/q1" "$rc" "0" 1 "the killed cell passes on retry; 0" \
+    judge qemu-kill-once "$OUT/q1" "$rc" "0" 1 "the killed cell passes on retry; 0" \
         $seen "qemu ${victim:-(none found)} killed, its cell passed at attempt 2"
 }
 
 fault_qemu_kill_twice() {
-    local one=$W/one.json i
+    local one=$OUT/one.json i
     one_cell "$one"
-    start q2 -- qualify --matrix "$one" --candidate $CAND --out "$W/q2"
+    start q2 -- qualify --matrix "$one" --candidate $CAND --out "$OUT/q2"
     wait_for q2 qualifying && sleep 3
     local first second retried=1 seen=1 rc
     first=$(qemu_pids)
@@ -187,9 +143,9 @@ fault_qemu_kill_twice() {
     rc=$(rc_of q2)
     # both attempts were killed: the second qemu is another, the cell gave up after it
     [ -n "$first" ] && [ -n "$second" ] && [ "$first" != "$second" ] && [ $retried = 0 ] \
-        && report_has "$W/q2" "len(r['cells'])==1 and c['verdict']=='infra_error' and c['attempts']==2 and c['retried_because']" \
+        && report_has "$OUT/q2" "len(r['cells'])==1 and c['verdict']=='infra_error' and c['attempts']==2 and c['retried_because']" \
         && seen=0
-    judge qemu-kill-twice "$W/q2" "$rc" "2" 0 "infra_error after 2 attempts; 2" \
+    judge qemu-kill-twice "$OUT/q2" "$rc" "2" 0 "infra_error after 2 attempts; 2" \
         $seen "qemu ${first:-(none)} then ${second:-(none)} killed, 2 attempts"
 }
 
@@ -202,15 +158,15 @@ fault_command_hang() {
     local holder=$!
     sleep 0.5
     t0=$(date +%s)
-    start hang CRASHLAB_CMD_TIMEOUT=8 -- qualify --matrix $MATRIX --candidate $CAND --out "$W/hang"
+    start hang CRASHLAB_CMD_TIMEOUT=8 -- qualify --matrix $MATRIX --candidate $CAND --out "$OUT/hang"
     rc=$(rc_of hang)
     pkill -P $holder 2>/dev/null; kill $holder 2>/dev/null
     local took=$(( $(date +%s) - t0 )) ok=1 left
     left=$(pgrep -f "mkimage.sh $release" | wc -l)
-    [ "$rc" = 2 ] && grep -q "mkimage.sh: no result after 8 s" "$W/hang.err" && [ $took -lt 60 ] \
+    [ "$rc" = 2 ] && grep -q "mkimage.sh: no result after 8 s" "$OUT/hang.err" && [ $took -lt 60 ] \
         && [ "$left" = 0 ] && ok=0
     row command-hang "killed at its limit, named; 2; nothing left" \
-        "exit $rc in ${took}s; $(grep -c 'no result' "$W/hang.err") named; $left left" $ok
+        "exit $rc in ${took}s; $(grep -c 'no result' "$OUT/hang.err") named; $left left" $ok
 }
 
 # libguestfs under a limit shorter than its appliance needs to boot (~20 s
@@ -219,11 +175,11 @@ fault_appliance_limit() {
     local rc t0 took ok=1
     t0=$(date +%s)
     start gfs CRASHLAB_CMD_TIMEOUT=12 -- qualify --matrix tests/data/matrix/disk-6.1.json \
-        --candidate $CAND --out "$W/gfs"
+        --candidate $CAND --out "$OUT/gfs"
     rc=$(rc_of gfs)
     took=$(( $(date +%s) - t0 ))
-    local v; v=$(verdicts "$W/gfs")
-    [ "$rc" = 2 ] && echo "$v" | grep -q "=infra_error/2" && grep -q "appliance killed" "$W/gfs/report.json" \
+    local v; v=$(verdicts "$OUT/gfs")
+    [ "$rc" = 2 ] && echo "$v" | grep -q "=infra_error/2" && grep -q "appliance killed" "$OUT/gfs/report.json" \
         && [ -z "$(pgrep -f 'crashlab.gfs=')" ] && ok=0
     row appliance-limit "appliance killed at its limit; infra; 2" "exit $rc in ${took}s: $v" $ok 0 \
         "$(echo "$v" | grep -Ecq "=($product)/" && echo 1 || echo 0)"
@@ -236,15 +192,15 @@ fault_cache_truncate() {
     img=.cache/images/$release/base.cpio.gz
     truncate -s 1000 "$img"
     for ko in .cache/modules/*/*.ko; do [ -f "$ko" ] && truncate -s 100 "$ko" && kos+=("$(realpath "$ko")"); done
-    start trunc -- qualify --matrix $MATRIX --candidate $CAND --out "$W/trunc"
+    start trunc -- qualify --matrix $MATRIX --candidate $CAND --out "$OUT/trunc"
     rc=$(rc_of trunc)
     local rebuilt=0
     # the image is whole again and matches its recorded digests
     [ "$(stat -c %s "$img")" -gt 1000 ] && (. images/cache.sh && sums_ok "$(dirname "$img")") \
         && rebuilt=$((rebuilt + 1))
-    grep -q "does not match its recorded digest" "$W/trunc.err" && rebuilt=$((rebuilt + 1))
+    grep -q "does not match its recorded digest" "$OUT/trunc.err" && rebuilt=$((rebuilt + 1))
     # each module the run named is one truncated here, built again: whole, with its recorded digest
-    named=$(sed -n 's/^crashlab: \(.*\) does not match its recorded digest; building again$/\1/p' "$W/trunc.err")
+    named=$(sed -n 's/^crashlab: \(.*\) does not match its recorded digest; building again$/\1/p' "$OUT/trunc.err")
     if [ -n "$named" ]; then
         rebuilt=$((rebuilt + 1))
         while read -r p; do
@@ -253,37 +209,32 @@ fault_cache_truncate() {
                 || { rebuilt=$((rebuilt - 1)); break; }
         done <<<"$named"
     fi
-    judge cache-truncate "$W/trunc" "$rc" "0" 1 "detected ($rebuilt/3 seen), rebuilt, pass; 0" \
-        "$([ "$rebuilt" = 3 ] && report_has "$W/trunc" "len(r['cells'])==2" && echo 0 || echo 1)" \
+    judge cache-truncate "$OUT/trunc" "$rc" "0" 1 "detected ($rebuilt/3 seen), rebuilt, pass; 0" \
+        "$([ "$rebuilt" = 3 ] && report_has "$OUT/trunc" "len(r['cells'])==2" && echo 0 || echo 1)" \
         "image rebuilt, ${#kos[@]} truncated modules: $(echo "$named" | grep -c .) named and rebuilt"
 }
 
 # two runs at once sharing the caches, both having to build the same module
 fault_two_runs() {
     rm -rf .cache/modules
-    start twoA -- qualify --matrix $MATRIX --candidate $CAND --out "$W/twoA"
+    start twoA -- qualify --matrix $MATRIX --candidate $CAND --out "$OUT/twoA"
     local a=$PID
-    start twoB -- qualify --matrix $MATRIX --candidate $CAND --out "$W/twoB"
+    start twoB -- qualify --matrix $MATRIX --candidate $CAND --out "$OUT/twoB"
     local rcb; rcb=$(rc_of twoB)
     PID=$a
     local rca; rca=$(rc_of twoA)
     local va vb ok=1 mods
-    va=$(verdicts "$W/twoA"); vb=$(verdicts "$W/twoB")
+    va=$(verdicts "$OUT/twoA"); vb=$(verdicts "$OUT/twoB")
     [ "$rca" = 0 ] && [ "$rcb" = 0 ] && ok=0
     # they ran at once, both on the one module per kernel the shared cache holds
     mods=$(find .cache/modules -mindepth 1 -maxdepth 1 -type d -name 'clsensor-*' 2>/dev/null | wc -l)
-    python3 -c "
-import json, sys
-a, b = (json.load(open('$W/%s/report.json' % n)) for n in ('twoA', 'twoB'))
-m = lambda r: [x['module_sha256'] for x in r['cells']]
-sys.exit(0 if len(a['cells']) == len(b['cells']) == 2 and a['started'] <= b['finished'] and b['started'] <= a['finished']
-         and m(a) == m(b) and all(m(a)) else 1)" 2>/dev/null && [ "$mods" = 2 ] || ok=1
+    python3 tests/checks/two_runs.py "$OUT/twoA" "$OUT/twoB" 2>/dev/null && [ "$mods" = 2 ] || ok=1
     row two-runs "both pass, caches shared; 0 and 0" "exit $rca/$rcb: $va | $vb; $mods cached modules" $ok
 }
 
 # tmpfs SIZE: a small file system of its own; prints its mount point
 small_fs() {
-    local m; m=$(mktemp -d "$W/mnt-XXXXXX")
+    local m; m=$(mktemp -d "$OUT/mnt-XXXXXX")
     mount -t tmpfs -o size="$1" tmpfs "$m" && echo "$m"
 }
 
@@ -294,13 +245,13 @@ fault_full_output() {
     dd if=/dev/zero of="$m/fill" bs=1k count=120 2>/dev/null && filled=0
     start fullout -- qualify --matrix $MATRIX --candidate $CAND --out "$m/out"
     rc=$(rc_of fullout)
-    local last; last=$(tail -n1 "$W/fullout.err")
+    local last; last=$(tail -n1 "$OUT/fullout.err")
     # exit 2; no report.json, or one that says error (never a complete-looking pass)
     if [ "$rc" = 2 ] && { [ ! -f "$m/out/report.json" ] || ! grep -q '"verdict": "pass"' "$m/out/report.json"; }; then
         ok=0
     fi
     # the disk did fill: a write of the run failed for want of space
-    [ $filled = 0 ] && grep -q "No space left on device" "$W/fullout.err" || ok=1
+    [ $filled = 0 ] && grep -q "No space left on device" "$OUT/fullout.err" || ok=1
     ls "$m"/out/*.tmp.* >/dev/null 2>&1 && ok=1
     row disk-full-out "exit 2, one line, no complete report" "exit $rc: ${last:0:90}" $ok
     umount "$m"
@@ -309,9 +260,9 @@ fault_full_output() {
 fault_full_cache() {
     local m rc ok=1
     m=$(small_fs 8m) || { row disk-full-cache "exit 2, one line" "cannot mount tmpfs" 1; return; }
-    start fullcache CRASHLAB_CACHE="$m" -- qualify --matrix $MATRIX --candidate $CAND --out "$W/fullcache"
+    start fullcache CRASHLAB_CACHE="$m" -- qualify --matrix $MATRIX --candidate $CAND --out "$OUT/fullcache"
     rc=$(rc_of fullcache)
-    local last; last=$(tail -n1 "$W/fullcache.err")
+    local last; last=$(tail -n1 "$OUT/fullcache.err")
     [ "$rc" = 2 ] && echo "$last" | grep -q "failed" && ok=0
     # the build that failed is the small cache's, and it had begun filling it (a download)
     local log; log=$(sed -n 's/.*, see \(.*\)$/\1/p' <<<"$last")
@@ -321,53 +272,53 @@ fault_full_cache() {
 }
 
 fault_console_flood() {
-    local one=$W/one.json rc hwm=0 pid rss ok=1 cap=1048576
+    local one=$OUT/one.json rc hwm=0 pid rss ok=1 cap=1048576
     one_cell "$one"
     start flood CRASHLAB_CONSOLE_MAX=$cap -- reproduce --kernel "$(python3 -c "import json; print(json.load(open('$one'))['cells'][0]['kernel'])")" \
-        --candidate $CAND --scenario tests/data/scenario/console-flood.json --out "$W/flood"
+        --candidate $CAND --scenario tests/data/scenario/console-flood.json --out "$OUT/flood"
     pid=""
-    while [ -z "$pid" ] && [ ! -f "$W/flood.rc" ]; do pid=$(pgrep -P "$PID" -f "reproduce" | head -n1); sleep 0.1; done
+    while [ -z "$pid" ] && [ ! -f "$OUT/flood.rc" ]; do pid=$(pgrep -P "$PID" -f "reproduce" | head -n1); sleep 0.1; done
     while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do
         rss=$(awk '/VmRSS/ {print $2}' /proc/"$pid"/status 2>/dev/null || echo 0)
         [ "${rss:-0}" -gt "$hwm" ] && hwm=$rss
         sleep 0.5
     done
     rc=$(rc_of flood)
-    local log; log=$(ls "$W"/flood/cells/*/console.log 2>/dev/null | head -n1)
+    local log; log=$(ls "$OUT"/flood/cells/*/console.log 2>/dev/null | head -n1)
     local size; size=$(stat -c %s "$log" 2>/dev/null || echo 0)
-    local esc; esc=$(grep -c $'\x1b' "$W/flood.err")
+    local esc; esc=$(grep -c $'\x1b' "$OUT/flood.err")
     # the flood came (the guest wrote more than the cap) and crashlab's RSS was sampled
     if [ "$rc" = 0 ] && [ "$size" -lt $((cap + 4096)) ] && grep -q "console.log capped" "$log" \
        && [ "$esc" = 0 ] && [ "$hwm" -gt 0 ] && [ "$hwm" -lt 51200 ] \
-       && report_has "$W/flood" "len(r['cells'])==1 and c['console_bytes']>$cap"; then ok=0; fi
+       && report_has "$OUT/flood" "len(r['cells'])==1 and c['console_bytes']>$cap"; then ok=0; fi
     row console-flood "pass; log capped with a note; RSS<50MiB; no ESC" \
         "exit $rc; log $size B; RSS max $((hwm / 1024)) MiB; $esc raw ESC lines" $ok
 }
 
 fault_signal() {
     local sig=$1 name=sig-$1 rc
-    start "$name" -- qualify --matrix $MATRIX --candidate $CAND --out "$W/$name"
+    start "$name" -- qualify --matrix $MATRIX --candidate $CAND --out "$OUT/$name"
     wait_for "$name" qualifying && sleep 4
     local sent=1
-    pkill -"$sig" -f "$CL qualify --matrix $MATRIX --candidate $CAND --out $W/$name" && sent=0
+    pkill -"$sig" -f "$CL qualify --matrix $MATRIX --candidate $CAND --out $OUT/$name" && sent=0
     rc=$(rc_of "$name")
     local v ok=1
-    v=$(verdicts "$W/$name")
+    v=$(verdicts "$OUT/$name")
     [ "$rc" = 2 ] && echo "$v" | grep -q "not_run" && ! echo "$v" | grep -Eq "=($product)/" && ok=0
     # the signal reached crashlab: it says so, and both cells are in the report
-    [ $sent = 0 ] && grep -q "crashlab: stopped by a signal; unfinished cells are not_run" "$W/$name.err" \
-        && report_has "$W/$name" "len(r['cells'])==2" || ok=1
+    [ $sent = 0 ] && grep -q "crashlab: stopped by a signal; unfinished cells are not_run" "$OUT/$name.err" \
+        && report_has "$OUT/$name" "len(r['cells'])==2" || ok=1
     row "$name" "partial report, not_run; 2" "exit $rc: $v" $ok 0 "$(echo "$v" | grep -Ecq "=($product)/" && echo 1 || echo 0)"
 }
 
 fault_confinement() {
     local user ok=1 xml
-    start conf -- qualify --matrix $MATRIX --candidate $CAND --out "$W/conf"
+    start conf -- qualify --matrix $MATRIX --candidate $CAND --out "$OUT/conf"
     wait_for conf qualifying && sleep 2
     user=$(ps -o user= -p "$(qemu_pids | head -n1)" 2>/dev/null | tr -d ' ')
     rc_of conf >/dev/null
-    xml=$(cat "$W"/conf/cells/*/domain.xml 2>/dev/null)
-    local mode; mode=$(stat -c %a "$W/conf/report.json" 2>/dev/null)
+    xml=$(cat "$OUT"/conf/cells/*/domain.xml 2>/dev/null)
+    local mode; mode=$(stat -c %a "$OUT/conf/report.json" 2>/dev/null)
     [ "$user" = libvirt-qemu ] && ! echo "$xml" | grep -q "seclabel type='none'" && [ "$mode" = 644 ] && ok=0
     row confinement "qemu as libvirt-qemu (DAC), no seclabel none" "qemu user ${user:-none}; report mode $mode" $ok
 }
@@ -377,24 +328,24 @@ fault_confinement() {
 # next run removes the directory (its owner is gone), destroys the guest (it
 # holds the snapshot's lock) and qualifies normally
 fault_snapshot_sigkill() {
-    local snap=$W/snap.json left killed ok=0 v rc
+    local snap=$OUT/snap.json left killed ok=0 v rc
     one_cell "$snap" snapshot
-    scratch_dirs >"$W/scratch.before"
-    start snapkill -- qualify --matrix "$snap" --candidate $CAND --out "$W/snapkill"
+    scratch_dirs >"$OUT/scratch.before"
+    start snapkill -- qualify --matrix "$snap" --candidate $CAND --out "$OUT/snapkill"
     wait_for snapkill ': running' 300
-    pkill -9 -f -- "--out $W/snapkill" || true
+    pkill -9 -f -- "--out $OUT/snapkill" || true
     local krc; krc=$(rc_of snapkill)
-    killed=$(scratch_new "$W/scratch.before")
+    killed=$(scratch_new "$OUT/scratch.before")
     left=$(count_domains crashlab-snap- || echo "virsh failed")
-    "$CL" qualify --matrix "$snap" --candidate $CAND --out "$W/snapagain" >"$W/snapagain.err" 2>&1
+    "$CL" qualify --matrix "$snap" --candidate $CAND --out "$OUT/snapagain" >"$OUT/snapagain.err" 2>&1
     rc=$?
-    v=$(verdicts "$W/snapagain")
+    v=$(verdicts "$OUT/snapagain")
     # the run died of the SIGKILL (128 + 9), not of something else
     [ "$krc" = 137 ] && [ "$left" = 1 ] && [ "$rc" = 0 ] && [[ "$v" == *"=pass/1"* ]] || ok=1
     no_domains crashlab-snap- || ok=1
     # the killed run's directory existed, and the next run removed it, saying so
     [ -n "$killed" ] && [ -z "$(comm -12 <(echo "$killed") <(scratch_dirs))" ] \
-        && grep -q "removed $killed, left by run" "$W/snapagain.err" || ok=1
+        && grep -q "removed $killed, left by run" "$OUT/snapagain.err" || ok=1
     row snapshot-sigkill "killed run left guest+scratch; next run removes both" \
         "killed: exit $krc, left $left, scratch $(echo "$killed" | grep -c .); next exit $rc: $v" "$ok"
 }
@@ -405,21 +356,21 @@ fault_snapshot_sigkill() {
 # (infra, "dead console"), discard the snapshot and pass on its retry from a
 # snapshot built and proven again: never a hang blamed on the candidate.
 fault_dead_console() {
-    local snap=$W/deadcon.json ok=0 v rc entry t0 took
+    local snap=$OUT/deadcon.json ok=0 v rc entry t0 took
     one_cell "$snap" snapshot
-    "$CL" qualify --matrix "$snap" --candidate $CAND --out "$W/deadcon0" >/dev/null 2>&1
+    "$CL" qualify --matrix "$snap" --candidate $CAND --out "$OUT/deadcon0" >/dev/null 2>&1
     entry=$(ls -d .cache/snapshots/"$(python3 -c "import json; print(json.load(open('$snap'))['cells'][0]['kernel'])")"-???????????????? | head -1)
     python3 tests/serial/poison.py "$entry/state.save" >&2 &&
         sha256sum "$entry/state.save" | cut -c1-64 | tr -d '\n' >"$entry/sha256" || ok=1
     t0=$(date +%s)
-    "$CL" qualify --matrix "$snap" --candidate $CAND --out "$W/deadcon" >"$W/deadcon.out" 2>"$W/deadcon.err"
+    "$CL" qualify --matrix "$snap" --candidate $CAND --out "$OUT/deadcon" >"$OUT/deadcon.out" 2>"$OUT/deadcon.err"
     rc=$? took=$(( $(date +%s) - t0 ))
-    v=$(verdicts "$W/deadcon")
+    v=$(verdicts "$OUT/deadcon")
     # the retry passed from a snapshot built again; the first attempt said why at once
-    [ "$rc" = 0 ] && report_has "$W/deadcon" "len(r['cells'])==1 and c['verdict']=='pass' and c['attempts']==2 and 'dead console' in (c['retried_because'] or '') and c['snapshot']['built_by_this_run']" || ok=1
-    grep -q "restored with a dead console; discarded" "$W/deadcon.err" || ok=1
-    grep -q '"restored"' "$W/deadcon/cells/"*/events.attempt1.log 2>/dev/null ||
-        grep -q ' restored' "$W/deadcon/cells/"*/events.attempt1.log || ok=1
+    [ "$rc" = 0 ] && report_has "$OUT/deadcon" "len(r['cells'])==1 and c['verdict']=='pass' and c['attempts']==2 and 'dead console' in (c['retried_because'] or '') and c['snapshot']['built_by_this_run']" || ok=1
+    grep -q "restored with a dead console; discarded" "$OUT/deadcon.err" || ok=1
+    grep -q '"restored"' "$OUT/deadcon/cells/"*/events.attempt1.log 2>/dev/null ||
+        grep -q ' restored' "$OUT/deadcon/cells/"*/events.attempt1.log || ok=1
     ! grep -q 'serial/tsr' "$entry/state.save" || ok=1
     row dead-console "dead console: infra at once, rebuilt, pass on retry" \
         "exit $rc in ${took}s: $v" "$ok" 0 "$(echo "$v" | grep -Eq "=($product)/" && echo 1 || echo 0)"
@@ -435,10 +386,10 @@ done
 for s in INT TERM HUP; do wanted "sig-$s" && fault_signal $s; done
 
 domains=$(count_domains crashlab- || echo "unknown (virsh failed)")
-overlays=$(scratch_new "$W/scratch.start" | wc -l)
+overlays=$(scratch_new "$OUT/scratch.start" | wc -l)
 tmpfiles=$( { find .cache -name '*.tmp.*' -o -name '.dl.*' -o -name '.sums.tmp' \
                 -o -name '.*.build.*' -o -name 'stage.*'; \
-              find "$W" -name '*.tmp.*'; } 2>/dev/null | wc -l)
+              find "$OUT" -name '*.tmp.*'; } 2>/dev/null | wc -l)
 
 echo
 printf '%-18s %-44s %s\n' fault expected got

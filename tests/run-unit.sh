@@ -1,8 +1,16 @@
 #!/bin/bash
 # Run every unit-test binary given; print each one's cmocka output and a
 # closing "N passed, N failed" line over all of them. Exit 1 if any failed.
+# They run from the project root and write only under /tmp.
 set -u
 passed=0 failed=0 bad=0
+# a cache of their own (pre-flight steps keep theirs in it): the tests write
+# nothing into the checkout, whose .cache the VM tests and their images own;
+# readable by the build user that pre-flight steps run as
+CRASHLAB_CACHE=$(mktemp -d /tmp/crashlab-unit-cache.XXXXXX) || exit 1
+export CRASHLAB_CACHE
+trap 'rm -rf "$CRASHLAB_CACHE"' EXIT
+chmod 0755 "$CRASHLAB_CACHE"
 for t in "$@"; do
     out=$("$t" 2>&1); rc=$?
     printf '%s\n' "$out"

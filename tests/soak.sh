@@ -24,7 +24,7 @@ RUNS=${1:-20}
 MATRIX=${2:-matrix/smoke.json}
 W=$(mktemp -d /tmp/crashlab-soak.XXXXXX)
 trap 'rm -rf "$W"' EXIT
-. tests/scratch.sh
+. tests/lib/scratch.sh
 scratch_dirs >"$W/scratch.start"
 
 fds_of() { local p; p=$(pgrep -x "$1" | head -n1); [ -n "$p" ] && ls /proc/"$p"/fd | wc -l || echo 0; }
@@ -53,17 +53,7 @@ one_run() {
 }
 
 # verdicts, cells, passing cells, cells with a non-empty console.log of run K
-tally() {
-    python3 - "$W/out$1" <<'PY' 2>/dev/null || echo "no-report 0 0 0"
-import json, os, sys
-d = sys.argv[1]
-r = json.load(open(d + '/report.json'))
-cells = r['cells']
-con = sum(1 for c in cells if c.get('console') and os.path.getsize(os.path.join(d, c['console'])) > 0)
-print(' '.join('%s=%s' % (c['id'], c['verdict']) for c in cells).replace(' ', ','),
-      len(cells), sum(c['verdict'] == 'pass' for c in cells), con)
-PY
-}
+tally() { python3 tests/checks/soak_tally.py "$W/out$1" 2>/dev/null || echo "no-report 0 0 0"; }
 
 first_v="" same=0 leaks=0 ncells=0 npass=0 ncon=0 runs=0
 rss_min=0 rss_max=0 fd_min=0 fd_max=0 lv0=0 vl0=0 lv_max=0 vl_max=0

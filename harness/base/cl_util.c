@@ -11,6 +11,8 @@
 #include <sys/file.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -297,61 +299,158 @@ char *cl_dirname(const char *path)
 }
 
 /*
- * The project root holds images/mkimage.sh: found by walking up from the
- * running binary (build/crashlab, build/test/x), or given as CRASHLAB_ROOT.
+ * Where crashlab's own files are: the layout the running binary sits in
+ * (cl_util.h says what each directory holds). The binary is found through
+ * /proc/self/exe, so a symbolic link to a checkout's build/crashlab still
+ * runs from that checkout. Worked out once, on first use, from any thread.
  */
-const char *cl_project_root(void)
+struct layout {
+	char data[PATH_MAX];    /* recipes, scenarios, matrices, sensor, guest units */
+	char libexec[PATH_MAX]; /* built helpers: guest/crashlab-agent, reaper */
+	char agent[PATH_MAX];   /* libexec/guest/crashlab-agent */
+	char cache[PATH_MAX];
+	int installed;          /* data under PREFIX/share/crashlab, not a checkout */
+};
+static struct layout layout;
+static pthread_once_t layout_once = PTHREAD_ONCE_INIT;
+
+/* printf into @buf; -1 (and "" in @buf) when it does not fit. */
+static int __attribute__((format(printf, 2, 3))) fmt_path(char buf[PATH_MAX], const char *fmt, ...)
 {
-	static char root[PATH_MAX];
+	va_list ap;
+	int n;
 
-	if (!root[0]) {
-		const char *env = getenv("CRASHLAB_ROOT");
-		char exe[PATH_MAX];
-		ssize_t n;
-
-		snprintf(root, sizeof(root), ".");
-		if (env && *env) {
-			snprintf(root, sizeof(root), "%s", env);
-		} else if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
-			char *dir, *probe;
-			int up;
-
-			exe[n] = '\0';
-			dir = cl_dirname(exe);
-			for (up = 0; up < 4; up++) {
-				char *parent;
-
-				probe = cl_path_join(dir, "images/mkimage.sh");
-				if (cl_file_exists(probe)) {
-					snprintf(root, sizeof(root), "%s", dir);
-					free(probe);
-					break;
-				}
-				free(probe);
-				parent = cl_dirname(dir);
-				free(dir);
-				dir = parent;
-			}
-			free(dir);
-		}
+	va_start(ap, fmt);
+	n = vsnprintf(buf, PATH_MAX, fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= PATH_MAX) {
+		buf[0] = '\0';
+		return -1;
 	}
-	return root;
+	return 0;
+}
+
+/* @dir holds crashlab's data (its recipe images/mkimage.sh is the mark). */
+static int holds_data(const char *dir)
+{
+	char probe[PATH_MAX];
+
+	return fmt_path(probe, "%s/images/mkimage.sh", dir) == 0 && cl_file_exists(probe);
+}
+
+/*
+ * The data directory from the binary's directory @bin: installed when
+ * BIN/../share/crashlab holds the data (PREFIX/bin/crashlab), else the
+ * nearest directory at most 4 above @bin that does (ROOT/build/crashlab,
+ * ROOT/build/test/x). Installed is tried first: an installed binary never
+ * walks up to whatever a stray /images/mkimage.sh would claim.
+ */
+static void find_data(struct layout *l, const char *bin)
+{
+	char *prefix = cl_dirname(bin), *dir = cl_xstrdup(bin);
+	int up;
+
+	if (fmt_path(l->data, "%s/share/crashlab", prefix) == 0 && holds_data(l->data)) {
+		l->installed = 1;
+		fmt_path(l->libexec, "%s/lib/crashlab", prefix);
+		goto out;
+	}
+	l->data[0] = '\0';
+	for (up = 0; up < 4 && !l->data[0]; up++) {
+		char *parent;
+
+		if (holds_data(dir))
+			fmt_path(l->data, "%s", dir);
+		parent = cl_dirname(dir);
+		free(dir);
+		dir = parent;
+	}
+out:
+	free(prefix);
+	free(dir);
+}
+
+/* $CRASHLAB_CACHE, the checkout's .cache, /var/cache/crashlab as root, else the XDG cache. */
+static void find_cache(struct layout *l)
+{
+	const char *env = getenv("CRASHLAB_CACHE"), *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+
+	if (env && *env) {
+		fmt_path(l->cache, "%s", env);
+	} else if (!l->installed) {
+		fmt_path(l->cache, "%s/.cache", l->data);
+	} else if (geteuid() == 0) {
+		fmt_path(l->cache, "/var/cache/crashlab");
+	} else if (xdg && xdg[0] == '/') { /* the spec: a relative one is ignored */
+		fmt_path(l->cache, "%s/crashlab", xdg);
+	} else {
+		const struct passwd *pw = home && *home ? NULL : getpwuid(geteuid());
+
+		if (pw && pw->pw_dir && *pw->pw_dir)
+			home = pw->pw_dir;
+		if (home && *home)
+			fmt_path(l->cache, "%s/.cache/crashlab", home);
+	}
+	if (!l->cache[0])
+		fmt_path(l->cache, ".cache"); /* no home, or a path too long: as before */
+}
+
+static void find_layout(void)
+{
+	struct layout *l = &layout;
+	const char *env = getenv("CRASHLAB_ROOT");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env) {
+		fmt_path(l->data, "%s", env);
+	} else if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+		char *bin;
+
+		exe[n] = '\0';
+		bin = cl_dirname(exe);
+		find_data(l, bin);
+		free(bin);
+	}
+	if (!l->data[0])
+		fmt_path(l->data, "."); /* a binary away from both: the working directory */
+	if (!l->installed && fmt_path(l->libexec, "%s/build", l->data))
+		fmt_path(l->libexec, "build");
+	if (fmt_path(l->agent, "%s/guest/crashlab-agent", l->libexec))
+		fmt_path(l->agent, "guest/crashlab-agent");
+	find_cache(l);
+}
+
+static const struct layout *get_layout(void)
+{
+	pthread_once(&layout_once, find_layout);
+	return &layout;
+}
+
+const char *cl_data_dir(void)
+{
+	return get_layout()->data;
+}
+
+const char *cl_libexec_dir(void)
+{
+	return get_layout()->libexec;
+}
+
+const char *cl_agent_path(void)
+{
+	return get_layout()->agent;
+}
+
+int cl_installed(void)
+{
+	return get_layout()->installed;
 }
 
 const char *cl_cache_dir(void)
 {
-	static char dir[PATH_MAX];
-
-	if (!dir[0]) {
-		const char *env = getenv("CRASHLAB_CACHE");
-
-		if (env && *env)
-			snprintf(dir, sizeof(dir), "%s", env);
-		else
-			if (snprintf(dir, sizeof(dir), "%s/.cache", cl_project_root()) >= (int)sizeof(dir))
-				snprintf(dir, sizeof(dir), ".cache");
-	}
-	return dir;
+	return get_layout()->cache;
 }
 
 static volatile sig_atomic_t interrupted;

@@ -59,9 +59,34 @@ char *cl_dirname(const char *path);
  */
 int cl_unix_stream(const char *dir, const char *leaf, double wait_s);
 
-/* The project root: the directory above the one holding the running binary. */
-const char *cl_project_root(void);
-/* The cache directory: $CRASHLAB_CACHE or ROOT/.cache. */
+/*
+ * Where crashlab's own files are, decided by where the running binary is
+ * (docs/install.md). Two layouts:
+ *
+ *   checkout   build/crashlab below ROOT, the nearest directory above the
+ *              binary holding images/mkimage.sh (or $CRASHLAB_ROOT, which
+ *              names a checkout): data ROOT, helpers ROOT/build, cache
+ *              ROOT/.cache.
+ *   installed  PREFIX/bin/crashlab with PREFIX/share/crashlab/images/mkimage.sh
+ *              (make install, the Debian package): data PREFIX/share/crashlab,
+ *              helpers PREFIX/lib/crashlab (architecture-dependent programs
+ *              stay out of share/), cache /var/cache/crashlab when run as root,
+ *              else $XDG_CACHE_HOME/crashlab (~/.cache/crashlab).
+ *
+ * $CRASHLAB_CACHE, when set, is the cache in both. A binary in neither
+ * layout takes the working directory as its checkout. The strings are
+ * borrowed, worked out once on first use, and never NULL.
+ */
+/* The data: images/ (recipes), scenarios/, matrix/, sensor/, candidates/,
+ * guest/ (the agent's systemd units), reports/report.schema.json. */
+const char *cl_data_dir(void);
+/* crashlab's built helpers: guest/crashlab-agent, reaper. */
+const char *cl_libexec_dir(void);
+/* The guest agent, PID 1 of every initramfs guest: cl_libexec_dir()/guest/crashlab-agent. */
+const char *cl_agent_path(void);
+/* 1 when running installed, 0 from a checkout. */
+int cl_installed(void);
+/* The cache directory: $CRASHLAB_CACHE, else as the layout says. */
 const char *cl_cache_dir(void);
 
 /* printf into a new string. Caller frees. Aborts on OOM. */

@@ -1,13 +1,21 @@
 /*
  * cl_cell.c - the cell runner (see cl_cell.h).
  *
- * One thread per running cell, one poll() loop per thread over three fds:
- * console socket, agent socket, and the pipe that cl_virt.c writes
- * lifecycle events into. Each observation becomes one cl_sm_event, written
- * to events.log and fed to the state machine; the loop carries out the
- * actions it returns. Nothing is decided here. Whatever happens, the domain
- * is destroyed and the scratch directory (sockets, overlays) removed before
- * the runner returns.
+ * One thread per running cell, one poll() loop per domain over up to four
+ * fds: console, agent, the delivery socket of a restored guest (while its
+ * delivery is being sent) and the pipe that cl_virt.c writes lifecycle
+ * events into. Everything the runner learns - each observation of the
+ * domain, and what it learns outside it: the lab failed the cell, the
+ * module did not build, crashlab is stopping - becomes one cl_sm_event,
+ * written to events.log (headed by the machine's configuration) and fed to
+ * the state machine through feed_sm(), its one way in; the loop carries out
+ * the actions the machine answers. What the guest did is decided by the
+ * machine and cl_sm_decide(), never here. The runner decides only what to
+ * do next, each time from that verdict: try once more after an infra_error
+ * (try_again(), a pure function), remediate after a boot loop
+ * (boot_looped()), throw away a snapshot that restored with a dead console.
+ * Whatever happens, the domain is destroyed and the scratch directory
+ * (sockets, overlays) removed before the runner returns.
  */
 #include "cl_cell.h"
 #include "cl_domain.h"
@@ -34,25 +42,37 @@
 #define EVENTS_LOG_MAX (16L << 20) /* recorded stream cap; the console log has it all */
 #define CONSOLE_LOG_MAX (64LL << 20) /* saved console cap; $CRASHLAB_CONSOLE_MAX sets another */
 
+/* events.log: every event the cell's machine is fed, in order (cl_smlog.h). */
+struct events {
+	FILE *f;                    /* NULL: nothing recorded (a cell skipped before it ran) */
+	long bytes;
+	double t0;                  /* cl_now() when the domain was resumed; 0 before it was */
+	char rec[4096];             /* console bytes not yet recorded (up to a newline) */
+	size_t rec_len;
+	double rec_t;
+};
+
+/* The files one try writes in the cell's directory. */
+struct logs {
+	FILE *con, *agent;          /* console.log, agent.log: tries that boot a domain */
+	struct events ev;           /* events.log: every try */
+};
+
 struct io {
 	struct cl_cell_run *r;
 	struct cl_sm *sm;           /* the machine this domain feeds */
+	struct events *log;         /* ... and where what it is fed is recorded */
 	virDomainPtr dom;
-	double t0;
 	int con, agent, evr, evw;
-	FILE *con_log, *agent_log, *events;
-	long events_bytes;
+	FILE *con_log, *agent_log;
 	long long con_bytes;        /* console bytes seen (saved up to con_max) */
 	long long con_max;          /* console.log cap, read once per domain */
 	int lost;                   /* the libvirt connection died under this domain */
 	struct cl_qga *qga;         /* no crashlab agent: the guest-agent driver (thread) */
 	int qga_w;                  /* its end of the pipe io->agent reads */
-	char rec[4096];             /* console bytes not yet recorded (up to a newline) */
-	size_t rec_len;
-	double rec_t;
-	char agent_line[512];
+	int qga_told;               /* its failure was fed to the machine */
+	char agent_line[CL_SM_AGENT_MAX + 2]; /* one byte more than the machine trusts */
 	size_t agent_len;
-	int agent_overflow;
 	int dlv;                    /* restored: the delivery socket (virtio-serial port) */
 	const char *out;            /* ... and what is still to send on it */
 	size_t out_len, out_off;
@@ -108,27 +128,27 @@ static void dump_core(struct cl_cell_run *r, virDomainPtr dom)
 	free(path);
 }
 
-static void record(struct io *io, const struct cl_sm_event *e)
+static void record(struct events *l, const struct cl_sm_event *e)
 {
 	long before;
 
-	if (!io->events || io->events_bytes >= EVENTS_LOG_MAX)
+	if (!l->f || l->bytes >= EVENTS_LOG_MAX)
 		return;
-	before = ftell(io->events);
-	cl_smlog_write(io->events, e);
-	io->events_bytes += ftell(io->events) - before;
-	if (io->events_bytes >= EVENTS_LOG_MAX)
-		fputs("# events.log capped here; console.log has the rest\n", io->events);
+	before = ftell(l->f);
+	cl_smlog_write(l->f, e);
+	l->bytes += ftell(l->f) - before;
+	if (l->bytes >= EVENTS_LOG_MAX)
+		fputs("# events.log capped here; console.log has the rest\n", l->f);
 }
 
-static void record_console_flush(struct io *io)
+static void record_console_flush(struct events *l)
 {
-	struct cl_sm_event e = { .kind = CL_SM_EV_CONSOLE, .t = io->rec_t, .data = io->rec,
-				 .len = io->rec_len };
+	struct cl_sm_event e = { .kind = CL_SM_EV_CONSOLE, .t = l->rec_t, .data = l->rec,
+				 .len = l->rec_len };
 
-	if (io->rec_len)
-		record(io, &e);
-	io->rec_len = 0;
+	if (l->rec_len)
+		record(l, &e);
+	l->rec_len = 0;
 }
 
 /*
@@ -137,19 +157,49 @@ static void record_console_flush(struct io *io)
  * chunk that completed the line. The machine decides on whole lines, so a
  * replay reaches the same decisions at the same times.
  */
-static void record_event(struct io *io, const struct cl_sm_event *e)
+static void record_event(struct events *l, const struct cl_sm_event *e)
 {
 	if (e->kind != CL_SM_EV_CONSOLE) {
-		record_console_flush(io);
-		record(io, e);
+		record_console_flush(l);
+		record(l, e);
 		return;
 	}
 	for (size_t i = 0; i < e->len; i++) {
-		io->rec[io->rec_len++] = e->data[i];
-		io->rec_t = e->t;
-		if (e->data[i] == '\n' || io->rec_len == sizeof(io->rec))
-			record_console_flush(io);
+		l->rec[l->rec_len++] = e->data[i];
+		l->rec_t = e->t;
+		if (e->data[i] == '\n' || l->rec_len == sizeof(l->rec))
+			record_console_flush(l);
 	}
+}
+
+/*
+ * The machine's one way in: stamp @e (seconds since the domain was resumed,
+ * 0 before), record it in @l when there is a log, feed it. Returns the
+ * machine's actions.
+ */
+static int feed_sm(struct cl_sm *sm, struct events *l, struct cl_sm_event *e)
+{
+	if (l && e->t == 0 && e->kind != CL_SM_EV_START && l->t0 > 0)
+		e->t = cl_now() - l->t0;
+	if (l)
+		record_event(l, e);
+	return cl_sm_feed(sm, e);
+}
+
+/* What the runner learnt outside the guest (INFRA, BUILD_FAILED, INTERRUPT), and why. */
+static int tell(struct cl_sm *sm, struct events *l, enum cl_sm_ev kind, const char *why)
+{
+	struct cl_sm_event e = { .kind = kind, .data = why, .len = why ? strlen(why) : 0 };
+
+	return feed_sm(sm, l, &e);
+}
+
+/* This try's machine, @sm (cleared), begun; its configuration heads events.log. */
+static void sm_begin(struct cl_sm *sm, struct events *l, const struct cl_sm_config *cfg)
+{
+	cl_sm_init(sm, cfg);
+	if (l && l->f)
+		cl_smlog_write_config(l->f, cfg);
 }
 
 static void mark(struct cl_cell_run *r, enum cl_mark m)
@@ -177,12 +227,9 @@ static void feed(struct io *io, struct cl_sm_event *e)
 {
 	int act;
 
-	if (e->t == 0 && e->kind != CL_SM_EV_START)
-		e->t = cl_now() - io->t0;
-	record_event(io, e);
 	if (e->kind == CL_SM_EV_AGENT)
 		mark_line(io->r, e->data, e->len);
-	act = cl_sm_feed(io->sm, e);
+	act = feed_sm(io->sm, io->log, e);
 	if (io->sm->stopped)
 		mark(io->r, CL_MARK_STOPPED);
 	if (io->sm->ev.ready && cl_cell_phase(io->r) == CL_PHASE_BOOTING)
@@ -191,6 +238,12 @@ static void feed(struct io *io, struct cl_sm_event *e)
 		dump_core(io->r, io->dom);
 	if ((act & CL_SM_ACT_DESTROY) && io->dom)
 		virDomainDestroy(io->dom);
+}
+
+/* tell() while a domain is being run: the machine's answer is carried out. */
+static void io_tell(struct io *io, enum cl_sm_ev kind, const char *why)
+{
+	feed(io, &(struct cl_sm_event){ .kind = kind, .data = why, .len = why ? strlen(why) : 0 });
 }
 
 static long long console_max(void)
@@ -226,17 +279,11 @@ static void agent_bytes(struct io *io, const char *buf, size_t n)
 			struct cl_sm_event e = { .kind = CL_SM_EV_AGENT, .data = io->agent_line,
 						 .len = io->agent_len };
 
-			if (io->agent_overflow)
-				io->sm->ev.bad_lines++;
-			else
-				feed(io, &e);
+			/* a line cut short here is longer than the machine trusts: it says so */
+			feed(io, &e);
 			io->agent_len = 0;
-			io->agent_overflow = 0;
-		} else if (buf[i] != '\r') {
-			if (io->agent_len + 1 < sizeof(io->agent_line))
-				io->agent_line[io->agent_len++] = buf[i];
-			else
-				io->agent_overflow = 1;
+		} else if (buf[i] != '\r' && io->agent_len + 1 < sizeof(io->agent_line)) {
+			io->agent_line[io->agent_len++] = buf[i];
 		}
 	}
 }
@@ -335,9 +382,9 @@ static void watch_domain(struct io *io)
 			host_lost(io); /* the pipe may have been full */
 			continue;
 		}
-		if (io->qga && cl_qga_failure(io->qga) && !io->sm->ev.infra) {
-			cl_sm_infra(io->sm, cl_qga_failure(io->qga));
-			virDomainDestroy(io->dom); /* the STOPPED event ends the cell */
+		if (io->qga && !io->qga_told && cl_qga_failure(io->qga)) {
+			io->qga_told = 1; /* the machine stops the domain */
+			io_tell(io, CL_SM_EV_INFRA, cl_qga_failure(io->qga));
 		}
 		if (io->con >= 0)
 			p[np++] = (struct pollfd){ .fd = io->con, .events = POLLIN };
@@ -433,7 +480,7 @@ static int get_snapshot(struct io *io, const struct cl_cell_media *m)
 
 	if (cl_snapshot_get(&io->snap, r->host, r->spec->kernel, m->snapshot_extra, snap_xml,
 			    &c)) {
-		cl_sm_infra(io->sm, cl_err());
+		io_tell(io, CL_SM_EV_INFRA, cl_err());
 		return -1;
 	}
 	snprintf(r->snapshot_sha256, sizeof(r->snapshot_sha256), "%s", io->snap.sha256);
@@ -524,7 +571,7 @@ static int upload_media(struct io *io, const struct cl_cell_media *m, const char
 		ok = (io->remote_disk = upload_overlay(io, c, m, name)) != NULL;
 	free(in);
 	if (!ok) {
-		cl_sm_infra(io->sm, cl_err());
+		io_tell(io, CL_SM_EV_INFRA, cl_err());
 		return -1;
 	}
 	return 0;
@@ -537,15 +584,13 @@ static int open_pumps(struct io *io, const struct cl_cell_media *m)
 
 	if (!(io->pumps[0] = cl_pump_open(c, io->dom, "serial0", &io->con)) ||
 	    (m->crashlab_agent && !(io->pumps[1] = cl_pump_open(c, io->dom, "serial1", &io->agent)))) {
-		cl_sm_infra(io->sm, cl_err());
+		io_tell(io, CL_SM_EV_INFRA, cl_err());
 		return -1;
 	}
-	if (!m->crashlab_agent)
-		io->sm->agent_eof = 1;
 	/* a restored guest's delivery: sent by the event loop as the host takes it */
 	if (m->delivery && !(io->pumps[2] = cl_pump_send(c, io->dom, "org.crashlab.delivery",
 							  m->delivery, m->delivery_len))) {
-		cl_sm_infra(io->sm, cl_err());
+		io_tell(io, CL_SM_EV_INFRA, cl_err());
 		return -1;
 	}
 	io->out = NULL;
@@ -560,13 +605,11 @@ static int connect_streams(struct io *io, const struct cl_cell_media *m, const c
 	io->con = cl_unix_stream(scratch, "console.sock", 10);
 	io->agent = m->crashlab_agent ? cl_unix_stream(scratch, "agent.sock", 10) : -1;
 	if (io->con < 0 || (m->crashlab_agent && io->agent < 0)) {
-		cl_sm_infra(io->sm, "cannot connect to the console sockets");
+		io_tell(io, CL_SM_EV_INFRA, "cannot connect to the console sockets");
 		return -1;
 	}
-	if (io->agent < 0)
-		io->sm->agent_eof = 1; /* no agent stream to drain */
 	if (m->delivery && (io->dlv = cl_unix_stream(scratch, "delivery.sock", 10)) < 0) {
-		cl_sm_infra(io->sm, "cannot connect to the delivery socket");
+		io_tell(io, CL_SM_EV_INFRA, "cannot connect to the delivery socket");
 		return -1;
 	}
 	return 0;
@@ -585,7 +628,7 @@ static int start_domain(struct io *io, const struct cl_cell_media *m, const char
 
 	cl_write_file(xml_path, xml, strlen(xml));
 	if (cl_virt_watch(r->host, name, io->evw)) {
-		cl_sm_infra(io->sm, cl_err());
+		io_tell(io, CL_SM_EV_INFRA, cl_err());
 		goto out;
 	}
 	if (m->delivery)
@@ -598,7 +641,7 @@ static int start_domain(struct io *io, const struct cl_cell_media *m, const char
 					: cl_sprintf("libvirt: cannot start the domain: %s",
 						     cl_virt_error());
 
-		cl_sm_infra(io->sm, msg);
+		io_tell(io, CL_SM_EV_INFRA, msg);
 		free(msg);
 		goto out;
 	}
@@ -614,7 +657,7 @@ out:
 
 static void close_io(struct io *io, const char *name)
 {
-	record_console_flush(io);
+	record_console_flush(io->log);
 	cl_qga_stop(io->qga); /* before the domain goes: the thread uses it */
 	io->qga = NULL;
 	if (io->qga_w >= 0)
@@ -653,36 +696,43 @@ static void close_io(struct io *io, const char *name)
 /* No crashlab agent channel: its lines come from the guest-agent driver's pipe. */
 static int start_qga(struct io *io, const char *plan)
 {
-	char *bin = cl_sprintf("%s/build/guest/crashlab-agent", cl_project_root());
+	char *bin = cl_xstrdup(cl_agent_path());
 	int qfd[2];
 
 	if (pipe2(qfd, O_CLOEXEC) != 0) {
 		free(bin);
-		cl_sm_infra(io->sm, "pipe failed");
+		io_tell(io, CL_SM_EV_INFRA, "pipe failed");
 		return -1;
 	}
 	fcntl(qfd[0], F_SETFL, O_NONBLOCK);
 	io->agent = qfd[0];
 	io->qga_w = qfd[1];
-	io->sm->agent_eof = 0;
 	io->qga = cl_qga_start(io->dom, bin, plan, qfd[1]);
 	free(bin);
 	return 0;
 }
 
-/* One domain, from creation to the machine's FINISH, feeding @sm. */
-static void run_domain(struct cl_cell_run *r, struct cl_sm *sm, const struct cl_cell_media *m,
-		       const char *scratch, FILE *logs[3])
+/* A restored guest whose console was dead: the saved guest is what is broken. */
+static void discard_snapshot(struct io *io)
 {
-	struct io io = { .r = r, .sm = sm, .con = -1, .agent = -1, .dlv = -1, .evr = -1, .evw = -1,
-			 .qga_w = -1,
-			 .con_log = logs[0], .agent_log = logs[1], .events = logs[2],
-			 .con_max = console_max() };
+	cl_snapshot_discard(&io->snap);
+	fprintf(stderr, "crashlab: %s: the snapshot of %s restored with a dead console; "
+		"discarded, built again on the retry\n", io->r->spec->id, io->r->spec->kernel);
+}
+
+/* One domain, from creation to the machine's FINISH, feeding @sm (recorded in @lg). */
+static void run_domain(struct cl_cell_run *r, struct cl_sm *sm, const struct cl_cell_media *m,
+		       const char *scratch, struct logs *lg)
+{
+	struct io io = { .r = r, .sm = sm, .log = &lg->ev, .con = -1, .agent = -1, .dlv = -1,
+			 .evr = -1, .evw = -1, .qga_w = -1, .con_log = lg->con,
+			 .agent_log = lg->agent, .con_max = console_max() };
 	char *name = NULL;
 	int pfd[2];
 
+	lg->ev.t0 = 0; /* until this domain is resumed */
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) != 0) {
-		cl_sm_infra(sm, "pipe failed");
+		io_tell(&io, CL_SM_EV_INFRA, "pipe failed");
 		goto out;
 	}
 	io.evr = pfd[0];
@@ -693,31 +743,28 @@ static void run_domain(struct cl_cell_run *r, struct cl_sm *sm, const struct cl_
 		goto out;
 	if (m->delivery && get_snapshot(&io, m))
 		goto out;
-	if (m->delivery)
-		mark(r, CL_MARK_SNAPSHOT);
 	if (m->delivery) { /* a restored domain keeps the name it was saved with */
+		mark(r, CL_MARK_SNAPSHOT);
 		free(name);
 		name = cl_xstrdup(io.snap.name);
 	}
 	if (start_domain(&io, m, scratch, name))
 		goto out;
-	io.t0 = cl_now();
+	lg->ev.t0 = cl_now();
 	cl_cell_set_phase(r, CL_PHASE_BOOTING);
 	if (virDomainResume(io.dom) < 0) {
-		cl_sm_infra(sm, "libvirt: cannot resume the domain");
+		io_tell(&io, CL_SM_EV_INFRA, "libvirt: cannot resume the domain");
 		goto out;
 	}
 	if (m->qga_plan && start_qga(&io, m->qga_plan))
 		goto out;
 	feed(&io, &(struct cl_sm_event){ .kind = m->delivery ? CL_SM_EV_RESTORED : CL_SM_EV_START });
+	if (io.agent < 0) /* no agent stream to drain: its end is known now */
+		feed(&io, &(struct cl_sm_event){ .kind = CL_SM_EV_AGENT_EOF });
 	watch_domain(&io);
 	mark(r, CL_MARK_FINISHED);
-	if (sm->ev.console_dead && m->delivery) {
-		/* the saved guest is what is broken: it goes, the retry builds it again */
-		cl_snapshot_discard(&io.snap);
-		fprintf(stderr, "crashlab: %s: the snapshot of %s restored with a dead console; "
-			"discarded, built again on the retry\n", r->spec->id, r->spec->kernel);
-	}
+	if (sm->ev.console_dead && m->delivery)
+		discard_snapshot(&io); /* the retry builds it again */
 out:
 	close_io(&io, name);
 	mark(r, CL_MARK_TORN_DOWN);
@@ -731,7 +778,7 @@ out:
  * scenario's limits say it will not come).
  */
 static void remediate(struct cl_cell_run *r, const struct cl_cell_media *m, const char *scratch,
-		      FILE *logs[3])
+		      struct logs *lg)
 {
 	struct cl_remediation_result *res = &r->remedy_result;
 	struct cl_sm_config cfg = r->sm.cfg;
@@ -750,17 +797,17 @@ static void remediate(struct cl_cell_run *r, const struct cl_cell_media *m, cons
 	applied = cl_now() - t0;
 	fprintf(stderr, "crashlab: %s: remediation %s applied offline in %.1f s (paths removed: %d); "
 		"booting again\n", r->spec->id, r->remedy->name, applied, res->removed);
-	if (logs[2])
-		fprintf(logs[2], "# remediation applied: boots after it follow, as a new stream\n");
+	if (lg->ev.f)
+		fprintf(lg->ev.f, "# remediation applied: boots after it follow, as a new stream\n");
 	cfg.stop_when_healthy = 1;
 	cfg.dump = 0;
-	cl_sm_init(&after, &cfg);
-	run_domain(r, &after, m, scratch, logs);
+	sm_begin(&after, &lg->ev, &cfg);
+	run_domain(r, &after, m, scratch, lg);
 	res->recovered = after.ev.healthy_boot > 0;
 	res->boots = res->recovered ? after.ev.healthy_boot : after.ev.boots;
 	res->seconds = applied + after.ev.healthy_s;
 	if (!res->recovered) {
-		cl_decide(&dec, &after.ev, cl_triage_result(after.tr), r->cand, r->scn->max_boots);
+		cl_sm_decide(&dec, &after, r->cand);
 		snprintf(res->outcome, sizeof(res->outcome), "%s: %.280s",
 			 cl_verdict_name(dec.verdict), dec.title);
 	}
@@ -772,8 +819,18 @@ static int boot_looped(const struct cl_cell_run *r)
 {
 	struct cl_decision dec;
 
-	cl_decide(&dec, &r->sm.ev, cl_triage_result(r->sm.tr), r->cand, r->scn->max_boots);
+	cl_sm_decide(&dec, &r->sm, r->cand);
 	return dec.verdict == CL_V_BOOT_LOOP;
+}
+
+/*
+ * The runner's retry policy: a try that ended in infra_error (the lab's
+ * fault) is tried once more, unless crashlab is stopping or the host is
+ * gone (the scheduler moves the cell to another).
+ */
+static int try_again(const struct cl_decision *dec, int tried, int stopping, int host_gone)
+{
+	return dec->verdict == CL_V_INFRA_ERROR && tried < 2 && !stopping && !host_gone;
 }
 
 /* Move the cell's overlay into its directory (it still needs its base). */
@@ -787,24 +844,31 @@ static void keep_disk(const struct cl_cell_run *r, const char *disk)
 	free(to);
 }
 
-/* A log that could not be saved whole (full disk) makes the cell unusable evidence. */
-static void close_logs(struct cl_cell_run *r, FILE *logs[3])
+/*
+ * A log that could not be saved whole (full disk) makes the cell unusable
+ * evidence: the lab's failure, fed to the machine (and recorded in
+ * events.log while it is still open).
+ */
+static void close_logs(struct cl_cell_run *r, struct logs *lg)
 {
 	static const char *const names[3] = { "console.log", "agent.log", "events.log" };
-	int i;
+	FILE *f[3] = { lg->con, lg->agent, lg->ev.f };
 
-	for (i = 0; i < 3; i++) {
+	lg->con = lg->agent = NULL;
+	for (int i = 0; i < 3; i++) {
 		int bad;
 
-		if (!logs[i])
+		if (!f[i])
 			continue;
-		bad = fflush(logs[i]) != 0 || ferror(logs[i]);
-		bad = fclose(logs[i]) != 0 || bad;
+		if (i == 2)
+			lg->ev.f = NULL;
+		bad = fflush(f[i]) != 0 || ferror(f[i]);
+		bad = fclose(f[i]) != 0 || bad;
 		if (bad) {
 			char *msg = cl_sprintf("cannot save %s/%s: %s", r->dir, names[i],
 					       strerror(errno));
 
-			cl_sm_infra(&r->sm, msg);
+			tell(&r->sm, &lg->ev, CL_SM_EV_INFRA, msg);
 			free(msg);
 		}
 	}
@@ -823,43 +887,47 @@ static void keep_initrd(const struct cl_cell_run *r, const char *initrd)
 	free(to);
 }
 
-/* One attempt. Infra trouble is recorded in the machine, never a pass. */
-static void attempt(struct cl_cell_run *r, const char *scratch)
+/*
+ * One attempt: the kind's media, then the domain (and its remediation).
+ * The machine begins once the media are known (they say whether the agent
+ * echoes on the console). Infra trouble is an event, never a pass.
+ */
+static void attempt(struct cl_cell_run *r, const char *scratch, const struct cl_sm_config *cfg,
+		    struct logs *lg)
 {
 	struct cl_cell_media m = { 0 };
 	struct cl_cell_input in = { .spec = r->spec, .cand = r->cand, .scn = r->scn,
 				    .img = r->img, .ko_path = r->ko_path, .vmcore = r->vmcore };
-	FILE *logs[3] = { open_log(r, "console.log"), open_log(r, "agent.log"),
-			  open_log(r, "events.log") };
+	struct cl_sm_config c = *cfg;
+	char *why = NULL;
 
-	if (!logs[0] || !logs[1] || !logs[2]) {
-		cl_sm_infra(&r->sm, "cannot write the cell's logs");
-		goto out;
-	}
-	fprintf(logs[2], "# crashlab events: cell %s, kernel %s, image %s\n", r->spec->id,
-		r->spec->kernel, r->kind->name);
-	if (r->kind->setup(&m, &in, scratch)) {
-		cl_sm_infra(&r->sm, cl_err());
+	lg->con = open_log(r, "console.log");
+	lg->agent = open_log(r, "agent.log");
+	if (!lg->con || !lg->agent || !lg->ev.f)
+		why = cl_xstrdup("cannot write the cell's logs");
+	else if (r->kind->setup(&m, &in, scratch))
+		why = cl_xstrdup(cl_err());
+	c.console_echo = m.console_echo;
+	sm_begin(&r->sm, &lg->ev, &c);
+	if (why) {
+		tell(&r->sm, &lg->ev, CL_SM_EV_INFRA, why);
 		goto out;
 	}
 	mark(r, CL_MARK_MEDIA);
 	snprintf(r->cmdline, sizeof(r->cmdline), "%s", m.cmdline ? m.cmdline : "");
-	r->sm.cfg.console_echo = m.console_echo; /* known once the kind set the media up */
-	run_domain(r, &r->sm, &m, scratch, logs);
+	run_domain(r, &r->sm, &m, scratch, lg);
 	if (r->remedy && m.disk && boot_looped(r) && !cl_interrupted())
-		remediate(r, &m, scratch, logs);
+		remediate(r, &m, scratch, lg);
 out:
-	close_logs(r, logs);
+	free(why);
 	if (r->echo_console && m.disk)
 		keep_disk(r, m.disk); /* reproduce: the disk as the crash left it */
 	else if (r->echo_console && m.scratch_initrd)
 		keep_initrd(r, m.scratch_initrd); /* reproduce: boot it again by hand */
-	if (!r->sm.started)
-		cl_sm_end(&r->sm);
 	cl_cell_media_clear(&m);
 }
 
-/* Before a retry: keep attempt @n's log as NAME.attemptN.log. */
+/* Keep an earlier attempt's log @name as NAME.attemptN.log. */
 static void keep_aside(const char *dir, const char *name, int n)
 {
 	char *from = cl_sprintf("%s/%s.log", dir, name);
@@ -868,6 +936,34 @@ static void keep_aside(const char *dir, const char *name, int n)
 	rename(from, to);
 	free(from);
 	free(to);
+}
+
+/* A new attempt: the last one's console and agent logs set aside, its marks cleared. */
+static void begin_attempt(struct cl_cell_run *r)
+{
+	if (r->tries > 0) {
+		keep_aside(r->dir, "console", r->tries);
+		keep_aside(r->dir, "agent", r->tries);
+	}
+	r->tries++;
+	r->events_attempt = r->tries;
+	r->attempt_t0 = cl_now();
+	for (int i = 0; i < CL_MARK_LAST; i++)
+		r->marks[i] = -1;
+}
+
+/* This try's events.log, headed by what the cell is; an attempt's stream set aside first. */
+static FILE *open_events(struct cl_cell_run *r)
+{
+	FILE *f;
+
+	if (r->events_attempt > 0)
+		keep_aside(r->dir, "events", r->events_attempt);
+	r->events_attempt = 0;
+	if ((f = open_log(r, "events.log")))
+		fprintf(f, "# crashlab events: cell %s, kernel %s, image %s\n", r->spec->id,
+			r->spec->kernel, r->kind ? r->kind->name : r->spec->image);
+	return f;
 }
 
 static struct cl_sm_config sm_config(const struct cl_cell_run *r)
@@ -888,37 +984,53 @@ static struct cl_sm_config sm_config(const struct cl_cell_run *r)
 	};
 }
 
-/* One attempt with its scratch directory, or the reason there was none. */
-static void try_once(struct cl_cell_run *r)
+/*
+ * Why this try cannot attempt the cell: the event that says so, its why in
+ * @why; or CL_SM_EV_LAST with the attempt's scratch directory in @scratch.
+ */
+static enum cl_sm_ev cannot_attempt(struct cl_cell_run *r, char **scratch, char *why, size_t cap)
 {
-	char *scratch;
+	why[0] = '\0';
+	if (cl_interrupted())
+		return CL_SM_EV_INTERRUPT; /* never started: not_run */
+	if (!r->ko_path) {
+		snprintf(why, cap, "%s", r->build_error ? r->build_error : "");
+		return r->build_infra ? CL_SM_EV_INFRA : CL_SM_EV_BUILD_FAILED;
+	}
+	if (cl_host_ensure(r->host, cl_host_local(r->host) ? 60 : 20)) {
+		r->host_gone = 1; /* the daemon did not come back */
+		snprintf(why, cap, "%s", cl_err());
+		return CL_SM_EV_INFRA;
+	}
+	if (!(*scratch = cl_scratch_new(""))) {
+		snprintf(why, cap, "%s", cl_err());
+		return CL_SM_EV_INFRA;
+	}
+	return CL_SM_EV_LAST;
+}
+
+/* One try: an attempt with its scratch directory, or the event that there was none. */
+static void try_once(struct cl_cell_run *r, const struct cl_sm_config *cfg)
+{
+	struct logs lg = { 0 };
+	char *scratch = NULL, why[512];
+	enum cl_sm_ev kind;
 
 	cl_cell_set_phase(r, CL_PHASE_PREPARING);
-	if (cl_interrupted()) {
-		r->sm.ev.interrupted = 1; /* never started: not_run */
-	} else if (!r->ko_path && r->build_infra) {
-		cl_sm_infra(&r->sm, r->build_error);
-	} else if (!r->ko_path) {
-		cl_sm_build_failed(&r->sm, r->build_error);
-	} else if (cl_host_ensure(r->host, cl_host_local(r->host) ? 60 : 20)) {
-		r->host_gone = 1;
-		cl_sm_infra(&r->sm, cl_err()); /* the daemon did not come back */
-	} else if (!(scratch = cl_scratch_new(""))) {
-		cl_sm_infra(&r->sm, cl_err());
+	cl_sm_clear(&r->sm);
+	lg.ev.f = open_events(r);
+	kind = cannot_attempt(r, &scratch, why, sizeof(why));
+	if (kind != CL_SM_EV_LAST) {
+		sm_begin(&r->sm, &lg.ev, cfg);
+		tell(&r->sm, &lg.ev, kind, why[0] ? why : NULL);
 	} else {
-		if (r->tries > 0) {
-			keep_aside(r->dir, "console", r->tries);
-			keep_aside(r->dir, "agent", r->tries);
-			keep_aside(r->dir, "events", r->tries);
-		}
-		r->tries++;
-		r->attempt_t0 = cl_now();
-		for (int i = 0; i < CL_MARK_LAST; i++)
-			r->marks[i] = -1;
-		attempt(r, scratch);
+		begin_attempt(r);
+		attempt(r, scratch, cfg, &lg);
 		cl_rm_rf(scratch);
 		free(scratch);
 	}
+	close_logs(r, &lg);
+	cl_sm_end(&r->sm);
 }
 
 void cl_cell_run(struct cl_cell_run *r)
@@ -933,16 +1045,13 @@ void cl_cell_run(struct cl_cell_run *r)
 		cl_rm_rf(r->dir);
 		cl_mkdir_p(r->dir, 0755);
 		r->duration_s = 0;
+		r->events_attempt = 0;
 	}
 	r->host_gone = 0;
-	for (n = 1; n <= 2; n++) {
-		cl_sm_clear(&r->sm);
-		cl_sm_init(&r->sm, &cfg);
-		try_once(r);
-		cl_decide(&r->dec, &r->sm.ev, cl_triage_result(r->sm.tr), r->cand,
-			  r->scn->max_boots);
-		if (r->dec.verdict != CL_V_INFRA_ERROR || cl_interrupted() || n == 2 ||
-		    r->host_gone)
+	for (n = 1;; n++) {
+		try_once(r, &cfg);
+		cl_sm_decide(&r->dec, &r->sm, r->cand);
+		if (!try_again(&r->dec, n, cl_interrupted(), r->host_gone))
 			break;
 		snprintf(r->retried_because, sizeof(r->retried_because), "%s", r->dec.title);
 		fprintf(stderr, "crashlab: %s: infra_error (%s); trying again\n", r->spec->id,
@@ -961,12 +1070,10 @@ void cl_cell_skip(struct cl_cell_run *r, const char *why)
 	struct cl_sm_config cfg = sm_config(r);
 
 	cl_sm_clear(&r->sm);
-	cl_sm_init(&r->sm, &cfg);
-	r->sm.ev.interrupted = 1;
+	sm_begin(&r->sm, NULL, &cfg); /* a skipped cell writes nothing in its directory */
+	tell(&r->sm, NULL, CL_SM_EV_INTERRUPT, why);
 	cl_sm_end(&r->sm);
-	memset(&r->dec, 0, sizeof(r->dec));
-	r->dec.verdict = CL_V_NOT_RUN;
-	snprintf(r->dec.title, sizeof(r->dec.title), "%s", why);
+	cl_sm_decide(&r->dec, &r->sm, r->cand);
 	r->attempts = 0;
 	cl_cell_set_phase(r, CL_PHASE_DONE);
 }

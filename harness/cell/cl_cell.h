@@ -10,7 +10,10 @@
  * sees every boot of the domain, so boot loops and multi-boot scenarios
  * need no other runner. Everything it keeps goes in the cell's directory:
  * console.log, agent.log, domain.xml and events.log (the recorded stream,
- * replayable through the state machine).
+ * replayable through the state machine). Every try writes an events.log,
+ * one that booted nothing too (an infra_error, a module that did not
+ * build, a stop): the stream that ends in its verdict. An earlier
+ * attempt's logs are kept as NAME.attemptN.log.
  */
 #ifndef CL_CELL_H
 #define CL_CELL_H
@@ -76,6 +79,8 @@ struct cl_cell_run {
 	int host_gone;              /* its host was lost and did not come back */
 	int moved;                  /* times it was moved to another host */
 	int tries;                  /* attempts on every host so far */
+	int events_attempt;         /* the attempt whose stream events.log holds (0: none, or
+				     * a try that booted nothing: it is not kept aside) */
 	int phase;                  /* enum cl_cell_phase (atomic) */
 	int dumped;                 /* DIR/vmcore.kdump was written */
 	int remedied;               /* remedy_result is filled */
@@ -94,10 +99,11 @@ struct cl_cell_run {
  */
 int cl_cell_phases(const struct cl_cell_run *r, struct cl_phase_time out[CL_PHASES]);
 
-/* Run the cell (retrying once after an infra_error). Always fills dec. */
+/* Run the cell (retrying once after an infra_error). Always fills dec and sm. */
 void cl_cell_run(struct cl_cell_run *r);
 void cl_cell_run_clear(struct cl_cell_run *r);
-/* The cell will not run (a failed ring, --fail-fast): not_run, titled @why. */
+/* The cell will not run (a failed ring, --fail-fast, a signal): its machine is
+ * told INTERRUPT with @why (nothing recorded); not_run, titled @why. */
 void cl_cell_skip(struct cl_cell_run *r, const char *why);
 void cl_cell_set_phase(struct cl_cell_run *r, enum cl_cell_phase ph);
 enum cl_cell_phase cl_cell_phase(const struct cl_cell_run *r);

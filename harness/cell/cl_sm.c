@@ -7,7 +7,9 @@
  * under what title. Lines are assembled here only to find banners and
  * stage markers; the whole-stream triage sees the bytes as they came.
  * Deadlines are checked on every event, so TICK events are only needed
- * when nothing else happens.
+ * when nothing else happens. What the runner learns outside the guest
+ * (INFRA, BUILD_FAILED, INTERRUPT) is taken like any event; the first
+ * infrastructure message is the one kept.
  */
 #include "cl_sm.h"
 #include "cl_util.h"
@@ -27,6 +29,7 @@ static const char *const ev_names[] = {
 	[CL_SM_EV_CONSOLE_EOF] = "console-eof", [CL_SM_EV_AGENT_EOF] = "agent-eof",
 	[CL_SM_EV_INTERRUPT] = "interrupt", [CL_SM_EV_TICK] = "tick",
 	[CL_SM_EV_HOST_LOST] = "host-lost", [CL_SM_EV_RESTORED] = "restored",
+	[CL_SM_EV_INFRA] = "infra", [CL_SM_EV_BUILD_FAILED] = "build-failed",
 };
 _Static_assert(sizeof(ev_names) / sizeof(ev_names[0]) == CL_SM_EV_LAST, "event names");
 
@@ -43,6 +46,32 @@ int cl_sm_event_parse(const char *name)
 		if (!strcmp(ev_names[i], name))
 			return i;
 	return -1;
+}
+
+int cl_sm_event_has_text(enum cl_sm_ev k)
+{
+	return k == CL_SM_EV_CONSOLE || k == CL_SM_EV_AGENT || k == CL_SM_EV_HOST_LOST ||
+	       k == CL_SM_EV_INFRA || k == CL_SM_EV_BUILD_FAILED || k == CL_SM_EV_INTERRUPT;
+}
+
+/* The text @e carries as a string in @out (cut to @cap - 1 bytes); "" when none. */
+static const char *event_text(char *out, size_t cap, const struct cl_sm_event *e)
+{
+	size_t n = e->data ? (e->len < cap - 1 ? e->len : cap - 1) : 0;
+
+	if (n)
+		memcpy(out, e->data, n);
+	out[n] = '\0';
+	return out;
+}
+
+/* The lab failed the cell: infra_error, the first message kept. */
+static void infra(struct cl_sm *sm, const char *msg)
+{
+	if (sm->ev.infra)
+		return;
+	sm->ev.infra = 1;
+	snprintf(sm->ev.infra_msg, sizeof(sm->ev.infra_msg), "%s", msg);
 }
 
 void cl_sm_init(struct cl_sm *sm, const struct cl_sm_config *cfg)
@@ -261,16 +290,18 @@ static void agent_line(struct cl_sm *sm, const struct cl_sm_event *e)
 {
 	struct cl_evidence *ev = &sm->ev;
 	struct cl_boot *b = cur(sm);
-	char line[512];
-	size_t n = e->len < sizeof(line) - 1 ? e->len : sizeof(line) - 1;
+	char line[CL_SM_AGENT_MAX + 1];
 
-	memcpy(line, e->data, n);
-	line[n] = '\0';
+	event_text(line, sizeof(line), e);
 	if (sm->cfg.console_echo && ev->console_bytes == 0 && sm->silent_agent_t < 0)
 		sm->silent_agent_t = e->t;
+	if (e->len > CL_SM_AGENT_MAX) {
+		ev->bad_lines++; /* cut short: none of it is trusted */
+		return;
+	}
 	cl_evidence_agent_line(ev, line);
 	if (ev->delivery_failed)
-		cl_sm_infra(sm, ev->delivery_error); /* the host's bytes, never the candidate */
+		infra(sm, ev->delivery_error); /* the host's bytes, never the candidate */
 	if (ev->ready)
 		reach(sm, CL_STAGE_READY);
 	if (b && sm->cfg.digest_key) {
@@ -326,7 +357,7 @@ static void restore_stuck(struct cl_sm *sm, int *act, double t)
 
 	snprintf(msg, sizeof(msg), "the restored guest did not take its delivery within %d s",
 		 sm->cfg.boot_s);
-	cl_sm_infra(sm, msg);
+	infra(sm, msg);
 	destroy(sm, act, t);
 }
 
@@ -339,7 +370,7 @@ static void console_dead(struct cl_sm *sm, int *act, double t)
 	snprintf(msg, sizeof(msg), "dead console: the agent spoke at %.1f s and nothing came on the "
 		 "console in %.0f s (the lab's fault, not the candidate's)", sm->silent_agent_t,
 		 CONSOLE_GRACE_S);
-	cl_sm_infra(sm, msg);
+	infra(sm, msg);
 	destroy(sm, act, t);
 }
 
@@ -400,22 +431,105 @@ static void on_panicked(struct cl_sm *sm, int *act, double t)
 	}
 }
 
+static void on_start(struct cl_sm *sm, const struct cl_sm_event *e)
+{
+	sm->started = 1;
+	if (e->kind == CL_SM_EV_RESTORED) {
+		/* no boot to watch: the kernel and init ran before the guest was saved */
+		sm->ev.restored = 1;
+		boot_begin(sm, e->t, CL_STAGE_INIT);
+	} else {
+		boot_begin(sm, e->t, CL_STAGE_FIRMWARE);
+	}
+}
+
+static void on_bugcheck(struct cl_sm *sm, const struct cl_sm_event *e)
+{
+	sm->ev.bugcheck = 1;
+	sm->ev.bugcheck_code = e->args[0];
+	memcpy(sm->ev.bugcheck_params, e->args + 1, sizeof(sm->ev.bugcheck_params));
+}
+
+static void on_reboot(struct cl_sm *sm, double t)
+{
+	/* libvirt reports one reset twice: only the first opens a boot */
+	if (!sm->reboot_seen && cur(sm) && cur(sm)->stage >= CL_STAGE_KERNEL) {
+		boot_begin(sm, t, CL_STAGE_FIRMWARE);
+		sm->reboot_seen = 1;
+	}
+}
+
+/* STOPPED, or the end of one of the domain's streams. */
+static void on_gone(struct cl_sm *sm, const struct cl_sm_event *e)
+{
+	if (e->kind == CL_SM_EV_STOPPED) {
+		domain_gone(sm, e->t);
+		return;
+	}
+	*(e->kind == CL_SM_EV_CONSOLE_EOF ? &sm->con_eof : &sm->agent_eof) = 1;
+	/* qemu closes its character devices only when it exits: both ended is
+	 * the domain gone, known ~1.8 s before libvirt's STOPPED event */
+	if (sm->con_eof && sm->agent_eof && sm->started)
+		domain_gone(sm, e->t);
+}
+
+/* The libvirt connection is gone: no event can come any more, and the
+ * domain cannot be stopped from here. */
+static void on_host_lost(struct cl_sm *sm, const struct cl_sm_event *e)
+{
+	char why[200];
+
+	event_text(why, sizeof(why), e);
+	infra(sm, why[0] ? why : "lost the libvirt connection");
+	sm->finished = 1;
+}
+
+/*
+ * INFRA, BUILD_FAILED, INTERRUPT: what the runner learnt outside the guest.
+ * Before START nothing ran and nothing will: the machine is finished. After
+ * it, the lab's failure or a stop ends the domain.
+ */
+static void on_outcome(struct cl_sm *sm, int *act, const struct cl_sm_event *e)
+{
+	struct cl_evidence *ev = &sm->ev;
+	char why[256];
+
+	event_text(why, sizeof(why), e);
+	if (e->kind == CL_SM_EV_INFRA) {
+		infra(sm, why);
+	} else if (e->kind == CL_SM_EV_BUILD_FAILED) {
+		ev->build_failed = 1;
+		snprintf(ev->build_error, sizeof(ev->build_error), "%.*s",
+			 (int)sizeof(ev->build_error) - 1, why[0] ? why : "module not built");
+	} else {
+		ev->interrupted = 1;
+		if (!sm->stop_why[0])
+			snprintf(sm->stop_why, sizeof(sm->stop_why), "%s", why);
+	}
+	if (sm->finished)
+		return; /* told late: the domain is done with */
+	if (!sm->started) {
+		sm->finished = 1;
+		*act |= CL_SM_ACT_FINISH;
+	} else if (e->kind != CL_SM_EV_BUILD_FAILED) {
+		destroy(sm, act, e->t);
+	}
+}
+
 int cl_sm_feed(struct cl_sm *sm, const struct cl_sm_event *e)
 {
 	int act = 0;
 
-	if (sm->finished)
+	if (sm->finished) {
+		/* the guest's part is over; the lab can still fail the cell (its logs) */
+		if (e->kind == CL_SM_EV_INFRA || e->kind == CL_SM_EV_BUILD_FAILED)
+			on_outcome(sm, &act, e);
 		return CL_SM_ACT_FINISH;
+	}
 	switch (e->kind) {
 	case CL_SM_EV_START:
-		sm->started = 1;
-		boot_begin(sm, e->t, CL_STAGE_FIRMWARE);
-		break;
 	case CL_SM_EV_RESTORED:
-		/* no boot to watch: the kernel and init ran before the guest was saved */
-		sm->started = 1;
-		sm->ev.restored = 1;
-		boot_begin(sm, e->t, CL_STAGE_INIT);
+		on_start(sm, e);
 		break;
 	case CL_SM_EV_CONSOLE:
 		console_bytes(sm, &act, e);
@@ -427,42 +541,24 @@ int cl_sm_feed(struct cl_sm *sm, const struct cl_sm_event *e)
 		on_panicked(sm, &act, e->t);
 		break;
 	case CL_SM_EV_BUGCHECK:
-		sm->ev.bugcheck = 1;
-		sm->ev.bugcheck_code = e->args[0];
-		memcpy(sm->ev.bugcheck_params, e->args + 1, sizeof(sm->ev.bugcheck_params));
+		on_bugcheck(sm, e);
 		break;
 	case CL_SM_EV_REBOOT:
-		/* libvirt reports one reset twice: only the first opens a boot */
-		if (!sm->reboot_seen && cur(sm) && cur(sm)->stage >= CL_STAGE_KERNEL) {
-			boot_begin(sm, e->t, CL_STAGE_FIRMWARE);
-			sm->reboot_seen = 1;
-		}
+		on_reboot(sm, e->t);
 		break;
 	case CL_SM_EV_STOPPED:
-		domain_gone(sm, e->t);
-		break;
 	case CL_SM_EV_CONSOLE_EOF:
 	case CL_SM_EV_AGENT_EOF:
-		*(e->kind == CL_SM_EV_CONSOLE_EOF ? &sm->con_eof : &sm->agent_eof) = 1;
-		/* qemu closes its character devices only when it exits: both ended is
-		 * the domain gone, known ~1.8 s before libvirt's STOPPED event */
-		if (sm->con_eof && sm->agent_eof && sm->started)
-			domain_gone(sm, e->t);
+		on_gone(sm, e);
 		break;
 	case CL_SM_EV_INTERRUPT:
-		sm->ev.interrupted = 1;
-		destroy(sm, &act, e->t);
+	case CL_SM_EV_INFRA:
+	case CL_SM_EV_BUILD_FAILED:
+		on_outcome(sm, &act, e);
 		break;
-	case CL_SM_EV_HOST_LOST: {
-		/* no event can come any more, and the domain cannot be stopped from here */
-		char why[200];
-
-		snprintf(why, sizeof(why), "%.*s", e->data ? (int)(e->len < 199 ? e->len : 199) : 0,
-			 e->data ? e->data : "");
-		cl_sm_infra(sm, why[0] ? why : "lost the libvirt connection");
-		sm->finished = 1;
+	case CL_SM_EV_HOST_LOST:
+		on_host_lost(sm, e);
 		return CL_SM_ACT_FINISH;
-	}
 	case CL_SM_EV_TICK:
 	case CL_SM_EV_LAST:
 		break;
@@ -478,21 +574,6 @@ int cl_sm_feed(struct cl_sm *sm, const struct cl_sm_event *e)
 double cl_sm_wait(const struct cl_sm *sm)
 {
 	return sm->finished ? 0 : 0.25;
-}
-
-void cl_sm_infra(struct cl_sm *sm, const char *msg)
-{
-	if (sm->ev.infra)
-		return;
-	sm->ev.infra = 1;
-	snprintf(sm->ev.infra_msg, sizeof(sm->ev.infra_msg), "%s", msg);
-}
-
-void cl_sm_build_failed(struct cl_sm *sm, const char *msg)
-{
-	sm->ev.build_failed = 1;
-	snprintf(sm->ev.build_error, sizeof(sm->ev.build_error), "%s",
-		 msg ? msg : "module not built");
 }
 
 void cl_sm_end(struct cl_sm *sm)
@@ -515,8 +596,19 @@ void cl_sm_end(struct cl_sm *sm)
 	settle_recovery(sm);
 	if (!sm->started || ev->build_failed)
 		return;
-	if (ev->console_bytes == 0 && !ev->infra && ev->timeout == CL_TIMEOUT_NONE)
-		cl_sm_infra(sm, "the guest printed nothing on its console");
+	/* the agent spoke and the guest ended before the grace did: dead all the same */
+	if (ev->console_bytes == 0 && !ev->infra && sm->silent_agent_t >= 0)
+		console_dead(sm, &act, cur(sm) ? cur(sm)->end : 0);
+	else if (ev->console_bytes == 0 && !ev->infra && ev->timeout == CL_TIMEOUT_NONE)
+		infra(sm, "the guest printed nothing on its console");
 	else if (ev->console_bytes == 0 && ev->timeout == CL_TIMEOUT_BOOT)
-		cl_sm_infra(sm, "no console output before the boot limit (emulator stuck?)");
+		infra(sm, "no console output before the boot limit (emulator stuck?)");
+}
+
+void cl_sm_decide(struct cl_decision *out, const struct cl_sm *sm,
+		  const struct cl_candidate *cand)
+{
+	cl_decide(out, &sm->ev, cl_triage_result(sm->tr), cand, sm->cfg.max_boots);
+	if (out->verdict == CL_V_NOT_RUN && sm->stop_why[0])
+		snprintf(out->title, sizeof(out->title), "%s", sm->stop_why);
 }

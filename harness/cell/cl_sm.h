@@ -32,6 +32,15 @@
  * (console_echo), an agent line followed by CONSOLE_GRACE_S without a single
  * console byte is a dead console, infra_error at once (ev.console_dead),
  * never a hang or a crash of the candidate.
+ *
+ * The machine has one way in. What the runner learns outside the guest is
+ * an event too, recorded in events.log like the rest: the lab failed the
+ * cell (INFRA, with why), the module did not build (BUILD_FAILED), the run
+ * was stopped (INTERRUPT, with why when the cell never started). Told
+ * before START they end the machine at once: nothing runs. After it,
+ * INFRA and INTERRUPT stop the domain; an INFRA told after FINISH (the
+ * cell's logs could not be saved) still makes the cell infra_error. So an
+ * infra_error, install_failed or not_run cell replays like any other.
  */
 #ifndef CL_SM_H
 #define CL_SM_H
@@ -43,6 +52,7 @@
 #include <stdint.h>
 
 #define CL_SM_LINE_MAX 4096  /* console line kept for the per-boot triage */
+#define CL_SM_AGENT_MAX 511  /* a longer agent line is counted as bad, never trusted */
 
 enum cl_sm_ev {
 	CL_SM_EV_START = 0,  /* the domain was resumed: the first boot begins */
@@ -54,17 +64,20 @@ enum cl_sm_ev {
 	CL_SM_EV_STOPPED,    /* libvirt: the domain is gone */
 	CL_SM_EV_CONSOLE_EOF,/* the console stream ended */
 	CL_SM_EV_AGENT_EOF,  /* the agent stream ended */
-	CL_SM_EV_INTERRUPT,  /* the user asked crashlab to stop */
+	CL_SM_EV_INTERRUPT,  /* crashlab was asked to stop (data: why, or none) */
 	CL_SM_EV_TICK,       /* time passed; nothing else happened */
 	CL_SM_EV_HOST_LOST,  /* the libvirt connection is gone (data: why): infra, now */
 	CL_SM_EV_RESTORED,   /* START for a guest restored from a snapshot at the agent's wait */
+	CL_SM_EV_INFRA,      /* the lab failed the cell (data: why): infra_error */
+	CL_SM_EV_BUILD_FAILED, /* the candidate module did not build (data: why) */
 	CL_SM_EV_LAST
 };
 
 struct cl_sm_event {
 	enum cl_sm_ev kind;
 	double t;             /* seconds since the cell's domain was resumed */
-	const char *data;     /* CONSOLE bytes / AGENT line (borrowed) */
+	const char *data;     /* the text of the kinds that carry one (borrowed, len bytes,
+			       * cl_sm_event_has_text): console bytes, an agent line, why */
 	size_t len;
 	uint64_t args[5];     /* BUGCHECK: stop code and its four parameters */
 };
@@ -114,6 +127,7 @@ struct cl_sm {
 	int reboot_seen;              /* a REBOOT event since the last kernel banner */
 	double silent_agent_t;        /* console_echo: the first agent line with no console
 				       * byte yet (-1: none) */
+	char stop_why[256];           /* INTERRUPT's why ("" when it gave none) */
 	char line[CL_SM_LINE_MAX];    /* console line being assembled */
 	size_t line_len;
 	int line_long;                /* the line is longer than what is kept */
@@ -123,17 +137,19 @@ void cl_sm_init(struct cl_sm *sm, const struct cl_sm_config *cfg);
 void cl_sm_clear(struct cl_sm *sm);
 /* Feed one event; returns the CL_SM_ACT_* the runner must carry out. */
 int cl_sm_feed(struct cl_sm *sm, const struct cl_sm_event *e);
-/* The runner could not run the cell (libvirt, files, ...): record why. */
-void cl_sm_infra(struct cl_sm *sm, const char *msg);
-/* The candidate module did not build: nothing was booted. */
-void cl_sm_build_failed(struct cl_sm *sm, const char *msg);
 /* End of the cell: flush the console and settle the last boot. */
 void cl_sm_end(struct cl_sm *sm);
+/* The verdict of an ended machine (cl_decide() over its evidence and console;
+ * a not_run cell titled by its INTERRUPT's why when it gave one). */
+void cl_sm_decide(struct cl_decision *out, const struct cl_sm *sm,
+		  const struct cl_candidate *cand);
 /* Seconds until the machine needs a TICK (deadline or drain), at most 0.25. */
 double cl_sm_wait(const struct cl_sm *sm);
 
 const char *cl_sm_event_name(enum cl_sm_ev k);
 /* Parse an event name back (recorded streams); -1 when unknown. */
 int cl_sm_event_parse(const char *name);
+/* Does an event of kind @k carry a text (data, len)? */
+int cl_sm_event_has_text(enum cl_sm_ev k);
 
 #endif

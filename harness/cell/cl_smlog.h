@@ -8,14 +8,25 @@
  *
  *     T KIND [DATA]
  *
- * T is seconds since the domain was resumed (%.3f), KIND an event name
- * (cl_sm_event_name), DATA the console bytes or agent line with '\\', every
- * byte outside printable ASCII and the space escaped as \xHH, or for
- * bugcheck the five arguments in hex. Lines starting with '#' are comments.
+ * T is seconds since the domain was resumed (%.3f; 0.000 before it was),
+ * KIND an event name (cl_sm_event_name), DATA the text of the kinds that
+ * carry one (cl_sm_event_has_text: console bytes, an agent line, why) with
+ * '\\', every byte outside printable ASCII and the space escaped as \xHH,
+ * or for bugcheck the five arguments in hex. Lines starting with '#' are
+ * comments, but for one: the stream's header
+ *
+ *     # config: on_crash=stop loop_boots=3 max_boots=1 ... console_echo=1
+ *
+ * is the machine's configuration (struct cl_sm_config), written before its
+ * first event so that a recording says how to replay it (a remediation's
+ * new stream, after "# remediation applied", has its own). Its values are
+ * escaped like DATA (and ',' in the list of mutant names); "-" is a string
+ * that is not set.
  */
 #ifndef CL_SMLOG_H
 #define CL_SMLOG_H
 
+#include "cl_candidate.h"
 #include "cl_sm.h"
 
 #include <stdio.h>
@@ -28,5 +39,24 @@ void cl_smlog_write(FILE *f, const struct cl_sm_event *e);
  * -1 for a malformed line.
  */
 int cl_smlog_parse(struct cl_sm_event *e, char *buf, size_t cap, const char *line);
+
+/* A configuration read back from text, and the strings its cfg borrows. */
+struct cl_smlog_config {
+	struct cl_sm_config cfg;
+	char digest_key[64], module[64];
+	struct cl_mutant_file mutants[CL_MAX_MUTANT_FILES]; /* names only */
+	char names[CL_MAX_MUTANT_FILES][CL_MUTANT_NAME_MAX];
+};
+
+/* Write the "# config: ..." line of @c to @f. */
+void cl_smlog_write_config(FILE *f, const struct cl_sm_config *c);
+/* The text after "# config: " when @line is the config line, else NULL (borrowed). */
+const char *cl_smlog_config_text(const char *line);
+/*
+ * Parse "key=value ..." (a config line's text, or a test's CONFIG header)
+ * over @out->cfg: keys not named keep their value. Returns 0, or -1 for an
+ * unknown key or a bad value (@out partly set).
+ */
+int cl_smlog_parse_config(struct cl_smlog_config *out, const char *text);
 
 #endif

@@ -602,23 +602,61 @@ static int kind_line(struct cl_triage *t, const char *s)
 	return 0;
 }
 
-/* Inside a report: RIP, Call Trace frames, end markers. */
-static void report_line(struct cl_triage *t, const char *s, const char *raw)
+/*
+ * Another report starting after this one's RIP: two CPUs printing at once,
+ * or a second fault inside the first report. The title stays the first
+ * report's; the flag says not to trust the trace too much.
+ */
+static void note_second_report(struct cl_triage *t, const char *s)
+{
+	const struct pattern *again;
+
+	if (!t->have_rip)
+		return;
+	again = match_line(s);
+	if (again && !(again->flags & P_PANIC))
+		t->r.corrupted = 1;
+}
+
+/* "RIP: 0010:func+0x1/0x2 [mod]": the report's first RIP names the faulting function. */
+static void rip_line(struct cl_triage *t, const char *s)
+{
+	char fn[CL_FRAME_MAX], mod[64];
+	const char *colon = strchr(s + 5, ':');
+
+	if (colon && parse_symbol(colon + 1, fn, sizeof(fn), mod, sizeof(mod))) {
+		snprintf(t->rip_frame, sizeof(t->rip_frame), "%s", fn);
+		snprintf(t->rip_module, sizeof(t->rip_module), "%s", mod);
+		t->have_rip = 1;
+	}
+	t->in_trace = 0;
+}
+
+/* A Call Trace line: the first reliable, not generic frame, and the first out-of-tree module. */
+static void trace_line(struct cl_triage *t, const char *s)
 {
 	char fn[CL_FRAME_MAX], mod[64];
 
-	excerpt_add(t, raw);
-	/*
-	 * Another report starting after this one's RIP: two CPUs printing at
-	 * once, or a second fault inside the first report. The title stays
-	 * the first report's; the flag says not to trust the trace too much.
-	 */
-	if (t->have_rip) {
-		const struct pattern *again = match_line(s);
-
-		if (again && !(again->flags & P_PANIC))
-			t->r.corrupted = 1;
+	while (*s == ' ')
+		s++;
+	if (*s == '?' || *s == '<')
+		return; /* unreliable frame, or <TASK>/<IRQ> marker */
+	if (!parse_symbol(s, fn, sizeof(fn), mod, sizeof(mod)))
+		return;
+	if (mod[0] && !t->trace_oot_module[0] && is_oot(t, mod))
+		snprintf(t->trace_oot_module, sizeof(t->trace_oot_module), "%s", mod);
+	if (!t->have_trace_frame && !is_generic(fn)) {
+		snprintf(t->trace_frame, sizeof(t->trace_frame), "%s", fn);
+		snprintf(t->trace_module, sizeof(t->trace_module), "%s", mod);
+		t->have_trace_frame = 1;
 	}
+}
+
+/* Inside a report: RIP, Call Trace frames, end markers. */
+static void report_line(struct cl_triage *t, const char *s, const char *raw)
+{
+	excerpt_add(t, raw);
+	note_second_report(t, s);
 	if (++t->report_lines > REPORT_MAX_LINES) {
 		t->r.corrupted = 1;
 		end_report(t);
@@ -626,44 +664,16 @@ static void report_line(struct cl_triage *t, const char *s, const char *raw)
 	}
 	if (kind_line(t, s))
 		return;
-	if (strncmp(s, "RIP: ", 5) == 0 && !t->have_rip) {
-		const char *colon = strchr(s + 5, ':');
-
-		if (colon && parse_symbol(colon + 1, fn, sizeof(fn), mod, sizeof(mod))) {
-			snprintf(t->rip_frame, sizeof(t->rip_frame), "%s", fn);
-			snprintf(t->rip_module, sizeof(t->rip_module), "%s", mod);
-			t->have_rip = 1;
-		}
-		t->in_trace = 0;
-		return;
-	}
-	if (strncmp(s, "Call Trace:", 11) == 0) {
+	if (strncmp(s, "RIP: ", 5) == 0 && !t->have_rip)
+		rip_line(t, s);
+	else if (strncmp(s, "Call Trace:", 11) == 0)
 		t->in_trace = 1;
-		return;
-	}
-	if (strncmp(s, "Modules linked in:", 18) == 0) {
+	else if (strncmp(s, "Modules linked in:", 18) == 0)
 		note_oot_modules(t, s + 18);
-		return;
-	}
-	if (t->in_trace) {
-		const char *p = s;
-
-		while (*p == ' ')
-			p++;
-		if (*p == '?' || *p == '<')
-			return; /* unreliable frame, or <TASK>/<IRQ> marker */
-		if (!parse_symbol(p, fn, sizeof(fn), mod, sizeof(mod)))
-			return;
-		if (mod[0] && !t->trace_oot_module[0] && is_oot(t, mod))
-			snprintf(t->trace_oot_module, sizeof(t->trace_oot_module), "%s", mod);
-		if (!t->have_trace_frame && !is_generic(fn)) {
-			snprintf(t->trace_frame, sizeof(t->trace_frame), "%s", fn);
-			snprintf(t->trace_module, sizeof(t->trace_module), "%s", mod);
-			t->have_trace_frame = 1;
-		}
-		return;
-	}
-	if (strncmp(s, "---[ end trace", 14) == 0 || strncmp(s, "---[ end Kernel panic", 21) == 0)
+	else if (t->in_trace)
+		trace_line(t, s);
+	else if (strncmp(s, "---[ end trace", 14) == 0 ||
+		 strncmp(s, "---[ end Kernel panic", 21) == 0)
 		end_report(t);
 }
 

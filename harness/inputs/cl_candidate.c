@@ -34,56 +34,61 @@ static int read_content(struct cl_candidate *c, const struct cl_content_spec *cs
 	return 0;
 }
 
+/* A content entry as the manifest writes it, borrowed from the JSON. */
+struct content_in {
+	const char *name, *file, *sha256, *install_path, *reported_as, *description, *update_via;
+};
+
+static const struct cl_json_field content_fields[] = {
+	CL_JSON_FIELD(struct content_in, name, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct content_in, file, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct content_in, sha256, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct content_in, install_path, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct content_in, reported_as, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct content_in, description, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct content_in, update_via, CL_JSON_STRING, 0),
+	{ 0 }
+};
+
 static int parse_content(struct cl_candidate *c, struct cl_content_spec *cs, const char *path,
 			 const char *dir, json_t *j, int idx)
 {
-	static const char *const keys[] = { "name", "file", "sha256", "install_path",
-					    "reported_as", "description", "update_via", NULL };
-	const char *name, *file, *sha, *inst, *rep = NULL, *desc, *via = NULL;
+	struct content_in in = { 0 };
 	char what[32], actual[CL_SHA256_HEX];
 	struct stat st;
 	int rc;
 
 	snprintf(what, sizeof(what), "content[%d]", idx);
-	if (!json_is_object(j))
-		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
-	if ((rc = cl_json_keys(path, what, j, keys)) ||
-	    (rc = cl_json_str(&name, path, what, j, "name", 1)) ||
-	    (rc = cl_json_str(&file, path, what, j, "file", 1)) ||
-	    (rc = cl_json_str(&sha, path, what, j, "sha256", 1)) ||
-	    (rc = cl_json_str(&inst, path, what, j, "install_path", 1)) ||
-	    (rc = cl_json_str(&rep, path, what, j, "reported_as", 0)) ||
-	    (rc = cl_json_str(&desc, path, what, j, "description", 0)) ||
-	    (rc = cl_json_str(&via, path, what, j, "update_via", 0)))
+	if ((rc = cl_json_fields(&in, path, what, j, content_fields)))
 		return rc;
-	if (!cl_is_token(name))
+	if (!cl_is_token(in.name))
 		return cl_err_set(CL_EINPUT, "%s: %s: name must be a plain name of [A-Za-z0-9._+-]",
 				  path, what);
-	if (via && !cl_is_guest_path(via))
+	if (in.update_via && !cl_is_guest_path(in.update_via))
 		return cl_err_set(CL_EINPUT, "%s: %s: update_via must be an absolute guest path", path,
 				  what);
-	if (!cl_is_sha256_hex(sha))
+	if (!cl_is_sha256_hex(in.sha256))
 		return cl_err_set(CL_EINPUT, "%s: %s: sha256 must be 64 lower-case hex digits",
 				  path, what);
-	if (!cl_is_guest_path(inst))
+	if (!cl_is_guest_path(in.install_path))
 		return cl_err_set(CL_EINPUT, "%s: %s: install_path must be an absolute guest path of [A-Za-z0-9/._+-]",
 				  path, what);
-	if (rep && !cl_is_token(rep))
+	if (in.reported_as && !cl_is_token(in.reported_as))
 		return cl_err_set(CL_EINPUT, "%s: %s: reported_as must be a plain key", path, what);
-	cs->name = cl_xstrdup(name);
-	cs->file = cl_path_join(dir, file);
-	cs->install_path = cl_xstrdup(inst);
-	cs->reported_as = rep ? cl_xstrdup(rep) : NULL;
-	cs->update_via = via ? cl_xstrdup(via) : NULL;
+	cs->name = cl_xstrdup(in.name);
+	cs->file = cl_path_join(dir, in.file);
+	cs->install_path = cl_xstrdup(in.install_path);
+	cs->reported_as = in.reported_as ? cl_xstrdup(in.reported_as) : NULL;
+	cs->update_via = in.update_via ? cl_xstrdup(in.update_via) : NULL;
 	if (stat(cs->file, &st) != 0 || !S_ISREG(st.st_mode))
 		return cl_err_set(CL_EINPUT, "%s: %s: content file %s does not exist", path, what,
 				  cs->file);
 	cs->size = (long)st.st_size;
 	if (read_content(c, cs, actual))
 		return CL_EINPUT;
-	if (strcmp(actual, sha) != 0 && !c->record_digests)
+	if (strcmp(actual, in.sha256) != 0 && !c->record_digests)
 		return cl_err_set(CL_EINPUT, "%s: %s: wrong digest: %s has sha256 %s, manifest says %s",
-				  path, what, cs->file, actual, sha);
+				  path, what, cs->file, actual, in.sha256);
 	memcpy(cs->sha256, actual, sizeof(actual));
 	return 0;
 }
@@ -135,10 +140,21 @@ static int add_load(struct cl_candidate *c, const char *path, const char *name, 
 	return 0;
 }
 
+/* An entry of "load" written as an object. */
+struct load_in {
+	const char *name, *args;
+};
+
+static const struct cl_json_field load_fields[] = {
+	CL_JSON_FIELD(struct load_in, name, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct load_in, args, CL_JSON_STRING, 0),
+	{ 0 }
+};
+
 /* "load": the modules in the order the OS loads them, names or { name, args }. */
 static int parse_load(struct cl_candidate *c, const char *path, json_t *load)
 {
-	static const char *const keys[] = { "name", "args", NULL };
+	char what[40];
 	json_t *v;
 	size_t i;
 	int rc;
@@ -146,61 +162,81 @@ static int parse_load(struct cl_candidate *c, const char *path, json_t *load)
 	if (json_array_size(load) == 0)
 		return cl_err_set(CL_EINPUT, "%s: module: load must list at least one module", path);
 	json_array_foreach(load, i, v) {
-		const char *name = json_string_value(v), *args = "";
+		struct load_in in = { .name = json_string_value(v), .args = "" };
 
-		if (!name && (!json_is_object(v) ||
-			      (rc = cl_json_keys(path, "module.load", v, keys)) ||
-			      (rc = cl_json_str(&name, path, "module.load", v, "name", 1)) ||
-			      (rc = cl_json_str(&args, path, "module.load", v, "args", 0))))
-			return json_is_object(v) ? CL_EINPUT
-						 : cl_err_set(CL_EINPUT, "%s: module: load[%zu] must be a name or { \"name\", \"args\" }",
-							      path, i);
-		if ((rc = add_load(c, path, name, args)))
+		snprintf(what, sizeof(what), "module.load[%zu]", i);
+		if (!in.name && !json_is_object(v))
+			return cl_err_set(CL_EINPUT, "%s: module: load[%zu] must be a name or { \"name\", \"args\" }",
+					  path, i);
+		if ((!in.name && (rc = cl_json_fields(&in, path, what, v, load_fields))) ||
+		    (rc = add_load(c, path, in.name, in.args)))
 			return rc;
 	}
 	return 0;
 }
 
+/* "dkms" as the manifest writes it, borrowed from the JSON. */
+struct dkms_in {
+	const char *tree, *file, *package, *version, *sha256;
+};
+
+static const struct cl_json_field dkms_fields[] = {
+	CL_JSON_FIELD(struct dkms_in, tree, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct dkms_in, file, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct dkms_in, package, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct dkms_in, version, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct dkms_in, sha256, CL_JSON_STRING, 0),
+	{ 0 }
+};
+
 /* "dkms": { "tree": DIR } | { "file": DEB, "sha256" } | { "package", "version", "sha256" } */
 static int parse_dkms(struct cl_candidate *c, const char *path, const char *dir, json_t *d)
 {
-	static const char *const keys[] = { "tree", "file", "package", "version", "sha256", NULL };
-	const char *tree = NULL, *file = NULL, *pkg = NULL, *ver = NULL, *sha = NULL;
+	struct dkms_in in = { 0 };
+	const char *sha;
 	char actual[CL_SHA256_HEX];
 	struct stat st;
 	int rc;
 
-	if ((rc = cl_json_keys(path, "module.dkms", d, keys)) ||
-	    (rc = cl_json_str(&tree, path, "module.dkms", d, "tree", 0)) ||
-	    (rc = cl_json_str(&file, path, "module.dkms", d, "file", 0)) ||
-	    (rc = cl_json_str(&pkg, path, "module.dkms", d, "package", 0)) ||
-	    (rc = cl_json_str(&ver, path, "module.dkms", d, "version", 0)) ||
-	    (rc = cl_json_str(&sha, path, "module.dkms", d, "sha256", 0)))
+	if ((rc = cl_json_fields(&in, path, "module.dkms", d, dkms_fields)))
 		return rc;
-	if (!!tree + !!file + !!pkg != 1 || !!pkg != !!ver || !tree != !!sha)
+	sha = in.sha256;
+	if (!!in.tree + !!in.file + !!in.package != 1 || !!in.package != !!in.version ||
+	    !in.tree != !!sha)
 		return cl_err_set(CL_EINPUT, "%s: module.dkms: needs a \"tree\", a \"file\" and its "
 				  "\"sha256\", or a \"package\", its \"version\" and \"sha256\"", path);
 	if (sha && !cl_is_sha256_hex(sha))
 		return cl_err_set(CL_EINPUT, "%s: module.dkms: sha256 must be 64 lower-case hex digits",
 				  path);
-	if (pkg && (!cl_is_token(pkg) || *pkg == '-' || !*ver || /* '-': an apt-get option */
-		    ver[strspn(ver, "0123456789.+~:-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")]))
+	if (in.package && (!cl_is_token(in.package) || *in.package == '-' || /* an apt-get option */
+			   in.version[strspn(in.version, "0123456789.+~:-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")]))
 		return cl_err_set(CL_EINPUT, "%s: module.dkms: package and version must be plain words",
 				  path);
 	snprintf(c->dkms_sha256, sizeof(c->dkms_sha256), "%s", sha ? sha : "");
-	if (pkg) {
-		c->dkms_package = cl_sprintf("%s=%s", pkg, ver);
+	if (in.package) {
+		c->dkms_package = cl_sprintf("%s=%s", in.package, in.version);
 		return 0;
 	}
-	c->dkms_source = cl_path_join(dir, tree ? tree : file);
-	if (tree && (stat(c->dkms_source, &st) != 0 || !S_ISDIR(st.st_mode)))
+	c->dkms_source = cl_path_join(dir, in.tree ? in.tree : in.file);
+	if (in.tree && (stat(c->dkms_source, &st) != 0 || !S_ISDIR(st.st_mode)))
 		return cl_err_set(CL_EINPUT, "%s: module.dkms: tree %s is not a directory", path,
 				  c->dkms_source);
-	if (tree || (rc = file_digest_is(c, actual, path, "module.dkms", c->dkms_source, sha)))
+	if (in.tree || (rc = file_digest_is(c, actual, path, "module.dkms", c->dkms_source, sha)))
 		return rc;
 	memcpy(c->dkms_sha256, actual, sizeof(actual));
 	return 0;
 }
+
+/* A { "file", "sha256" } entry (prebuilt modules, vendor packages). */
+struct file_entry_in {
+	const char *file, *sha256;
+};
+
+static const struct cl_json_field file_entry_fields[] = {
+	CL_JSON_FIELD(struct file_entry_in, file, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct file_entry_in, sha256, CL_JSON_STRING, 1),
+	{ 0 }
+};
 
 /*
  * A file the manifest names by { "file", "sha256" } at @what: its name ends
@@ -211,8 +247,7 @@ static int parse_file_entry(const struct cl_candidate *c, char **out, char actua
 			    const char *path, const char *what, const char *dir, json_t *j,
 			    const char *ext)
 {
-	static const char *const keys[] = { "file", "sha256", NULL };
-	const char *file, *sha;
+	struct file_entry_in in;
 	size_t len, elen = strlen(ext);
 	int rc;
 
@@ -220,15 +255,13 @@ static int parse_file_entry(const struct cl_candidate *c, char **out, char actua
 	if (!json_is_object(j))
 		return cl_err_set(CL_EINPUT, "%s: %s must be an object { \"file\", \"sha256\" }", path,
 				  what);
-	if ((rc = cl_json_keys(path, what, j, keys)) ||
-	    (rc = cl_json_str(&file, path, what, j, "file", 1)) ||
-	    (rc = cl_json_str(&sha, path, what, j, "sha256", 1)))
+	if ((rc = cl_json_fields(&in, path, what, j, file_entry_fields)))
 		return rc;
-	len = strlen(file);
-	if (len <= elen || strcmp(file + len - elen, ext) || file[len - elen - 1] == '/')
-		return cl_err_set(CL_EINPUT, "%s: %s: %s is not a %s file", path, what, file, ext);
-	*out = cl_path_join(dir, file);
-	return file_digest_is(c, actual, path, what, *out, sha);
+	len = strlen(in.file);
+	if (len <= elen || strcmp(in.file + len - elen, ext) || in.file[len - elen - 1] == '/')
+		return cl_err_set(CL_EINPUT, "%s: %s: %s is not a %s file", path, what, in.file, ext);
+	*out = cl_path_join(dir, in.file);
+	return file_digest_is(c, actual, path, what, *out, in.sha256);
 }
 
 /* One prebuilt module: a .ko named after the module, its bytes as the manifest says. */
@@ -239,7 +272,7 @@ static int parse_prebuilt_file(const struct cl_candidate *c, struct cl_prebuilt 
 	const char *base;
 	int rc;
 
-	snprintf(what, sizeof(what), "module.prebuilt.%.64s", p->release);
+	snprintf(what, sizeof(what), "module.prebuilt.%.64s[%d]", p->release, p->n);
 	if (p->n == CL_MAX_MODULES)
 		return cl_err_set(CL_EINPUT, "%s: %s: at most %d modules", path, what, CL_MAX_MODULES);
 	rc = parse_file_entry(c, &p->file[p->n], actual, path, what, dir, j, ".ko");
@@ -279,60 +312,73 @@ static int parse_prebuilt(struct cl_candidate *c, const char *path, const char *
 	return 0;
 }
 
+/* "module" as the manifest writes it, borrowed from the JSON. */
+struct module_in {
+	const char *name, *source, *args;   /* a kbuild source */
+	json_t *make_vars;
+	json_t *dkms, *prebuilt;            /* or modules listed in "load" */
+	int from_packages;                  /* -1 when absent */
+	json_t *load;
+};
+
+static const struct cl_json_field module_fields[] = {
+	CL_JSON_FIELD(struct module_in, name, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct module_in, source, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct module_in, make_vars, CL_JSON_OBJECT, 0),
+	CL_JSON_FIELD(struct module_in, args, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct module_in, dkms, CL_JSON_OBJECT, 0),
+	CL_JSON_FIELD(struct module_in, prebuilt, CL_JSON_OBJECT, 0),
+	CL_JSON_FIELD(struct module_in, from_packages, CL_JSON_BOOL, 0),
+	CL_JSON_FIELD(struct module_in, load, CL_JSON_ARRAY, 0),
+	{ 0 }
+};
+
 /* A kbuild source built by crashlab, and the one module it makes. */
-static int parse_kbuild(struct cl_candidate *c, const char *path, const char *dir, json_t *m)
+static int parse_kbuild(struct cl_candidate *c, const char *path, const char *dir,
+			const struct module_in *in)
 {
-	const char *name, *source, *args = "";
-	json_t *vars;
 	struct stat st;
 	int rc;
 
-	if ((rc = cl_json_str(&name, path, "module", m, "name", 1)) ||
-	    (rc = cl_json_str(&source, path, "module", m, "source", 1)) ||
-	    (rc = cl_json_str(&args, path, "module", m, "args", 0)) ||
-	    (rc = cl_json_object(&vars, path, "module", m, "make_vars", 0)) ||
-	    (rc = add_load(c, path, name, args)))
+	if (!in->name || !in->source)
+		return cl_err_set(CL_EINPUT, "%s: module: missing \"%s\"", path,
+				  in->name ? "source" : "name");
+	if ((rc = add_load(c, path, in->name, in->args ? in->args : "")))
 		return rc;
-	c->module_source = cl_path_join(dir, source);
+	c->module_source = cl_path_join(dir, in->source);
 	if (stat(c->module_source, &st) != 0 || !S_ISDIR(st.st_mode))
 		return cl_err_set(CL_EINPUT, "%s: module: source directory %s does not exist", path,
 				  c->module_source);
-	return vars ? parse_make_vars(c, path, vars) : 0;
+	return in->make_vars ? parse_make_vars(c, path, in->make_vars) : 0;
 }
 
 static int parse_module(struct cl_candidate *c, const char *path, const char *dir, json_t *m)
 {
-	static const char *const keys[] = { "name", "source", "make_vars", "args", "dkms",
-					    "prebuilt", "from_packages", "load", NULL };
-	json_t *dkms, *pb, *load, *fp = json_object_get(m, "from_packages");
+	struct module_in in = { .from_packages = -1 };
 	int rc, listed;
 
-	if ((rc = cl_json_keys(path, "module", m, keys)) ||
-	    (rc = cl_json_object(&dkms, path, "module", m, "dkms", 0)) ||
-	    (rc = cl_json_object(&pb, path, "module", m, "prebuilt", 0)) ||
-	    (rc = cl_json_array(&load, path, "module", m, "load", 0)))
+	if ((rc = cl_json_fields(&in, path, "module", m, module_fields)))
 		return rc;
-	if (fp && !json_is_true(fp))
+	if (in.from_packages == 0)
 		return cl_err_set(CL_EINPUT, "%s: module: from_packages can only be true", path);
-	c->from_packages = fp != NULL;
-	listed = !!dkms + !!pb + c->from_packages; /* modules the OS loads from a "load" list */
+	c->from_packages = in.from_packages == 1;
+	listed = !!in.dkms + !!in.prebuilt + c->from_packages; /* modules the OS loads from a "load" list */
 	if (listed > 1 ||
-	    (listed && (json_object_get(m, "source") || json_object_get(m, "make_vars") ||
-			json_object_get(m, "name") || json_object_get(m, "args") || !load)))
+	    (listed && (in.source || in.make_vars || in.name || in.args || !in.load)))
 		return cl_err_set(CL_EINPUT, "%s: module: a \"dkms\" source, \"prebuilt\" modules or "
 				  "modules \"from_packages\" (one of them) are loaded by a \"load\" list "
 				  "(no name, source, args or make_vars)", path);
-	if (!listed && load)
+	if (!listed && in.load)
 		return cl_err_set(CL_EINPUT, "%s: module: \"load\" lists the modules of a \"dkms\" source "
 				  "or \"prebuilt\" modules", path);
 	if (listed && c->manifest_version < 2)
 		return cl_err_set(CL_EINPUT, "%s: module: \"dkms\", \"prebuilt\" and \"from_packages\" "
 				  "need \"manifest_version\": 2", path);
-	rc = dkms ? parse_dkms(c, path, dir, dkms)
-	     : pb ? parse_prebuilt(c, path, dir, pb)
-	     : c->from_packages ? 0 : parse_kbuild(c, path, dir, m);
+	rc = in.dkms ? parse_dkms(c, path, dir, in.dkms)
+	     : in.prebuilt ? parse_prebuilt(c, path, dir, in.prebuilt)
+	     : c->from_packages ? 0 : parse_kbuild(c, path, dir, &in);
 	if (rc == 0 && listed)
-		rc = parse_load(c, path, load);
+		rc = parse_load(c, path, in.load);
 	if (rc == 0) {
 		c->module_name = cl_xstrdup(c->mods[0]);
 		c->module_args = cl_xstrdup(c->mods_args[0]);
@@ -362,16 +408,13 @@ static int parse_deb_file(struct cl_candidate *c, const char *path, const char *
 }
 
 /* "image" and "packages": what the candidate's user space needs (v2). */
-static int parse_needs(struct cl_candidate *c, const char *path, const char *dir, json_t *root)
+static int parse_needs(struct cl_candidate *c, const char *path, const char *dir,
+		       const char *image, json_t *pkgs)
 {
-	const char *image = NULL;
-	json_t *pkgs, *v;
+	json_t *v;
 	size_t i;
 	int rc;
 
-	if ((rc = cl_json_str(&image, path, "candidate", root, "image", 0)) ||
-	    (rc = cl_json_array(&pkgs, path, "candidate", root, "packages", 0)))
-		return rc;
 	if ((image || pkgs) && c->manifest_version < 2)
 		return cl_err_set(CL_EINPUT, "%s: \"image\" and \"packages\" need \"manifest_version\": 2",
 				  path);
@@ -401,64 +444,82 @@ static int parse_needs(struct cl_candidate *c, const char *path, const char *dir
 	return 0;
 }
 
+/* "evidence.command" as the manifest writes it, borrowed from the JSON. */
+struct command_in {
+	json_t *run;
+	long timeout_s;
+};
+
+static const struct cl_json_field command_fields[] = {
+	CL_JSON_FIELD(struct command_in, run, CL_JSON_ARRAY, 1),
+	CL_JSON_RANGE(struct command_in, timeout_s, 0, 1, 3600),
+	{ 0 }
+};
+
 static int parse_command(struct cl_candidate *c, const char *path, json_t *cmd)
 {
-	static const char *const keys[] = { "run", "timeout_s", NULL };
-	long timeout = 60;
-	json_t *run, *v;
+	struct command_in in = { .timeout_s = 60 };
+	json_t *v;
 	size_t i;
 	int rc;
 
-	if ((rc = cl_json_keys(path, "evidence.command", cmd, keys)) ||
-	    (rc = cl_json_array(&run, path, "evidence.command", cmd, "run", 1)) ||
-	    (rc = cl_json_int(&timeout, path, "evidence.command", cmd, "timeout_s", 1, 3600)))
+	if ((rc = cl_json_fields(&in, path, "evidence.command", cmd, command_fields)))
 		return rc;
-	if (json_array_size(run) == 0 || json_array_size(run) > CL_MAX_EVIDENCE_ARGS)
+	if (json_array_size(in.run) == 0 || json_array_size(in.run) > CL_MAX_EVIDENCE_ARGS)
 		return cl_err_set(CL_EINPUT, "%s: evidence.command: run must list 1 to %d words", path,
 				  CL_MAX_EVIDENCE_ARGS);
-	json_array_foreach(run, i, v) {
+	json_array_foreach(in.run, i, v) {
 		if (!json_is_string(v) || !json_string_length(v) || json_string_length(v) > 1000 ||
 		    strchr(json_string_value(v), '\n'))
 			return cl_err_set(CL_EINPUT, "%s: evidence.command: run[%zu] must be one line of 1 to 1000 characters",
 					  path, i);
 		c->evidence_argv[i] = cl_xstrdup(json_string_value(v));
 	}
-	c->evidence_timeout_s = (int)timeout;
+	c->evidence_timeout_s = (int)in.timeout_s;
 	return 0;
 }
+
+/* A condition of "evidence.require", borrowed from the JSON. */
+struct require_in {
+	const char *key;
+	long at_least;                       /* -1 when absent */
+	const char *equals, *equals_sha256_of;
+};
+
+static const struct cl_json_field require_fields[] = {
+	CL_JSON_FIELD(struct require_in, key, CL_JSON_STRING, 1),
+	CL_JSON_RANGE(struct require_in, at_least, 0, 0, 1L << 62),
+	CL_JSON_FIELD(struct require_in, equals, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct require_in, equals_sha256_of, CL_JSON_STRING, 0),
+	{ 0 }
+};
 
 /* One condition of "require"; the content it names must be parsed already. */
 static int parse_require(struct cl_candidate *c, struct cl_require *r, const char *path, json_t *j,
 			 int idx)
 {
-	static const char *const keys[] = { "key", "at_least", "equals", "equals_sha256_of", NULL };
-	const char *key, *eq = NULL, *of = NULL;
-	long least = -1;
+	struct require_in in = { .at_least = -1 };
+	const char *of;
 	char what[32];
 	int rc, k;
 
 	snprintf(what, sizeof(what), "evidence.require[%d]", idx);
-	if (!json_is_object(j))
-		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
-	if ((rc = cl_json_keys(path, what, j, keys)) ||
-	    (rc = cl_json_str(&key, path, what, j, "key", 1)) ||
-	    (rc = cl_json_int(&least, path, what, j, "at_least", 0, 1L << 62)) ||
-	    (rc = cl_json_str(&eq, path, what, j, "equals", 0)) ||
-	    (rc = cl_json_str(&of, path, what, j, "equals_sha256_of", 0)))
+	if ((rc = cl_json_fields(&in, path, what, j, require_fields)))
 		return rc;
-	if (!cl_is_token(key) || strlen(key) >= 48)
+	of = in.equals_sha256_of;
+	if (!cl_is_token(in.key) || strlen(in.key) >= 48)
 		return cl_err_set(CL_EINPUT, "%s: %s: key must be a plain key", path, what);
-	if ((least >= 0) + !!eq + !!of != 1)
+	if ((in.at_least >= 0) + !!in.equals + !!of != 1)
 		return cl_err_set(CL_EINPUT, "%s: %s: needs exactly one of at_least, equals, equals_sha256_of",
 				  path, what);
 	for (k = 0; of && k < c->ncontent && strcmp(c->content[k].name, of); k++)
 		;
 	if (of && k == c->ncontent)
 		return cl_err_set(CL_EINPUT, "%s: %s: no content named \"%s\"", path, what, of);
-	r->key = cl_xstrdup(key);
-	r->op = least >= 0 ? CL_REQ_AT_LEAST : eq ? CL_REQ_EQUALS : CL_REQ_EQUALS_DIGEST;
-	r->at_least = least;
-	r->equals = cl_xstrdup(eq ? eq : of ? c->content[k].sha256 : "");
+	r->key = cl_xstrdup(in.key);
+	r->op = in.at_least >= 0 ? CL_REQ_AT_LEAST : in.equals ? CL_REQ_EQUALS : CL_REQ_EQUALS_DIGEST;
+	r->at_least = in.at_least;
+	r->equals = cl_xstrdup(in.equals ? in.equals : of ? c->content[k].sha256 : "");
 	r->content = of ? k : -1;
 	return 0;
 }
@@ -478,37 +539,46 @@ static int parse_counters(struct cl_candidate *c, const char *path, json_t *coun
 	return 0;
 }
 
+/* "evidence" as the manifest writes it, borrowed from the JSON. */
+struct evidence_in {
+	const char *status_file;
+	json_t *counters, *command, *require;
+};
+
+static const struct cl_json_field evidence_fields[] = {
+	CL_JSON_FIELD(struct evidence_in, status_file, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct evidence_in, counters, CL_JSON_ARRAY, 0),
+	CL_JSON_FIELD(struct evidence_in, command, CL_JSON_OBJECT, 0),
+	CL_JSON_FIELD(struct evidence_in, require, CL_JSON_ARRAY, 0),
+	{ 0 }
+};
+
 /* "evidence", after "content" (a condition may name a content file). */
 static int parse_evidence(struct cl_candidate *c, const char *path, json_t *e)
 {
-	static const char *const keys[] = { "status_file", "counters", "command", "require", NULL };
-	const char *status = NULL;
-	json_t *counters, *cmd, *req, *v;
+	struct evidence_in in = { 0 };
+	json_t *v;
 	size_t i;
 	int rc;
 
-	if ((rc = cl_json_keys(path, "evidence", e, keys)) ||
-	    (rc = cl_json_str(&status, path, "evidence", e, "status_file", 0)) ||
-	    (rc = cl_json_array(&counters, path, "evidence", e, "counters", 0)) ||
-	    (rc = cl_json_object(&cmd, path, "evidence", e, "command", 0)) ||
-	    (rc = cl_json_array(&req, path, "evidence", e, "require", 0)))
+	if ((rc = cl_json_fields(&in, path, "evidence", e, evidence_fields)))
 		return rc;
-	if (!status && !cmd)
+	if (!in.status_file && !in.command)
 		return cl_err_set(CL_EINPUT, "%s: evidence: needs a \"status_file\", a \"command\" or both",
 				  path);
-	if (status && !cl_is_guest_path(status))
+	if (in.status_file && !cl_is_guest_path(in.status_file))
 		return cl_err_set(CL_EINPUT, "%s: evidence: status_file must be an absolute guest path",
 				  path);
-	if (counters && !status)
+	if (in.counters && !in.status_file)
 		return cl_err_set(CL_EINPUT, "%s: evidence: counters are read from a status_file", path);
-	c->status_file = status ? cl_xstrdup(status) : NULL;
-	if ((counters && (rc = parse_counters(c, path, counters))) ||
-	    (cmd && (rc = parse_command(c, path, cmd))))
+	c->status_file = in.status_file ? cl_xstrdup(in.status_file) : NULL;
+	if ((in.counters && (rc = parse_counters(c, path, in.counters))) ||
+	    (in.command && (rc = parse_command(c, path, in.command))))
 		return rc;
-	if (json_array_size(req) > CL_MAX_REQUIRE)
+	if (json_array_size(in.require) > CL_MAX_REQUIRE)
 		return cl_err_set(CL_EINPUT, "%s: evidence.require: at most %d conditions", path,
 				  CL_MAX_REQUIRE);
-	json_array_foreach(req, i, v) {
+	json_array_foreach(in.require, i, v) {
 		c->nrequire++;
 		if ((rc = parse_require(c, &c->require[i], path, v, (int)i)))
 			return rc;
@@ -528,96 +598,141 @@ static int host_file(char **out, const char *path, const char *dir, const char *
 	return 0;
 }
 
+/* An entry of "install.files", borrowed from the JSON. */
+struct install_file_in {
+	const char *file, *path, *mode;
+};
+
+static const struct cl_json_field install_file_fields[] = {
+	CL_JSON_FIELD(struct install_file_in, file, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct install_file_in, path, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct install_file_in, mode, CL_JSON_STRING, 0),
+	{ 0 }
+};
+
 static int parse_install_file(struct cl_install_file *f, const char *path, const char *dir,
 			      json_t *j, int idx)
 {
-	static const char *const keys[] = { "file", "path", "mode", NULL };
-	const char *file, *gpath, *mode = "0644";
+	struct install_file_in in = { .mode = "0644" };
 	char what[32], *end;
 	long m;
 	int rc;
 
 	snprintf(what, sizeof(what), "install.files[%d]", idx);
-	if (!json_is_object(j))
-		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
-	if ((rc = cl_json_keys(path, what, j, keys)) ||
-	    (rc = cl_json_str(&file, path, what, j, "file", 1)) ||
-	    (rc = cl_json_str(&gpath, path, what, j, "path", 1)) ||
-	    (rc = cl_json_str(&mode, path, what, j, "mode", 0)))
+	if ((rc = cl_json_fields(&in, path, what, j, install_file_fields)))
 		return rc;
-	m = strtol(mode, &end, 8);
-	if (*end || end == mode || m < 0 || m > 07777)
+	m = strtol(in.mode, &end, 8);
+	if (*end || end == in.mode || m < 0 || m > 07777)
 		return cl_err_set(CL_EINPUT, "%s: %s: mode must be octal, e.g. \"0755\"", path, what);
-	if (!cl_is_guest_path(gpath))
+	if (!cl_is_guest_path(in.path))
 		return cl_err_set(CL_EINPUT, "%s: %s: path must be an absolute guest path", path, what);
-	f->path = cl_xstrdup(gpath);
+	f->path = cl_xstrdup(in.path);
 	f->mode = (int)m;
-	return host_file(&f->file, path, dir, what, file);
+	return host_file(&f->file, path, dir, what, in.file);
 }
+
+/* An entry of "install.units", borrowed from the JSON. */
+struct unit_in {
+	const char *name, *file, *wanted_by;
+};
+
+static const struct cl_json_field unit_fields[] = {
+	CL_JSON_FIELD(struct unit_in, name, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct unit_in, file, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct unit_in, wanted_by, CL_JSON_STRING, 0),
+	{ 0 }
+};
 
 static int parse_unit(struct cl_unit *unit, const char *path, const char *dir, json_t *u,
 		      int idx)
 {
-	static const char *const keys[] = { "name", "file", "wanted_by", NULL };
-	const char *name, *file, *wanted = "multi-user.target";
+	struct unit_in in = { .wanted_by = "multi-user.target" };
 	char what[32];
 	int rc;
 
 	snprintf(what, sizeof(what), "install.units[%d]", idx);
-	if (!json_is_object(u))
-		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
-	if ((rc = cl_json_keys(path, what, u, keys)) ||
-	    (rc = cl_json_str(&name, path, what, u, "name", 1)) ||
-	    (rc = cl_json_str(&file, path, what, u, "file", 1)) ||
-	    (rc = cl_json_str(&wanted, path, what, u, "wanted_by", 0)))
+	if ((rc = cl_json_fields(&in, path, what, u, unit_fields)))
 		return rc;
-	if (!cl_is_token(name) || !strchr(name, '.') || !cl_is_token(wanted))
+	if (!cl_is_token(in.name) || !strchr(in.name, '.') || !cl_is_token(in.wanted_by))
 		return cl_err_set(CL_EINPUT, "%s: %s: name and wanted_by must be unit names", path,
 				  what);
-	unit->name = cl_xstrdup(name);
-	unit->wanted_by = cl_xstrdup(wanted);
-	return host_file(&unit->file, path, dir, what, file);
+	unit->name = cl_xstrdup(in.name);
+	unit->wanted_by = cl_xstrdup(in.wanted_by);
+	return host_file(&unit->file, path, dir, what, in.file);
 }
 
-static int parse_install(struct cl_candidate *c, const char *path, const char *dir, json_t *in)
+/* "install" as the manifest writes it, borrowed from the JSON. */
+struct install_in {
+	const char *load;
+	json_t *units, *files;
+};
+
+static const struct cl_json_field install_fields[] = {
+	CL_JSON_FIELD(struct install_in, load, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct install_in, units, CL_JSON_ARRAY, 0),
+	CL_JSON_FIELD(struct install_in, files, CL_JSON_ARRAY, 0),
+	{ 0 }
+};
+
+static int parse_install(struct cl_candidate *c, const char *path, const char *dir, json_t *j)
 {
-	static const char *const keys[] = { "load", "units", "files", NULL };
-	const char *load = "modules-load";
-	json_t *units, *files, *v;
+	struct install_in in = { .load = "modules-load" };
+	json_t *v;
 	size_t i;
 	int rc;
 
-	if ((rc = cl_json_keys(path, "install", in, keys)) ||
-	    (rc = cl_json_str(&load, path, "install", in, "load", 0)) ||
-	    (rc = cl_json_array(&units, path, "install", in, "units", 0)) ||
-	    (rc = cl_json_array(&files, path, "install", in, "files", 0)))
+	if ((rc = cl_json_fields(&in, path, "install", j, install_fields)))
 		return rc;
-	if (!strcmp(load, "units"))
+	if (!strcmp(in.load, "units"))
 		c->load = CL_LOAD_UNITS;
-	else if (strcmp(load, "modules-load"))
+	else if (strcmp(in.load, "modules-load"))
 		return cl_err_set(CL_EINPUT, "%s: install: load must be \"modules-load\" or \"units\"",
 				  path);
 	/* v2: units beside modules-load are the candidate's user-space services */
-	if ((c->load == CL_LOAD_UNITS && json_array_size(units) == 0) ||
-	    (c->load != CL_LOAD_UNITS && json_array_size(units) > 0 && c->manifest_version < 2) ||
-	    json_array_size(units) > CL_MAX_UNITS)
+	if ((c->load == CL_LOAD_UNITS && json_array_size(in.units) == 0) ||
+	    (c->load != CL_LOAD_UNITS && json_array_size(in.units) > 0 && c->manifest_version < 2) ||
+	    json_array_size(in.units) > CL_MAX_UNITS)
 		return cl_err_set(CL_EINPUT, "%s: install: load \"units\" needs 1 to %d \"units\" (and "
 				  "only it, before manifest_version 2)", path, CL_MAX_UNITS);
-	json_array_foreach(units, i, v) {
+	json_array_foreach(in.units, i, v) {
 		c->nunits++;
 		if ((rc = parse_unit(&c->units[i], path, dir, v, (int)i)))
 			return rc;
 	}
-	if (json_array_size(files) > CL_MAX_INSTALL_FILES)
+	if (json_array_size(in.files) > CL_MAX_INSTALL_FILES)
 		return cl_err_set(CL_EINPUT, "%s: install.files: at most %d files", path,
 				  CL_MAX_INSTALL_FILES);
-	json_array_foreach(files, i, v) {
+	json_array_foreach(in.files, i, v) {
 		c->nfiles++;
 		if ((rc = parse_install_file(&c->files[i], path, dir, v, (int)i)))
 			return rc;
 	}
 	return 0;
 }
+
+/* A manifest's top level, borrowed from the JSON. */
+struct manifest_in {
+	long manifest_version;
+	const char *name, *version, *description;
+	json_t *module, *content, *evidence, *install, *preflight;
+	const char *image;
+	json_t *packages;
+};
+
+static const struct cl_json_field manifest_fields[] = {
+	CL_JSON_RANGE(struct manifest_in, manifest_version, 0, 1, 2),
+	CL_JSON_FIELD(struct manifest_in, name, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct manifest_in, version, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct manifest_in, description, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct manifest_in, module, CL_JSON_OBJECT, 1),
+	CL_JSON_FIELD(struct manifest_in, content, CL_JSON_ARRAY, 1),
+	CL_JSON_FIELD(struct manifest_in, evidence, CL_JSON_OBJECT, 1),
+	CL_JSON_FIELD(struct manifest_in, install, CL_JSON_OBJECT, 0),
+	CL_JSON_FIELD(struct manifest_in, preflight, CL_JSON_ARRAY, 0),
+	CL_JSON_FIELD(struct manifest_in, image, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct manifest_in, packages, CL_JSON_ARRAY, 0),
+	{ 0 }
+};
 
 int cl_candidate_load(struct cl_candidate **out, const char *path)
 {
@@ -626,14 +741,10 @@ int cl_candidate_load(struct cl_candidate **out, const char *path)
 
 int cl_candidate_load_flags(struct cl_candidate **out, const char *path, int flags)
 {
-	static const char *const keys[] = { "manifest_version", "name", "version", "description",
-					    "module", "content", "evidence", "install", "preflight",
-					    "image", "packages", NULL };
-	long mv = 1;
-	json_t *root = NULL, *module, *content, *evidence, *install, *preflight, *v;
+	struct manifest_in in = { .manifest_version = 1 };
 	struct cl_candidate *c = cl_xcalloc(1, sizeof(*c));
-	const char *name, *version, *desc;
 	char *dir = cl_dirname(path);
+	json_t *root = NULL, *v;
 	size_t i;
 	int rc;
 
@@ -641,38 +752,30 @@ int cl_candidate_load_flags(struct cl_candidate **out, const char *path, int fla
 	c->path = cl_xstrdup(path);
 	c->record_digests = !!(flags & CL_CAND_RECORD_DIGESTS);
 	if ((rc = cl_json_load(&root, path)) ||
-	    (rc = cl_json_keys(path, "candidate", root, keys)) ||
-	    (rc = cl_json_int(&mv, path, "candidate", root, "manifest_version", 1, 2)) ||
-	    (rc = cl_json_str(&name, path, "candidate", root, "name", 1)) ||
-	    (rc = cl_json_str(&version, path, "candidate", root, "version", 1)) ||
-	    (rc = cl_json_str(&desc, path, "candidate", root, "description", 0)) ||
-	    (rc = cl_json_object(&module, path, "candidate", root, "module", 1)) ||
-	    (rc = cl_json_array(&content, path, "candidate", root, "content", 1)) ||
-	    (rc = cl_json_object(&evidence, path, "candidate", root, "evidence", 1)) ||
-	    (rc = cl_json_object(&install, path, "candidate", root, "install", 0)) ||
-	    (rc = cl_json_array(&preflight, path, "candidate", root, "preflight", 0)) ||
-	    (!cl_is_token(name) && /* a directory of the pre-flight cache */
+	    (rc = cl_json_fields(&in, path, "candidate", root, manifest_fields)) ||
+	    (!cl_is_token(in.name) && /* a directory of the pre-flight cache */
 	     (rc = cl_err_set(CL_EINPUT, "%s: candidate: name must be a plain name of [A-Za-z0-9._+-]",
 			      path))))
 		goto out;
-	c->name = cl_xstrdup(name);
-	c->version = cl_xstrdup(version);
-	c->manifest_version = (int)mv;
-	if ((rc = parse_module(c, path, dir, module)) || (rc = parse_needs(c, path, dir, root)) ||
-	    (install && (rc = parse_install(c, path, dir, install))))
+	c->name = cl_xstrdup(in.name);
+	c->version = cl_xstrdup(in.version);
+	c->manifest_version = (int)in.manifest_version;
+	if ((rc = parse_module(c, path, dir, in.module)) ||
+	    (rc = parse_needs(c, path, dir, in.image, in.packages)) ||
+	    (in.install && (rc = parse_install(c, path, dir, in.install))))
 		goto out;
-	if (json_array_size(content) > CL_MAX_CONTENT) {
+	if (json_array_size(in.content) > CL_MAX_CONTENT) {
 		rc = cl_err_set(CL_EINPUT, "%s: \"content\" lists more than %d files", path,
 				CL_MAX_CONTENT);
 		goto out;
 	}
-	json_array_foreach(content, i, v) {
+	json_array_foreach(in.content, i, v) {
 		c->ncontent++; /* counted first so a half-parsed entry is freed */
 		if ((rc = parse_content(c, &c->content[i], path, dir, v, (int)i)))
 			goto out;
 	}
-	if ((rc = parse_evidence(c, path, evidence)) ||
-	    (preflight && (rc = cl_preflight_parse(c, path, preflight))))
+	if ((rc = parse_evidence(c, path, in.evidence)) ||
+	    (in.preflight && (rc = cl_preflight_parse(c, path, in.preflight))))
 		goto out;
 	*out = c;
 	c = NULL;
@@ -681,6 +784,34 @@ out:
 	free(dir);
 	json_decref(root);
 	return rc;
+}
+
+/* What the module section and "image" and "packages" hold. */
+static void free_modules(struct cl_candidate *c)
+{
+	int i;
+
+	for (i = 0; i < c->nmake_vars; i++)
+		free(c->make_vars[i]);
+	for (i = 0; i < c->nmods; i++) {
+		free(c->mods[i]);
+		free(c->mods_args[i]);
+	}
+	for (i = 0; i < c->npackages; i++)
+		free(c->packages[i]);
+	for (i = 0; i < c->nprebuilt; i++) {
+		for (int k = 0; k < c->prebuilt[i].n; k++) {
+			free(c->prebuilt[i].name[k]);
+			free(c->prebuilt[i].file[k]);
+		}
+		free(c->prebuilt[i].release);
+	}
+	free(c->dkms_source);
+	free(c->dkms_package);
+	free(c->image);
+	free(c->module_name);
+	free(c->module_source);
+	free(c->module_args);
 }
 
 void cl_candidate_free(struct cl_candidate *c)
@@ -696,24 +827,7 @@ void cl_candidate_free(struct cl_candidate *c)
 		free(c->content[i].reported_as);
 		free(c->content[i].update_via);
 	}
-	for (i = 0; i < c->nmake_vars; i++)
-		free(c->make_vars[i]);
-	for (i = 0; i < c->nmods; i++) {
-		free(c->mods[i]);
-		free(c->mods_args[i]);
-	}
-	for (i = 0; i < c->npackages; i++)
-		free(c->packages[i]);
-	for (i = 0; i < c->nprebuilt; i++)
-		for (int k = 0; k < c->prebuilt[i].n; k++) {
-			free(c->prebuilt[i].name[k]);
-			free(c->prebuilt[i].file[k]);
-		}
-	for (i = 0; i < c->nprebuilt; i++)
-		free(c->prebuilt[i].release);
-	free(c->dkms_source);
-	free(c->dkms_package);
-	free(c->image);
+	free_modules(c);
 	for (i = 0; i < c->nfiles; i++) {
 		free(c->files[i].file);
 		free(c->files[i].path);
@@ -740,9 +854,6 @@ void cl_candidate_free(struct cl_candidate *c)
 	free(c->path);
 	free(c->name);
 	free(c->version);
-	free(c->module_name);
-	free(c->module_source);
-	free(c->module_args);
 	free(c->status_file);
 	free(c);
 }

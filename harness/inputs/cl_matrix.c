@@ -73,39 +73,72 @@ static int copy_field(char *dst, size_t len, const char *src, const char *path, 
 	return 0;
 }
 
+/* A cell as the matrix writes it (and its "defaults"), borrowed from the JSON. */
+struct cell_in {
+	const char *id, *kernel, *os, *note, *ring;
+	long memory_mib, vcpus;
+	json_t *image;          /* a kind's name, or a user image object */
+	double fleet_share;
+};
+
+#define MEMORY_FIELD CL_JSON_RANGE(struct cell_in, memory_mib, 0, 128, 16384)
+#define VCPUS_FIELD CL_JSON_RANGE(struct cell_in, vcpus, 0, 1, 64)
+
+static const struct cl_json_field defaults_fields[] = { MEMORY_FIELD, VCPUS_FIELD, { 0 } };
+
+static const struct cl_json_field cell_fields[] = {
+	CL_JSON_FIELD(struct cell_in, id, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct cell_in, kernel, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct cell_in, os, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct cell_in, note, CL_JSON_STRING, 0),
+	MEMORY_FIELD,
+	VCPUS_FIELD,
+	CL_JSON_FIELD(struct cell_in, image, CL_JSON_ANY, 0),
+	CL_JSON_FIELD(struct cell_in, ring, CL_JSON_STRING, 0),
+	CL_JSON_REAL(struct cell_in, fleet_share, 0, 0, 1000000000),
+	{ 0 }
+};
+
+struct user_image_in {
+	const char *path, *sha256, *firmware;
+};
+
+static const struct cl_json_field user_image_fields[] = {
+	CL_JSON_FIELD(struct user_image_in, path, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct user_image_in, sha256, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct user_image_in, firmware, CL_JSON_STRING, 0),
+	{ 0 }
+};
+
 /* A user's disk image: path (relative to the matrix), sha256, firmware. */
 static int parse_user_image(struct cl_cell_spec *c, const char *path, const char *what, json_t *j)
 {
-	static const char *const keys[] = { "path", "sha256", "firmware", NULL };
-	const char *file, *sha, *fw = "bios";
+	struct user_image_in in = { .firmware = "bios" };
 	char *dir, actual[65];
 	int rc;
 
-	if ((rc = cl_json_keys(path, what, j, keys)) ||
-	    (rc = cl_json_str(&file, path, what, j, "path", 1)) ||
-	    (rc = cl_json_str(&sha, path, what, j, "sha256", 1)) ||
-	    (rc = cl_json_str(&fw, path, what, j, "firmware", 0)))
+	if ((rc = cl_json_fields(&in, path, what, j, user_image_fields)))
 		return rc;
-	if (strcmp(fw, "bios") && strcmp(fw, "uefi"))
+	if (strcmp(in.firmware, "bios") && strcmp(in.firmware, "uefi"))
 		return cl_err_set(CL_EINPUT, "%s: %s: firmware must be \"bios\" or \"uefi\"", path, what);
 	if (strcmp(c->os, "linux") && strcmp(c->os, "windows"))
 		return cl_err_set(CL_EINPUT, "%s: %s: a user image needs \"os\": \"linux\" or \"windows\"",
 				  path, what);
-	if (!cl_is_sha256_hex(sha))
+	if (!cl_is_sha256_hex(in.sha256))
 		return cl_err_set(CL_EINPUT, "%s: %s: sha256 must be 64 lower-case hex digits", path, what);
 	dir = cl_dirname(path);
-	c->user_path = cl_path_join(dir, file);
+	c->user_path = cl_path_join(dir, in.path);
 	free(dir);
 	if (!cl_file_exists(c->user_path))
 		return cl_err_set(CL_EINPUT, "%s: %s: image %s does not exist", path, what, c->user_path);
 	if (cl_sha256_file(actual, c->user_path))
 		return CL_EINPUT;
-	if (strcmp(actual, sha))
+	if (strcmp(actual, in.sha256))
 		return cl_err_set(CL_EINPUT, "%s: %s: wrong digest: %s has sha256 %s, matrix says %s",
-				  path, what, c->user_path, actual, sha);
-	snprintf(c->user_sha256, sizeof(c->user_sha256), "%s", sha);
+				  path, what, c->user_path, actual, in.sha256);
+	snprintf(c->user_sha256, sizeof(c->user_sha256), "%s", in.sha256);
 	snprintf(c->image, sizeof(c->image), "user");
-	c->efi = !strcmp(fw, "uefi");
+	c->efi = !strcmp(in.firmware, "uefi");
 	return 0;
 }
 
@@ -134,14 +167,13 @@ static int parse_image(struct cl_cell_spec *c, const char *path, const char *wha
 
 /* "ring" names one of the matrix's rings; no ring: the last one. */
 static int parse_ring(struct cl_cell_spec *c, const struct cl_matrix *m, const char *path,
-		      const char *what, json_t *j)
+		      const char *what, const char *ring)
 {
-	const char *ring = NULL;
-	int rc, i;
+	int i;
 
 	c->ring = m->nrings - 1;
-	if ((rc = cl_json_str(&ring, path, what, j, "ring", 0)) || !ring)
-		return rc;
+	if (!ring)
+		return 0;
 	for (i = 0; i < m->nrings; i++)
 		if (!strcmp(m->rings[i], ring)) {
 			c->ring = i;
@@ -151,57 +183,37 @@ static int parse_ring(struct cl_cell_spec *c, const struct cl_matrix *m, const c
 			  path, what, ring);
 }
 
-static int parse_share(struct cl_cell_spec *c, const char *path, const char *what, json_t *j)
-{
-	json_t *v = json_object_get(j, "fleet_share");
-
-	if (!v)
-		return 0;
-	if (!json_is_number(v) || json_number_value(v) < 0 || json_number_value(v) > 1e9)
-		return cl_err_set(CL_EINPUT, "%s: %s: fleet_share must be a number >= 0", path, what);
-	c->fleet_share = json_number_value(v);
-	return 0;
-}
-
+/* Cell @idx from @j, each value the matrix's @defaults unless the cell says otherwise. */
 static int parse_cell(struct cl_cell_spec *c, const struct cl_matrix *m, const char *path,
-		      json_t *j, int idx, long mem, long vcpus)
+		      json_t *j, int idx, const struct cell_in *defaults)
 {
-	static const char *const keys[] = { "id", "kernel", "os", "note", "memory_mib", "vcpus",
-					    "image", "ring", "fleet_share", NULL };
-	const char *id = NULL, *kernel = NULL, *os = DEFAULT_OS, *note = "";
+	struct cell_in in = *defaults;
 	char what[64];
 	int rc;
 
 	snprintf(what, sizeof(what), "cells[%d]", idx);
-	if (!json_is_object(j))
-		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
-	if ((rc = cl_json_keys(path, what, j, keys)) ||
-	    (rc = cl_json_str(&kernel, path, what, j, "kernel", 1)) ||
-	    (rc = cl_json_str(&id, path, what, j, "id", 0)) ||
-	    (rc = cl_json_str(&os, path, what, j, "os", 0)) ||
-	    (rc = cl_json_str(&note, path, what, j, "note", 0)) ||
-	    (rc = cl_json_int(&mem, path, what, j, "memory_mib", 128, 16384)) ||
-	    (rc = cl_json_int(&vcpus, path, what, j, "vcpus", 1, 64)))
+	if ((rc = cl_json_fields(&in, path, what, j, cell_fields)))
 		return rc;
-	if (!id)
-		id = kernel;
-	if (!cl_is_token(id))
+	if (!in.id)
+		in.id = in.kernel;
+	if (!cl_is_token(in.id))
 		return cl_err_set(CL_EINPUT, "%s: %s: id \"%s\" may hold only letters, digits and "
-				  "._+- (not . or ..)", path, what, id);
-	if (cl_kernel_release_parse(kernel, c->series, sizeof(c->series), c->flavor,
+				  "._+- (not . or ..)", path, what, in.id);
+	if (cl_kernel_release_parse(in.kernel, c->series, sizeof(c->series), c->flavor,
 				    sizeof(c->flavor)))
 		return cl_err_set(CL_EINPUT, "%s: %s: unknown kernel: %s", path, what, cl_err());
-	if ((rc = copy_field(c->id, sizeof(c->id), id, path, what, "id")) ||
-	    (rc = copy_field(c->kernel, sizeof(c->kernel), kernel, path, what, "kernel")) ||
-	    (rc = copy_field(c->os, sizeof(c->os), os, path, what, "os")) ||
-	    (rc = copy_field(c->note, sizeof(c->note), note, path, what, "note")))
+	if ((rc = copy_field(c->id, sizeof(c->id), in.id, path, what, "id")) ||
+	    (rc = copy_field(c->kernel, sizeof(c->kernel), in.kernel, path, what, "kernel")) ||
+	    (rc = copy_field(c->os, sizeof(c->os), in.os, path, what, "os")) ||
+	    (rc = copy_field(c->note, sizeof(c->note), in.note, path, what, "note")))
 		return rc;
-	c->memory_mib = (int)mem;
-	c->vcpus = (int)vcpus;
+	c->memory_mib = (int)in.memory_mib;
+	c->vcpus = (int)in.vcpus;
+	c->fleet_share = in.fleet_share;
 	c->index = idx;
-	if ((rc = parse_ring(c, m, path, what, j)) || (rc = parse_share(c, path, what, j)))
+	if ((rc = parse_ring(c, m, path, what, in.ring)))
 		return rc;
-	return parse_image(c, path, what, json_object_get(j, "image"));
+	return parse_image(c, path, what, in.image);
 }
 
 /* "rings": distinct ids, run in the order given; none: one ring, "all". */
@@ -214,8 +226,7 @@ static int parse_rings(struct cl_matrix *m, const char *path, json_t *rings)
 	snprintf(m->rings[0], sizeof(m->rings[0]), "all");
 	if (!rings)
 		return 0;
-	if (!json_is_array(rings) || json_array_size(rings) == 0 ||
-	    json_array_size(rings) > CL_MAX_RINGS)
+	if (json_array_size(rings) == 0 || json_array_size(rings) > CL_MAX_RINGS)
 		return cl_err_set(CL_EINPUT, "%s: \"rings\" must list 1 to %d ring names", path,
 				  CL_MAX_RINGS);
 	json_array_foreach(rings, i, r) {
@@ -233,56 +244,67 @@ static int parse_rings(struct cl_matrix *m, const char *path, json_t *rings)
 	return 0;
 }
 
+/* A matrix file's top level, borrowed from the JSON. */
+struct matrix_in {
+	const char *name, *description;
+	json_t *defaults, *rings, *cells;
+};
+
+static const struct cl_json_field matrix_fields[] = {
+	CL_JSON_FIELD(struct matrix_in, name, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct matrix_in, description, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct matrix_in, defaults, CL_JSON_OBJECT, 0),
+	CL_JSON_FIELD(struct matrix_in, rings, CL_JSON_ARRAY, 0),
+	CL_JSON_FIELD(struct matrix_in, cells, CL_JSON_ARRAY, 1),
+	{ 0 }
+};
+
+/* Every cell of @in into @m, ids distinct. */
+static int parse_cells(struct cl_matrix *m, const char *path, const struct matrix_in *in,
+		       const struct cell_in *defaults)
+{
+	size_t i;
+	json_t *c;
+	int rc;
+
+	m->cells = cl_xcalloc(json_array_size(in->cells), sizeof(*m->cells));
+	m->ncells_alloc = (int)json_array_size(in->cells);
+	json_array_foreach(in->cells, i, c) {
+		if ((rc = parse_cell(&m->cells[i], m, path, c, (int)i, defaults)))
+			return rc;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(m->cells[k].id, m->cells[i].id) == 0)
+				return cl_err_set(CL_EINPUT, "%s: cells[%zu]: duplicate id \"%s\"", path,
+						  i, m->cells[i].id);
+		m->ncells++;
+	}
+	return 0;
+}
+
 int cl_matrix_load(struct cl_matrix **out, const char *path)
 {
-	static const char *const keys[] = { "name", "description", "defaults", "rings", "cells",
-					    NULL };
-	static const char *const dkeys[] = { "memory_mib", "vcpus", NULL };
-	json_t *root = NULL, *cells, *defaults, *c;
+	struct cell_in defaults = { .os = DEFAULT_OS, .note = "", .memory_mib = DEFAULT_MEMORY_MIB,
+				    .vcpus = DEFAULT_VCPUS };
+	struct matrix_in in = { .name = "matrix" };
 	struct cl_matrix *m = NULL;
-	const char *name = NULL, *desc = NULL;
-	long mem = DEFAULT_MEMORY_MIB, vcpus = DEFAULT_VCPUS;
-	size_t i;
+	json_t *root = NULL;
 	int rc;
 
 	*out = NULL;
-	if ((rc = cl_json_load(&root, path)))
-		return rc;
-	if ((rc = cl_json_keys(path, "matrix", root, keys)) ||
-	    (rc = cl_json_str(&name, path, "matrix", root, "name", 0)) ||
-	    (rc = cl_json_str(&desc, path, "matrix", root, "description", 0)) ||
-	    (rc = cl_json_object(&defaults, path, "matrix", root, "defaults", 0)) ||
-	    (rc = cl_json_array(&cells, path, "matrix", root, "cells", 1)))
+	if ((rc = cl_json_load(&root, path)) ||
+	    (rc = cl_json_fields(&in, path, "matrix", root, matrix_fields)) ||
+	    (in.defaults &&
+	     (rc = cl_json_fields(&defaults, path, "defaults", in.defaults, defaults_fields))))
 		goto out;
-	if (defaults &&
-	    ((rc = cl_json_keys(path, "defaults", defaults, dkeys)) ||
-	     (rc = cl_json_int(&mem, path, "defaults", defaults, "memory_mib", 128, 16384)) ||
-	     (rc = cl_json_int(&vcpus, path, "defaults", defaults, "vcpus", 1, 64))))
-		goto out;
-	if (json_array_size(cells) == 0 || json_array_size(cells) > 4096) {
+	if (json_array_size(in.cells) == 0 || json_array_size(in.cells) > 4096) {
 		rc = cl_err_set(CL_EINPUT, "%s: \"cells\" must hold 1 to 4096 cells", path);
 		goto out;
 	}
 	m = cl_xcalloc(1, sizeof(*m));
 	m->path = cl_xstrdup(path);
-	snprintf(m->name, sizeof(m->name), "%s", name ? name : "matrix");
-	if ((rc = parse_rings(m, path, json_object_get(root, "rings"))))
+	snprintf(m->name, sizeof(m->name), "%s", in.name);
+	if ((rc = parse_rings(m, path, in.rings)) || (rc = parse_cells(m, path, &in, &defaults)))
 		goto out;
-	m->cells = cl_xcalloc(json_array_size(cells), sizeof(*m->cells));
-	m->ncells_alloc = (int)json_array_size(cells);
-	json_array_foreach(cells, i, c) {
-		int k;
-
-		if ((rc = parse_cell(&m->cells[i], m, path, c, (int)i, mem, vcpus)))
-			goto out;
-		for (k = 0; k < (int)i; k++)
-			if (strcmp(m->cells[k].id, m->cells[i].id) == 0) {
-				rc = cl_err_set(CL_EINPUT, "%s: cells[%zu]: duplicate id \"%s\"", path,
-						i, m->cells[i].id);
-				goto out;
-			}
-		m->ncells++;
-	}
 	*out = m;
 	m = NULL;
 out:

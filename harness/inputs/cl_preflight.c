@@ -13,34 +13,41 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A step as the manifest writes it, borrowed from the JSON. */
+struct step_in {
+	const char *name, *description;
+	json_t *run;
+	long timeout_s;
+};
+
+static const struct cl_json_field step_fields[] = {
+	CL_JSON_FIELD(struct step_in, name, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct step_in, description, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct step_in, run, CL_JSON_ARRAY, 1),
+	CL_JSON_RANGE(struct step_in, timeout_s, 0, 1, 86400),
+	{ 0 }
+};
+
 static int parse_step(struct cl_preflight_step *s, const char *path, json_t *j, int idx)
 {
-	static const char *const keys[] = { "name", "run", "timeout_s", "description", NULL };
-	const char *name, *desc;
-	long timeout = 300;
+	struct step_in in = { .timeout_s = 300 };
 	char what[32];
-	json_t *run, *v;
+	json_t *v;
 	size_t i;
 	int rc;
 
 	snprintf(what, sizeof(what), "preflight[%d]", idx);
-	if (!json_is_object(j))
-		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
-	if ((rc = cl_json_keys(path, what, j, keys)) ||
-	    (rc = cl_json_str(&name, path, what, j, "name", 1)) ||
-	    (rc = cl_json_str(&desc, path, what, j, "description", 0)) ||
-	    (rc = cl_json_array(&run, path, what, j, "run", 1)) ||
-	    (rc = cl_json_int(&timeout, path, what, j, "timeout_s", 1, 86400)))
+	if ((rc = cl_json_fields(&in, path, what, j, step_fields)))
 		return rc;
-	if (!cl_is_token(name) || strlen(name) > 40)
+	if (!cl_is_token(in.name) || strlen(in.name) > 40)
 		return cl_err_set(CL_EINPUT, "%s: %s: name must be a plain name of [A-Za-z0-9._+-], at most 40",
 				  path, what);
-	if (json_array_size(run) == 0 || json_array_size(run) > CL_MAX_PREFLIGHT_ARGS)
+	if (json_array_size(in.run) == 0 || json_array_size(in.run) > CL_MAX_PREFLIGHT_ARGS)
 		return cl_err_set(CL_EINPUT, "%s: %s: run must list 1 to %d words", path, what,
 				  CL_MAX_PREFLIGHT_ARGS);
-	s->name = cl_xstrdup(name);
-	s->timeout_s = (int)timeout;
-	json_array_foreach(run, i, v) {
+	s->name = cl_xstrdup(in.name);
+	s->timeout_s = (int)in.timeout_s;
+	json_array_foreach(in.run, i, v) {
 		if (!json_is_string(v) || !json_string_length(v))
 			return cl_err_set(CL_EINPUT, "%s: %s: run[%zu] must be a non-empty string",
 					  path, what, i);

@@ -23,35 +23,42 @@ static int glob_ok(const char *g)
 	return 1;
 }
 
+/* A step as the remediation writes it, borrowed from the JSON. */
+struct step_in {
+	const char *op, *glob, *path, *text, *unit;
+};
+
+static const struct cl_json_field step_fields[] = {
+	CL_JSON_FIELD(struct step_in, op, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct step_in, glob, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct step_in, path, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct step_in, text, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct step_in, unit, CL_JSON_STRING, 0),
+	{ 0 }
+};
+
 static int parse_step(struct cl_remedy_step *st, const char *path, json_t *j, int idx)
 {
-	static const char *const keys[] = { "op", "glob", "path", "text", "unit", NULL };
-	const char *op, *glob = NULL, *gpath = NULL, *text = NULL, *unit = NULL;
+	struct step_in in = { 0 };
 	char what[32];
 	int rc;
 
 	snprintf(what, sizeof(what), "steps[%d]", idx);
-	if (!json_is_object(j))
-		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
-	if ((rc = cl_json_keys(path, what, j, keys)) ||
-	    (rc = cl_json_str(&op, path, what, j, "op", 1)) ||
-	    (rc = cl_json_str(&glob, path, what, j, "glob", 0)) ||
-	    (rc = cl_json_str(&gpath, path, what, j, "path", 0)) ||
-	    (rc = cl_json_str(&text, path, what, j, "text", 0)) ||
-	    (rc = cl_json_str(&unit, path, what, j, "unit", 0)))
+	if ((rc = cl_json_fields(&in, path, what, j, step_fields)))
 		return rc;
-	if (!strcmp(op, "delete") && glob && glob_ok(glob) && !gpath && !text && !unit) {
+	if (!strcmp(in.op, "delete") && in.glob && glob_ok(in.glob) && !in.path && !in.text &&
+	    !in.unit) {
 		st->op = CL_REMEDY_DELETE;
-		st->arg = cl_xstrdup(glob);
-	} else if (!strcmp(op, "write") && gpath && cl_is_guest_path(gpath) && text && !glob &&
-		   !unit) {
+		st->arg = cl_xstrdup(in.glob);
+	} else if (!strcmp(in.op, "write") && in.path && cl_is_guest_path(in.path) && in.text &&
+		   !in.glob && !in.unit) {
 		st->op = CL_REMEDY_WRITE;
-		st->arg = cl_xstrdup(gpath);
-		st->text = cl_xstrdup(text);
-	} else if (!strcmp(op, "disable") && unit && cl_is_token(unit) && strchr(unit, '.') &&
-		   !glob && !gpath && !text) {
+		st->arg = cl_xstrdup(in.path);
+		st->text = cl_xstrdup(in.text);
+	} else if (!strcmp(in.op, "disable") && in.unit && cl_is_token(in.unit) &&
+		   strchr(in.unit, '.') && !in.glob && !in.path && !in.text) {
 		st->op = CL_REMEDY_DISABLE;
-		st->arg = cl_xstrdup(unit);
+		st->arg = cl_xstrdup(in.unit);
 	} else {
 		return cl_err_set(CL_EINPUT, "%s: %s: want {\"op\": \"delete\", \"glob\": ABSOLUTE-GLOB}, "
 				  "{\"op\": \"write\", \"path\", \"text\"} or {\"op\": \"disable\", \"unit\"}",
@@ -60,30 +67,39 @@ static int parse_step(struct cl_remedy_step *st, const char *path, json_t *j, in
 	return 0;
 }
 
+/* A remediation's top level, borrowed from the JSON. */
+struct remediation_in {
+	const char *name, *description;
+	json_t *steps;
+};
+
+static const struct cl_json_field remediation_fields[] = {
+	CL_JSON_FIELD(struct remediation_in, name, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct remediation_in, description, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct remediation_in, steps, CL_JSON_ARRAY, 1),
+	{ 0 }
+};
+
 int cl_remediation_load(struct cl_remediation **out, const char *path)
 {
-	static const char *const keys[] = { "name", "description", "steps", NULL };
+	struct remediation_in in = { .name = "remediation" };
 	struct cl_remediation *rm = cl_xcalloc(1, sizeof(*rm));
-	json_t *root = NULL, *steps, *v;
-	const char *name = "remediation", *desc;
+	json_t *root = NULL, *v;
 	size_t i;
 	int rc;
 
 	*out = NULL;
 	rm->path = cl_xstrdup(path);
 	if ((rc = cl_json_load(&root, path)) ||
-	    (rc = cl_json_keys(path, "remediation", root, keys)) ||
-	    (rc = cl_json_str(&name, path, "remediation", root, "name", 0)) ||
-	    (rc = cl_json_str(&desc, path, "remediation", root, "description", 0)) ||
-	    (rc = cl_json_array(&steps, path, "remediation", root, "steps", 1)))
+	    (rc = cl_json_fields(&in, path, "remediation", root, remediation_fields)))
 		goto out;
-	if (json_array_size(steps) == 0 || json_array_size(steps) > CL_MAX_REMEDY_STEPS) {
+	if (json_array_size(in.steps) == 0 || json_array_size(in.steps) > CL_MAX_REMEDY_STEPS) {
 		rc = cl_err_set(CL_EINPUT, "%s: \"steps\" must hold 1 to %d steps", path,
 				CL_MAX_REMEDY_STEPS);
 		goto out;
 	}
-	snprintf(rm->name, sizeof(rm->name), "%s", name);
-	json_array_foreach(steps, i, v) {
+	snprintf(rm->name, sizeof(rm->name), "%s", in.name);
+	json_array_foreach(in.steps, i, v) {
 		rm->nsteps++;
 		if ((rc = parse_step(&rm->steps[i], path, v, (int)i)))
 			goto out;

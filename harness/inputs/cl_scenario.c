@@ -31,90 +31,98 @@ const char *cl_step_ipc_name(enum cl_step_op op)
 	return op <= CL_STEP_IPC_LAST ? ipc_names[op] : NULL;
 }
 
-/* An IPC step's object names and pacing; @op is its kind. */
-static int parse_ipc(struct cl_step *st, const char *path, const char *what, json_t *j, int op)
-{
-	const char *dir = "/tmp/ipc", *name = NULL;
-	long conc = 1, rate = 0, dur = 0;
-	int named = op != CL_STEP_PIPE && op != CL_STEP_SOCKETPAIR, rc;
+/* A step as the scenario writes it, borrowed from the JSON. */
+struct step_in {
+	const char *op;
+	const char *dir, *name;              /* IPC objects */
+	long count, messages, concurrency, rate, duration;
+	long seconds;                        /* "sleep" */
+	const char *content;                 /* "update" */
+	long bytes;                          /* "console" */
+};
 
-	if ((rc = cl_json_str(&dir, path, what, j, "dir", 0)) ||
-	    (rc = cl_json_str(&name, path, what, j, "name", 0)) ||
-	    (rc = cl_json_int(&conc, path, what, j, "concurrency", 1, 64)) ||
-	    (rc = cl_json_int(&rate, path, what, j, "rate", 0, 100000)) ||
-	    (rc = cl_json_int(&dur, path, what, j, "duration", 0, 3600)))
-		return rc;
+static const struct cl_json_field step_fields[] = {
+	CL_JSON_FIELD(struct step_in, op, CL_JSON_STRING, 1),
+	CL_JSON_FIELD(struct step_in, dir, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct step_in, name, CL_JSON_STRING, 0),
+	CL_JSON_RANGE(struct step_in, count, 0, 1, 10000),
+	CL_JSON_RANGE(struct step_in, messages, 0, 0, 10000),
+	CL_JSON_RANGE(struct step_in, seconds, 0, 0, 3600),
+	CL_JSON_FIELD(struct step_in, content, CL_JSON_STRING, 0),
+	CL_JSON_RANGE(struct step_in, bytes, 0, 1, 1L << 32),
+	CL_JSON_RANGE(struct step_in, concurrency, 0, 1, 64),
+	CL_JSON_RANGE(struct step_in, rate, 0, 0, 100000),
+	CL_JSON_RANGE(struct step_in, duration, 0, 0, 3600),
+	{ 0 }
+};
+
+/* An IPC step's objects and pacing; @op is its kind. */
+static int parse_ipc(struct cl_step *st, const char *path, const char *what,
+		     const struct step_in *in, int op)
+{
+	int named = op != CL_STEP_PIPE && op != CL_STEP_SOCKETPAIR;
+	const char *dir = in->dir ? in->dir : "/tmp/ipc";
+
 	st->op = (enum cl_step_op)op;
-	st->concurrency = (int)conc;
-	st->rate = (int)rate;
-	st->duration = (int)dur;
+	st->count = (int)in->count;
+	st->messages = (int)in->messages;
+	st->concurrency = (int)in->concurrency;
+	st->rate = (int)in->rate;
+	st->duration = (int)in->duration;
 	if (!named) {
-		if (json_object_get(j, "name") || json_object_get(j, "dir"))
+		if (in->name || in->dir)
 			return cl_err_set(CL_EINPUT, "%s: %s: %s objects have no \"name\" or \"dir\"",
 					  path, what, ipc_names[op]);
 		strcpy(st->dir, "-");
 		strcpy(st->name, "-");
 		return 0;
 	}
-	if (!name || !name_pattern_ok(name) || strlen(name) >= sizeof(st->name))
+	if (!in->name || !name_pattern_ok(in->name) || strlen(in->name) >= sizeof(st->name))
 		return cl_err_set(CL_EINPUT, "%s: %s: \"name\" must be a plain name with one %%d",
 				  path, what);
 	if (!cl_is_guest_path(dir) || strlen(dir) >= sizeof(st->dir))
 		return cl_err_set(CL_EINPUT, "%s: %s: \"dir\" must be a plain absolute path", path,
 				  what);
 	snprintf(st->dir, sizeof(st->dir), "%s", dir);
-	snprintf(st->name, sizeof(st->name), "%s", name);
+	snprintf(st->name, sizeof(st->name), "%s", in->name);
 	return 0;
 }
 
 static int parse_step(struct cl_step *st, const char *path, json_t *j, const char *list, int idx)
 {
-	static const char *const keys[] = { "op", "dir", "name", "count", "messages", "seconds",
-					    "content", "bytes", "concurrency", "rate", "duration",
-					    NULL };
-	const char *op, *content = NULL;
-	long count = 1, msgs = 1, secs = 1, bytes = 1 << 20;
+	struct step_in in = { .count = 1, .messages = 1, .concurrency = 1, .seconds = 1,
+			      .bytes = 1 << 20 };
 	char what[32];
 	int rc, k;
 
 	snprintf(what, sizeof(what), "%s[%d]", list, idx);
-	if (!json_is_object(j))
-		return cl_err_set(CL_EINPUT, "%s: %s must be an object", path, what);
-	if ((rc = cl_json_keys(path, what, j, keys)) ||
-	    (rc = cl_json_str(&op, path, what, j, "op", 1)) ||
-	    (rc = cl_json_int(&count, path, what, j, "count", 1, 10000)) ||
-	    (rc = cl_json_int(&msgs, path, what, j, "messages", 0, 10000)) ||
-	    (rc = cl_json_int(&secs, path, what, j, "seconds", 0, 3600)) ||
-	    (rc = cl_json_str(&content, path, what, j, "content", 0)) ||
-	    (rc = cl_json_int(&bytes, path, what, j, "bytes", 1, 1L << 32)))
+	if ((rc = cl_json_fields(&in, path, what, j, step_fields)))
 		return rc;
-	if (strcmp(op, "console") == 0) {
+	if (strcmp(in.op, "console") == 0) {
 		/* a guest that floods its console: crashlab must stay bounded */
 		st->op = CL_STEP_CONSOLE;
-		st->bytes = bytes;
+		st->bytes = in.bytes;
 		return 0;
 	}
-	if (strcmp(op, "update") == 0) {
-		if (!content || !cl_is_token(content) || strlen(content) >= sizeof(st->content))
+	if (strcmp(in.op, "update") == 0) {
+		if (!in.content || !cl_is_token(in.content) || strlen(in.content) >= sizeof(st->content))
 			return cl_err_set(CL_EINPUT, "%s: %s: update needs \"content\": the name of a "
 					  "live-update content of the candidate", path, what);
 		st->op = CL_STEP_UPDATE;
-		snprintf(st->content, sizeof(st->content), "%s", content);
+		snprintf(st->content, sizeof(st->content), "%s", in.content);
 		return 0;
 	}
-	if (strcmp(op, "sleep") == 0) {
+	if (strcmp(in.op, "sleep") == 0) {
 		st->op = CL_STEP_SLEEP;
-		st->seconds = (int)secs;
+		st->seconds = (int)in.seconds;
 		return 0;
 	}
-	for (k = 0; k <= CL_STEP_IPC_LAST && strcmp(op, ipc_names[k]); k++)
+	for (k = 0; k <= CL_STEP_IPC_LAST && strcmp(in.op, ipc_names[k]); k++)
 		;
 	if (k > CL_STEP_IPC_LAST)
 		return cl_err_set(CL_EINPUT, "%s: %s: unknown op \"%s\" (fifo, unix, dgram, pipe, socketpair, spawn, sleep, update, console)",
-				  path, what, op);
-	st->count = (int)count;
-	st->messages = (int)msgs;
-	return parse_ipc(st, path, what, j, k);
+				  path, what, in.op);
+	return parse_ipc(st, path, what, &in, k);
 }
 
 static int parse_sysctl(struct cl_scenario *s, const char *path, json_t *obj)
@@ -139,28 +147,36 @@ static int parse_sysctl(struct cl_scenario *s, const char *path, json_t *obj)
 	return 0;
 }
 
+/* "limits", borrowed from the JSON. */
+struct limits_in {
+	long boot_s, heartbeat_s, step_s, total_s, max_boots, loop_boots;
+};
+
+static const struct cl_json_field limits_fields[] = {
+	CL_JSON_RANGE(struct limits_in, boot_s, 0, 5, 3600),
+	CL_JSON_RANGE(struct limits_in, heartbeat_s, 0, 3, 3600),
+	CL_JSON_RANGE(struct limits_in, step_s, 0, 3, 86400),
+	CL_JSON_RANGE(struct limits_in, total_s, 0, 10, 86400),
+	CL_JSON_RANGE(struct limits_in, max_boots, 0, 1, 100),
+	CL_JSON_RANGE(struct limits_in, loop_boots, 0, 1, 20),
+	{ 0 }
+};
+
 /* "limits": every one optional, each with its default. */
 static int parse_limits(struct cl_scenario *s, const char *path, json_t *limits)
 {
-	static const char *const lkeys[] = { "boot_s", "heartbeat_s", "step_s", "total_s",
-					     "max_boots", "loop_boots", NULL };
-	long boot = 240, hb = 30, step = 120, total = 900, boots = 1, loop = 3;
+	struct limits_in in = { .boot_s = 240, .heartbeat_s = 30, .step_s = 120, .total_s = 900,
+				.max_boots = 1, .loop_boots = 3 };
 	int rc;
 
-	if (limits && ((rc = cl_json_keys(path, "limits", limits, lkeys)) ||
-		       (rc = cl_json_int(&boot, path, "limits", limits, "boot_s", 5, 3600)) ||
-		       (rc = cl_json_int(&hb, path, "limits", limits, "heartbeat_s", 3, 3600)) ||
-		       (rc = cl_json_int(&step, path, "limits", limits, "step_s", 3, 86400)) ||
-		       (rc = cl_json_int(&total, path, "limits", limits, "total_s", 10, 86400)) ||
-		       (rc = cl_json_int(&boots, path, "limits", limits, "max_boots", 1, 100)) ||
-		       (rc = cl_json_int(&loop, path, "limits", limits, "loop_boots", 1, 20))))
+	if (limits && (rc = cl_json_fields(&in, path, "limits", limits, limits_fields)))
 		return rc;
-	s->boot_s = (int)boot;
-	s->heartbeat_s = (int)hb;
-	s->step_s = (int)step;
-	s->total_s = (int)total;
-	s->max_boots = (int)boots;
-	s->loop_boots = (int)loop;
+	s->boot_s = (int)in.boot_s;
+	s->heartbeat_s = (int)in.heartbeat_s;
+	s->step_s = (int)in.step_s;
+	s->total_s = (int)in.total_s;
+	s->max_boots = (int)in.max_boots;
+	s->loop_boots = (int)in.loop_boots;
 	return 0;
 }
 
@@ -230,46 +246,57 @@ static int check_text(const char *path, const char *name, const char *cmdline)
 	return 0;
 }
 
+/* A scenario's top level, borrowed from the JSON. */
+struct scenario_in {
+	const char *name, *description, *kernel_cmdline;
+	json_t *kernel_cmdline_if_config, *limits, *sysctl, *workload, *boot_workload;
+	const char *on_crash;
+	long reboots;
+};
+
+static const struct cl_json_field scenario_fields[] = {
+	CL_JSON_FIELD(struct scenario_in, name, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct scenario_in, description, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct scenario_in, kernel_cmdline, CL_JSON_STRING, 0),
+	CL_JSON_FIELD(struct scenario_in, kernel_cmdline_if_config, CL_JSON_OBJECT, 0),
+	CL_JSON_FIELD(struct scenario_in, limits, CL_JSON_OBJECT, 0),
+	CL_JSON_FIELD(struct scenario_in, sysctl, CL_JSON_OBJECT, 0),
+	CL_JSON_FIELD(struct scenario_in, workload, CL_JSON_ARRAY, 1),
+	CL_JSON_FIELD(struct scenario_in, boot_workload, CL_JSON_ARRAY, 0),
+	CL_JSON_FIELD(struct scenario_in, on_crash, CL_JSON_STRING, 0),
+	CL_JSON_RANGE(struct scenario_in, reboots, 0, 0, 20),
+	{ 0 }
+};
+
 int cl_scenario_load(struct cl_scenario **out, const char *path)
 {
-	static const char *const keys[] = { "name", "description", "limits", "kernel_cmdline",
-					    "kernel_cmdline_if_config", "sysctl", "workload",
-					    "boot_workload", "on_crash", "reboots", NULL };
+	struct scenario_in in = { .name = "scenario", .kernel_cmdline = "", .on_crash = "stop" };
 	struct cl_scenario *s = cl_xcalloc(1, sizeof(*s));
-	json_t *root = NULL, *limits, *sysctl, *work, *bwork, *ifcfg;
-	const char *name = "scenario", *desc, *cmdline = "", *on_crash = "stop";
-	long reboots = 0;
+	json_t *root = NULL;
 	int rc;
 
 	*out = NULL;
 	s->path = cl_xstrdup(path);
 	if ((rc = cl_json_load(&root, path)) ||
-	    (rc = cl_json_keys(path, "scenario", root, keys)) ||
-	    (rc = cl_json_str(&name, path, "scenario", root, "name", 0)) ||
-	    (rc = cl_json_str(&desc, path, "scenario", root, "description", 0)) ||
-	    (rc = cl_json_str(&cmdline, path, "scenario", root, "kernel_cmdline", 0)) ||
-	    (rc = cl_json_object(&ifcfg, path, "scenario", root, "kernel_cmdline_if_config", 0)) ||
-	    (rc = cl_json_object(&limits, path, "scenario", root, "limits", 0)) ||
-	    (rc = cl_json_object(&sysctl, path, "scenario", root, "sysctl", 0)) ||
-	    (rc = cl_json_array(&work, path, "scenario", root, "workload", 1)) ||
-	    (rc = cl_json_array(&bwork, path, "scenario", root, "boot_workload", 0)) ||
-	    (rc = cl_json_str(&on_crash, path, "scenario", root, "on_crash", 0)) ||
-	    (rc = cl_json_int(&reboots, path, "scenario", root, "reboots", 0, 20)))
+	    (rc = cl_json_fields(&in, path, "scenario", root, scenario_fields)))
 		goto out;
-	if (strcmp(on_crash, "stop") && strcmp(on_crash, "reboot")) {
+	if (strcmp(in.on_crash, "stop") && strcmp(in.on_crash, "reboot")) {
 		rc = cl_err_set(CL_EINPUT, "%s: on_crash must be \"stop\" or \"reboot\"", path);
 		goto out;
 	}
-	if ((rc = parse_limits(s, path, limits)) || (rc = check_text(path, name, cmdline)) ||
-	    (sysctl && (rc = parse_sysctl(s, path, sysctl))) ||
-	    (ifcfg && (rc = parse_if_config(s, path, ifcfg))) ||
-	    (rc = parse_steps(s->steps, &s->nsteps, path, work, "workload", 1)) ||
-	    (rc = parse_steps(s->boot_steps, &s->nboot_steps, path, bwork, "boot_workload", 0)))
+	if ((rc = parse_limits(s, path, in.limits)) ||
+	    (rc = check_text(path, in.name, in.kernel_cmdline)) ||
+	    (in.sysctl && (rc = parse_sysctl(s, path, in.sysctl))) ||
+	    (in.kernel_cmdline_if_config &&
+	     (rc = parse_if_config(s, path, in.kernel_cmdline_if_config))) ||
+	    (rc = parse_steps(s->steps, &s->nsteps, path, in.workload, "workload", 1)) ||
+	    (rc = parse_steps(s->boot_steps, &s->nboot_steps, path, in.boot_workload,
+			      "boot_workload", 0)))
 		goto out;
-	s->on_crash_reboot = !strcmp(on_crash, "reboot");
-	s->reboots = (int)reboots;
-	snprintf(s->name, sizeof(s->name), "%s", name);
-	snprintf(s->cmdline, sizeof(s->cmdline), "%s", cmdline);
+	s->on_crash_reboot = !strcmp(in.on_crash, "reboot");
+	s->reboots = (int)in.reboots;
+	snprintf(s->name, sizeof(s->name), "%s", in.name);
+	snprintf(s->cmdline, sizeof(s->cmdline), "%s", in.kernel_cmdline);
 	*out = s;
 	s = NULL;
 out:

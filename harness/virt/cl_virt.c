@@ -161,10 +161,10 @@ static void silence(void *ud, virErrorPtr e)
 	(void)e; /* errors are read with virGetLastError and reported by us */
 }
 
-/* Local daemons, under build/reaper when it is there (see scripts/reaper.c). */
+/* Local daemons, under the reaper (cl_libexec_dir()) when it is there (see scripts/reaper.c). */
 static int try_start_daemons(void)
 {
-	char *reaper = cl_sprintf("%s/build/reaper", cl_project_root());
+	char *reaper = cl_sprintf("%s/reaper", cl_libexec_dir());
 	char *script = cl_sprintf("R=%s; [ -x \"$R\" ] || R=; "
 				  "pgrep -x virtlogd >/dev/null || $R virtlogd -d; "
 				  "pgrep -x libvirtd >/dev/null || $R libvirtd -d", reaper);

@@ -27,103 +27,106 @@ static u32 rd32(const u8 *p)
 	return (u32)p[0] | ((u32)p[1] << 8) | ((u32)p[2] << 16) | ((u32)p[3] << 24);
 }
 
-int cl_content_parse(struct cl_content *out, const u8 *data, u32 len, const char **why)
+/* Refuse the file for @msg (a static string); -1 for the caller to return. */
+static int refuse(const char **why, const char *msg)
 {
-	u32 off, i, n;
+	*why = msg;
+	return -1;
+}
 
-	memset(out, 0, sizeof(*out));
-	*why = NULL;
-	if (len < CL_HEADER_LEN || len > CL_MAX_CONTENT_LEN) {
-		*why = "file size out of range";
-		return -1;
-	}
-	if (memcmp(data, "CLCF", 4) != 0) {
-		*why = "bad magic (not a channel file)";
-		return -1;
-	}
-	if (rd16(data + 4) != CL_CONTENT_FORMAT) {
-		*why = "unsupported format version";
-		return -1;
-	}
+/*
+ * The header: size, magic, format, declared length, template width and
+ * instance count, checked in that order. Fills @out's header fields and
+ * *@ninstances.
+ */
+static int parse_header(struct cl_content *out, const u8 *data, u32 len, u32 *ninstances,
+			const char **why)
+{
+	if (len < CL_HEADER_LEN || len > CL_MAX_CONTENT_LEN)
+		return refuse(why, "file size out of range");
+	if (memcmp(data, "CLCF", 4) != 0)
+		return refuse(why, "bad magic (not a channel file)");
+	if (rd16(data + 4) != CL_CONTENT_FORMAT)
+		return refuse(why, "unsupported format version");
 	out->template_fields = rd16(data + 6);
 	out->channel = rd32(data + 8);
 	out->version = rd32(data + 12);
-	n = rd32(data + 16);
-	if (rd32(data + 20) != len) {
-		*why = "length field does not match file size";
-		return -1;
-	}
-	if (out->template_fields == 0 || out->template_fields > CL_MAX_TEMPLATE_FIELDS) {
-		*why = "template field count out of range";
-		return -1;
-	}
+	*ninstances = rd32(data + 16);
+	if (rd32(data + 20) != len)
+		return refuse(why, "length field does not match file size");
+	if (out->template_fields == 0 || out->template_fields > CL_MAX_TEMPLATE_FIELDS)
+		return refuse(why, "template field count out of range");
 #if CL_BOUNDS_CHECK
-	if (out->template_fields > CL_INPUT_FIELDS) {
-		*why = "template type has more fields than the sensor supplies";
-		return -1;
-	}
+	if (out->template_fields > CL_INPUT_FIELDS)
+		return refuse(why, "template type has more fields than the sensor supplies");
 #endif
-	if (n == 0 || n > CL_MAX_INSTANCES) {
-		*why = "instance count out of range";
-		return -1;
-	}
-	off = CL_HEADER_LEN;
-	for (i = 0; i < n; i++) {
-		u32 c, ncrit;
-		u16 action;
+	if (*ninstances == 0 || *ninstances > CL_MAX_INSTANCES)
+		return refuse(why, "instance count out of range");
+	return 0;
+}
 
-		if (len - off < CL_INSTANCE_LEN) {
-			*why = "truncated instance";
-			return -1;
-		}
-		out->offsets[i] = off;
-		action = rd16(data + off + 4);
-		ncrit = data[off + 6];
-		if (action == 0 || action >= CL_ACTION_LAST) {
-			*why = "unknown action";
-			return -1;
-		}
-		if (ncrit == 0 || ncrit > CL_MAX_CRITERIA) {
-			*why = "criterion count out of range";
-			return -1;
-		}
-		off += CL_INSTANCE_LEN;
-		for (c = 0; c < ncrit; c++) {
-			u8 field, op;
-			u16 vlen;
+/* The criterion at *@off: operator, field and value length; *@off moves past it. */
+static int parse_criterion(const struct cl_content *out, const u8 *data, u32 len, u32 *off,
+			   const char **why)
+{
+	u8 field, op;
+	u16 vlen;
 
-			if (len - off < CL_CRITERION_LEN) {
-				*why = "truncated criterion";
-				return -1;
-			}
-			field = data[off];
-			op = data[off + 1];
-			vlen = rd16(data + off + 2);
-			if (op >= CL_OP_LAST) {
-				*why = "unknown match operator";
-				return -1;
-			}
-			if (field >= out->template_fields) {
-				*why = "criterion names a field outside its template type";
-				return -1;
-			}
+	if (len - *off < CL_CRITERION_LEN)
+		return refuse(why, "truncated criterion");
+	field = data[*off];
+	op = data[*off + 1];
+	vlen = rd16(data + *off + 2);
+	if (op >= CL_OP_LAST)
+		return refuse(why, "unknown match operator");
+	if (field >= out->template_fields)
+		return refuse(why, "criterion names a field outside its template type");
 #if CL_BOUNDS_CHECK
-			if (field >= CL_INPUT_FIELDS) {
-				*why = "criterion names a field the sensor does not supply";
-				return -1;
-			}
+	if (field >= CL_INPUT_FIELDS)
+		return refuse(why, "criterion names a field the sensor does not supply");
 #endif
-			if (vlen > CL_MAX_VALUE_LEN || len - off - CL_CRITERION_LEN < vlen) {
-				*why = "criterion value out of range";
-				return -1;
-			}
-			off += CL_CRITERION_LEN + vlen;
-		}
-	}
-	if (off != len) {
-		*why = "trailing bytes after the last instance";
+	if (vlen > CL_MAX_VALUE_LEN || len - *off - CL_CRITERION_LEN < vlen)
+		return refuse(why, "criterion value out of range");
+	*off += CL_CRITERION_LEN + vlen;
+	return 0;
+}
+
+/* Instance @i at *@off: its offset kept, its action and criteria checked; *@off moves past it. */
+static int parse_instance(struct cl_content *out, const u8 *data, u32 len, u32 i, u32 *off,
+			  const char **why)
+{
+	u32 c, ncrit;
+	u16 action;
+
+	if (len - *off < CL_INSTANCE_LEN)
+		return refuse(why, "truncated instance");
+	out->offsets[i] = *off;
+	action = rd16(data + *off + 4);
+	ncrit = data[*off + 6];
+	if (action == 0 || action >= CL_ACTION_LAST)
+		return refuse(why, "unknown action");
+	if (ncrit == 0 || ncrit > CL_MAX_CRITERIA)
+		return refuse(why, "criterion count out of range");
+	*off += CL_INSTANCE_LEN;
+	for (c = 0; c < ncrit; c++)
+		if (parse_criterion(out, data, len, off, why))
+			return -1;
+	return 0;
+}
+
+int cl_content_parse(struct cl_content *out, const u8 *data, u32 len, const char **why)
+{
+	u32 off = CL_HEADER_LEN, i, n;
+
+	memset(out, 0, sizeof(*out));
+	*why = NULL;
+	if (parse_header(out, data, len, &n, why))
 		return -1;
-	}
+	for (i = 0; i < n; i++)
+		if (parse_instance(out, data, len, i, &off, why))
+			return -1;
+	if (off != len)
+		return refuse(why, "trailing bytes after the last instance");
 	out->data = data;
 	out->len = len;
 	out->ninstances = n;

@@ -3,7 +3,8 @@
  * triage (fed in chunks the fuzzer chooses), agent lines, the cell state
  * machine that both feed (with libvirt events and time between them), the
  * content parser/interpreter, QEMU panic events, the recorded-event
- * format, and the walk over content structure that derives mutants. Built with clang
+ * format and its config line, and the walk over content structure that
+ * derives mutants. Built with clang
  * -fsanitize=fuzzer,address,undefined by `make fuzz`; CI runs it for a
  * bounded time from the real console corpus.
  */
@@ -43,7 +44,7 @@ static void fuzz_sm(const uint8_t *data, size_t size)
 		e.kind = op < 160 ? CL_SM_EV_CONSOLE : op < 220 ? CL_SM_EV_AGENT
 						    : (enum cl_sm_ev)(op % CL_SM_EV_LAST);
 		e.data = (const char *)data + off;
-		e.len = (e.kind == CL_SM_EV_CONSOLE || e.kind == CL_SM_EV_AGENT) ? n : 0;
+		e.len = cl_sm_event_has_text(e.kind) ? n : 0;
 		cl_sm_feed(&sm, &e);
 		off += e.len;
 	}
@@ -51,15 +52,36 @@ static void fuzz_sm(const uint8_t *data, size_t size)
 	cl_sm_clear(&sm);
 }
 
+/* The data as one line: an agent line, a QMP event, a recorded event, a config line. */
+static void fuzz_line(const uint8_t *data, size_t size)
+{
+	static struct cl_smlog_config cfg;
+	struct cl_evidence ev;
+	struct cl_bugcheck b;
+	struct cl_sm_event e;
+	char buf[512], *line = malloc(size + 1);
+
+	if (!line)
+		return;
+	memcpy(line, data, size);
+	line[size] = 0;
+	memset(&ev, 0, sizeof(ev));
+	cl_evidence_expect_mutant(&ev, "channel-291.empty");
+	cl_evidence_expect_mutant(&ev, "channel-291.zeros");
+	cl_evidence_agent_line(&ev, line);
+	cl_bugcheck_from_qmp(&b, line);
+	cl_smlog_parse(&e, buf, sizeof(buf), line);
+	memset(&cfg, 0, sizeof(cfg));
+	cl_smlog_parse_config(&cfg, line);
+	free(line);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cl_triage *t = cl_triage_new(size & 1);
-	struct cl_evidence ev;
 	struct cl_content c;
-	struct cl_bugcheck b;
 	const char *why;
 	size_t off = 0, step = 1;
-	char *line;
 
 	/* console triage, chunk sizes driven by the data itself */
 	while (off < size) {
@@ -73,25 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cl_triage_free(t);
 
 	fuzz_sm(data, size);
-
-	/* agent line */
-	line = malloc(size + 1);
-	if (!line)
-		return 0;
-	memcpy(line, data, size);
-	line[size] = 0;
-	memset(&ev, 0, sizeof(ev));
-	cl_evidence_expect_mutant(&ev, "channel-291.empty");
-	cl_evidence_expect_mutant(&ev, "channel-291.zeros");
-	cl_evidence_agent_line(&ev, line);
-	cl_bugcheck_from_qmp(&b, line);
-	{
-		struct cl_sm_event e;
-		char buf[512];
-
-		cl_smlog_parse(&e, buf, sizeof(buf), line);
-	}
-	free(line);
+	fuzz_line(data, size);
 
 	/* the structure walk of content formats, over small inputs (each mutant is a copy) */
 	if (size <= 4096) {

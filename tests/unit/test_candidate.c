@@ -61,21 +61,18 @@ static void test_shipped_manifests(void **state)
 	cl_candidate_free(c);
 }
 
-/* A manifest in sensor/ (so relative paths resolve) built from @fmt. */
+/* @body as a manifest beside a copy of sensor/ (so relative paths resolve): refused, naming it. */
 static void expect_error(const char *body, const char *needle)
 {
-	char path[] = "sensor/.test-manifest-XXXXXX.json";
+	char *path = cl_test_manifest("manifest", body);
 	struct cl_candidate *c = NULL;
-	int fd = mkstemps(path, 5);
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
-	close(fd);
 	assert_int_equal(cl_candidate_load(&c, path), CL_EINPUT);
 	assert_null(c);
 	if (!strstr(cl_err(), needle) || !strstr(cl_err(), path))
 		fail_msg("error \"%s\" lacks \"%s\" or the file name", cl_err(), needle);
 	unlink(path);
+	free(path);
 }
 
 #define MODULE "\"module\": {\"name\": \"clsensor\", \"source\": \"kmod\"}, "
@@ -236,6 +233,69 @@ static void test_dot_and_slash_names_refused(void **state)
 		     "\"1\", \"sha256\": \"" GOOD_SHA "\"}, \"load\": [\"a\"]}}", "plain words");
 }
 
+#define HEAD "{\"name\": \"x\", \"version\": \"1\", "
+#define INSTALL(x) HEAD MODULE EVIDENCE ", \"content\": [], \"install\": " x "}"
+
+/*
+ * A key no table lists is refused with the path of its object, at every
+ * level of the manifest; a wrong type names the key.
+ */
+static void test_keys_named_with_their_path(void **state)
+{
+	static const struct { const char *body, *says; } bad[] = {
+		{ HEAD MODULE EVIDENCE ", \"content\": [], \"images\": \"disk\"}",
+		  ": candidate: unknown key \"images\"" },
+		{ HEAD "\"module\": {\"name\": \"clsensor\", \"source\": \"kmod\", \"arg\": \"a\"}, "
+		  EVIDENCE ", \"content\": []}", ": module: unknown key \"arg\"" },
+		{ V2 CMD ", \"module\": {\"dkms\": {\"tree\": \"kmod\", \"sha\": \"x\"}, "
+		  "\"load\": [\"a\"]}}", ": module.dkms: unknown key \"sha\"" },
+		{ V2 CMD ", \"module\": {\"dkms\": {\"tree\": \"kmod\"}, \"load\": [\"a\", "
+		  "{\"name\": \"b\", \"params\": \"x\"}]}}", ": module.load[1]: unknown key \"params\"" },
+		{ V2 CMD ", \"module\": {\"prebuilt\": {\"6.1.0-56-amd64\": [{\"file\": \"a.ko\", "
+		  "\"sha\": \"x\"}]}, \"load\": [\"a\"]}}",
+		  ": module.prebuilt.6.1.0-56-amd64[0]: unknown key \"sha\"" },
+		{ V2 CMD ", " MODULE "\"image\": \"disk\", \"packages\": [\"sysdig\", {\"file\": "
+		  "\"a.deb\", \"digest\": \"x\"}]}", ": packages[1]: unknown key \"digest\"" },
+		{ HEAD MODULE EVIDENCE ", \"content\": [{\"name\": \"c\", \"file\": \"content/"
+		  "channel-291-good.bin\", \"sha256\": \"" GOOD_SHA "\", \"install_path\": \"/x\", "
+		  "\"installpath\": \"/y\"}]}", ": content[0]: unknown key \"installpath\"" },
+		{ HEAD MODULE "\"evidence\": {\"status_file\": \"/proc/x\", \"counter\": []}, "
+		  "\"content\": []}", ": evidence: unknown key \"counter\"" },
+		{ HEAD MODULE "\"evidence\": {\"command\": {\"run\": [\"true\"], \"timeout\": 5}}, "
+		  "\"content\": []}", ": evidence.command: unknown key \"timeout\"" },
+		{ HEAD MODULE "\"evidence\": {\"command\": {\"run\": [\"true\"]}, \"require\": "
+		  "[{\"key\": \"a\", \"at_least\": 1}, {\"key\": \"b\", \"equal\": \"x\"}]}, "
+		  "\"content\": []}", ": evidence.require[1]: unknown key \"equal\"" },
+		{ INSTALL("{\"loader\": \"units\"}"), ": install: unknown key \"loader\"" },
+		{ INSTALL("{\"load\": \"units\", \"units\": [{\"name\": \"a.service\", \"file\": "
+			  "\"candidate.json\", \"wantedby\": \"x\"}]}"),
+		  ": install.units[0]: unknown key \"wantedby\"" },
+		{ INSTALL("{\"files\": [{\"file\": \"candidate.json\", \"path\": \"/a\", "
+			  "\"perm\": \"0644\"}]}"), ": install.files[0]: unknown key \"perm\"" },
+		/* wrong types name the key */
+		{ "{\"manifest_version\": \"2\", \"name\": \"x\", \"version\": \"1\"}",
+		  ": candidate: \"manifest_version\" must be an integer" },
+		{ HEAD "\"module\": [], " EVIDENCE ", \"content\": []}",
+		  ": candidate: \"module\" must be an object" },
+		{ HEAD MODULE EVIDENCE ", \"content\": {}}", ": candidate: \"content\" must be an array" },
+		{ V2 CMD ", \"module\": {\"from_packages\": \"yes\", \"load\": [\"a\"]}}",
+		  ": module: \"from_packages\" must be true or false" },
+		{ HEAD MODULE "\"evidence\": {\"command\": {\"run\": [\"true\"], \"timeout_s\": 0}}, "
+		  "\"content\": []}", ": evidence.command: \"timeout_s\" must be between 1 and 3600" },
+		{ HEAD MODULE "\"evidence\": {\"command\": {\"run\": [\"true\"]}, \"require\": "
+		  "[{\"key\": 5, \"at_least\": 1}]}, \"content\": []}",
+		  ": evidence.require[0]: \"key\" must be a non-empty string" },
+		{ INSTALL("{\"files\": [{\"file\": \"candidate.json\", \"path\": \"/a\", \"mode\": 420}]}"),
+		  ": install.files[0]: \"mode\" must be a non-empty string" },
+		{ INSTALL("{\"load\": \"units\", \"units\": [7]}"), ": install.units[0] must be an object" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_error(bad[i].body, bad[i].says);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_dkms_refusals),
 		cmocka_unit_test(test_dot_and_slash_names_refused),
+		cmocka_unit_test(test_keys_named_with_their_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

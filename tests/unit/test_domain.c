@@ -98,7 +98,7 @@ static void test_cell_initrd_readable_by_cpio(void **state)
 			 "| cpio -id --quiet 2>/dev/null; find . -type f | sort > ../listing; "
 			 "cat crashlab/plan >> ../listing; cmp -s crashlab/candidate/content-0 "
 			 "%s/sensor/content/channel-291-good.bin && echo content-ok >> ../listing",
-			 dir, cl_project_root());
+			 dir, cl_data_dir());
 	assert_int_equal(system(cmd), 0);
 	free(cmd);
 	cmd = cl_path_join(dir, "listing");

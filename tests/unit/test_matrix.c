@@ -146,6 +146,34 @@ static void test_image_kinds(void **state)
 		     "does not exist");
 }
 
+/* A key no table lists is refused with the path of its object; a wrong type names the key. */
+static void test_keys_named_with_their_path(void **state)
+{
+	(void)state;
+	expect_error("{\"defaults\": {\"memory\": 1}, \"cells\": [{\"kernel\": \"6.1.0-56-amd64\"}]}",
+		     ": defaults: unknown key \"memory\"");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\"}, {\"id\": \"b\", "
+		     "\"kernel\": \"6.1.0-56-amd64\", \"sha\": \"x\"}]}", ": cells[1]: unknown key \"sha\"");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"os\": \"linux\", \"image\": "
+		     "{\"path\": \"x\", \"sha\": \"y\"}}]}", ": cells[0].image: unknown key \"sha\"");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"vcpus\": \"2\"}]}",
+		     ": cells[0]: \"vcpus\" must be an integer");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"fleet_share\": true}]}",
+		     ": cells[0]: \"fleet_share\" must be a number");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"fleet_share\": 1e12}]}",
+		     ": cells[0]: \"fleet_share\" must be between 0 and");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"ring\": 1}]}",
+		     ": cells[0]: \"ring\" must be a non-empty string");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\"}], \"rings\": \"a\"}",
+		     ": matrix: \"rings\" must be an array");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\"}], \"defaults\": []}",
+		     ": matrix: \"defaults\" must be an object");
+	expect_error("{\"cells\": {}}", ": matrix: \"cells\" must be an array");
+	expect_error("{\"cells\": [7]}", ": cells[0] must be an object");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"os\": \"linux\", \"image\": "
+		     "{\"path\": \"x\"}}]}", ": cells[0].image: missing \"sha256\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +182,7 @@ int main(void)
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_dot_and_slash_ids_refused),
 		cmocka_unit_test(test_image_kinds),
+		cmocka_unit_test(test_keys_named_with_their_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,12 +1,14 @@
 /*
  * Planning: rings and fleet shares in the matrix, the order a run takes the
- * cells, shards that partition the matrix, and the merge of shard reports
- * refusing what does not belong together.
+ * cells, shards that partition the matrix, the report cells made from the
+ * finished runs (cl_outcome), and the merge of shard reports refusing what
+ * does not belong together.
  */
 #include "cl_test.h"
 #include "cl_attest.h"
 #include "cl_matrix.h"
 #include "cl_merge.h"
+#include "cl_outcome.h"
 #include "cl_plan.h"
 #include "cl_util.h"
 
@@ -116,6 +118,70 @@ static void test_bad_rings(void **state)
 		unlink(p);
 		free(p);
 	}
+}
+
+/* A prepared kernel as cl_plan_prepare_images leaves it; @built 0: its image failed. */
+static void fake_kernel(struct cl_kernel_prep *k, const char *release, int built)
+{
+	k->release = release;
+	if (!built)
+		return;
+	k->img.vmlinuz = cl_sprintf("/cache/images/%s/vmlinuz", release);
+	k->img.disk = cl_sprintf("/cache/disks/%s/disk.qcow2", release);
+	snprintf(k->img.media_sums, sizeof(k->img.media_sums), "%064d *vmlinuz\n", 1);
+	snprintf(k->img.disk_sums, sizeof(k->img.disk_sums), "%064d *disk.qcow2\n", 2);
+	snprintf(k->img.packages, sizeof(k->img.packages), "linux-image-%s 1\n", release);
+	k->ko = cl_xstrdup("/cache/modules/dkms/modules");
+	snprintf(k->ko_sha, sizeof(k->ko_sha), "%064d", 3);
+	k->module_list = cl_xstrdup("sensor 00ff\n");
+}
+
+/*
+ * The report's cells copy what the images recorded when they were built:
+ * an initramfs cell its kernel's sums, a disk cell the disk's, a user image
+ * its own digest, a kernel whose image failed nothing; and the module list
+ * read when the module was built.
+ */
+static void test_outcome_cells(void **state)
+{
+	static const char *const kinds[] = { "initramfs", "disk", "user", "initramfs" };
+	struct cl_cell_spec specs[4] = { 0 };
+	struct cl_candidate cand = { 0 };
+	struct cl_plan p = { .cand = &cand, .out = "/tmp/crashlab-test-outcome", .ncells = 4 };
+	struct cl_report rep = { 0 };
+
+	(void)state;
+	p.cells = cl_xcalloc(4, sizeof(*p.cells));
+	for (int i = 0; i < 4; i++) {
+		snprintf(specs[i].id, sizeof(specs[i].id), "c%d", i);
+		snprintf(specs[i].kernel, sizeof(specs[i].kernel), i == 3 ? "6.12.0-1-amd64"
+											: "6.1.0-56-amd64");
+		snprintf(specs[i].image, sizeof(specs[i].image), "%s", kinds[i]);
+		p.cells[i] = &specs[i];
+	}
+	specs[2].user_path = "/images/my.qcow2";
+	snprintf(specs[2].user_sha256, sizeof(specs[2].user_sha256), "%064d", 4);
+	p.kernels = cl_xcalloc(2, sizeof(*p.kernels));
+	p.nkernels = 2;
+	fake_kernel(&p.kernels[0], "6.1.0-56-amd64", 1);
+	fake_kernel(&p.kernels[1], "6.12.0-1-amd64", 0);
+	p.virt_type = "qemu";
+	cl_plan_make_runs(&p);
+	for (int i = 0; i < 4; i++)
+		p.runs[i].sm.tr = cl_triage_new(0);
+	cl_outcome_cells(&rep, &p);
+	assert_int_equal(rep.ncells, 4);
+	assert_string_equal(rep.cells[0].media_sums, p.kernels[0].img.media_sums);
+	assert_string_equal(rep.cells[0].packages, "linux-image-6.1.0-56-amd64 1\n");
+	assert_string_equal(rep.cells[0].module_list, "sensor 00ff\n");
+	assert_string_equal(rep.cells[0].module_sha256, p.kernels[0].ko_sha);
+	assert_string_equal(rep.cells[1].media_sums, p.kernels[0].img.disk_sums);
+	assert_contains(rep.cells[2].media_sums, " *my.qcow2\n");
+	assert_string_equal(rep.cells[2].packages, "");
+	assert_string_equal(rep.cells[3].media_sums, "");
+	assert_null(rep.cells[3].module_list);
+	cl_outcome_cells_free(&rep);
+	cl_plan_clear(&p);
 }
 
 /* A shard directory with a report.json of shard K/N for candidate @version,
@@ -275,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_shards_partition),
 		cmocka_unit_test(test_shard_syntax),
 		cmocka_unit_test(test_bad_rings),
+		cmocka_unit_test(test_outcome_cells),
 		cmocka_unit_test(test_merge_refusals_and_totals),
 		cmocka_unit_test(test_merge_refuses_links),
 		cmocka_unit_test(test_merge_signed_shards_only),

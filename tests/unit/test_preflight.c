@@ -76,6 +76,22 @@ static void test_refusals(void **state)
 		     "unknown key \"cmd\"");
 }
 
+/* A key no table lists is refused with the path of its step; a wrong type names the key. */
+static void test_keys_named_with_their_path(void **state)
+{
+	(void)state;
+	expect_error(HEAD CONTENT ", \"preflight\": [{\"name\": \"a\", \"run\": [\"true\"]}, "
+		     "{\"name\": \"b\", \"run\": [\"true\"], \"timeout\": 5}]}",
+		     ": preflight[1]: unknown key \"timeout\"");
+	expect_error(HEAD CONTENT ", \"preflight\": [{\"name\": \"a\", \"run\": [\"true\"], "
+		     "\"timeout_s\": \"60\"}]}", ": preflight[0]: \"timeout_s\" must be an integer");
+	expect_error(HEAD CONTENT ", \"preflight\": [{\"name\": \"a\", \"run\": \"true\"}]}",
+		     ": preflight[0]: \"run\" must be an array");
+	expect_error(HEAD CONTENT ", \"preflight\": [{\"run\": [\"true\"]}]}",
+		     ": preflight[0]: missing \"name\"");
+	expect_error(HEAD CONTENT ", \"preflight\": [\"true\"]}", ": preflight[0] must be an object");
+}
+
 /* Every outcome a step can have, from real commands. */
 static void test_run(void **state)
 {
@@ -142,6 +158,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_keys_named_with_their_path),
 		cmocka_unit_test(test_run),
 		cmocka_unit_test(test_verdict),
 	};

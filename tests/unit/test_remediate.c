@@ -69,12 +69,29 @@ static void test_dot_units_refused(void **state)
 		     "\"disable\"");
 }
 
+/* A key no table lists is refused with the path of its object; a wrong type names the key. */
+static void test_keys_named_with_their_path(void **state)
+{
+	(void)state;
+	expect_error("{\"steps\": [{\"op\": \"delete\", \"glob\": \"/a*\"}, {\"op\": \"delete\", "
+		     "\"globs\": \"/b*\"}]}", ": steps[1]: unknown key \"globs\"");
+	expect_error("{\"steps\": [{\"op\": \"write\", \"path\": \"/etc/a\", \"text\": 1}]}",
+		     ": steps[0]: \"text\" must be a non-empty string");
+	expect_error("{\"steps\": [{\"op\": \"write\", \"path\": \"/etc/a\", \"text\": \"\"}]}",
+		     ": steps[0]: \"text\" must be a non-empty string");
+	expect_error("{\"steps\": [{\"glob\": \"/a*\"}]}", ": steps[0]: missing \"op\"");
+	expect_error("{\"steps\": [\"delete /a\"]}", ": steps[0] must be an object");
+	expect_error("{\"steps\": {}}", ": remediation: \"steps\" must be an array");
+	expect_error("{\"name\": 3, \"steps\": []}", ": remediation: \"name\" must be a non-empty string");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_dot_units_refused),
+		cmocka_unit_test(test_keys_named_with_their_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -172,8 +172,9 @@ static void expect_error(const char *json, const char *needle)
 	char *p = cl_test_tmpfile(json);
 
 	assert_int_equal(cl_scenario_load(&s, p), CL_EINPUT);
-	if (!strstr(cl_err(), needle))
-		fail_msg("error \"%s\" lacks \"%s\"", cl_err(), needle);
+	assert_null(s);
+	if (!strstr(cl_err(), needle) || !strstr(cl_err(), p))
+		fail_msg("error \"%s\" lacks \"%s\" or the file name", cl_err(), needle);
 	unlink(p);
 	free(p);
 }
@@ -223,6 +224,32 @@ static void test_name_is_plain(void **state)
 		     "plain name");
 }
 
+/* A key no table lists is refused with the path of its object; a wrong type names the key. */
+static void test_keys_named_with_their_path(void **state)
+{
+	(void)state;
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"limit\": {}}",
+		     ": scenario: unknown key \"limit\"");
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"limits\": {\"boot\": 5}}",
+		     ": limits: unknown key \"boot\"");
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}, {\"op\": \"fifo\", \"name\": \"f%d\", "
+		     "\"workers\": 2}]}", ": workload[1]: unknown key \"workers\"");
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"boot_workload\": [{\"op\": \"sleep\", "
+		     "\"secs\": 2}]}", ": boot_workload[0]: unknown key \"secs\"");
+	expect_error("{\"workload\": [{\"op\": \"fifo\", \"name\": \"f%d\", \"count\": \"8\"}]}",
+		     ": workload[0]: \"count\" must be an integer");
+	expect_error("{\"workload\": [{\"op\": \"sleep\", \"rate\": 1.5}]}",
+		     ": workload[0]: \"rate\" must be an integer");
+	expect_error("{\"workload\": [{\"op\": 1}]}", ": workload[0]: \"op\" must be a non-empty string");
+	expect_error("{\"workload\": [{\"seconds\": 1}]}", ": workload[0]: missing \"op\"");
+	expect_error("{\"workload\": [[]]}", ": workload[0] must be an object");
+	expect_error("{\"workload\": {}}", ": scenario: \"workload\" must be an array");
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"limits\": []}",
+		     ": scenario: \"limits\" must be an object");
+	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"on_crash\": true}",
+		     ": scenario: \"on_crash\" must be a non-empty string");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_update_step),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_name_is_plain),
+		cmocka_unit_test(test_keys_named_with_their_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,9 +5,11 @@
  *
  * Header lines, then a blank line, then the recorded stream:
  *   CONFIG: on_crash=reboot loop_boots=3 max_boots=8 boot_s=240 ...
+ *           (for streams recorded before events.log had its "# config:"
+ *           line; a stream that has one is replayed with it)
  *   CANDIDATE: sensor/candidate.json     (the manifest the cell ran)
  *   VERDICT: boot_loop
- *   BOOTS: 3
+ *   BOOTS: 3     (0: the cell never started)
  *   TIMELINE: init/crash init/crash init/crash     (reached/ended per boot,
  *             "+" after the stage when the boot was healthy)
  *   TITLE: text the verdict title contains
@@ -26,38 +28,15 @@ struct expect {
 	int boots;
 };
 
-static void parse_config(struct cl_sm_config *c, const char *text)
+/* What a test recording leaves unsaid, then its CONFIG header. */
+static void parse_config(struct cl_smlog_config *c, const char *text)
 {
-	const struct { const char *key; int *field; } ints[] = {
-		{ "loop_boots", &c->loop_boots }, { "max_boots", &c->max_boots },
-		{ "boot_s", &c->boot_s }, { "heartbeat_s", &c->heartbeat_s },
-		{ "step_s", &c->step_s }, { "total_s", &c->total_s },
-		{ "fatal_warnings", &c->fatal_warnings },
-		{ "stop_when_healthy", &c->stop_when_healthy },
-		{ "console_echo", &c->console_echo },
-	};
-	char buf[512], *save = NULL, *tok;
-	size_t i;
-
-	*c = (struct cl_sm_config){ .loop_boots = 3, .max_boots = 1, .boot_s = 240,
-				    .heartbeat_s = 30, .step_s = 120, .total_s = 600,
-				    .digest_key = "content_sha256", .module = "clsensor" };
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '=');
-
-		assert_non_null(eq);
-		*eq = '\0';
-		if (!strcmp(tok, "on_crash")) {
-			c->on_crash = !strcmp(eq + 1, "reboot") ? CL_CRASH_REBOOT : CL_CRASH_STOP;
-			continue;
-		}
-		for (i = 0; i < sizeof(ints) / sizeof(ints[0]) && strcmp(tok, ints[i].key); i++)
-			;
-		if (i == sizeof(ints) / sizeof(ints[0]))
-			fail_msg("unknown CONFIG key %s", tok);
-		*ints[i].field = atoi(eq + 1);
-	}
+	memset(c, 0, sizeof(*c));
+	c->cfg = (struct cl_sm_config){ .loop_boots = 3, .max_boots = 1, .boot_s = 240,
+					.heartbeat_s = 30, .step_s = 120, .total_s = 600,
+					.digest_key = "content_sha256", .module = "clsensor" };
+	if (cl_smlog_parse_config(c, text))
+		fail_msg("bad CONFIG: %s", text);
 }
 
 /* Read the header into @x; returns the offset of the stream. */
@@ -108,16 +87,82 @@ static void timeline_text(char *out, size_t len, const struct cl_evidence *ev)
 	}
 }
 
+/*
+ * Feed the recorded stream @text to @sm, begun from @c once the first event
+ * comes (the stream's own "# config:" line, before it, applies over @c).
+ * Returns the actions the machine asked for; @events counts the events.
+ */
+static int replay_stream(struct cl_sm *sm, struct cl_smlog_config *c, char *text,
+			 const char *name, int *events)
+{
+	static char buf[CL_SM_LINE_MAX * 5];
+	char *line, *save = NULL;
+	const char *cfg_text;
+	int acts = 0;
+
+	*events = 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct cl_sm_event e;
+		int rc = cl_smlog_parse(&e, buf, sizeof(buf), line);
+
+		if ((cfg_text = cl_smlog_config_text(line))) {
+			if (*events > 0)
+				fail_msg("%s: a config line after events (a second stream)", name);
+			if (cl_smlog_parse_config(c, cfg_text))
+				fail_msg("%s: bad config line: %.80s", name, line);
+		}
+		if (rc < 0)
+			fail_msg("%s: malformed event line: %.80s", name, line);
+		if (rc == 1 && (*events)++ == 0)
+			cl_sm_init(sm, &c->cfg);
+		if (rc == 1)
+			acts |= cl_sm_feed(sm, &e);
+	}
+	if (*events == 0)
+		cl_sm_init(sm, &c->cfg);
+	cl_sm_end(sm);
+	return acts;
+}
+
+/* The machine's conclusions against the header's. */
+static void check_replay(const char *name, const struct expect *x, const struct cl_sm *sm,
+			 const struct cl_decision *dec, int acts, int events)
+{
+	char got[512];
+
+	timeline_text(got, sizeof(got), &sm->ev);
+	if (strcmp(cl_verdict_name(dec->verdict), x->verdict) || sm->ev.boots != x->boots ||
+	    (x->timeline[0] && strcmp(got, x->timeline)) ||
+	    (x->title[0] && !strstr(dec->title, x->title)))
+		fail_msg("%s (%d events): got %s \"%s\", %d boots, timeline \"%s\"; "
+			 "want %s \"%s\", %d boots, \"%s\"", name, events,
+			 cl_verdict_name(dec->verdict), dec->title, sm->ev.boots, got, x->verdict,
+			 x->title, x->boots, x->timeline);
+	if (x->recovered[0] == 'Y') {
+		int k = 0, h = 0;
+
+		sscanf(x->recovered + 1, "%d %d", &k, &h);
+		if (!sm->ev.recovered || sm->ev.crashed_boots != k || sm->ev.recovery_boot != h)
+			fail_msg("%s: recovered %d after %d crashed boots at boot %d; want Y %d %d",
+				 name, sm->ev.recovered, sm->ev.crashed_boots, sm->ev.recovery_boot,
+				 k, h);
+	} else if (x->recovered[0] == 'N' && sm->ev.recovered) {
+		fail_msg("%s: recovered, want not", name);
+	}
+	if (x->destroyed[0] && (x->destroyed[0] == 'Y') != ((acts & CL_SM_ACT_DESTROY) != 0))
+		fail_msg("%s: destroy action %s, want %s", name,
+			 (acts & CL_SM_ACT_DESTROY) ? "Y" : "N", x->destroyed);
+}
+
 static void replay_one(const char *name)
 {
-	char *path = cl_sprintf("tests/data/sm/%s", name), *text, *line, *save = NULL;
-	char buf[CL_SM_LINE_MAX * 5], got[512];
+	char *path = cl_sprintf("tests/data/sm/%s", name), *text;
+	static struct cl_smlog_config cfg;
 	struct cl_candidate *cand;
-	struct cl_sm_config cfg;
 	struct cl_decision dec;
 	struct expect x;
 	struct cl_sm sm;
-	int acts = 0, events = 0;
+	int acts, events;
 	size_t off;
 
 	assert_int_equal(cl_read_file(&text, NULL, path, 64u << 20), 0);
@@ -126,40 +171,9 @@ static void replay_one(const char *name)
 		fail_msg("%s: header needs VERDICT, CANDIDATE and BOOTS", name);
 	parse_config(&cfg, x.config);
 	assert_int_equal(cl_candidate_load(&cand, x.candidate), 0);
-	cl_sm_init(&sm, &cfg);
-	for (line = strtok_r(text + off, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct cl_sm_event e;
-		int rc = cl_smlog_parse(&e, buf, sizeof(buf), line);
-
-		if (rc < 0)
-			fail_msg("%s: malformed event line: %.80s", name, line);
-		if (rc == 1) {
-			acts |= cl_sm_feed(&sm, &e);
-			events++;
-		}
-	}
-	cl_sm_end(&sm);
-	cl_decide(&dec, &sm.ev, cl_triage_result(sm.tr), cand, cfg.max_boots);
-	timeline_text(got, sizeof(got), &sm.ev);
-	if (strcmp(cl_verdict_name(dec.verdict), x.verdict) || sm.ev.boots != x.boots ||
-	    (x.timeline[0] && strcmp(got, x.timeline)) ||
-	    (x.title[0] && !strstr(dec.title, x.title)))
-		fail_msg("%s (%d events): got %s \"%s\", %d boots, timeline \"%s\"; want %s \"%s\", "
-			 "%d boots, \"%s\"", name, events, cl_verdict_name(dec.verdict), dec.title,
-			 sm.ev.boots, got, x.verdict, x.title, x.boots, x.timeline);
-	if (x.recovered[0] == 'Y') {
-		int k = 0, h = 0;
-
-		sscanf(x.recovered + 1, "%d %d", &k, &h);
-		if (!sm.ev.recovered || sm.ev.crashed_boots != k || sm.ev.recovery_boot != h)
-			fail_msg("%s: recovered %d after %d crashed boots at boot %d; want Y %d %d",
-				 name, sm.ev.recovered, sm.ev.crashed_boots, sm.ev.recovery_boot, k, h);
-	} else if (x.recovered[0] == 'N' && sm.ev.recovered) {
-		fail_msg("%s: recovered, want not", name);
-	}
-	if (x.destroyed[0] && (x.destroyed[0] == 'Y') != ((acts & CL_SM_ACT_DESTROY) != 0))
-		fail_msg("%s: destroy action %s, want %s", name,
-			 (acts & CL_SM_ACT_DESTROY) ? "Y" : "N", x.destroyed);
+	acts = replay_stream(&sm, &cfg, text + off, name, &events);
+	cl_sm_decide(&dec, &sm, cand);
+	check_replay(name, &x, &sm, &dec, acts, events);
 	cl_sm_clear(&sm);
 	cl_candidate_free(cand);
 	free(text);
@@ -186,6 +200,8 @@ static void test_smlog_round_trip(void **state)
 	cl_smlog_write(f, &in);
 	in = (struct cl_sm_event){ .kind = CL_SM_EV_BUGCHECK, .t = 1, .args = { 0x50, 1, 2, 3, 4 } };
 	cl_smlog_write(f, &in);
+	in = (struct cl_sm_event){ .kind = CL_SM_EV_INFRA, .t = 2, .data = "no pipe", .len = 7 };
+	cl_smlog_write(f, &in);
 	fclose(f);
 	assert_null(strchr(rec, '\r'));
 	assert_int_equal(cl_smlog_parse(&out, buf, sizeof(buf), strtok(rec, "\n")), 1);
@@ -197,12 +213,61 @@ static void test_smlog_round_trip(void **state)
 	assert_int_equal(out.kind, CL_SM_EV_BUGCHECK);
 	assert_int_equal(out.args[0], 0x50);
 	assert_int_equal(out.args[4], 4);
+	assert_int_equal(cl_smlog_parse(&out, buf, sizeof(buf), strtok(NULL, "\n")), 1);
+	assert_int_equal(out.kind, CL_SM_EV_INFRA);
+	assert_int_equal(out.len, 7);
+	assert_memory_equal(out.data, "no pipe", 7);
+	/* an interrupt may come without its why */
+	assert_int_equal(cl_smlog_parse(&out, buf, sizeof(buf), "3.0 interrupt"), 1);
+	assert_int_equal(out.kind, CL_SM_EV_INTERRUPT);
+	assert_int_equal(out.len, 0);
 	/* malformed lines are refused, not guessed at */
 	assert_int_equal(cl_smlog_parse(&out, buf, sizeof(buf), "x console a"), -1);
 	assert_int_equal(cl_smlog_parse(&out, buf, sizeof(buf), "1.0 nonsense"), -1);
 	assert_int_equal(cl_smlog_parse(&out, buf, sizeof(buf), "1.0 agent bad\\x4"), -1);
 	assert_int_equal(cl_smlog_parse(&out, buf, 4, "1.0 agent toolong"), -1);
 	assert_int_equal(cl_smlog_parse(&out, buf, sizeof(buf), "# comment"), 0);
+	free(rec);
+}
+
+/* The "# config:" line says every field of the machine's configuration. */
+static void test_config_round_trip(void **state)
+{
+	struct cl_mutant_file m[2] = { { .name = "channel-291.empty" }, { .name = "a,b c\\" } };
+	struct cl_sm_config in = { .on_crash = CL_CRASH_REBOOT, .loop_boots = 2, .max_boots = 8,
+				   .boot_s = 240, .heartbeat_s = 60, .step_s = 120, .total_s = 1500,
+				   .fatal_warnings = 1, .dump = 1, .stop_when_healthy = 1,
+				   .console_echo = 1, .digest_key = "-", .module = NULL,
+				   .mutants = m, .nmutants = 2 };
+	static struct cl_smlog_config out;
+	const struct cl_sm_config *c = &out.cfg;
+	char *rec = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&rec, &len);
+	const char *text;
+
+	(void)state;
+	cl_smlog_write_config(f, &in);
+	fclose(f);
+	assert_non_null(text = cl_smlog_config_text(rec));
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(cl_smlog_parse_config(&out, text), 0);
+	assert_int_equal(c->on_crash, CL_CRASH_REBOOT);
+	assert_true(c->loop_boots == 2 && c->max_boots == 8 && c->boot_s == 240);
+	assert_true(c->heartbeat_s == 60 && c->step_s == 120 && c->total_s == 1500);
+	assert_true(c->fatal_warnings && c->dump && c->stop_when_healthy && c->console_echo);
+	assert_string_equal(c->digest_key, "-");
+	assert_null(c->module);
+	assert_int_equal(c->nmutants, 2);
+	assert_string_equal(c->mutants[0].name, "channel-291.empty");
+	assert_string_equal(c->mutants[1].name, "a,b c\\");
+	/* refused, not guessed at */
+	assert_int_equal(cl_smlog_parse_config(&out, "loop_boots=3x"), -1);
+	assert_int_equal(cl_smlog_parse_config(&out, "colour=blue"), -1);
+	assert_int_equal(cl_smlog_parse_config(&out, "on_crash=sometimes"), -1);
+	assert_int_equal(cl_smlog_parse_config(&out, "module"), -1);
+	assert_int_equal(cl_smlog_parse_config(&out, "module=bad\\x4"), -1);
+	assert_null(cl_smlog_config_text("# crashlab events: cell x"));
 	free(rec);
 }
 
@@ -214,30 +279,54 @@ static int ev(struct cl_sm *sm, enum cl_sm_ev kind, double t, const char *data)
 	return cl_sm_feed(sm, &e);
 }
 
+/* Limits short enough to cross in a test; the reference candidate, loaded once. */
+static const struct cl_sm_config quick = { .max_boots = 1, .boot_s = 10, .heartbeat_s = 5,
+					   .step_s = 5, .total_s = 100, .loop_boots = 3 };
+static struct cl_candidate *cand;
+
+static int load_candidate(void **state)
+{
+	(void)state;
+	return cl_candidate_load(&cand, "sensor/candidate.json");
+}
+
+static int free_candidate(void **state)
+{
+	(void)state;
+	cl_candidate_free(cand);
+	return 0;
+}
+
+/* End @sm and release it (its evidence stays readable); its verdict. */
+static struct cl_decision settle(struct cl_sm *sm)
+{
+	struct cl_decision dec;
+
+	cl_sm_end(sm);
+	cl_sm_decide(&dec, sm, cand);
+	cl_sm_clear(sm);
+	return dec;
+}
+
+/* A kernel that prints its banner and nothing else: stopped at the boot limit. */
+static void boot_and_hang(struct cl_sm *sm)
+{
+	ev(sm, CL_SM_EV_START, 0, NULL);
+	ev(sm, CL_SM_EV_CONSOLE, 1, "[    0.000000] Linux version 6.1.0\n");
+	assert_int_equal(ev(sm, CL_SM_EV_TICK, 9, NULL) & CL_SM_ACT_DESTROY, 0);
+	assert_true(ev(sm, CL_SM_EV_TICK, 10.5, NULL) & CL_SM_ACT_DESTROY);
+	assert_true(ev(sm, CL_SM_EV_TICK, 14, NULL) & CL_SM_ACT_FINISH);
+}
+
 static void test_silence_is_never_a_pass(void **state)
 {
-	struct cl_sm_config cfg = { .max_boots = 1, .boot_s = 10, .heartbeat_s = 5, .step_s = 5,
-				    .total_s = 100, .loop_boots = 3 };
-	struct cl_candidate *cand;
-	struct cl_decision dec;
 	struct cl_sm sm;
-	int act;
 
 	(void)state;
-	assert_int_equal(cl_candidate_load(&cand, "sensor/candidate.json"), 0);
-	cl_sm_init(&sm, &cfg);
-	ev(&sm, CL_SM_EV_START, 0, NULL);
-	ev(&sm, CL_SM_EV_CONSOLE, 1, "[    0.000000] Linux version 6.1.0\n");
-	assert_int_equal(ev(&sm, CL_SM_EV_TICK, 9, NULL) & CL_SM_ACT_DESTROY, 0);
-	act = ev(&sm, CL_SM_EV_TICK, 10.5, NULL);
-	assert_true(act & CL_SM_ACT_DESTROY);
-	assert_true(ev(&sm, CL_SM_EV_TICK, 14, NULL) & CL_SM_ACT_FINISH);
-	cl_sm_end(&sm);
-	cl_decide(&dec, &sm.ev, cl_triage_result(sm.tr), cand, cfg.max_boots);
-	assert_int_equal(dec.verdict, CL_V_HANG);
+	cl_sm_init(&sm, &quick);
+	boot_and_hang(&sm);
+	assert_int_equal(settle(&sm).verdict, CL_V_HANG);
 	assert_int_equal(sm.ev.timeline[0].stage, CL_STAGE_KERNEL);
-	cl_sm_clear(&sm);
-	cl_candidate_free(cand);
 }
 
 static void test_duplicate_reboot_events_are_one_boot(void **state)
@@ -260,14 +349,68 @@ static void test_duplicate_reboot_events_are_one_boot(void **state)
 	cl_sm_clear(&sm);
 }
 
+/* A cell that never started ends through an event too, titled by its why. */
+static void test_outcome_before_start_ends_the_cell(void **state)
+{
+	struct cl_decision dec;
+	struct cl_sm sm;
+
+	(void)state;
+	cl_sm_init(&sm, &quick);
+	assert_true(ev(&sm, CL_SM_EV_INTERRUPT, 0, "not run: ring 0 failed (--fail-fast)") &
+		    CL_SM_ACT_FINISH);
+	assert_int_equal(ev(&sm, CL_SM_EV_START, 0, NULL), CL_SM_ACT_FINISH); /* too late */
+	dec = settle(&sm);
+	assert_int_equal(dec.verdict, CL_V_NOT_RUN);
+	assert_string_equal(dec.title, "not run: ring 0 failed (--fail-fast)");
+	assert_int_equal(sm.ev.boots, 0);
+	cl_sm_init(&sm, &quick);
+	assert_true(ev(&sm, CL_SM_EV_BUILD_FAILED, 0, NULL) & CL_SM_ACT_FINISH);
+	dec = settle(&sm);
+	assert_int_equal(dec.verdict, CL_V_INSTALL_FAILED);
+	assert_string_equal(dec.title, "module not built");
+}
+
+/* The lab's failure stops the domain; one told after the machine finished still counts. */
+static void test_lab_failure_is_an_event(void **state)
+{
+	char line[CL_SM_AGENT_MAX + 2];
+	struct cl_decision dec;
+	struct cl_sm sm;
+
+	(void)state;
+	cl_sm_init(&sm, &quick);
+	ev(&sm, CL_SM_EV_START, 0, NULL);
+	/* an agent line longer than the machine trusts is a bad line, whatever it says */
+	memset(line, 'x', sizeof(line) - 1);
+	memcpy(line, "CL HB n=1 ", 10);
+	line[sizeof(line) - 1] = '\0';
+	ev(&sm, CL_SM_EV_AGENT, 0.5, line);
+	assert_true(sm.ev.bad_lines == 1 && sm.ev.heartbeats == 0);
+	assert_true(ev(&sm, CL_SM_EV_INFRA, 1, "the guest agent went away") & CL_SM_ACT_DESTROY);
+	assert_true(ev(&sm, CL_SM_EV_TICK, 4.5, NULL) & CL_SM_ACT_FINISH);
+	ev(&sm, CL_SM_EV_INFRA, 5, "cannot save events.log"); /* the first message stays */
+	dec = settle(&sm);
+	assert_int_equal(dec.verdict, CL_V_INFRA_ERROR);
+	assert_string_equal(dec.title, "the guest agent went away");
+	/* a hang, then its logs not saved: the lab's failure, not the candidate's */
+	cl_sm_init(&sm, &quick);
+	boot_and_hang(&sm);
+	ev(&sm, CL_SM_EV_INFRA, 15, "cannot save console.log");
+	assert_int_equal(settle(&sm).verdict, CL_V_INFRA_ERROR);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recorded_streams),
 		cmocka_unit_test(test_smlog_round_trip),
+		cmocka_unit_test(test_config_round_trip),
+		cmocka_unit_test(test_outcome_before_start_ends_the_cell),
+		cmocka_unit_test(test_lab_failure_is_an_event),
 		cmocka_unit_test(test_silence_is_never_a_pass),
 		cmocka_unit_test(test_duplicate_reboot_events_are_one_boot),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, load_candidate, free_candidate);
 }

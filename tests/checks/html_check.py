@@ -5,7 +5,12 @@ usage:
   html_check.py dom DOM.html REPORT.json   the DOM Chromium dumped after loading the page
                                            (scripts would have run by then)
   html_check.py png SHOT.png               the screenshot: size, and verdict colours on it
-Prints one line; exit 0 when the page shows what the report says.
+  html_check.py hostile REPORT.json OUT.json
+                                           writes a copy of a real run's report whose first
+                                           cell's excerpt and title carry guest text that
+                                           tries to end the <pre> or the table and run a
+                                           script (then: crashlab html, and dom on it)
+The checks print one line; exit 0 when the page shows what the report says.
 """
 import json
 import struct
@@ -135,10 +140,22 @@ def check_png(path):
     return 0
 
 
+def write_hostile(report_path, out_path):
+    rep = json.load(open(report_path))
+    c = rep["cells"][0]
+    c["excerpt"] = (c["excerpt"] + '\n</pre><script>document.title="pwned"</script>'
+                    '<img src=x onerror="document.title=1">')
+    c["title"] = rep["groups"][0]["title"] = c["title"] + " </td></table><script>document.title=2</script>"
+    json.dump(rep, open(out_path, "w"))
+    return 0
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "dom":
         sys.exit(check_dom(sys.argv[2], sys.argv[3]))
     if len(sys.argv) == 3 and sys.argv[1] == "png":
         sys.exit(check_png(sys.argv[2]))
+    if len(sys.argv) == 4 and sys.argv[1] == "hostile":
+        sys.exit(write_hostile(sys.argv[2], sys.argv[3]))
     print(__doc__)
     sys.exit(2)

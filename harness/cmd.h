@@ -1,0 +1,63 @@
+/*
+ * cmd.h - crashlab's commands, each a flow of its own.
+ *
+ * main.c is the command line: it parses, checks what each command needs
+ * and prints the usage; the functions here are handed what it parsed and
+ * run the command. Each returns the process's exit code, the contract with
+ * CI: 0 pass, 1 fail (a cell failed, the gate refused), 2 bad input,
+ * infrastructure error or stopped by a signal. They never print a usage.
+ *
+ *   cmd_qualify.c    qualify and reproduce: the whole run
+ *   cmd_statement.c  keygen, sign, gate, merge, html: the signed statement
+ *                    and what is made from reports after a run
+ *   cmd_tools.c      triage, images, matrix list: the tools around a run
+ */
+#ifndef CMD_H
+#define CMD_H
+
+#include "cl_gate.h"
+#include "cl_sched.h"
+#include "cl_triage.h"
+
+#include <jansson.h>
+
+#define CRASHLAB_VERSION "0.1.0"
+
+/* What the qualify and reproduce command lines say (NULL, 0: not given). */
+struct cmd_qualify_args {
+	const char *matrix, *candidate, *scenario, *out;
+	const char *kernel, *image;      /* reproduce: the one cell (image "initramfs" by default) */
+	const char *remedy, *shard, *sign_key;
+	int jobs;                        /* --jobs N; 0: auto */
+	int vmcore, fail_fast, mutants, skip_preflight;
+	const char *uris[CL_SCHED_MAX_HOSTS]; /* --uri, in order */
+	int nuris;
+};
+
+/* qualify (@reproduce 0) or reproduce (1); @a checked for what each needs. */
+int cmd_qualify(const struct cmd_qualify_args *a, int reproduce);
+
+/* An Ed25519 key pair: @prefix.key (0600) and @prefix.pub. */
+int cmd_keygen(const char *prefix);
+/* @dir/attestation.json over @dir/report.json, signed with @key. */
+int cmd_sign(const char *dir, const char *key);
+/* The release gate; @in->scenario NULL: the default scenario. */
+int cmd_gate(struct cl_gate_input *in);
+/* One report in @out from the shard outputs @dirs (@n); signed with @key, or NULL. */
+int cmd_merge(const char **dirs, int n, const char *out, const char *key);
+/* The report page @page for @report (a report.json). */
+int cmd_html(const char *report, const char *page);
+
+/* Classify the console logs @files (@n; none: stdin), one JSON line each. */
+int cmd_triage(char **files, int n);
+/* Build the kernel images of the matrix @matrix ahead of time. */
+int cmd_images(const char *matrix);
+/* The cells of the matrix @matrix, in run order. */
+int cmd_matrix_list(const char *matrix);
+
+/* What triage found, as `crashlab triage` prints it (a new reference). */
+json_t *cmd_triage_json(const struct cl_triage_result *r);
+/* SIGINT, SIGTERM and SIGHUP stop a run the same way (cl_interrupted); SIGPIPE ignored. */
+void cmd_catch_signals(void);
+
+#endif
