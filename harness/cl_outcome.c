@@ -8,6 +8,7 @@
  */
 #include "cl_outcome.h"
 #include "cl_attest.h"
+#include "cl_evidence.h"
 #include "cl_html.h"
 #include "cl_summary.h"
 #include "cl_util.h"
@@ -60,7 +61,7 @@ static void crash_of(struct cl_report_cell *rc, const struct cl_cell_run *r)
 
 	if (!tr->crashed)
 		return;
-	snprintf(rc->crash_class, sizeof(rc->crash_class), "%s", cl_class_name(tr->cls));
+	snprintf(rc->crash_class, sizeof(rc->crash_class), "%s", cl_triage_class_name(tr->cls));
 	snprintf(rc->frame, sizeof(rc->frame), "%s", tr->frame);
 	snprintf(rc->module, sizeof(rc->module), "%s", tr->module);
 	rc->corrupted = tr->corrupted;

@@ -14,6 +14,8 @@
 #include "cl_plan.h"
 #include "cl_dkms.h"
 #include "cl_kind.h"
+#include "cl_module.h"
+#include "cl_run.h"
 #include "cl_util.h"
 
 #include <pthread.h>
@@ -75,7 +77,7 @@ static int prepare_kinds(struct cl_plan *q)
 
 	for (i = 0; i < q->ncells; i++) {
 		const struct cl_cell_spec *c = q->cells[i];
-		const struct cl_image_kind *kind = cl_kind_find(c->image);
+		const struct cl_kind *kind = cl_kind_find(c->image);
 		struct cl_kernel_prep *k = kernel_of(q, c->kernel);
 		double t0 = cl_now();
 
@@ -112,7 +114,7 @@ static void *image_worker(void *arg)
 		int i;
 
 		pthread_mutex_lock(&ip->lock);
-		i = ip->next < ip->p->nkernels && !cl_interrupted() ? ip->next++ : -1;
+		i = ip->next < ip->p->nkernels && !cl_run_interrupted() ? ip->next++ : -1;
 		pthread_mutex_unlock(&ip->lock);
 		if (i < 0)
 			return NULL;
@@ -147,7 +149,7 @@ static int build_images(struct cl_plan *p)
 			rc = ip.rc[i] == CL_EINPUT
 				     ? cl_err_set(CL_EINPUT, "%s: %s", p->matrix->path, ip.err[i])
 				     : cl_err_set(ip.rc[i], "%s", ip.err[i]);
-	if (rc == 0 && cl_interrupted())
+	if (rc == 0 && cl_run_interrupted())
 		rc = cl_err_set(CL_ETIMEOUT, "interrupted while images were built");
 	for (i = 0; i < p->nkernels; i++)
 		free(ip.err[i]);
@@ -172,7 +174,7 @@ int cl_plan_check(struct cl_plan *q)
 			q->kernels[q->nkernels++].release = q->cells[i]->kernel;
 	for (i = 0; i < q->ncells; i++) {
 		const struct cl_cell_spec *c = q->cells[i];
-		const struct cl_image_kind *kind = cl_kind_find(c->image);
+		const struct cl_kind *kind = cl_kind_find(c->image);
 
 		if (!kind)
 			return cl_err_set(CL_EINPUT, "%s: cell %s: image kind \"%s\" is not available",
@@ -270,7 +272,7 @@ int cl_plan_prepare_images(struct cl_plan *q)
 {
 	int rc = build_images(q);
 
-	if (rc == 0 && q->cand && !cl_interrupted()) {
+	if (rc == 0 && q->cand && !cl_run_interrupted()) {
 		build_modules(q);
 		if (q->out)
 			keep_modules(q);

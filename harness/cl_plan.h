@@ -17,7 +17,7 @@
 #include "cl_cell.h"
 #include "cl_image.h"
 #include "cl_matrix.h"
-#include "cl_remediate.h"
+#include "cl_remediation.h"
 #include "cl_scenario.h"
 
 /* One distinct kernel of the plan: its image and the candidate module built for it. */

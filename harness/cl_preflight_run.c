@@ -6,6 +6,7 @@
  */
 #include "cl_preflight_run.h"
 #include "cl_builder.h"
+#include "cl_run.h"
 #include "cl_scratch.h"
 #include "cl_util.h"
 
@@ -175,7 +176,7 @@ int cl_preflight_run(const struct cl_candidate *c, const char *out,
 	char *dir = cl_dirname(c->path);
 	int n = 0, i, k;
 
-	for (i = 0; i < c->npreflight && !cl_interrupted(); i++) {
+	for (i = 0; i < c->npreflight && !cl_run_interrupted(); i++) {
 		const struct cl_preflight_step *s = &c->preflight[i];
 
 		if (!s->per_content) {

@@ -5,6 +5,7 @@
  */
 #include "cl_sched.h"
 #include "cl_progress.h"
+#include "cl_run.h"
 #include "cl_util.h"
 
 #include <pthread.h>
@@ -138,7 +139,7 @@ static void settle(struct pool *pl, int h, int idx)
 {
 	struct cl_cell_run *r = &pl->runs[idx];
 
-	if (r->host_gone && !cl_interrupted()) {
+	if (r->host_gone && !cl_run_interrupted()) {
 		if (!pl->down[h])
 			fprintf(stderr, "crashlab: host %s is gone; its cells go to the other hosts\n",
 				pl->o->hosts[h].uri);
@@ -206,8 +207,9 @@ static void run_ring(struct cl_cell_run *runs, const struct cl_sched_opts *o, in
 		pthread_join(t[i], NULL);
 	/* no worker left for these: every host that could take them is gone */
 	for (i = 0; i < pl.nq; i++)
-		cl_cell_skip(&runs[pl.queue[i]], cl_interrupted() ? "not run: stopped by a signal"
-								  : "not run: no libvirt host left to take it");
+		cl_cell_skip(&runs[pl.queue[i]],
+			     cl_run_interrupted() ? "not run: stopped by a signal"
+						  : "not run: no libvirt host left to take it");
 	pthread_cond_destroy(&pl.changed);
 	pthread_mutex_destroy(&pl.lock);
 	free(pl.queue);

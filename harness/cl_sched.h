@@ -11,7 +11,7 @@
  *
  * Every ring finishes before the next starts. With fail_fast, a ring with a
  * product failure stops the run: the later rings' cells are not_run (never
- * a pass). A signal (cl_interrupted) stops it the same way. Progress goes to
+ * a pass). A signal (cl_run_interrupted) stops it the same way. Progress goes to
  * stderr while the cells run (cl_progress.h).
  */
 #ifndef CL_SCHED_H

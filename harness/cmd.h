@@ -55,9 +55,4 @@ int cmd_images(const char *matrix);
 /* The cells of the matrix @matrix, in run order. */
 int cmd_matrix_list(const char *matrix);
 
-/* What triage found, as `crashlab triage` prints it (a new reference). */
-json_t *cmd_triage_json(const struct cl_triage_result *r);
-/* SIGINT, SIGTERM and SIGHUP stop a run the same way (cl_interrupted); SIGPIPE ignored. */
-void cmd_catch_signals(void);
-
 #endif

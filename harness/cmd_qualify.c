@@ -18,15 +18,17 @@
 #include "cl_attest.h"
 #include "cl_builder.h"
 #include "cl_dkms.h"
+#include "cl_host.h"
+#include "cl_module.h"
 #include "cl_outcome.h"
 #include "cl_plan.h"
 #include "cl_preflight_run.h"
+#include "cl_pump.h"
+#include "cl_run.h"
 #include "cl_scratch.h"
-#include "cl_stream.h"
 #include "cl_util.h"
-#include "cl_virt.h"
+#include "cl_volume.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,25 +48,6 @@ struct qualify {
 	const char *uris[CL_SCHED_MAX_HOSTS];      /* --uri (default CRASHLAB_URI, qemu:///system) */
 	int nuris;
 };
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	cl_interrupt();
-}
-
-void cmd_catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
 
 /* reproduce --vmcore: fetch the kernel's debug vmlinux, record in DIR/vmcore.json
  * how to open the dump, and say it. */
@@ -98,7 +81,7 @@ static void vmcore_epilogue(const struct cl_cell_run *r)
 static void reproduce_epilogue(const struct cl_plan *q)
 {
 	const struct cl_cell_run *r = &q->runs[0];
-	json_t *t = cmd_triage_json(cl_triage_result(r->sm.tr));
+	json_t *t = cl_triage_json(cl_triage_result(r->sm.tr));
 	char *text = json_dumps(t, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 
 	printf("triage: %s\n", text);
@@ -174,7 +157,7 @@ static int open_hosts(struct qualify *q)
 	int i;
 
 	o->nhosts = 0;
-	for (i = 0; i < q->nuris && !cl_interrupted(); i++) {
+	for (i = 0; i < q->nuris && !cl_run_interrupted(); i++) {
 		struct cl_host *h;
 
 		if (cl_host_open(&h, q->uris[i], 10)) {
@@ -190,7 +173,7 @@ static int open_hosts(struct qualify *q)
 			.slots = host_slots(q, h) };
 		o->nhosts++;
 	}
-	if (o->nhosts == 0 && !cl_interrupted())
+	if (o->nhosts == 0 && !cl_run_interrupted())
 		return cl_err_set(CL_EINFRA, "no libvirt host answered");
 	return 0;
 }
@@ -200,7 +183,7 @@ static void close_hosts(struct qualify *q)
 	for (int i = 0; i < q->sched.nhosts; i++)
 		cl_host_close(q->hosts[i]);
 	q->sched.nhosts = 0;
-	cl_virt_stop();
+	cl_host_loop_stop();
 	cl_pump_release_all(); /* no stream callback can run now */
 }
 
@@ -244,7 +227,7 @@ static int preflight(struct qualify *q, struct cl_report *rep)
 	rep->npreflight = cl_preflight_run(q->cand, q->plan.out, res);
 	print_preflight(res, rep->npreflight);
 	bad = cl_preflight_first_bad(res, rep->npreflight);
-	if (!bad && !cl_interrupted())
+	if (!bad && !cl_run_interrupted())
 		return 0;
 	if (bad)
 		snprintf(why, sizeof(why), "not run: pre-flight %s%s%s %s", bad->step,
@@ -286,11 +269,14 @@ static int run_cells(struct qualify *q, struct cl_report *rep)
 		close_hosts(q);
 		return rc;
 	}
-	p->virt_type = cl_interrupted() ? "qemu" : cl_accel_pick(p->kernels[0].img.vmlinuz,
-								  p->kernels[0].img.base_initrd, 1);
+	if (cl_run_interrupted())
+		p->virt_type = "qemu";
+	else
+		p->virt_type = cl_accel_pick(p->kernels[0].img.vmlinuz,
+					     p->kernels[0].img.base_initrd, 1);
 	cl_plan_make_runs(p);
 	announce(q);
-	if (!cl_interrupted() && (rc = cl_sched_check_hosts(p->runs, p->ncells, &q->sched))) {
+	if (!cl_run_interrupted() && (rc = cl_sched_check_hosts(p->runs, p->ncells, &q->sched))) {
 		close_hosts(q);
 		return rc;
 	}
@@ -321,7 +307,7 @@ static int run_qualify(struct qualify *q)
 	    (rc = cl_artifacts_of(&q->arts, q->cand)) || (rc = preflight(q, &rep)))
 		return rc;
 	/* stopped while images were built: still a report, every cell not_run */
-	if ((rc = cl_plan_prepare_images(p)) && !cl_interrupted())
+	if ((rc = cl_plan_prepare_images(p)) && !cl_run_interrupted())
 		return rc;
 	return run_cells(q, &rep);
 }
@@ -418,14 +404,14 @@ int cmd_qualify(const struct cmd_qualify_args *args, int reproduce)
 		rc = 2;
 		goto out;
 	}
-	cmd_catch_signals();
+	cl_run_catch_signals();
 	settle_options(&q, &a, reproduce);
 	rc = run_qualify(&q);
 	if (rc < 0) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());
 		rc = 2;
 	}
-	if (cl_interrupted()) {
+	if (cl_run_interrupted()) {
 		fprintf(stderr, "crashlab: stopped by a signal; unfinished cells are not_run\n");
 		rc = 2;
 	}

@@ -19,7 +19,7 @@
 
 int cmd_keygen(const char *prefix)
 {
-	if (cl_keygen(prefix)) {
+	if (cl_attest_keygen(prefix)) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());
 		return 2;
 	}

@@ -6,6 +6,7 @@
  */
 #include "cmd.h"
 #include "cl_plan.h"
+#include "cl_run.h"
 #include "cl_scratch.h"
 #include "cl_util.h"
 
@@ -13,19 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-json_t *cmd_triage_json(const struct cl_triage_result *r)
-{
-	json_t *j = json_object();
-
-	json_object_set_new(j, "crashed", json_boolean(r->crashed));
-	json_object_set_new(j, "class", json_string(cl_class_name(r->cls)));
-	json_object_set_new(j, "title", r->crashed ? json_string(r->title) : json_null());
-	json_object_set_new(j, "frame", r->frame[0] ? json_string(r->frame) : json_null());
-	json_object_set_new(j, "module", r->module[0] ? json_string(r->module) : json_null());
-	json_object_set_new(j, "corrupted", json_boolean(r->corrupted));
-	return j;
-}
 
 /* Triage one stream; prints one JSON line (with "file" when several are given). */
 static int triage_one(const char *path, int named)
@@ -46,7 +34,7 @@ static int triage_one(const char *path, int named)
 	if (f != stdin)
 		fclose(f);
 	cl_triage_finish(t);
-	j = cmd_triage_json(cl_triage_result(t));
+	j = cl_triage_json(cl_triage_result(t));
 	if (named)
 		json_object_set_new(j, "file", json_string(path));
 	json_dumpf(j, stdout, JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
@@ -74,7 +62,7 @@ int cmd_images(const char *matrix)
 	struct cl_plan p = { 0 };
 	int rc = 0;
 
-	cmd_catch_signals();
+	cl_run_catch_signals();
 	cl_scratch_sweep(CL_SCRATCH_ROOT);
 	if (cl_matrix_load(&m, matrix) || (p.matrix = m, cl_plan_select(&p)) ||
 	    cl_plan_check(&p) || cl_plan_prepare_images(&p)) {

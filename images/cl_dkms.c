@@ -3,6 +3,7 @@
  */
 #include "cl_dkms.h"
 #include "cl_builder.h"
+#include "cl_run.h"
 #include "cl_util.h"
 
 #include <dirent.h>

@@ -1,26 +1,23 @@
 /*
- * cl_image.h - bootable images and per-kernel candidate builds.
+ * cl_image.h - bootable images: a release's kernel, base initramfs and
+ * headers, and its Debian disk image.
  *
  * cl_image_ensure() runs images/mkimage.sh, which turns Debian's
  * linux-image/linux-headers packages into a kernel, a base initramfs and a
- * private headers tree under the cache, keyed by content. cl_module_build()
- * gives the candidate's modules for one kernel: its kbuild source built
- * against the kernel's headers (cached by the digest of the sources, make
- * variables and release), its DKMS source built, or its prebuilt or
- * packaged modules laid out.
- * cl_cell_initrd() writes one cell's overlay initrd.
+ * private headers tree under the cache, keyed by content;
+ * cl_image_disk_ensure() runs images/mkdisk.sh for the kinds that boot a
+ * disk. What a cell adds to them is cl_module.h's (the candidate's modules)
+ * and cl_media.h's (the files of one cell).
  *
  * Threads: the planner runs cl_image_ensure() for several releases at once
  * (a pool of 4 threads; each release has its own cache directory, and
  * mkimage.sh locks it against other runs sharing the cache), then builds
- * modules and disk images from one thread; cl_cell_initrd() and
- * cl_cell_delivery() run on the cell threads, one cell each.
+ * modules and disk images from one thread.
  */
 #ifndef CL_IMAGE_H
 #define CL_IMAGE_H
 
 #include "cl_candidate.h"
-#include "cl_sha256.h"
 
 struct cl_image {
 	char *vmlinuz;       /* kernel, as Debian packages it (bzImage) */
@@ -59,38 +56,5 @@ int cl_image_disk_ensure(struct cl_image *img, const char *release, const struct
 /* 1 when the kernel of @img was built with @sym (=y or =m in its headers'
  * .config), 0 when not or when that cannot be read. */
 int cl_image_has_config(const struct cl_image *img, const char *sym);
-
-/*
- * Build the candidate module for one kernel. On success *ko is the new path
- * of the .ko and @sha its digest (DKMS, prebuilt, packaged: the path of the
- * list of modules, "NAME SHA256" lines, and the list's digest). On failure
- * *ko is NULL and the return is CL_EINFRA with the message naming the build
- * log, CL_ETIMEOUT when the build ran out of time, or CL_ESETUP for the
- * lab's own setup (the build user, a permission).
- */
-int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
-		    const struct cl_image *img, const char *release);
-
-/*
- * The files a cell adds to its guest (names relative to the guest's /): the
- * agent's plan, the module, the content files, each read and handed to @fn.
- */
-typedef int (*cl_cell_file_fn)(void *ctx, const char *name, const void *data, size_t len);
-int cl_cell_files(const struct cl_candidate *cand, const char *ko_path, const char *plan,
-		  cl_cell_file_fn fn, void *ctx);
-
-/* The digest of the candidate's module source tree (each file's name and bytes). */
-int cl_module_source_digest(char out[CL_SHA256_HEX], const struct cl_candidate *cand);
-
-/* Write a cell's initrd: @base + an overlay with the module, content and plan. */
-int cl_cell_initrd(const char *out_path, const char *base, const struct cl_candidate *cand,
-		   const char *ko_path, const char *plan);
-
-/*
- * The same files as one stream for the agent channel of a restored guest:
- * "PUT SIZE SHA256 NAME\n" and the bytes, per file, then "GO\n".
- */
-int cl_cell_delivery(char **buf, size_t *len, const struct cl_candidate *cand, const char *ko_path,
-		     const char *plan);
 
 #endif

@@ -10,7 +10,7 @@
 #define CL_INSTALL_H
 
 #include "cl_candidate.h"
-#include "cl_guestfs.h"
+#include "cl_gfs.h"
 
 int cl_install_candidate(struct cl_gfs *g, const struct cl_candidate *c, const char *ko_path,
 			 const char *release);

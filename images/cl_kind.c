@@ -2,7 +2,7 @@
  * cl_kind.c - the table of image kinds (see cl_kind.h).
  */
 #include "cl_kind.h"
-#include "cl_guestfs.h"
+#include "cl_gfs.h"
 #include "cl_install.h"
 #include "cl_util.h"
 
@@ -11,14 +11,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const struct cl_image_kind *const kinds[] = {
+static const struct cl_kind *const kinds[] = {
 	&cl_kind_initramfs,
 	&cl_kind_disk,
 	&cl_kind_user,
 	&cl_kind_snapshot,
 };
 
-const struct cl_image_kind *cl_kind_find(const char *name)
+const struct cl_kind *cl_kind_find(const char *name)
 {
 	size_t i;
 
@@ -56,7 +56,7 @@ void cl_kind_agent_media(struct cl_cell_media *out, const struct cl_cell_input *
 	free(scn);
 }
 
-void cl_cell_media_clear(struct cl_cell_media *m)
+void cl_kind_media_clear(struct cl_cell_media *m)
 {
 	free(m->kernel);
 	free(m->initrd);

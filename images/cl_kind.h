@@ -2,7 +2,7 @@
  * cl_kind.h - image kinds: what a cell boots and how the candidate gets in.
  *
  * A matrix cell names its kind ("image"); each kind is one file filling
- * one struct cl_image_kind, and the runner knows only this interface:
+ * one struct cl_kind, and the runner knows only this interface:
  *
  *   initramfs  the release's kernel + a busybox initramfs whose PID 1 is the
  *              crashlab agent; the candidate rides in an overlay cpio and is
@@ -61,7 +61,8 @@ struct cl_cell_input {
 	int vmcore;                   /* boot for a memory dump (nokaslr) */
 };
 
-struct cl_image_kind {
+/* One image kind: a table of its name and what it does, one per cl_kind_NAME.c. */
+struct cl_kind {
 	const char *name;
 	/* How its agent's plan gets the candidate: ONCE, the agent loads it (and
 	 * can load it again, as --mutants needs); PERSISTENT, the OS did. */
@@ -100,13 +101,13 @@ void cl_kind_agent_media(struct cl_cell_media *out, const struct cl_cell_input *
 char *cl_kind_scenario_cmdline(const struct cl_cell_input *in);
 
 /* The kind named @name, or NULL. */
-const struct cl_image_kind *cl_kind_find(const char *name);
+const struct cl_kind *cl_kind_find(const char *name);
 /* Free what a setup filled in (files in scratch are removed with it). */
-void cl_cell_media_clear(struct cl_cell_media *m);
+void cl_kind_media_clear(struct cl_cell_media *m);
 
-extern const struct cl_image_kind cl_kind_initramfs;
-extern const struct cl_image_kind cl_kind_disk;
-extern const struct cl_image_kind cl_kind_user;
-extern const struct cl_image_kind cl_kind_snapshot;
+extern const struct cl_kind cl_kind_initramfs;
+extern const struct cl_kind cl_kind_disk;
+extern const struct cl_kind cl_kind_user;
+extern const struct cl_kind cl_kind_snapshot;
 
 #endif

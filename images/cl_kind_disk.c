@@ -10,7 +10,7 @@
  * panic=5 if pvpanic is not loaded yet), into the same installed candidate.
  */
 #include "cl_kind.h"
-#include "cl_guestfs.h"
+#include "cl_gfs.h"
 #include "cl_install.h"
 #include "cl_util.h"
 
@@ -87,7 +87,7 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 	return 0;
 }
 
-const struct cl_image_kind cl_kind_disk = {
+const struct cl_kind cl_kind_disk = {
 	.name = "disk",
 	.plan = CL_PLAN_PERSISTENT,
 	.prepare = prepare,

@@ -5,6 +5,7 @@
  * after boot, not the boot path of a real OS.
  */
 #include "cl_kind.h"
+#include "cl_media.h"
 #include "cl_util.h"
 
 #include <stdlib.h>
@@ -14,7 +15,7 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 {
 	char *plan = cl_scenario_plan(in->scn, in->cand, cl_kind_initramfs.plan);
 	char *initrd = cl_path_join(scratch, "initrd.img");
-	int rc = cl_cell_initrd(initrd, in->img->base_initrd, in->cand, in->ko_path, plan);
+	int rc = cl_media_initrd(initrd, in->img->base_initrd, in->cand, in->ko_path, plan);
 
 	free(plan);
 	if (rc) {
@@ -26,7 +27,7 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 	return 0;
 }
 
-const struct cl_image_kind cl_kind_initramfs = {
+const struct cl_kind cl_kind_initramfs = {
 	.name = "initramfs",
 	.plan = CL_PLAN_ONCE,
 	.setup = setup,

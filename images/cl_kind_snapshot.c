@@ -9,6 +9,7 @@
  * scenarios about the boot path need initramfs or disk cells.
  */
 #include "cl_kind.h"
+#include "cl_media.h"
 #include "cl_util.h"
 
 #include <stdlib.h>
@@ -22,7 +23,7 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 	int rc;
 
 	(void)scratch;
-	rc = cl_cell_delivery(&out->delivery, &out->delivery_len, in->cand, in->ko_path, plan);
+	rc = cl_media_delivery(&out->delivery, &out->delivery_len, in->cand, in->ko_path, plan);
 	/* the kernel and initramfs digests, as the image cache verified them */
 	if (rc == 0 && cl_read_file(&out->snapshot_extra, &len, sums, 4096) != 0)
 		rc = cl_err_set(CL_EINFRA, "%s", cl_err());
@@ -35,7 +36,7 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 	return 0;
 }
 
-const struct cl_image_kind cl_kind_snapshot = {
+const struct cl_kind cl_kind_snapshot = {
 	.name = "snapshot",
 	.plan = CL_PLAN_ONCE,
 	.setup = setup,

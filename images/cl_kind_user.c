@@ -87,7 +87,7 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 	return 0;
 }
 
-const struct cl_image_kind cl_kind_user = {
+const struct cl_kind cl_kind_user = {
 	.name = "user",
 	.plan = CL_PLAN_PERSISTENT,
 	.check = check,

@@ -83,7 +83,7 @@ int cl_prebuilt_set(char **list, char sha[CL_SHA256_HEX], const struct cl_candid
 	return rc;
 }
 
-int cl_packaged_set(char **list, char sha[CL_SHA256_HEX])
+int cl_prebuilt_packaged(char **list, char sha[CL_SHA256_HEX])
 {
 	char *dir = cl_sprintf("%s/modules/packaged", cl_cache_dir());
 	char *path = cl_sprintf("%s/modules", dir);

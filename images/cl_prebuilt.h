@@ -19,6 +19,6 @@ int cl_prebuilt_set(char **list, char sha[CL_SHA256_HEX], const struct cl_candid
 
 /* An empty module list, for modules that come in the candidate's own package
  * (manifest "module.from_packages"): crashlab installs none of them. */
-int cl_packaged_set(char **list, char sha[CL_SHA256_HEX]);
+int cl_prebuilt_packaged(char **list, char sha[CL_SHA256_HEX]);
 
 #endif

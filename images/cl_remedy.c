@@ -2,7 +2,7 @@
  * cl_remedy.c - a remediation's steps on a disk, offline (see cl_remedy.h).
  */
 #include "cl_remedy.h"
-#include "cl_guestfs.h"
+#include "cl_gfs.h"
 #include "cl_util.h"
 
 #include <stdlib.h>
@@ -31,7 +31,7 @@ static int apply_step(struct cl_gfs *g, const struct cl_remedy_step *st, int *re
 	return 0;
 }
 
-int cl_remediation_apply(const struct cl_remediation *rm, const char *disk, int *removed)
+int cl_remedy_apply(const struct cl_remediation *rm, const char *disk, int *removed)
 {
 	struct cl_gfs *g;
 	int i, rc;

@@ -63,7 +63,7 @@ static int write_pem(const char *path, EVP_PKEY *k, int private_key)
 	return ok ? 0 : cl_err_set(CL_EINPUT, "%s: cannot write the key", path);
 }
 
-int cl_keygen(const char *prefix)
+int cl_attest_keygen(const char *prefix)
 {
 	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	char *key = cl_sprintf("%s.key", prefix), *pub = cl_sprintf("%s.pub", prefix);

@@ -22,7 +22,7 @@
 #define CL_PREDICATE_TYPE "https://crashlab.dev/qualification/v1"
 
 /* Write an Ed25519 key pair: PREFIX.key (PKCS#8 PEM, 0600) and PREFIX.pub. */
-int cl_keygen(const char *prefix);
+int cl_attest_keygen(const char *prefix);
 
 /* Is @path an Ed25519 private key in PEM, readable by its owner only? 0 or
  * CL_EINPUT naming the file. */

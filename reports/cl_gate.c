@@ -112,7 +112,7 @@ static int compare_present(const struct cl_artifacts *now, json_t *arts)
 {
 	for (int i = 0; i < now->n; i++) {
 		const struct cl_artifact *a = &now->v[i];
-		const char *kind = cl_artifact_kind_name(a->kind);
+		const char *kind = cl_artifacts_kind_name(a->kind);
 		json_t *s = stated(arts, kind, a->name);
 		const char *what = a->file ? a->file : a->name;
 
@@ -134,7 +134,7 @@ static int compare_absent(const struct cl_artifacts *now, json_t *arts)
 	size_t i;
 
 	json_array_foreach(arts, i, s) {
-		int kind = cl_artifact_kind_parse(str(s, "kind"));
+		int kind = cl_artifacts_kind_parse(str(s, "kind"));
 		int found = kind < 0;
 
 		for (int k = 0; k < now->n && !found; k++)
@@ -267,7 +267,7 @@ static json_t *cell_of(json_t *pred, const char *id, int *dup)
 /* One cell the release requires: qualified once, as defined here, and passed. */
 static int check_cell(json_t *pred, const struct cl_matrix *m, const struct cl_cell_spec *spec)
 {
-	json_t *want = cl_cell_definition(spec), *got;
+	json_t *want = cl_matrix_cell_definition(spec), *got;
 	int dup, rc = 0;
 	const char *key;
 

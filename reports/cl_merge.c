@@ -6,6 +6,7 @@
 #include "cl_merge.h"
 #include "cl_attest.h"
 #include "cl_json.h"
+#include "cl_junit.h"
 #include "cl_report.h"
 #include "cl_util.h"
 #include "cl_verdict.h"
@@ -193,7 +194,7 @@ static int preflight_shard(const struct merge *m)
 static void totals(json_t *root, json_t *cells)
 {
 	json_t *counts = json_object(), *groups = json_array(), *c;
-	struct cl_blast blast = { 0 };
+	struct cl_report_blast blast = { 0 };
 	int fail = 0, err = 0;
 	size_t i;
 
@@ -211,7 +212,7 @@ static void totals(json_t *root, json_t *cells)
 
 		json_object_set_new(counts, name, json_integer(json_integer_value(
 								  json_object_get(counts, name)) + 1));
-		cl_blast_add(&blast, (enum cl_verdict)v, share);
+		cl_report_blast_add(&blast, (enum cl_verdict)v, share);
 		fail |= cl_verdict_is_failure((enum cl_verdict)v);
 		err |= v != CL_V_PASS && !cl_verdict_is_failure((enum cl_verdict)v);
 		if (v != CL_V_PASS)
@@ -223,7 +224,7 @@ static void totals(json_t *root, json_t *cells)
 	json_object_set_new(root, "verdict", json_string(fail ? "fail" : err ? "error" : "pass"));
 	json_object_set_new(root, "summary", counts);
 	json_object_set_new(root, "failing_cells", groups);
-	json_object_set_new(root, "blast_radius", cl_blast_json(&blast));
+	json_object_set_new(root, "blast_radius", cl_report_blast_json(&blast));
 }
 
 /* The candidate's module artifacts of every shard (one per kernel). */

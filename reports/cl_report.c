@@ -1,5 +1,6 @@
 /*
- * cl_report.c - report.json and junit.xml writers (see cl_report.h).
+ * cl_report.c - the report model and report.json; junit.xml from it (see
+ * cl_report.h), written by cl_junit.c.
  *
  * A product failure anywhere makes the run "fail" (exit 1) even when other
  * cells had infrastructure errors: a known crash must block the release.
@@ -7,8 +8,9 @@
  * (exit 2): an incomplete run is never a pass.
  */
 #include "cl_report.h"
+#include "cl_evidence.h"
+#include "cl_junit.h"
 #include "cl_util.h"
-#include "cl_xmlw.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -162,9 +164,9 @@ static json_t *timeline_json(const struct cl_evidence *ev)
 		json_object_set_new(j, "boot", json_integer(i + 1));
 		json_object_set_new(j, "start_s", round1(b->start));
 		json_object_set_new(j, "duration_s", round1(b->end - b->start));
-		json_object_set_new(j, "reached", json_string(cl_stage_name(b->stage)));
+		json_object_set_new(j, "reached", json_string(cl_evidence_stage_name(b->stage)));
 		json_object_set_new(j, "healthy", json_boolean(b->healthy));
-		json_object_set_new(j, "ended", json_string(cl_boot_end_name(b->how)));
+		json_object_set_new(j, "ended", json_string(cl_evidence_boot_end_name(b->how)));
 		json_object_set_new(j, "crash", str_or_null(b->title));
 		json_object_set_new(j, "content_sha256", str_or_null(b->digest));
 		json_array_append_new(arr, j);
@@ -286,7 +288,7 @@ static json_t *evidence_json(const struct cl_evidence *ev, const struct cl_candi
 
 		json_array_append_new(req, json_pack("{s:s, s:o, s:o, s:b}", "key", r->key, "want", want,
 						     "got", got ? json_string(got) : json_null(),
-						     "held", cl_require_holds(r, ev)));
+						     "held", cl_evidence_require_holds(r, ev)));
 	}
 	return json_pack("{s:o, s:o, s:o}", "command_exit",
 			 cand->evidence_argv[0] && ev->evid_done ? json_integer(ev->evid_rc) : json_null(),
@@ -302,11 +304,12 @@ static void mutants_json(json_t *j, const struct cl_report_cell *c, const struct
 	for (int i = 0; i < cand->nmutants; i++) {
 		const struct cl_mutant_file *m = &cand->mutants[i];
 		int seen = c->ev && i < c->ev->nmutants;
+		const char *outcome = seen ? cl_verdict_mutant_outcome(c->ev, i, c->verdict)
+					   : "not_run";
 		char *file = cl_sprintf("mutants/%s.bin", m->name);
 
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", m->name,
-						     "outcome", seen ? cl_mutant_outcome(c->ev, i, c->verdict)
-								     : "not_run",
+						     "outcome", outcome,
 						     "what", m->what, "sha256", m->sha256, "file", file));
 		free(file);
 	}
@@ -373,7 +376,7 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 	json_object_set_new(j, "console", str_or_null(c->console));
 	json_object_set_new(j, "excerpt", str_or_null(c->excerpt));
 	json_object_set_new(j, "image", json_string(c->spec->image));
-	json_object_set_new(j, "definition", cl_cell_definition(c->spec));
+	json_object_set_new(j, "definition", cl_matrix_cell_definition(c->spec));
 	json_object_set_new(j, "ring", json_string(m->rings[c->spec->ring]));
 	json_object_set_new(j, "fleet_share", json_real(c->spec->fleet_share));
 	json_object_set_new(j, "matrix_index", json_integer(c->spec->index));
@@ -465,7 +468,7 @@ static json_t *candidate_json(const struct cl_report *r)
 	}
 	for (i = 0; r->arts && i < r->arts->n; i++)
 		if (r->arts->v[i].kind != CL_ART_CONTENT) /* content: above, with its details */
-			json_array_append_new(arts, cl_artifact_json(&r->arts->v[i]));
+			json_array_append_new(arts, cl_artifacts_json(&r->arts->v[i]));
 	if (r->module_source_sha256[0])
 		json_array_append_new(arts, json_pack("{s:s, s:s, s:s, s:s}", "kind", "module_source",
 						      "name", r->cand->dkms_package ? r->cand->dkms_package
@@ -489,7 +492,7 @@ static json_t *candidate_json(const struct cl_report *r)
 	return cand;
 }
 
-void cl_blast_add(struct cl_blast *b, enum cl_verdict v, double share)
+void cl_report_blast_add(struct cl_report_blast *b, enum cl_verdict v, double share)
 {
 	b->total += share;
 	if (cl_verdict_is_failure(v))
@@ -498,7 +501,7 @@ void cl_blast_add(struct cl_blast *b, enum cl_verdict v, double share)
 		b->not_run += share;
 }
 
-json_t *cl_blast_json(const struct cl_blast *b)
+json_t *cl_report_blast_json(const struct cl_report_blast *b)
 {
 	return json_pack("{s:f, s:f, s:f, s:f}", "failing_share", b->failing, "not_run_share",
 			 b->not_run, "total_share", b->total, "failing_percent",
@@ -507,12 +510,12 @@ json_t *cl_blast_json(const struct cl_blast *b)
 
 static json_t *blast_json(const struct cl_report *r)
 {
-	struct cl_blast b = { 0 };
+	struct cl_report_blast b = { 0 };
 	int i;
 
 	for (i = 0; i < r->ncells; i++)
-		cl_blast_add(&b, r->cells[i].verdict, r->cells[i].spec->fleet_share);
-	return cl_blast_json(&b);
+		cl_report_blast_add(&b, r->cells[i].verdict, r->cells[i].spec->fleet_share);
+	return cl_report_blast_json(&b);
 }
 
 static json_t *rings_json(const struct cl_matrix *m)
@@ -618,87 +621,6 @@ int cl_report_write_json(const struct cl_report *r, const char *path)
 	rc = cl_write_file(path, text, strlen(text));
 	free(text);
 	return rc;
-}
-
-/* Append @s escaped for XML to the growing buffer. */
-static void junit_property(xmlTextWriterPtr w, const char *name, const char *value)
-{
-	if (!value || !*value)
-		return;
-	xmlTextWriterStartElement(w, CL_XC("property"));
-	cl_xmlw_attr(w, "name", name);
-	cl_xmlw_attr(w, "value", value);
-	xmlTextWriterEndElement(w);
-}
-
-static void junit_case(xmlTextWriterPtr w, const char *classname, const struct cl_junit_case *c)
-{
-	const char *tag = c->verdict == CL_V_PASS ? NULL
-			  : cl_verdict_is_failure(c->verdict) ? "failure" : "error";
-	char *cls = cl_sprintf("crashlab.%s", classname);
-	char *name = cl_sprintf("%s (%s)", c->id, c->kernel);
-
-	xmlTextWriterStartElement(w, CL_XC("testcase"));
-	cl_xmlw_attr(w, "classname", cls);
-	cl_xmlw_attr(w, "name", name);
-	xmlTextWriterWriteFormatAttribute(w, CL_XC("time"), "%.1f", c->duration_s);
-	xmlTextWriterStartElement(w, CL_XC("properties"));
-	junit_property(w, "kernel_release", c->kernel);
-	junit_property(w, "module_sha256", c->module_sha256);
-	junit_property(w, "snapshot_sha256", c->snapshot_sha256);
-	xmlTextWriterFullEndElement(w);
-	if (tag) {
-		xmlTextWriterStartElement(w, CL_XC(tag));
-		cl_xmlw_attr(w, "type", cl_verdict_name(c->verdict));
-		cl_xmlw_attr(w, "message", c->title);
-		if (c->excerpt)
-			cl_xmlw_text(w, c->excerpt);
-		if (c->console) {
-			cl_xmlw_text(w, "\nconsole: ");
-			cl_xmlw_text(w, c->console);
-		}
-		xmlTextWriterFullEndElement(w);
-	}
-	xmlTextWriterEndElement(w);
-	free(cls);
-	free(name);
-}
-
-int cl_junit_write(const char *path, const char *suite, const char *classname,
-		   const struct cl_junit_prop *props, int nprops,
-		   const struct cl_junit_case *cases, int n)
-{
-	xmlBufferPtr buf = xmlBufferCreate();
-	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
-	char *name = cl_sprintf("crashlab.%s", suite);
-	int i, failures = 0, errors = 0;
-	double total = 0;
-
-	if (!w)
-		abort();
-	for (i = 0; i < n; i++) {
-		failures += cl_verdict_is_failure(cases[i].verdict);
-		errors += cases[i].verdict != CL_V_PASS && !cl_verdict_is_failure(cases[i].verdict);
-		total += cases[i].duration_s;
-	}
-	xmlTextWriterSetIndent(w, 1);
-	xmlTextWriterSetIndentString(w, CL_XC("  "));
-	xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL);
-	xmlTextWriterStartElement(w, CL_XC("testsuites"));
-	xmlTextWriterStartElement(w, CL_XC("testsuite"));
-	cl_xmlw_attr(w, "name", name);
-	xmlTextWriterWriteFormatAttribute(w, CL_XC("tests"), "%d", n);
-	xmlTextWriterWriteFormatAttribute(w, CL_XC("failures"), "%d", failures);
-	xmlTextWriterWriteFormatAttribute(w, CL_XC("errors"), "%d", errors);
-	xmlTextWriterWriteFormatAttribute(w, CL_XC("time"), "%.1f", total);
-	xmlTextWriterStartElement(w, CL_XC("properties"));
-	for (i = 0; i < nprops; i++)
-		junit_property(w, props[i].name, props[i].value);
-	xmlTextWriterFullEndElement(w);
-	for (i = 0; i < n; i++)
-		junit_case(w, classname, &cases[i]);
-	free(name);
-	return cl_xmlw_save(w, buf, path);
 }
 
 int cl_report_write_junit(const struct cl_report *r, const char *path)

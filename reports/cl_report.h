@@ -13,8 +13,9 @@
 
 #include "cl_artifacts.h"
 #include "cl_candidate.h"
+#include "cl_evidence.h"
 #include "cl_matrix.h"
-#include "cl_remediate.h"
+#include "cl_remediation.h"
 #include "cl_scenario.h"
 #include "cl_verdict.h"
 
@@ -90,36 +91,15 @@ int cl_report_exit_code(const struct cl_report *r);
 int cl_report_write_json(const struct cl_report *r, const char *path);
 int cl_report_write_junit(const struct cl_report *r, const char *path);
 
-/* One JUnit testcase, whatever it was read from (a run, or shard reports being merged). */
-struct cl_junit_case {
-	const char *id, *kernel, *title, *excerpt, *console;  /* excerpt, console may be NULL */
-	const char *module_sha256, *snapshot_sha256;           /* properties; may be NULL */
-	enum cl_verdict verdict;
-	double duration_s;
-};
-
-/* A property of the suite (the candidate, its content digests). */
-struct cl_junit_prop {
-	const char *name, *value;
-};
-
-/*
- * junit.xml for @n cases: suite crashlab.@suite with @props, classname
- * crashlab.@classname; each case carries its kernel and digests as properties.
- */
-int cl_junit_write(const char *path, const char *suite, const char *classname,
-		   const struct cl_junit_prop *props, int nprops,
-		   const struct cl_junit_case *cases, int n);
-
 /*
  * Blast radius: the fleet share of the failing configurations, of those not
  * run, and of all a report covers (the matrix's "fleet_share"), as
  * report.json writes it; shared by the run's report and the merge of shards.
  */
-struct cl_blast {
+struct cl_report_blast {
 	double failing, not_run, total;
 };
-void cl_blast_add(struct cl_blast *b, enum cl_verdict v, double share);
-json_t *cl_blast_json(const struct cl_blast *b);
+void cl_report_blast_add(struct cl_report_blast *b, enum cl_verdict v, double share);
+json_t *cl_report_blast_json(const struct cl_report_blast *b);
 
 #endif

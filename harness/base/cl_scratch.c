@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-long long cl_proc_start_time(int pid)
+long long cl_scratch_proc_start(int pid)
 {
 	char path[64], *text = NULL, *p;
 	long long t = -1;
@@ -46,7 +46,7 @@ char *cl_scratch_new(const char *tag)
 	}
 	chmod(tmpl, 0755);
 	owner = cl_path_join(tmpl, "owner");
-	line = cl_sprintf("%d %lld\n", (int)getpid(), cl_proc_start_time((int)getpid()));
+	line = cl_sprintf("%d %lld\n", (int)getpid(), cl_scratch_proc_start((int)getpid()));
 	rc = cl_write_file(owner, line, strlen(line));
 	free(owner);
 	free(line);
@@ -68,7 +68,7 @@ static int orphaned(const char *dir, int *pid)
 	*pid = 0;
 	if (cl_read_file(&text, NULL, path, 128) == 0 &&
 	    sscanf(text, "%d %lld", pid, &start) == 2 && *pid > 0 && start >= 0)
-		stale = cl_proc_start_time(*pid) != start;
+		stale = cl_scratch_proc_start(*pid) != start;
 	free(text);
 	free(path);
 	return stale;

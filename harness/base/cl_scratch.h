@@ -28,6 +28,6 @@ int cl_scratch_sweep(const char *root);
 
 /* The start time of process @pid in clock ticks since boot (field 22 of
  * /proc/PID/stat), or -1 when there is no such process. */
-long long cl_proc_start_time(int pid);
+long long cl_scratch_proc_start(int pid);
 
 #endif

@@ -8,10 +8,10 @@
 #define CL_TOKEN_H
 
 /* 1 when @c is one of [A-Za-z0-9._+-]. */
-int cl_is_token_char(char c);
+int cl_token_char_ok(char c);
 /* 1 when @s is non-empty, only [A-Za-z0-9._+-] and neither "." nor ".." (a file name). */
-int cl_is_token(const char *s);
+int cl_token_ok(const char *s);
 /* 1 when @p is an absolute guest path of [A-Za-z0-9/._+-], no "..", at most 200 chars. */
-int cl_is_guest_path(const char *p);
+int cl_token_guest_path(const char *p);
 
 #endif

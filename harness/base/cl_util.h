@@ -1,6 +1,12 @@
 /*
- * cl_util.h - small shared helpers for the crashlab controller: the error
- * convention, files, paths, child processes and time.
+ * cl_util.h - the base toolkit of the crashlab controller: the error
+ * convention, files, paths, where crashlab's own files are, strings, hex
+ * and time. Commands run as child processes are cl_run.h's.
+ *
+ * By design these helpers carry no prefix of their own (cl_err_set,
+ * cl_read_file, cl_sprintf, not cl_util_...): they are the vocabulary
+ * every other file speaks, as libc's are, and this is the one file whose
+ * functions are not named after it.
  *
  * Error convention (after libgit2): functions return 0 on success and a
  * negative cl_rc on failure, after setting a one-line message with
@@ -48,6 +54,9 @@ int cl_file_exists(const char *path);
  * missing): one builder per cache entry, others wait and then reuse what it
  * built. The descriptor, to close() to release; -1 when it cannot be had. */
 int cl_lock_wait(const char *path);
+/* The last non-empty line of the log at @path, trailing blanks cut (new
+ * string; "" when there is none or it cannot be read). */
+char *cl_log_last_line(const char *path);
 
 /* New string "a/b" (or b alone when b is absolute). Caller frees. */
 char *cl_path_join(const char *a, const char *b);
@@ -96,34 +105,6 @@ void cl_append(char **buf, size_t *len, const char *fmt, ...) __attribute__((for
 void *cl_xmalloc(size_t n);
 void *cl_xcalloc(size_t n, size_t size);
 char *cl_xstrdup(const char *s);
-
-/*
- * Run argv (argv[0] looked up in PATH) and wait, at most @timeout_s seconds.
- * Its stdout and stderr go to @log_path when non-NULL (appended), else to
- * our stderr. The child runs in a process group of its own, killed whole
- * (TERM, then KILL) when the time passes or the run is interrupted; the
- * error then names the command and its log. $CRASHLAB_CMD_TIMEOUT (seconds)
- * lowers every limit. Returns the exit status (0-255), or a negative cl_rc
- * when it could not be started, timed out or died by a signal.
- */
-int cl_run(char *const argv[], const char *log_path, double timeout_s);
-/* cl_run() with more to say: @candidate_code runs the command as the build
- * user with its minimal environment (cl_builder.h). */
-struct cl_run_opts {
-	const char *log;          /* as cl_run's @log_path */
-	double timeout_s;
-	int candidate_code;       /* the candidate's own code: never as crashlab's user */
-};
-int cl_run_ex(char *const argv[], const struct cl_run_opts *o);
-/* The last non-empty line of the log at @path, trailing blanks cut (new
- * string; "" when there is none or it cannot be read). */
-char *cl_log_last_line(const char *path);
-/* @want seconds, or less when $CRASHLAB_CMD_TIMEOUT says so (limits of other kinds of work). */
-double cl_time_limit(double want);
-
-/* The user asked the run to stop (SIGINT, SIGTERM, SIGHUP); async-signal-safe. */
-void cl_interrupt(void);
-int cl_interrupted(void);
 
 /* Monotonic seconds. */
 double cl_now(void);

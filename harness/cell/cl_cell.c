@@ -3,7 +3,7 @@
  *
  * One thread per running cell, one poll() loop per domain over up to four
  * fds: console, agent, the delivery socket of a restored guest (while its
- * delivery is being sent) and the pipe that cl_virt.c writes lifecycle
+ * delivery is being sent) and the pipe that cl_host.c writes lifecycle
  * events into. Everything the runner learns - each observation of the
  * domain, and what it learns outside it: the lab failed the cell, the
  * module did not build, crashlab is stopping - becomes one cl_sm_event,
@@ -19,14 +19,16 @@
  */
 #include "cl_cell.h"
 #include "cl_domain.h"
+#include "cl_host.h"
+#include "cl_pump.h"
 #include "cl_qga.h"
 #include "cl_remedy.h"
+#include "cl_run.h"
 #include "cl_scratch.h"
 #include "cl_smlog.h"
 #include "cl_snapshot.h"
-#include "cl_stream.h"
 #include "cl_util.h"
-#include "cl_virt.h"
+#include "cl_volume.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -123,7 +125,7 @@ static void dump_core(struct cl_cell_run *r, virDomainPtr dom)
 			path, cl_now() - t0);
 	} else {
 		fprintf(stderr, "crashlab: %s: memory dump failed: %s\n", r->spec->id,
-			cl_virt_error());
+			cl_host_error());
 	}
 	free(path);
 }
@@ -329,20 +331,20 @@ static void host_lost(struct io *io)
 
 static void virt_events(struct io *io)
 {
-	struct cl_virt_event v;
+	struct cl_host_event v;
 
 	while (read(io->evr, &v, sizeof(v)) == (ssize_t)sizeof(v)) {
 		struct cl_sm_event e = { .kind = CL_SM_EV_TICK };
 
-		if (v.kind == CL_VEV_PANICKED)
+		if (v.kind == CL_HOST_EV_PANICKED)
 			e.kind = CL_SM_EV_PANICKED;
-		else if (v.kind == CL_VEV_BUGCHECK)
+		else if (v.kind == CL_HOST_EV_BUGCHECK)
 			e.kind = CL_SM_EV_BUGCHECK;
-		else if (v.kind == CL_VEV_REBOOT)
+		else if (v.kind == CL_HOST_EV_REBOOT)
 			e.kind = CL_SM_EV_REBOOT;
-		else if (v.kind == CL_VEV_STOPPED)
+		else if (v.kind == CL_HOST_EV_STOPPED)
 			e.kind = CL_SM_EV_STOPPED;
-		else if (v.kind == CL_VEV_LOST)
+		else if (v.kind == CL_HOST_EV_LOST)
 			return host_lost(io);
 		else
 			continue;
@@ -373,7 +375,7 @@ static void watch_domain(struct io *io)
 		struct pollfd p[4]; /* console, agent, delivery, events */
 		int np = 0, i;
 
-		if (cl_interrupted() && !interrupt_fed) {
+		if (cl_run_interrupted() && !interrupt_fed) {
 			interrupt_fed = 1;
 			feed(io, &(struct cl_sm_event){ .kind = CL_SM_EV_INTERRUPT });
 			continue;
@@ -627,7 +629,7 @@ static int start_domain(struct io *io, const struct cl_cell_media *m, const char
 	xml_path = cl_path_join(r->dir, "domain.xml");
 
 	cl_write_file(xml_path, xml, strlen(xml));
-	if (cl_virt_watch(r->host, name, io->evw)) {
+	if (cl_host_watch(r->host, name, io->evw)) {
 		io_tell(io, CL_SM_EV_INFRA, cl_err());
 		goto out;
 	}
@@ -639,7 +641,7 @@ static int start_domain(struct io *io, const struct cl_cell_media *m, const char
 	if (!io->dom) {
 		char *msg = m->delivery ? cl_xstrdup(cl_err())
 					: cl_sprintf("libvirt: cannot start the domain: %s",
-						     cl_virt_error());
+						     cl_host_error());
 
 		io_tell(io, CL_SM_EV_INFRA, msg);
 		free(msg);
@@ -680,7 +682,7 @@ static void close_io(struct io *io, const char *name)
 	free(io->remote_initrd);
 	free(io->remote_disk);
 	if (name)
-		cl_virt_unwatch(name);
+		cl_host_unwatch(name);
 	if (io->con >= 0)
 		close(io->con);
 	if (io->agent >= 0)
@@ -789,7 +791,7 @@ static void remediate(struct cl_cell_run *r, const struct cl_cell_media *m, cons
 	memset(res, 0, sizeof(*res));
 	res->file = r->remedy->path;
 	r->remedied = 1;
-	if (cl_remediation_apply(r->remedy, m->disk, &res->removed)) {
+	if (cl_remedy_apply(r->remedy, m->disk, &res->removed)) {
 		snprintf(res->outcome, sizeof(res->outcome), "not applied: %s", cl_err());
 		return;
 	}
@@ -916,7 +918,7 @@ static void attempt(struct cl_cell_run *r, const char *scratch, const struct cl_
 	mark(r, CL_MARK_MEDIA);
 	snprintf(r->cmdline, sizeof(r->cmdline), "%s", m.cmdline ? m.cmdline : "");
 	run_domain(r, &r->sm, &m, scratch, lg);
-	if (r->remedy && m.disk && boot_looped(r) && !cl_interrupted())
+	if (r->remedy && m.disk && boot_looped(r) && !cl_run_interrupted())
 		remediate(r, &m, scratch, lg);
 out:
 	free(why);
@@ -924,7 +926,7 @@ out:
 		keep_disk(r, m.disk); /* reproduce: the disk as the crash left it */
 	else if (r->echo_console && m.scratch_initrd)
 		keep_initrd(r, m.scratch_initrd); /* reproduce: boot it again by hand */
-	cl_cell_media_clear(&m);
+	cl_kind_media_clear(&m);
 }
 
 /* Keep an earlier attempt's log @name as NAME.attemptN.log. */
@@ -991,7 +993,7 @@ static struct cl_sm_config sm_config(const struct cl_cell_run *r)
 static enum cl_sm_ev cannot_attempt(struct cl_cell_run *r, char **scratch, char *why, size_t cap)
 {
 	why[0] = '\0';
-	if (cl_interrupted())
+	if (cl_run_interrupted())
 		return CL_SM_EV_INTERRUPT; /* never started: not_run */
 	if (!r->ko_path) {
 		snprintf(why, cap, "%s", r->build_error ? r->build_error : "");
@@ -1051,7 +1053,7 @@ void cl_cell_run(struct cl_cell_run *r)
 	for (n = 1;; n++) {
 		try_once(r, &cfg);
 		cl_sm_decide(&r->dec, &r->sm, r->cand);
-		if (!try_again(&r->dec, n, cl_interrupted(), r->host_gone))
+		if (!try_again(&r->dec, n, cl_run_interrupted(), r->host_gone))
 			break;
 		snprintf(r->retried_because, sizeof(r->retried_because), "%s", r->dec.title);
 		fprintf(stderr, "crashlab: %s: infra_error (%s); trying again\n", r->spec->id,

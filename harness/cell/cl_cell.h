@@ -22,7 +22,7 @@
 #include "cl_image.h"
 #include "cl_kind.h"
 #include "cl_matrix.h"
-#include "cl_remediate.h"
+#include "cl_remediation.h"
 #include "cl_scenario.h"
 #include "cl_sm.h"
 #include "cl_triage.h"
@@ -59,7 +59,7 @@ struct cl_cell_run {
 	const struct cl_candidate *cand;
 	const struct cl_scenario *scn;
 	const struct cl_image *img;
-	const struct cl_image_kind *kind;
+	const struct cl_kind *kind;
 	const char *ko_path;        /* NULL when the module did not build */
 	const char *build_error;    /* why, when ko_path is NULL */
 	int build_infra;            /* ... and it was the build host's fault (time limit) */

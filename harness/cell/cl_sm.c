@@ -12,6 +12,7 @@
  * infrastructure message is the one kept.
  */
 #include "cl_sm.h"
+#include "cl_evidence.h"
 #include "cl_util.h"
 
 #include <stdio.h>
@@ -608,7 +609,7 @@ void cl_sm_end(struct cl_sm *sm)
 void cl_sm_decide(struct cl_decision *out, const struct cl_sm *sm,
 		  const struct cl_candidate *cand)
 {
-	cl_decide(out, &sm->ev, cl_triage_result(sm->tr), cand, sm->cfg.max_boots);
+	cl_verdict_decide(out, &sm->ev, cl_triage_result(sm->tr), cand, sm->cfg.max_boots);
 	if (out->verdict == CL_V_NOT_RUN && sm->stop_why[0])
 		snprintf(out->title, sizeof(out->title), "%s", sm->stop_why);
 }

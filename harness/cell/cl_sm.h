@@ -45,6 +45,7 @@
 #ifndef CL_SM_H
 #define CL_SM_H
 
+#include "cl_evidence.h"
 #include "cl_triage.h"
 #include "cl_verdict.h"
 
@@ -139,7 +140,7 @@ void cl_sm_clear(struct cl_sm *sm);
 int cl_sm_feed(struct cl_sm *sm, const struct cl_sm_event *e);
 /* End of the cell: flush the console and settle the last boot. */
 void cl_sm_end(struct cl_sm *sm);
-/* The verdict of an ended machine (cl_decide() over its evidence and console;
+/* The verdict of an ended machine (cl_verdict_decide() over its evidence and console;
  * a not_run cell titled by its INTERRUPT's why when it gave one). */
 void cl_sm_decide(struct cl_decision *out, const struct cl_sm *sm,
 		  const struct cl_candidate *cand);

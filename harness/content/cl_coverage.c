@@ -95,7 +95,7 @@ static int dir_candidates(char out[CANDIDATES][64], const struct crit *c, int n,
 /* A directory where the agent may make an object. */
 static int dir_ok(const char *d)
 {
-	return cl_is_guest_path(d) && !strstr(d, "/.") && !strstr(d, "//") &&
+	return cl_token_guest_path(d) && !strstr(d, "/.") && !strstr(d, "//") &&
 	       strncmp(d, "/proc", 5) && strncmp(d, "/sys", 4) && strncmp(d, "/dev", 4);
 }
 
@@ -120,7 +120,7 @@ static int solve(struct cl_cov_event *e, const struct crit *c, int n, const char
 		if (!event_ok(c, n, u))
 			continue;
 		for (int a = 0; a < nn; a++) {
-			if (!cl_is_token(names[a]) || !all_match(c, n, CL_F_NAME, names[a]))
+			if (!cl_token_ok(names[a]) || !all_match(c, n, CL_F_NAME, names[a]))
 				continue;
 			for (int d = 0; d < nd; d++) {
 				const char *base = strrchr(dirs[d], '/') + 1;

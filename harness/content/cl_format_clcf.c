@@ -7,7 +7,7 @@
  * is the thing under test.
  */
 #include "cl_content.h"
-#include "cl_mutate.h"
+#include "cl_mutants.h"
 #include "cl_util.h"
 
 #include <stdio.h>
@@ -182,7 +182,7 @@ static void derive(struct cl_mutants *out, const unsigned char *d, size_t len)
 	truncations(out, d, &mk);
 }
 
-const struct cl_content_format cl_format_clcf = {
+const struct cl_mutants_format cl_format_clcf = {
 	.name = "clcf",
 	.probe = probe,
 	.derive = derive,

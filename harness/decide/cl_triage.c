@@ -184,7 +184,7 @@ struct cl_triage {
 	char warn_excerpt[CL_EXCERPT_MAX / 4];
 };
 
-const char *cl_class_name(enum cl_crash_class c)
+const char *cl_triage_class_name(enum cl_crash_class c)
 {
 	static const char *const names[] = {
 		[CL_CLASS_NONE] = "none", [CL_CLASS_PANIC] = "panic",
@@ -804,4 +804,17 @@ void cl_triage_finish(struct cl_triage *t)
 	if (t->r.crashed && !t->r.frame[0] && t->r.cls != CL_CLASS_PANIC &&
 	    t->r.cls != CL_CLASS_OOM)
 		t->r.corrupted = 1;
+}
+
+json_t *cl_triage_json(const struct cl_triage_result *r)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "crashed", json_boolean(r->crashed));
+	json_object_set_new(j, "class", json_string(cl_triage_class_name(r->cls)));
+	json_object_set_new(j, "title", r->crashed ? json_string(r->title) : json_null());
+	json_object_set_new(j, "frame", r->frame[0] ? json_string(r->frame) : json_null());
+	json_object_set_new(j, "module", r->module[0] ? json_string(r->module) : json_null());
+	json_object_set_new(j, "corrupted", json_boolean(r->corrupted));
+	return j;
 }

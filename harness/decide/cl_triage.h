@@ -13,6 +13,7 @@
 #ifndef CL_TRIAGE_H
 #define CL_TRIAGE_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 enum cl_crash_class {
@@ -75,6 +76,9 @@ void cl_triage_finish(struct cl_triage *t);
 /* Borrowed view of the result so far. */
 const struct cl_triage_result *cl_triage_result(const struct cl_triage *t);
 
-const char *cl_class_name(enum cl_crash_class c);
+const char *cl_triage_class_name(enum cl_crash_class c);
+/* What triage found, as `crashlab triage` prints it and reproduce says it
+ * (a new reference): crashed, class, title, frame, module, corrupted. */
+json_t *cl_triage_json(const struct cl_triage_result *r);
 
 #endif

@@ -90,7 +90,7 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int cl_source_files(char ***out, int *n, const char *dir)
+int cl_artifacts_source_files(char ***out, int *n, const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -130,7 +130,7 @@ static int kbuild_source(struct walk *w)
 
 	if (!w->c->module_source)
 		return 0;
-	if ((rc = cl_source_files(&names, &n, w->c->module_source)))
+	if ((rc = cl_artifacts_source_files(&names, &n, w->c->module_source)))
 		return rc;
 	for (i = 0; i < n; i++) {
 		char *p = cl_path_join(w->c->module_source, names[i]);
@@ -251,12 +251,12 @@ static const struct {
 };
 _Static_assert(sizeof(kinds) / sizeof(kinds[0]) == CL_ART_LAST, "a row per artifact kind");
 
-const char *cl_artifact_kind_name(enum cl_artifact_kind k)
+const char *cl_artifacts_kind_name(enum cl_artifact_kind k)
 {
 	return k >= 0 && k < CL_ART_LAST ? kinds[k].name : "unknown";
 }
 
-int cl_artifact_kind_parse(const char *name)
+int cl_artifacts_kind_parse(const char *name)
 {
 	for (int k = 0; name && k < CL_ART_LAST; k++)
 		if (!strcmp(kinds[k].name, name))
@@ -291,9 +291,9 @@ void cl_artifacts_clear(struct cl_artifacts *a)
 	memset(a, 0, sizeof(*a));
 }
 
-json_t *cl_artifact_json(const struct cl_artifact *a)
+json_t *cl_artifacts_json(const struct cl_artifact *a)
 {
-	json_t *j = json_pack("{s:s, s:s, s:s}", "kind", cl_artifact_kind_name(a->kind), "name",
+	json_t *j = json_pack("{s:s, s:s, s:s}", "kind", cl_artifacts_kind_name(a->kind), "name",
 			      a->name, "sha256", a->sha256);
 
 	json_object_set_new(j, "file", a->file ? json_string(a->file) : json_null());

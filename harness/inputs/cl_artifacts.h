@@ -57,17 +57,17 @@ int cl_artifacts_of(struct cl_artifacts *out, const struct cl_candidate *c);
 void cl_artifacts_clear(struct cl_artifacts *a);
 
 /* "manifest", "content", "module_source_file", ... (the report's "kind"). */
-const char *cl_artifact_kind_name(enum cl_artifact_kind k);
+const char *cl_artifacts_kind_name(enum cl_artifact_kind k);
 /* The kind named @name, or -1: only the kinds listed here, not "module". */
-int cl_artifact_kind_parse(const char *name);
+int cl_artifacts_kind_parse(const char *name);
 
 /* One report entry { kind, name, file, sha256 } (a new reference). */
-json_t *cl_artifact_json(const struct cl_artifact *a);
+json_t *cl_artifacts_json(const struct cl_artifact *a);
 
 /*
  * The sorted names of the regular files directly in @dir (a kbuild source is
  * flat); hidden files skipped. Caller frees each and the array.
  */
-int cl_source_files(char ***out, int *n, const char *dir);
+int cl_artifacts_source_files(char ***out, int *n, const char *dir);
 
 #endif

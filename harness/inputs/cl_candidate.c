@@ -6,7 +6,7 @@
 #include "cl_candidate.h"
 #include "cl_json.h"
 #include "cl_matrix.h"
-#include "cl_mutate.h"
+#include "cl_mutants.h"
 #include "cl_util.h"
 
 #include <stdlib.h>
@@ -61,19 +61,19 @@ static int parse_content(struct cl_candidate *c, struct cl_content_spec *cs, con
 	snprintf(what, sizeof(what), "content[%d]", idx);
 	if ((rc = cl_json_fields(&in, path, what, j, content_fields)))
 		return rc;
-	if (!cl_is_token(in.name))
+	if (!cl_token_ok(in.name))
 		return cl_err_set(CL_EINPUT, "%s: %s: name must be a plain name of [A-Za-z0-9._+-]",
 				  path, what);
-	if (in.update_via && !cl_is_guest_path(in.update_via))
+	if (in.update_via && !cl_token_guest_path(in.update_via))
 		return cl_err_set(CL_EINPUT, "%s: %s: update_via must be an absolute guest path", path,
 				  what);
 	if (!cl_is_sha256_hex(in.sha256))
 		return cl_err_set(CL_EINPUT, "%s: %s: sha256 must be 64 lower-case hex digits",
 				  path, what);
-	if (!cl_is_guest_path(in.install_path))
+	if (!cl_token_guest_path(in.install_path))
 		return cl_err_set(CL_EINPUT, "%s: %s: install_path must be an absolute guest path of [A-Za-z0-9/._+-]",
 				  path, what);
-	if (in.reported_as && !cl_is_token(in.reported_as))
+	if (in.reported_as && !cl_token_ok(in.reported_as))
 		return cl_err_set(CL_EINPUT, "%s: %s: reported_as must be a plain key", path, what);
 	cs->name = cl_xstrdup(in.name);
 	cs->file = cl_path_join(dir, in.file);
@@ -102,7 +102,7 @@ static int parse_make_vars(struct cl_candidate *c, const char *path, json_t *var
 	json_object_foreach(vars, key, v) {
 		if (c->nmake_vars == CL_MAX_MAKE_VARS)
 			return cl_err_set(CL_EINPUT, "%s: module: too many make_vars", path);
-		if (!cl_is_token(key) || !json_is_string(v) || !cl_is_token(json_string_value(v)))
+		if (!cl_token_ok(key) || !json_is_string(v) || !cl_token_ok(json_string_value(v)))
 			return cl_err_set(CL_EINPUT, "%s: module: make_vars \"%s\" must be a plain string",
 					  path, key);
 		c->make_vars[c->nmake_vars++] = cl_sprintf("%s=%s", key, json_string_value(v));
@@ -130,7 +130,7 @@ static int add_load(struct cl_candidate *c, const char *path, const char *name, 
 	if (c->nmods == CL_MAX_MODULES)
 		return cl_err_set(CL_EINPUT, "%s: module: at most %d modules to load", path,
 				  CL_MAX_MODULES);
-	if (!cl_is_token(name))
+	if (!cl_token_ok(name))
 		return cl_err_set(CL_EINPUT, "%s: module: \"%s\" is not a plain module name", path,
 				  name);
 	if (strchr(args, '\n') || strlen(args) > 400)
@@ -208,7 +208,7 @@ static int parse_dkms(struct cl_candidate *c, const char *path, const char *dir,
 	if (sha && !cl_is_sha256_hex(sha))
 		return cl_err_set(CL_EINPUT, "%s: module.dkms: sha256 must be 64 lower-case hex digits",
 				  path);
-	if (in.package && (!cl_is_token(in.package) || *in.package == '-' || /* an apt-get option */
+	if (in.package && (!cl_token_ok(in.package) || *in.package == '-' || /* an apt-get option */
 			   in.version[strspn(in.version, "0123456789.+~:-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")]))
 		return cl_err_set(CL_EINPUT, "%s: module.dkms: package and version must be plain words",
 				  path);
@@ -280,7 +280,7 @@ static int parse_prebuilt_file(const struct cl_candidate *c, struct cl_prebuilt 
 		return rc;
 	base = strrchr(p->file[p->n], '/') + 1; /* joined with a directory: there is one */
 	p->name[p->n] = cl_sprintf("%.*s", (int)(strlen(base) - 3), base);
-	if (!cl_is_token(p->name[p->n++]))
+	if (!cl_token_ok(p->name[p->n++]))
 		return cl_err_set(CL_EINPUT, "%s: %s: %s is not a plain module name", path, what, base);
 	if (rc == 0)
 		memcpy(p->sha256[p->n - 1], actual, CL_SHA256_HEX);
@@ -302,7 +302,7 @@ static int parse_prebuilt(struct cl_candidate *c, const char *path, const char *
 		struct cl_prebuilt *p = &c->prebuilt[c->nprebuilt++];
 
 		p->release = cl_xstrdup(release);
-		if (!cl_is_token(release) || !json_is_array(list) || json_array_size(list) == 0)
+		if (!cl_token_ok(release) || !json_is_array(list) || json_array_size(list) == 0)
 			return cl_err_set(CL_EINPUT, "%s: module.prebuilt: \"%.64s\" must be a kernel "
 					  "release with a list of modules", path, release);
 		json_array_foreach(list, i, v)
@@ -428,7 +428,7 @@ static int parse_needs(struct cl_candidate *c, const char *path, const char *dir
 		const char *p = json_string_value(v);
 
 		if (c->npackages == CL_MAX_PACKAGES || (!p && !json_is_object(v)) ||
-		    (p && (!cl_is_token(p) || *p == '-')))
+		    (p && (!cl_token_ok(p) || *p == '-')))
 			return cl_err_set(CL_EINPUT, "%s: packages[%zu] must be a Debian package name or "
 					  "{ \"file\", \"sha256\" } (at most %d)", path, i, CL_MAX_PACKAGES);
 		if (p)
@@ -507,7 +507,7 @@ static int parse_require(struct cl_candidate *c, struct cl_require *r, const cha
 	if ((rc = cl_json_fields(&in, path, what, j, require_fields)))
 		return rc;
 	of = in.equals_sha256_of;
-	if (!cl_is_token(in.key) || strlen(in.key) >= 48)
+	if (!cl_token_ok(in.key) || strlen(in.key) >= 48)
 		return cl_err_set(CL_EINPUT, "%s: %s: key must be a plain key", path, what);
 	if ((in.at_least >= 0) + !!in.equals + !!of != 1)
 		return cl_err_set(CL_EINPUT, "%s: %s: needs exactly one of at_least, equals, equals_sha256_of",
@@ -531,7 +531,7 @@ static int parse_counters(struct cl_candidate *c, const char *path, json_t *coun
 
 	json_array_foreach(counters, i, v) {
 		if (c->ncounters == CL_MAX_COUNTERS || !json_is_string(v) ||
-		    !cl_is_token(json_string_value(v)))
+		    !cl_token_ok(json_string_value(v)))
 			return cl_err_set(CL_EINPUT, "%s: evidence: counters[%zu] must be a plain key (at most %d)",
 					  path, i, CL_MAX_COUNTERS);
 		c->counters[c->ncounters++] = cl_xstrdup(json_string_value(v));
@@ -566,7 +566,7 @@ static int parse_evidence(struct cl_candidate *c, const char *path, json_t *e)
 	if (!in.status_file && !in.command)
 		return cl_err_set(CL_EINPUT, "%s: evidence: needs a \"status_file\", a \"command\" or both",
 				  path);
-	if (in.status_file && !cl_is_guest_path(in.status_file))
+	if (in.status_file && !cl_token_guest_path(in.status_file))
 		return cl_err_set(CL_EINPUT, "%s: evidence: status_file must be an absolute guest path",
 				  path);
 	if (in.counters && !in.status_file)
@@ -624,7 +624,7 @@ static int parse_install_file(struct cl_install_file *f, const char *path, const
 	m = strtol(in.mode, &end, 8);
 	if (*end || end == in.mode || m < 0 || m > 07777)
 		return cl_err_set(CL_EINPUT, "%s: %s: mode must be octal, e.g. \"0755\"", path, what);
-	if (!cl_is_guest_path(in.path))
+	if (!cl_token_guest_path(in.path))
 		return cl_err_set(CL_EINPUT, "%s: %s: path must be an absolute guest path", path, what);
 	f->path = cl_xstrdup(in.path);
 	f->mode = (int)m;
@@ -653,7 +653,7 @@ static int parse_unit(struct cl_unit *unit, const char *path, const char *dir, j
 	snprintf(what, sizeof(what), "install.units[%d]", idx);
 	if ((rc = cl_json_fields(&in, path, what, u, unit_fields)))
 		return rc;
-	if (!cl_is_token(in.name) || !strchr(in.name, '.') || !cl_is_token(in.wanted_by))
+	if (!cl_token_ok(in.name) || !strchr(in.name, '.') || !cl_token_ok(in.wanted_by))
 		return cl_err_set(CL_EINPUT, "%s: %s: name and wanted_by must be unit names", path,
 				  what);
 	unit->name = cl_xstrdup(in.name);
@@ -753,7 +753,7 @@ int cl_candidate_load_flags(struct cl_candidate **out, const char *path, int fla
 	c->record_digests = !!(flags & CL_CAND_RECORD_DIGESTS);
 	if ((rc = cl_json_load(&root, path)) ||
 	    (rc = cl_json_fields(&in, path, "candidate", root, manifest_fields)) ||
-	    (!cl_is_token(in.name) && /* a directory of the pre-flight cache */
+	    (!cl_token_ok(in.name) && /* a directory of the pre-flight cache */
 	     (rc = cl_err_set(CL_EINPUT, "%s: candidate: name must be a plain name of [A-Za-z0-9._+-]",
 			      path))))
 		goto out;
@@ -876,7 +876,7 @@ static int mutate_one(struct cl_candidate *c, int k, const char *dir, int max)
 
 		mf->name = cl_sprintf("%.40s.%s", cs->name, ms.m[i].name);
 		for (char *q = mf->name; *q; q++)
-			if (!cl_is_token_char(*q))
+			if (!cl_token_char_ok(*q))
 				*q = '_'; /* a plan token and a report key */
 		mf->file = cl_sprintf("%s/mutants/%s.bin", dir, mf->name);
 		mf->what = cl_xstrdup(ms.m[i].what);

@@ -145,7 +145,7 @@ struct cl_require {
 };
 
 /* Malformed content derived from boot content entry @content (--mutants):
- * installed in its place and the module loaded again; see cl_mutate.h. */
+ * installed in its place and the module loaded again; see cl_mutants.h. */
 #define CL_MAX_MUTANT_FILES 64
 struct cl_mutant_file {
 	char *name;          /* "CONTENT.MUTANT", as the agent and the report say it */
@@ -231,7 +231,7 @@ int cl_candidate_load(struct cl_candidate **out, const char *path);
 int cl_candidate_load_flags(struct cl_candidate **out, const char *path, int flags);
 void cl_candidate_free(struct cl_candidate *c);
 /*
- * Derive up to @max mutants (cl_mutate.h) of each boot content entry, in
+ * Derive up to @max mutants (cl_mutants.h) of each boot content entry, in
  * order, at most CL_MAX_MUTANT_FILES in all; write them to @dir/mutants/
  * and list them in c->mutants. CL_EINPUT when the candidate has no boot
  * content; CL_EINFRA when a file cannot be written.

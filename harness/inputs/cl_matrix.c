@@ -16,13 +16,13 @@
  * Debian releases look like 6.1.0-56-amd64, 6.1.0-56-cloud-amd64 or
  * 6.12.117+deb12-rt-amd64: a version, an ABI ("-N" or "+debN"), a flavour.
  */
-int cl_kernel_release_parse(const char *r, char *series, unsigned int series_len,
+int cl_matrix_release_parse(const char *r, char *series, unsigned int series_len,
 			    char *flavor, unsigned int flavor_len)
 {
 	const char *p = r, *dot1, *abi_end;
 	int dots = 0;
 
-	if (!cl_is_token(r) || !isdigit((unsigned char)*r))
+	if (!cl_token_ok(r) || !isdigit((unsigned char)*r))
 		return cl_err_set(CL_EINPUT, "'%s' is not a Debian kernel release", r);
 	while (isdigit((unsigned char)*p) || *p == '.') {
 		dots += *p == '.';
@@ -196,10 +196,10 @@ static int parse_cell(struct cl_cell_spec *c, const struct cl_matrix *m, const c
 		return rc;
 	if (!in.id)
 		in.id = in.kernel;
-	if (!cl_is_token(in.id))
+	if (!cl_token_ok(in.id))
 		return cl_err_set(CL_EINPUT, "%s: %s: id \"%s\" may hold only letters, digits and "
 				  "._+- (not . or ..)", path, what, in.id);
-	if (cl_kernel_release_parse(in.kernel, c->series, sizeof(c->series), c->flavor,
+	if (cl_matrix_release_parse(in.kernel, c->series, sizeof(c->series), c->flavor,
 				    sizeof(c->flavor)))
 		return cl_err_set(CL_EINPUT, "%s: %s: unknown kernel: %s", path, what, cl_err());
 	if ((rc = copy_field(c->id, sizeof(c->id), in.id, path, what, "id")) ||
@@ -232,7 +232,7 @@ static int parse_rings(struct cl_matrix *m, const char *path, json_t *rings)
 	json_array_foreach(rings, i, r) {
 		const char *name = json_string_value(r);
 
-		if (!name || !cl_is_token(name) || strlen(name) >= CL_ID_MAX)
+		if (!name || !cl_token_ok(name) || strlen(name) >= CL_ID_MAX)
 			return cl_err_set(CL_EINPUT, "%s: rings[%zu] must be a plain name", path, i);
 		for (size_t k = 0; k < i; k++)
 			if (!strcmp(m->rings[k], name))
@@ -337,7 +337,7 @@ int cl_matrix_single(struct cl_matrix **out, const char *release, const char *im
 				  "\"disk\"", image);
 	m = cl_xcalloc(1, sizeof(*m));
 	c = m->cells = cl_xcalloc(1, sizeof(*c));
-	if (cl_kernel_release_parse(release, c->series, sizeof(c->series), c->flavor,
+	if (cl_matrix_release_parse(release, c->series, sizeof(c->series), c->flavor,
 				    sizeof(c->flavor))) {
 		cl_matrix_free(m);
 		return cl_err_set(CL_EINPUT, "--kernel: unknown kernel: %s", cl_err());
@@ -357,7 +357,7 @@ int cl_matrix_single(struct cl_matrix **out, const char *release, const char *im
 	return 0;
 }
 
-json_t *cl_cell_definition(const struct cl_cell_spec *c)
+json_t *cl_matrix_cell_definition(const struct cl_cell_spec *c)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i}", "kernel", c->kernel, "flavor",
 			      c->flavor, "arch", strstr(c->flavor, "arm64") ? "arm64" : "amd64",

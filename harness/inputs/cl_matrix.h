@@ -78,9 +78,9 @@ int cl_matrix_single(struct cl_matrix **out, const char *release, const char *im
  * firmware (a new reference). Ring and fleet share weigh a cell; they do
  * not define it.
  */
-json_t *cl_cell_definition(const struct cl_cell_spec *c);
+json_t *cl_matrix_cell_definition(const struct cl_cell_spec *c);
 /* Split a Debian kernel release into series and flavour; CL_EINPUT if it is not one. */
-int cl_kernel_release_parse(const char *release, char *series, unsigned int series_len,
+int cl_matrix_release_parse(const char *release, char *series, unsigned int series_len,
 			    char *flavor, unsigned int flavor_len);
 
 #endif

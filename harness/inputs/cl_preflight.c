@@ -39,7 +39,7 @@ static int parse_step(struct cl_preflight_step *s, const char *path, json_t *j, 
 	snprintf(what, sizeof(what), "preflight[%d]", idx);
 	if ((rc = cl_json_fields(&in, path, what, j, step_fields)))
 		return rc;
-	if (!cl_is_token(in.name) || strlen(in.name) > 40)
+	if (!cl_token_ok(in.name) || strlen(in.name) > 40)
 		return cl_err_set(CL_EINPUT, "%s: %s: name must be a plain name of [A-Za-z0-9._+-], at most 40",
 				  path, what);
 	if (json_array_size(in.run) == 0 || json_array_size(in.run) > CL_MAX_PREFLIGHT_ARGS)

@@ -19,14 +19,14 @@ static int name_pattern_ok(const char *n)
 	if (!pc || pc[1] != 'd' || strchr(pc + 2, '%'))
 		return 0;
 	for (i = 0; n[i]; i++)
-		if (!cl_is_token_char(n[i]) && n[i] != '%')
+		if (!cl_token_char_ok(n[i]) && n[i] != '%')
 			return 0;
 	return 1;
 }
 
 static const char *const ipc_names[] = { "fifo", "unix", "dgram", "pipe", "socketpair", "spawn" };
 
-const char *cl_step_ipc_name(enum cl_step_op op)
+const char *cl_scenario_ipc_name(enum cl_step_op op)
 {
 	return op <= CL_STEP_IPC_LAST ? ipc_names[op] : NULL;
 }
@@ -80,7 +80,7 @@ static int parse_ipc(struct cl_step *st, const char *path, const char *what,
 	if (!in->name || !name_pattern_ok(in->name) || strlen(in->name) >= sizeof(st->name))
 		return cl_err_set(CL_EINPUT, "%s: %s: \"name\" must be a plain name with one %%d",
 				  path, what);
-	if (!cl_is_guest_path(dir) || strlen(dir) >= sizeof(st->dir))
+	if (!cl_token_guest_path(dir) || strlen(dir) >= sizeof(st->dir))
 		return cl_err_set(CL_EINPUT, "%s: %s: \"dir\" must be a plain absolute path", path,
 				  what);
 	snprintf(st->dir, sizeof(st->dir), "%s", dir);
@@ -105,7 +105,7 @@ static int parse_step(struct cl_step *st, const char *path, json_t *j, const cha
 		return 0;
 	}
 	if (strcmp(in.op, "update") == 0) {
-		if (!in.content || !cl_is_token(in.content) || strlen(in.content) >= sizeof(st->content))
+		if (!in.content || !cl_token_ok(in.content) || strlen(in.content) >= sizeof(st->content))
 			return cl_err_set(CL_EINPUT, "%s: %s: update needs \"content\": the name of a "
 					  "live-update content of the candidate", path, what);
 		st->op = CL_STEP_UPDATE;
@@ -136,7 +136,7 @@ static int parse_sysctl(struct cl_scenario *s, const char *path, json_t *obj)
 		if (s->nsysctl == CL_MAX_SYSCTL)
 			return cl_err_set(CL_EINPUT, "%s: sysctl: at most %d settings", path,
 					  CL_MAX_SYSCTL);
-		if (!cl_is_token(key) || !val || !cl_is_token(val))
+		if (!cl_token_ok(key) || !val || !cl_token_ok(val))
 			return cl_err_set(CL_EINPUT, "%s: sysctl: \"%s\" must map to a plain string",
 					  path, key);
 		s->sysctl_name[s->nsysctl] = cl_xstrdup(key);
@@ -203,7 +203,7 @@ static int parse_steps(struct cl_step *steps, int *n, const char *path, json_t *
 static int cmdline_chars(const char *s, int space)
 {
 	for (size_t k = 0; s[k]; k++)
-		if (!cl_is_token_char(s[k]) && !strchr(space ? " =," : "=,", s[k]))
+		if (!cl_token_char_ok(s[k]) && !strchr(space ? " =," : "=,", s[k]))
 			return 0;
 	return 1;
 }
@@ -234,7 +234,7 @@ static int parse_if_config(struct cl_scenario *s, const char *path, json_t *obj)
 
 static int check_text(const char *path, const char *name, const char *cmdline)
 {
-	if (!cl_is_token(name)) /* a word of the guest's plan and the report */
+	if (!cl_token_ok(name)) /* a word of the guest's plan and the report */
 		return cl_err_set(CL_EINPUT, "%s: name must be a plain name of [A-Za-z0-9._+-]",
 				  path);
 	if (!cmdline_chars(cmdline, 1))
@@ -416,7 +416,7 @@ static void evidence_plan(char **buf, size_t *len, const struct cl_candidate *c)
 	for (int i = 0; c->evidence_argv[i]; i++) {
 		cl_append(buf, len, " ");
 		for (const unsigned char *p = (const unsigned char *)c->evidence_argv[i]; *p; p++)
-			if (cl_is_token_char((char)*p) || *p == '/' || *p == '=' || *p == ',' || *p == ':')
+			if (cl_token_char_ok((char)*p) || *p == '/' || *p == '=' || *p == ',' || *p == ':')
 				cl_append(buf, len, "%c", *p);
 			else
 				cl_append(buf, len, "%%%02X", *p);

@@ -62,7 +62,7 @@ enum cl_step_op { CL_STEP_FIFO, CL_STEP_UNIX, CL_STEP_DGRAM, CL_STEP_PIPE, CL_ST
 		  CL_STEP_SPAWN, CL_STEP_SLEEP, CL_STEP_UPDATE, CL_STEP_CONSOLE };
 /* The IPC kinds, CL_STEP_FIFO .. CL_STEP_SPAWN, as the agent's plan and the scenario name them. */
 #define CL_STEP_IPC_LAST CL_STEP_SPAWN
-const char *cl_step_ipc_name(enum cl_step_op op);
+const char *cl_scenario_ipc_name(enum cl_step_op op);
 
 struct cl_step {
 	enum cl_step_op op;

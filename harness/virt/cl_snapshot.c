@@ -2,10 +2,12 @@
  * cl_snapshot.c - guests saved at the agent's waiting point (see cl_snapshot.h).
  */
 #include "cl_snapshot.h"
+#include "cl_host.h"
+#include "cl_pump.h"
+#include "cl_run.h"
 #include "cl_scratch.h"
-#include "cl_stream.h"
 #include "cl_util.h"
-#include "cl_virt.h"
+#include "cl_volume.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -95,7 +97,7 @@ static int agent_said(struct guest_io *g, const char *buf, ssize_t n, const char
 static const char *watch(struct guest_io *g, FILE *log, const char *want, double quiet_s,
 			 double limit_s)
 {
-	double deadline = cl_now() + cl_time_limit(limit_s), last = cl_now();
+	double deadline = cl_now() + cl_run_time_limit(limit_s), last = cl_now();
 
 	while (cl_now() < deadline) {
 		struct pollfd p[2] = { { .fd = g->con, .events = POLLIN },
@@ -104,7 +106,7 @@ static const char *watch(struct guest_io *g, FILE *log, const char *want, double
 		ssize_t n;
 		int r;
 
-		if (cl_interrupted())
+		if (cl_run_interrupted())
 			return "interrupted";
 		if (!want && cl_now() - last >= quiet_s)
 			return NULL;
@@ -201,7 +203,7 @@ static int boot_and_save(struct cl_host *h, const char *xml, const char *dir, co
 	int rc = 0;
 
 	if (!dom) {
-		rc = cl_err_set(CL_EINFRA, "snapshot: cannot start the guest: %s", cl_virt_error());
+		rc = cl_err_set(CL_EINFRA, "snapshot: cannot start the guest: %s", cl_host_error());
 		goto out;
 	}
 	if (guest_connect(&g, h, dom, dir, NULL) || virDomainResume(dom) < 0)
@@ -212,7 +214,7 @@ static int boot_and_save(struct cl_host *h, const char *xml, const char *dir, co
 		rc = cl_err_set(CL_EINFRA, "snapshot: %s", why);
 	else if (virDomainSaveFlags(dom, to, NULL, VIR_DOMAIN_SAVE_PAUSED) < 0)
 		rc = cl_err_set(CL_EINFRA, "snapshot: libvirt cannot save the guest: %s",
-				cl_virt_error());
+				cl_host_error());
 out:
 	if (dom) {
 		virDomainDestroy(dom); /* gone already after a save */
@@ -264,13 +266,13 @@ static virDomainPtr restore_from(struct cl_host *h, const char *path, const char
 
 	destroy_leftover(h, name);
 	if (!saved) {
-		cl_err_set(CL_EINFRA, "snapshot %s: libvirt cannot read it: %s", path, cl_virt_error());
+		cl_err_set(CL_EINFRA, "snapshot %s: libvirt cannot read it: %s", path, cl_host_error());
 		return NULL;
 	}
 	xml = replace_all(saved, saved_dir, dir);
 	if (virDomainRestoreFlags(conn, path, xml, VIR_DOMAIN_SAVE_PAUSED) < 0 ||
 	    !(dom = virDomainLookupByName(conn, name)))
-		cl_err_set(CL_EINFRA, "libvirt: cannot restore the snapshot: %s", cl_virt_error());
+		cl_err_set(CL_EINFRA, "libvirt: cannot restore the snapshot: %s", cl_host_error());
 	free(saved);
 	free(xml);
 	return dom;

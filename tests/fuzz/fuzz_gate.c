@@ -35,7 +35,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!mkdtemp(dir))
 		abort();
 	prefix = cl_path_join(dir, "k");
-	if (cl_keygen(prefix))
+	if (cl_attest_keygen(prefix))
 		abort();
 	key = cl_sprintf("%s.key", prefix);
 	pub = cl_sprintf("%s.pub", prefix);

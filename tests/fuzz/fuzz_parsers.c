@@ -10,11 +10,11 @@
  */
 #include "cl_bugcheck.h"
 #include "cl_content.h"
-#include "cl_mutate.h"
+#include "cl_evidence.h"
+#include "cl_mutants.h"
 #include "cl_sm.h"
 #include "cl_smlog.h"
 #include "cl_triage.h"
-#include "cl_verdict.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,6 +7,7 @@
 #include "cl_cpio.h"
 #include "cl_domain.h"
 #include "cl_image.h"
+#include "cl_media.h"
 #include "cl_util.h"
 
 static void test_xml_matches_expected(void **state)
@@ -90,7 +91,7 @@ static void test_cell_initrd_readable_by_cpio(void **state)
 	f = fopen(ko, "w");
 	fputs("not really a module", f);
 	fclose(f);
-	assert_int_equal(cl_cell_initrd(out, base, c, ko, "plan line\n"), 0);
+	assert_int_equal(cl_media_initrd(out, base, c, ko, "plan line\n"), 0);
 	/* the kernel reads archives back to back; skip the base the way it does */
 	cmd = cl_sprintf("cd %s && mkdir x && cd x && "
 			 "python3 -c \"import sys;d=open('../initrd.img','rb').read();"

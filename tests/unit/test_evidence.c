@@ -5,6 +5,7 @@
  */
 #include "cl_test.h"
 #include "cl_candidate.h"
+#include "cl_evidence.h"
 #include "cl_scenario.h"
 #include "cl_util.h"
 #include "cl_verdict.h"
@@ -144,7 +145,7 @@ static enum cl_verdict verdict_of(const struct cl_candidate *c, const char *cons
 	for (; *extra; extra++)
 		cl_evidence_agent_line(&ev, *extra);
 	cl_evidence_agent_line(&ev, "CL DONE");
-	cl_decide(&d, &ev, &no_crash, c, 1);
+	cl_verdict_decide(&d, &ev, &no_crash, c, 1);
 	strcpy(title, d.title);
 	return d.verdict;
 }

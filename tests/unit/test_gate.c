@@ -49,10 +49,10 @@ static void write_report(struct fixture *f, const char *finished)
 	assert_int_equal(cl_matrix_load(&m, f->matrix), 0);
 	assert_int_equal(cl_artifacts_of(&arts, c), 0);
 	for (int i = 0; i < arts.n; i++)
-		json_array_append_new(a, cl_artifact_json(&arts.v[i]));
+		json_array_append_new(a, cl_artifacts_json(&arts.v[i]));
 	assert_int_equal(cl_sha256_file(sha, f->scenario), 0);
 	cell = json_pack("{s:s, s:s, s:o}", "id", m->cells[0].id, "verdict", "pass", "definition",
-			 cl_cell_definition(&m->cells[0]));
+			 cl_matrix_cell_definition(&m->cells[0]));
 	r = json_pack("{s:i, s:s, s:{s:b}, s:s, s:s, s:{s:o}, s:{s:s}, s:[o]}", "crashlab_report", 1,
 		      "verdict", "pass", "preflight", "skipped", 0, "started", started, "finished",
 		      finished, "candidate", "artifacts", a, "scenario", "sha256", sha, "cells", cell);
@@ -85,8 +85,8 @@ static int setup(void **state)
 	f->key = cl_sprintf("%s.key", prefix);
 	f->pub = cl_sprintf("%s.pub", prefix);
 	f->other_pub = cl_sprintf("%s.pub", other);
-	assert_int_equal(cl_keygen(prefix), 0);
-	assert_int_equal(cl_keygen(other), 0);
+	assert_int_equal(cl_attest_keygen(prefix), 0);
+	assert_int_equal(cl_attest_keygen(other), 0);
 	free(prefix);
 	free(other);
 	assert_int_equal(put(f->matrix, "{\"name\":\"g\",\"cells\":[{\"id\":\"a\",\"kernel\":"

@@ -29,14 +29,14 @@ static void test_keygen_modes(void **state)
 	key = cl_sprintf("%s.key", prefix);
 	pub = cl_sprintf("%s.pub", prefix);
 	old = umask(0);
-	rc = cl_keygen(prefix);
+	rc = cl_attest_keygen(prefix);
 	umask(old);
 	assert_int_equal(rc, 0);
 	assert_int_equal(mode_of(key), 0600);
 	assert_int_equal(mode_of(pub), 0644);
 	assert_int_equal(cl_attest_key_ok(key), 0);
 	/* a second run leaves the pair alone */
-	assert_int_equal(cl_keygen(prefix), CL_EINPUT);
+	assert_int_equal(cl_attest_keygen(prefix), CL_EINPUT);
 	assert_contains(cl_err(), "exists");
 	free(key);
 	free(pub);

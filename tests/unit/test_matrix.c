@@ -27,18 +27,18 @@ static void test_release_parse(void **state)
 	char series[16], flavor[64];
 
 	(void)state;
-	assert_int_equal(cl_kernel_release_parse("6.12.117+deb12-rt-amd64", series, sizeof(series),
+	assert_int_equal(cl_matrix_release_parse("6.12.117+deb12-rt-amd64", series, sizeof(series),
 						 flavor, sizeof(flavor)), 0);
 	assert_string_equal(series, "6.12");
 	assert_string_equal(flavor, "rt-amd64");
-	assert_int_equal(cl_kernel_release_parse("6.1.0-47-cloud-amd64", series, sizeof(series),
+	assert_int_equal(cl_matrix_release_parse("6.1.0-47-cloud-amd64", series, sizeof(series),
 						 flavor, sizeof(flavor)), 0);
 	assert_string_equal(flavor, "cloud-amd64");
-	assert_int_equal(cl_kernel_release_parse("banana", series, sizeof(series), flavor,
+	assert_int_equal(cl_matrix_release_parse("banana", series, sizeof(series), flavor,
 						 sizeof(flavor)), CL_EINPUT);
-	assert_int_equal(cl_kernel_release_parse("6.1.0-56", series, sizeof(series), flavor,
+	assert_int_equal(cl_matrix_release_parse("6.1.0-56", series, sizeof(series), flavor,
 						 sizeof(flavor)), CL_EINPUT);
-	assert_int_equal(cl_kernel_release_parse("6.1.0-56-amd64;rm", series, sizeof(series),
+	assert_int_equal(cl_matrix_release_parse("6.1.0-56-amd64;rm", series, sizeof(series),
 						 flavor, sizeof(flavor)), CL_EINPUT);
 }
 

@@ -5,7 +5,7 @@
  */
 #include "cl_test.h"
 #include "cl_content.h"
-#include "cl_mutate.h"
+#include "cl_mutants.h"
 #include "cl_util.h"
 
 static unsigned char *good(size_t *len)
@@ -142,9 +142,9 @@ static void test_unknown_format(void **state)
 	struct cl_mutants s;
 
 	(void)state;
-	assert_null(cl_format_of(text, sizeof(text) - 1));
-	assert_ptr_equal(cl_format_of((const unsigned char *)"CLCF0123456789abcdef0123", 24),
-			 &cl_format_clcf);
+	assert_null(cl_mutants_format_of(text, sizeof(text) - 1));
+	assert_ptr_equal(cl_mutants_format_of((const unsigned char *)"CLCF0123456789abcdef0123",
+					      24), &cl_format_clcf);
 	cl_mutants_derive(&s, text, sizeof(text) - 1, CL_MUTANT_SEED);
 	assert_non_null(find(&s, "empty"));
 	assert_non_null(find(&s, "zeros"));

@@ -303,8 +303,8 @@ static void test_merge_signed_shards_only(void **state)
 	other = cl_path_join(keydir, "other");
 	key = cl_sprintf("%s.key", prefix);
 	other_key = cl_sprintf("%s.key", other);
-	assert_int_equal(cl_keygen(prefix), 0);
-	assert_int_equal(cl_keygen(other), 0);
+	assert_int_equal(cl_attest_keygen(prefix), 0);
+	assert_int_equal(cl_attest_keygen(other), 0);
 	for (int i = 0; i < 2; i++) {
 		rep[i] = cl_path_join(dirs[i], "report.json");
 		att[i] = cl_path_join(dirs[i], "attestation.json");

@@ -1,6 +1,6 @@
 /* Remediation files: the shipped one, and every way to be wrong refused with the file named. */
 #include "cl_test.h"
-#include "cl_remediate.h"
+#include "cl_remediation.h"
 #include "cl_util.h"
 
 static void test_shipped(void **state)

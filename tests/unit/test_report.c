@@ -3,6 +3,7 @@
  * bound to digests, and guest text that tries to break out of the JUnit XML.
  */
 #include "cl_test.h"
+#include "cl_junit.h"
 #include "cl_report.h"
 #include "cl_util.h"
 

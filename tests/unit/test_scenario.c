@@ -91,8 +91,8 @@ static void test_ipc_kinds(void **state)
 	assert_contains(plan, "\nsocketpair - - 64 4 2 0 0 w4\n");
 	assert_contains(plan, "\nspawn /tmp/pipes MSSE-%d-server 8 2 2 0 0 w5\n");
 	assert_contains(plan, "\nfifo /tmp/pipes msagent_r%d 8 1 2 20 3 w6\n");
-	assert_string_equal(cl_step_ipc_name(CL_STEP_SOCKETPAIR), "socketpair");
-	assert_null(cl_step_ipc_name(CL_STEP_SLEEP));
+	assert_string_equal(cl_scenario_ipc_name(CL_STEP_SOCKETPAIR), "socketpair");
+	assert_null(cl_scenario_ipc_name(CL_STEP_SLEEP));
 	free(plan);
 	cl_candidate_free(c);
 	cl_scenario_free(s);

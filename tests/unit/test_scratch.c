@@ -42,13 +42,13 @@ static char *make_dir(const char *root, const char *name, const char *owner)
 static void test_start_time_tells_processes_apart(void **state)
 {
 	(void)state;
-	long long me = cl_proc_start_time((int)getpid());
+	long long me = cl_scratch_proc_start((int)getpid());
 
 	assert_true(me >= 0);
-	assert_true(cl_proc_start_time((int)getpid()) == me);
-	assert_true(cl_proc_start_time(1) >= 0);
-	assert_true(cl_proc_start_time(dead_pid()) == -1);
-	assert_true(cl_proc_start_time(0) == -1);
+	assert_true(cl_scratch_proc_start((int)getpid()) == me);
+	assert_true(cl_scratch_proc_start(1) >= 0);
+	assert_true(cl_scratch_proc_start(dead_pid()) == -1);
+	assert_true(cl_scratch_proc_start(0) == -1);
 }
 
 /* Removed: a dead owner, a reused pid. Kept: a live owner, no or a garbled
@@ -57,7 +57,7 @@ static void test_sweep_removes_only_dead_runs(void **state)
 {
 	(void)state;
 	char root[] = "/tmp/crashlab-test-sweep-XXXXXX";
-	long long me = cl_proc_start_time((int)getpid());
+	long long me = cl_scratch_proc_start((int)getpid());
 	char *own = cl_sprintf("%d %lld\n", (int)getpid(), me);
 	char *reused = cl_sprintf("%d %lld\n", (int)getpid(), me + 1);
 	char *dead = cl_sprintf("%d 12345\n", dead_pid());
@@ -93,7 +93,7 @@ static void test_new_scratch_is_owned_and_kept(void **state)
 {
 	(void)state;
 	char *dir = cl_scratch_new("test-"), *owner, *text = NULL;
-	char *want = cl_sprintf("%d %lld\n", (int)getpid(), cl_proc_start_time((int)getpid()));
+	char *want = cl_sprintf("%d %lld\n", (int)getpid(), cl_scratch_proc_start((int)getpid()));
 	struct stat st;
 
 	assert_non_null(dir);

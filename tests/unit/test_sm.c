@@ -18,6 +18,7 @@
  */
 #include "cl_test.h"
 #include "cl_candidate.h"
+#include "cl_evidence.h"
 #include "cl_sm.h"
 #include "cl_smlog.h"
 #include "cl_util.h"
@@ -82,8 +83,8 @@ static void timeline_text(char *out, size_t len, const struct cl_evidence *ev)
 		const struct cl_boot *b = &ev->timeline[i];
 
 		o += (size_t)snprintf(out + o, len - o, "%s%s%s/%s", i ? " " : "",
-				      cl_stage_name(b->stage), b->healthy ? "+" : "",
-				      cl_boot_end_name(b->how));
+				      cl_evidence_stage_name(b->stage), b->healthy ? "+" : "",
+				      cl_evidence_boot_end_name(b->how));
 	}
 }
 

@@ -40,12 +40,12 @@ static const char *header(const char *text, const char *key, char *out, size_t l
 static void check(const char *name, const struct cl_triage_result *r, const struct expect *e,
 		  const char *how)
 {
-	if (strcmp(cl_class_name(r->cls), e->cls) || strcmp(r->crashed ? r->title : "", e->title) ||
-	    strcmp(r->frame, e->frame) || strcmp(r->module, e->module) ||
-	    r->corrupted != e->corrupted)
+	if (strcmp(cl_triage_class_name(r->cls), e->cls) ||
+	    strcmp(r->crashed ? r->title : "", e->title) || strcmp(r->frame, e->frame) ||
+	    strcmp(r->module, e->module) || r->corrupted != e->corrupted)
 		fail_msg("%s (%s): got class=%s title='%s' frame='%s' module='%s' corrupted=%d; "
 			 "want class=%s title='%s' frame='%s' module='%s' corrupted=%d",
-			 name, how, cl_class_name(r->cls), r->title, r->frame, r->module,
+			 name, how, cl_triage_class_name(r->cls), r->title, r->frame, r->module,
 			 r->corrupted, e->cls, e->title, e->frame, e->module, e->corrupted);
 	assert_int_equal(r->crashed, strcmp(e->cls, "none") != 0);
 }

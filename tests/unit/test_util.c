@@ -5,6 +5,7 @@
  * process group a real background child.
  */
 #include "cl_test.h"
+#include "cl_run.h"
 #include "cl_util.h"
 
 #include <errno.h>

@@ -5,6 +5,7 @@
  */
 #include "cl_test.h"
 #include "cl_candidate.h"
+#include "cl_evidence.h"
 #include "cl_util.h"
 #include "cl_verdict.h"
 
@@ -55,7 +56,7 @@ static enum cl_verdict decide(const struct cl_evidence *ev, const struct cl_tria
 {
 	struct cl_decision d;
 
-	cl_decide(&d, ev, tr, cand, 1);
+	cl_verdict_decide(&d, ev, tr, cand, 1);
 	assert_true(strlen(d.title) > 0);
 	return d.verdict;
 }
@@ -94,7 +95,7 @@ static void test_wrong_or_missing_digest(void **state)
 	(void)state;
 	good_run(&ev);
 	cl_evidence_agent_line(&ev, "CL STATUS content_sha256=64043e5cdcd8be6af6afbe668b0d211a35f6f15971f31ca54676c3c588ff3a69");
-	cl_decide(&d, &ev, &no_crash, cand, 1);
+	cl_verdict_decide(&d, &ev, &no_crash, cand, 1);
 	assert_int_equal(d.verdict, CL_V_INSTALL_FAILED);
 	assert_contains(d.title, "manifest says");
 	memset(&ev, 0, sizeof(ev));
@@ -114,7 +115,7 @@ static void test_precedence(void **state)
 	good_run(&ev);
 	ev.timeout = CL_TIMEOUT_HEARTBEAT;
 	ev.infra = 1;
-	cl_decide(&d, &ev, &crash, cand, 1);
+	cl_verdict_decide(&d, &ev, &crash, cand, 1);
 	assert_int_equal(d.verdict, CL_V_CRASH);
 	assert_string_equal(d.title, crash.title);
 	good_run(&ev);
@@ -126,14 +127,14 @@ static void test_precedence(void **state)
 	ev.boots = 2;
 	assert_int_equal(decide(&ev, &no_crash), CL_V_BOOT_LOOP);
 	/* a crash on every boot is a boot loop, named after the crash */
-	cl_decide(&d, &ev, &crash, cand, 1);
+	cl_verdict_decide(&d, &ev, &crash, cand, 1);
 	assert_int_equal(d.verdict, CL_V_BOOT_LOOP);
 	assert_contains(d.title, crash.title);
 	assert_contains(d.title, "(2 boots)");
 	good_run(&ev);
 	ev.timeout = CL_TIMEOUT_STEP;
 	ev.timeout_s = 15;
-	cl_decide(&d, &ev, &no_crash, cand, 1);
+	cl_verdict_decide(&d, &ev, &no_crash, cand, 1);
 	assert_int_equal(d.verdict, CL_V_HANG);
 	assert_contains(d.title, "plan step stuck");
 	good_run(&ev);
@@ -150,7 +151,7 @@ static void test_precedence(void **state)
 	memset(&ev, 0, sizeof(ev));
 	cl_evidence_agent_line(&ev, "CL READY release=x");
 	cl_evidence_agent_line(&ev, "CL INSTALL_FAILED what=module rc=-22 error=Invalid argument");
-	cl_decide(&d, &ev, &no_crash, cand, 1);
+	cl_verdict_decide(&d, &ev, &no_crash, cand, 1);
 	assert_int_equal(d.verdict, CL_V_INSTALL_FAILED);
 	assert_contains(d.title, "Invalid argument");
 	memset(&ev, 0, sizeof(ev));
@@ -232,30 +233,30 @@ static void test_mutants(void **state)
 	(void)state;
 	mutant_run(&ev, all);
 	assert_int_equal(decide(&ev, &no_crash), CL_V_PASS);
-	assert_string_equal(cl_mutant_outcome(&ev, 0, CL_V_PASS), "refused");
-	assert_string_equal(cl_mutant_outcome(&ev, 1, CL_V_PASS), "survived");
+	assert_string_equal(cl_verdict_mutant_outcome(&ev, 0, CL_V_PASS), "refused");
+	assert_string_equal(cl_verdict_mutant_outcome(&ev, 1, CL_V_PASS), "survived");
 	assert_null(cl_evidence_mutant_at_fault(&ev));
 
 	mutant_run(&ev, c_missing);
-	cl_decide(&d, &ev, &no_crash, cand, 1);
+	cl_verdict_decide(&d, &ev, &no_crash, cand, 1);
 	assert_int_equal(d.verdict, CL_V_WORKLOAD_FAILED);
 	assert_string_equal(d.title, "mutant c291.c: never installed");
 
 	/* the crash came while b was installed: named, and b's outcome is the crash */
 	mutant_run(&ev, b_crashed);
 	snprintf(oops.title, sizeof(oops.title), "BUG: unable to handle page fault in cl_interp_eval");
-	cl_decide(&d, &ev, &oops, cand, 1);
+	cl_verdict_decide(&d, &ev, &oops, cand, 1);
 	assert_int_equal(d.verdict, CL_V_CRASH);
 	assert_string_equal(d.title, "BUG: unable to handle page fault in cl_interp_eval [mutant c291.b]");
 	assert_string_equal(cl_evidence_mutant_at_fault(&ev), "c291.b");
-	assert_string_equal(cl_mutant_outcome(&ev, 0, CL_V_CRASH), "refused");
-	assert_string_equal(cl_mutant_outcome(&ev, 1, CL_V_CRASH), "crash");
-	assert_string_equal(cl_mutant_outcome(&ev, 2, CL_V_CRASH), "not_run");
+	assert_string_equal(cl_verdict_mutant_outcome(&ev, 0, CL_V_CRASH), "refused");
+	assert_string_equal(cl_verdict_mutant_outcome(&ev, 1, CL_V_CRASH), "crash");
+	assert_string_equal(cl_verdict_mutant_outcome(&ev, 2, CL_V_CRASH), "not_run");
 	/* the host's trouble is not the mutant's */
-	assert_string_equal(cl_mutant_outcome(&ev, 1, CL_V_INFRA_ERROR), "incomplete");
+	assert_string_equal(cl_verdict_mutant_outcome(&ev, 1, CL_V_INFRA_ERROR), "incomplete");
 
 	mutant_run(&ev, not_restored);
-	cl_decide(&d, &ev, &no_crash, cand, 1);
+	cl_verdict_decide(&d, &ev, &no_crash, cand, 1);
 	assert_int_equal(d.verdict, CL_V_WORKLOAD_FAILED);
 	assert_contains(d.title, "real content again");
 
@@ -290,18 +291,18 @@ static void test_coverage(void **state)
 	cl_evidence_agent_line(&ev, "CL COVERAGE instance=1 evaluated=3 needed=3");
 	cl_evidence_agent_line(&ev, "CL COVERAGE instance=7 evaluated=1 needed=5");
 	cl_evidence_agent_line(&ev, "CL COVERAGE fields evaluated=7 needed=7");
-	cl_decide(&d, &ev, &no_crash, cand, 1);
+	cl_verdict_decide(&d, &ev, &no_crash, cand, 1);
 	assert_int_equal(d.verdict, CL_V_WORKLOAD_FAILED);
 	assert_string_equal(d.title, "coverage: instance 7: criterion 3 never evaluated");
 
 	/* a report cut short, or a field never read */
 	cl_evidence_agent_line(&ev, "CL COVERAGE instances=2");
 	cl_evidence_agent_line(&ev, "CL COVERAGE instance=1 evaluated=3 needed=3");
-	cl_decide(&d, &ev, &no_crash, cand, 1);
+	cl_verdict_decide(&d, &ev, &no_crash, cand, 1);
 	assert_string_equal(d.title, "coverage: the candidate reported 1 of 2 instances");
 	cl_evidence_agent_line(&ev, "CL COVERAGE instance=7 evaluated=5 needed=5");
 	cl_evidence_agent_line(&ev, "CL COVERAGE fields evaluated=3 needed=7");
-	cl_decide(&d, &ev, &no_crash, cand, 1);
+	cl_verdict_decide(&d, &ev, &no_crash, cand, 1);
 	assert_string_equal(d.title, "coverage: input field 3 never evaluated");
 
 	/* more instances than announced, garbage and huge counts are not trusted */

@@ -1,7 +1,9 @@
 /*
- * cl_mutate.c - mutants of a content file (see cl_mutate.h).
+ * cl_mutants.c - mutants of a content file (see cl_mutants.h), and the
+ * table of the content formats whose structure they know (one file each:
+ * to add a format, write cl_format_NAME.c with its table and list it here).
  */
-#include "cl_mutate.h"
+#include "cl_mutants.h"
 #include "cl_util.h"
 
 #include <stdarg.h>
@@ -11,11 +13,11 @@
 
 #define BIT_FLIPS 12
 
-static const struct cl_content_format *const formats[] = {
+static const struct cl_mutants_format *const formats[] = {
 	&cl_format_clcf,
 };
 
-const struct cl_content_format *cl_format_of(const unsigned char *data, size_t len)
+const struct cl_mutants_format *cl_mutants_format_of(const unsigned char *data, size_t len)
 {
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
 		if (formats[i]->probe(data, len))
@@ -107,7 +109,7 @@ static void random_bytes(struct cl_mutants *out, size_t len, uint64_t *rng)
 int cl_mutants_derive(struct cl_mutants *out, const unsigned char *data, size_t len,
 		      uint64_t seed)
 {
-	const struct cl_content_format *f = cl_format_of(data, len);
+	const struct cl_mutants_format *f = cl_mutants_format_of(data, len);
 	uint64_t rng = seed;
 	unsigned char *zeros = calloc(len ? len : 1, 1);
 

@@ -1,5 +1,5 @@
 /*
- * cl_mutate.h - malformed content derived from the final content artifact.
+ * cl_mutants.h - malformed content derived from the final content artifact.
  *
  * The July 2024 content passed its validator but its interpreter was never
  * fed a broken file. From the exact bytes a candidate publishes, crashlab
@@ -15,8 +15,8 @@
  * must refuse it or survive it (cl_scenario.c plans it, cl_verdict.c judges
  * it). Pure functions over bytes: no files, no clock.
  */
-#ifndef CL_MUTATE_H
-#define CL_MUTATE_H
+#ifndef CL_MUTANTS_H
+#define CL_MUTANTS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -39,7 +39,7 @@ struct cl_mutants {
 };
 
 /* A content format crashlab knows the structure of. */
-struct cl_content_format {
+struct cl_mutants_format {
 	const char *name;
 	/* Is @data (probably) of this format? */
 	int (*probe)(const unsigned char *data, size_t len);
@@ -47,10 +47,10 @@ struct cl_content_format {
 	void (*derive)(struct cl_mutants *out, const unsigned char *data, size_t len);
 };
 
-extern const struct cl_content_format cl_format_clcf;
+extern const struct cl_mutants_format cl_format_clcf;
 
 /* The format of @data, or NULL when crashlab knows none. */
-const struct cl_content_format *cl_format_of(const unsigned char *data, size_t len);
+const struct cl_mutants_format *cl_mutants_format_of(const unsigned char *data, size_t len);
 
 /*
  * Every mutant of @data (@len bytes) in order: empty, zeros, then the

@@ -1,11 +1,11 @@
 /*
- * cl_virt.h - libvirt hosts (one connection object each), the event loop,
- * and per-domain event delivery.
+ * cl_host.h - libvirt hosts (one connection object each), the event loop
+ * their events arrive on, and per-domain event delivery.
  *
  * libvirt delivers lifecycle and reboot events on the default event loop,
  * which runs in a thread of its own here. A cell registers its domain name
  * with a pipe; events for that domain are written to the pipe as
- * struct cl_virt_event, so the cell's poll() loop sees console bytes, agent
+ * struct cl_host_event, so the cell's poll() loop sees console bytes, agent
  * lines and lifecycle events in one place and reacts within milliseconds.
  * QEMU's own GUEST_PANICKED events are watched too (through libvirt-qemu):
  * for Windows guests they carry the bugcheck code the crash verdict names.
@@ -18,30 +18,30 @@
  * reconnects (retries use it); cl_host_forget() destroys a domain that a
  * lost connection left running once the daemon is back.
  */
-#ifndef CL_VIRT_H
-#define CL_VIRT_H
+#ifndef CL_HOST_H
+#define CL_HOST_H
 
 #include <libvirt/libvirt.h>
 #include <stdint.h>
 
-enum cl_virt_event_kind {
-	CL_VEV_PANICKED = 1, /* CRASHED/PANICKED lifecycle event */
-	CL_VEV_REBOOT,       /* the guest rebooted */
-	CL_VEV_STOPPED,      /* the domain is gone; detail is the libvirt reason */
-	CL_VEV_SHUTDOWN,     /* guest-initiated shutdown under way */
-	CL_VEV_BUGCHECK,     /* QEMU GUEST_PANICKED with a hyper-v stop code in args */
-	CL_VEV_LOST,         /* the libvirt connection is gone (sent to every watcher) */
+enum cl_host_event_kind {
+	CL_HOST_EV_PANICKED = 1, /* CRASHED/PANICKED lifecycle event */
+	CL_HOST_EV_REBOOT,       /* the guest rebooted */
+	CL_HOST_EV_STOPPED,      /* the domain is gone; detail is the libvirt reason */
+	CL_HOST_EV_SHUTDOWN,     /* guest-initiated shutdown under way */
+	CL_HOST_EV_BUGCHECK,     /* QEMU GUEST_PANICKED with a hyper-v stop code in args */
+	CL_HOST_EV_LOST,         /* the libvirt connection is gone (sent to every watcher) */
 };
 
-struct cl_virt_event {
+struct cl_host_event {
 	int kind;
 	int detail;
-	uint64_t args[5];    /* CL_VEV_BUGCHECK: stop code and its four parameters */
+	uint64_t args[5];    /* CL_HOST_EV_BUGCHECK: stop code and its four parameters */
 };
 
 /* The process's libvirt event loop thread (cl_host_open starts it). */
-int cl_virt_start(void);
-void cl_virt_stop(void);
+int cl_host_loop_start(void);
+void cl_host_loop_stop(void);
 
 /*
  * One libvirt host: its URI, its connection (replaced when lost and
@@ -67,10 +67,10 @@ const char *cl_host_lost(const struct cl_host *h);
 int cl_host_ensure(struct cl_host *h, double wait_s);
 /* Destroy domain @name on @h if it still exists (after a lost connection). */
 int cl_host_forget(struct cl_host *h, const char *name);
-/* Deliver events for domain @name on @h to @fd until cl_virt_unwatch(). */
-int cl_virt_watch(const struct cl_host *h, const char *name, int fd);
-void cl_virt_unwatch(const char *name);
+/* Deliver events for domain @name on @h to @fd until cl_host_unwatch(). */
+int cl_host_watch(const struct cl_host *h, const char *name, int fd);
+void cl_host_unwatch(const char *name);
 /* Text of libvirt's last error in this thread (borrowed). */
-const char *cl_virt_error(void);
+const char *cl_host_error(void);
 
 #endif

@@ -1,8 +1,9 @@
 /*
- * cl_virt.c - the libvirt connection, event loop thread and per-domain
- * event routing (see cl_virt.h).
+ * cl_host.c - libvirt host connections, the event loop thread and
+ * per-domain event routing (see cl_host.h).
  */
-#include "cl_virt.h"
+#include "cl_host.h"
+#include "cl_run.h"
 #include "cl_util.h"
 
 #include "cl_bugcheck.h"
@@ -40,7 +41,7 @@ static int tick = -1;
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct watch watches[MAX_WATCH];
 
-const char *cl_virt_error(void)
+const char *cl_host_error(void)
 {
 	virErrorPtr e = virGetLastError();
 
@@ -48,7 +49,7 @@ const char *cl_virt_error(void)
 }
 
 /* An event of domain @dom on connection @c, to the cell watching that name on that host. */
-static void deliver_event(virConnectPtr c, virDomainPtr dom, const struct cl_virt_event *ev)
+static void deliver_event(virConnectPtr c, virDomainPtr dom, const struct cl_host_event *ev)
 {
 	const char *name = virDomainGetName(dom);
 	int i;
@@ -67,7 +68,7 @@ static void deliver_event(virConnectPtr c, virDomainPtr dom, const struct cl_vir
 }
 
 /* The connection is gone: every cell watched on that host hears it at once. */
-static void deliver_all(const struct cl_host *h, const struct cl_virt_event *ev)
+static void deliver_all(const struct cl_host *h, const struct cl_host_event *ev)
 {
 	int i;
 
@@ -75,7 +76,7 @@ static void deliver_all(const struct cl_host *h, const struct cl_virt_event *ev)
 	for (i = 0; i < MAX_WATCH; i++)
 		if (watches[i].fd >= 0 && watches[i].name[0] && watches[i].host == h &&
 		    write(watches[i].fd, ev, sizeof(*ev)) != (ssize_t)sizeof(*ev)) {
-			/* pipe full: the cell also polls cl_virt_lost() */
+			/* pipe full: the cell also polls cl_host_lost() */
 		}
 	pthread_mutex_unlock(&watch_lock);
 }
@@ -85,7 +86,7 @@ static void on_close(virConnectPtr c, int reason, void *opaque)
 	static const char *const why[] = { "connection error", "end of file from the daemon",
 					   "keepalive timeout: the daemon stopped answering",
 					   "closed by the client" };
-	struct cl_virt_event ev = { .kind = CL_VEV_LOST, .detail = reason };
+	struct cl_host_event ev = { .kind = CL_HOST_EV_LOST, .detail = reason };
 	struct cl_host *h = opaque;
 
 	if (c != h->conn)
@@ -98,7 +99,7 @@ static void on_close(virConnectPtr c, int reason, void *opaque)
 
 static void deliver(virConnectPtr c, virDomainPtr dom, int kind, int detail)
 {
-	struct cl_virt_event ev = { .kind = kind, .detail = detail };
+	struct cl_host_event ev = { .kind = kind, .detail = detail };
 
 	deliver_event(c, dom, &ev);
 }
@@ -107,7 +108,7 @@ static void deliver(virConnectPtr c, virDomainPtr dom, int kind, int detail)
 static void on_qmp(virConnectPtr c, virDomainPtr dom, const char *event, long long seconds,
 		   unsigned int micros, const char *details, void *opaque)
 {
-	struct cl_virt_event ev = { .kind = CL_VEV_BUGCHECK };
+	struct cl_host_event ev = { .kind = CL_HOST_EV_BUGCHECK };
 	struct cl_bugcheck b;
 	int i;
 
@@ -127,18 +128,18 @@ static int on_lifecycle(virConnectPtr c, virDomainPtr dom, int event, int detail
 {
 	(void)opaque;
 	if (event == VIR_DOMAIN_EVENT_CRASHED)
-		deliver(c, dom, CL_VEV_PANICKED, detail);
+		deliver(c, dom, CL_HOST_EV_PANICKED, detail);
 	else if (event == VIR_DOMAIN_EVENT_STOPPED)
-		deliver(c, dom, CL_VEV_STOPPED, detail);
+		deliver(c, dom, CL_HOST_EV_STOPPED, detail);
 	else if (event == VIR_DOMAIN_EVENT_SHUTDOWN)
-		deliver(c, dom, CL_VEV_SHUTDOWN, detail);
+		deliver(c, dom, CL_HOST_EV_SHUTDOWN, detail);
 	return 0;
 }
 
 static void on_reboot(virConnectPtr c, virDomainPtr dom, void *opaque)
 {
 	(void)opaque;
-	deliver(c, dom, CL_VEV_REBOOT, 0);
+	deliver(c, dom, CL_HOST_EV_REBOOT, 0);
 }
 
 static void on_tick(int timer, void *opaque)
@@ -191,20 +192,20 @@ static int connect_host(struct cl_host *h, double wait_s)
 			if (try_start_daemons() != 0)
 				break;
 		}
-		if (cl_now() > deadline || cl_interrupted())
+		if (cl_now() > deadline || cl_run_interrupted())
 			break;
 		usleep(200000);
 	}
 	if (!c)
 		return cl_err_set(CL_EINFRA, "libvirt: cannot connect to %s: %s", h->uri,
-				  cl_virt_error());
+				  cl_host_error());
 	/* a daemon that stops answering (host gone, SIGSTOP) is noticed in ~15 s */
 	virConnectSetKeepAlive(c, 5, 2);
 	h->conn = c;
 	h->lost = 0;
 	if (virConnectRegisterCloseCallback(c, on_close, h, NULL) < 0)
 		return cl_err_set(CL_EINFRA, "libvirt: cannot watch the connection to %s: %s",
-				  h->uri, cl_virt_error());
+				  h->uri, cl_host_error());
 	h->cb_lifecycle = virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
 							   VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
 							   NULL, NULL);
@@ -215,11 +216,11 @@ static int connect_host(struct cl_host *h, double wait_s)
 							      NULL, NULL, 0);
 	if (h->cb_lifecycle < 0 || h->cb_reboot < 0 || h->cb_qmp < 0)
 		return cl_err_set(CL_EINFRA, "libvirt: cannot register for domain events on %s: %s",
-				  h->uri, cl_virt_error());
+				  h->uri, cl_host_error());
 	return 0;
 }
 
-int cl_virt_start(void)
+int cl_host_loop_start(void)
 {
 	int i;
 
@@ -230,7 +231,7 @@ int cl_virt_start(void)
 	virSetErrorFunc(NULL, silence);
 	if (virEventRegisterDefaultImpl() < 0)
 		return cl_err_set(CL_EINFRA, "libvirt: cannot set up the event loop: %s",
-				  cl_virt_error());
+				  cl_host_error());
 	/* a periodic no-op timer so the loop wakes up to notice loop_stop */
 	tick = virEventAddTimeout(200, on_tick, NULL, NULL);
 	loop_stop = 0;
@@ -240,7 +241,7 @@ int cl_virt_start(void)
 	return 0;
 }
 
-void cl_virt_stop(void)
+void cl_host_loop_stop(void)
 {
 	if (loop_running) {
 		loop_stop = 1;
@@ -263,7 +264,7 @@ int cl_host_open(struct cl_host **out, const char *uri, double wait_s)
 	snprintf(h->uri, sizeof(h->uri), "%s", uri);
 	h->cb_lifecycle = h->cb_reboot = h->cb_qmp = -1;
 	pthread_mutex_init(&h->lock, NULL);
-	if ((rc = cl_virt_start()))
+	if ((rc = cl_host_loop_start()))
 		return rc;
 	pthread_mutex_lock(&h->lock);
 	rc = connect_host(h, wait_s);
@@ -356,7 +357,7 @@ int cl_host_forget(struct cl_host *h, const char *name)
 	if (d) {
 		if (virDomainDestroy(d) < 0)
 			rc = cl_err_set(CL_EINFRA, "cannot destroy domain %s: %s", name,
-					cl_virt_error());
+					cl_host_error());
 		virDomainFree(d);
 	}
 	return rc;
@@ -372,7 +373,7 @@ virConnectPtr cl_host_conn(struct cl_host *h)
 	return c;
 }
 
-int cl_virt_watch(const struct cl_host *h, const char *name, int fd)
+int cl_host_watch(const struct cl_host *h, const char *name, int fd)
 {
 	int i;
 
@@ -389,7 +390,7 @@ int cl_virt_watch(const struct cl_host *h, const char *name, int fd)
 	return cl_err_set(CL_EINFRA, "too many domains watched at once");
 }
 
-void cl_virt_unwatch(const char *name)
+void cl_host_unwatch(const char *name)
 {
 	int i;
 

@@ -1,9 +1,9 @@
 /*
- * cl_remediate.c - remediation files and their offline application (see
- * cl_remediate.h). Parsing is strict like every input file; applying goes
- * through cl_guestfs.
+ * cl_remediation.c - remediation files (see cl_remediation.h), parsed
+ * strictly like every input file. Applying one to a cell's disk offline is
+ * images/cl_remedy.c's (through libguestfs, cl_gfs.h).
  */
-#include "cl_remediate.h"
+#include "cl_remediation.h"
 #include "cl_json.h"
 #include "cl_util.h"
 
@@ -18,7 +18,7 @@ static int glob_ok(const char *g)
 	if (g[0] != '/' || strstr(g, "..") || strlen(g) > 200)
 		return 0;
 	for (i = 0; g[i]; i++)
-		if (!cl_is_token_char(g[i]) && !strchr("/*?[]", g[i]))
+		if (!cl_token_char_ok(g[i]) && !strchr("/*?[]", g[i]))
 			return 0;
 	return 1;
 }
@@ -50,12 +50,12 @@ static int parse_step(struct cl_remedy_step *st, const char *path, json_t *j, in
 	    !in.unit) {
 		st->op = CL_REMEDY_DELETE;
 		st->arg = cl_xstrdup(in.glob);
-	} else if (!strcmp(in.op, "write") && in.path && cl_is_guest_path(in.path) && in.text &&
+	} else if (!strcmp(in.op, "write") && in.path && cl_token_guest_path(in.path) && in.text &&
 		   !in.glob && !in.unit) {
 		st->op = CL_REMEDY_WRITE;
 		st->arg = cl_xstrdup(in.path);
 		st->text = cl_xstrdup(in.text);
-	} else if (!strcmp(in.op, "disable") && in.unit && cl_is_token(in.unit) &&
+	} else if (!strcmp(in.op, "disable") && in.unit && cl_token_ok(in.unit) &&
 		   strchr(in.unit, '.') && !in.glob && !in.path && !in.text) {
 		st->op = CL_REMEDY_DISABLE;
 		st->arg = cl_xstrdup(in.unit);

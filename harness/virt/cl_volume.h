@@ -1,33 +1,18 @@
 /*
- * cl_stream.h - a guest's character devices and files on a host that does
- * not share crashlab's file system: everything through libvirt.
+ * cl_volume.h - a guest's files on a host that does not share crashlab's
+ * file system: storage volumes uploaded through libvirt.
  *
- * A cell on a remote host has no unix socket to connect to. Its console and
- * agent serial ports are ptys on that host, opened here as libvirt streams
- * (virDomainOpenConsole) and pumped by the event loop into one end of a
- * socketpair: the cell's poll() loop reads the other end exactly as it reads
- * a local socket, and sees EOF when the stream ends. Its kernel and initrd
- * go up as storage volumes of a pool named "crashlab" (a directory pool the
- * first cell creates when the host has none), removed when the cell ends.
+ * A remote cell's kernel and initrd go up as storage volumes of a pool named
+ * "crashlab" (a directory pool the first cell creates when the host has
+ * none), removed when the cell ends; base images, kernels and initrds the
+ * cache made are uploaded once per host and shared by content digest; saved
+ * guests are written there by libvirt and read back to be hashed. Volumes a
+ * killed run left behind are swept.
  */
-#ifndef CL_STREAM_H
-#define CL_STREAM_H
+#ifndef CL_VOLUME_H
+#define CL_VOLUME_H
 
 #include <libvirt/libvirt.h>
-
-struct cl_pump;
-
-/* Open serial device @dev ("serial0") of @dom; *@fd gets the cell's end
- * (non-blocking). NULL with cl_err() set on failure. */
-struct cl_pump *cl_pump_open(virConnectPtr conn, virDomainPtr dom, const char *dev, int *fd);
-/* Send @len bytes of @data (borrowed until cl_pump_close) on virtio channel
- * @channel of @dom, as the host takes them. NULL with cl_err() on failure. */
-struct cl_pump *cl_pump_send(virConnectPtr conn, virDomainPtr dom, const char *channel,
-			     const char *data, size_t len);
-/* Stop pumping (the cell closes its own end). */
-void cl_pump_close(struct cl_pump *p);
-/* Free every closed pump: only once the event loop has stopped (cl_virt_stop). */
-void cl_pump_release_all(void);
 
 /* Upload local file @path as volume @name of the host's crashlab pool;
  * *@vol gets it, and the return value its path on the host (caller frees). */

@@ -1,5 +1,5 @@
 /*
- * cl_guestfs.h - offline edits of a cell's disk through libguestfs.
+ * cl_gfs.h - offline edits of a cell's disk through libguestfs.
  *
  * Persistent installs and remediation change the guest's own file system
  * while the guest is off, the way an administrator with the disk in hand
@@ -12,8 +12,8 @@
  * Every function returns 0 or a negative cl_rc with the message naming the
  * disk and what failed (cl_err()).
  */
-#ifndef CL_GUESTFS_H
-#define CL_GUESTFS_H
+#ifndef CL_GFS_H
+#define CL_GFS_H
 
 #include <stddef.h>
 

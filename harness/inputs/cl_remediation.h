@@ -1,5 +1,5 @@
 /*
- * cl_remediate.h - a vendor's published remediation, tested before
+ * cl_remediation.h - a vendor's published remediation, tested before
  * customers need it.
  *
  *   { "name": "CF291 workaround",
@@ -13,8 +13,8 @@
  * a systemd unit (masked). Then it boots again; the report says whether the
  * machine recovered, in how many boots and seconds.
  */
-#ifndef CL_REMEDIATE_H
-#define CL_REMEDIATE_H
+#ifndef CL_REMEDIATION_H
+#define CL_REMEDIATION_H
 
 #define CL_MAX_REMEDY_STEPS 16
 

@@ -1,5 +1,5 @@
 /*
- * cl_guestfs.c - libguestfs sessions on cell overlays (see cl_guestfs.h).
+ * cl_gfs.c - libguestfs sessions on cell overlays (see cl_gfs.h).
  * One handle per session, used by one thread; libguestfs' own messages are
  * silenced and its last error copied into ours.
  *
@@ -9,7 +9,8 @@
  * passes, so a hung appliance fails the call in progress instead of the
  * cell waiting forever.
  */
-#include "cl_guestfs.h"
+#include "cl_gfs.h"
+#include "cl_run.h"
 #include "cl_util.h"
 
 #include <dirent.h>
@@ -93,7 +94,7 @@ static void watch_start(struct cl_gfs *g)
 	snprintf(g->tag, sizeof(g->tag), "crashlab.gfs=%d-%u", (int)getpid(),
 		 __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
 	guestfs_set_append(g->h, g->tag);
-	g->limit_s = cl_time_limit(GFS_LIMIT_S);
+	g->limit_s = cl_run_time_limit(GFS_LIMIT_S);
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->cv, NULL);
 	pthread_create(&g->dog, NULL, watchdog, g);
