@@ -323,7 +323,11 @@ static int sign_key_ok(const char *key, const struct cl_candidate *c)
 	const struct cl_builder *b;
 	int rc = cl_attest_key_ok(key);
 
-	if (rc == 0 && (cl_builder_get(&b) || !b->separate))
+	if (rc == 0 && cl_builder_get(&b)) /* root, with no user to build as */
+		rc = cl_err_set(CL_EINPUT, "--sign-key: %s, away from %s; create the user %s "
+				"(scripts/deps.sh does), or sign in a step of its own: crashlab "
+				"sign DIR --key KEY", cl_err(), key, CL_BUILDER_USER);
+	else if (rc == 0 && !b->separate)
 		rc = cl_err_set(CL_EINPUT, "--sign-key: the candidate's code would run as this "
 				"user, who can read %s; run as root, or sign in a step of its own: "
 				"crashlab sign DIR --key KEY", key);
@@ -370,7 +374,7 @@ static void settle_options(struct qualify *q, const struct cmd_qualify_args *a, 
 	q->nuris = a->nuris;
 	memcpy(q->uris, a->uris, sizeof(q->uris));
 	if (!q->nuris)
-		q->uris[q->nuris++] = getenv("CRASHLAB_URI") ? getenv("CRASHLAB_URI") : "qemu:///system";
+		q->uris[q->nuris++] = cl_host_default_uri();
 	q->sched = (struct cl_sched_opts){ .jobs = a->jobs, .fail_fast = a->fail_fast,
 					   .live_table = isatty(STDERR_FILENO) && !reproduce &&
 							 !getenv("CI") };

@@ -16,6 +16,7 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,15 +46,16 @@ static const struct command {
 	  "          (--jobs: per host), a lost host's cells go to the others;\n"
 	  "          --remediate and --vmcore need a local host (qemu:///...);\n"
 	  "          --sign-key KEY writes DIR/attestation.json: the report as an in-toto\n"
-	  "          statement about the candidate's artifacts, in a DSSE envelope (Ed25519)\n"
+	  "          statement about the candidate's artifacts, in a DSSE envelope (Ed25519);\n"
 	  "          --mutants: after the workload, each cell installs the first N malformed\n"
 	  "          variants of the candidate's content (written to DIR/mutants/: empty,\n"
 	  "          zeros, a field past the inputs, counts at their maximum, truncations,\n"
 	  "          bit flips, random bytes; the same every run) as it installs the real\n"
-	  "          content; each must be refused or survived (initramfs, snapshot cells)\n"
+	  "          content; each must be refused or survived (initramfs, snapshot cells);\n"
 	  "          before any VM, the candidate's \"preflight\" steps run on the host (its\n"
 	  "          validator, a bounded fuzz run of its parser); one that fails ends the run\n"
-	  "          (cells not_run, exit 1); --skip-preflight says in the report it was skipped\n" },
+	  "          (cells not_run, exit 1; exit 2 when one cannot run or runs out of time);\n"
+	  "          --skip-preflight skips them and the report says so\n" },
 	{ "keygen", parse_keygen,
 	  "  keygen --out PREFIX   an Ed25519 key pair: PREFIX.key (0600) and PREFIX.pub\n" },
 	{ "gate", parse_gate,
@@ -79,11 +81,13 @@ static const struct command {
 	  "          \"file\" when several are given\n" },
 	{ "images", parse_images, "  images --matrix FILE   build the matrix's kernel images ahead of time\n" },
 	{ "matrix", parse_matrix,
-	  "  matrix list --matrix FILE   the cells, in run order: kernel, flavour, image, ring\n" },
+	  "  matrix list --matrix FILE   the cells, in run order: id, kernel, flavour, image,\n"
+	  "          ring, fleet share\n" },
 	{ "merge", parse_merge,
 	  "  merge DIR... --out DIR [--sign-key KEY]   one report from the shard outputs of a\n"
-	  "          run; exit 2 when a shard is missing, empty or from another candidate, or the\n"
-	  "          cells do not cover the matrix once; --sign-key needs every shard signed\n" },
+	  "          run, their cells/ and modules/ copied; exit 2 when a shard is missing, empty\n"
+	  "          or from another candidate, the cells do not cover the matrix once, or two\n"
+	  "          shards' RELEASE/NAME.ko differ; --sign-key needs every shard signed\n" },
 	{ "html", parse_html, "  html REPORT.json OUT.html   the report page for a report.json\n" },
 };
 
@@ -97,10 +101,13 @@ static const char usage_tail[] =
 	"install or workload failure), 2 bad input, infrastructure error or stopped\n"
 	"(SIGINT, SIGTERM, SIGHUP: unfinished cells not_run)\n"
 	"\n"
-	"environment: CRASHLAB_CACHE (image cache, default ROOT/.cache),\n"
+	"environment: CRASHLAB_CACHE (image cache; default ROOT/.cache from a checkout,\n"
+	"  installed /var/cache/crashlab as root, else $XDG_CACHE_HOME/crashlab or\n"
+	"  ~/.cache/crashlab), CRASHLAB_ROOT (the checkout; default: found from the binary),\n"
 	"  CRASHLAB_ACCEL=kvm|tcg (skip the KVM trial), CRASHLAB_URI (default qemu:///system),\n"
 	"  CRASHLAB_CMD_TIMEOUT=SECONDS (lower every external command's time limit),\n"
-	"  CRASHLAB_CONSOLE_MAX=BYTES (cap of each saved console.log, default 64 MiB)\n";
+	"  CRASHLAB_CONSOLE_MAX=BYTES (cap of each saved console.log, default 64 MiB),\n"
+	"  CI (progress one line per state change, not a live table)\n";
 
 static const struct command *current; /* the command being parsed; NULL: none yet */
 
@@ -123,11 +130,17 @@ static int help(const struct command *c)
 	return 0;
 }
 
-/* What is wrong with the command line, then the usage of the command (all,
- * before one is known); exit 2. */
-static int usage_error(const char *msg)
+/* What is wrong with the command line (one line, printf's @fmt), then the
+ * usage of the command (all, before one is known); exit 2. */
+static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
-	fprintf(stderr, "crashlab: %s\n", msg);
+	va_list ap;
+
+	fputs("crashlab: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
 	print_usage(stderr, current);
 	return 2;
 }
@@ -150,6 +163,25 @@ static const struct option qualify_opts[] = {
 	{ "skip-preflight", no_argument, NULL, 'P' },  { "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* One parser for both commands; the options of one alone, by their value
+ * above, which the other refuses. */
+static const char qualify_only[] = "mjrSfKuP", reproduce_only[] = "ki";
+
+/* -1 when option @c is one of this command's (@reproduce: reproduce, else
+ * qualify); else the exit code of its refusal, naming the command it is of. */
+static int foreign_option(int c, int reproduce)
+{
+	const char *mine = reproduce ? "reproduce" : "qualify";
+
+	if (c <= 0 || !strchr(reproduce ? qualify_only : reproduce_only, c))
+		return -1;
+	for (const struct option *o = qualify_opts; o->name; o++)
+		if (o->val == c)
+			return usage_error("%s: --%s is an option of %s", mine, o->name,
+					   reproduce ? "qualify" : "reproduce");
+	return -1;
+}
 
 /* A number from 1 to @max, or @word for @word_means; -1 for anything else. */
 static int count_arg(const char *v, int max, const char *word, int word_means)
@@ -204,11 +236,11 @@ static int parse_qualify(int argc, char **argv)
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "m:c:s:o:j:h", qualify_opts, NULL)) != -1)
-		if ((rc = qualify_option(&a, c, optarg)) >= 0)
+		if ((rc = foreign_option(c, reproduce)) >= 0 || (rc = qualify_option(&a, c, optarg)) >= 0)
 			return rc;
 	if (optind < argc)
 		return usage_error("unexpected argument");
-	if (reproduce ? (!a.kernel || !a.candidate || a.matrix) : (!a.matrix || !a.candidate || a.kernel))
+	if (reproduce ? (!a.kernel || !a.candidate) : (!a.matrix || !a.candidate))
 		return usage_error(reproduce ? "reproduce needs --kernel and --candidate"
 					     : "qualify needs --matrix and --candidate");
 	return cmd_qualify(&a, reproduce);
@@ -219,7 +251,7 @@ static int parse_qualify(int argc, char **argv)
 static int parse_keygen(int argc, char **argv)
 {
 	if (argc != 3 || strcmp(argv[1], "--out"))
-		return usage_error("usage: crashlab keygen --out PREFIX");
+		return usage_error("keygen needs --out PREFIX");
 	return cmd_keygen(argv[2]);
 }
 
@@ -265,7 +297,7 @@ static int parse_gate(int argc, char **argv)
 static int parse_sign(int argc, char **argv)
 {
 	if (argc != 4 || strcmp(argv[2], "--key"))
-		return usage_error("usage: crashlab sign DIR --key KEY");
+		return usage_error("sign needs DIR and --key KEY");
 	return cmd_sign(argv[1], argv[3]);
 }
 
@@ -285,8 +317,10 @@ static int parse_merge(int argc, char **argv)
 		else
 			dirs[n++] = argv[i];
 	}
-	if (!out || n == 0 || i < argc)
-		rc = usage_error("usage: crashlab merge DIR... --out DIR [--sign-key KEY]");
+	if (i < argc)
+		rc = usage_error("merge: %s: bad option, or one missing its value", argv[i]);
+	else if (!out || n == 0)
+		rc = usage_error("merge needs shard directories and --out DIR");
 	else
 		rc = cmd_merge(dirs, n, out, key);
 	free(dirs);
@@ -296,7 +330,7 @@ static int parse_merge(int argc, char **argv)
 static int parse_html(int argc, char **argv)
 {
 	if (argc != 3)
-		return usage_error("usage: crashlab html REPORT.json OUT.html");
+		return usage_error("html needs REPORT.json and OUT.html");
 	return cmd_html(argv[1], argv[2]);
 }
 
@@ -310,14 +344,14 @@ static int parse_triage(int argc, char **argv)
 static int parse_images(int argc, char **argv)
 {
 	if (argc != 3 || strcmp(argv[1], "--matrix"))
-		return usage_error("usage: crashlab images --matrix FILE");
+		return usage_error("images needs --matrix FILE");
 	return cmd_images(argv[2]);
 }
 
 static int parse_matrix(int argc, char **argv)
 {
 	if (argc != 4 || strcmp(argv[1], "list") || strcmp(argv[2], "--matrix"))
-		return usage_error("usage: crashlab matrix list --matrix FILE");
+		return usage_error("matrix needs list --matrix FILE");
 	return cmd_matrix_list(argv[3]);
 }
 

@@ -8,9 +8,11 @@
 #include "cl_json.h"
 #include "cl_junit.h"
 #include "cl_report.h"
+#include "cl_sha256.h"
 #include "cl_util.h"
 #include "cl_verdict.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -342,15 +344,88 @@ static int copy_dir(const struct merge *m, int i, const char *sub, const char *o
 	return rc;
 }
 
-/* Each shard's cells/ under OUT/cells/, so console paths hold; the pre-flight
- * logs of the shard whose pre-flight the merged report shows. */
-static int copy_cells(const struct merge *m, const char *out)
+/* Each shard's cells/ under OUT/cells/, so console paths hold, and its
+ * modules/RELEASE/NAME.ko under OUT/modules/, for gate --modules; the
+ * pre-flight logs of the shard whose pre-flight the merged report shows. */
+static int copy_outputs(const struct merge *m, const char *out)
 {
 	int i, rc = 0;
 
 	for (i = 0; i < m->n && rc == 0; i++)
-		rc = copy_dir(m, i, "cells", out);
+		if ((rc = copy_dir(m, i, "cells", out)) == 0)
+			rc = copy_dir(m, i, "modules", out);
 	return rc ? rc : copy_dir(m, preflight_shard(m), "preflight", out);
+}
+
+/* The module at @path (modules/@rel of a shard) noted in @seen ({@rel: [path,
+ * sha256]}); the same @rel noted before from another shard must be the same
+ * bytes, else refused naming both. */
+static int note_module(const char *path, const char *rel, json_t *seen)
+{
+	json_t *before = json_object_get(seen, rel);
+	char sha[CL_SHA256_HEX];
+	int rc = cl_sha256_file(sha, path);
+
+	if (rc == 0 && !before)
+		json_object_set_new(seen, rel, json_pack("[s, s]", path, sha));
+	else if (rc == 0 && strcmp(json_string_value(json_array_get(before, 1)), sha))
+		rc = cl_err_set(CL_EINPUT, "%s and %s: the same module with different bytes; "
+				"which one was qualified cannot be told",
+				json_string_value(json_array_get(before, 0)), path);
+	return rc;
+}
+
+static int note_modules(const struct merge *m, int i, const char *rel, json_t *seen);
+
+/* The entries of shard @i's directory modules/@rel (at @path), each in turn. */
+static int note_modules_in(const struct merge *m, int i, const char *rel, const char *path,
+			   json_t *seen)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int rc = d ? 0 : cl_err_set(CL_EINPUT, "%s: cannot open: %s", path, strerror(errno));
+
+	while (rc == 0 && (e = readdir(d))) {
+		char *sub;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sub = rel[0] ? cl_sprintf("%s/%s", rel, e->d_name) : cl_xstrdup(e->d_name);
+		rc = note_modules(m, i, sub, seen);
+		free(sub);
+	}
+	if (d)
+		closedir(d);
+	return rc;
+}
+
+/* Shard @i's modules/@rel ("": all of them) into @seen (note_module). Only
+ * directories and regular files are walked, by lstat at every level: a link
+ * is never followed here, and the copy refuses it. */
+static int note_modules(const struct merge *m, int i, const char *rel, json_t *seen)
+{
+	char *path = cl_sprintf("%s/modules%s%s", m->dirs[i], rel[0] ? "/" : "", rel);
+	struct stat st;
+	int found = lstat(path, &st) == 0, rc = 0;
+
+	if (found && S_ISDIR(st.st_mode))
+		rc = note_modules_in(m, i, rel, path, seen);
+	else if (found && S_ISREG(st.st_mode))
+		rc = note_module(path, rel, seen);
+	free(path);
+	return rc;
+}
+
+/* A module (RELEASE/NAME.ko) that two shards kept is the same bytes in both. */
+static int check_modules(const struct merge *m)
+{
+	json_t *seen = json_object();
+	int rc = 0;
+
+	for (int i = 0; i < m->n && rc == 0; i++)
+		rc = note_modules(m, i, "", seen);
+	json_decref(seen);
+	return rc;
 }
 
 /*
@@ -390,7 +465,8 @@ int cl_merge(const char *const *dirs, int n, const char *out, const char *verify
 	for (i = 0; i < n && rc == 0; i++)
 		rc = load_shard(&m, i, verify_key);
 	if (rc == 0 && (rc = check_shards(&m)) == 0 && (rc = check_coverage(&m)) == 0 &&
-	    (rc = cl_mkdir_p(out, 0755)) == 0 && (rc = copy_cells(&m, out)) == 0)
+	    (rc = check_modules(&m)) == 0 && (rc = cl_mkdir_p(out, 0755)) == 0 &&
+	    (rc = copy_outputs(&m, out)) == 0)
 		rc = write_merged(&m, out);
 	for (i = 0; i < n; i++)
 		json_decref(m.reps[i]);

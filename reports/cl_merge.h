@@ -7,11 +7,14 @@
  * given twice, of another shard count, has no cells, or is from another
  * candidate, matrix or scenario (compared by names, versions and every
  * artifact digest, the matrix and scenario by digest), or when the shards'
- * cells do not cover the matrix exactly once; and writes OUT/report.json and
- * OUT/junit.xml for the whole matrix: cells in matrix order, verdict,
- * summary, blast radius and failure groups computed again, and each shard's
- * cells/ directory copied under OUT/cells/ (a symbolic link or a special
- * file anywhere in a shard is refused, never followed).
+ * cells do not cover the matrix exactly once, or when two shards kept the
+ * same module (modules/RELEASE/NAME.ko) with different bytes; and writes
+ * OUT/report.json and OUT/junit.xml for the whole matrix: cells in matrix
+ * order, verdict, summary, blast radius and failure groups computed again,
+ * and each shard's cells/ and modules/ directories copied under OUT/cells/
+ * and OUT/modules/, so `gate --modules OUT/modules` checks a merged run (a
+ * symbolic link or a special file anywhere in them is refused, never
+ * followed).
  *
  * A merge that will be signed signs only what was qualified: with
  * @verify_key (the signer's private key; its public half verifies), every

@@ -35,7 +35,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The candidate's own code (pre-flight commands, kbuild and DKMS builds)
-# runs as this unprivileged user, never as root (harness/cl_builder.h).
+# runs as this unprivileged user, never as root (harness/base/cl_builder.h).
 if [ "$(id -u)" = 0 ] && ! getent passwd crashlab-build >/dev/null; then
     useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
         --user-group crashlab-build

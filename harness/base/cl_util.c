@@ -342,9 +342,10 @@ static int holds_data(const char *dir)
 /*
  * The data directory from the binary's directory @bin: installed when
  * BIN/../share/crashlab holds the data (PREFIX/bin/crashlab), else the
- * nearest directory at most 4 above @bin that does (ROOT/build/crashlab,
- * ROOT/build/test/x). Installed is tried first: an installed binary never
- * walks up to whatever a stray /images/mkimage.sh would claim.
+ * nearest of @bin and the 3 directories above it that does, so at most 4
+ * above the binary itself (ROOT/build/crashlab, ROOT/build/test/x).
+ * Installed is tried first: an installed binary never walks up to whatever
+ * a stray /images/mkimage.sh would claim.
  */
 static void find_data(struct layout *l, const char *bin)
 {

@@ -317,8 +317,21 @@ const char *cl_host_uri(const struct cl_host *h)
 
 int cl_host_local(const struct cl_host *h)
 {
-	/* no host name in the URI: the daemon of this machine, sharing our files */
-	return !strncmp(h->uri, "qemu:///", 8);
+	return cl_host_uri_local(h->uri);
+}
+
+int cl_host_uri_local(const char *uri)
+{
+	/* no host name in the URI: the daemon of this machine, sharing our files,
+	 * whether through libvirt's default transport or its unix socket named */
+	return !strncmp(uri, "qemu:///", 8) || !strncmp(uri, "qemu+unix:///", 13);
+}
+
+const char *cl_host_default_uri(void)
+{
+	const char *env = getenv("CRASHLAB_URI");
+
+	return env && *env ? env : "qemu:///system";
 }
 
 int cl_host_ensure(struct cl_host *h, double wait_s)

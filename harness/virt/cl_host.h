@@ -57,8 +57,12 @@ void cl_host_close(struct cl_host *h);
 const char *cl_host_uri(const struct cl_host *h);
 /* What the host has for guests: its CPUs and free memory (0 when unknown). */
 void cl_host_resources(struct cl_host *h, long *cpus, long *free_mib);
-/* The daemon of this machine (qemu:///...): it shares crashlab's files. */
+/* The daemon of this machine: it shares crashlab's files (cl_host_uri_local). */
 int cl_host_local(const struct cl_host *h);
+/* @uri names no host: qemu:///... or qemu+unix:///... (this machine's socket). */
+int cl_host_uri_local(const char *uri);
+/* The host when no --uri is given: $CRASHLAB_URI (empty: unset), else qemu:///system. */
+const char *cl_host_default_uri(void);
 /* The connection (borrowed; may be a lost one until cl_host_ensure). */
 virConnectPtr cl_host_conn(struct cl_host *h);
 /* NULL while the connection is alive, else why it was lost. */

@@ -1,8 +1,9 @@
 # tests/lib/scratch.sh - what crashlab's runs leave behind, read by the VM
 # test scripts: its scratch directories (those holding an owner file, see
-# harness/cl_scratch.h), so a test counts what its own runs left, not what an
-# earlier, killed run did; and the domains and volumes left on a libvirt host,
-# read so that a virsh that fails is a failure, never "nothing left".
+# harness/base/cl_scratch.h), so a test counts what its own runs left, not
+# what an earlier, killed run did; and the domains and volumes left on a
+# libvirt host, read so that a virsh that fails is a failure, never "nothing
+# left".
 
 # scratch_dirs: every scratch directory under /tmp now, sorted
 scratch_dirs() {

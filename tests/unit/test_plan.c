@@ -288,6 +288,61 @@ static void test_merge_refuses_links(void **state)
 	remove_dirs(dirs, 2);
 }
 
+/* Module @name of kernel @release kept by shard @dir, holding @bytes. */
+static void keep_module(const char *dir, const char *release, const char *name, const char *bytes)
+{
+	char *sub = cl_sprintf("%s/modules/%s", dir, release), *ko = cl_sprintf("%s/%s.ko", sub, name);
+
+	assert_int_equal(cl_mkdir_p(sub, 0755), 0);
+	assert_int_equal(cl_write_file(ko, bytes, strlen(bytes)), 0);
+	free(sub);
+	free(ko);
+}
+
+/* @out/modules/@rel holds @bytes. */
+static void assert_module(const char *out, const char *rel, const char *bytes)
+{
+	char *path = cl_sprintf("%s/modules/%s", out, rel), *text = NULL;
+
+	assert_int_equal(cl_read_file(&text, NULL, path, 4096), 0);
+	assert_string_equal(text, bytes);
+	free(text);
+	free(path);
+}
+
+/* Each shard's modules/RELEASE/NAME.ko lands in OUT/modules/ (gate --modules
+ * reads them there); one two shards kept with different bytes refuses the
+ * merge naming both, and a link there is refused as under cells/. */
+static void test_merge_copies_modules(void **state)
+{
+	char *a = shard_dir(1, 2, "1.0", "aa"), *b = shard_dir(2, 2, "1.0", "aa");
+	char *link = cl_sprintf("%s/modules/6.12.0-1-amd64/evil.ko", b), *dirs[] = { a, b };
+	char out[] = "/tmp/crashlab-test-merged-XXXXXX";
+	const char *both[] = { a, b };
+
+	(void)state;
+	assert_non_null(mkdtemp(out));
+	keep_module(a, "6.1.0-56-amd64", "clsensor", "built once");
+	keep_module(b, "6.1.0-56-amd64", "clsensor", "built once");
+	keep_module(b, "6.12.0-1-amd64", "clsensor", "built for 6.12");
+	assert_int_equal(cl_merge(both, 2, out, NULL), 0);
+	assert_module(out, "6.1.0-56-amd64/clsensor.ko", "built once");
+	assert_module(out, "6.12.0-1-amd64/clsensor.ko", "built for 6.12");
+	assert_int_equal(symlink("/etc/passwd", link), 0);
+	assert_int_equal(cl_merge(both, 2, out, NULL), CL_EINPUT);
+	assert_contains(cl_err(), "symbolic link");
+	assert_contains(cl_err(), "evil.ko");
+	unlink(link);
+	keep_module(b, "6.1.0-56-amd64", "clsensor", "built again");
+	assert_int_equal(cl_merge(both, 2, out, NULL), CL_EINPUT);
+	assert_contains(cl_err(), "different bytes");
+	assert_contains(cl_err(), a);
+	assert_contains(cl_err(), b);
+	free(link);
+	cl_rm_rf(out);
+	remove_dirs(dirs, 2);
+}
+
 /* With a key, a merge takes only shards whose own statement that key's public half verifies. */
 static void test_merge_signed_shards_only(void **state)
 {
@@ -344,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_outcome_cells),
 		cmocka_unit_test(test_merge_refusals_and_totals),
 		cmocka_unit_test(test_merge_refuses_links),
+		cmocka_unit_test(test_merge_copies_modules),
 		cmocka_unit_test(test_merge_signed_shards_only),
 	};
 
