@@ -38,8 +38,8 @@ LIB_OBJS := $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
 SAN_OBJS := $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 CONTENT := $(patsubst %.json,%.bin,$(wildcard sensor/content/*.json))
 
-.PHONY: all deps demo check unit integration faults soak soak-debian12 snapshot-proof serial-save gate-attacks fuzz bench perf content clean debug third-party
-all: build/crashlab build/clcc build/guest/crashlab-agent build/reaper
+.PHONY: all deps demo check unit integration faults soak soak-debian12 snapshot-proof serial-save gate-attacks fuzz bench perf content clean debug third-party sensor-bpf
+all: build/crashlab build/clcc build/guest/crashlab-agent build/reaper sensor-bpf
 
 # One object per source, each with the headers it includes as its dependencies.
 build/obj/%.o: %.c
@@ -68,10 +68,40 @@ build/reaper: build/obj/scripts/reaper.o
 	$(CC) $(CFLAGS) -o $@ $^
 
 # PID 1 of every guest: static, so the initramfs needs no libc.
-GUEST_SRC := guest/agent.c guest/sha256.c guest/workload.c guest/evidence.c
+GUEST_SRC := guest/agent.c guest/sha256.c guest/workload.c guest/evidence.c guest/bpfscan.c
 build/guest/crashlab-agent: $(patsubst %.c,build/obj/%.o,$(GUEST_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -s -o $@ $^
+
+# The BPF reference sensor (sensor/bpf): a static loader per build, each
+# with its BPF object embedded by bpftool's skeleton (generated here, never
+# committed). The builds differ by their -D flags: good; unbounded (no bound
+# on a criterion's field: the verifier refuses it); newer (an open-coded
+# iterator: 6.4+ only); degraded (the loader leaves unix connect unattached).
+BPF_CLANG ?= clang
+BPFTOOL ?= bpftool
+BPF_BUILDS := good unbounded newer degraded
+BPF_DEFS_good :=
+BPF_DEFS_unbounded := -DCL_BPF_UNBOUNDED=1
+BPF_DEFS_newer := -DCL_BPF_NEWER=1
+BPF_DEFS_degraded := -DCL_BPF_DEGRADED=1
+# No libc for the BPF target: the arch's kernel headers, cl_content.h's
+# <string.h> from sensor/bpf/nolibc.
+BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -ffreestanding -Wall -Wextra -Werror \
+	-I/usr/include/$(shell $(CC) -print-multiarch) -Isensor/bpf/nolibc -Isensor/bpf -Isensor/kmod
+sensor-bpf: $(foreach b,$(BPF_BUILDS),build/sensor-bpf/$(b)/clsensor-bpf)
+build/sensor-bpf/%/clsensor.bpf.o: sensor/bpf/clsensor.bpf.c
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) $(BPF_CFLAGS) $(BPF_DEFS_$*) $(DEPFLAGS) -c -o $@ $<
+build/sensor-bpf/%/clsensor.skel.h: build/sensor-bpf/%/clsensor.bpf.o
+	$(BPFTOOL) gen skeleton $< name clsensor_bpf > $@.tmp && mv $@.tmp $@
+build/sensor-bpf/%/clsensor-bpf.o: sensor/bpf/clsensor-bpf.c build/sensor-bpf/%/clsensor.skel.h
+	$(CC) -D_GNU_SOURCE -Ibuild/sensor-bpf/$* -Isensor/bpf -Isensor/kmod -Iguest $(BPF_DEFS_$*) \
+		$(CL_CFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+# Static, like the agent: the guest's initramfs has no libc.
+build/sensor-bpf/%/clsensor-bpf: build/sensor-bpf/%/clsensor-bpf.o build/obj/sensor/kmod/cl_content.o \
+		build/obj/guest/sha256.o
+	$(CC) $(CFLAGS) -static -o $@ $^ -lbpf -lelf -lz
 
 # Published content artifacts are committed; this rebuilds them from their
 # definitions (tests check the committed bytes are what the compiler makes).
@@ -89,8 +119,10 @@ demo: deps
 # Unit tests: ASan + UBSan, one binary per tests/unit/test_*.c.
 # The tests of the guest's own code link it too (only they: a change there
 # relinks them alone).
-GUEST_SAN := build/san/guest/sha256.o build/san/guest/workload.o build/san/guest/evidence.o
-build/test/test_sha256 build/test/test_workload build/test/test_evidence: $(GUEST_SAN)
+GUEST_SAN := build/san/guest/sha256.o build/san/guest/workload.o build/san/guest/evidence.o \
+	     build/san/guest/bpfscan.o
+build/test/test_sha256 build/test/test_workload build/test/test_evidence \
+	build/test/test_bpfscan: $(GUEST_SAN)
 build/test/%: build/san/tests/unit/%.o $(SAN_OBJS)
 	@mkdir -p build/test
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS) -lcmocka -lpthread

@@ -58,6 +58,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpfscan.h"
 #include "evidence.h"
 #include "sha256.h"
 #include "workload.h"
@@ -471,6 +472,22 @@ static void say_pair(void *ctx, const char *key, const char *value)
 	say("CL EVIDENCE %s=%s", key, value);
 }
 
+/* The plan's %XX-encoded @words of a command (@what) into @argv (12 entries); -1 when malformed. */
+static int command_words(const char *what, char **words, int n, char **argv)
+{
+	int i;
+
+	for (i = 0; i < n && i < 11; i++) {
+		if (ev_unescape(words[i]) < 0) {
+			say("CL ERROR what=%s-word index=%d", what, i);
+			return -1;
+		}
+		argv[i] = words[i];
+	}
+	argv[i] = NULL;
+	return 0;
+}
+
 /*
  * "evidence TIMEOUT WORD...": the candidate's evidence command (words %XX
  * encoded in the plan), each key and value of its output reported, then
@@ -481,16 +498,10 @@ static int evidence_step(char **words, int n, int timeout_s)
 	static char out[65536];
 	char *argv[12];
 	size_t len;
-	int i, rc, pairs;
+	int rc, pairs;
 
-	for (i = 0; i < n && i < 11; i++) {
-		if (ev_unescape(words[i]) < 0) {
-			say("CL ERROR what=evidence-word index=%d", i);
-			return -1;
-		}
-		argv[i] = words[i];
-	}
-	argv[i] = NULL;
+	if (command_words("evidence", words, n, argv))
+		return -1;
 	rc = ev_run(argv, timeout_s, out, sizeof(out), &len);
 	pairs = ev_parse(out, len, say_pair, NULL);
 	say("CL EVIDENCE_END rc=%d pairs=%d bytes=%zu", rc, pairs, len);
@@ -504,6 +515,36 @@ static int pattern_ok(const char *p)
 	const char *pc = strchr(p, '%');
 
 	return !pc || (pc[1] == 'd' && !strchr(pc + 2, '%'));
+}
+
+/*
+ * "start TIMEOUT WORD...": the candidate's own start command (a BPF loader),
+ * its output and errors reported as the last START_LOG lines (a verifier's
+ * log ends with the reason), then LOADED, or INSTALL_FAILED with its status.
+ */
+#define START_LOG_LINES 60
+static int start_step(char **words, int n, int timeout_s)
+{
+	static char out[65536];
+	char *argv[12], *line, *save = NULL;
+	size_t len;
+	int rc, total = 0, k = 0;
+
+	if (command_words("start", words, n, argv))
+		return -1;
+	say("CL LOADING start=%s", argv[0]);
+	rc = ev_run_merged(argv, timeout_s, out, sizeof(out), &len);
+	for (size_t i = 0; i < len; i++)
+		total += out[i] == '\n';
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (k++ >= total - START_LOG_LINES)
+			say("CL START_LOG %.300s", line);
+	if (rc) {
+		say("CL INSTALL_FAILED what=start rc=%d", rc);
+		return -1;
+	}
+	say("CL LOADED start=%s", argv[0]);
+	return 0;
 }
 
 static int module_step(const char *path, const char *args)
@@ -846,8 +887,11 @@ static int setup_step(char **argv, int argc, char *status_path, size_t cap)
 {
 	if (strcmp(argv[0], "sysctl") == 0 && argc == 3) {
 		do_sysctl(argv[1], argv[2]);
-	} else if (strcmp(argv[0], "install") == 0 && argc == 3) {
+	} else if (strcmp(argv[0], "install") == 0 && (argc == 3 || argc == 4)) {
 		int rc = install_file(argv[1], argv[2]);
+
+		if (rc == 0 && argc == 4 && chmod(argv[2], (mode_t)strtol(argv[3], NULL, 8)) < 0)
+			rc = -errno;
 
 		say("CL INSTALL path=%s rc=%d", argv[2], rc);
 		if (rc) {
@@ -860,6 +904,9 @@ static int setup_step(char **argv, int argc, char *status_path, size_t cap)
 			return -1;
 	} else if (strcmp(argv[0], "update") == 0 && argc == 5) {
 		if (update_step(argv[1], argv[2], argv[3], argv[4], status_path) != 0)
+			return -1;
+	} else if (strcmp(argv[0], "start") == 0 && argc >= 3) {
+		if (start_step(argv + 2, argc - 2, atoi(argv[1])) != 0)
 			return -1;
 	} else if (strcmp(argv[0], "loaded") == 0 && argc == 2) {
 		if (loaded_step(argv[1]) != 0)
@@ -883,6 +930,8 @@ static int work_step(char **argv, int argc, const char *status_path)
 		set_counters(argv + 1, argc - 1);
 	else if (strcmp(argv[0], "evidence") == 0 && argc >= 3)
 		return evidence_step(argv + 2, argc - 2, atoi(argv[1])) != 0 ? -1 : 0;
+	else if (strcmp(argv[0], "bpf") == 0)
+		bs_report(say); /* what it found, or that it could not list: the host decides */
 	else if (strcmp(argv[0], "sleep") == 0 && argc == 2)
 		sleep((unsigned int)atoi(argv[1]));
 	else if (strcmp(argv[0], "console") == 0 && argc == 2)

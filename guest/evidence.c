@@ -182,7 +182,8 @@ int ev_unescape(char *s)
 	return 0;
 }
 
-int ev_run(char *const argv[], int timeout_s, char *out, size_t cap, size_t *len)
+static int run_cmd(char *const argv[], int timeout_s, char *out, size_t cap, size_t *len,
+		   int with_stderr)
 {
 	time_t deadline = time(NULL) + timeout_s;
 	int p[2], status = 0, timed_out = 0;
@@ -197,9 +198,12 @@ int ev_run(char *const argv[], int timeout_s, char *out, size_t cap, size_t *len
 
 		setpgid(0, 0);
 		dup2(p[1], STDOUT_FILENO);
+		if (with_stderr)
+			dup2(p[1], STDERR_FILENO);
 		if (devnull >= 0) {
 			dup2(devnull, STDIN_FILENO);
-			dup2(devnull, STDERR_FILENO);
+			if (!with_stderr)
+				dup2(devnull, STDERR_FILENO);
 		}
 		execvp(argv[0], argv);
 		_exit(127);
@@ -210,6 +214,11 @@ int ev_run(char *const argv[], int timeout_s, char *out, size_t cap, size_t *len
 		ssize_t r = *len < cap - 1 ? read(p[0], out + *len, cap - 1 - *len) : 0;
 		char sink[512];
 
+		if (*len >= cap - 1 && with_stderr) { /* a log: its end says most, keep that */
+			memmove(out, out + (cap - 1) / 2, *len - (cap - 1) / 2);
+			*len -= (cap - 1) / 2;
+			continue;
+		}
 		if (*len >= cap - 1)
 			r = read(p[0], sink, sizeof(sink)); /* past the cap: drained, not kept */
 		else if (r > 0)
@@ -233,4 +242,14 @@ int ev_run(char *const argv[], int timeout_s, char *out, size_t cap, size_t *len
 	if (timed_out)
 		return 124;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int ev_run(char *const argv[], int timeout_s, char *out, size_t cap, size_t *len)
+{
+	return run_cmd(argv, timeout_s, out, cap, len, 0);
+}
+
+int ev_run_merged(char *const argv[], int timeout_s, char *out, size_t cap, size_t *len)
+{
+	return run_cmd(argv, timeout_s, out, cap, len, 1);
 }

@@ -31,5 +31,7 @@ int ev_unescape(char *s);
  * not start.
  */
 int ev_run(char *const argv[], int timeout_s, char *out, size_t cap, size_t *len);
+/* ev_run with stderr kept too, in the same stream (a loader's log). */
+int ev_run_merged(char *const argv[], int timeout_s, char *out, size_t cap, size_t *len);
 
 #endif

@@ -90,7 +90,7 @@ static void fill_cell(struct cl_report_cell *rc, const struct cl_cell_run *r,
 	media_of(rc, r);
 	candidate_of(rc, r, k);
 	snprintf(rc->release_seen, sizeof(rc->release_seen), "%s", r->sm.ev.release);
-	if (r->ko_path && r->attempts > 0)
+	if ((r->ko_path || !r->cand->module_name) && r->attempts > 0)
 		rc->console = cl_sprintf("cells/%s/console.log", r->spec->id);
 	crash_of(rc, r);
 }

@@ -197,7 +197,7 @@ static void build_modules(struct cl_plan *q)
 {
 	int i;
 
-	for (i = 0; i < q->nkernels; i++) {
+	for (i = 0; i < q->nkernels && q->cand->module_name; i++) {
 		struct cl_kernel_prep *k = &q->kernels[i];
 		double t0 = cl_now();
 		int rc = cl_module_build(&k->ko, k->ko_sha, q->cand, &k->img, k->release);

@@ -61,12 +61,13 @@ static const struct command {
 	{ "gate", parse_gate,
 	  "  gate --attestation FILE --pubkey FILE --candidate FILE --matrix FILE [--scenario FILE]\n"
 	  "          [--modules DIR] [--max-age 24h]\n"
-	  "          exit 0 only when the signature verifies, the verdict is pass, the pre-flight\n"
-	  "          was not skipped, every file the candidate ships hashes now as it did when\n"
+	  "          exit 0 only when the signature verifies, every pre-flight step ran and\n"
+	  "          passed, every file the candidate ships hashes now as it did when\n"
 	  "          qualified (and --modules DIR/RELEASE/NAME.ko as built), every cell of the\n"
-	  "          required matrix was qualified as it defines it and passed, the scenario is\n"
-	  "          the one that ran and the statement is younger than --max-age (default 24h)\n"
-	  "          and not from the future; else exit 1 with the reason (2: bad input)\n" },
+	  "          required matrix was qualified as it defines it and passed (cells beyond it\n"
+	  "          do not count), the scenario is the one that ran and the statement is\n"
+	  "          younger than --max-age (default 24h) and not from the future; else exit 1\n"
+	  "          with the reason (2: bad input)\n" },
 	{ "sign", parse_sign,
 	  "  sign DIR --key KEY   sign DIR/report.json into DIR/attestation.json, a step of its own\n" },
 	{ "reproduce", parse_qualify,

@@ -47,7 +47,7 @@ static int install_modules_load(struct cl_gfs *g, const struct cl_candidate *c)
 /* How the OS loads the modules at boot, and the candidate's own services. */
 static int install_loader(struct cl_gfs *g, const struct cl_candidate *c)
 {
-	int i, rc = c->load == CL_LOAD_UNITS ? 0 : install_modules_load(g, c);
+	int i, rc = c->load == CL_LOAD_UNITS || !c->nmods ? 0 : install_modules_load(g, c);
 
 	for (i = 0; i < c->nunits && rc == 0; i++) {
 		char *path = cl_sprintf("/etc/systemd/system/%s", c->units[i].name);
@@ -85,7 +85,9 @@ int cl_install_candidate(struct cl_gfs *g, const struct cl_candidate *c, const c
 	const char *depmod[] = { "depmod", "-a", release, NULL };
 	int rc, i;
 
-	if (c->module_source) {
+	if (!ko_path) {
+		rc = 0; /* user space and BPF alone: no module, nothing for depmod */
+	} else if (c->module_source) {
 		char *dest = cl_sprintf("/lib/modules/%s/updates/%s.ko", release, c->module_name);
 
 		rc = cl_gfs_upload(g, ko_path, dest, 0644);
@@ -95,7 +97,7 @@ int cl_install_candidate(struct cl_gfs *g, const struct cl_candidate *c, const c
 
 		rc = cl_dkms_each(ko_path, install_dkms_module, &d);
 	}
-	if (rc || (rc = cl_gfs_run(g, depmod)))
+	if (rc || (ko_path && (rc = cl_gfs_run(g, depmod))))
 		return rc;
 	for (i = 0; i < c->ncontent && rc == 0; i++) {
 		/* live updates arrive later: staged for the agent, not installed */

@@ -17,14 +17,20 @@
 int cl_media_files(const struct cl_candidate *cand, const char *ko_path, const char *plan,
 		   cl_media_file_fn fn, void *ctx)
 {
-	const char *names[1 + CL_MAX_CONTENT + CL_MAX_MUTANT_FILES];
-	char *owned[1 + CL_MAX_CONTENT + CL_MAX_MUTANT_FILES];
+	const char *names[1 + CL_MAX_CONTENT + CL_MAX_INSTALL_FILES + CL_MAX_MUTANT_FILES];
+	char *owned[1 + CL_MAX_CONTENT + CL_MAX_INSTALL_FILES + CL_MAX_MUTANT_FILES];
 	int i, n = 0, rc;
 
 	if ((rc = fn(ctx, "crashlab/plan", plan, strlen(plan))))
 		return rc;
-	owned[n] = cl_sprintf("crashlab/candidate/%s.ko", cand->module_name);
-	names[n++] = ko_path;
+	if (cand->module_name) {
+		owned[n] = cl_sprintf("crashlab/candidate/%s.ko", cand->module_name);
+		names[n++] = ko_path;
+	}
+	for (i = 0; cand->bpf.start_argv[0] && i < cand->nfiles; i++) { /* the agent starts it */
+		owned[n] = cl_sprintf("crashlab/candidate/file-%d", i);
+		names[n++] = cand->files[i].file;
+	}
 	for (i = 0; i < cand->ncontent; i++) {
 		owned[n] = cl_sprintf("crashlab/candidate/content-%d", i);
 		names[n++] = cand->content[i].file;

@@ -22,7 +22,7 @@ static const char css[] =
 	"text-align:left;vertical-align:top}code,pre{font:12px monospace}"
 	"pre{background:#f6f6f6;padding:.5em;overflow-x:auto;white-space:pre-wrap}"
 	".v-pass{background:#c8efc8}.v-crash,.v-boot_loop,.v-hang{background:#f4b4b4}"
-	".v-install_failed,.v-workload_failed{background:#f8d49a}"
+	".v-install_failed,.v-workload_failed,.v-degraded{background:#f8d49a}"
 	".v-infra_error,.v-not_run,.v-error{background:#ddd}.v-fail{background:#f4b4b4}.verdict{font-weight:bold;padding:2px 8px}"
 	".grid td{text-align:center;min-width:5em}.grid a{color:#000}";
 
@@ -478,7 +478,7 @@ static void media_rows(xmlTextWriterPtr w, json_t *media)
 static void mutant_rows(xmlTextWriterPtr w, json_t *c)
 {
 	static const char *const outcomes[] = { "refused", "survived", "crash", "hang", "boot_loop",
-						"install_failed", "workload_failed", "incomplete",
+						"install_failed", "workload_failed", "degraded", "incomplete",
 						"not_run" };
 	json_t *m;
 	char *text = NULL;
@@ -577,6 +577,81 @@ static void evidence_row(xmlTextWriterPtr w, json_t *c)
 	free(text);
 }
 
+/* "tracepoint, attached by 2 links to sys_exit_mknodat sys_exit_mknod, ran 24 times, ..." */
+static char *bpf_prog_text(json_t *p)
+{
+	char *text, *more;
+	json_t *ns = json_object_get(p, "ns_per_event"), *insns = json_object_get(p, "verified_insns");
+	json_t *t;
+	size_t i;
+
+	if (!is_true(p, "loaded"))
+		return cl_xstrdup("NOT loaded");
+	text = cl_sprintf("%s, %s by %lld link%s%s", *str(p, "type") ? str(p, "type") : "type unknown",
+			  is_true(p, "attached") ? "attached" : "NOT attached", num(p, "links"),
+			  plural(num(p, "links")), json_array_size(json_object_get(p, "attach_targets"))
+			  ? " to" : "");
+	json_array_foreach(json_object_get(p, "attach_targets"), i, t) {
+		more = cl_sprintf("%s %s", text, json_string_value(t) ? json_string_value(t) : "?");
+		free(text);
+		text = more;
+	}
+	if (json_is_integer(json_object_get(p, "run_cnt"))) {
+		more = cl_sprintf("%s, ran %lld times", text, num(p, "run_cnt"));
+		free(text);
+		text = more;
+	}
+	if (json_is_number(ns)) {
+		more = cl_sprintf("%s, %.1f ns per event", text, json_number_value(ns));
+		free(text);
+		text = more;
+	}
+	if (json_is_integer(insns)) {
+		more = cl_sprintf("%s, verifier processed %lld instructions (%.1f%% headroom)", text,
+				  (long long)json_integer_value(insns),
+				  json_number_value(json_object_get(p, "insns_headroom_pct")));
+		free(text);
+		text = more;
+	}
+	return text;
+}
+
+/* A BPF candidate: each program as the kernel listed it, and why it did not start. */
+static void bpf_rows(xmlTextWriterPtr w, json_t *c)
+{
+	json_t *b = json_object_get(c, "bpf"), *p, *f;
+	size_t i;
+
+	if (!json_is_object(b))
+		return;
+	json_array_foreach(json_object_get(b, "programs"), i, p) {
+		char *key = cl_sprintf("bpf program %s", str(p, "name"));
+
+		row_take(w, key, bpf_prog_text(p));
+		free(key);
+	}
+	json_array_foreach(json_object_get(b, "maps"), i, p)
+		if (!is_true(p, "created"))
+			row(w, "bpf map NOT created", str(p, "name"));
+	if ((f = json_object_get(b, "start_failure")))
+		row_take(w, "start failed", cl_sprintf("%s%s%s", str(f, "program"),
+						       *str(f, "program") ? ": " : "", str(f, "reason")));
+}
+
+/* The end of what the candidate's start command said (a verifier's log), when it failed. */
+static void start_log(xmlTextWriterPtr w, json_t *c)
+{
+	json_t *log = json_object_get(json_object_get(c, "bpf"), "start_log"), *l;
+	char *text = cl_xstrdup("");
+	size_t len = 0, i;
+
+	json_array_foreach(log, i, l)
+		cl_append(&text, &len, "%s\n", json_string_value(l) ? json_string_value(l) : "");
+	if (len)
+		cl_xmlw_el(w, "pre", text);
+	free(text);
+}
+
 static void cell_details(xmlTextWriterPtr w, json_t *c)
 {
 	char *anchor = cl_sprintf("cell-%s", str(c, "id"));
@@ -599,8 +674,10 @@ static void cell_details(xmlTextWriterPtr w, json_t *c)
 	coverage_row(w, c);
 	workload_rows(w, c);
 	evidence_row(w, c);
+	bpf_rows(w, c);
 	mutant_rows(w, c);
 	xmlTextWriterFullEndElement(w);
+	start_log(w, c);
 	timeline(w, c);
 	if (*str(c, "excerpt"))
 		cl_xmlw_el(w, "pre", str(c, "excerpt"));

@@ -8,6 +8,7 @@
  * (exit 2): an incomplete run is never a pass.
  */
 #include "cl_report.h"
+#include "cl_report_bpf.h"
 #include "cl_evidence.h"
 #include "cl_junit.h"
 #include "cl_util.h"
@@ -398,6 +399,8 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 		json_object_set_new(j, "workload", workload_json(c->ev));
 		if (cand->evidence_argv[0] || cand->nrequire)
 			json_object_set_new(j, "evidence", evidence_json(c->ev, cand));
+		if (cand->bpf.present)
+			json_object_set_new(j, "bpf", cl_report_bpf_json(c->ev, cand));
 	}
 	if (c->remedy)
 		json_object_set_new(j, "remediation", remediation_json(c->remedy));

@@ -8,6 +8,9 @@ PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       libvirt-clients libvirt-dev libjansson-dev libcmocka-dev busybox-static
       cpio xz-utils zstd kmod bc libelf-dev libxml2-utils python3 python3-jsonschema clang
       libclang-rt-14-dev crash
+      # the BPF reference sensor (sensor/bpf): its static loader links
+      # libbpf.a, libelf.a and libz.a; bpftool makes its skeleton
+      libbpf-dev bpftool zlib1g-dev
       # disk images (images/mkdisk.sh) and offline installs (libguestfs);
       # libguestfs' appliance boots the host's kernel from /boot
       mmdebstrap fdisk e2fsprogs qemu-utils libguestfs-dev libguestfs-tools ovmf

@@ -31,7 +31,7 @@ scratch_dirs >"$OUT/scratch.start"
 ONLY=${2:-}
 [ "${1:-}" = "--only" ] || ONLY=
 rows=() survived=0 total=0 false_pass=0 blamed=0
-product='crash|boot_loop|hang|install_failed|workload_failed'
+product='crash|boot_loop|hang|install_failed|workload_failed|degraded'
 
 cleanup() {
     for m in "$OUT"/mnt-*; do [ -d "$m" ] && umount "$m" 2>/dev/null; done

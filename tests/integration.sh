@@ -25,6 +25,10 @@
 #   snapshots   snapshot cells (6.1 and 6.12): saved once, restored per cell,
 #               the candidate delivered over the agent's virtio port and
 #               checked by digest; a damaged saved state is saved again
+#   bpf         a sensor of user space and BPF on snapshot cells: passes with
+#               every program attached and run; the unbounded interpreter
+#               refused by the verifier; 6.4+ iterators refused on 6.1 only;
+#               the loader that skips an attach degraded
 #   mutants     --mutants: malformed content, each refused or survived;
 #               without the bounds check the field-21 mutant crashes, named
 #   disk        disk images (6.1): installed and loaded by the OS at every
@@ -51,7 +55,7 @@ OUT=$CRASHLAB_TEST_OUT
 scratch_dirs >"$OUT/scratch.start"
 mkdir -p "$OUT/tally"
 
-for f in triage bad-input preflight qualify scenarios evidence interrupt gate shards snapshots mutants disk \
+for f in triage bad-input preflight qualify scenarios evidence interrupt gate shards snapshots bpf mutants disk \
          third-party-modules hosts; do
     rm -f "$OUT/tally/$f"
     bash "tests/integration/$f.sh"

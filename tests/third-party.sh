@@ -14,8 +14,10 @@ OUT=${CRASHLAB_TEST_OUT:-$(mktemp -d /tmp/crashlab-3p.XXXXXX)}
 . tests/lib/checks.sh
 R=$OUT/scap/report.json
 
-echo "# falcosecurity-scap on the smoke matrix"
-run scap 1 qualify --matrix matrix/smoke.json --candidate candidates/falco-scap.json --out "$OUT/scap"
+echo "# falcosecurity-scap on the smoke matrix, signed"
+"$CL" keygen --out "$OUT/k" >/dev/null || { echo "third-party: keygen failed" >&2; exit 2; }
+run scap 1 qualify --matrix matrix/smoke.json --candidate candidates/falco-scap.json --out "$OUT/scap" \
+    --sign-key "$OUT/k.key"
 for id in deb12-6.1-n deb12-6.1-n-1 deb12-6.1-cloud; do
     check "$id: pass, on a disk image (the matrix's initramfs cell), the driver loaded by the OS" \
         json "$R" $id "c['verdict']=='pass' and c['image']=='disk' and 'its evidence held' in c['title']"
@@ -32,6 +34,18 @@ check "no message of the report speaks of content or sensor counters" \
     bash -c "{ grep -qi -e 'sensor' -e 'content' '$OUT/scap/summary.md'; [ \$? = 1 ]; } &&
              python3 tests/checks/report_words.py '$OUT/scap' 4 'sensor|content'"
 check "report valid against the schema" python3 tests/checks/schema.py "$R"
+
+# The gate: a candidate without content gates like any other. A release that
+# needs the three 6.1 cells only is met (exit 0); one that needs the smoke
+# matrix is refused (exit 1), the 6.12 cell named.
+python3 -c "import json; m=json.load(open('matrix/smoke.json')); m['name']='smoke-6.1'; \
+m['cells']=[c for c in m['cells'] if c['kernel'].startswith('6.1.')]; json.dump(m, open('$OUT/smoke-6.1.json','w'))"
+G=(gate --attestation "$OUT/scap/attestation.json" --pubkey "$OUT/k.pub"
+   --candidate candidates/falco-scap.json --modules "$OUT/scap/modules")
+run gate-6.1 0 "${G[@]}" --matrix "$OUT/smoke-6.1.json"
+check "gate on the 6.1 cells: pass" grep -q "^gate: pass" "$OUT/gate-6.1.out"
+run gate-smoke 1 "${G[@]}" --matrix matrix/smoke.json
+check "gate on the smoke matrix: refused, naming deb12-6.12" grep -q "deb12-6.12" "$OUT/gate-smoke.err"
 check "crashlab's code (harness, reports, guest agent, image scripts) does not name the candidate" \
     bash -c "grep -rqiw -e scap -e sysdig -e falco -e falcosecurity harness/ reports/ guest/ images/ scripts/; [ \$? = 1 ]"
 

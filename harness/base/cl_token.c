@@ -3,6 +3,8 @@
  */
 #include "cl_token.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cl_token_char_ok(char c)
@@ -32,4 +34,48 @@ int cl_token_guest_path(const char *p)
 		if (p[i] != '/' && !cl_token_char_ok(p[i]))
 			return 0;
 	return 1;
+}
+
+int cl_kv(const char *line, const char *key, char *out, size_t cap)
+{
+	size_t klen = strlen(key);
+	const char *p = line;
+
+	while ((p = strstr(p, key))) {
+		if ((p == line || p[-1] == ' ') && p[klen] == '=') {
+			size_t n = strcspn(p + klen + 1, " ");
+
+			if (n >= cap)
+				n = cap - 1;
+			memcpy(out, p + klen + 1, n);
+			out[n] = '\0';
+			return 1;
+		}
+		p += klen;
+	}
+	return 0;
+}
+
+long cl_kv_long(const char *line, const char *key, long dflt)
+{
+	char buf[32], *end;
+	long v;
+
+	if (!cl_kv(line, key, buf, sizeof(buf)))
+		return dflt;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	return (*end || end == buf || errno) ? dflt : v;
+}
+
+unsigned long long cl_kv_u64(const char *line, const char *key, unsigned long long dflt)
+{
+	char buf[32], *end;
+	unsigned long long v;
+
+	if (!cl_kv(line, key, buf, sizeof(buf)) || buf[0] < '0' || buf[0] > '9')
+		return dflt;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	return (*end || errno) ? dflt : v;
 }

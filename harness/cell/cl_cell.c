@@ -995,7 +995,7 @@ static enum cl_sm_ev cannot_attempt(struct cl_cell_run *r, char **scratch, char 
 	why[0] = '\0';
 	if (cl_run_interrupted())
 		return CL_SM_EV_INTERRUPT; /* never started: not_run */
-	if (!r->ko_path) {
+	if (!r->ko_path && r->cand->module_name) { /* a module it needs was not built */
 		snprintf(why, cap, "%s", r->build_error ? r->build_error : "");
 		return r->build_infra ? CL_SM_EV_INFRA : CL_SM_EV_BUILD_FAILED;
 	}

@@ -40,38 +40,6 @@ int cl_evidence_timeline_len(const struct cl_evidence *ev)
 	return ev->boots < CL_MAX_TIMELINE ? ev->boots : CL_MAX_TIMELINE;
 }
 
-/* Value of key=... in a space-separated line, copied into out. */
-static int kv(const char *line, const char *key, char *out, size_t outlen)
-{
-	size_t klen = strlen(key);
-	const char *p = line;
-
-	while ((p = strstr(p, key))) {
-		if ((p == line || p[-1] == ' ') && p[klen] == '=') {
-			size_t n = strcspn(p + klen + 1, " ");
-
-			if (n >= outlen)
-				n = outlen - 1;
-			memcpy(out, p + klen + 1, n);
-			out[n] = '\0';
-			return 1;
-		}
-		p += klen;
-	}
-	return 0;
-}
-
-static long kv_long(const char *line, const char *key, long dflt)
-{
-	char buf[32], *end;
-	long v;
-
-	if (!kv(line, key, buf, sizeof(buf)))
-		return dflt;
-	v = strtol(buf, &end, 10);
-	return (*end || end == buf) ? dflt : v;
-}
-
 static void set_status(struct cl_evidence *ev, const char *kvpair)
 {
 	const char *eq = strchr(kvpair, '=');
@@ -109,16 +77,16 @@ static int mutant_line(struct cl_evidence *ev, const char *line)
 	char name[CL_MUTANT_NAME_MAX], res[16] = "";
 	int i;
 
-	if (!kv(line, "name", name, sizeof(name)))
+	if (!cl_kv(line, "name", name, sizeof(name)))
 		return ev->bad_lines++, -1;
 	for (i = 0; i < ev->nmutants && strcmp(ev->mutants[i].name, name); i++)
 		;
 	if (i == ev->nmutants)
 		return ev->bad_lines++, -1;
-	if (kv(line, "phase", res, sizeof(res)) && !strcmp(res, "install")) {
+	if (cl_kv(line, "phase", res, sizeof(res)) && !strcmp(res, "install")) {
 		ev->mutants[i].state = CL_MUT_INSTALLING;
 		ev->mutant_last = i + 1;
-	} else if (!kv(line, "result", res, sizeof(res))) {
+	} else if (!cl_kv(line, "result", res, sizeof(res))) {
 		return ev->bad_lines++, -1;
 	} else if (!strcmp(res, "refused") && ev->mutants[i].state == CL_MUT_INSTALLING) {
 		ev->mutants[i].state = CL_MUT_REFUSED;
@@ -135,7 +103,7 @@ static int hex32(const char *line, const char *key, uint32_t *out)
 	char buf[24], *end;
 	unsigned long v;
 
-	if (!kv(line, key, buf, sizeof(buf)))
+	if (!cl_kv(line, key, buf, sizeof(buf)))
 		return 0;
 	v = strtoul(buf, &end, 16);
 	*out = (uint32_t)v;
@@ -151,7 +119,7 @@ static int coverage_line(struct cl_evidence *ev, const char *rest)
 
 	ev->cov_reported = 1;
 	if (!strncmp(rest, "instances=", 10)) {
-		n = kv_long(rest, "instances", -1);
+		n = cl_kv_long(rest, "instances", -1);
 		if (n < 0 || n > CL_MAX_COV_INSTANCES)
 			return ev->bad_lines++, -1;
 		ev->ncov = 0;
@@ -160,12 +128,12 @@ static int coverage_line(struct cl_evidence *ev, const char *rest)
 	} else if (!strncmp(rest, "fields ", 7)) {
 		char e[24], d[24];
 
-		if (!kv(rest, "evaluated", e, sizeof(e)) || !kv(rest, "needed", d, sizeof(d)))
+		if (!cl_kv(rest, "evaluated", e, sizeof(e)) || !cl_kv(rest, "needed", d, sizeof(d)))
 			return ev->bad_lines++, -1;
 		ev->fields_evaluated = strtoull(e, NULL, 16);
 		ev->fields_needed = strtoull(d, NULL, 16);
 	} else if (hex32(rest, "evaluated", &c.evaluated) && hex32(rest, "needed", &c.needed) &&
-		   (n = kv_long(rest, "instance", -1)) >= 0 && n <= 0xffffffffL &&
+		   (n = cl_kv_long(rest, "instance", -1)) >= 0 && n <= 0xffffffffL &&
 		   ev->ncov < ev->cov_expected) {
 		c.id = (uint32_t)n;
 		ev->cov[ev->ncov++] = c;
@@ -182,17 +150,17 @@ static void work_line(struct cl_evidence *ev, const char *line)
 	char label[16] = "", secs[24] = "";
 	const char *p = line;
 
-	if (!kv(line, "step", label, sizeof(label)) || label[0] != 'w' ||
+	if (!cl_kv(line, "step", label, sizeof(label)) || label[0] != 'w' ||
 	    ev->nwork == CL_MAX_WORK_STEPS)
 		return; /* coverage, mutants' IPC, or an agent without step labels */
 	memset(w, 0, sizeof(*w));
 	w->step = (int)strtol(label + 1, NULL, 10) + 1;
-	kv(line, "op", w->op, sizeof(w->op));
-	w->generated = kv_long(line, "generated", -1);
-	w->messages = kv_long(line, "messages", -1);
-	w->errors = kv_long(line, "errors", 1);
-	w->workers = (int)kv_long(line, "workers", 1);
-	if (kv(line, "seconds", secs, sizeof(secs)))
+	cl_kv(line, "op", w->op, sizeof(w->op));
+	w->generated = cl_kv_long(line, "generated", -1);
+	w->messages = cl_kv_long(line, "messages", -1);
+	w->errors = cl_kv_long(line, "errors", 1);
+	w->workers = (int)cl_kv_long(line, "workers", 1);
+	if (cl_kv(line, "seconds", secs, sizeof(secs)))
 		w->seconds = strtod(secs, NULL);
 	while ((p = strstr(p, " seen.")) && w->nseen < CL_MAX_SEEN) {
 		size_t klen = strcspn(p + 6, "= ");
@@ -304,7 +272,7 @@ static enum line_effect plan_word(struct cl_evidence *ev, const char *word, cons
 {
 	if (!strcmp(word, "READY")) {
 		ev->ready = 1;
-		kv(line, "release", ev->release, sizeof(ev->release));
+		cl_kv(line, "release", ev->release, sizeof(ev->release));
 	} else if (!strcmp(word, "LOADED")) {
 		ev->loaded = 1;
 	} else if (!strcmp(word, "INSTALL_FAILED")) {
@@ -314,12 +282,12 @@ static enum line_effect plan_word(struct cl_evidence *ev, const char *word, cons
 		set_status(ev, rest);
 	} else if (!strcmp(word, "WORKLOAD")) {
 		ev->workload_steps++;
-		ev->workload_errors += (int)kv_long(line, "errors", 1);
+		ev->workload_errors += (int)cl_kv_long(line, "errors", 1);
 		work_line(ev, line);
 	} else if (!strcmp(word, "UPDATE")) {
-		long k = kv_long(line, "content", -1);
+		long k = cl_kv_long(line, "content", -1);
 
-		if (kv_long(line, "rc", 1) == 0 && k >= 0 && k < CL_MAX_CONTENT) {
+		if (cl_kv_long(line, "rc", 1) == 0 && k >= 0 && k < CL_MAX_CONTENT) {
 			ev->updates++;
 			ev->last_update = (int)k + 1;
 		}
@@ -350,10 +318,10 @@ static enum line_effect report_word(struct cl_evidence *ev, const char *word, co
 			return ev->bad_lines++, LINE_QUIET;
 	} else if (!strcmp(word, "EVIDENCE_END")) {
 		ev->evid_done = 1;
-		ev->evid_rc = (int)kv_long(line, "rc", -1);
+		ev->evid_rc = (int)cl_kv_long(line, "rc", -1);
 	} else if (!strcmp(word, "RESTORE")) {
 		ev->restore_seen = 1;
-		ev->restore_rc = (int)kv_long(line, "rc", -1);
+		ev->restore_rc = (int)cl_kv_long(line, "rc", -1);
 	} else if (!strcmp(word, "RECEIVED")) {
 		ev->received++;
 	} else if (!strcmp(word, "DELIVERY_FAILED")) {
@@ -383,6 +351,11 @@ void cl_evidence_agent_line(struct cl_evidence *ev, const char *raw)
 	effect = plan_word(ev, word, line, rest);
 	if (effect == LINE_UNKNOWN)
 		effect = report_word(ev, word, line, rest);
+	if (effect == LINE_UNKNOWN) {
+		int took = cl_bpf_seen_line(&ev->bpf, word, rest);
+
+		effect = took > 0 ? LINE_PROGRESS : took < 0 ? (ev->bad_lines++, LINE_QUIET) : LINE_UNKNOWN;
+	}
 	if (effect == LINE_UNKNOWN)
 		ev->bad_lines++;
 	else if (effect == LINE_PROGRESS)
@@ -411,4 +384,5 @@ void cl_evidence_new_boot(struct cl_evidence *ev)
 	ev->nwork = 0;
 	ev->nevid = 0;
 	ev->evid_done = 0;
+	cl_bpf_seen_reset(&ev->bpf);
 }

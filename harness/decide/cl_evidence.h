@@ -14,6 +14,7 @@
 #ifndef CL_EVIDENCE_H
 #define CL_EVIDENCE_H
 
+#include "cl_bpf_seen.h"
 #include "cl_candidate.h"
 #include "cl_sha256.h"
 #include "cl_triage.h"
@@ -137,6 +138,7 @@ struct cl_evidence {
 	struct cl_instance_cov cov[CL_MAX_COV_INSTANCES];
 	int ncov, cov_expected;    /* reported, announced (instances=N) */
 	uint64_t fields_evaluated, fields_needed;
+	struct cl_bpf_seen bpf;    /* the kernel's BPF programs, links and maps (CL BPF_*) */
 	int received;              /* files the agent received over its channel (RECEIVED) */
 	int delivery_failed;       /* ... or one it did not (DELIVERY_FAILED) */
 	char delivery_error[200];

@@ -6,6 +6,7 @@
  * nothing wrong and every piece of positive evidence present passes.
  */
 #include "cl_verdict.h"
+#include "cl_bpf.h"
 #include "cl_bugcheck.h"
 #include "cl_evidence.h"
 #include "cl_util.h"
@@ -23,6 +24,7 @@ const char *cl_verdict_name(enum cl_verdict v)
 		[CL_V_HANG] = "hang",
 		[CL_V_INSTALL_FAILED] = "install_failed",
 		[CL_V_WORKLOAD_FAILED] = "workload_failed",
+		[CL_V_DEGRADED] = "degraded",
 		[CL_V_INFRA_ERROR] = "infra_error",
 		[CL_V_NOT_RUN] = "not_run",
 	};
@@ -57,19 +59,7 @@ const char *cl_verdict_mutant_outcome(const struct cl_evidence *ev, int i, enum 
 	return names[ev->mutants[i].state];
 }
 
-/* Decide @out: @v, with its title from @fmt. 1, for the rule that decided to return. */
-static int settle(struct cl_decision *out, enum cl_verdict v, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int settle(struct cl_decision *out, enum cl_verdict v, const char *fmt, ...)
-{
-	va_list ap;
-
-	out->verdict = v;
-	va_start(ap, fmt);
-	vsnprintf(out->title, sizeof(out->title), fmt, ap);
-	va_end(ap);
-	return 1;
-}
+#define settle cl_decision_set
 
 /* Every boot that reached ready must have reported the manifest's digest. */
 static int check_boot_digests(struct cl_decision *out, const struct cl_evidence *ev,
@@ -246,8 +236,8 @@ static int decide_counters(struct cl_decision *out, const struct cl_evidence *ev
 static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence *ev,
 			       const struct cl_candidate *cand)
 {
-	if (decide_content(out, ev, cand) || decide_mutants(out, ev) || decide_coverage(out, ev) ||
-	    decide_counters(out, ev, cand))
+	if (cl_bpf_decide(out, ev, cand) || decide_content(out, ev, cand) ||
+	    decide_mutants(out, ev) || decide_coverage(out, ev) || decide_counters(out, ev, cand))
 		return;
 	if (ev->workload_errors > 0 || ev->workload_steps == 0) {
 		settle(out, CL_V_WORKLOAD_FAILED, "workload: %d steps, %d errors", ev->workload_steps,
@@ -256,7 +246,11 @@ static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence
 	}
 	if (decide_evidence(out, ev, cand))
 		return;
-	if (cand->ncounters > 0)
+	if (cand->bpf.present)
+		settle(out, CL_V_PASS, "%d BPF program%s attached and ran in the workload; %d "
+		       "evidence condition%s held", cand->bpf.nprogs, cand->bpf.nprogs == 1 ? "" : "s",
+		       cand->nrequire + cand->ncounters, cand->nrequire + cand->ncounters == 1 ? "" : "s");
+	else if (cand->ncounters > 0)
 		settle(out, CL_V_PASS, "sensor loaded the manifest's content and saw the workload");
 	else
 		settle(out, CL_V_PASS,
@@ -320,6 +314,19 @@ static int decide_crash(struct cl_decision *out, const struct cl_evidence *ev,
 	return 0;
 }
 
+/* The candidate's start command failed: the program the verifier refused, and why. */
+static int decide_start_failed(struct cl_decision *out, const struct cl_evidence *ev)
+{
+	char prog[64], why[200];
+
+	if (cl_bpf_start_reason(&ev->bpf, prog, sizeof(prog), why, sizeof(why)))
+		return settle(out, CL_V_INSTALL_FAILED, "candidate did not start (%s)",
+			      ev->install_error + 11);
+	if (prog[0])
+		return settle(out, CL_V_INSTALL_FAILED, "bpf program %s refused: %s", prog, why);
+	return settle(out, CL_V_INSTALL_FAILED, "candidate did not start: %s", why);
+}
+
 /* The candidate never ran: stopped, an infrastructure error, it did not build or did not load. */
 static int decide_not_started(struct cl_decision *out, const struct cl_evidence *ev)
 {
@@ -331,6 +338,8 @@ static int decide_not_started(struct cl_decision *out, const struct cl_evidence 
 	if (ev->build_failed)
 		return settle(out, CL_V_INSTALL_FAILED, "%s",
 			      ev->build_error[0] ? ev->build_error : "candidate module did not build");
+	if (ev->install_failed && !strncmp(ev->install_error, "what=start", 10))
+		return decide_start_failed(out, ev);
 	if (ev->install_failed)
 		return settle(out, CL_V_INSTALL_FAILED, "%s: %s",
 			      strncmp(ev->install_error, "what=update", 11) ? "candidate did not load"

@@ -12,25 +12,9 @@
 #define CL_VERDICT_H
 
 #include "cl_candidate.h"
+#include "cl_decision.h"
 #include "cl_evidence.h"
 #include "cl_triage.h"
-
-enum cl_verdict {
-	CL_V_PASS = 0,
-	CL_V_CRASH,           /* panic, oops, BUG: product failure */
-	CL_V_BOOT_LOOP,       /* the guest kept rebooting */
-	CL_V_HANG,            /* agent silent past a limit */
-	CL_V_INSTALL_FAILED,  /* module not built/loaded, or wrong content loaded */
-	CL_V_WORKLOAD_FAILED, /* sensor loaded but saw nothing, or workload errors */
-	CL_V_INFRA_ERROR,     /* qemu/libvirt/image trouble: not the product's fault */
-	CL_V_NOT_RUN,         /* stopped (Ctrl-C, SIGTERM, a failed ring) before it finished */
-	CL_V_LAST
-};
-
-struct cl_decision {
-	enum cl_verdict verdict;
-	char title[320];
-};
 
 void cl_verdict_decide(struct cl_decision *out, const struct cl_evidence *ev,
 		       const struct cl_triage_result *tr, const struct cl_candidate *cand,

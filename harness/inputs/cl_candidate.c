@@ -444,41 +444,6 @@ static int parse_needs(struct cl_candidate *c, const char *path, const char *dir
 	return 0;
 }
 
-/* "evidence.command" as the manifest writes it, borrowed from the JSON. */
-struct command_in {
-	json_t *run;
-	long timeout_s;
-};
-
-static const struct cl_json_field command_fields[] = {
-	CL_JSON_FIELD(struct command_in, run, CL_JSON_ARRAY, 1),
-	CL_JSON_RANGE(struct command_in, timeout_s, 0, 1, 3600),
-	{ 0 }
-};
-
-static int parse_command(struct cl_candidate *c, const char *path, json_t *cmd)
-{
-	struct command_in in = { .timeout_s = 60 };
-	json_t *v;
-	size_t i;
-	int rc;
-
-	if ((rc = cl_json_fields(&in, path, "evidence.command", cmd, command_fields)))
-		return rc;
-	if (json_array_size(in.run) == 0 || json_array_size(in.run) > CL_MAX_EVIDENCE_ARGS)
-		return cl_err_set(CL_EINPUT, "%s: evidence.command: run must list 1 to %d words", path,
-				  CL_MAX_EVIDENCE_ARGS);
-	json_array_foreach(in.run, i, v) {
-		if (!json_is_string(v) || !json_string_length(v) || json_string_length(v) > 1000 ||
-		    strchr(json_string_value(v), '\n'))
-			return cl_err_set(CL_EINPUT, "%s: evidence.command: run[%zu] must be one line of 1 to 1000 characters",
-					  path, i);
-		c->evidence_argv[i] = cl_xstrdup(json_string_value(v));
-	}
-	c->evidence_timeout_s = (int)in.timeout_s;
-	return 0;
-}
-
 /* A condition of "evidence.require", borrowed from the JSON. */
 struct require_in {
 	const char *key;
@@ -573,7 +538,8 @@ static int parse_evidence(struct cl_candidate *c, const char *path, json_t *e)
 		return cl_err_set(CL_EINPUT, "%s: evidence: counters are read from a status_file", path);
 	c->status_file = in.status_file ? cl_xstrdup(in.status_file) : NULL;
 	if ((in.counters && (rc = parse_counters(c, path, in.counters))) ||
-	    (in.command && (rc = parse_command(c, path, in.command))))
+	    (in.command && (rc = cl_command_parse(c->evidence_argv, &c->evidence_timeout_s, path,
+						   "evidence.command", in.command))))
 		return rc;
 	if (json_array_size(in.require) > CL_MAX_REQUIRE)
 		return cl_err_set(CL_EINPUT, "%s: evidence.require: at most %d conditions", path,
@@ -714,7 +680,7 @@ static int parse_install(struct cl_candidate *c, const char *path, const char *d
 struct manifest_in {
 	long manifest_version;
 	const char *name, *version, *description;
-	json_t *module, *content, *evidence, *install, *preflight;
+	json_t *module, *content, *evidence, *install, *preflight, *bpf;
 	const char *image;
 	json_t *packages;
 };
@@ -724,15 +690,35 @@ static const struct cl_json_field manifest_fields[] = {
 	CL_JSON_FIELD(struct manifest_in, name, CL_JSON_STRING, 1),
 	CL_JSON_FIELD(struct manifest_in, version, CL_JSON_STRING, 1),
 	CL_JSON_FIELD(struct manifest_in, description, CL_JSON_STRING, 0),
-	CL_JSON_FIELD(struct manifest_in, module, CL_JSON_OBJECT, 1),
+	CL_JSON_FIELD(struct manifest_in, module, CL_JSON_OBJECT, 0),
 	CL_JSON_FIELD(struct manifest_in, content, CL_JSON_ARRAY, 1),
 	CL_JSON_FIELD(struct manifest_in, evidence, CL_JSON_OBJECT, 1),
 	CL_JSON_FIELD(struct manifest_in, install, CL_JSON_OBJECT, 0),
 	CL_JSON_FIELD(struct manifest_in, preflight, CL_JSON_ARRAY, 0),
 	CL_JSON_FIELD(struct manifest_in, image, CL_JSON_STRING, 0),
 	CL_JSON_FIELD(struct manifest_in, packages, CL_JSON_ARRAY, 0),
+	CL_JSON_FIELD(struct manifest_in, bpf, CL_JSON_OBJECT, 0),
 	{ 0 }
 };
+
+/*
+ * What the candidate is made of: a module, BPF programs (version 2) or both;
+ * one of them at least.
+ */
+static int parse_parts(struct cl_candidate *c, const char *path, const char *dir,
+		       const struct manifest_in *in)
+{
+	int rc = 0;
+
+	if (!in->module && !in->bpf)
+		return cl_err_set(CL_EINPUT, "%s: candidate: needs a \"module\", a \"bpf\" section "
+				  "or both", path);
+	if (in->bpf && in->manifest_version < 2)
+		return cl_err_set(CL_EINPUT, "%s: bpf: needs \"manifest_version\": 2", path);
+	if (in->module)
+		rc = parse_module(c, path, dir, in->module);
+	return rc ? rc : in->bpf ? cl_bpf_spec_parse(&c->bpf, path, in->bpf) : 0;
+}
 
 int cl_candidate_load(struct cl_candidate **out, const char *path)
 {
@@ -760,7 +746,7 @@ int cl_candidate_load_flags(struct cl_candidate **out, const char *path, int fla
 	c->name = cl_xstrdup(in.name);
 	c->version = cl_xstrdup(in.version);
 	c->manifest_version = (int)in.manifest_version;
-	if ((rc = parse_module(c, path, dir, in.module)) ||
+	if ((rc = parse_parts(c, path, dir, &in)) ||
 	    (rc = parse_needs(c, path, dir, in.image, in.packages)) ||
 	    (in.install && (rc = parse_install(c, path, dir, in.install))))
 		goto out;
@@ -828,6 +814,7 @@ void cl_candidate_free(struct cl_candidate *c)
 		free(c->content[i].update_via);
 	}
 	free_modules(c);
+	cl_bpf_spec_free(&c->bpf);
 	for (i = 0; i < c->nfiles; i++) {
 		free(c->files[i].file);
 		free(c->files[i].path);
@@ -891,9 +878,13 @@ static int mutate_one(struct cl_candidate *c, int k, const char *dir, int max)
 
 int cl_candidate_mutate(struct cl_candidate *c, const char *dir, int max)
 {
-	char *sub = cl_sprintf("%s/mutants", dir);
+	char *sub;
 	int rc = 0, any = 0, k;
 
+	if (!c->module_name) /* a mutant is put in place and the module loaded again */
+		return cl_err_set(CL_EINPUT, "%s: --mutants: the candidate has no module to load each "
+				  "mutant with", c->path);
+	sub = cl_sprintf("%s/mutants", dir);
 	if (cl_mkdir_p(sub, 0755))
 		rc = cl_err_set(CL_EINFRA, "%s: cannot create: %s", sub, cl_err());
 	free(sub);
@@ -913,8 +904,8 @@ int cl_candidate_fit_matrix(struct cl_matrix *m, const struct cl_candidate *c)
 {
 	int i;
 
-	if (!c->image && c->module_source)
-		return 0;
+	if (!c->image && (c->module_source || (!c->nmods && c->bpf.start_argv[0])))
+		return 0; /* a module crashlab builds, or BPF started by crashlab's agent */
 	for (i = 0; i < m->ncells; i++) {
 		struct cl_cell_spec *cell = &m->cells[i];
 
@@ -923,7 +914,7 @@ int cl_candidate_fit_matrix(struct cl_matrix *m, const struct cl_candidate *c)
 		else if (strcmp(cell->image, "disk"))
 			return cl_err_set(CL_EINPUT, "%s: cell %s: candidate %s is installed on disk "
 					  "images (it has %s), not on a %s image", m->path, cell->id,
-					  c->name, c->module_source ? "user space" : "modules the OS loads",
+					  c->name, c->module_source || !c->nmods ? "user space" : "modules the OS loads",
 					  cell->image);
 	}
 	return 0;

@@ -79,6 +79,7 @@
 #ifndef CL_CANDIDATE_H
 #define CL_CANDIDATE_H
 
+#include "cl_bpf_spec.h"
 #include "cl_coverage.h"
 #include "cl_preflight.h"
 #include "cl_sha256.h"
@@ -168,7 +169,7 @@ struct cl_candidate {
 	char *path;
 	char *name;
 	char *version;
-	char *module_name;                 /* the first module loaded */
+	char *module_name;                 /* the first module loaded; NULL: none (BPF alone) */
 	char *module_source;               /* kbuild: resolved directory; NULL with dkms */
 	char *module_args;                 /* may be "" */
 	/* modules the OS loads, in order, with their parameters (kbuild: one) */
@@ -206,6 +207,8 @@ struct cl_candidate {
 	int nunits;
 	struct cl_install_file files[CL_MAX_INSTALL_FILES];
 	int nfiles;
+	/* v2: BPF programs it must have loaded and attached (cl_bpf_spec.h) */
+	struct cl_bpf_spec bpf;
 	/* static checks before any VM (cl_preflight.h) */
 	struct cl_preflight_step preflight[CL_MAX_PREFLIGHT];
 	int npreflight;

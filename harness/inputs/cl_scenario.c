@@ -407,21 +407,51 @@ static void coverage_plan(char **buf, size_t *len, const struct cl_candidate *c)
 	}
 }
 
-/* The candidate's evidence command, each word %XX-encoded so it is one plan token. */
-static void evidence_plan(char **buf, size_t *len, const struct cl_candidate *c)
+/* A guest command as one plan line, "WORD TIMEOUT ARGV...", each word
+ * %XX-encoded so it is one plan token. Nothing when @argv is empty. */
+static void command_plan(char **buf, size_t *len, const char *word, char *const *argv,
+			 int timeout_s)
 {
-	if (!c->evidence_argv[0])
+	if (!argv[0])
 		return;
-	cl_append(buf, len, "evidence %d", c->evidence_timeout_s);
-	for (int i = 0; c->evidence_argv[i]; i++) {
+	cl_append(buf, len, "%s %d", word, timeout_s);
+	for (int i = 0; argv[i]; i++) {
 		cl_append(buf, len, " ");
-		for (const unsigned char *p = (const unsigned char *)c->evidence_argv[i]; *p; p++)
+		for (const unsigned char *p = (const unsigned char *)argv[i]; *p; p++)
 			if (cl_token_char_ok((char)*p) || *p == '/' || *p == '=' || *p == ',' || *p == ':')
 				cl_append(buf, len, "%c", *p);
 			else
 				cl_append(buf, len, "%%%02X", *p);
 	}
 	cl_append(buf, len, "\n");
+}
+
+/*
+ * How the agent installs and starts the candidate in a guest with no OS of
+ * its own: content at its paths, a BPF candidate's files and its start
+ * command, the module.
+ */
+static void install_plan(char **buf, size_t *len, const struct cl_candidate *cand)
+{
+	int i;
+
+	for (i = 0; i < cand->ncontent; i++)
+		if (!cand->content[i].update_via)
+			cl_append(buf, len, "install /crashlab/candidate/content-%d %s\n", i,
+				  cand->content[i].install_path);
+	if (cand->bpf.start_argv[0]) {
+		for (i = 0; i < cand->nfiles; i++)
+			cl_append(buf, len, "install /crashlab/candidate/file-%d %s %04o\n", i,
+				  cand->files[i].path, (unsigned)cand->files[i].mode);
+		command_plan(buf, len, "start", cand->bpf.start_argv, cand->bpf.start_timeout_s);
+	}
+	if (!cand->module_name)
+		return;
+	if (cand->module_args[0])
+		cl_append(buf, len, "module /crashlab/candidate/%s.ko %s\n", cand->module_name,
+			  cand->module_args);
+	else
+		cl_append(buf, len, "module /crashlab/candidate/%s.ko\n", cand->module_name);
 }
 
 /*
@@ -466,19 +496,13 @@ char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *c
 		  cand->name, cand->version);
 	for (i = 0; i < s->nsysctl; i++)
 		cl_append(&buf, &len, "sysctl %s %s\n", s->sysctl_name[i], s->sysctl_value[i]);
+	if (cand->bpf.present) /* run_cnt and run_time_ns count only while this is on */
+		cl_append(&buf, &len, "sysctl kernel.bpf_stats_enabled 1\n");
 	if (mode == CL_PLAN_PERSISTENT) {
 		for (i = 0; i < cand->nmods; i++)
 			cl_append(&buf, &len, "loaded %s\n", cand->mods[i]);
 	} else {
-		for (i = 0; i < cand->ncontent; i++)
-			if (!cand->content[i].update_via)
-				cl_append(&buf, &len, "install /crashlab/candidate/content-%d %s\n", i,
-					  cand->content[i].install_path);
-		if (cand->module_args[0])
-			cl_append(&buf, &len, "module /crashlab/candidate/%s.ko %s\n",
-				  cand->module_name, cand->module_args);
-		else
-			cl_append(&buf, &len, "module /crashlab/candidate/%s.ko\n", cand->module_name);
+		install_plan(&buf, &len, cand);
 	}
 	if (cand->status_file)
 		cl_append(&buf, &len, "status %s\n", cand->status_file);
@@ -490,7 +514,9 @@ char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *c
 	}
 	steps_plan(&buf, &len, s->steps, s->nsteps, cand, mode, 'w');
 	coverage_plan(&buf, &len, cand);
-	evidence_plan(&buf, &len, cand);
+	command_plan(&buf, &len, "evidence", cand->evidence_argv, cand->evidence_timeout_s);
+	if (cand->bpf.present) /* what the kernel has loaded, after the workload ran it */
+		cl_append(&buf, &len, "bpf\n");
 	if (mode == CL_PLAN_ONCE && cand->nmutants)
 		mutants_plan(&buf, &len, s, cand);
 	if (mode == CL_PLAN_PERSISTENT && s->reboots > 0)

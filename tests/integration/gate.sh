@@ -36,7 +36,7 @@ gate_refused gate-missing-cell "cell snap-6.1-n .* was not qualified" \
 sleep 2
 gate_refused gate-too-old "s old (finished .*); the limit is 1 s" --attestation "$OUT/good/attestation.json" \
     --candidate sensor/candidate.json --pubkey "$OUT/k.pub" --matrix matrix/ci.json --max-age 1s
-gate_refused gate-failing-run "verdict is fail" --attestation "$OUT/cf291/attestation.json" \
+gate_refused gate-failing-run "cell deb12-6.1-n .*: crash" --attestation "$OUT/cf291/attestation.json" \
     --candidate sensor/candidate-cf291.json $G
 gate_refused gate-preflight-skipped "skipped the candidate's pre-flight" \
     --attestation "$OUT/storm/attestation.json" --candidate sensor/candidate.json $G

@@ -189,6 +189,68 @@ static void test_dkms_refusals(void **state)
 		     "\"image\": \"disk\"}", "need \"manifest_version\": 2");
 }
 
+#define PROG "{\"name\": \"cl_fifo_create\", \"type\": \"tracing\", \"attach\": \"vfs_mknod\"}"
+#define BPF_WITH(progs) "\"bpf\": {\"programs\": [" progs "]}"
+
+/* A candidate of user space and BPF alone: the "bpf" section, every way to be wrong refused. */
+static void test_bpf_refusals(void **state)
+{
+	(void)state;
+	expect_error(V2 CMD "}", "needs a \"module\", a \"bpf\" section or both");
+	expect_error("{\"name\": \"x\", \"version\": \"1\", \"content\": [], " CMD ", "
+		     BPF_WITH(PROG) "}", "bpf: needs \"manifest_version\": 2");
+	expect_error(V2 CMD ", \"bpf\": {}}", "missing \"programs\"");
+	expect_error(V2 CMD ", " BPF_WITH("") "}", "1 to 16 programs");
+	expect_error(V2 CMD ", " BPF_WITH("{\"name\": \"a_name_past_fifteen\"}") "}",
+		     "1 to 15 characters");
+	expect_error(V2 CMD ", " BPF_WITH("{\"name\": \"a b\"}") "}", "1 to 15 characters");
+	expect_error(V2 CMD ", " BPF_WITH("{\"name\": \"p\", \"type\": \"kprob\"}") "}",
+		     "type \"kprob\" is not a BPF program type");
+	expect_error(V2 CMD ", " BPF_WITH("{\"name\": \"p\", \"attach\": \"a/b\"}") "}",
+		     "attach must be");
+	expect_error(V2 CMD ", " BPF_WITH(PROG ", " PROG) "}", "cl_fifo_create is listed twice");
+	expect_error(V2 CMD ", " BPF_WITH("{\"name\": \"p\", \"section\": \"x\"}") "}",
+		     "bpf.programs[0]: unknown key \"section\"");
+	expect_error(V2 CMD ", \"bpf\": {\"programs\": [" PROG "], \"maps\": [\"m\", \"m\"]}}",
+		     "m is listed twice");
+	expect_error(V2 CMD ", \"bpf\": {\"programs\": [" PROG "], \"start\": {\"run\": []}}}",
+		     "bpf.start: run must list 1 to 8 words");
+	expect_error(V2 CMD ", \"bpf\": {\"programs\": [" PROG "], \"btf\": \"yes\"}}", "btf");
+}
+
+/* A BPF candidate loads without a module; where it is started decides its image kind. */
+static void test_bpf_candidate(void **state)
+{
+	char *path = cl_test_manifest("bpf", V2 CMD ", \"bpf\": {\"btf\": true, \"programs\": ["
+				      PROG ", {\"name\": \"cl_unix\"}], \"maps\": [\"cl_counters\"], "
+				      "\"start\": {\"run\": [\"/usr/bin/loader\", \"load\"], "
+				      "\"timeout_s\": 30}}}");
+	struct cl_candidate *c = NULL;
+
+	(void)state;
+	assert_int_equal(cl_candidate_load(&c, path), 0);
+	assert_null(c->module_name);
+	assert_int_equal(c->nmods, 0);
+	assert_true(c->bpf.present && c->bpf.btf);
+	assert_int_equal(c->bpf.nprogs, 2);
+	assert_string_equal(c->bpf.progs[0].name, "cl_fifo_create");
+	assert_string_equal(cl_bpf_prog_type_name(c->bpf.progs[0].type), "tracing");
+	assert_string_equal(c->bpf.progs[0].attach, "vfs_mknod");
+	assert_int_equal(c->bpf.progs[1].type, -1);
+	assert_string_equal(c->bpf.progs[1].attach, "");
+	assert_string_equal(c->bpf.maps[0], "cl_counters");
+	assert_string_equal(c->bpf.start_argv[1], "load");
+	assert_null(c->bpf.start_argv[2]);
+	assert_int_equal(c->bpf.start_timeout_s, 30);
+	assert_int_equal(cl_bpf_prog_type_parse("lsm"), 29);
+	assert_int_equal(cl_bpf_prog_type_parse("unspec"), -1);
+	assert_string_equal(cl_bpf_link_type_name(2), "tracing");
+	assert_null(cl_bpf_prog_type_name(999));
+	cl_candidate_free(c);
+	unlink(path);
+	free(path);
+}
+
 #define CONTENT_NAMED(n) "\"content\": [{\"name\": \"" n "\", \"file\": " \
 	"\"content/channel-291-good.bin\", \"sha256\": \"" GOOD_SHA "\", \"install_path\": \"/x\"}]"
 
@@ -303,6 +365,8 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_dkms_refusals),
 		cmocka_unit_test(test_dot_and_slash_names_refused),
+		cmocka_unit_test(test_bpf_refusals),
+		cmocka_unit_test(test_bpf_candidate),
 		cmocka_unit_test(test_keys_named_with_their_path),
 	};
 

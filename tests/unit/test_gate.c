@@ -2,8 +2,9 @@
  * The release gate over real signed statements: a copy of the reference
  * sensor, a statement made from its artifacts as crashlab lists them, and
  * each thing that must refuse: a changed or added source file, another
- * scenario, a cell defined otherwise, a statement from the future or with
- * junk after its time, another key, a duration of 0.
+ * scenario, a cell defined otherwise, a pre-flight step failed or left out,
+ * a statement from the future or with junk after its time, another key, a
+ * duration of 0.
  */
 #include "cl_test.h"
 #include "cl_artifacts.h"
@@ -19,6 +20,10 @@ struct fixture {
 	char dir[64];               /* a temporary directory holding it all */
 	char *sensor, *manifest, *matrix, *report, *att, *key, *pub, *other_pub;
 	const char *scenario;
+	/* how the next write_report writes the run */
+	const char *verdict;        /* the run's overall verdict ("pass") */
+	const char *step_status;    /* each pre-flight step's ("pass") */
+	int steps_missing;          /* pre-flight steps left out of the report */
 };
 
 static int put(const char *path, const char *text)
@@ -41,7 +46,7 @@ static void write_report(struct fixture *f, const char *finished)
 	struct cl_candidate *c = NULL;
 	struct cl_matrix *m = NULL;
 	struct cl_artifacts arts;
-	json_t *r, *a = json_array(), *cell;
+	json_t *r, *a = json_array(), *cell, *steps = json_array();
 	char sha[CL_SHA256_HEX], started[32] = "2026-01-01T00:00:00Z";
 	char *text;
 
@@ -53,8 +58,12 @@ static void write_report(struct fixture *f, const char *finished)
 	assert_int_equal(cl_sha256_file(sha, f->scenario), 0);
 	cell = json_pack("{s:s, s:s, s:o}", "id", m->cells[0].id, "verdict", "pass", "definition",
 			 cl_matrix_cell_definition(&m->cells[0]));
-	r = json_pack("{s:i, s:s, s:{s:b}, s:s, s:s, s:{s:o}, s:{s:s}, s:[o]}", "crashlab_report", 1,
-		      "verdict", "pass", "preflight", "skipped", 0, "started", started, "finished",
+	for (int i = 0; i < c->npreflight - f->steps_missing; i++)
+		json_array_append_new(steps, json_pack("{s:s, s:s}", "name", c->preflight[i].name,
+						       "status", f->step_status));
+	r = json_pack("{s:i, s:s, s:{s:i, s:b, s:o}, s:s, s:s, s:{s:o}, s:{s:s}, s:[o]}",
+		      "crashlab_report", 1, "verdict", f->verdict, "preflight", "declared",
+		      c->npreflight, "skipped", 0, "steps", steps, "started", started, "finished",
 		      finished, "candidate", "artifacts", a, "scenario", "sha256", sha, "cells", cell);
 	text = json_dumps(r, JSON_INDENT(2));
 	assert_int_equal(cl_write_file(f->report, text, strlen(text)), 0);
@@ -71,6 +80,9 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	char *prefix, *other, now[32];
 
+	assert_non_null(f);
+	f->verdict = "pass";
+	f->step_status = "pass";
 	snprintf(f->dir, sizeof(f->dir), "/tmp/crashlab-test-gate-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	f->sensor = cl_path_join(f->dir, "sensor");
@@ -197,6 +209,35 @@ static void test_time_is_checked(void **state)
 	assert_contains(cl_err(), "not a UTC time");
 }
 
+/*
+ * The pre-flight: every step the candidate declares in the statement, each
+ * passed. A run whose overall verdict is "fail" gates when every cell the
+ * release requires passed (cells beyond it failed).
+ */
+static void test_preflight_and_cells_decide(void **state)
+{
+	struct fixture *f = *state;
+	char when[64];
+
+	utc(when, sizeof(when), -5);
+	f->verdict = "fail";
+	write_report(f, when);
+	assert_int_equal(gate(f, f->pub, f->matrix, f->scenario), 0);
+	f->step_status = "fail";
+	write_report(f, when);
+	assert_int_equal(gate(f, f->pub, f->matrix, f->scenario), 1);
+	assert_contains(cl_err(), "pre-flight step content-validator: fail, not pass");
+	f->step_status = "pass";
+	f->steps_missing = 1;
+	write_report(f, when);
+	assert_int_equal(gate(f, f->pub, f->matrix, f->scenario), 1);
+	assert_contains(cl_err(), "does not show every pre-flight step");
+	f->steps_missing = 0;
+	f->verdict = "pass";
+	write_report(f, when);
+	assert_int_equal(gate(f, f->pub, f->matrix, f->scenario), 0);
+}
+
 static void test_durations(void **state)
 {
 	double t;
@@ -223,6 +264,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_good_statement_passes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_module_source_is_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scenario_and_matrix_are_inputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preflight_and_cells_decide, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_is_checked, setup, teardown),
 		cmocka_unit_test(test_durations),
 	};
