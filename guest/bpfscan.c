@@ -56,6 +56,27 @@ static long info_of(int fd, void *info, unsigned int len)
 	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) == 0 ? (long)a.info.info_len : -1;
 }
 
+/*
+ * Object @id's info (@cmd: its GET_FD_BY_ID) into @info (@len bytes,
+ * zeroed first): the length the kernel filled, -1 when it went away. Its
+ * descriptor stays open in *@keep when @keep is not NULL (the caller closes it).
+ */
+static long info_by_id(int cmd, unsigned int id, void *info, unsigned int len, int *keep)
+{
+	int fd = fd_of(cmd, id);
+	long got;
+
+	if (fd < 0)
+		return -1; /* unloaded since it was listed */
+	memset(info, 0, len);
+	got = info_of(fd, info, len);
+	if (keep && got >= 0)
+		*keep = fd;
+	else
+		close(fd);
+	return got;
+}
+
 /* @s (at most @n bytes) as a name of [A-Za-z0-9_.] into @out; "-" when empty. */
 static void plain(char *out, size_t cap, const char *s, size_t n)
 {
@@ -76,14 +97,8 @@ static int prog_line(bs_say_fn say, unsigned int id)
 {
 	struct bpf_prog_info info;
 	char name[sizeof(info.name) + 1], insns[40] = "";
-	int fd = fd_of(BPF_PROG_GET_FD_BY_ID, id);
-	long got;
+	long got = info_by_id(BPF_PROG_GET_FD_BY_ID, id, &info, sizeof(info), NULL);
 
-	if (fd < 0)
-		return 0; /* unloaded since it was listed */
-	memset(&info, 0, sizeof(info));
-	got = info_of(fd, &info, sizeof(info));
-	close(fd);
 	if (got < 0)
 		return 0;
 	plain(name, sizeof(name), info.name, sizeof(info.name));
@@ -161,16 +176,11 @@ static int link_line(bs_say_fn say, unsigned int id)
 {
 	struct bpf_link_info info;
 	char tp[128] = "", target[128] = "-";
-	int fd = fd_of(BPF_LINK_GET_FD_BY_ID, id);
+	int fd = -1;
 
-	if (fd < 0)
-		return 0;
 	/* first its kind, with nothing of ours in the union: a kind reads its own part of it */
-	memset(&info, 0, sizeof(info));
-	if (info_of(fd, &info, sizeof(info)) < 0) {
-		close(fd);
+	if (info_by_id(BPF_LINK_GET_FD_BY_ID, id, &info, sizeof(info), &fd) < 0)
 		return 0;
-	}
 	if (info.type == BPF_LINK_TYPE_RAW_TRACEPOINT) {
 		info.raw_tracepoint.tp_name = (uint64_t)(uintptr_t)tp;
 		info.raw_tracepoint.tp_name_len = sizeof(tp) - 1;
@@ -191,16 +201,9 @@ static int map_line(bs_say_fn say, unsigned int id)
 {
 	struct bpf_map_info info;
 	char name[sizeof(info.name) + 1];
-	int fd = fd_of(BPF_MAP_GET_FD_BY_ID, id);
 
-	if (fd < 0)
+	if (info_by_id(BPF_MAP_GET_FD_BY_ID, id, &info, sizeof(info), NULL) < 0)
 		return 0;
-	memset(&info, 0, sizeof(info));
-	if (info_of(fd, &info, sizeof(info)) < 0) {
-		close(fd);
-		return 0;
-	}
-	close(fd);
 	plain(name, sizeof(name), info.name, sizeof(info.name));
 	say("CL BPF_MAP id=%u type=%u name=%s", info.id, info.type, name);
 	return 1;

@@ -3,7 +3,7 @@
  */
 #include "cl_report_bpf.h"
 #include "cl_bpf.h"
-#include "cl_bpf_spec.h"
+#include "cl_bpf_manifest.h"
 
 #include <string.h>
 

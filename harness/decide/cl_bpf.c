@@ -2,7 +2,7 @@
  * cl_bpf.c - a BPF candidate's verdict (see cl_bpf.h).
  */
 #include "cl_bpf.h"
-#include "cl_bpf_spec.h"
+#include "cl_bpf_manifest.h"
 #include "cl_decision.h"
 
 #include <stdio.h>

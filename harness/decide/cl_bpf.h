@@ -1,6 +1,6 @@
 /*
  * cl_bpf.h - a BPF candidate's verdict from what the kernel listed
- * (cl_bpf_seen.h) against the manifest's "bpf" section (cl_bpf_spec.h):
+ * (cl_bpf_seen.h) against the manifest's "bpf" section (cl_bpf_manifest.h):
  * every program it names loaded under that name and type, attached (a link
  * holds it) where it says when the kernel says where, and run during the
  * workload (run_cnt > 0 with kernel.bpf_stats_enabled); every map it names

@@ -717,7 +717,7 @@ static int parse_parts(struct cl_candidate *c, const char *path, const char *dir
 		return cl_err_set(CL_EINPUT, "%s: bpf: needs \"manifest_version\": 2", path);
 	if (in->module)
 		rc = parse_module(c, path, dir, in->module);
-	return rc ? rc : in->bpf ? cl_bpf_spec_parse(&c->bpf, path, in->bpf) : 0;
+	return rc ? rc : in->bpf ? cl_bpf_manifest_parse(&c->bpf, path, in->bpf) : 0;
 }
 
 int cl_candidate_load(struct cl_candidate **out, const char *path)
@@ -814,7 +814,7 @@ void cl_candidate_free(struct cl_candidate *c)
 		free(c->content[i].update_via);
 	}
 	free_modules(c);
-	cl_bpf_spec_free(&c->bpf);
+	cl_bpf_manifest_free(&c->bpf);
 	for (i = 0; i < c->nfiles; i++) {
 		free(c->files[i].file);
 		free(c->files[i].path);

@@ -79,7 +79,7 @@
 #ifndef CL_CANDIDATE_H
 #define CL_CANDIDATE_H
 
-#include "cl_bpf_spec.h"
+#include "cl_bpf_manifest.h"
 #include "cl_coverage.h"
 #include "cl_preflight.h"
 #include "cl_sha256.h"
@@ -207,8 +207,8 @@ struct cl_candidate {
 	int nunits;
 	struct cl_install_file files[CL_MAX_INSTALL_FILES];
 	int nfiles;
-	/* v2: BPF programs it must have loaded and attached (cl_bpf_spec.h) */
-	struct cl_bpf_spec bpf;
+	/* v2: BPF programs it must have loaded and attached (cl_bpf_manifest.h) */
+	struct cl_bpf_manifest bpf;
 	/* static checks before any VM (cl_preflight.h) */
 	struct cl_preflight_step preflight[CL_MAX_PREFLIGHT];
 	int npreflight;

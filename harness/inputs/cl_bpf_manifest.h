@@ -1,5 +1,5 @@
 /*
- * cl_bpf_spec.h - the "bpf" section of a candidate manifest (version 2): what
+ * cl_bpf_manifest.h - the "bpf" section of a candidate manifest (version 2): what
  * a sensor made of user space and BPF programs must have loaded in the
  * kernel once it runs, checked against what the kernel itself lists
  * (cl_bpf.h decides), never against the agent's word.
@@ -24,8 +24,8 @@
  *   loader's verifier log) in the report. Without it the candidate runs on
  *   disk images only, started by its own units.
  */
-#ifndef CL_BPF_SPEC_H
-#define CL_BPF_SPEC_H
+#ifndef CL_BPF_MANIFEST_H
+#define CL_BPF_MANIFEST_H
 
 #include "cl_command.h"
 
@@ -42,7 +42,7 @@ struct cl_bpf_prog_spec {
 	char attach[CL_BPF_ATTACH_MAX]; /* "": anywhere */
 };
 
-struct cl_bpf_spec {
+struct cl_bpf_manifest {
 	int present;                  /* the manifest has a "bpf" section */
 	int btf;
 	char *start_argv[CL_MAX_COMMAND_ARGS + 1]; /* [0] NULL: no start command */
@@ -54,8 +54,8 @@ struct cl_bpf_spec {
 };
 
 /* "bpf" (@j) of manifest @path into @b. CL_EINPUT naming the file and key. */
-int cl_bpf_spec_parse(struct cl_bpf_spec *b, const char *path, json_t *j);
-void cl_bpf_spec_free(struct cl_bpf_spec *b);
+int cl_bpf_manifest_parse(struct cl_bpf_manifest *b, const char *path, json_t *j);
+void cl_bpf_manifest_free(struct cl_bpf_manifest *b);
 
 /* The kernel's program and link types by number, as bpftool names them;
  * NULL for a number this table does not know. */

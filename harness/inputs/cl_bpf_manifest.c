@@ -1,9 +1,9 @@
 /*
- * cl_bpf_spec.c - the manifest's "bpf" section (see cl_bpf_spec.h), and the
+ * cl_bpf_manifest.c - the manifest's "bpf" section (see cl_bpf_manifest.h), and the
  * kernel's names for program and link types (uapi enum bpf_prog_type and
  * bpf_link_type, in their order).
  */
-#include "cl_bpf_spec.h"
+#include "cl_bpf_manifest.h"
 #include "cl_json.h"
 #include "cl_token.h"
 #include "cl_util.h"
@@ -95,7 +95,7 @@ static int parse_prog(struct cl_bpf_prog_spec *p, const char *path, json_t *j, s
 }
 
 /* "bpf.maps": names, each once. */
-static int parse_maps(struct cl_bpf_spec *b, const char *path, json_t *maps)
+static int parse_maps(struct cl_bpf_manifest *b, const char *path, json_t *maps)
 {
 	json_t *v;
 	size_t i;
@@ -129,7 +129,7 @@ static const struct cl_json_field bpf_fields[] = {
 	{ 0 }
 };
 
-int cl_bpf_spec_parse(struct cl_bpf_spec *b, const char *path, json_t *j)
+int cl_bpf_manifest_parse(struct cl_bpf_manifest *b, const char *path, json_t *j)
 {
 	struct bpf_in in = { 0 };
 	json_t *v;
@@ -159,7 +159,7 @@ int cl_bpf_spec_parse(struct cl_bpf_spec *b, const char *path, json_t *j)
 			: 0;
 }
 
-void cl_bpf_spec_free(struct cl_bpf_spec *b)
+void cl_bpf_manifest_free(struct cl_bpf_manifest *b)
 {
 	cl_command_free(b->start_argv);
 }
