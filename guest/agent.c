@@ -908,6 +908,14 @@ static int setup_step(char **argv, int argc, char *status_path, size_t cap)
 	} else if (strcmp(argv[0], "start") == 0 && argc >= 3) {
 		if (start_step(argv + 2, argc - 2, atoi(argv[1])) != 0)
 			return -1;
+	} else if (strcmp(argv[0], "programs") == 0 && argc >= 3) {
+		/* the programs a candidate's own unit loads at boot, named in the manifest */
+		const char *missing = bs_wait_loaded(argv + 2, argc - 2, atoi(argv[1]));
+
+		if (missing)
+			say("CL BPF_MISSING name=%s", missing); /* the final listing decides */
+		else
+			say("CL LOADED bpf=%d", argc - 2);
 	} else if (strcmp(argv[0], "loaded") == 0 && argc == 2) {
 		if (loaded_step(argv[1]) != 0)
 			return -1;

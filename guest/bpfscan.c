@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
@@ -233,6 +234,38 @@ static int read_flag(const char *path)
 	if (fd >= 0)
 		close(fd);
 	return c == '1';
+}
+
+/* 1 when a program named @name is loaded. */
+static int loaded(const char *name)
+{
+	unsigned int id = 0;
+
+	while ((id = next_id(BPF_PROG_GET_NEXT_ID, id)) != 0) {
+		struct bpf_prog_info pi;
+		char got[sizeof(pi.name) + 1];
+
+		if (info_by_id(BPF_PROG_GET_FD_BY_ID, id, &pi, sizeof(pi), NULL) < 0)
+			continue;
+		plain(got, sizeof(got), pi.name, sizeof(pi.name));
+		if (!strcmp(got, name))
+			return 1;
+	}
+	return 0;
+}
+
+const char *bs_wait_loaded(char *const *names, int n, int timeout_s)
+{
+	time_t deadline = time(NULL) + timeout_s;
+	int i;
+
+	for (;;) {
+		for (i = 0; i < n && loaded(names[i]); i++)
+			;
+		if (i == n || time(NULL) >= deadline)
+			return i == n ? NULL : names[i];
+		usleep(250000);
+	}
 }
 
 int bs_report(bs_say_fn say)

@@ -23,6 +23,16 @@ typedef void (*bs_say_fn)(const char *fmt, ...) __attribute__((format(printf, 1,
 #define BS_MAX 256
 int bs_report(bs_say_fn say);
 
+/*
+ * Wait at most @timeout_s seconds until every program named in @names (@n
+ * of them) is loaded (a candidate's unit may still be loading them at
+ * boot). NULL when they all are, else the first name that is not (borrowed
+ * from @names). Whether each is attached and runs is the host's to decide
+ * from the listing after the workload: a program attached the old way
+ * (perf_event_open and an ioctl, as bpftrace does) has no link to show.
+ */
+const char *bs_wait_loaded(char *const *names, int n, int timeout_s);
+
 /* The name of type @id in the BTF at @btf (@len bytes), into @out (a plain
  * name, at most @cap - 1 characters); -1 when there is none. */
 int bs_btf_name(const unsigned char *btf, size_t len, unsigned int id, char *out, size_t cap);

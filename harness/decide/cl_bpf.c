@@ -72,7 +72,8 @@ static int decide_prog(struct cl_decision *out, const struct cl_bpf_seen *s,
 	if (want->type >= 0 && (int)p->type != want->type)
 		return settle(out, CL_V_DEGRADED, "bpf program %s is of type %s, the manifest says %s",
 			      want->name, type ? type : "unknown", cl_bpf_prog_type_name(want->type));
-	if (!l)
+	/* no link: attached the old way (a perf event's ioctl) only if it ran */
+	if (!l && !(s->stats && p->run_cnt > 0))
 		return settle(out, CL_V_DEGRADED, "bpf program %s loaded but not attached", want->name);
 	if (want->attach[0] && !attached_at(s, p->id, want->attach, &where))
 		return settle(out, CL_V_DEGRADED, "bpf program %s attached to %s, the manifest says %s",

@@ -258,7 +258,7 @@ static int split_agent_line(const char *raw, char *line, size_t cap, char *word,
 static int progress_only(const char *word)
 {
 	static const char *const words[] = { "MODULE", "SYSCTL", "INSTALL", "LOADING", "REBOOTING",
-					     "BOOTWORK", "CONSOLE" };
+					     "BOOTWORK", "CONSOLE", "BPF_MISSING" };
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (!strcmp(word, words[i]))

@@ -31,7 +31,7 @@
 
 #include <jansson.h>
 
-#define CL_MAX_BPF_PROGS 16
+#define CL_MAX_BPF_PROGS 10  /* a plan line holds them all (guest/agent.c: 12 words) */
 #define CL_MAX_BPF_MAPS 16
 #define CL_BPF_NAME_MAX 16   /* BPF_OBJ_NAME_LEN: 15 characters and the NUL */
 #define CL_BPF_ATTACH_MAX 64

@@ -501,6 +501,13 @@ char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *c
 	if (mode == CL_PLAN_PERSISTENT) {
 		for (i = 0; i < cand->nmods; i++)
 			cl_append(&buf, &len, "loaded %s\n", cand->mods[i]);
+		/* its units load its programs at boot: each loaded before the workload */
+		if (cand->bpf.nprogs)
+			cl_append(&buf, &len, "programs 60");
+		for (i = 0; i < cand->bpf.nprogs; i++)
+			cl_append(&buf, &len, " %s", cand->bpf.progs[i].name);
+		if (cand->bpf.nprogs)
+			cl_append(&buf, &len, "\n");
 	} else {
 		install_plan(&buf, &len, cand);
 	}
