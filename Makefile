@@ -38,7 +38,7 @@ LIB_OBJS := $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
 SAN_OBJS := $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 CONTENT := $(patsubst %.json,%.bin,$(wildcard sensor/content/*.json))
 
-.PHONY: all deps demo check unit integration faults soak soak-debian12 snapshot-proof serial-save gate-attacks fuzz bench perf content clean debug third-party sensor-bpf
+.PHONY: all deps demo check unit integration faults soak soak-debian12 snapshot-proof serial-save gate-attacks fuzz bench perf content clean debug third-party sensor-bpf bpf-boot
 all: build/crashlab build/clcc build/guest/crashlab-agent build/reaper sensor-bpf
 
 # One object per source, each with the headers it includes as its dependencies.
@@ -160,7 +160,7 @@ endef
 
 fuzz: build/fuzz/fuzz_parsers build/fuzz/fuzz_gate
 	@rm -rf build/fuzz/corpus build/fuzz/gate-corpus && mkdir -p build/fuzz/corpus build/fuzz/gate-corpus
-	@cp tests/data/triage/* tests/data/bugcheck/* sensor/content/*.bin build/fuzz/corpus/
+	@cp tests/data/triage/* tests/data/bugcheck/* tests/data/bpf/* sensor/content/*.bin build/fuzz/corpus/
 	@cp matrix/*.json tests/data/matrix/*.json build/fuzz/gate-corpus/
 	@python3 -c "import json; r=json.load(open('tests/data/report/cf291-ci.json')); \
 		json.dump({'_type': 'https://in-toto.io/Statement/v1', 'subject': [], 'predicateType': \
@@ -194,6 +194,11 @@ debug: all build/crashlab-asan
 third-party: deps
 	@$(MAKE) --no-print-directory all build/crashlab-asan
 	@bash tests/third-party.sh
+
+# The reference BPF sensor started by its unit at every boot of disk cells
+# (tests/bpf-boot.sh; ~3 min once the disk images are cached).
+bpf-boot: all build/crashlab-asan
+	@bash tests/bpf-boot.sh
 
 # The smoke matrix qualified 20 times in a row: identical verdicts, no leak.
 SOAK_RUNS ?= 20
@@ -255,7 +260,7 @@ CL_BASHCOMP = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 CL_DATA := $(filter-out %.mod.c,$(wildcard images/*.sh images/kernel-debug.config matrix/*.json \
 	scenarios/*.json candidates/*.json candidates/*/* guest/*.service reports/report.schema.json \
 	sensor/*.json sensor/content/*.json sensor/content/*.bin sensor/kmod/Kbuild sensor/kmod/*.[ch] \
-	sensor/loader/* sensor/fuzz/run sensor/fuzz/*.c))
+	sensor/loader/* sensor/fuzz/run sensor/fuzz/*.c sensor/bpf/*.service))
 
 # crashlab(1), from its markdown source.
 build/crashlab.1: docs/crashlab.1.md scripts/md2man.py
@@ -275,6 +280,11 @@ install: all build/crashlab.1
 	done
 	@# sensor/candidate.json's validator is ../build/clcc, as in the checkout
 	ln -sfn ../../../bin/clcc $(CL_DATADIR)/build/clcc
+	@# the BPF sensor's builds, where sensor/candidate-bpf*.json name them
+	for b in $(BPF_BUILDS); do \
+		$(INSTALL) -D -m 0755 build/sensor-bpf/$$b/clsensor-bpf \
+			$(CL_DATADIR)/build/sensor-bpf/$$b/clsensor-bpf || exit 1; \
+	done
 	$(INSTALL) -m 0644 build/crashlab.1 $(CL_MAN1)/crashlab.1
 	$(INSTALL) -m 0644 scripts/crashlab.bash-completion $(CL_BASHCOMP)/crashlab
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && ! getent passwd crashlab-build >/dev/null; then \

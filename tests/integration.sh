@@ -58,8 +58,10 @@ mkdir -p "$OUT/tally"
 for f in triage bad-input preflight qualify scenarios evidence interrupt gate shards snapshots bpf mutants disk \
          third-party-modules hosts; do
     rm -f "$OUT/tally/$f"
+    t0=$SECONDS
     bash "tests/integration/$f.sh"
     rc=$?
+    echo "# $f: $((SECONDS - t0)) s" # where make check's minutes go
     read -r p n 2>/dev/null <"$OUT/tally/$f" || p=0 n=0
     pass=$((pass + p)) fail=$((fail + n))
     # a script that stopped without saying why fails too

@@ -1,6 +1,7 @@
 /*
  * The agent's listing of what the kernel loaded of BPF, run for real on
- * this machine's kernel (as root, as `make check` runs): a program this test
+ * this machine's kernel (as root, as `make check` runs; skipped, and said,
+ * for a user, as in a package build): a program this test
  * loads itself is listed by name and type, and a BTF type id resolves to
  * the name bpftool gives it in the kernel's own BTF.
  */
@@ -48,10 +49,15 @@ static int load_prog(const char *name)
 
 static void test_lists_a_loaded_program(void **state)
 {
-	int fd = load_prog("cl_scan_test");
+	int fd;
 	char *line;
 
 	(void)state;
+	if (geteuid() != 0) { /* a package build as a user: the guest runs it as root */
+		print_message("not root: BPF listing not tried\n");
+		skip();
+	}
+	fd = load_prog("cl_scan_test");
 	if (fd < 0)
 		fail_msg("cannot load a BPF program here (root is needed): %s", strerror(errno));
 	nsaid = 0;
