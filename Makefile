@@ -77,14 +77,16 @@ build/guest/crashlab-agent: $(patsubst %.c,build/obj/%.o,$(GUEST_SRC))
 # with its BPF object embedded by bpftool's skeleton (generated here, never
 # committed). The builds differ by their -D flags: good; unbounded (no bound
 # on a criterion's field: the verifier refuses it); newer (an open-coded
-# iterator: 6.4+ only); degraded (the loader leaves unix connect unattached).
+# iterator: 6.4+ only); degraded (the loader leaves unix connect unattached);
+# lockup (2^23 x 2^23 empty iterations per event: the soft-lockup watchdog).
 BPF_CLANG ?= clang
 BPFTOOL ?= bpftool
-BPF_BUILDS := good unbounded newer degraded
+BPF_BUILDS := good unbounded newer degraded lockup
 BPF_DEFS_good :=
 BPF_DEFS_unbounded := -DCL_BPF_UNBOUNDED=1
 BPF_DEFS_newer := -DCL_BPF_NEWER=1
 BPF_DEFS_degraded := -DCL_BPF_DEGRADED=1
+BPF_DEFS_lockup := -DCL_BPF_LOCKUP=1
 # No libc for the BPF target: the arch's kernel headers, cl_content.h's
 # <string.h> from sensor/bpf/nolibc.
 BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -ffreestanding -Wall -Wextra -Werror \

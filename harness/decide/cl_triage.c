@@ -171,6 +171,7 @@ struct cl_triage {
 	int frame_from_line;   /* frame already fixed by the crash line */
 	int have_rip, have_trace_frame;
 	char trace_oot_module[64];  /* first out-of-tree module in the reliable trace */
+	char bpf_prog[32];          /* the outermost BPF program in the report's frames */
 	char oot_modules[512];      /* " a b " out-of-tree modules from "Modules linked in" */
 	char rip_frame[CL_FRAME_MAX], rip_module[64];
 	char trace_frame[CL_FRAME_MAX], trace_module[64];
@@ -492,10 +493,14 @@ static void finish_title(struct cl_triage *t)
 	}
 	/*
 	 * The guilty frame is built in but the trace passes through an
-	 * out-of-tree module: blame that module (the candidate, usually).
+	 * out-of-tree module: blame that module (the candidate, usually); or
+	 * through a BPF program: blame it ("bpf:NAME", the program the kernel
+	 * ran, whose subprogram or helper went wrong), never "the kernel".
 	 */
 	if (!t->r.module[0] && t->trace_oot_module[0])
 		snprintf(t->r.module, sizeof(t->r.module), "%s", t->trace_oot_module);
+	if (!t->r.module[0] && t->bpf_prog[0])
+		snprintf(t->r.module, sizeof(t->r.module), "bpf:%s", t->bpf_prog);
 	/* a panic's or an OOM's frame is where it was noticed, not the bug: kept out of the title */
 	if (t->r.frame[0] && t->r.cls != CL_CLASS_PANIC && t->r.cls != CL_CLASS_OOM) {
 		if (snprintf(t->r.title, sizeof(t->r.title), "%s in %s", t->stem, t->r.frame) >=
@@ -618,6 +623,21 @@ static void note_second_report(struct cl_triage *t, const char *s)
 		t->r.corrupted = 1;
 }
 
+/*
+ * A JIT-compiled BPF program's frame, "bpf_prog_<tag: 16 hex>_<name>": its
+ * name noted, so the last one seen is the outermost (the program the
+ * kernel ran; the frames before it are its subprograms and helpers).
+ */
+static void note_bpf_frame(struct cl_triage *t, const char *fn)
+{
+	const char *tag = fn + 9, *name = tag + 17;
+
+	if (strncmp(fn, "bpf_prog_", 9) || strlen(fn) < 27 || strspn(tag, "0123456789abcdef") != 16 ||
+	    tag[16] != '_')
+		return;
+	snprintf(t->bpf_prog, sizeof(t->bpf_prog), "%.15s", name);
+}
+
 /* "RIP: 0010:func+0x1/0x2 [mod]": the report's first RIP names the faulting function. */
 static void rip_line(struct cl_triage *t, const char *s)
 {
@@ -625,6 +645,7 @@ static void rip_line(struct cl_triage *t, const char *s)
 	const char *colon = strchr(s + 5, ':');
 
 	if (colon && parse_symbol(colon + 1, fn, sizeof(fn), mod, sizeof(mod))) {
+		note_bpf_frame(t, fn);
 		snprintf(t->rip_frame, sizeof(t->rip_frame), "%s", fn);
 		snprintf(t->rip_module, sizeof(t->rip_module), "%s", mod);
 		t->have_rip = 1;
@@ -643,6 +664,7 @@ static void trace_line(struct cl_triage *t, const char *s)
 		return; /* unreliable frame, or <TASK>/<IRQ> marker */
 	if (!parse_symbol(s, fn, sizeof(fn), mod, sizeof(mod)))
 		return;
+	note_bpf_frame(t, fn);
 	if (mod[0] && !t->trace_oot_module[0] && is_oot(t, mod))
 		snprintf(t->trace_oot_module, sizeof(t->trace_oot_module), "%s", mod);
 	if (!t->have_trace_frame && !is_generic(fn)) {

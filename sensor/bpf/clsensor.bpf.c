@@ -38,6 +38,11 @@
  *                     the verifier refuses the program on every kernel.
  *   CL_BPF_NEWER      the instance loop is an open-coded iterator
  *                     (bpf_iter_num_*, kernel 6.4+): loads on 6.12, not 6.1.
+ *   CL_BPF_LOCKUP     each evaluation first spins 2^23 x 2^23 empty
+ *                     iterations (a retry count never held to a budget):
+ *                     bpf_loop() is bounded, so the verifier accepts it, and
+ *                     the CPU spins in the program until the soft-lockup
+ *                     watchdog fires - a BPF sensor that hangs the kernel.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -52,6 +57,9 @@
 #endif
 #ifndef CL_BPF_NEWER
 #define CL_BPF_NEWER 0
+#endif
+#ifndef CL_BPF_LOCKUP
+#define CL_BPF_LOCKUP 0
 #endif
 
 #define CL_UNUSED __attribute__((unused))
@@ -299,6 +307,19 @@ static int inst_cb(u32 i, void *ctx CL_UNUSED)
 	return 0;
 }
 
+#if CL_BPF_LOCKUP
+static int spin_inner(u32 i CL_UNUSED, void *ctx CL_UNUSED)
+{
+	return 0;
+}
+
+static int spin_outer(u32 i CL_UNUSED, void *ctx CL_UNUSED)
+{
+	bpf_loop(1 << 23, spin_inner, NULL, 0);
+	return 0;
+}
+#endif
+
 /* cl_interp_eval() over this CPU's inputs; the totals into the counters. */
 static __always_inline void evaluate(struct cl_scratch *sc)
 {
@@ -307,6 +328,9 @@ static __always_inline void evaluate(struct cl_scratch *sc)
 
 	if (!m)
 		return;
+#if CL_BPF_LOCKUP
+	bpf_loop(1 << 23, spin_outer, NULL, 0);
+#endif
 	n = m->ninstances < CL_MAX_INSTANCES ? m->ninstances : CL_MAX_INSTANCES;
 	sc->matched = 0;
 	sc->first_action = 0;

@@ -37,17 +37,17 @@ static void test_shipped_manifests(void **state)
 	assert_null(c->content[1].reported_as);
 	cl_candidate_free(c);
 	/* the BPF sensor's builds and a third party's BPF tool: no module, programs named */
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 6; i++) {
 		static const char *const bpf[] = {
 			"sensor/candidate-bpf.json", "sensor/candidate-bpf-unbounded.json",
 			"sensor/candidate-bpf-newer.json", "sensor/candidate-bpf-degraded.json",
-			"candidates/bpftrace-ipc.json",
+			"sensor/candidate-bpf-lockup.json", "candidates/bpftrace-ipc.json",
 		};
 
 		assert_int_equal(cl_candidate_load(&c, bpf[i]), 0);
 		assert_null(c->module_name);
 		assert_true(c->bpf.present && c->bpf.btf && c->bpf.nprogs >= 2);
-		assert_int_equal(!!c->bpf.start_argv[0], i < 4); /* bpftrace: its unit, on disk only */
+		assert_int_equal(!!c->bpf.start_argv[0], i < 5); /* bpftrace: its unit, on disk only */
 		cl_candidate_free(c);
 	}
 	/* a live update: staged, announced through the sensor's control file */
