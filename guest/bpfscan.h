@@ -29,7 +29,7 @@ int bs_report(bs_say_fn say);
  * boot). NULL when they all are, else the first name that is not (borrowed
  * from @names). Whether each is attached and runs is the host's to decide
  * from the listing after the workload: a program attached the old way
- * (perf_event_open and an ioctl, as bpftrace does) has no link to show.
+ * (perf_event_open and an ioctl, as older tracers do) has no link to show.
  */
 const char *bs_wait_loaded(char *const *names, int n, int timeout_s);
 

@@ -1,12 +1,16 @@
 #!/bin/bash
-# A third party's sensor qualified from its manifest alone (make third-party):
-# candidates/falco-scap.json, the Falco/sysdig system-call driver as Debian 12
-# ships it (falcosecurity-scap-dkms, built per kernel by its own dkms.conf)
-# with sysdig in user space, on the smoke matrix. Its source builds for the
+# Third parties' sensors qualified from their manifests alone (make
+# third-party). candidates/falco-scap.json, the Falco/sysdig system-call
+# driver as Debian 12 ships it (falcosecurity-scap-dkms, built per kernel
+# by its own dkms.conf) with sysdig in user space, on the smoke matrix. Its source builds for the
 # 6.1 kernels and not for 6.12: three passes on the candidate's own evidence,
 # one install_failed, and the release blocked. Nothing in crashlab knows the
 # candidate's name. The first run builds four disk images with sysdig in
-# them (about 2 minutes each on 2 cores; cached in .cache/ after that).
+# them (about 2 minutes each on 2 cores; cached in .cache/ after that); its
+# signed statement gates for the three 6.1 cells and not for the smoke
+# matrix. candidates/bpftrace-ipc.json, Debian's bpftrace started by a unit
+# at boot: its programs loaded and run, its own counts as evidence (four
+# more disk images, with bpftrace, about 4 minutes each the first time).
 # Ends with "third-party: N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -48,6 +52,21 @@ run gate-smoke 1 "${G[@]}" --matrix matrix/smoke.json
 check "gate on the smoke matrix: refused, naming deb12-6.12" grep -q "deb12-6.12" "$OUT/gate-smoke.err"
 check "crashlab's code (harness, reports, guest agent, image scripts) does not name the candidate" \
     bash -c "grep -rqiw -e scap -e sysdig -e falco -e falcosecurity harness/ reports/ guest/ images/ scripts/; [ \$? = 1 ]"
+
+# A third party's BPF tool by manifest alone: Debian's bpftrace, started at
+# boot by a unit, counting the workload's FIFOs and connects.
+B=$OUT/bpftrace/report.json
+echo "# bpftrace (candidates/bpftrace-ipc.json) on the smoke matrix"
+run bpftrace 0 qualify --matrix matrix/smoke.json --candidate candidates/bpftrace-ipc.json \
+    --out "$OUT/bpftrace"
+check "bpftrace: every cell passes on a disk image, its programs loaded and run, on its own evidence" \
+    json "$B" "len(r['cells'])==4 and all(c['verdict']=='pass' and c['image']=='disk'
+         and all(p['loaded'] and p['attached'] and p['run_cnt']>0 for p in c['bpf']['programs'])
+         and int(c['evidence']['values']['fifo_creates'])>=1 and c['evidence']['values']['state']=='running'
+         for c in r['cells'])"
+check "bpftrace: report valid against the schema" python3 tests/checks/schema.py "$B"
+check "crashlab's code does not name bpftrace" \
+    bash -c "grep -rqiw -e bpftrace harness/ reports/ guest/ images/ scripts/; [ \$? = 1 ]"
 
 echo "third-party: $pass passed, $fail failed"
 [ "$fail" = 0 ]
