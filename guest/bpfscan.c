@@ -120,7 +120,7 @@ static void tracing_target(char *out, size_t cap, unsigned int obj_id, unsigned 
 	char objname[64] = "";
 	int fd = fd_of(BPF_BTF_GET_FD_BY_ID, obj_id);
 
-	snprintf(out, cap, "-");
+	snprintf(out, cap, "?"); /* the kernel says where: "?" until it is resolved */
 	if (fd < 0)
 		return;
 	memset(&bi, 0, sizeof(bi));
@@ -142,7 +142,7 @@ static void tracing_target(char *out, size_t cap, unsigned int obj_id, unsigned 
 			close(vf);
 	}
 	if (btf && bs_btf_name(btf, len, type_id, out, cap) < 0)
-		snprintf(out, cap, "-");
+		snprintf(out, cap, "?");
 }
 
 /*
@@ -210,8 +210,10 @@ static int map_line(bs_say_fn say, unsigned int id)
 	return 1;
 }
 
-/* Each object of one kind, by @next (a GET_NEXT_ID), through @line; how many were said. */
-static int each(bs_say_fn say, int next, int (*line)(bs_say_fn, unsigned int), int *err)
+/* Each object of one kind, by @next (a GET_NEXT_ID), through @line; how
+ * many were said. *@cut set when it stopped at its bound with more there. */
+static int each(bs_say_fn say, int next, int (*line)(bs_say_fn, unsigned int), int *err,
+		int *cut)
 {
 	unsigned int id = 0;
 	int n = 0, walked = 0;
@@ -219,7 +221,9 @@ static int each(bs_say_fn say, int next, int (*line)(bs_say_fn, unsigned int), i
 	errno = 0;
 	while (walked++ < 4 * BS_MAX && n < BS_MAX && (id = next_id(next, id)) != 0)
 		n += line(say, id);
-	if (id == 0 && errno != ENOENT && errno != 0 && !*err)
+	if (id != 0)
+		*cut = 1;
+	else if (errno != ENOENT && errno != 0 && !*err)
 		*err = errno;
 	return n;
 }
@@ -270,13 +274,15 @@ const char *bs_wait_loaded(char *const *names, int n, int timeout_s)
 
 int bs_report(bs_say_fn say)
 {
-	int err = 0, progs, links, maps;
+	int err = 0, cut = 0, progs, links, maps;
 
-	progs = each(say, BPF_PROG_GET_NEXT_ID, prog_line, &err);
-	links = each(say, BPF_LINK_GET_NEXT_ID, link_line, &err);
-	maps = each(say, BPF_MAP_GET_NEXT_ID, map_line, &err);
-	say("CL BPF_END progs=%d links=%d maps=%d btf=%d stats=%d errno=%d", progs, links, maps,
-	    access(VMLINUX_BTF, R_OK) == 0, read_flag("/proc/sys/kernel/bpf_stats_enabled"), err);
+	say("CL BPF_BEGIN");
+	progs = each(say, BPF_PROG_GET_NEXT_ID, prog_line, &err, &cut);
+	links = each(say, BPF_LINK_GET_NEXT_ID, link_line, &err, &cut);
+	maps = each(say, BPF_MAP_GET_NEXT_ID, map_line, &err, &cut);
+	say("CL BPF_END progs=%d links=%d maps=%d btf=%d stats=%d errno=%d cut=%d", progs, links,
+	    maps, access(VMLINUX_BTF, R_OK) == 0, read_flag("/proc/sys/kernel/bpf_stats_enabled"),
+	    err, cut);
 	return progs == 0 && err ? -1 : 0;
 }
 

@@ -14,10 +14,12 @@
 typedef void (*bs_say_fn)(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * Say, through @say, one line per program ("CL BPF_PROG id= type= name=
- * run_cnt= run_time_ns= [verified_insns=]"), per link ("CL BPF_LINK id=
- * type= prog= target=") and per map ("CL BPF_MAP id= type= name="), at most
- * BS_MAX of each, then "CL BPF_END progs= links= maps= btf= stats= errno=".
+ * Say, through @say, "CL BPF_BEGIN", one line per program ("CL BPF_PROG id=
+ * type= name= run_cnt= run_time_ns= [verified_insns=]"), per link ("CL
+ * BPF_LINK id= type= prog= target=": "-" where the kernel does not say, "?"
+ * where it does and the name was not found) and per map ("CL BPF_MAP id=
+ * type= name="), at most BS_MAX of each, then "CL BPF_END progs= links=
+ * maps= btf= stats= errno= cut=" (cut=1: more were there than BS_MAX).
  * Returns 0, or -1 when the kernel would not list programs at all.
  */
 #define BS_MAX 256

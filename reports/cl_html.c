@@ -580,39 +580,32 @@ static void evidence_row(xmlTextWriterPtr w, json_t *c)
 /* "tracepoint, attached by 2 links to sys_exit_mknodat sys_exit_mknod, ran 24 times, ..." */
 static char *bpf_prog_text(json_t *p)
 {
-	char *text, *more;
 	json_t *ns = json_object_get(p, "ns_per_event"), *insns = json_object_get(p, "verified_insns");
 	json_t *t;
-	size_t i;
+	char *text = cl_xstrdup("");
+	size_t len = 0, i;
 
 	if (!is_true(p, "loaded"))
-		return cl_xstrdup("NOT loaded");
-	text = cl_sprintf("%s, %s by %lld link%s%s", *str(p, "type") ? str(p, "type") : "type unknown",
-			  is_true(p, "attached") ? "attached" : "NOT attached", num(p, "links"),
-			  plural(num(p, "links")), json_array_size(json_object_get(p, "attach_targets"))
-			  ? " to" : "");
-	json_array_foreach(json_object_get(p, "attach_targets"), i, t) {
-		more = cl_sprintf("%s %s", text, json_string_value(t) ? json_string_value(t) : "?");
-		free(text);
-		text = more;
-	}
-	if (json_is_integer(json_object_get(p, "run_cnt"))) {
-		more = cl_sprintf("%s, ran %lld times", text, num(p, "run_cnt"));
-		free(text);
-		text = more;
-	}
-	if (json_is_number(ns)) {
-		more = cl_sprintf("%s, %.1f ns per event", text, json_number_value(ns));
-		free(text);
-		text = more;
-	}
-	if (json_is_integer(insns)) {
-		more = cl_sprintf("%s, verifier processed %lld instructions (%.1f%% headroom)", text,
-				  (long long)json_integer_value(insns),
-				  json_number_value(json_object_get(p, "insns_headroom_pct")));
-		free(text);
-		text = more;
-	}
+		return cl_append(&text, &len, "NOT loaded"), text;
+	cl_append(&text, &len, "%s, ", *str(p, "type") ? str(p, "type") : "type unknown");
+	if (!is_true(p, "attached"))
+		cl_append(&text, &len, "NOT attached");
+	else if (num(p, "links") == 0)
+		cl_append(&text, &len, "attached without a link (it ran)");
+	else
+		cl_append(&text, &len, "attached by %lld link%s%s", num(p, "links"),
+			  plural(num(p, "links")),
+			  json_array_size(json_object_get(p, "attach_targets")) ? " to" : "");
+	json_array_foreach(json_object_get(p, "attach_targets"), i, t)
+		cl_append(&text, &len, " %s", json_string_value(t) ? json_string_value(t) : "?");
+	if (json_is_integer(json_object_get(p, "runs_in_workload")))
+		cl_append(&text, &len, ", ran %lld times in the workload", num(p, "runs_in_workload"));
+	if (json_is_number(ns))
+		cl_append(&text, &len, ", %.1f ns per event", json_number_value(ns));
+	if (json_is_integer(insns))
+		cl_append(&text, &len, ", verifier processed %lld instructions (%.1f%% headroom)",
+			  (long long)json_integer_value(insns),
+			  json_number_value(json_object_get(p, "insns_headroom_pct")));
 	return text;
 }
 

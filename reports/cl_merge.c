@@ -54,6 +54,12 @@ static char *shipped_digests(json_t *rep)
 }
 
 /* Shard @i is of the same run as shard 0: candidate, its bytes, matrix, scenario. */
+/* The shard's report says its pre-flight was skipped. */
+static int skipped(json_t *rep)
+{
+	return json_is_true(json_object_get(json_object_get(rep, "preflight"), "skipped"));
+}
+
 static int same_run(const struct merge *m, int i)
 {
 	static const char *const keys[][2] = { { "candidate", "name" }, { "candidate", "version" },
@@ -79,6 +85,11 @@ static int same_run(const struct merge *m, int i)
 	if (int_at(m->reps[i], "matrix", "cells") != int_at(m->reps[0], "matrix", "cells"))
 		return cl_err_set(CL_EINPUT, "%s: another matrix: its cell count differs from %s's",
 				  m->dirs[i], m->dirs[0]);
+	/* one shard's pre-flight stands for the run's: a shard that skipped it is another run */
+	if (skipped(m->reps[i]) != skipped(m->reps[0]))
+		return cl_err_set(CL_EINPUT, "%s: its pre-flight was %sskipped, %s's %s", m->dirs[i],
+				  skipped(m->reps[i]) ? "" : "not ", m->dirs[0],
+				  skipped(m->reps[0]) ? "was" : "was not");
 	return 0;
 }
 

@@ -17,8 +17,10 @@ static json_t *prog_json(const struct cl_bpf_seen *s, const struct cl_bpf_prog_s
 {
 	const struct cl_bpf_prog_seen *p = cl_bpf_find_prog(s, want->name);
 	const struct cl_bpf_link_seen *l = p ? cl_bpf_link_of(s, p->id) : NULL;
-	json_t *links, *targets, *j = json_pack("{s:s, s:o, s:b, s:b}", "name", want->name, "expected_attach",
-			      str_or_null(want->attach), "loaded", p != NULL, "attached", l != NULL);
+	json_t *links, *targets, *j = json_pack("{s:s, s:o, s:b, s:b}", "name", want->name,
+						 "expected_attach", str_or_null(want->attach),
+						 "loaded", p != NULL, "attached",
+						 p && cl_bpf_attached(s, p));
 
 	if (!p)
 		return j;
@@ -38,6 +40,8 @@ static json_t *prog_json(const struct cl_bpf_seen *s, const struct cl_bpf_prog_s
 	json_object_set_new(j, "links", links);
 	json_object_set_new(j, "attach_targets", targets);
 	json_object_set_new(j, "run_cnt", s->stats ? json_integer((json_int_t)p->run_cnt) : json_null());
+	json_object_set_new(j, "runs_in_workload", s->stats ? json_integer((json_int_t)cl_bpf_runs(p))
+							     : json_null());
 	json_object_set_new(j, "run_time_ns", s->stats ? json_integer((json_int_t)p->run_time_ns)
 						     : json_null());
 	json_object_set_new(j, "ns_per_event", s->stats && p->run_cnt
@@ -79,14 +83,9 @@ json_t *cl_report_bpf_json(const struct cl_evidence *ev, const struct cl_candida
 	}
 	for (int i = 0; i < cand->bpf.nprogs; i++)
 		json_array_append_new(progs, prog_json(s, &cand->bpf.progs[i]));
-	for (int i = 0; i < cand->bpf.nmaps; i++) {
-		int k = 0;
-
-		while (k < s->nmaps && strcmp(s->maps[k], cand->bpf.maps[i]))
-			k++;
+	for (int i = 0; i < cand->bpf.nmaps; i++)
 		json_array_append_new(maps, json_pack("{s:s, s:b}", "name", cand->bpf.maps[i],
-						      "created", k < s->nmaps));
-	}
+						      "created", cl_bpf_map_created(s, cand->bpf.maps[i])));
 	j = json_pack("{s:b, s:o, s:o, s:o, s:o, s:i}", "listed", s->listed, "btf",
 		      s->listed ? json_boolean(s->btf) : json_null(), "stats_enabled",
 		      s->listed ? json_boolean(s->stats) : json_null(), "programs", progs, "maps", maps,

@@ -16,64 +16,61 @@ const struct cl_bpf_link_seen *cl_bpf_link_of(const struct cl_bpf_seen *s, unsig
 	return NULL;
 }
 
+unsigned long long cl_bpf_runs(const struct cl_bpf_prog_seen *p)
+{
+	if (p->run_before < 0)
+		return p->run_cnt; /* no listing before the workload: all it ran */
+	return p->run_cnt > (unsigned long long)p->run_before
+		       ? p->run_cnt - (unsigned long long)p->run_before : 0;
+}
+
+int cl_bpf_attached(const struct cl_bpf_seen *s, const struct cl_bpf_prog_seen *p)
+{
+	/* no link: attached the old way (a perf event's ioctl) only if it ran */
+	return cl_bpf_link_of(s, p->id) || (s->stats && cl_bpf_runs(p) > 0);
+}
+
 const struct cl_bpf_prog_seen *cl_bpf_find_prog(const struct cl_bpf_seen *s, const char *name)
 {
-	const struct cl_bpf_prog_seen *best = NULL;
-
-	/* loaded twice (a restarted loader): the one that is attached and ran counts */
-	for (int i = 0; i < s->nprogs; i++) {
-		const struct cl_bpf_prog_seen *p = &s->progs[i];
-
-		if (strcmp(p->name, name))
-			continue;
-		if (!best || (!cl_bpf_link_of(s, best->id) && cl_bpf_link_of(s, p->id)) ||
-		    (!!cl_bpf_link_of(s, best->id) == !!cl_bpf_link_of(s, p->id) &&
-		     p->run_cnt > best->run_cnt))
-			best = p;
-	}
-	return best;
+	for (int i = 0; i < s->nprogs; i++)
+		if (!strcmp(s->progs[i].name, name))
+			return &s->progs[i];
+	return NULL;
 }
 
 #define settle cl_decision_set
 
 /*
- * Whether program @id is attached at @attach: 1 when a link of it says so
- * or none says where it is (the kernel does not tell for every link kind);
- * 0 when its links name other places only, the first of them in @where.
+ * Whether program @id is attached at @attach: 1 when a link of it says so,
+ * or when no link says where (the kernel does not tell for every link
+ * kind: "-"); 0 when its links name other places or one the agent could
+ * not resolve ("?"), the first of them in @where.
  */
 static int attached_at(const struct cl_bpf_seen *s, unsigned int id, const char *attach,
 		       const char **where)
 {
-	int unknown = 0;
-
 	*where = NULL;
 	for (int i = 0; i < s->nlinks; i++) {
 		if (s->links[i].prog != id)
 			continue;
 		if (!strcmp(s->links[i].target, attach))
 			return 1;
-		unknown |= !strcmp(s->links[i].target, "-");
 		if (!*where && strcmp(s->links[i].target, "-"))
 			*where = s->links[i].target;
 	}
-	return unknown || !*where;
+	return !*where;
 }
 
-/* One program of the manifest against the kernel's list: 1 with the verdict when it fails. */
-static int decide_prog(struct cl_decision *out, const struct cl_bpf_seen *s,
-		       const struct cl_bpf_prog_spec *want)
+/* One program the kernel lists under a name the manifest gives: 1 with the verdict when it fails. */
+static int decide_one(struct cl_decision *out, const struct cl_bpf_seen *s,
+		      const struct cl_bpf_prog_spec *want, const struct cl_bpf_prog_seen *p)
 {
-	const struct cl_bpf_prog_seen *p = cl_bpf_find_prog(s, want->name);
-	const struct cl_bpf_link_seen *l = p ? cl_bpf_link_of(s, p->id) : NULL;
-	const char *type = p ? cl_bpf_prog_type_name((int)p->type) : NULL, *where;
+	const char *type = cl_bpf_prog_type_name((int)p->type), *where;
 
-	if (!p)
-		return settle(out, CL_V_DEGRADED, "bpf program %s not loaded", want->name);
 	if (want->type >= 0 && (int)p->type != want->type)
 		return settle(out, CL_V_DEGRADED, "bpf program %s is of type %s, the manifest says %s",
 			      want->name, type ? type : "unknown", cl_bpf_prog_type_name(want->type));
-	/* no link: attached the old way (a perf event's ioctl) only if it ran */
-	if (!l && !(s->stats && p->run_cnt > 0))
+	if (!cl_bpf_attached(s, p))
 		return settle(out, CL_V_DEGRADED, "bpf program %s loaded but not attached", want->name);
 	if (want->attach[0] && !attached_at(s, p->id, want->attach, &where))
 		return settle(out, CL_V_DEGRADED, "bpf program %s attached to %s, the manifest says %s",
@@ -81,9 +78,37 @@ static int decide_prog(struct cl_decision *out, const struct cl_bpf_seen *s,
 	if (!s->stats)
 		return settle(out, CL_V_DEGRADED, "bpf program %s: whether it ran is unknown "
 			      "(kernel.bpf_stats_enabled is off)", want->name);
-	if (p->run_cnt == 0)
+	if (cl_bpf_runs(p) == 0)
 		return settle(out, CL_V_DEGRADED, "bpf program %s attached but never ran during the "
 			      "workload", want->name);
+	return 0;
+}
+
+/*
+ * A program of the manifest: loaded, and every program of that name (the
+ * kernel keeps 15 characters of a name; another of the same name may be
+ * there too) of its type, attached where it says, run during the workload.
+ */
+static int decide_prog(struct cl_decision *out, const struct cl_bpf_seen *s,
+		       const struct cl_bpf_prog_spec *want)
+{
+	int found = 0;
+
+	for (int i = 0; i < s->nprogs; i++) {
+		if (strcmp(s->progs[i].name, want->name))
+			continue;
+		found = 1;
+		if (decide_one(out, s, want, &s->progs[i]))
+			return 1;
+	}
+	return found ? 0 : settle(out, CL_V_DEGRADED, "bpf program %s not loaded", want->name);
+}
+
+int cl_bpf_map_created(const struct cl_bpf_seen *s, const char *name)
+{
+	for (int k = 0; k < s->nmaps; k++)
+		if (!strcmp(s->maps[k], name))
+			return 1;
 	return 0;
 }
 
@@ -96,31 +121,37 @@ int cl_bpf_decide(struct cl_decision *out, const struct cl_evidence *ev,
 		return 0;
 	if (!s->listed)
 		return settle(out, CL_V_WORKLOAD_FAILED, "the kernel's BPF programs were never listed");
+	if (!cl_bpf_seen_whole(s))
+		return settle(out, CL_V_WORKLOAD_FAILED, "the kernel's BPF listing is not whole (%s)",
+			      s->err ? "the kernel refused it" : s->cut ? "more than the agent lists"
+								   : "lines lost");
 	if (cand->bpf.btf && !s->btf)
 		return settle(out, CL_V_INSTALL_FAILED, "the candidate needs the kernel's BTF "
 			      "(/sys/kernel/btf/vmlinux), this kernel has none");
 	for (int i = 0; i < cand->bpf.nprogs; i++)
 		if (decide_prog(out, s, &cand->bpf.progs[i]))
 			return 1;
-	for (int i = 0; i < cand->bpf.nmaps; i++) {
-		int k = 0;
-
-		while (k < s->nmaps && strcmp(s->maps[k], cand->bpf.maps[i]))
-			k++;
-		if (k == s->nmaps)
+	for (int i = 0; i < cand->bpf.nmaps; i++)
+		if (!cl_bpf_map_created(s, cand->bpf.maps[i]))
 			return settle(out, CL_V_DEGRADED, "bpf map %s not created", cand->bpf.maps[i]);
-	}
 	return 0;
 }
 
-/* The quoted program name of a libbpf line "libbpf: prog 'NAME': ..." into @prog. */
-static void prog_named(const char *line, char *prog, size_t cap)
+/*
+ * The quoted program name of a libbpf line "libbpf: prog 'NAME': ..." into
+ * @prog: the line that says which program failed (its load log, its load
+ * failure) wins over an earlier line naming another (a warning).
+ */
+static void prog_named(const char *line, char *prog, size_t cap, int *decided)
 {
 	const char *at = strstr(line, "prog '"), *end;
+	int failed = strstr(line, "-- BEGIN PROG LOAD LOG --") || strstr(line, "load failed") ||
+		     strstr(line, ": failed to load");
 
-	if (prog[0] || !at || !(end = strchr(at + 6, '\'')))
+	if (*decided || !at || !(end = strchr(at + 6, '\'')) || (prog[0] && !failed))
 		return;
 	snprintf(prog, cap, "%.*s", (int)(end - at - 6), at + 6);
+	*decided = failed;
 }
 
 /* A verifier log's own bookkeeping after its reason: statistics, not the reason. */
@@ -172,13 +203,13 @@ static int verifier_reason(const struct cl_bpf_seen *s, int end, char *why, size
 int cl_bpf_start_reason(const struct cl_bpf_seen *s, char *prog, size_t pcap, char *why,
 			size_t wcap)
 {
-	int i, end = -1, first = -1;
+	int i, end = -1, first = -1, decided = 0;
 
 	prog[0] = why[0] = '\0';
 	for (i = 0; i < s->nstart_log; i++) {
 		const char *l = s->start_log[i];
 
-		prog_named(l, prog, pcap);
+		prog_named(l, prog, pcap, &decided);
 		/* the log's beginning may be cut off (its last lines are kept), never its end */
 		if (strstr(l, "-- END PROG LOAD LOG --") && end < 0)
 			end = i;

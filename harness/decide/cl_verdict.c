@@ -321,7 +321,8 @@ static int decide_start_failed(struct cl_decision *out, const struct cl_evidence
 
 	if (cl_bpf_start_reason(&ev->bpf, prog, sizeof(prog), why, sizeof(why)))
 		return settle(out, CL_V_INSTALL_FAILED, "candidate did not start (%s)",
-			      ev->install_error + 11);
+			      strchr(ev->install_error, ' ') ? strchr(ev->install_error, ' ') + 1
+							     : "no status");
 	if (prog[0])
 		return settle(out, CL_V_INSTALL_FAILED, "bpf program %s refused: %s", prog, why);
 	return settle(out, CL_V_INSTALL_FAILED, "candidate did not start: %s", why);

@@ -904,8 +904,10 @@ int cl_candidate_fit_matrix(struct cl_matrix *m, const struct cl_candidate *c)
 {
 	int i;
 
-	if (!c->image && (c->module_source || (!c->nmods && c->bpf.start_argv[0])))
-		return 0; /* a module crashlab builds, or BPF started by crashlab's agent */
+	/* a module crashlab builds, BPF the agent starts: any image; else disk images */
+	if (!c->image && (c->module_source || !c->nmods) &&
+	    (!c->bpf.present || c->bpf.start_argv[0]))
+		return 0;
 	for (i = 0; i < m->ncells; i++) {
 		struct cl_cell_spec *cell = &m->cells[i];
 

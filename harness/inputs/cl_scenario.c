@@ -519,11 +519,13 @@ char *cl_scenario_plan(const struct cl_scenario *s, const struct cl_candidate *c
 			cl_append(&buf, &len, " %s", cand->counters[i]);
 		cl_append(&buf, &len, "\n");
 	}
+	if (cand->bpf.present) /* what ran before the workload does not count as running in it */
+		cl_append(&buf, &len, "bpf\n");
 	steps_plan(&buf, &len, s->steps, s->nsteps, cand, mode, 'w');
 	coverage_plan(&buf, &len, cand);
-	command_plan(&buf, &len, "evidence", cand->evidence_argv, cand->evidence_timeout_s);
-	if (cand->bpf.present) /* what the kernel has loaded, after the workload ran it */
+	if (cand->bpf.present) /* what the kernel has loaded, once the workload ran it */
 		cl_append(&buf, &len, "bpf\n");
+	command_plan(&buf, &len, "evidence", cand->evidence_argv, cand->evidence_timeout_s);
 	if (mode == CL_PLAN_ONCE && cand->nmutants)
 		mutants_plan(&buf, &len, s, cand);
 	if (mode == CL_PLAN_PERSISTENT && s->reboots > 0)

@@ -50,19 +50,25 @@ static void test_plan(void **state)
 			      "install /crashlab/candidate/file-0 /usr/lib/x/loader 0755\n"
 			      "start 30 /usr/lib/x/loader load\n");
 	assert_null(strstr(plan, "\nmodule "));
-	assert_contains(plan, "\nevidence 60 /usr/lib/x/loader status\nbpf\n");
-	assert_true(strstr(plan, "start 30") < strstr(plan, "\nfifo "));
+	/* listed before the workload and after it: the runs in between are the workload's */
+	assert_contains(plan, "start 30 /usr/lib/x/loader load\nbpf\n");
+	assert_true(strstr(plan, "\nbpf\n") < strstr(plan, "\nfifo "));
+	assert_contains(plan, "\nbpf\nevidence 60 /usr/lib/x/loader status\n");
 	free(plan);
 	plan = cl_scenario_plan(s, c, CL_PLAN_PERSISTENT); /* disk: its units start it */
 	assert_null(strstr(plan, "\nstart "));
 	assert_null(strstr(plan, "\ninstall "));
-	assert_contains(plan, "\nbpf\n");
+	assert_contains(plan, "\nprograms 60 cl_fifo_create cl_unix_conn\nbpf\n");
 	free(plan);
 	cl_scenario_free(s);
 	cl_candidate_free(c);
 }
 
-/* The lines of a cell whose candidate started, ran the workload and was listed; then @extra. */
+/*
+ * The lines of a cell whose candidate started, ran the workload and was
+ * listed (@lines, between BPF_BEGIN and a BPF_END that counts them, unless
+ * @lines brings its own BPF_END); the verdict, its title in @title.
+ */
 static enum cl_verdict verdict_of(const struct cl_candidate *c, const char *const *lines,
 				  char *title, struct cl_evidence *ev)
 {
@@ -70,8 +76,10 @@ static enum cl_verdict verdict_of(const struct cl_candidate *c, const char *cons
 	static const char *const head[] = {
 		"CL READY release=6.1.0-56-amd64", "CL LOADED start=/usr/lib/x/loader",
 		"CL WORKLOAD op=fifo step=w0 generated=8 messages=8 errors=0",
-		"CL EVIDENCE events=24", "CL EVIDENCE_END rc=0 pairs=1", NULL,
+		"CL EVIDENCE events=24", "CL EVIDENCE_END rc=0 pairs=1", "CL BPF_BEGIN", NULL,
 	};
+	int n[3] = { 0 }, own_end = 0;
+	char end[128];
 	struct cl_decision d;
 
 	memset(ev, 0, sizeof(*ev));
@@ -79,8 +87,20 @@ static enum cl_verdict verdict_of(const struct cl_candidate *c, const char *cons
 	ev->console_bytes = 100;
 	for (int i = 0; head[i]; i++)
 		cl_evidence_agent_line(ev, head[i]);
-	for (; *lines; lines++)
-		cl_evidence_agent_line(ev, *lines);
+	for (; *lines; lines++) {
+		if (!strcmp(*lines, "CL BPF_BEGIN"))
+			n[0] = n[1] = n[2] = own_end = 0; /* a listing again */
+		n[0] += !strncmp(*lines, "CL BPF_PROG ", 12);
+		n[1] += !strncmp(*lines, "CL BPF_LINK ", 12);
+		n[2] += !strncmp(*lines, "CL BPF_MAP ", 11);
+		own_end |= !strncmp(*lines, "CL BPF_END ", 11) || !strcmp(*lines, "no end");
+		if (strcmp(*lines, "no end"))
+			cl_evidence_agent_line(ev, *lines);
+	}
+	snprintf(end, sizeof(end), "CL BPF_END progs=%d links=%d maps=%d btf=1 stats=1 errno=0 cut=0",
+		 n[0], n[1], n[2]);
+	if (!own_end && ev->bpf.nstart_log == 0) /* a start that failed lists nothing */
+		cl_evidence_agent_line(ev, end);
 	cl_evidence_agent_line(ev, "CL DONE");
 	cl_verdict_decide(&d, ev, &no_crash, c, 1);
 	strcpy(title, d.title);
@@ -92,7 +112,6 @@ static enum cl_verdict verdict_of(const struct cl_candidate *c, const char *cons
 #define L1 "CL BPF_LINK id=7 type=2 prog=41 target=vfs_mknod"
 #define L2 "CL BPF_LINK id=8 type=7 prog=42 target=-"
 #define M1 "CL BPF_MAP id=12 type=2 name=cl_counters"
-#define END "CL BPF_END progs=3 links=2 maps=1 btf=1 stats=1 errno=0"
 
 static void test_verdicts(void **state)
 {
@@ -101,56 +120,91 @@ static void test_verdicts(void **state)
 	char t[400];
 
 	(void)state;
-	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, L1, L2, M1, END, NULL }, t, &ev),
+	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, L1, L2, M1, NULL }, t, &ev),
 			 CL_V_PASS);
 	assert_string_equal(t, "2 BPF programs attached and ran in the workload; 1 evidence "
 			       "condition held");
 	assert_int_equal(ev.bad_lines, 0);
-	assert_int_equal(verdict_of(c, (const char *const[]){ P1, L1, L2, M1, END, NULL }, t, &ev),
+	assert_int_equal(verdict_of(c, (const char *const[]){ P1, L1, L2, M1, NULL }, t, &ev),
 			 CL_V_DEGRADED);
 	assert_string_equal(t, "bpf program cl_unix_conn not loaded");
 	assert_int_equal(verdict_of(c, (const char *const[]){ P1, "CL BPF_PROG id=42 type=2 "
-		"name=cl_unix_conn run_cnt=0 run_time_ns=0", L1, M1, END, NULL }, t, &ev),
+		"name=cl_unix_conn run_cnt=0 run_time_ns=0", L1, M1, NULL }, t, &ev),
 		CL_V_DEGRADED);
 	assert_string_equal(t, "bpf program cl_unix_conn loaded but not attached");
 	/* no link, yet it ran: attached the old way (perf_event_open and an ioctl, as bpftrace) */
-	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, L1, M1, END, NULL }, t, &ev),
+	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, L1, M1, NULL }, t, &ev),
 			 CL_V_PASS);
 	assert_int_equal(verdict_of(c, (const char *const[]){ P1, "CL BPF_PROG id=42 type=2 "
-		"name=cl_unix_conn run_cnt=0 run_time_ns=0", L1, L2, M1, END, NULL }, t, &ev),
+		"name=cl_unix_conn run_cnt=0 run_time_ns=0", L1, L2, M1, NULL }, t, &ev),
 		CL_V_DEGRADED);
 	assert_string_equal(t, "bpf program cl_unix_conn attached but never ran during the workload");
 	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, "CL BPF_LINK id=7 type=2 "
-		"prog=41 target=vfs_open", L2, M1, END, NULL }, t, &ev), CL_V_DEGRADED);
+		"prog=41 target=vfs_open", L2, M1, NULL }, t, &ev), CL_V_DEGRADED);
 	assert_string_equal(t, "bpf program cl_fifo_create attached to vfs_open, the manifest says "
 			       "vfs_mknod");
-	/* several links: one at the place named is enough; places unknown are not a refusal */
+	/* several links: one at the place named is enough */
 	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, "CL BPF_LINK id=6 type=2 "
-		"prog=41 target=vfs_open", L1, L2, M1, END, NULL }, t, &ev), CL_V_PASS);
+		"prog=41 target=vfs_open", L1, L2, M1, NULL }, t, &ev), CL_V_PASS);
 	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, "CL BPF_LINK id=6 type=2 "
 		"prog=41 target=vfs_open", "CL BPF_LINK id=7 type=2 prog=41 target=vfs_rmdir", L2, M1,
-		END, NULL }, t, &ev), CL_V_DEGRADED);
+		NULL }, t, &ev), CL_V_DEGRADED);
 	assert_string_equal(t, "bpf program cl_fifo_create attached to vfs_open, the manifest says "
 			       "vfs_mknod");
+	/* one link elsewhere and one that does not say where: not shown to be where it says */
 	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, "CL BPF_LINK id=6 type=2 "
-		"prog=41 target=vfs_open", "CL BPF_LINK id=7 type=7 prog=41 target=-", L2, M1, END,
-		NULL }, t, &ev), CL_V_PASS);
+		"prog=41 target=vfs_open", "CL BPF_LINK id=7 type=7 prog=41 target=-", L2, M1,
+		NULL }, t, &ev), CL_V_DEGRADED);
 	assert_int_equal(verdict_of(c, (const char *const[]){ "CL BPF_PROG id=41 type=2 "
-		"name=cl_fifo_create run_cnt=1", P2, L1, L2, M1, END, NULL }, t, &ev), CL_V_DEGRADED);
+		"name=cl_fifo_create run_cnt=1", P2, L1, L2, M1, NULL }, t, &ev), CL_V_DEGRADED);
 	assert_string_equal(t, "bpf program cl_fifo_create is of type kprobe, the manifest says tracing");
-	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, L1, L2, END, NULL }, t, &ev),
+	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, L1, L2, NULL }, t, &ev),
 			 CL_V_DEGRADED);
 	assert_string_equal(t, "bpf map cl_counters not created");
 	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, L1, L2, M1, "CL BPF_END progs=2 "
-		"links=2 maps=1 btf=1 stats=0 errno=0", NULL }, t, &ev), CL_V_DEGRADED);
+		"links=2 maps=1 btf=1 stats=0 errno=0 cut=0", NULL }, t, &ev), CL_V_DEGRADED);
 	assert_contains(t, "kernel.bpf_stats_enabled is off");
 	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, L1, L2, M1, "CL BPF_END progs=2 "
-		"links=2 maps=1 btf=0 stats=1 errno=0", NULL }, t, &ev), CL_V_INSTALL_FAILED);
+		"links=2 maps=1 btf=0 stats=1 errno=0 cut=0", NULL }, t, &ev), CL_V_INSTALL_FAILED);
 	assert_contains(t, "needs the kernel's BTF");
 	/* never listed (the agent's word alone is not evidence): not a pass */
-	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, L1, L2, M1, NULL }, t, &ev),
-			 CL_V_WORKLOAD_FAILED);
+	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, L1, L2, M1, "no end", NULL },
+				    t, &ev), CL_V_WORKLOAD_FAILED);
 	assert_string_equal(t, "the kernel's BPF programs were never listed");
+	cl_candidate_free(c);
+}
+
+/* A listing that is not whole, a name twice, runs before the workload only: never a pass. */
+static void test_fail_closed(void **state)
+{
+	struct cl_candidate *c = load_bpf();
+	static struct cl_evidence ev;
+	char t[400];
+
+	(void)state;
+	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, L1, L2, M1, "CL BPF_END progs=2 "
+		"links=2 maps=1 btf=1 stats=1 errno=0 cut=1", NULL }, t, &ev), CL_V_WORKLOAD_FAILED);
+	assert_string_equal(t, "the kernel's BPF listing is not whole (more than the agent lists)");
+	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, L1, L2, M1, "CL BPF_END progs=2 "
+		"links=2 maps=1 btf=1 stats=1 errno=1", NULL }, t, &ev), CL_V_WORKLOAD_FAILED);
+	assert_contains(t, "the kernel refused it");
+	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, L1, L2, M1, "CL BPF_END progs=3 "
+		"links=2 maps=1 btf=1 stats=1 errno=0 cut=0", NULL }, t, &ev), CL_V_WORKLOAD_FAILED);
+	assert_contains(t, "lines lost");
+	/* another program of the same name, loaded but not attached: the name is not attached */
+	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, "CL BPF_PROG id=50 type=26 "
+		"name=cl_fifo_create run_cnt=0 run_time_ns=0", L1, L2, M1, NULL }, t, &ev),
+		CL_V_DEGRADED);
+	assert_string_equal(t, "bpf program cl_fifo_create loaded but not attached");
+	/* a target the agent could not resolve is not the one the manifest names */
+	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, "CL BPF_LINK id=7 type=2 "
+		"prog=41 target=?", L2, M1, NULL }, t, &ev), CL_V_DEGRADED);
+	assert_string_equal(t, "bpf program cl_fifo_create attached to ?, the manifest says vfs_mknod");
+	/* it ran before the workload (the listing then), not during it */
+	assert_int_equal(verdict_of(c, (const char *const[]){ P1, P2, L1, L2, M1, "CL BPF_END progs=2 "
+		"links=2 maps=1 btf=1 stats=1 errno=0 cut=0", "CL BPF_BEGIN", P1, P2, L1, L2, M1,
+		NULL }, t, &ev), CL_V_DEGRADED);
+	assert_string_equal(t, "bpf program cl_fifo_create attached but never ran during the workload");
 	cl_candidate_free(c);
 }
 
@@ -164,16 +218,18 @@ static void test_malformed_lines(void **state)
 	(void)state;
 	assert_int_equal(verdict_of(c, (const char *const[]){ "CL BPF_PROG id=x type=26 "
 		"name=cl_fifo_create run_cnt=24", "CL BPF_PROG id=43 type=26 name=cl<fifo", P2,
-		"CL BPF_LINK id=7 type=2 prog=41", L2, "CL BPF_MAP name=cl_counters", END, NULL }, t, &ev),
-		CL_V_DEGRADED);
-	assert_int_equal(ev.bad_lines, 4);
+		"CL BPF_LINK id=7 type=2 prog=41", L2, "CL BPF_MAP name=cl_counters",
+		"CL BPF_PROG id=4294967306 type=26 name=cl_fifo_create run_cnt=1",
+		"CL BPF_PROG id=44 type=26 name=cl_fifo_create_and_more run_cnt=1", NULL }, t, &ev),
+		CL_V_WORKLOAD_FAILED); /* the listing lost lines: not whole */
+	assert_int_equal(ev.bad_lines, 6);
 	assert_int_equal(ev.bpf.nprogs, 1);
 	assert_int_equal(ev.bpf.nlinks, 1);
 	assert_int_equal(ev.bpf.nmaps, 0);
 	cl_candidate_free(c);
 }
 
-/* More than the bounds kept: the first ones stay, the end of the start log stays. */
+/* More than the bounds: the first ones stay, the rest are bad lines; the end of the start log stays. */
 static void test_bounds(void **state)
 {
 	static struct cl_evidence ev;
@@ -193,7 +249,7 @@ static void test_bounds(void **state)
 	assert_string_equal(ev.bpf.progs[0].name, "p1");
 	assert_int_equal(ev.bpf.nstart_log, CL_START_LOG_MAX);
 	assert_string_equal(ev.bpf.start_log[0], "line 3");
-	assert_int_equal(ev.bad_lines, 0);
+	assert_int_equal(ev.bad_lines, 5); /* more than a guest lists: counted, not taken */
 }
 
 /* A recorded cell (tests/data/bpf/NAME.agent.log, its agent channel as a
@@ -231,7 +287,7 @@ static enum cl_verdict replay(const char *manifest, const char *name, char *titl
  * by the verifier, its reason the log's last words before its statistics
  * (the log's beginning cut off: its last 60 lines are kept); the iterator
  * build refused by libbpf on 6.1 before the verifier saw it, and passing on
- * 6.12 with every program listed.
+ * 6.12 with every program listed; the good build on 6.1.
  */
 static void test_recorded_cells(void **state)
 {
@@ -254,6 +310,8 @@ static void test_recorded_cells(void **state)
 	assert_int_equal(replay("sensor/candidate-bpf-newer.json", "newer-6.12", t), CL_V_PASS);
 	assert_string_equal(t, "3 BPF programs attached and ran in the workload; 5 evidence "
 			       "conditions held");
+	/* the good build on 6.1: listed before and after the workload, maps of 15 characters */
+	assert_int_equal(replay("sensor/candidate-bpf.json", "good-6.1", t), CL_V_PASS);
 }
 
 int main(void)
@@ -261,6 +319,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_fail_closed),
 		cmocka_unit_test(test_malformed_lines),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_recorded_cells),
