@@ -346,6 +346,11 @@ int cl_scenario_check(const struct cl_scenario *s, const struct cl_candidate *ca
 		if (s->boot_steps[i].op == CL_STEP_UPDATE)
 			return cl_err_set(CL_EINPUT, "%s: boot_workload[%d]: updates belong in the "
 					  "workload", s->path, i);
+	/* the start says nothing until it ends: past step_s the cell would be a hang */
+	if (cand->bpf.start_argv[0] && cand->bpf.start_timeout_s >= s->step_s)
+		return cl_err_set(CL_EINPUT, "%s: bpf.start's timeout_s (%d) must be below %s's "
+				  "step_s (%d)", cand->path, cand->bpf.start_timeout_s, s->path,
+				  s->step_s);
 	return 0;
 }
 

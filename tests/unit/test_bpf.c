@@ -60,6 +60,10 @@ static void test_plan(void **state)
 	assert_null(strstr(plan, "\ninstall "));
 	assert_contains(plan, "\nprograms 60 cl_fifo_create cl_unix_conn\nbpf\n");
 	free(plan);
+	assert_int_equal(cl_scenario_check(s, c), 0);
+	c->bpf.start_timeout_s = s->step_s; /* silent that long: the cell would be a hang */
+	assert_int_equal(cl_scenario_check(s, c), CL_EINPUT);
+	assert_contains(cl_err(), "bpf.start's timeout_s (120) must be below");
 	cl_scenario_free(s);
 	cl_candidate_free(c);
 }
