@@ -47,7 +47,8 @@ static int install_modules_load(struct cl_gfs *g, const struct cl_candidate *c)
 /* How the OS loads the modules at boot, and the candidate's own services. */
 static int install_loader(struct cl_gfs *g, const struct cl_candidate *c)
 {
-	int i, rc = c->load == CL_LOAD_UNITS || !c->nmods ? 0 : install_modules_load(g, c);
+	int i, rc = c->load == CL_LOAD_UNITS || !c->nmods || c->loaded_by_service
+			    ? 0 : install_modules_load(g, c);
 
 	for (i = 0; i < c->nunits && rc == 0; i++) {
 		char *path = cl_sprintf("/etc/systemd/system/%s", c->units[i].name);

@@ -319,6 +319,7 @@ struct module_in {
 	json_t *dkms, *prebuilt;            /* or modules listed in "load" */
 	int from_packages;                  /* -1 when absent */
 	json_t *load;
+	const char *loaded_by;              /* "os" (the default) or "service" */
 };
 
 static const struct cl_json_field module_fields[] = {
@@ -330,6 +331,7 @@ static const struct cl_json_field module_fields[] = {
 	CL_JSON_FIELD(struct module_in, prebuilt, CL_JSON_OBJECT, 0),
 	CL_JSON_FIELD(struct module_in, from_packages, CL_JSON_BOOL, 0),
 	CL_JSON_FIELD(struct module_in, load, CL_JSON_ARRAY, 0),
+	CL_JSON_FIELD(struct module_in, loaded_by, CL_JSON_STRING, 0),
 	{ 0 }
 };
 
@@ -374,6 +376,12 @@ static int parse_module(struct cl_candidate *c, const char *path, const char *di
 	if (listed && c->manifest_version < 2)
 		return cl_err_set(CL_EINPUT, "%s: module: \"dkms\", \"prebuilt\" and \"from_packages\" "
 				  "need \"manifest_version\": 2", path);
+	/* a vendor's service loads them (after the file systems, say): checked loaded all the same */
+	if (in.loaded_by && (strcmp(in.loaded_by, "service") || !listed))
+		return cl_err_set(CL_EINPUT, "%s: module: loaded_by can only be \"service\", for a "
+				  "\"load\" list whose modules an \"install.units\" service loads",
+				  path);
+	c->loaded_by_service = in.loaded_by != NULL;
 	rc = in.dkms ? parse_dkms(c, path, dir, in.dkms)
 	     : in.prebuilt ? parse_prebuilt(c, path, dir, in.prebuilt)
 	     : c->from_packages ? 0 : parse_kbuild(c, path, dir, &in);
@@ -750,6 +758,11 @@ int cl_candidate_load_flags(struct cl_candidate **out, const char *path, int fla
 	    (rc = parse_needs(c, path, dir, in.image, in.packages)) ||
 	    (in.install && (rc = parse_install(c, path, dir, in.install))))
 		goto out;
+	if (c->loaded_by_service && !c->nunits) {
+		rc = cl_err_set(CL_EINPUT, "%s: module: loaded_by \"service\" needs the service in "
+				"\"install.units\"", path);
+		goto out;
+	}
 	if (json_array_size(in.content) > CL_MAX_CONTENT) {
 		rc = cl_err_set(CL_EINPUT, "%s: \"content\" lists more than %d files", path,
 				CL_MAX_CONTENT);

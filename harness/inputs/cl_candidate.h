@@ -184,6 +184,7 @@ struct cl_candidate {
 	struct cl_prebuilt prebuilt[CL_MAX_PREBUILT]; /* v2: modules per kernel release */
 	int nprebuilt;
 	int from_packages;                 /* v2: the modules come in its own packages */
+	int loaded_by_service;             /* v2: its own service loads them, not modules-load.d */
 	char *image;                       /* image kind the candidate needs, or NULL */
 	char *packages[CL_MAX_PACKAGES];   /* Debian packages for its user space: names,
 					    * or a vendor's .deb files (absolute paths) */

@@ -201,6 +201,13 @@ static void test_dkms_refusals(void **state)
 		     "Debian package name");
 	expect_error("{\"name\": \"x\", \"version\": \"1\", \"content\": [], " CMD ", " MODULE
 		     "\"image\": \"disk\"}", "need \"manifest_version\": 2");
+	/* modules the vendor's own service loads */
+	expect_error(V2 CMD ", \"module\": {\"dkms\": {\"tree\": \"kmod\"}, \"load\": [\"a\"], "
+		     "\"loaded_by\": \"systemd\"}}", "loaded_by can only be \"service\"");
+	expect_error(V2 CMD ", \"module\": {\"name\": \"clsensor\", \"source\": \"kmod\", "
+		     "\"loaded_by\": \"service\"}}", "loaded_by can only be \"service\"");
+	expect_error(V2 CMD ", \"module\": {\"dkms\": {\"tree\": \"kmod\"}, \"load\": [\"a\"], "
+		     "\"loaded_by\": \"service\"}}", "needs the service in \"install.units\"");
 }
 
 #define PROG "{\"name\": \"cl_fifo_create\", \"type\": \"tracing\", \"attach\": \"vfs_mknod\"}"
@@ -260,6 +267,25 @@ static void test_bpf_candidate(void **state)
 	assert_int_equal(cl_bpf_prog_type_parse("unspec"), -1);
 	assert_string_equal(cl_bpf_link_type_name(2), "tracing");
 	assert_null(cl_bpf_prog_type_name(999));
+	cl_candidate_free(c);
+	unlink(path);
+	free(path);
+}
+
+/* A vendor's service loads its modules: no modules-load.d entry, each still checked loaded. */
+static void test_loaded_by_service(void **state)
+{
+	char *path = cl_test_manifest("svc", V2 CMD ", \"module\": {\"dkms\": {\"tree\": \"kmod\"}, "
+				      "\"load\": [\"clsensor\"], \"loaded_by\": \"service\"}, "
+				      "\"install\": {\"units\": [{\"name\": \"vendor.service\", "
+				      "\"file\": \"loader/clsensor-loader.service\"}]}}");
+	struct cl_candidate *c = NULL;
+
+	(void)state;
+	assert_int_equal(cl_candidate_load(&c, path), 0);
+	assert_true(c->loaded_by_service);
+	assert_int_equal(c->nmods, 1);
+	assert_string_equal(c->mods[0], "clsensor");
 	cl_candidate_free(c);
 	unlink(path);
 	free(path);
@@ -381,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_dot_and_slash_names_refused),
 		cmocka_unit_test(test_bpf_refusals),
 		cmocka_unit_test(test_bpf_candidate),
+		cmocka_unit_test(test_loaded_by_service),
 		cmocka_unit_test(test_keys_named_with_their_path),
 	};
 
