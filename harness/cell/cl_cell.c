@@ -349,6 +349,8 @@ static void virt_events(struct io *io)
 		else
 			continue;
 		memcpy(e.args, v.args, sizeof(e.args));
+		if (e.kind == CL_SM_EV_STOPPED) /* how it ended, as the state machine asks */
+			e.args[0] = v.detail == VIR_DOMAIN_EVENT_STOPPED_FAILED;
 		if (e.kind == CL_SM_EV_REBOOT && io->qga)
 			cl_qga_reset(io->qga);
 		feed(io, &e);

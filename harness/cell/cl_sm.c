@@ -375,6 +375,18 @@ static void console_dead(struct cl_sm *sm, int *act, double t)
 	destroy(sm, act, t);
 }
 
+/*
+ * The guest's streams ended with the plan unfinished and nothing from the
+ * guest to say why (no final word, no crash, crashlab did not destroy it):
+ * only libvirt's STOPPED can tell a guest that powered itself off from an
+ * emulator that died under it.
+ */
+static int unexplained_end(const struct cl_sm *sm)
+{
+	return !sm->ev.done && !sm->ev.aborted && !sm->destroyed && !sm->crash_seen &&
+	       !sm->ev.panic_event && !sm->ev.infra;
+}
+
 /* Deadlines and limits, checked after every event. */
 static void check_limits(struct cl_sm *sm, int *act, double t)
 {
@@ -382,7 +394,10 @@ static void check_limits(struct cl_sm *sm, int *act, double t)
 	const struct cl_evidence *ev = &sm->ev;
 
 	if (sm->stopped_at > 0) {
-		if ((sm->con_eof && sm->agent_eof) || t - sm->stopped_at > DRAIN_S) {
+		if (t - sm->stopped_at > DRAIN_S && !sm->libvirt_stopped && unexplained_end(sm))
+			infra(sm, "the domain ended mid-plan and libvirt never said how");
+		if ((sm->con_eof && sm->agent_eof && (sm->libvirt_stopped || !unexplained_end(sm))) ||
+		    t - sm->stopped_at > DRAIN_S) {
 			sm->finished = 1;
 			*act |= CL_SM_ACT_FINISH;
 		}
@@ -464,6 +479,10 @@ static void on_reboot(struct cl_sm *sm, double t)
 static void on_gone(struct cl_sm *sm, const struct cl_sm_event *e)
 {
 	if (e->kind == CL_SM_EV_STOPPED) {
+		sm->libvirt_stopped = 1;
+		/* qemu killed or crashed under the guest: the lab's, never the candidate's */
+		if (e->args[0] == 1 && !sm->destroyed && !sm->ev.done)
+			infra(sm, "the domain's emulator died under the guest (libvirt: failed)");
 		domain_gone(sm, e->t);
 		return;
 	}

@@ -62,7 +62,7 @@ enum cl_sm_ev {
 	CL_SM_EV_PANICKED,   /* libvirt: guest panicked (pvpanic) */
 	CL_SM_EV_BUGCHECK,   /* QEMU GUEST_PANICKED with a hyper-v stop code (args) */
 	CL_SM_EV_REBOOT,     /* libvirt: the guest reset itself */
-	CL_SM_EV_STOPPED,    /* libvirt: the domain is gone */
+	CL_SM_EV_STOPPED,    /* libvirt: the domain is gone (args[0] 1: its emulator died) */
 	CL_SM_EV_CONSOLE_EOF,/* the console stream ended */
 	CL_SM_EV_AGENT_EOF,  /* the agent stream ended */
 	CL_SM_EV_INTERRUPT,  /* crashlab was asked to stop (data: why, or none) */
@@ -120,6 +120,7 @@ struct cl_sm {
 	long hb_seen, progress_seen;
 	int ready_seen;
 	int started, destroyed, stopped, con_eof, agent_eof, finished, ended;
+	int libvirt_stopped;          /* libvirt's STOPPED came (it says how the domain ended) */
 	int crash_run;                /* consecutive boots crashed before healthy */
 	int first_crash;              /* 1-based boot of the first crash, 0 if none */
 	double first_crash_t;

@@ -330,6 +330,46 @@ static void test_silence_is_never_a_pass(void **state)
 	assert_int_equal(sm.ev.timeline[0].stage, CL_STAGE_KERNEL);
 }
 
+/* A guest that is ready and mid-plan when both its streams end (qemu gone). */
+static void ready_then_gone(struct cl_sm *sm)
+{
+	cl_sm_init(sm, &quick);
+	ev(sm, CL_SM_EV_START, 0, NULL);
+	ev(sm, CL_SM_EV_CONSOLE, 1, "[    0.000000] Linux version 6.1.0\n");
+	ev(sm, CL_SM_EV_AGENT, 2, "CL READY release=6.1.0-56-amd64");
+	ev(sm, CL_SM_EV_AGENT, 2.1, "CL LOADED module=/crashlab/candidate/clsensor.ko");
+	ev(sm, CL_SM_EV_CONSOLE_EOF, 2.4, NULL);
+	/* both streams ended, the plan unfinished: libvirt must say how before the verdict */
+	assert_int_equal(ev(sm, CL_SM_EV_AGENT_EOF, 2.4, NULL) & CL_SM_ACT_FINISH, 0);
+}
+
+/*
+ * qemu killed under a guest mid-plan (a fault the fault table causes for
+ * real; here its events as the runner feeds them): libvirt's STOPPED says
+ * the emulator failed, or says nothing in time: the lab's, infra_error;
+ * a guest that powered itself off mid-plan is the candidate's.
+ */
+static void test_emulator_death_is_the_labs(void **state)
+{
+	struct cl_sm_event stopped = { .kind = CL_SM_EV_STOPPED, .t = 4.2, .args = { 1 } };
+	struct cl_sm sm;
+
+	(void)state;
+	ready_then_gone(&sm);
+	assert_true(cl_sm_feed(&sm, &stopped) & CL_SM_ACT_FINISH);
+	assert_int_equal(settle(&sm).verdict, CL_V_INFRA_ERROR);
+	assert_contains(sm.ev.infra_msg, "emulator died");
+	ready_then_gone(&sm);
+	assert_int_equal(ev(&sm, CL_SM_EV_TICK, 3.0, NULL) & CL_SM_ACT_FINISH, 0);
+	assert_true(ev(&sm, CL_SM_EV_TICK, 5.6, NULL) & CL_SM_ACT_FINISH);
+	assert_int_equal(settle(&sm).verdict, CL_V_INFRA_ERROR);
+	assert_contains(sm.ev.infra_msg, "libvirt never said how");
+	ready_then_gone(&sm);
+	stopped.args[0] = 0; /* shut down: the guest itself */
+	assert_true(cl_sm_feed(&sm, &stopped) & CL_SM_ACT_FINISH);
+	assert_int_equal(settle(&sm).verdict, CL_V_WORKLOAD_FAILED);
+}
+
 static void test_duplicate_reboot_events_are_one_boot(void **state)
 {
 	struct cl_sm_config cfg = { .max_boots = 8, .boot_s = 100, .heartbeat_s = 50, .step_s = 50,
@@ -410,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_outcome_before_start_ends_the_cell),
 		cmocka_unit_test(test_lab_failure_is_an_event),
 		cmocka_unit_test(test_silence_is_never_a_pass),
+		cmocka_unit_test(test_emulator_death_is_the_labs),
 		cmocka_unit_test(test_duplicate_reboot_events_are_one_boot),
 	};
 
