@@ -38,7 +38,6 @@ const struct cl_bpf_prog_seen *cl_bpf_find_prog(const struct cl_bpf_seen *s, con
 	return NULL;
 }
 
-#define settle cl_decision_set
 
 /*
  * Whether program @id is attached at @attach: 1 when a link of it says so,
@@ -68,18 +67,18 @@ static int decide_one(struct cl_decision *out, const struct cl_bpf_seen *s,
 	const char *type = cl_bpf_prog_type_name((int)p->type), *where;
 
 	if (want->type >= 0 && (int)p->type != want->type)
-		return settle(out, CL_V_DEGRADED, "bpf program %s is of type %s, the manifest says %s",
+		return cl_decision_set(out, CL_V_DEGRADED, "bpf program %s is of type %s, the manifest says %s",
 			      want->name, type ? type : "unknown", cl_bpf_prog_type_name(want->type));
 	if (!cl_bpf_attached(s, p))
-		return settle(out, CL_V_DEGRADED, "bpf program %s loaded but not attached", want->name);
+		return cl_decision_set(out, CL_V_DEGRADED, "bpf program %s loaded but not attached", want->name);
 	if (want->attach[0] && !attached_at(s, p->id, want->attach, &where))
-		return settle(out, CL_V_DEGRADED, "bpf program %s attached to %s, the manifest says %s",
+		return cl_decision_set(out, CL_V_DEGRADED, "bpf program %s attached to %s, the manifest says %s",
 			      want->name, where, want->attach);
 	if (!s->stats)
-		return settle(out, CL_V_DEGRADED, "bpf program %s: whether it ran is unknown "
+		return cl_decision_set(out, CL_V_DEGRADED, "bpf program %s: whether it ran is unknown "
 			      "(kernel.bpf_stats_enabled is off)", want->name);
 	if (cl_bpf_runs(p) == 0)
-		return settle(out, CL_V_DEGRADED, "bpf program %s attached but never ran during the "
+		return cl_decision_set(out, CL_V_DEGRADED, "bpf program %s attached but never ran during the "
 			      "workload", want->name);
 	return 0;
 }
@@ -101,7 +100,7 @@ static int decide_prog(struct cl_decision *out, const struct cl_bpf_seen *s,
 		if (decide_one(out, s, want, &s->progs[i]))
 			return 1;
 	}
-	return found ? 0 : settle(out, CL_V_DEGRADED, "bpf program %s not loaded", want->name);
+	return found ? 0 : cl_decision_set(out, CL_V_DEGRADED, "bpf program %s not loaded", want->name);
 }
 
 int cl_bpf_map_created(const struct cl_bpf_seen *s, const char *name)
@@ -120,20 +119,20 @@ int cl_bpf_decide(struct cl_decision *out, const struct cl_evidence *ev,
 	if (!cand->bpf.present)
 		return 0;
 	if (!s->listed)
-		return settle(out, CL_V_WORKLOAD_FAILED, "the kernel's BPF programs were never listed");
+		return cl_decision_set(out, CL_V_WORKLOAD_FAILED, "the kernel's BPF programs were never listed");
 	if (!cl_bpf_seen_whole(s))
-		return settle(out, CL_V_WORKLOAD_FAILED, "the kernel's BPF listing is not whole (%s)",
+		return cl_decision_set(out, CL_V_WORKLOAD_FAILED, "the kernel's BPF listing is not whole (%s)",
 			      s->err ? "the kernel refused it" : s->cut ? "more than the agent lists"
 								   : "lines lost");
 	if (cand->bpf.btf && !s->btf)
-		return settle(out, CL_V_INSTALL_FAILED, "the candidate needs the kernel's BTF "
+		return cl_decision_set(out, CL_V_INSTALL_FAILED, "the candidate needs the kernel's BTF "
 			      "(/sys/kernel/btf/vmlinux), this kernel has none");
 	for (int i = 0; i < cand->bpf.nprogs; i++)
 		if (decide_prog(out, s, &cand->bpf.progs[i]))
 			return 1;
 	for (int i = 0; i < cand->bpf.nmaps; i++)
 		if (!cl_bpf_map_created(s, cand->bpf.maps[i]))
-			return settle(out, CL_V_DEGRADED, "bpf map %s not created", cand->bpf.maps[i]);
+			return cl_decision_set(out, CL_V_DEGRADED, "bpf map %s not created", cand->bpf.maps[i]);
 	return 0;
 }
 

@@ -59,7 +59,6 @@ const char *cl_verdict_mutant_outcome(const struct cl_evidence *ev, int i, enum 
 	return names[ev->mutants[i].state];
 }
 
-#define settle cl_decision_set
 
 /* Every boot that reached ready must have reported the manifest's digest. */
 static int check_boot_digests(struct cl_decision *out, const struct cl_evidence *ev,
@@ -190,10 +189,10 @@ static int decide_content(struct cl_decision *out, const struct cl_evidence *ev,
 			continue;
 		got = cl_evidence_status(ev, cs->reported_as);
 		if (!got)
-			return settle(out, CL_V_INSTALL_FAILED,
+			return cl_decision_set(out, CL_V_INSTALL_FAILED,
 				      "sensor did not report the digest of content %.64s", cs->name);
 		if (strcmp(got, cs->sha256) != 0)
-			return settle(out, CL_V_INSTALL_FAILED,
+			return cl_decision_set(out, CL_V_INSTALL_FAILED,
 				      "sensor loaded content sha256 %.64s, manifest says %.64s", got,
 				      cs->sha256);
 		if (!ev->updates && check_boot_digests(out, ev, cs))
@@ -210,7 +209,7 @@ static int decide_mutants(struct cl_decision *out, const struct cl_evidence *ev)
 
 		if (m->state == CL_MUT_REFUSED || m->state == CL_MUT_SURVIVED)
 			continue;
-		return settle(out, CL_V_WORKLOAD_FAILED, "mutant %.96s: %s", m->name,
+		return cl_decision_set(out, CL_V_WORKLOAD_FAILED, "mutant %.96s: %s", m->name,
 			      m->state == CL_MUT_NOT_RUN ? "never installed"
 							 : "no word after it was installed");
 	}
@@ -225,7 +224,7 @@ static int decide_counters(struct cl_decision *out, const struct cl_evidence *ev
 		const char *v = cl_evidence_status(ev, cand->counters[i]);
 
 		if (!v || strtoll(v, NULL, 10) <= 0)
-			return settle(out, CL_V_WORKLOAD_FAILED,
+			return cl_decision_set(out, CL_V_WORKLOAD_FAILED,
 				      "sensor counter %.48s is %.32s after the workload",
 				      cand->counters[i], v ? v : "missing");
 	}
@@ -240,20 +239,20 @@ static void decide_pass_or_not(struct cl_decision *out, const struct cl_evidence
 	    decide_mutants(out, ev) || decide_coverage(out, ev) || decide_counters(out, ev, cand))
 		return;
 	if (ev->workload_errors > 0 || ev->workload_steps == 0) {
-		settle(out, CL_V_WORKLOAD_FAILED, "workload: %d steps, %d errors", ev->workload_steps,
+		cl_decision_set(out, CL_V_WORKLOAD_FAILED, "workload: %d steps, %d errors", ev->workload_steps,
 		       ev->workload_errors);
 		return;
 	}
 	if (decide_evidence(out, ev, cand))
 		return;
 	if (cand->bpf.present)
-		settle(out, CL_V_PASS, "%d BPF program%s attached and ran in the workload; %d "
+		cl_decision_set(out, CL_V_PASS, "%d BPF program%s attached and ran in the workload; %d "
 		       "evidence condition%s held", cand->bpf.nprogs, cand->bpf.nprogs == 1 ? "" : "s",
 		       cand->nrequire + cand->ncounters, cand->nrequire + cand->ncounters == 1 ? "" : "s");
 	else if (cand->ncounters > 0)
-		settle(out, CL_V_PASS, "sensor loaded the manifest's content and saw the workload");
+		cl_decision_set(out, CL_V_PASS, "sensor loaded the manifest's content and saw the workload");
 	else
-		settle(out, CL_V_PASS,
+		cl_decision_set(out, CL_V_PASS,
 		       "candidate loaded; its evidence held after the workload (%d condition%s)",
 		       cand->nrequire, cand->nrequire == 1 ? "" : "s");
 }
@@ -302,15 +301,15 @@ static int decide_crash(struct cl_decision *out, const struct cl_evidence *ev,
 	if (decide_boot_loop(out, ev, tr, max_boots))
 		return 1;
 	if (tr->crashed)
-		return settle(out, CL_V_CRASH, "%s", tr->title[0] ? tr->title : "kernel crash");
+		return cl_decision_set(out, CL_V_CRASH, "%s", tr->title[0] ? tr->title : "kernel crash");
 	if (ev->bugcheck) {
 		struct cl_bugcheck b = { .code = ev->bugcheck_code };
 
 		cl_bugcheck_describe(&b);
-		return settle(out, CL_V_CRASH, "%s", b.title);
+		return cl_decision_set(out, CL_V_CRASH, "%s", b.title);
 	}
 	if (ev->panic_event)
-		return settle(out, CL_V_CRASH, "guest panicked (pvpanic event, no console report)");
+		return cl_decision_set(out, CL_V_CRASH, "guest panicked (pvpanic event, no console report)");
 	return 0;
 }
 
@@ -320,29 +319,29 @@ static int decide_start_failed(struct cl_decision *out, const struct cl_evidence
 	char prog[64], why[200];
 
 	if (cl_bpf_start_reason(&ev->bpf, prog, sizeof(prog), why, sizeof(why)))
-		return settle(out, CL_V_INSTALL_FAILED, "candidate did not start (%s)",
+		return cl_decision_set(out, CL_V_INSTALL_FAILED, "candidate did not start (%s)",
 			      strchr(ev->install_error, ' ') ? strchr(ev->install_error, ' ') + 1
 							     : "no status");
 	if (prog[0])
-		return settle(out, CL_V_INSTALL_FAILED, "bpf program %s refused: %s", prog, why);
-	return settle(out, CL_V_INSTALL_FAILED, "candidate did not start: %s", why);
+		return cl_decision_set(out, CL_V_INSTALL_FAILED, "bpf program %s refused: %s", prog, why);
+	return cl_decision_set(out, CL_V_INSTALL_FAILED, "candidate did not start: %s", why);
 }
 
 /* The candidate never ran: stopped, an infrastructure error, it did not build or did not load. */
 static int decide_not_started(struct cl_decision *out, const struct cl_evidence *ev)
 {
 	if (ev->interrupted)
-		return settle(out, CL_V_NOT_RUN, "not run: stopped before the cell finished");
+		return cl_decision_set(out, CL_V_NOT_RUN, "not run: stopped before the cell finished");
 	if (ev->infra)
-		return settle(out, CL_V_INFRA_ERROR, "%s",
+		return cl_decision_set(out, CL_V_INFRA_ERROR, "%s",
 			      ev->infra_msg[0] ? ev->infra_msg : "infrastructure error");
 	if (ev->build_failed)
-		return settle(out, CL_V_INSTALL_FAILED, "%s",
+		return cl_decision_set(out, CL_V_INSTALL_FAILED, "%s",
 			      ev->build_error[0] ? ev->build_error : "candidate module did not build");
 	if (ev->install_failed && !strncmp(ev->install_error, "what=start", 10))
 		return decide_start_failed(out, ev);
 	if (ev->install_failed)
-		return settle(out, CL_V_INSTALL_FAILED, "%s: %s",
+		return cl_decision_set(out, CL_V_INSTALL_FAILED, "%s: %s",
 			      strncmp(ev->install_error, "what=update", 11) ? "candidate did not load"
 									    : "live content update not applied",
 			      ev->install_error);
@@ -357,13 +356,13 @@ static int decide_unfinished(struct cl_decision *out, const struct cl_evidence *
 		return 1;
 	}
 	if (!ev->ready)
-		return settle(out, CL_V_INFRA_ERROR, "guest stopped before the agent was ready");
+		return cl_decision_set(out, CL_V_INFRA_ERROR, "guest stopped before the agent was ready");
 	if (ev->restore_seen && ev->restore_rc != 0)
-		return settle(out, CL_V_WORKLOAD_FAILED,
+		return cl_decision_set(out, CL_V_WORKLOAD_FAILED,
 			      "the module did not load its real content again after the mutants (rc=%d)",
 			      ev->restore_rc);
 	if (!ev->done)
-		return settle(out, CL_V_WORKLOAD_FAILED, "agent %s before finishing the plan",
+		return cl_decision_set(out, CL_V_WORKLOAD_FAILED, "agent %s before finishing the plan",
 			      ev->aborted ? "aborted" : "stopped");
 	return 0;
 }
