@@ -164,6 +164,26 @@ static int build_images(struct cl_plan *p)
  * downloaded or booted when one is unknown); cl_plan_prepare_images builds
  * them after.
  */
+/*
+ * What this crashlab boots of the Debian fleet: amd64 guests of Debian 11,
+ * 12 and 13 from initramfs and snapshot images; disk images of Debian 12.
+ */
+static int fleet_check(const struct cl_plan *q, const struct cl_cell_spec *c)
+{
+	if (strcmp(c->arch, "amd64"))
+		return cl_err_set(CL_EINPUT, "%s: cell %s: %s guests cannot be booted yet "
+				  "(amd64 only)", q->matrix->path, c->id, c->arch);
+	if (!strcmp(c->image, "disk") && c->release != 12)
+		return cl_err_set(CL_EINPUT, "%s: cell %s: disk images are built for Debian 12 "
+				  "only so far, not Debian %d", q->matrix->path, c->id, c->release);
+	if (q->cand && q->cand->module_name && !q->cand->module_source && !q->cand->nprebuilt &&
+	    !q->cand->from_packages && c->release != 12)
+		return cl_err_set(CL_EINPUT, "%s: cell %s: DKMS modules are built for Debian 12 "
+				  "kernels only so far, not Debian %d", q->matrix->path, c->id,
+				  c->release);
+	return 0;
+}
+
 int cl_plan_check(struct cl_plan *q)
 {
 	int i, rc;
@@ -181,6 +201,8 @@ int cl_plan_check(struct cl_plan *q)
 					  q->matrix->path, c->id, c->image);
 		if (kind->check && (rc = kind->check(c)))
 			return cl_err_set(rc, "%s: %s", q->matrix->path, cl_err());
+		if ((rc = fleet_check(q, c)))
+			return rc;
 		if (q->cand && q->cand->nmutants && kind->plan != CL_PLAN_ONCE)
 			return cl_err_set(CL_EINPUT, "%s: cell %s: --mutants needs a kind whose agent "
 					  "loads the candidate (initramfs, snapshot), not %s",

@@ -11,6 +11,7 @@
  *   cmd_statement.c  keygen, sign, gate, merge, html: the signed statement
  *                    and what is made from reports after a run
  *   cmd_tools.c      triage, images, matrix list: the tools around a run
+ *   cmd_refresh.c    matrix refresh: the kernel crawler
  */
 #ifndef CMD_H
 #define CMD_H
@@ -54,5 +55,8 @@ int cmd_triage(char **files, int n);
 int cmd_images(const char *matrix);
 /* The cells of the matrix @matrix, in run order. */
 int cmd_matrix_list(const char *matrix);
+/* The kernels new in Debian's index or gone from it since @matrix; with
+ * @write, the matrix written to @out (NULL: @matrix itself) with them. */
+int cmd_matrix_refresh(const char *matrix, int write, const char *out);
 
 #endif

@@ -83,7 +83,14 @@ static const struct command {
 	{ "images", parse_images, "  images --matrix FILE   build the matrix's kernel images ahead of time\n" },
 	{ "matrix", parse_matrix,
 	  "  matrix list --matrix FILE   the cells, in run order: id, kernel, flavour, image,\n"
-	  "          ring, fleet share\n" },
+	  "          ring, fleet share\n"
+	  "  matrix refresh --matrix FILE [--write [--out FILE]]   the kernel crawler: reads\n"
+	  "          crashlab's own index of Debian's archive (fetched again when older than\n"
+	  "          10 minutes) and prints the kernels new since FILE (of its releases and\n"
+	  "          flavours, with headers) and its cells' kernels gone from Debian; --write\n"
+	  "          adds a cell per new kernel (shaped like its flavour's last cell, in the\n"
+	  "          last ring) and removes the gone ones, in FILE or --out FILE;\n"
+	  "          exit 0 up to date, 1 something new or gone, 2 bad input or no index\n" },
 	{ "merge", parse_merge,
 	  "  merge DIR... --out DIR [--sign-key KEY]   one report from the shard outputs of a\n"
 	  "          run, their cells/ and modules/ copied; exit 2 when a shard is missing, empty\n"
@@ -349,10 +356,35 @@ static int parse_images(int argc, char **argv)
 	return cmd_images(argv[2]);
 }
 
+/* matrix refresh --matrix FILE [--write] [--out FILE] */
+static int parse_refresh(int argc, char **argv)
+{
+	const char *matrix = NULL, *out = NULL;
+	int write = 0;
+
+	for (int a = 2; a < argc; a++) {
+		if (!strcmp(argv[a], "--write"))
+			write = 1;
+		else if (!strcmp(argv[a], "--matrix") && a + 1 < argc)
+			matrix = argv[++a];
+		else if (!strcmp(argv[a], "--out") && a + 1 < argc)
+			out = argv[++a];
+		else
+			return usage_error("matrix refresh: unknown or incomplete option");
+	}
+	if (!matrix)
+		return usage_error("matrix refresh needs --matrix FILE");
+	if (out && !write)
+		return usage_error("matrix refresh: --out needs --write");
+	return cmd_matrix_refresh(matrix, write, out);
+}
+
 static int parse_matrix(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "refresh"))
+		return parse_refresh(argc, argv);
 	if (argc != 4 || strcmp(argv[1], "list") || strcmp(argv[2], "--matrix"))
-		return usage_error("matrix needs list --matrix FILE");
+		return usage_error("matrix needs list --matrix FILE or refresh --matrix FILE");
 	return cmd_matrix_list(argv[3]);
 }
 

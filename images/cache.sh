@@ -30,11 +30,12 @@ sums_ok() {
     return 0
 }
 
-# deb_ok FILE PKG: FILE is a .deb of PKG whose sha256 the package index lists.
+# deb_ok FILE PKG [APT_CACHE]: FILE is a .deb of PKG whose sha256 the package
+# index lists (the host's, or the one APT_CACHE reads, e.g. idx_apt_cache).
 deb_ok() {
     local sum
     sum=$(openssl dgst -sha256 -r "$1" 2>/dev/null | cut -d' ' -f1) || return 1
     # grep reads it all: with -q it would stop early, and apt-cache's SIGPIPE
     # fails the pipeline under pipefail
-    apt-cache show "$2" 2>/dev/null | grep -x "SHA256: $sum" >/dev/null
+    ${3:-apt-cache} show "$2" 2>/dev/null | grep -x "SHA256: $sum" >/dev/null
 }

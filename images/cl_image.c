@@ -149,6 +149,12 @@ int cl_image_ensure(struct cl_image *out, const char *release)
 	out->base_initrd = cl_sprintf("%s/images/%s/base.cpio.gz", cache, release);
 	out->headers = cl_sprintf("%s/kernels/%s/headers/usr/src/linux-headers-%s", cache, release,
 				  release);
+	dir = cl_sprintf("%s/kernels/%s/headers/.crashlab-toolchain", cache, release);
+	if (cl_file_exists(dir)) {
+		dir[strlen(dir) - strlen("/.crashlab-toolchain")] = '\0';
+		out->toolroot = realpath(dir, NULL);
+	}
+	free(dir);
 	return 0;
 }
 
@@ -240,5 +246,6 @@ void cl_image_clear(struct cl_image *img)
 	free(img->vmlinux);
 	free(img->base_initrd);
 	free(img->headers);
+	free(img->toolroot);
 	memset(img, 0, sizeof(*img));
 }

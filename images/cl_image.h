@@ -25,6 +25,8 @@ struct cl_image {
 			      * directly, no firmware or decompressor (initramfs cells) */
 	char *base_initrd;   /* base.cpio.gz */
 	char *headers;       /* .../usr/src/linux-headers-RELEASE */
+	char *toolroot;      /* the release's toolchain root the headers are in (modules are
+			      * built chrooted there, images/toolchain.sh), or NULL: the host's */
 	/* images/mkdisk.sh, when a cell of the release boots a disk image */
 	char *disk;          /* base qcow2 (never written) */
 	char *disk_vmlinuz;  /* the image's own kernel and initramfs */

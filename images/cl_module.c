@@ -102,14 +102,19 @@ int cl_module_source_digest(char out[CL_SHA256_HEX], const struct cl_candidate *
 
 /*
  * Copy @names of the module source into @dir, build it there with the
- * kernel's kbuild, and record the new module's digest in @sha.
+ * kernel's kbuild, and record the new module's digest in @sha. A kernel
+ * whose headers are in a toolchain root (another Debian release's compiler)
+ * is built chrooted there; @dir is then inside that root.
  */
 static int build_module(char sha[CL_SHA256_HEX], const struct cl_candidate *cand,
 			const struct cl_image *img, const char *release, const char *dir,
 			char **names, int n)
 {
 	char *argv[8 + CL_MAX_MAKE_VARS];
-	char *cflag = cl_sprintf("-C%s", img->headers), *mflag = cl_sprintf("M=%s", dir);
+	size_t rootlen = img->toolroot ? strlen(img->toolroot) : 0;
+	char *cflag = rootlen ? cl_sprintf("-C/usr/src/linux-headers-%s", release)
+			      : cl_sprintf("-C%s", img->headers);
+	char *mflag = cl_sprintf("M=%s", dir + rootlen);
 	char *kopath = cl_sprintf("%s/%s.ko", dir, cand->module_name);
 	char *logpath = cl_sprintf("%s/build.log", dir);
 	int a = 0, i, status, rc;
@@ -137,7 +142,8 @@ static int build_module(char sha[CL_SHA256_HEX], const struct cl_candidate *cand
 	/* the candidate's Makefile: unprivileged, writing its build directory only */
 	if (rc == 0 && !(rc = cl_builder_can_read(img->headers)) && !(rc = cl_builder_give(dir)))
 		status = cl_run_ex(argv, &(struct cl_run_opts){ .log = logpath, .timeout_s = 900,
-								 .candidate_code = 1 });
+								 .candidate_code = 1,
+								 .root = img->toolroot });
 	else
 		status = -1;
 	if (cl_builder_take(dir) && rc == 0)
@@ -184,7 +190,9 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidat
 	if (rc)
 		goto out;
 	cl_hex(key, d, sizeof(d));
-	dir = cl_sprintf("%s/modules/%s-%.16s", cl_cache_dir(), cand->module_name, key);
+	/* another release's modules are built in its toolchain root, where its compiler runs */
+	dir = img->toolroot ? cl_sprintf("%s/build/%s-%.16s", img->toolroot, cand->module_name, key)
+			    : cl_sprintf("%s/modules/%s-%.16s", cl_cache_dir(), cand->module_name, key);
 	kopath = cl_sprintf("%s/%s.ko", dir, cand->module_name);
 	/* one builder per key at a time: runs sharing the cache wait, then reuse */
 	lockpath = cl_sprintf("%s.lock", dir);

@@ -5,8 +5,9 @@
 #                                       /init, and the modules the agent loads
 #   CACHE/kernels/RELEASE/headers/...   extracted linux-headers tree to build
 #                                       candidate modules against
-# Everything comes from Debian's own packages (apt-get download + dpkg-deb -x);
-# nothing is installed on the host. A RELEASE ending in "-debug" is built from
+# Everything comes from Debian's own packages (apt-get download + dpkg-deb -x)
+# found in crashlab's own package index (images/apt.sh: every release, amd64
+# and arm64); nothing is installed on the host and its apt state is not read. A RELEASE ending in "-debug" is built from
 # Debian's kernel source instead, with the sanitizers on (images/kernel-debug.sh). The result is keyed by its inputs (package
 # versions, this recipe, the agent, busybox) and its files are checked against
 # their digests when reused, so a second build with the same inputs does
@@ -24,17 +25,30 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/cache.sh"
 # shellcheck source=images/kernel-debug.sh
 . "$here/kernel-debug.sh"
+# shellcheck source=images/apt.sh
+. "$here/apt.sh"
+# shellcheck source=images/toolchain.sh
+. "$here/toolchain.sh"
 
 case "$release" in
     *[!A-Za-z0-9.+_-]*|"") echo "mkimage: invalid kernel release '$release'" >&2; exit 3;;
 esac
-# --check: only say whether Debian has this kernel (fast, downloads nothing)
+# A debug kernel is built from the host's bookworm source packages; every
+# other kernel comes from crashlab's index of its Debian release.
+apt_cache=apt-cache
+case "$release" in
+    *-debug) ;;
+    *) idx_setup "$cache" "$release"
+       apt_cache=idx_apt_cache ;;
+esac
+# --check: only say whether Debian has this kernel (fast, downloads no package)
 if [ "${4:-}" = "--check" ]; then
     [ -f "$cache/images/$release/key" ] && exit 0
     case "$release" in
         *-debug) debug_names; debug_version >/dev/null; exit $? ;;
     esac
-    apt-cache show "linux-image-$release" >/dev/null 2>&1 && exit 0
+    idx_update || exit 1
+    idx_apt_cache show "linux-image-$release" >/dev/null 2>&1 && exit 0
     echo "mkimage: Debian has no package linux-image-$release" >&2
     exit 3
 fi
@@ -48,6 +62,19 @@ mkdir -p "$debs" "$out" "$kroot"
 # One builder per release at a time (parallel runs and CI shards share the cache).
 exec 9>"$out/.lock"
 flock 9
+[ "$apt_cache" = apt-cache ] || idx_update || exit 1
+
+# deb_in DIR PKG[:ARCH] [VERSION]: the .deb of PKG (of ARCH) in DIR whose
+# digest this release's index lists, if any (the directory is shared by every
+# release: a package of the same name from another release is left alone).
+deb_in() {
+    local name=${2%%:*} arch= f
+    [ "$name" = "$2" ] || arch=_${2#*:}
+    for f in "$1/${name}_${3:+${3}_}"*"$arch.deb"; do
+        [ -f "$f" ] && deb_ok "$f" "$2" "$apt_cache" && { echo "$f"; return 0; }
+    done
+    return 0
+}
 
 # fetch PKG [VERSION]: make sure PKG's .deb (at VERSION, or the candidate)
 # is in $debs, whole (its digest is the one the package index lists), print
@@ -55,29 +82,24 @@ flock 9
 # place, so a killed download is never taken for a package.
 fetch() {
     local pkg=$1 ver=${2:-} f dl
-    f=$(ls "$debs/${pkg}_${ver:+${ver}_}"*.deb 2>/dev/null | head -n1 || true)
-    if [ -n "$f" ] && ! deb_ok "$f" "$pkg"; then
-        echo "mkimage: $f does not match the package index (truncated?); downloading again" >&2
-        rm -f "$f"
-        f=
-    fi
+    f=$(deb_in "$debs" "$pkg" "$ver")
     if [ -z "$f" ]; then
-        if ! apt-cache show "$pkg" >/dev/null 2>&1; then
+        if ! $apt_cache show "$pkg" >/dev/null 2>&1; then
             return 3
         fi
         echo "mkimage: downloading $pkg" >&2
         dl=$(mktemp -d "$debs/.dl.XXXXXX")
-        (cd "$dl" && apt-get download -q "$pkg${ver:+=$ver}" >/dev/null 2>"$dl/.err") \
+        (cd "$dl" && ${apt_cache/cache/get} download -q "$pkg${ver:+=$ver}" >/dev/null 2>"$dl/.err") \
             || { cat "$dl/.err" >&2; rm -rf "$dl"; return 1; }
-        f=$(ls "$dl/${pkg}"_*.deb | head -n1)
-        if ! deb_ok "$f" "$pkg"; then
+        f=$(ls "$dl/${pkg%%:*}"_*.deb | head -n1)
+        if ! deb_ok "$f" "$pkg" "$apt_cache"; then
             echo "mkimage: downloaded $pkg does not match the package index" >&2
             rm -rf "$dl"
             return 1
         fi
         mv "$f" "$debs/"
         rm -rf "$dl"
-        f=$(ls "$debs/${pkg}_${ver:+${ver}_}"*.deb | head -n1)
+        f=$(deb_in "$debs" "$pkg" "$ver")
     fi
     echo "$f"
 }
@@ -103,7 +125,7 @@ extract_vmlinux() {
 # The package index as it is now: apt rebuilds pkgcache.bin (and renames
 # lists into their directory) whenever the index changes.
 index_stamp() {
-    stat -c '%Y %s %i' /var/cache/apt/pkgcache.bin /var/lib/apt/lists 2>/dev/null | tr '\n' ' '
+    stat -c '%Y %s %i' "$idx_dir/cache/pkgcache.bin" "$idx_dir/lists" 2>/dev/null | tr '\n' ' '
 }
 # The versions the index offers of the kernel and its headers: asked of
 # apt-cache (~0.7 s) only when the index changed since they were last read.
@@ -114,7 +136,7 @@ index_versions() {
         tail -n +2 "$out/index"
         return
     fi
-    v=$(apt-cache policy "linux-image-$release" "linux-headers-$release" 2>/dev/null \
+    v=$($apt_cache policy "linux-image-$release" "linux-headers-$release" 2>/dev/null \
         | awk '/Candidate:/ {print $2}')
     [ -n "$stamp" ] && printf '%s\n%s\n' "$stamp" "$v" >"$out/index.tmp" && mv "$out/index.tmp" "$out/index"
     echo "$v"
@@ -131,7 +153,7 @@ case "$release" in
              versions+=" $(sha256sum "$here/kernel-debug.config" | awk '{print $1}')" ;;
     *) versions=$(index_versions) ;;
 esac
-key=$( { sha256sum "$agent" /bin/busybox "$0" "$here/cache.sh" "$here/kernel-debug.sh" | awk '{print $1}'
+key=$( { sha256sum "$agent" /bin/busybox "$0" "$here/cache.sh" "$here/kernel-debug.sh" "$here/apt.sh" "$here/toolchain.sh" | awk '{print $1}'
          echo "$release"; echo "$versions"; } | sha256sum | awk '{print $1}')
 if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ]; then
     if sums_ok "$out"; then
@@ -140,6 +162,21 @@ if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ]; then
         echo "mkimage: cached image for $release does not match its digests; rebuilding" >&2
     fi
 fi
+
+# Another release's headers go into its toolchain root (images/toolchain.sh),
+# where Debian installs them; KROOT/headers is a link to that root.
+headers_in_toolchain() {
+    local hdr=$1 kbuild root lockfd d
+    shift
+    for d in "$@"; do case "$(basename "$d")" in linux-kbuild-*) kbuild=$d;; esac; done
+    # shellcheck disable=SC2046 # package names: no spaces
+    root=$(toolchain_ensure "$cache" "$idx_codename" $(toolchain_packages "$hdr" "$kbuild")) || return 1
+    exec {lockfd}>"$root/.extract.lock"
+    flock "$lockfd"
+    for d in "$hdr" "$@"; do dpkg-deb -x "$d" "$root"; done
+    exec {lockfd}>&-
+    ln -sfn "$root" "$kroot/headers"
+}
 
 # The kernel: KROOT/image/boot/{vmlinuz,config,System.map}-RELEASE and
 # /lib/modules, and the headers tree; PACKAGES: where they came from.
@@ -161,11 +198,15 @@ kernel_from_packages() {
     echo "mkimage: building image for $release" >&2
     rm -rf "$kroot/image" "$kroot/headers"
     dpkg-deb -x "$img_deb" "$kroot/image"
-    # Headers: one private root; point the one absolute include at it.
-    for d in "$hdr_deb" "${dep_debs[@]}"; do dpkg-deb -x "$d" "$kroot/headers"; done
-    mk=$kroot/headers/usr/src/linux-headers-$release/Makefile
-    sed -i "s|^include /usr/src/|include $kroot/headers/usr/src/|" "$mk"
-    apt-cache policy "linux-image-$release" "linux-headers-$release" 2>/dev/null \
+    if [ "$idx_codename" != bookworm ]; then
+        headers_in_toolchain "$hdr_deb" "${dep_debs[@]}" || return 1
+    else
+        # Headers: one private root; point the one absolute include at it.
+        for d in "$hdr_deb" "${dep_debs[@]}"; do dpkg-deb -x "$d" "$kroot/headers"; done
+        mk=$kroot/headers/usr/src/linux-headers-$release/Makefile
+        sed -i "s|^include /usr/src/|include $kroot/headers/usr/src/|" "$mk"
+    fi
+    $apt_cache policy "linux-image-$release" "linux-headers-$release" 2>/dev/null \
         | awk '/^[^ ]/ { p = $1; sub(":$", "", p) } /Candidate:/ { print p, $2 }' > "$out/packages.tmp"
 }
 
@@ -199,7 +240,10 @@ for a in sh ls cat mkfifo dmesg poweroff reboot sleep echo mount; do
 done
 install -m 0755 "$agent" "$stage/init"
 moddir=$kroot/image/lib/modules/$release/kernel
-for m in drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic/pvpanic-mmio \
+# trixie's kernel packages install under /usr/lib (merged /usr)
+[ -d "$moddir" ] || moddir=$kroot/image/usr/lib/modules/$release/kernel
+# (5.10 has pvpanic as one module in drivers/misc)
+for m in drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic drivers/misc/pvpanic/pvpanic-mmio \
          drivers/firmware/qemu_fw_cfg drivers/virtio/virtio drivers/virtio/virtio_ring \
          drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci_legacy_dev \
          drivers/virtio/virtio_pci drivers/char/virtio_console; do

@@ -15,6 +15,9 @@ PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       # libguestfs' appliance boots the host's kernel from /boot
       mmdebstrap fdisk e2fsprogs qemu-utils libguestfs-dev libguestfs-tools ovmf
       linux-image-amd64
+      # crashlab's own package index of every Debian release (images/apt.sh)
+      # and the other releases' toolchain roots (images/toolchain.sh)
+      debian-archive-keyring
       # the debug kernel kind, built from Debian's source (images/kernel-debug.sh)
       flex bison
       # digests: cache entries (images/cache.sh) and the controller (libcrypto)

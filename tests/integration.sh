@@ -15,6 +15,9 @@
 #               headless Chromium shows it; fixed sensor + CF291 content ->
 #               install_failed; a WARNING, a boot loop, a hang; crash groups;
 #               reproduce --vmcore opened by crash(8)
+#   releases    Debian 11, 12 and 13 (amd64) from crashlab's own package index,
+#               modules by each release's compiler: good passes, CF291 crashes;
+#               matrix refresh finds a removed cell and a gone kernel
 #   scenarios   every IPC kind (scenarios/ipc-storm.json) with exactly the
 #               events the sensor saw; the hardened scenario's per-config
 #               memory-debugging options; a live content update
@@ -55,7 +58,7 @@ OUT=$CRASHLAB_TEST_OUT
 scratch_dirs >"$OUT/scratch.start"
 mkdir -p "$OUT/tally"
 
-for f in triage bad-input preflight qualify scenarios evidence interrupt gate shards snapshots bpf mutants disk \
+for f in triage bad-input preflight qualify releases scenarios evidence interrupt gate shards snapshots bpf mutants disk \
          third-party-modules hosts; do
     rm -f "$OUT/tally/$f"
     t0=$SECONDS

@@ -59,9 +59,11 @@ static void child_dup2(int fd, int to)
 
 /*
  * Every descriptor of ours is close-on-exec: the command gets 0, 1 and 2
- * only. Candidate code (@b) runs as the build user, in its environment.
+ * only. Candidate code (@b) runs as the build user, in its environment;
+ * with @root, chrooted there first (the log is opened before).
  */
-static void run_child(char *const argv[], const char *log_path, const struct cl_builder *b)
+static void run_child(char *const argv[], const char *log_path, const struct cl_builder *b,
+		      const char *root)
 {
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
@@ -77,6 +79,10 @@ static void run_child(char *const argv[], const char *log_path, const struct cl_
 		}
 	} else {
 		dup2(STDERR_FILENO, STDOUT_FILENO);
+	}
+	if (root && (chroot(root) || chdir("/"))) {
+		fprintf(stderr, "crashlab: cannot enter %s: %s\n", root, strerror(errno));
+		_exit(127);
 	}
 	if (b) {
 		cl_builder_enter(b);
@@ -141,7 +147,7 @@ int cl_run_ex(char *const argv[], const struct cl_run_opts *o)
 	if (pid < 0)
 		return cl_err_set(CL_EINFRA, "fork: %s", strerror(errno));
 	if (pid == 0)
-		run_child(argv, log_path, b);
+		run_child(argv, log_path, b, o->root);
 	setpgid(pid, pid); /* both sides set it: no window where a kill misses it */
 	ended = wait_until(pid, &status, cl_now() + timeout_s, 1);
 	if (ended < 0) {

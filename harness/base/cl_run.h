@@ -31,6 +31,7 @@ struct cl_run_opts {
 	const char *log;          /* as cl_run's @log_path */
 	double timeout_s;
 	int candidate_code;       /* the candidate's own code: never as crashlab's user */
+	const char *root;         /* run chrooted in this directory (a release's toolchain), or NULL */
 };
 int cl_run_ex(char *const argv[], const struct cl_run_opts *o);
 /* @want seconds, or less when $CRASHLAB_CMD_TIMEOUT says so (limits of other kinds of work). */

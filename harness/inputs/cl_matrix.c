@@ -13,8 +13,9 @@
 #include <string.h>
 
 /*
- * Debian releases look like 6.1.0-56-amd64, 6.1.0-56-cloud-amd64 or
- * 6.12.117+deb12-rt-amd64: a version, an ABI ("-N" or "+debN"), a flavour.
+ * Debian releases look like 6.1.0-56-amd64, 6.1.0-56-cloud-amd64,
+ * 6.12.117+deb12-rt-amd64 or 6.1.0-0.deb11.52-arm64: a version, an ABI
+ * ("-N" or "+debN", with ".X" parts for backports and rebuilds), a flavour.
  */
 int cl_matrix_release_parse(const char *r, char *series, unsigned int series_len,
 			    char *flavor, unsigned int flavor_len)
@@ -42,6 +43,12 @@ int cl_matrix_release_parse(const char *r, char *series, unsigned int series_len
 	} else {
 		return cl_err_set(CL_EINPUT, "'%s' is not a Debian kernel release (no ABI)", r);
 	}
+	/* backports and rebuilds: 6.1.0-0.deb11.52, 6.12.115+deb13.1 */
+	while (*abi_end == '.' && isalnum((unsigned char)abi_end[1])) {
+		abi_end++;
+		while (isalnum((unsigned char)*abi_end))
+			abi_end++;
+	}
 	if (*abi_end != '-' || !abi_end[1])
 		return cl_err_set(CL_EINPUT, "'%s' is not a Debian kernel release (no flavour)", r);
 	/* series: major.minor */
@@ -58,8 +65,23 @@ int cl_matrix_release_parse(const char *r, char *series, unsigned int series_len
 	return 0;
 }
 
+int cl_matrix_debian_release(const char *kernel)
+{
+	if (strstr(kernel, "+deb13") || strstr(kernel, ".deb13."))
+		return 13;
+	if (strstr(kernel, "+deb11") || strstr(kernel, ".deb11.") || !strncmp(kernel, "5.10.", 5))
+		return 11;
+	return 12;
+}
+
+const char *cl_matrix_arch_of(const char *flavor)
+{
+	size_t n = strlen(flavor);
+
+	return n >= 5 && !strcmp(flavor + n - 5, "arm64") ? "arm64" : "amd64";
+}
+
 /* What a cell is when the matrix does not say. */
-#define DEFAULT_OS "debian-12"
 #define DEFAULT_MEMORY_MIB 512
 #define DEFAULT_VCPUS 1
 
@@ -75,8 +97,8 @@ static int copy_field(char *dst, size_t len, const char *src, const char *path, 
 
 /* A cell as the matrix writes it (and its "defaults"), borrowed from the JSON. */
 struct cell_in {
-	const char *id, *kernel, *os, *note, *ring;
-	long memory_mib, vcpus;
+	const char *id, *kernel, *os, *note, *ring, *arch;
+	long memory_mib, vcpus, release;
 	json_t *image;          /* a kind's name, or a user image object */
 	double fleet_share;
 };
@@ -90,6 +112,8 @@ static const struct cl_json_field cell_fields[] = {
 	CL_JSON_FIELD(struct cell_in, id, CL_JSON_STRING, 0),
 	CL_JSON_FIELD(struct cell_in, kernel, CL_JSON_STRING, 1),
 	CL_JSON_FIELD(struct cell_in, os, CL_JSON_STRING, 0),
+	CL_JSON_RANGE(struct cell_in, release, 0, 11, 13),
+	CL_JSON_FIELD(struct cell_in, arch, CL_JSON_STRING, 0),
 	CL_JSON_FIELD(struct cell_in, note, CL_JSON_STRING, 0),
 	MEMORY_FIELD,
 	VCPUS_FIELD,
@@ -183,6 +207,38 @@ static int parse_ring(struct cl_cell_spec *c, const struct cl_matrix *m, const c
 			  path, what, ring);
 }
 
+/*
+ * The Debian release and architecture of a Debian kernel follow from its
+ * name; a cell that also names them ("release": 13, "arch": "arm64", "os":
+ * "debian-13") must agree. A user's image (os "linux" or "windows") runs
+ * what it runs: its release is the one the cell names, if any.
+ */
+static int parse_release_arch(struct cl_cell_spec *c, const char *path, const char *what,
+			      const struct cell_in *in)
+{
+	int debian = !in->os || !strncmp(in->os, "debian-", 7);
+	int rel = cl_matrix_debian_release(c->kernel);
+	const char *arch = cl_matrix_arch_of(c->flavor);
+
+	if (in->arch && strcmp(in->arch, arch))
+		return cl_err_set(CL_EINPUT, "%s: %s: arch \"%s\" but kernel %s is %s", path, what,
+				  in->arch, c->kernel, arch);
+	snprintf(c->arch, sizeof(c->arch), "%s", arch);
+	if (!debian) {
+		c->release = (int)in->release;
+		return copy_field(c->os, sizeof(c->os), in->os, path, what, "os");
+	}
+	if (in->release && in->release != rel)
+		return cl_err_set(CL_EINPUT, "%s: %s: release %ld but kernel %s is Debian %d's",
+				  path, what, in->release, c->kernel, rel);
+	c->release = rel;
+	snprintf(c->os, sizeof(c->os), "debian-%d", rel);
+	if (in->os && strcmp(in->os, c->os))
+		return cl_err_set(CL_EINPUT, "%s: %s: os \"%s\" but kernel %s is Debian %d's", path,
+				  what, in->os, c->kernel, rel);
+	return 0;
+}
+
 /* Cell @idx from @j, each value the matrix's @defaults unless the cell says otherwise. */
 static int parse_cell(struct cl_cell_spec *c, const struct cl_matrix *m, const char *path,
 		      json_t *j, int idx, const struct cell_in *defaults)
@@ -204,7 +260,7 @@ static int parse_cell(struct cl_cell_spec *c, const struct cl_matrix *m, const c
 		return cl_err_set(CL_EINPUT, "%s: %s: unknown kernel: %s", path, what, cl_err());
 	if ((rc = copy_field(c->id, sizeof(c->id), in.id, path, what, "id")) ||
 	    (rc = copy_field(c->kernel, sizeof(c->kernel), in.kernel, path, what, "kernel")) ||
-	    (rc = copy_field(c->os, sizeof(c->os), in.os, path, what, "os")) ||
+	    (rc = parse_release_arch(c, path, what, &in)) ||
 	    (rc = copy_field(c->note, sizeof(c->note), in.note, path, what, "note")))
 		return rc;
 	c->memory_mib = (int)in.memory_mib;
@@ -283,7 +339,7 @@ static int parse_cells(struct cl_matrix *m, const char *path, const struct matri
 
 int cl_matrix_load(struct cl_matrix **out, const char *path)
 {
-	struct cell_in defaults = { .os = DEFAULT_OS, .note = "", .memory_mib = DEFAULT_MEMORY_MIB,
+	struct cell_in defaults = { .note = "", .memory_mib = DEFAULT_MEMORY_MIB,
 				    .vcpus = DEFAULT_VCPUS };
 	struct matrix_in in = { .name = "matrix" };
 	struct cl_matrix *m = NULL;
@@ -346,7 +402,9 @@ int cl_matrix_single(struct cl_matrix **out, const char *release, const char *im
 	snprintf(m->name, sizeof(m->name), "reproduce");
 	snprintf(c->id, sizeof(c->id), "%s", release);
 	snprintf(c->kernel, sizeof(c->kernel), "%s", release);
-	snprintf(c->os, sizeof(c->os), "%s", DEFAULT_OS);
+	c->release = cl_matrix_debian_release(release);
+	snprintf(c->os, sizeof(c->os), "debian-%d", c->release);
+	snprintf(c->arch, sizeof(c->arch), "%s", cl_matrix_arch_of(c->flavor));
 	snprintf(c->image, sizeof(c->image), "%s", image);
 	c->memory_mib = strcmp(image, "disk") ? DEFAULT_MEMORY_MIB : 1024;
 	c->vcpus = DEFAULT_VCPUS;
@@ -360,7 +418,7 @@ int cl_matrix_single(struct cl_matrix **out, const char *release, const char *im
 json_t *cl_matrix_cell_definition(const struct cl_cell_spec *c)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i}", "kernel", c->kernel, "flavor",
-			      c->flavor, "arch", strstr(c->flavor, "arm64") ? "arm64" : "amd64",
+			      c->flavor, "arch", c->arch,
 			      "os", c->os, "image", c->image, "memory_mib", c->memory_mib, "vcpus",
 			      c->vcpus);
 

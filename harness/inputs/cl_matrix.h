@@ -9,8 +9,12 @@
  *                  "os": "debian-12", "note": "newest 6.1 ABI" }, ... ] }
  *
  * "kernel" is a Debian kernel release; crashlab builds its image from the
- * package linux-image-RELEASE. The flavour (amd64, cloud-amd64, rt-amd64) is
- * read from the release. A cell may override memory_mib and vcpus.
+ * package linux-image-RELEASE in its own index of that Debian release. The
+ * flavour (amd64, cloud-amd64, rt-amd64, arm64, ...), the architecture and
+ * the Debian release (11: 5.10 and 6.1.0-0.deb11.N; 12: 6.1.0-N and
+ * 6.12.N+deb12; 13: 6.12.N+deb13) are read from the kernel's name; a cell
+ * may say them too ("release": 13, "arch": "arm64", "os": "debian-13") and
+ * must then agree. A cell may override memory_mib and vcpus.
  *
  * "image" names the image kind the cell boots (cl_kind.h): "initramfs" (the
  * default), "disk", or a user's own disk image:
@@ -41,7 +45,9 @@ struct cl_cell_spec {
 	char kernel[CL_ID_MAX];  /* Debian kernel release, e.g. 6.1.0-56-amd64 */
 	char flavor[CL_ID_MAX];  /* amd64, cloud-amd64, rt-amd64, ... */
 	char series[16];         /* "6.1", "6.12" */
-	char os[CL_ID_MAX];      /* "debian-12" unless the matrix says otherwise */
+	char os[CL_ID_MAX];      /* "debian-N" (N = release), or a user image's "linux"/"windows" */
+	int release;             /* Debian release: 11, 12, 13 (0: a user image that does not say) */
+	char arch[8];            /* "amd64" or "arm64" */
 	char note[128];          /* free text for the report */
 	int memory_mib;
 	int vcpus;
@@ -79,6 +85,10 @@ int cl_matrix_single(struct cl_matrix **out, const char *release, const char *im
  * not define it.
  */
 json_t *cl_matrix_cell_definition(const struct cl_cell_spec *c);
+/* The Debian release (11, 12, 13) whose archive carries @kernel, by Debian's naming. */
+int cl_matrix_debian_release(const char *kernel);
+/* "arm64" for an arm64 flavour, else "amd64". */
+const char *cl_matrix_arch_of(const char *flavor);
 /* Split a Debian kernel release into series and flavour; CL_EINPUT if it is not one. */
 int cl_matrix_release_parse(const char *release, char *series, unsigned int series_len,
 			    char *flavor, unsigned int flavor_len);

@@ -38,7 +38,12 @@
 #include <linux/un.h>
 #include <linux/net.h>
 #include <linux/dcache.h>
+#include <linux/version.h>
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+#include <crypto/sha.h> /* Debian 11's 5.10: sha256() before the header's rename */
+#else
 #include <crypto/sha2.h>
+#endif
 #include "cl_content.h"
 
 static char *content = "";
@@ -121,11 +126,17 @@ static void cl_dentry_path(const struct dentry *d, char *buf, size_t len)
 		 (const char *)d->d_name.name);
 }
 
-/* vfs_mknod(idmap_or_userns, dir, dentry, mode, dev) */
+/* vfs_mknod(idmap_or_userns, dir, dentry, mode, dev); before 5.12 (Debian
+ * 11's 5.10) without the first argument: vfs_mknod(dir, dentry, mode, dev) */
 static int cl_pre_mknod(struct kprobe *p, struct pt_regs *regs)
 {
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 12, 0)
+	const struct dentry *d = (const struct dentry *)regs->si;
+	umode_t mode = (umode_t)regs->dx;
+#else
 	const struct dentry *d = (const struct dentry *)regs->dx;
 	umode_t mode = (umode_t)regs->cx;
+#endif
 	char path[CL_VALUE_LEN];
 
 	if (!d || !S_ISFIFO(mode))

@@ -66,7 +66,11 @@ static void test_one_line_then_one_usage(void **state)
 	refused("merge a --out", "merge: --out: bad option, or one missing its value", "merge");
 	refused("html report.json", "html needs REPORT.json and OUT.html", "html");
 	refused("images", "images needs --matrix FILE", "images");
-	refused("matrix list", "matrix needs list --matrix FILE", "matrix");
+	refused("matrix list", "matrix needs list --matrix FILE or refresh --matrix FILE", "matrix");
+	refused("matrix refresh", "matrix refresh needs --matrix FILE", "matrix");
+	refused("matrix refresh --matrix m.json --out x.json", "matrix refresh: --out needs --write",
+		"matrix");
+	refused("matrix refresh --matrix", "matrix refresh: unknown or incomplete option", "matrix");
 }
 
 /* One parser serves both; each refuses the other's options, naming them. */

@@ -81,6 +81,44 @@ static void test_bad_inputs(void **state)
 	expect_error("{\"a\": 1, \"a\": 2}", "duplicate");
 }
 
+/* The Debian release and architecture follow from the kernel's name; a cell
+ * that says them must agree. The whole fleet's matrix parses. */
+static void test_release_and_arch(void **state)
+{
+	struct cl_matrix *m;
+	int seen[14] = { 0 }, arm = 0;
+
+	(void)state;
+	assert_int_equal(cl_matrix_debian_release("5.10.0-46-cloud-arm64"), 11);
+	assert_int_equal(cl_matrix_debian_release("6.1.0-0.deb11.52-amd64"), 11);
+	assert_int_equal(cl_matrix_debian_release("6.1.0-56-amd64"), 12);
+	assert_int_equal(cl_matrix_debian_release("6.12.117+deb12-rt-amd64"), 12);
+	assert_int_equal(cl_matrix_debian_release("6.12.115+deb13.1-arm64"), 13);
+	assert_string_equal(cl_matrix_arch_of("rt-arm64"), "arm64");
+	assert_string_equal(cl_matrix_arch_of("cloud-amd64"), "amd64");
+	assert_int_equal(cl_matrix_load(&m, "matrix/debian.json"), 0);
+	for (int i = 0; i < m->ncells; i++) {
+		seen[m->cells[i].release]++;
+		arm += !strcmp(m->cells[i].arch, "arm64");
+		assert_int_equal(strncmp(m->cells[i].os, "debian-1", 8), 0);
+	}
+	assert_true(seen[11] > 0 && seen[12] > 0 && seen[13] > 0);
+	assert_true(arm > 0 && arm < m->ncells);
+	cl_matrix_free(m);
+	assert_int_equal(cl_matrix_load(&m, "matrix/releases.json"), 0);
+	assert_string_equal(m->cells[0].os, "debian-11");
+	assert_string_equal(m->cells[2].os, "debian-13");
+	cl_matrix_free(m);
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"release\": 13}]}",
+		     "release 13 but kernel 6.1.0-56-amd64 is Debian 12's");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"arch\": \"arm64\"}]}",
+		     "arch \"arm64\" but kernel 6.1.0-56-amd64 is amd64");
+	expect_error("{\"cells\": [{\"kernel\": \"6.12.118+deb13-amd64\", \"os\": \"debian-12\"}]}",
+		     "os \"debian-12\" but kernel 6.12.118+deb13-amd64 is Debian 13's");
+	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"release\": 10}]}",
+		     "between 11 and 13");
+}
+
 /* A cell's id names its directory under the run's output: never "." or "..", no '/'. */
 static void test_dot_and_slash_ids_refused(void **state)
 {
@@ -179,6 +217,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smoke_matrix),
 		cmocka_unit_test(test_release_parse),
+		cmocka_unit_test(test_release_and_arch),
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_dot_and_slash_ids_refused),
 		cmocka_unit_test(test_image_kinds),
