@@ -39,7 +39,8 @@ SAN_OBJS := $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 CONTENT := $(patsubst %.json,%.bin,$(wildcard sensor/content/*.json))
 
 .PHONY: all deps demo check unit integration faults soak soak-debian12 snapshot-proof serial-save gate-attacks fuzz bench perf content clean debug third-party sensor-bpf bpf-boot
-all: build/crashlab build/clcc build/guest/crashlab-agent build/reaper sensor-bpf
+all: build/crashlab build/clcc build/guest/crashlab-agent build/guest-arm64/crashlab-agent \
+	build/reaper sensor-bpf
 
 # One object per source, each with the headers it includes as its dependencies.
 build/obj/%.o: %.c
@@ -72,6 +73,14 @@ GUEST_SRC := guest/agent.c guest/sha256.c guest/workload.c guest/evidence.c gues
 build/guest/crashlab-agent: $(patsubst %.c,build/obj/%.o,$(GUEST_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -static -s -o $@ $^
+# The same agent for arm64 guests, cross-built (Debian's gcc-aarch64-linux-gnu).
+CROSS_ARM64 ?= aarch64-linux-gnu-
+build/obj-arm64/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CROSS_ARM64)gcc -D_GNU_SOURCE -Iguest $(CL_CFLAGS) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+build/guest-arm64/crashlab-agent: $(patsubst %.c,build/obj-arm64/%.o,$(GUEST_SRC))
+	@mkdir -p $(dir $@)
+	$(CROSS_ARM64)gcc $(CFLAGS) -static -s -o $@ $^
 
 # The BPF reference sensor (sensor/bpf): a static loader per build, each
 # with its BPF object embedded by bpftool's skeleton (generated here, never
@@ -271,9 +280,11 @@ build/crashlab.1: docs/crashlab.1.md scripts/md2man.py
 
 .PHONY: install uninstall
 install: all build/crashlab.1
-	$(INSTALL) -d $(CL_BINDIR) $(CL_DATADIR)/build $(CL_LIBEXEC)/guest $(CL_MAN1) $(CL_BASHCOMP)
+	$(INSTALL) -d $(CL_BINDIR) $(CL_DATADIR)/build $(CL_LIBEXEC)/guest $(CL_LIBEXEC)/guest-arm64 \
+		$(CL_MAN1) $(CL_BASHCOMP)
 	$(INSTALL) -m 0755 build/crashlab build/clcc $(CL_BINDIR)/
 	$(INSTALL) -m 0755 build/guest/crashlab-agent $(CL_LIBEXEC)/guest/
+	$(INSTALL) -m 0755 build/guest-arm64/crashlab-agent $(CL_LIBEXEC)/guest-arm64/
 	$(INSTALL) -m 0755 build/reaper $(CL_LIBEXEC)/
 	@for f in $(CL_DATA); do \
 		if [ -x "$$f" ] || [ "$$(head -c2 "$$f")" = '#!' ]; then m=0755; else m=0644; fi; \

@@ -4,7 +4,9 @@
  * As PID 1 of an initramfs it mounts the basic file systems, loads the
  * modules the image needs (pvpanic, so a panic reaches the host as an
  * event), announces itself on the agent channel (the second serial port,
- * /dev/ttyS1), keeps a heartbeat going from a child process, then follows
+ * /dev/ttyS1; with crashlab.chan=virtio, on machines with one UART such as
+ * arm64's virt, the virtio-serial port org.crashlab.agent once the image's
+ * virtio modules are loaded), keeps a heartbeat going from a child process, then follows
  * /crashlab/plan: set sysctls, install the candidate's artifacts at the
  * paths its manifest names, load its module, drive the IPC workload, report
  * what the sensor says it saw, power off.
@@ -72,6 +74,7 @@
 #define QGA_OUT "/run/crashlab-agent.out"
 #define QGA_ACK "/run/crashlab-ack"  /* the host read our final word */
 #define DELIVERY_PORT "org.crashlab.delivery"
+#define AGENT_PORT "org.crashlab.agent"
 #define DELIVERY_WAIT_S 120 /* a restored guest waits this long for its host */
 
 static int chan = -1;      /* agent channel */
@@ -178,12 +181,14 @@ static void power_off(void)
 		pause();
 }
 
+static int cmdline_has(const char *word);
+
 static void open_channel(void)
 {
 	struct termios t;
 
-	if (chan >= 0)
-		return; /* --qga: the output file */
+	if (chan >= 0 || cmdline_has("crashlab.chan=virtio"))
+		return; /* --qga: the output file; virtio: opened once its modules load */
 	chan = open(AGENT_TTY, O_WRONLY | O_NOCTTY | O_CLOEXEC);
 	if (chan < 0)
 		return;
@@ -700,8 +705,9 @@ static int loaded_step(const char *name)
 
 static int dlv = -1; /* crashlab.mode=wait: the delivery port */
 
-/* The virtio-serial port named DELIVERY_PORT (it appears once virtio_console probes). */
-static int open_delivery_port(void)
+/* The virtio-serial port named @want, opened with @flags (it appears once
+ * virtio_console probes): the delivery port, or the agent channel. */
+static int open_port(const char *want, int flags)
 {
 	int i;
 
@@ -721,11 +727,11 @@ static int open_delivery_port(void)
 			close(fd);
 			name[n > 0 ? n : 0] = '\0';
 			name[strcspn(name, "\n")] = '\0';
-			if (strcmp(name, DELIVERY_PORT))
+			if (strcmp(name, want))
 				continue;
 			snprintf(path, sizeof(path), "/dev/%s", e->d_name);
 			closedir(d);
-			return open(path, O_RDONLY | O_CLOEXEC);
+			return open(path, flags | O_CLOEXEC);
 		}
 		if (d)
 			closedir(d);
@@ -1091,9 +1097,11 @@ int main(int argc, char **argv)
 		power_off();
 	}
 	load_image_modules("order");
+	if (chan < 0 && cmdline_has("crashlab.chan=virtio"))
+		chan = open_port(AGENT_PORT, O_WRONLY | O_NOCTTY);
 	if (cmdline_has("crashlab.mode=wait")) {
 		load_image_modules("order.wait");
-		if ((dlv = open_delivery_port()) < 0) {
+		if ((dlv = open_port(DELIVERY_PORT, O_RDONLY)) < 0) {
 			say("CL DELIVERY_FAILED what=port name=%s errno=%d", DELIVERY_PORT, errno);
 			power_off(); /* before WAITING: the host saves no guest without its port */
 		}

@@ -165,14 +165,31 @@ static int build_images(struct cl_plan *p)
  * them after.
  */
 /*
- * What this crashlab boots of the Debian fleet: amd64 guests of Debian 11,
- * 12 and 13 from initramfs and snapshot images; disk images of Debian 12.
+ * What this crashlab boots of the Debian fleet: amd64 and arm64 guests of
+ * Debian 11, 12 and 13 from initramfs and snapshot images; disk images of
+ * Debian 12 amd64. arm64: kbuild and prebuilt candidates, no BPF sensor (its
+ * loader is built for amd64) and no memory dump (no panic event to take it at).
  */
+static int arm64_check(const struct cl_plan *q, const struct cl_cell_spec *c)
+{
+	if (strcmp(c->image, "initramfs") && strcmp(c->image, "snapshot"))
+		return cl_err_set(CL_EINPUT, "%s: cell %s: arm64 cells boot initramfs and snapshot "
+				  "images so far, not %s", q->matrix->path, c->id, c->image);
+	if (q->cand && q->cand->bpf.present)
+		return cl_err_set(CL_EINPUT, "%s: cell %s: the BPF sensor's loader is built for amd64 "
+				  "only so far", q->matrix->path, c->id);
+	if (q->vmcore)
+		return cl_err_set(CL_EINPUT, "%s: cell %s: --vmcore needs a panic event, which arm64 "
+				  "guests do not have", q->matrix->path, c->id);
+	return 0;
+}
+
 static int fleet_check(const struct cl_plan *q, const struct cl_cell_spec *c)
 {
-	if (strcmp(c->arch, "amd64"))
-		return cl_err_set(CL_EINPUT, "%s: cell %s: %s guests cannot be booted yet "
-				  "(amd64 only)", q->matrix->path, c->id, c->arch);
+	int rc;
+
+	if (!strcmp(c->arch, "arm64") && (rc = arm64_check(q, c)))
+		return rc;
 	if (!strcmp(c->image, "disk") && c->release != 12)
 		return cl_err_set(CL_EINPUT, "%s: cell %s: disk images are built for Debian 12 "
 				  "only so far, not Debian %d", q->matrix->path, c->id, c->release);

@@ -4,6 +4,7 @@
  * progress display (cl_progress.c) watches them from its own thread.
  */
 #include "cl_sched.h"
+#include "cl_arch.h"
 #include "cl_progress.h"
 #include "cl_run.h"
 #include "cl_util.h"
@@ -77,10 +78,11 @@ int cl_sched_slots(const struct cl_sched_opts *o)
 }
 
 /* Does run @r keep files on its host (a remediation's disk, a memory dump,
- * the kept disk of a reproduction)? Then it needs ours. */
+ * the kept disk of a reproduction)? Then it needs ours. So does a guest whose
+ * agent channel is a virtio port (arm64): remote hosts stream serial ports. */
 static int needs_local(const struct cl_cell_run *r)
 {
-	return r->remedy || r->vmcore || r->echo_console;
+	return r->remedy || r->vmcore || r->echo_console || !cl_arch_of(r->spec->kernel)->agent_uart;
 }
 
 /* Can host @h take run @r? */

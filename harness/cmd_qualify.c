@@ -26,6 +26,7 @@
 #include "cl_pump.h"
 #include "cl_run.h"
 #include "cl_scratch.h"
+#include "cl_arch.h"
 #include "cl_util.h"
 #include "cl_volume.h"
 
@@ -269,11 +270,13 @@ static int run_cells(struct qualify *q, struct cl_report *rep)
 		close_hosts(q);
 		return rc;
 	}
-	if (cl_run_interrupted())
-		p->virt_type = "qemu";
-	else
-		p->virt_type = cl_accel_pick(p->kernels[0].img.vmlinuz,
-					     p->kernels[0].img.base_initrd, 1);
+	p->virt_type = "qemu";
+	for (int i = 0; i < p->nkernels && !cl_run_interrupted(); i++)
+		if (cl_arch_of(p->kernels[i].release)->kvm) { /* probed with a kernel that may use it */
+			p->virt_type = cl_accel_pick(p->kernels[i].img.vmlinuz,
+						     p->kernels[i].img.base_initrd, 1);
+			break;
+		}
 	cl_plan_make_runs(p);
 	announce(q);
 	if (!cl_run_interrupted() && (rc = cl_sched_check_hosts(p->runs, p->ncells, &q->sched))) {

@@ -63,6 +63,14 @@ idx_fresh() {
     [ "$age" -lt "${CL_INDEX_MAX_AGE:-86400}" ]
 }
 
+# The first reason apt gave in LOG: an E:/W: line, or the line under an Err:.
+idx_failure() {
+    local why
+    why=$(grep -m1 -E '^(E|W): ' "$1")
+    [ -n "$why" ] || why=$(grep -m1 -A1 '^Err:' "$1" | tail -n1 | sed 's/^ *//')
+    echo "${why:-see $1}"
+}
+
 idx_update() {
     local force=${1:-} lockfd
     mkdir -p "$idx_dir/lists/partial" "$idx_dir/cache/archives/partial"
@@ -85,7 +93,7 @@ idx_update() {
             exec {lockfd}>&-
             return 0
         fi
-        echo "index: could not fetch the $idx_codename index: $(grep -E '^(W|E): ' "$idx_dir/update.log" | head -n1)" >&2
+        echo "index: could not fetch the $idx_codename index: $(idx_failure "$idx_dir/update.log")" >&2
         exec {lockfd}>&-
         return 1
     fi

@@ -7,6 +7,7 @@
 #include "cl_image.h"
 #include "cl_run.h"
 #include "cl_sha256.h"
+#include "cl_arch.h"
 #include "cl_util.h"
 
 #include <dirent.h>
@@ -44,7 +45,7 @@ static int run_mkimage(const char *release, int check_only)
 {
 	const char *cache = cl_cache_dir();
 	char *script = cl_sprintf("%s/images/mkimage.sh", cl_data_dir());
-	char *agent = cl_xstrdup(cl_agent_path());
+	char *agent = cl_xstrdup(cl_agent_path_arch(cl_arch_of(release)->name));
 	char *logdir = cl_sprintf("%s/logs", cache);
 	/* one log per run: runs sharing the cache do not write over each other's */
 	char *log = cl_sprintf("%s/mkimage-%s.%d.log", logdir, release, (int)getpid());

@@ -4,6 +4,7 @@
 #include "cl_kind.h"
 #include "cl_gfs.h"
 #include "cl_install.h"
+#include "cl_arch.h"
 #include "cl_util.h"
 
 #include <stdlib.h>
@@ -43,13 +44,15 @@ void cl_kind_agent_media(struct cl_cell_media *out, const struct cl_cell_input *
 			 const char *mode)
 {
 	char *scn = cl_kind_scenario_cmdline(in);
+	const struct cl_arch *arch = cl_arch_of(in->spec->kernel);
 
 	/* the PVH entry when the kernel has one: the same code, booted without
 	 * firmware or decompression */
 	out->kernel = cl_xstrdup(in->img->vmlinux ? in->img->vmlinux : in->img->vmlinuz);
 	out->initrd = initrd;
 	/* nokaslr with --vmcore: the dump opens with the -dbg vmlinux as it is */
-	out->cmdline = cl_sprintf("console=ttyS0,115200 panic=-1 oops=panic loglevel=7 %s%s%s",
+	out->cmdline = cl_sprintf("console=%s panic=-1 oops=panic loglevel=7 %s%s%s%s",
+				  arch->console, arch->agent_uart ? "" : "crashlab.chan=virtio ",
 				  in->vmcore ? "nokaslr " : "", mode, scn);
 	out->crashlab_agent = 1;
 	out->console_echo = 1; /* PID 1: each agent line on the console first */

@@ -10,6 +10,7 @@
 #include "cl_dkms.h"
 #include "cl_prebuilt.h"
 #include "cl_run.h"
+#include "cl_arch.h"
 #include "cl_util.h"
 
 #include <stdio.h>
@@ -100,6 +101,37 @@ int cl_module_source_digest(char out[CL_SHA256_HEX], const struct cl_candidate *
 	return rc;
 }
 
+/* kbuild's command line for @cand's module of @release in @dir (the
+ * strings of @own are allocated here; the caller frees them). */
+static void kbuild_argv(char **argv, char *own[4], const struct cl_candidate *cand,
+			const struct cl_image *img, const char *release, const char *dir)
+{
+	const struct cl_arch *arch = cl_arch_of(release);
+	size_t rootlen = img->toolroot ? strlen(img->toolroot) : 0;
+	int a = 0, i;
+
+	/* in a toolchain root, its paths are the root's own */
+	own[0] = rootlen ? cl_sprintf("-C/usr/src/linux-headers-%s", release)
+			 : cl_sprintf("-C%s", img->headers);
+	own[1] = cl_sprintf("M=%s", dir + rootlen);
+	own[2] = cl_sprintf("ARCH=%s", arch->kbuild_arch);
+	own[3] = cl_sprintf("CROSS_COMPILE=%s", arch->cross_compile);
+	argv[a++] = "make";
+	argv[a++] = "-s";
+	argv[a++] = own[0];
+	argv[a++] = own[1];
+	/* BTF for modules needs pahole and vmlinux; neither is wanted here. */
+	argv[a++] = "CONFIG_DEBUG_INFO_BTF_MODULES=";
+	if (*arch->kbuild_arch) { /* another architecture's kernel: cross-built */
+		argv[a++] = own[2];
+		argv[a++] = own[3];
+	}
+	for (i = 0; i < cand->nmake_vars; i++)
+		argv[a++] = cand->make_vars[i];
+	argv[a++] = "modules";
+	argv[a] = NULL;
+}
+
 /*
  * Copy @names of the module source into @dir, build it there with the
  * kernel's kbuild, and record the new module's digest in @sha. A kernel
@@ -110,14 +142,10 @@ static int build_module(char sha[CL_SHA256_HEX], const struct cl_candidate *cand
 			const struct cl_image *img, const char *release, const char *dir,
 			char **names, int n)
 {
-	char *argv[8 + CL_MAX_MAKE_VARS];
-	size_t rootlen = img->toolroot ? strlen(img->toolroot) : 0;
-	char *cflag = rootlen ? cl_sprintf("-C/usr/src/linux-headers-%s", release)
-			      : cl_sprintf("-C%s", img->headers);
-	char *mflag = cl_sprintf("M=%s", dir + rootlen);
+	char *argv[10 + CL_MAX_MAKE_VARS], *own[4];
 	char *kopath = cl_sprintf("%s/%s.ko", dir, cand->module_name);
 	char *logpath = cl_sprintf("%s/build.log", dir);
-	int a = 0, i, status, rc;
+	int i, status, rc;
 
 	cl_rm_rf(dir);
 	rc = cl_mkdir_p(dir, 0755);
@@ -129,16 +157,7 @@ static int build_module(char sha[CL_SHA256_HEX], const struct cl_candidate *cand
 		free(src);
 		free(dst);
 	}
-	argv[a++] = "make";
-	argv[a++] = "-s";
-	argv[a++] = cflag;
-	argv[a++] = mflag;
-	/* BTF for modules needs pahole and vmlinux; neither is wanted here. */
-	argv[a++] = "CONFIG_DEBUG_INFO_BTF_MODULES=";
-	for (i = 0; i < cand->nmake_vars; i++)
-		argv[a++] = cand->make_vars[i];
-	argv[a++] = "modules";
-	argv[a] = NULL;
+	kbuild_argv(argv, own, cand, img, release, dir);
 	/* the candidate's Makefile: unprivileged, writing its build directory only */
 	if (rc == 0 && !(rc = cl_builder_can_read(img->headers)) && !(rc = cl_builder_give(dir)))
 		status = cl_run_ex(argv, &(struct cl_run_opts){ .log = logpath, .timeout_s = 900,
@@ -156,8 +175,8 @@ static int build_module(char sha[CL_SHA256_HEX], const struct cl_candidate *cand
 	/* just built: its digest, recorded for the runs that reuse it */
 	else if (rc == 0 && (rc = cl_sha256_file(sha, kopath)) == 0)
 		rc = module_record(kopath, sha);
-	free(cflag);
-	free(mflag);
+	for (i = 0; i < 4; i++)
+		free(own[i]);
 	free(kopath);
 	free(logpath);
 	return rc;

@@ -127,6 +127,20 @@ extract_vmlinux() {
 index_stamp() {
     stat -c '%Y %s %i' "$idx_dir/cache/pkgcache.bin" "$idx_dir/lists" 2>/dev/null | tr '\n' ' '
 }
+# The initramfs's busybox, the same for every release: amd64's is the host's
+# (Debian 12's), arm64's Debian 12's from the arm64 archive (its version is
+# part of the key).
+busybox_pkg=
+busybox_version=
+if [ "${idx_arch:-amd64}" = arm64 ]; then
+    busybox_pkg=busybox-static:arm64
+    busybox_version=$( (idx_setup_codename "$cache" bookworm && idx_update &&
+                        idx_apt_cache policy $busybox_pkg | awk '/Candidate:/ {print $2}') ) || exit 1
+fi
+# fetch_busybox: its .deb, from Debian 12's index.
+fetch_busybox() {
+    (idx_setup_codename "$cache" bookworm && apt_cache=idx_apt_cache && fetch "$busybox_pkg")
+}
 # The versions the index offers of the kernel and its headers: asked of
 # apt-cache (~0.7 s) only when the index changed since they were last read.
 index_versions() {
@@ -154,7 +168,7 @@ case "$release" in
     *) versions=$(index_versions) ;;
 esac
 key=$( { sha256sum "$agent" /bin/busybox "$0" "$here/cache.sh" "$here/kernel-debug.sh" "$here/apt.sh" "$here/toolchain.sh" | awk '{print $1}'
-         echo "$release"; echo "$versions"; } | sha256sum | awk '{print $1}')
+         echo "$release"; echo "$versions"; echo "$busybox_version"; } | sha256sum | awk '{print $1}')
 if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ]; then
     if sums_ok "$out"; then
         [ -f "$kroot/headers/usr/src/linux-headers-$release/Makefile" ] && exit 0
@@ -234,7 +248,14 @@ cp "$kroot/image/boot/System.map-$release" "$out/System.map"
 stage=$(mktemp -d "$out/stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,run,var/lib,lib/modules/crashlab,crashlab}
-cp /bin/busybox "$stage/bin/busybox"
+if [ -n "$busybox_pkg" ]; then
+    bb_deb=$(fetch_busybox) || exit 1
+    # /bin/busybox, or /usr/bin/busybox where /usr is merged (trixie)
+    dpkg-deb --fsys-tarfile "$bb_deb" | tar -xO --wildcards "./bin/busybox" "./usr/bin/busybox" > "$stage/bin/busybox" 2>/dev/null || [ -s "$stage/bin/busybox" ] || exit 1
+    chmod 0755 "$stage/bin/busybox"
+else
+    cp /bin/busybox "$stage/bin/busybox"
+fi
 for a in sh ls cat mkfifo dmesg poweroff reboot sleep echo mount; do
     ln -s busybox "$stage/bin/$a"
 done
@@ -246,7 +267,7 @@ moddir=$kroot/image/lib/modules/$release/kernel
 for m in drivers/misc/pvpanic/pvpanic drivers/misc/pvpanic drivers/misc/pvpanic/pvpanic-mmio \
          drivers/firmware/qemu_fw_cfg drivers/virtio/virtio drivers/virtio/virtio_ring \
          drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci_legacy_dev \
-         drivers/virtio/virtio_pci drivers/char/virtio_console; do
+         drivers/virtio/virtio_pci drivers/virtio/virtio_mmio drivers/char/virtio_console; do
     name=$(basename "$m")
     if [ -f "$moddir/$m.ko" ]; then
         cp "$moddir/$m.ko" "$stage/lib/modules/crashlab/$name.ko"
@@ -259,11 +280,19 @@ done
 # Load order for the agent: pvpanic core before its ISA/ACPI front end, so a
 # panic reaches the host as an event; qemu_fw_cfg so the guest hands QEMU its
 # VMCOREINFO and crash dumps (--vmcore) carry what crash(8) needs.
-printf '%s\n' pvpanic pvpanic-mmio qemu_fw_cfg > "$stage/lib/modules/crashlab/order"
 # Snapshot guests (crashlab.mode=wait) also take their delivery on a
 # virtio-serial port: virtio_console and what it needs, where they are modules.
-printf '%s\n' virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
-    virtio_console > "$stage/lib/modules/crashlab/order.wait"
+# An arm64 guest has no pvpanic and takes its agent channel on a virtio
+# port too (the virt machine has one UART): virtio first, at every boot.
+virtio="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_mmio virtio_console"
+if [ "${idx_arch:-amd64}" = arm64 ]; then
+    # shellcheck disable=SC2086 # module names
+    printf '%s\n' $virtio qemu_fw_cfg > "$stage/lib/modules/crashlab/order"
+else
+    printf '%s\n' pvpanic pvpanic-mmio qemu_fw_cfg > "$stage/lib/modules/crashlab/order"
+fi
+# shellcheck disable=SC2086
+printf '%s\n' $virtio > "$stage/lib/modules/crashlab/order.wait"
 echo "$release" > "$stage/crashlab/kernel-release"
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) \
     | gzip -n -6 > "$out/base.cpio.gz.tmp"

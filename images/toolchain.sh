@@ -12,12 +12,18 @@
 # make chrooted there, as the build user).
 
 # toolchain_packages HEADERS_DEB KBUILD_DEB: what building a module needs:
-# the compiler the headers depend on and the libraries of the kbuild tools.
+# the compiler the headers name (gcc-N; linux-compiler-gcc-N-ARCH is a name
+# for it), native and cross to arm64, whichever architecture the headers are
+# for (one root serves both: the list does not change with them), and the
+# libraries of the kbuild tools (always the host's architecture).
 toolchain_packages() {
-    { dpkg-deb -f "$1" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//' | tr -d ' ' \
-          | grep -E '^(gcc-[0-9]+|linux-compiler-gcc-[0-9]+-[a-z0-9]+)$'
-      dpkg-deb -f "$2" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//' | tr -d ' ' \
-          | grep -v '^$'; } | sort -u
+    local gcc
+    for gcc in $(dpkg-deb -f "$1" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//' | tr -d ' ' \
+                 | sed -nE 's/^(gcc-[0-9]+)$/\1/p; s/^linux-compiler-(gcc-[0-9]+)-[a-z0-9]+$/\1/p' | sort -u); do
+        echo "$gcc"
+        echo "$gcc-aarch64-linux-gnu"
+    done
+    dpkg-deb -f "$2" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//' | tr -d ' ' | grep -v '^$'
 }
 
 # toolchain_ensure CACHE CODENAME PACKAGE...: the root exists with PACKAGES

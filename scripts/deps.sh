@@ -18,6 +18,9 @@ PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       # crashlab's own package index of every Debian release (images/apt.sh)
       # and the other releases' toolchain roots (images/toolchain.sh)
       debian-archive-keyring
+      # arm64 guests: the emulator, and the cross compiler for the agent and
+      # the candidate's modules on Debian 12's arm64 kernels
+      qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
       # the debug kernel kind, built from Debian's source (images/kernel-debug.sh)
       flex bison
       # digests: cache entries (images/cache.sh) and the controller (libcrypto)

@@ -268,9 +268,11 @@ fault_full_cache() {
     rc=$(rc_of fullcache)
     local last; last=$(tail -n1 "$OUT/fullcache.err")
     [ "$rc" = 2 ] && echo "$last" | grep -q "failed" && ok=0
-    # the build that failed is the small cache's, and it had begun filling it (a download)
+    # the build that failed is the small cache's, and it had begun filling it
+    # (crashlab's package index, or a download), and says so
     local log; log=$(sed -n 's/.*, see \(.*\)$/\1/p' <<<"$last")
-    [[ "$log" == "$m/"* ]] && grep -q "mkimage: downloading" "$log" || ok=1
+    [[ "$log" == "$m/"* ]] && grep -qE "mkimage: downloading|index: updating" "$log" &&
+        grep -qE "No space left|write error|could not fetch" "$log" || ok=1
     row disk-full-cache "exit 2, the failing build named" "exit $rc: ${last:0:90}" $ok
     umount "$m"
 }

@@ -309,6 +309,7 @@ struct layout {
 	char data[PATH_MAX];    /* recipes, scenarios, matrices, sensor, guest units */
 	char libexec[PATH_MAX]; /* built helpers: guest/crashlab-agent, reaper */
 	char agent[PATH_MAX];   /* libexec/guest/crashlab-agent */
+	char agent_arm64[PATH_MAX]; /* libexec/guest-arm64/crashlab-agent */
 	char cache[PATH_MAX];
 	int installed;          /* data under PREFIX/share/crashlab, not a checkout */
 };
@@ -421,6 +422,8 @@ static void find_layout(void)
 		fmt_path(l->libexec, "build");
 	if (fmt_path(l->agent, "%s/guest/crashlab-agent", l->libexec))
 		fmt_path(l->agent, "guest/crashlab-agent");
+	if (fmt_path(l->agent_arm64, "%s/guest-arm64/crashlab-agent", l->libexec))
+		fmt_path(l->agent_arm64, "guest-arm64/crashlab-agent");
 	find_cache(l);
 }
 
@@ -443,6 +446,11 @@ const char *cl_libexec_dir(void)
 const char *cl_agent_path(void)
 {
 	return get_layout()->agent;
+}
+
+const char *cl_agent_path_arch(const char *arch)
+{
+	return strcmp(arch, "arm64") ? get_layout()->agent : get_layout()->agent_arm64;
 }
 
 int cl_installed(void)

@@ -93,6 +93,8 @@ const char *cl_data_dir(void);
 const char *cl_libexec_dir(void);
 /* The guest agent, PID 1 of every initramfs guest: cl_libexec_dir()/guest/crashlab-agent. */
 const char *cl_agent_path(void);
+/* The agent built for @arch ("amd64", "arm64": cl_libexec_dir()/guest-arm64/...). */
+const char *cl_agent_path_arch(const char *arch);
 /* 1 when running installed, 0 from a checkout. */
 int cl_installed(void);
 /* The cache directory: $CRASHLAB_CACHE, else as the layout says. */

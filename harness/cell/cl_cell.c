@@ -27,6 +27,7 @@
 #include "cl_scratch.h"
 #include "cl_smlog.h"
 #include "cl_snapshot.h"
+#include "cl_arch.h"
 #include "cl_util.h"
 #include "cl_volume.h"
 
@@ -435,9 +436,11 @@ static char *cell_xml(const struct cl_cell_run *r, const struct cl_cell_media *m
 	char *con_sock = cl_path_join(dir, "console.sock"), *agent_sock = cl_path_join(dir, "agent.sock");
 	char *dlv_sock = cl_path_join(dir, "delivery.sock"), *xml;
 	const char *on_crash = r->vmcore ? "preserve" : m->reboot_on_crash ? "restart" : "destroy";
+	const struct cl_arch *arch = cl_arch_of(r->spec->kernel);
 
 	xml = cl_domain_xml(&(struct cl_domain_spec){
-		.name = name, .virt_type = remote ? "qemu" : r->virt_type,
+		.name = name, .virt_type = remote || !arch->kvm ? "qemu" : r->virt_type,
+		.arch = arch,
 		.memory_mib = r->spec->memory_mib, .vcpus = r->spec->vcpus,
 		.kernel = remote ? io->remote_kernel : m->kernel,
 		.initrd = remote ? io->remote_initrd : m->initrd,
@@ -983,6 +986,7 @@ static struct cl_sm_config sm_config(const struct cl_cell_run *r)
 		.loop_boots = s->loop_boots, .max_boots = s->max_boots, .boot_s = s->boot_s,
 		.heartbeat_s = s->heartbeat_s, .step_s = s->step_s, .total_s = s->total_s,
 		.fatal_warnings = s->fatal_warnings, .dump = r->vmcore, .digest_key = key,
+		.no_panic_event = !cl_arch_of(r->spec->kernel)->panic_device,
 		.module = r->cand->module_name,
 		.mutants = r->cand->mutants, .nmutants = r->cand->nmutants,
 	};

@@ -197,6 +197,8 @@ static void boot_crashed(struct cl_sm *sm, int *act, double t, const char *title
 	}
 	if (sm->cfg.on_crash == CL_CRASH_STOP) {
 		sm->crash_seen = t;
+		if (sm->cfg.no_panic_event && title)
+			destroy(sm, act, t); /* no event will follow: the report is all */
 		return;
 	}
 	sm->last_agent = t; /* the next boot's limit starts now */

@@ -99,6 +99,8 @@ struct cl_sm_config {
 	int max_boots;
 	int boot_s, heartbeat_s, step_s, total_s;
 	int fatal_warnings;  /* WARNING is a crash */
+	int no_panic_event;  /* the guest has no panic device (arm64): a complete console
+			      * report is the crash, decided at once, not after a grace */
 	int dump;            /* dump memory at a panic (--vmcore) */
 	const char *digest_key;  /* status key holding the loaded content digest, or NULL */
 	const char *module;      /* candidate module: LOADED of it makes a boot healthy */

@@ -22,7 +22,7 @@ static const struct {
 } ints[] = {
 	INT_FIELD(loop_boots), INT_FIELD(max_boots), INT_FIELD(boot_s), INT_FIELD(heartbeat_s),
 	INT_FIELD(step_s), INT_FIELD(total_s), INT_FIELD(fatal_warnings), INT_FIELD(dump),
-	INT_FIELD(stop_when_healthy), INT_FIELD(console_echo),
+	INT_FIELD(stop_when_healthy), INT_FIELD(console_echo), INT_FIELD(no_panic_event),
 };
 #undef INT_FIELD
 #define NINTS (sizeof(ints) / sizeof(ints[0]))

@@ -53,6 +53,17 @@ static const struct pattern patterns[] = {
 	  "BUG: kernel NULL pointer dereference", 0 },
 	{ "BUG: kernel NULL pointer dereference", NULL, CL_CLASS_NULL_DEREF,
 	  "BUG: kernel NULL pointer dereference", 0 },
+	/* arm64's words for the same faults (arch/arm64/mm/fault.c), then its die() */
+	{ "Unable to handle kernel NULL pointer dereference", NULL, CL_CLASS_NULL_DEREF,
+	  "Unable to handle kernel NULL pointer dereference", 0 },
+	{ "Unable to handle kernel paging request", NULL, CL_CLASS_PAGE_FAULT,
+	  "Unable to handle kernel paging request", 0 },
+	{ "Unable to handle kernel ", NULL, CL_CLASS_PAGE_FAULT, "Unable to handle kernel access",
+	  0 },
+	{ "Internal error: Oops - BUG", NULL, CL_CLASS_BUG, "kernel BUG", 0 },
+	{ "Internal error: Oops - Undefined instruction", NULL, CL_CLASS_INVALID_OPCODE,
+	  "invalid opcode", 0 },
+	{ "Internal error: ", NULL, CL_CLASS_BUG, "Internal error", 0 },
 	{ "general protection fault", NULL, CL_CLASS_GPF, "general protection fault", 0 },
 	{ "kernel BUG at ", NULL, CL_CLASS_BUG, "kernel BUG", 0 },
 	{ "BUG: soft lockup", NULL, CL_CLASS_SOFT_LOCKUP, "BUG: soft lockup", 0 },
@@ -140,6 +151,11 @@ static const char *const generic_frames[] = {
 	"watchdog_timer_fn", "__hrtimer_run_queues", "hrtimer_interrupt", "rcu_dump_cpu_stacks",
 	"rcu_sched_clock_irq", "update_process_times", "tick_", "nmi_", "default_do_nmi",
 	"native_", "__stack_chk_fail",
+	/* arm64's exception entry and fault handling */
+	"el1h_64_sync", "el1h_64_sync_handler", "el1_abort", "el1_dbg", "el1_interrupt",
+	"el1h_64_irq", "do_mem_abort", "__do_kernel_fault", "die_kernel_fault", "do_page_fault",
+	"do_translation_fault", "do_debug_exception", "brk_handler", "call_break_hook",
+	"kprobe_breakpoint_handler", "arm64_notify_die", "do_el1_undef", "bug_handler",
 	/* the reporters and checkers: lockdep, refcount, lists, KFENCE, WARN */
 	"check_noncircular", "check_prev_add", "check_prevs_add", "validate_chain",
 	"__lock_acquire", "lock_acquire_", "print_circular_bug", "print_usage_bug",
@@ -638,11 +654,12 @@ static void note_bpf_frame(struct cl_triage *t, const char *fn)
 	snprintf(t->bpf_prog, sizeof(t->bpf_prog), "%.15s", name);
 }
 
-/* "RIP: 0010:func+0x1/0x2 [mod]": the report's first RIP names the faulting function. */
+/* "RIP: 0010:func+0x1/0x2 [mod]" (arm64: "pc : func+0x1/0x2 [mod]"): the
+ * report's first RIP names the faulting function. */
 static void rip_line(struct cl_triage *t, const char *s)
 {
 	char fn[CL_FRAME_MAX], mod[64];
-	const char *colon = strchr(s + 5, ':');
+	const char *colon = s[0] == 'p' ? s + 3 : strchr(s + 5, ':');
 
 	if (colon && parse_symbol(colon + 1, fn, sizeof(fn), mod, sizeof(mod))) {
 		note_bpf_frame(t, fn);
@@ -686,9 +703,9 @@ static void report_line(struct cl_triage *t, const char *s, const char *raw)
 	}
 	if (kind_line(t, s))
 		return;
-	if (strncmp(s, "RIP: ", 5) == 0 && !t->have_rip)
+	if ((strncmp(s, "RIP: ", 5) == 0 || strncmp(s, "pc : ", 5) == 0) && !t->have_rip)
 		rip_line(t, s);
-	else if (strncmp(s, "Call Trace:", 11) == 0)
+	else if (strncmp(s, "Call Trace:", 11) == 0 || strncmp(s, "Call trace:", 11) == 0)
 		t->in_trace = 1;
 	else if (strncmp(s, "Modules linked in:", 18) == 0)
 		note_oot_modules(t, s + 18);

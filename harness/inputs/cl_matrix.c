@@ -4,6 +4,7 @@
  * rejected with one line naming the file, before anything is booted.
  */
 #include "cl_matrix.h"
+#include "cl_arch.h"
 #include "cl_json.h"
 #include "cl_sha256.h"
 #include "cl_util.h"
@@ -76,9 +77,7 @@ int cl_matrix_debian_release(const char *kernel)
 
 const char *cl_matrix_arch_of(const char *flavor)
 {
-	size_t n = strlen(flavor);
-
-	return n >= 5 && !strcmp(flavor + n - 5, "arm64") ? "arm64" : "amd64";
+	return cl_arch_of(flavor)->name;
 }
 
 /* What a cell is when the matrix does not say. */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 /* <os>: direct kernel boot, or the disk's own boot loader. */
-static void os_xml(char **x, size_t *n, const struct cl_domain_spec *s)
+static void os_xml(char **x, size_t *n, const struct cl_domain_spec *s, const struct cl_arch *a)
 {
 	char *kernel, *initrd, *cmdline;
 
@@ -18,7 +18,8 @@ static void os_xml(char **x, size_t *n, const struct cl_domain_spec *s)
 	if (s->efi)
 		cl_append(x, n, "    <firmware>\n      <feature enabled='no' name='secure-boot'/>\n"
 			  "    </firmware>\n");
-	cl_append(x, n, "    <type arch='x86_64' machine='%s'>hvm</type>\n", s->efi ? "q35" : "pc");
+	cl_append(x, n, "    <type arch='%s' machine='%s'>hvm</type>\n", a->qemu_arch,
+		  s->efi && a->kvm ? "q35" : a->machine);
 	if (!s->kernel) {
 		cl_append(x, n, "    <boot dev='hd'/>\n  </os>\n");
 		return;
@@ -67,7 +68,8 @@ static void channel_xml(char **x, size_t *n, const char *path, const char *name)
 	free(p);
 }
 
-static void devices_xml(char **x, size_t *n, const struct cl_domain_spec *s)
+static void devices_xml(char **x, size_t *n, const struct cl_domain_spec *s,
+			const struct cl_arch *a)
 {
 	char *panic = cl_xml_escape(s->panic_model ? s->panic_model : "isa");
 
@@ -84,14 +86,17 @@ static void devices_xml(char **x, size_t *n, const struct cl_domain_spec *s)
 		free(disk);
 	}
 	serial_xml(x, n, s->pty_serials ? NULL : s->console_sock, 0);
-	if (s->agent_sock)
+	if (s->agent_sock && a->agent_uart)
 		serial_xml(x, n, s->pty_serials ? NULL : s->agent_sock, 1);
+	else if (s->agent_sock)
+		channel_xml(x, n, s->pty_serials ? NULL : s->agent_sock, "org.crashlab.agent");
 	if (s->guest_agent)
 		channel_xml(x, n, NULL, "org.qemu.guest_agent.0");
 	if (s->delivery_sock)
 		channel_xml(x, n, s->pty_serials ? NULL : s->delivery_sock, "org.crashlab.delivery");
-	cl_append(x, n, "    <panic model='%s'/>\n    <memballoon model='none'/>\n  </devices>\n",
-		  panic);
+	if (a->panic_device || strcmp(panic, "isa"))
+		cl_append(x, n, "    <panic model='%s'/>\n", panic);
+	cl_append(x, n, "    <memballoon model='none'/>\n  </devices>\n");
 	free(panic);
 }
 
@@ -99,18 +104,22 @@ char *cl_domain_xml(const struct cl_domain_spec *s)
 {
 	char *name = cl_xml_escape(s->name), *type = cl_xml_escape(s->virt_type);
 	char *crash = cl_xml_escape(s->on_crash), *x = NULL;
+	const struct cl_arch *a = s->arch ? s->arch : cl_arch_find("amd64");
 	size_t n = 0;
 
 	cl_append(&x, &n, "<domain type='%s'>\n  <name>%s</name>\n"
 		  "  <memory unit='MiB'>%d</memory>\n  <vcpu>%d</vcpu>\n",
 		  type, name, s->memory_mib, s->vcpus);
-	os_xml(&x, &n, s);
-	cl_append(&x, &n, "  <features>\n    <acpi/>\n%s  </features>\n"
-		  "  <on_poweroff>destroy</on_poweroff>\n"
+	os_xml(&x, &n, s, a);
+	if (a->cpu_mode)
+		cl_append(&x, &n, "  <cpu mode='%s' check='none'/>\n", a->cpu_mode);
+	if (a->acpi || s->vmcoreinfo)
+		cl_append(&x, &n, "  <features>\n%s%s  </features>\n", a->acpi ? "    <acpi/>\n" : "",
+			  s->vmcoreinfo ? "    <vmcoreinfo state='on'/>\n" : "");
+	cl_append(&x, &n, "  <on_poweroff>destroy</on_poweroff>\n"
 		  "  <on_reboot>restart</on_reboot>\n"
-		  "  <on_crash>%s</on_crash>\n",
-		  s->vmcoreinfo ? "    <vmcoreinfo state='on'/>\n" : "", crash);
-	devices_xml(&x, &n, s);
+		  "  <on_crash>%s</on_crash>\n", crash);
+	devices_xml(&x, &n, s, a);
 	cl_append(&x, &n, "</domain>\n");
 	free(name);
 	free(type);

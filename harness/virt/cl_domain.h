@@ -9,10 +9,14 @@
  * resumed, so no byte is lost; a virtio channel for qemu-guest-agent when
  * the guest is driven through it; on_reboot restart so a boot loop is
  * observable. Disks are the cell's qcow2 overlay only. No network, no
- * graphics.
+ * graphics. An arm64 guest (cl_arch.h) is a virt machine with the
+ * emulator's maximum CPU, its one PL011 UART the console, the agent
+ * channel a virtio-serial port (org.crashlab.agent) and no panic device.
  */
 #ifndef CL_DOMAIN_H
 #define CL_DOMAIN_H
+
+#include "cl_arch.h"
 
 struct cl_domain_spec {
 	const char *name;
@@ -33,6 +37,7 @@ struct cl_domain_spec {
 	int efi;                  /* UEFI firmware (OVMF) instead of SeaBIOS */
 	int guest_agent;          /* org.qemu.guest_agent.0 virtio channel */
 	const char *delivery_sock;/* org.crashlab.delivery virtio channel (snapshot guests), or NULL */
+	const struct cl_arch *arch; /* the guest's architecture (cl_arch.h); NULL: amd64 */
 };
 
 /* New XML string (caller frees). Every value is XML-escaped. */

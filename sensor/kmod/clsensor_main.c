@@ -126,17 +126,20 @@ static void cl_dentry_path(const struct dentry *d, char *buf, size_t len)
 		 (const char *)d->d_name.name);
 }
 
+/* A probed function's argument @n (from 0), on every architecture. */
+#define CL_ARG(regs, n) regs_get_kernel_argument((regs), (n))
+
 /* vfs_mknod(idmap_or_userns, dir, dentry, mode, dev); before 5.12 (Debian
  * 11's 5.10) without the first argument: vfs_mknod(dir, dentry, mode, dev) */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 12, 0)
+#define CL_MKNOD_DENTRY 1
+#else
+#define CL_MKNOD_DENTRY 2
+#endif
 static int cl_pre_mknod(struct kprobe *p, struct pt_regs *regs)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 12, 0)
-	const struct dentry *d = (const struct dentry *)regs->si;
-	umode_t mode = (umode_t)regs->dx;
-#else
-	const struct dentry *d = (const struct dentry *)regs->dx;
-	umode_t mode = (umode_t)regs->cx;
-#endif
+	const struct dentry *d = (const struct dentry *)CL_ARG(regs, CL_MKNOD_DENTRY);
+	umode_t mode = (umode_t)CL_ARG(regs, CL_MKNOD_DENTRY + 1);
 	char path[CL_VALUE_LEN];
 
 	if (!d || !S_ISFIFO(mode))
@@ -149,7 +152,7 @@ static int cl_pre_mknod(struct kprobe *p, struct pt_regs *regs)
 /* fifo_open(inode, file) */
 static int cl_pre_fifo_open(struct kprobe *p, struct pt_regs *regs)
 {
-	const struct file *f = (const struct file *)regs->si;
+	const struct file *f = (const struct file *)CL_ARG(regs, 1);
 	const struct dentry *d;
 	char path[CL_VALUE_LEN];
 
@@ -165,8 +168,8 @@ static int cl_pre_fifo_open(struct kprobe *p, struct pt_regs *regs)
 /* unix_{stream,dgram}_connect(sock, uaddr, addr_len, flags): uaddr is a kernel copy */
 static int cl_pre_unix_connect(struct kprobe *p, struct pt_regs *regs)
 {
-	const struct sockaddr_un *sun = (const struct sockaddr_un *)regs->si;
-	int alen = (int)regs->dx;
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)CL_ARG(regs, 1);
+	int alen = (int)CL_ARG(regs, 2);
 	char path[CL_VALUE_LEN];
 	const char *base;
 	int n, i;
@@ -183,7 +186,7 @@ static int cl_pre_unix_connect(struct kprobe *p, struct pt_regs *regs)
 	path[i] = '\0';
 	base = strrchr(path, '/');
 	cl_event(EV_UNIX_CONNECT, base ? base + 1 : path, path, 0,
-		 (unsigned int)regs->cx);
+		 (unsigned int)CL_ARG(regs, 3));
 	return 0;
 }
 

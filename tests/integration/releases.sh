@@ -1,38 +1,65 @@
 #!/bin/bash
-# The Debian fleet beyond Debian 12 (matrix/releases.json: one amd64 cell of
-# Debian 11, 12 and 13): kernels and headers from crashlab's own package
+# The Debian fleet (matrix/releases.json: one cell of Debian 11, 12 and 13
+# on amd64 and on arm64): kernels and headers from crashlab's own package
 # index of each release, the module built by each release's own compiler
-# (gcc-10, gcc-12, gcc-14): the good candidate passes every cell, CF291
-# crashes every cell in the interpreter. The kernel crawler: a matrix written
-# by `matrix refresh --write` is up to date; a cell removed by hand is new
-# again, a kernel Debian does not have is gone; cells the lab cannot boot yet
-# are refused before anything runs. Part of tests/integration.sh.
+# (gcc-10, gcc-12, gcc-14; cross to arm64): the good candidate passes every
+# cell, CF291 crashes every cell in the interpreter, on arm64 (no panic
+# device) decided from the console at once. The kernel crawler: a matrix
+# written by `matrix refresh --write` is up to date; a cell removed by hand
+# is new again, a kernel Debian does not have is gone; cells the lab cannot
+# boot yet are refused before anything runs. Part of tests/integration.sh.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/feature.sh
 M=matrix/releases.json
 
-echo "# Debian 11, 12 and 13: own package index, each release's compiler"
+echo "# Debian 11, 12 and 13 on amd64 and arm64: own package index, each release's compiler"
 run releases-good 0 qualify --matrix $M --candidate sensor/candidate.json --out "$OUT/releases-good"
-check "releases: the good candidate passes on Debian 11, 12 and 13, each cell of its release" \
-    json "$OUT/releases-good/report.json" "sorted(c['definition']['os'] for c in r['cells'])==['debian-11','debian-12','debian-13']
+check "releases: the good candidate passes on Debian 11, 12 and 13, amd64 and arm64" \
+    json "$OUT/releases-good/report.json" "sorted((c['definition']['os'], c['definition']['arch']) for c in r['cells'])==
+         [(o, a) for o in ('debian-11','debian-12','debian-13') for a in ('amd64','arm64')]
          and all(c['verdict']=='pass' and c['kernel_release_seen']==c['kernel_release'] for c in r['cells'])"
-check "releases: each module's vermagic is its kernel's, built by that release's compiler" \
+check "releases: each module is its kernel's (vermagic, ELF machine), built by that release's compiler" \
     python3 - "$OUT/releases-good" <<'PY'
 import glob, subprocess, sys
-want = {'5.10.0-46-amd64': 'gcc-10', '6.1.0-56-amd64': 'gcc-12', '6.12.118+deb13-amd64': 'gcc-14'}
+gcc = {'5.10': '10.', '6.1.': '12.', '6.12': '14.'}
+want = {k + '-' + a: (gcc[k[:4]], 'AArch64' if a == 'arm64' else 'X86-64')
+        for k in ('5.10.0-46', '6.1.0-56', '6.12.118+deb13') for a in ('amd64', 'arm64')}
+want['5.10.0-32-arm64'] = want.pop('5.10.0-46-arm64')  # the registry's newest bullseye arm64
 seen = {}
 for ko in glob.glob(sys.argv[1] + '/modules/*/clsensor.ko'):
-    info = subprocess.run(['modinfo', '-F', 'vermagic', ko], capture_output=True, text=True).stdout.split()
-    comment = subprocess.run(['readelf', '-p', '.comment', ko], capture_output=True, text=True).stdout
-    rel = info[0] if info else ''
-    seen[rel] = 'GCC: (Debian %s' % want.get(rel, '?')[4:] in comment
+    run = lambda *a: subprocess.run(a, capture_output=True, text=True).stdout
+    rel = (run('modinfo', '-F', 'vermagic', ko).split() or [''])[0]
+    ver, machine = want.get(rel, ('?', '?'))
+    seen[rel] = 'GCC: (Debian ' + ver in run('readelf', '-p', '.comment', ko) and \
+        machine in run('readelf', '-h', ko)
 sys.exit(0 if seen == {k: True for k in want} else print(seen) or 1)
 PY
-run releases-cf291 1 qualify --matrix $M --candidate sensor/candidate-cf291.json --out "$OUT/releases-cf291"
-check "releases: CF291 crashes every release in the interpreter" \
+# the crash on arm64's three kernels (amd64's on every release: qualify.sh's 6.1 and
+# 6.12, and `qualify --matrix matrix/releases.json` with CF291 by hand)
+run releases-cf291 1 qualify --matrix tests/data/matrix/arm64.json --candidate sensor/candidate-cf291.json \
+    --out "$OUT/releases-cf291"
+check "releases: CF291 crashes Debian 11, 12 and 13 on arm64 in the interpreter" \
     json "$OUT/releases-cf291/report.json" "len(r['cells'])==3 and all(c['verdict']=='crash'
-         and 'cl_interp_eval' in c['title'] for c in r['cells'])"
+         and 'cl_interp_eval' in c['title'] and c['definition']['arch']=='arm64' for c in r['cells'])"
+check "releases: on arm64 (no panic device) the domain is gone under 0.5 s after the crash's first console line" \
+    python3 - "$OUT/releases-cf291" <<'PY'
+import glob, sys
+gaps = []
+for log in sorted(glob.glob(sys.argv[1] + '/cells/*-arm64/events.log')):
+    crash = end = None
+    for line in open(log, errors='replace'):
+        f = line.rstrip('\n').split(' ', 2)
+        if len(f) < 2:
+            continue
+        if f[1] == 'console' and crash is None and 'Unable\\x20to\\x20handle\\x20kernel' in line:
+            crash = float(f[0])
+        if f[1] == 'console-eof' and crash is not None and end is None:
+            end = float(f[0])
+    gaps.append(None if crash is None or end is None else round(end - crash, 3))
+print('# crash line -> domain gone (s):', gaps)
+sys.exit(0 if len(gaps) == 3 and all(g is not None and g < 0.5 for g in gaps) else 1)
+PY
 
 echo "# the kernel crawler: matrix refresh"
 cp matrix/releases.json "$OUT/refresh-seed.json"
@@ -54,9 +81,10 @@ check "refresh: the cell removed by hand is new, the kernel Debian does not have
              grep -q ': 1 new, 1 gone' '$OUT/refresh-cut.out'"
 
 echo "# what the lab cannot boot yet, and cells that contradict their kernel"
-printf '{"cells": [{"kernel": "6.1.0-56-arm64"}]}\n' >"$OUT/arm64.json"
-run arm64-cell 2 qualify --matrix "$OUT/arm64.json" --candidate sensor/candidate.json --out "$OUT/arm64-cell"
-check "an arm64 cell: one line, exit 2, before anything boots" one_line arm64-cell "arm64 guests cannot be booted yet"
+printf '{"cells": [{"kernel": "6.1.0-56-arm64", "image": "disk"}]}\n' >"$OUT/arm64.json"
+run arm64-disk 2 qualify --matrix "$OUT/arm64.json" --candidate sensor/candidate.json --out "$OUT/arm64-disk"
+check "an arm64 disk cell: one line, exit 2, before anything boots" \
+    one_line arm64-disk "arm64 cells boot initramfs and snapshot images so far, not disk"
 printf '{"cells": [{"kernel": "6.1.0-56-amd64", "release": 13}]}\n' >"$OUT/wrong-release.json"
 run wrong-release 2 matrix list --matrix "$OUT/wrong-release.json"
 check "a cell whose release contradicts its kernel: one line naming both" \

@@ -49,6 +49,19 @@ static void test_xml_matches_expected(void **state)
 	assert_string_equal(xml, expected);
 	free(xml);
 	free(expected);
+	/* arm64: virt machine, maximum CPU, no ACPI or panic device, the agent on a virtio port */
+	xml = cl_domain_xml(&(struct cl_domain_spec){
+		.name = "crashlab-1-2-deb12-6.1.0-56-arm64", .virt_type = "qemu", .memory_mib = 512,
+		.vcpus = 1, .kernel = "/cache/images/6.1.0-56-arm64/vmlinuz",
+		.initrd = "/tmp/crashlab-z/initrd.img",
+		.cmdline = "console=ttyAMA0 panic=-1 oops=panic loglevel=7 crashlab.chan=virtio watchdog_thresh=5",
+		.console_sock = "/tmp/crashlab-z/console.sock",
+		.agent_sock = "/tmp/crashlab-z/agent.sock", .on_crash = "destroy",
+		.arch = cl_arch_find("arm64") });
+	assert_int_equal(cl_read_file(&expected, NULL, "tests/data/domxml/arm64.xml", 65536), 0);
+	assert_string_equal(xml, expected);
+	free(xml);
+	free(expected);
 	/* a user's UEFI image: its own boot loader, no crashlab channel, a guest-agent channel */
 	xml = cl_domain_xml(&(struct cl_domain_spec){
 		.name = "crashlab-1-2-user-uefi", .virt_type = "qemu", .memory_mib = 2048, .vcpus = 2,

@@ -106,8 +106,12 @@ static void test_release_and_arch(void **state)
 	assert_true(arm > 0 && arm < m->ncells);
 	cl_matrix_free(m);
 	assert_int_equal(cl_matrix_load(&m, "matrix/releases.json"), 0);
+	assert_int_equal(m->ncells, 6);
 	assert_string_equal(m->cells[0].os, "debian-11");
-	assert_string_equal(m->cells[2].os, "debian-13");
+	assert_string_equal(m->cells[0].arch, "amd64");
+	assert_string_equal(m->cells[1].arch, "arm64");
+	assert_string_equal(m->cells[5].os, "debian-13");
+	assert_string_equal(m->cells[5].arch, "arm64");
 	cl_matrix_free(m);
 	expect_error("{\"cells\": [{\"kernel\": \"6.1.0-56-amd64\", \"release\": 13}]}",
 		     "release 13 but kernel 6.1.0-56-amd64 is Debian 12's");

@@ -238,7 +238,7 @@ static void test_config_round_trip(void **state)
 	struct cl_sm_config in = { .on_crash = CL_CRASH_REBOOT, .loop_boots = 2, .max_boots = 8,
 				   .boot_s = 240, .heartbeat_s = 60, .step_s = 120, .total_s = 1500,
 				   .fatal_warnings = 1, .dump = 1, .stop_when_healthy = 1,
-				   .console_echo = 1, .digest_key = "-", .module = NULL,
+				   .console_echo = 1, .no_panic_event = 1, .digest_key = "-", .module = NULL,
 				   .mutants = m, .nmutants = 2 };
 	static struct cl_smlog_config out;
 	const struct cl_sm_config *c = &out.cfg;
@@ -257,6 +257,7 @@ static void test_config_round_trip(void **state)
 	assert_true(c->loop_boots == 2 && c->max_boots == 8 && c->boot_s == 240);
 	assert_true(c->heartbeat_s == 60 && c->step_s == 120 && c->total_s == 1500);
 	assert_true(c->fatal_warnings && c->dump && c->stop_when_healthy && c->console_echo);
+	assert_true(c->no_panic_event);
 	assert_string_equal(c->digest_key, "-");
 	assert_null(c->module);
 	assert_int_equal(c->nmutants, 2);
