@@ -56,7 +56,7 @@ int cmd_images(const char *matrix);
 /* The cells of the matrix @matrix, in run order. */
 int cmd_matrix_list(const char *matrix);
 /* The kernels new in Debian's index or gone from it since @matrix; with
- * @write, the matrix written to @out (NULL: @matrix itself) with them. */
-int cmd_matrix_refresh(const char *matrix, int write, const char *out);
+ * @write, the matrix file written with them. */
+int cmd_matrix_refresh(const char *matrix, int write);
 
 #endif

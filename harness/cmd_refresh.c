@@ -329,7 +329,7 @@ static void print_diff(const struct cl_matrix *m, const struct diff *d, unsigned
 	printf(" (its releases and flavours only)\n");
 }
 
-int cmd_matrix_refresh(const char *matrix, int write, const char *out)
+int cmd_matrix_refresh(const char *matrix, int write)
 {
 	struct cl_matrix *m = NULL;
 	struct index ix = { 0 };
@@ -348,8 +348,7 @@ int cmd_matrix_refresh(const char *matrix, int write, const char *out)
 		goto fail;
 	diff_compute(&d, m, &ix);
 	print_diff(m, &d, bits);
-	if (write && (d.nfresh || d.ngone || (out && strcmp(out, matrix))) &&
-	    (rc = write_matrix(m, &d, out ? out : matrix)))
+	if (write && (d.nfresh || d.ngone) && (rc = write_matrix(m, &d, matrix)))
 		goto fail;
 	rc = d.nfresh || d.ngone ? 1 : 0;
 	goto done;

@@ -2,13 +2,11 @@
  * crashlab - kernel-crash test lab and release qualification harness.
  *
  * The command line and nothing else: the usage, the parsing of each
- * command's arguments, and the dispatch to the command's flow (cmd.h):
- * `qualify` boots the matrix and decides whether the candidate may ship,
- * `gate` decides from its signed statement, `triage` classifies a console
- * log, `images` builds the matrix's images ahead of time, and so on.
- * `crashlab --help` lists every command; `crashlab COMMAND --help` shows
- * that one. Exit codes are the contract with CI: 0 every cell passed,
- * 1 some cell failed, 2 bad input or infrastructure error.
+ * command's arguments and the dispatch to its flow (cmd.h: `qualify` boots
+ * the matrix and decides whether the candidate may ship, `gate` decides from
+ * its signed statement, ...). `crashlab --help` lists every command,
+ * `crashlab COMMAND --help` shows one. Exit codes are the contract with CI:
+ * 0 every cell passed, 1 some cell failed, 2 bad input or infrastructure error.
  */
 #include "cmd.h"
 #include "cl_candidate.h"
@@ -84,13 +82,9 @@ static const struct command {
 	{ "matrix", parse_matrix,
 	  "  matrix list --matrix FILE   the cells, in run order: id, kernel, flavour, image,\n"
 	  "          ring, fleet share\n"
-	  "  matrix refresh --matrix FILE [--write [--out FILE]]   the kernel crawler: reads\n"
-	  "          crashlab's own index of Debian's archive (fetched again when older than\n"
-	  "          10 minutes) and prints the kernels new since FILE (of its releases and\n"
-	  "          flavours, with headers) and its cells' kernels gone from Debian; --write\n"
-	  "          adds a cell per new kernel (shaped like its flavour's last cell, in the\n"
-	  "          last ring) and removes the gone ones, in FILE or --out FILE;\n"
-	  "          exit 0 up to date, 1 something new or gone, 2 bad input or no index\n" },
+	  "  matrix refresh --matrix FILE [--write]   Debian's kernels new since FILE (its\n"
+	  "          releases and flavours) and gone from Debian; --write writes them into\n"
+	  "          FILE; exit 0 up to date, 1 new or gone, 2 error\n" },
 	{ "merge", parse_merge,
 	  "  merge DIR... --out DIR [--sign-key KEY]   one report from the shard outputs of a\n"
 	  "          run, their cells/ and modules/ copied; exit 2 when a shard is missing, empty\n"
@@ -342,7 +336,7 @@ static int parse_html(int argc, char **argv)
 	return cmd_html(argv[1], argv[2]);
 }
 
-/* ---- the tools: triage, images, matrix list ------------------------------ */
+/* ---- the tools: triage, images, matrix list and refresh ------------------ */
 
 static int parse_triage(int argc, char **argv)
 {
@@ -356,36 +350,23 @@ static int parse_images(int argc, char **argv)
 	return cmd_images(argv[2]);
 }
 
-/* matrix refresh --matrix FILE [--write] [--out FILE] */
-static int parse_refresh(int argc, char **argv)
-{
-	const char *matrix = NULL, *out = NULL;
-	int write = 0;
-
-	for (int a = 2; a < argc; a++) {
-		if (!strcmp(argv[a], "--write"))
-			write = 1;
-		else if (!strcmp(argv[a], "--matrix") && a + 1 < argc)
-			matrix = argv[++a];
-		else if (!strcmp(argv[a], "--out") && a + 1 < argc)
-			out = argv[++a];
-		else
-			return usage_error("matrix refresh: unknown or incomplete option");
-	}
-	if (!matrix)
-		return usage_error("matrix refresh needs --matrix FILE");
-	if (out && !write)
-		return usage_error("matrix refresh: --out needs --write");
-	return cmd_matrix_refresh(matrix, write, out);
-}
-
 static int parse_matrix(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "refresh"))
-		return parse_refresh(argc, argv);
-	if (argc != 4 || strcmp(argv[1], "list") || strcmp(argv[2], "--matrix"))
-		return usage_error("matrix needs list --matrix FILE or refresh --matrix FILE");
-	return cmd_matrix_list(argv[3]);
+	const char *matrix = NULL, *sub = argc > 1 ? argv[1] : "";
+	int refresh = !strcmp(sub, "refresh"), write = 0;
+
+	for (int a = 2; a < argc && (refresh || !strcmp(sub, "list")); a++) {
+		if (refresh && !strcmp(argv[a], "--write"))
+			write = 1;
+		else if (!strcmp(argv[a], "--matrix") && a + 1 < argc && !matrix)
+			matrix = argv[++a];
+		else
+			return usage_error("matrix %s: unknown or incomplete option", sub);
+	}
+	if (!matrix)
+		return usage_error(refresh ? "matrix refresh needs --matrix FILE"
+				   : "matrix needs list --matrix FILE or refresh --matrix FILE");
+	return refresh ? cmd_matrix_refresh(matrix, write) : cmd_matrix_list(matrix);
 }
 
 static const struct command *find_command(const char *name)

@@ -15,9 +15,10 @@
 #               headless Chromium shows it; fixed sensor + CF291 content ->
 #               install_failed; a WARNING, a boot loop, a hang; crash groups;
 #               reproduce --vmcore opened by crash(8)
-#   releases    Debian 11, 12 and 13 (amd64) from crashlab's own package index,
-#               modules by each release's compiler: good passes, CF291 crashes;
-#               matrix refresh finds a removed cell and a gone kernel
+#   releases    Debian 11, 12 and 13 on amd64 and arm64 from crashlab's own
+#               package index, modules by each release's compiler (cross to
+#               arm64): good passes; CF291 crashes arm64, decided from the
+#               console; matrix refresh finds a removed cell and a gone kernel
 #   scenarios   every IPC kind (scenarios/ipc-storm.json) with exactly the
 #               events the sensor saw; the hardened scenario's per-config
 #               memory-debugging options; a live content update

@@ -62,8 +62,8 @@ sys.exit(0 if len(gaps) == 3 and all(g is not None and g < 0.5 for g in gaps) el
 PY
 
 echo "# the kernel crawler: matrix refresh"
-cp matrix/releases.json "$OUT/refresh-seed.json"
-run refresh-write 1 matrix refresh --matrix "$OUT/refresh-seed.json" --write --out "$OUT/refresh.json"
+cp matrix/releases.json "$OUT/refresh.json"
+run refresh-write 1 matrix refresh --matrix "$OUT/refresh.json" --write
 run refresh-again 0 matrix refresh --matrix "$OUT/refresh.json"
 check "refresh: right after writing it, nothing new and nothing gone" \
     grep -q ": 0 new, 0 gone against the package index of bullseye bookworm trixie" "$OUT/refresh-again.out"
