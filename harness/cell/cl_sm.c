@@ -470,8 +470,10 @@ static void on_bugcheck(struct cl_sm *sm, const struct cl_sm_event *e)
 
 static void on_reboot(struct cl_sm *sm, double t)
 {
-	/* libvirt reports one reset twice: only the first opens a boot */
-	if (!sm->reboot_seen && cur(sm) && cur(sm)->stage >= CL_STAGE_KERNEL) {
+	/* libvirt reports one reset twice: only the first opens a boot; a reset
+	 * after the domain was told to stop (a guest without a panic device
+	 * resetting itself after its panic, faster than the destroy) opens none */
+	if (!sm->reboot_seen && sm->stopped_at == 0 && cur(sm) && cur(sm)->stage >= CL_STAGE_KERNEL) {
 		boot_begin(sm, t, CL_STAGE_FIRMWARE);
 		sm->reboot_seen = 1;
 	}
