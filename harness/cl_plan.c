@@ -16,6 +16,7 @@
 #include "cl_kind.h"
 #include "cl_module.h"
 #include "cl_run.h"
+#include "cl_arch.h"
 #include "cl_util.h"
 
 #include <pthread.h>
@@ -167,20 +168,22 @@ static int build_images(struct cl_plan *p)
 /*
  * What this crashlab boots of the Debian fleet: amd64 and arm64 guests of
  * Debian 11, 12 and 13 from initramfs and snapshot images; disk images of
- * Debian 12 amd64. arm64: kbuild and prebuilt candidates, no BPF sensor (its
- * loader is built for amd64) and no memory dump (no panic event to take it at).
+ * Debian 12 amd64. What an architecture cannot do is its row's (cl_arch.h):
+ * arm64 has no disk images, no BPF loader, no panic event for a memory dump.
  */
-static int arm64_check(const struct cl_plan *q, const struct cl_cell_spec *c)
+static int arch_check(const struct cl_plan *q, const struct cl_cell_spec *c)
 {
-	if (strcmp(c->image, "initramfs") && strcmp(c->image, "snapshot"))
-		return cl_err_set(CL_EINPUT, "%s: cell %s: arm64 cells boot initramfs and snapshot "
-				  "images so far, not %s", q->matrix->path, c->id, c->image);
-	if (q->cand && q->cand->bpf.present)
+	const struct cl_arch *a = cl_arch_of(c->kernel);
+
+	if (!a->disk_images && strcmp(c->image, "initramfs") && strcmp(c->image, "snapshot"))
+		return cl_err_set(CL_EINPUT, "%s: cell %s: %s cells boot initramfs and snapshot "
+				  "images so far, not %s", q->matrix->path, c->id, a->name, c->image);
+	if (!a->bpf_loader && q->cand && q->cand->bpf.present)
 		return cl_err_set(CL_EINPUT, "%s: cell %s: the BPF sensor's loader is built for amd64 "
 				  "only so far", q->matrix->path, c->id);
-	if (q->vmcore)
-		return cl_err_set(CL_EINPUT, "%s: cell %s: --vmcore needs a panic event, which arm64 "
-				  "guests do not have", q->matrix->path, c->id);
+	if (!a->panic_device && q->vmcore)
+		return cl_err_set(CL_EINPUT, "%s: cell %s: --vmcore needs a panic event, which %s "
+				  "guests do not have", q->matrix->path, c->id, a->name);
 	return 0;
 }
 
@@ -188,7 +191,7 @@ static int fleet_check(const struct cl_plan *q, const struct cl_cell_spec *c)
 {
 	int rc;
 
-	if (!strcmp(c->arch, "arm64") && (rc = arm64_check(q, c)))
+	if ((rc = arch_check(q, c)))
 		return rc;
 	if (!strcmp(c->image, "disk") && c->release != 12)
 		return cl_err_set(CL_EINPUT, "%s: cell %s: disk images are built for Debian 12 "

@@ -17,6 +17,7 @@
 #include "cl_image.h"
 #include "cl_json.h"
 #include "cl_matrix.h"
+#include "cl_arch.h"
 #include "cl_run.h"
 #include "cl_util.h"
 
@@ -317,7 +318,7 @@ static void print_diff(const struct cl_matrix *m, const struct diff *d, unsigned
 		cl_matrix_release_parse(d->fresh[i]->kernel, series, sizeof(series), flavor,
 					sizeof(flavor));
 		printf("new   %-32s %-32s Debian %d %s\n", id, d->fresh[i]->kernel,
-		       d->fresh[i]->release, cl_matrix_arch_of(flavor));
+		       d->fresh[i]->release, cl_arch_of(flavor)->name);
 	}
 	for (int i = 0; i < d->ngone; i++)
 		printf("gone  %-32s %-32s Debian %d %s\n", d->gone[i]->id, d->gone[i]->kernel,

@@ -8,7 +8,8 @@
 static const struct cl_arch arches[] = {
 	{ .name = "amd64", .qemu_arch = "x86_64", .machine = "pc", .acpi = 1,
 	  .console = "ttyS0,115200",
-	  .agent_uart = 1, .panic_device = 1, .kvm = 1, .kbuild_arch = "", .cross_compile = "" },
+	  .agent_uart = 1, .panic_device = 1, .kvm = 1, .disk_images = 1, .bpf_loader = 1,
+	  .kbuild_arch = "", .cross_compile = "" },
 	/* Debian's arm64 kernels have no pvpanic (CONFIG_PVPANIC is not set) */
 	/* the virt machine's default CPU is a 32-bit one: the emulator's maximum;
 	 * no ACPI without UEFI firmware: a device tree */

@@ -75,11 +75,6 @@ int cl_matrix_debian_release(const char *kernel)
 	return 12;
 }
 
-const char *cl_matrix_arch_of(const char *flavor)
-{
-	return cl_arch_of(flavor)->name;
-}
-
 /* What a cell is when the matrix does not say. */
 #define DEFAULT_MEMORY_MIB 512
 #define DEFAULT_VCPUS 1
@@ -217,7 +212,7 @@ static int parse_release_arch(struct cl_cell_spec *c, const char *path, const ch
 {
 	int debian = !in->os || !strncmp(in->os, "debian-", 7);
 	int rel = cl_matrix_debian_release(c->kernel);
-	const char *arch = cl_matrix_arch_of(c->flavor);
+	const char *arch = cl_arch_of(c->flavor)->name;
 
 	if (in->arch && strcmp(in->arch, arch))
 		return cl_err_set(CL_EINPUT, "%s: %s: arch \"%s\" but kernel %s is %s", path, what,
@@ -403,7 +398,7 @@ int cl_matrix_single(struct cl_matrix **out, const char *release, const char *im
 	snprintf(c->kernel, sizeof(c->kernel), "%s", release);
 	c->release = cl_matrix_debian_release(release);
 	snprintf(c->os, sizeof(c->os), "debian-%d", c->release);
-	snprintf(c->arch, sizeof(c->arch), "%s", cl_matrix_arch_of(c->flavor));
+	snprintf(c->arch, sizeof(c->arch), "%s", cl_arch_of(c->flavor)->name);
 	snprintf(c->image, sizeof(c->image), "%s", image);
 	c->memory_mib = strcmp(image, "disk") ? DEFAULT_MEMORY_MIB : 1024;
 	c->vcpus = DEFAULT_VCPUS;

@@ -87,8 +87,6 @@ int cl_matrix_single(struct cl_matrix **out, const char *release, const char *im
 json_t *cl_matrix_cell_definition(const struct cl_cell_spec *c);
 /* The Debian release (11, 12, 13) whose archive carries @kernel, by Debian's naming. */
 int cl_matrix_debian_release(const char *kernel);
-/* "arm64" for an arm64 flavour, else "amd64". */
-const char *cl_matrix_arch_of(const char *flavor);
 /* Split a Debian kernel release into series and flavour; CL_EINPUT if it is not one. */
 int cl_matrix_release_parse(const char *release, char *series, unsigned int series_len,
 			    char *flavor, unsigned int flavor_len);
