@@ -134,8 +134,15 @@ busybox_pkg=
 busybox_version=
 if [ "${idx_arch:-amd64}" = arm64 ]; then
     busybox_pkg=busybox-static:arm64
-    busybox_version=$( (idx_setup_codename "$cache" bookworm && idx_update &&
-                        idx_apt_cache policy $busybox_pkg | awk '/Candidate:/ {print $2}') ) || exit 1
+    # asked of apt-cache only when Debian 12's index changed since it last was
+    busybox_version=$( (idx_setup_codename "$cache" bookworm && idx_update || exit 1
+                        seen=$idx_dir/busybox-arm64 stamp=$(index_stamp)
+                        if [ -n "$stamp" ] && [ "$(head -n1 "$seen" 2>/dev/null)" = "$stamp" ]; then
+                            tail -n +2 "$seen"; exit 0
+                        fi
+                        v=$(idx_apt_cache policy $busybox_pkg | awk '/Candidate:/ {print $2}')
+                        printf '%s\n%s\n' "$stamp" "$v" > "$seen.$$" && mv "$seen.$$" "$seen"
+                        echo "$v") ) || exit 1
 fi
 # fetch_busybox: its .deb, from Debian 12's index.
 fetch_busybox() {
