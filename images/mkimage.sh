@@ -33,6 +33,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 case "$release" in
     *[!A-Za-z0-9.+_-]*|"") echo "mkimage: invalid kernel release '$release'" >&2; exit 3;;
 esac
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd) # absolute: the index's paths are used from other directories
 # A debug kernel is built from the host's bookworm source packages; every
 # other kernel comes from crashlab's index of its Debian release.
 apt_cache=apt-cache
@@ -53,8 +55,6 @@ if [ "${4:-}" = "--check" ]; then
     exit 3
 fi
 
-mkdir -p "$cache"
-cache=$(cd "$cache" && pwd)
 debs=$cache/debs
 out=$cache/images/$release
 kroot=$cache/kernels/$release
