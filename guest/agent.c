@@ -47,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
@@ -822,6 +823,48 @@ static int receive_file(const char *name, long long size, char hex[65])
 	return rc;
 }
 
+/* /proc/meminfo's @key ("MemFree:"), in KiB; 0 when it cannot be read. */
+static long meminfo_kb(const char *key)
+{
+	char line[128];
+	long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			kb = strtol(line + strlen(key), NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/*
+ * Before the guest is saved: its free memory handed back zeroed. Pages the
+ * kernel freed during boot keep what they held (the compressed initramfs,
+ * init sections), and QEMU saves every page that is not zero: restored,
+ * each 2 MiB holding one is host memory to clear. A child faults in all of
+ * MemFree but 32 MiB (the kernel clears each page it hands out) and exits,
+ * leaving those pages free and zero, as a freshly booted guest's are.
+ * Measured on a 512 MiB Debian 12 guest: 43 of its 256 2-MiB regions hold
+ * data after this, the saved state is 63 MB, not 73. Reclaim is never
+ * asked for: page cache and the kernel's reserves stay as they are.
+ */
+static void zero_free_memory(void)
+{
+	long kb = meminfo_kb("MemFree:") - 32 * 1024;
+	pid_t pid;
+
+	if (kb <= 0 || (pid = fork()) < 0)
+		return;
+	if (pid == 0) {
+		void *p = mmap(NULL, (size_t)kb * 1024, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_POPULATE, -1, 0);
+
+		_exit(p == MAP_FAILED);
+	}
+	waitpid(pid, NULL, 0);
+}
+
 /*
  * crashlab.mode=wait: the guest of a snapshot. The host saved the guest
  * while it waited here; every cell restored from it gets its candidate and
@@ -931,6 +974,22 @@ static int setup_step(char **argv, int argc, char *status_path, size_t cap)
 	return 0;
 }
 
+/* "sleep S": S seconds, with a fraction (the plan writes milliseconds), at most an hour. */
+static void pause_for(const char *arg)
+{
+	double s = strtod(arg, NULL);
+	struct timespec ts;
+
+	if (!(s > 0))
+		return;
+	if (s > 3600)
+		s = 3600;
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 /*
  * What the guest does once set up: IPC steps, counters, the evidence
  * command, pauses, console floods, mutants that survived, reboots. 0 done,
@@ -947,7 +1006,7 @@ static int work_step(char **argv, int argc, const char *status_path)
 	else if (strcmp(argv[0], "bpf") == 0)
 		bs_report(say); /* what it found, or that it could not list: the host decides */
 	else if (strcmp(argv[0], "sleep") == 0 && argc == 2)
-		sleep((unsigned int)atoi(argv[1]));
+		pause_for(argv[1]);
 	else if (strcmp(argv[0], "console") == 0 && argc == 2)
 		flood_console(strtoll(argv[1], NULL, 10));
 	else if (strcmp(argv[0], "survived") == 0 && argc == 2)
@@ -1105,6 +1164,7 @@ int main(int argc, char **argv)
 			say("CL DELIVERY_FAILED what=port name=%s errno=%d", DELIVERY_PORT, errno);
 			power_off(); /* before WAITING: the host saves no guest without its port */
 		}
+		zero_free_memory();
 		/* the host saves the guest here: both ports drained first */
 		say_drained("CL WAITING release=%s", u.release);
 		if (receive_delivery() != 0)

@@ -47,6 +47,14 @@ int cl_image_is_debug(const char *release);
 
 /* Is @release a kernel Debian has (or we have cached)? CL_EINPUT if not. Fast. */
 int cl_image_check(const char *release);
+/*
+ * 1 when mkimage.sh's answer recorded in @seen (its "seen" file) still
+ * holds for these arguments: same arguments and CL_INDEX_MAX_AGE, the index
+ * not yet due for a refresh, every file it read unchanged (size, mtime to
+ * the nanosecond, inode). Then neither the check nor the build runs it.
+ */
+int cl_image_seen_holds(const char *seen, const char *release, const char *cache,
+			const char *agent);
 /* Build (or find) the image for @release, its sums and packages read.
  * CL_EINPUT for an unknown release. */
 int cl_image_ensure(struct cl_image *out, const char *release);

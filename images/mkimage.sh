@@ -176,13 +176,35 @@ case "$release" in
 esac
 key=$( { sha256sum "$agent" /bin/busybox "$0" "$here/cache.sh" "$here/kernel-debug.sh" "$here/apt.sh" "$here/toolchain.sh" | awk '{print $1}'
          echo "$release"; echo "$versions"; echo "$busybox_version"; } | sha256sum | awk '{print $1}')
+# What the caller may take without running this recipe again
+# (images/cl_image.c): the arguments, the index age limit, until when the
+# index counts as fresh, and every file this answer read, as it looked then.
+# When one of them changes, or the time passes, the recipe runs again.
+write_seen() {
+    local until files=("$agent" /bin/busybox "$here/${0##*/}" "$here/cache.sh" "$here/kernel-debug.sh"
+                       "$here/apt.sh" "$here/toolchain.sh"
+                       "$idx_dir/lists" "$idx_dir/updated" "$out/key" "$out/sums" "$out/packages"
+                       "$kroot/headers/usr/src/linux-headers-$release/Makefile") f
+    case "$release" in *-debug) return 0;; esac # its versions are the host's apt's
+    until=$(( $(stat -c %Y "$idx_dir/updated") + ${CL_INDEX_MAX_AGE:-86400} ))
+    if [ -n "$busybox_pkg" ]; then # and Debian 12's index, for the arm64 busybox
+        f=$cache/apt/bookworm
+        files+=("$f/busybox-arm64" "$f/lists" "$f/updated")
+        f=$(( $(stat -c %Y "$f/updated") + ${CL_INDEX_MAX_AGE:-86400} ))
+        [ "$f" -lt "$until" ] && until=$f
+    fi
+    for f in $(sed 's/^[0-9a-f]* \*//' "$out/sums"); do files+=("$out/$f"); done
+    { echo "args $release $cache $agent"; echo "env ${CL_INDEX_MAX_AGE-unset}"; echo "until $until"
+      stat -c '%n %s %.9Y %i' "${files[@]}"; } > "$out/seen.tmp" && mv "$out/seen.tmp" "$out/seen"
+}
 if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ]; then
     if sums_ok "$out"; then
-        [ -f "$kroot/headers/usr/src/linux-headers-$release/Makefile" ] && exit 0
+        [ -f "$kroot/headers/usr/src/linux-headers-$release/Makefile" ] && { write_seen; exit 0; }
     else
         echo "mkimage: cached image for $release does not match its digests; rebuilding" >&2
     fi
 fi
+rm -f "$out/seen" # built again: nothing of the old answer holds
 
 # Another release's headers go into its toolchain root (images/toolchain.sh),
 # where Debian installs them; KROOT/headers is a link to that root.
@@ -312,3 +334,4 @@ else sums_write "$out" vmlinuz base.cpio.gz; fi
 mv "$out/packages.tmp" "$out/packages"
 echo "$key" > "$out/key.tmp"
 mv "$out/key.tmp" "$out/key"
+write_seen

@@ -36,7 +36,7 @@ struct step_in {
 	const char *op;
 	const char *dir, *name;              /* IPC objects */
 	long count, messages, concurrency, rate, duration;
-	long seconds;                        /* "sleep" */
+	double seconds;                      /* "sleep" */
 	const char *content;                 /* "update" */
 	long bytes;                          /* "console" */
 };
@@ -47,7 +47,7 @@ static const struct cl_json_field step_fields[] = {
 	CL_JSON_FIELD(struct step_in, name, CL_JSON_STRING, 0),
 	CL_JSON_RANGE(struct step_in, count, 0, 1, 10000),
 	CL_JSON_RANGE(struct step_in, messages, 0, 0, 10000),
-	CL_JSON_RANGE(struct step_in, seconds, 0, 0, 3600),
+	CL_JSON_REAL(struct step_in, seconds, 0, 0, 3600),
 	CL_JSON_FIELD(struct step_in, content, CL_JSON_STRING, 0),
 	CL_JSON_RANGE(struct step_in, bytes, 0, 1, 1L << 32),
 	CL_JSON_RANGE(struct step_in, concurrency, 0, 1, 64),
@@ -114,7 +114,7 @@ static int parse_step(struct cl_step *st, const char *path, json_t *j, const cha
 	}
 	if (strcmp(in.op, "sleep") == 0) {
 		st->op = CL_STEP_SLEEP;
-		st->seconds = (int)in.seconds;
+		st->ms = (int)(in.seconds * 1000 + 0.5);
 		return 0;
 	}
 	for (k = 0; k <= CL_STEP_IPC_LAST && strcmp(in.op, ipc_names[k]); k++)
@@ -380,7 +380,7 @@ static void steps_plan(char **buf, size_t *len, const struct cl_step *steps, int
 				  cand->content[k].install_path, cand->content[k].update_via);
 			free(staged);
 		} else if (st->op == CL_STEP_SLEEP)
-			cl_append(buf, len, "sleep %d\n", st->seconds);
+			cl_append(buf, len, "sleep %d.%03d\n", st->ms / 1000, st->ms % 1000);
 		else if (st->op == CL_STEP_CONSOLE)
 			cl_append(buf, len, "console %lld\n", st->bytes);
 		else

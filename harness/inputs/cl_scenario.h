@@ -73,7 +73,7 @@ struct cl_step {
 	int concurrency; /* worker processes sharing the objects (1..64) */
 	int rate;        /* objects a second over the step, 0: unpaced */
 	int duration;    /* seconds to keep going round, 0: one round */
-	int seconds;     /* CL_STEP_SLEEP */
+	int ms;          /* CL_STEP_SLEEP: milliseconds ("seconds" may have a fraction) */
 	long long bytes; /* CL_STEP_CONSOLE: noise written to the guest's console */
 	char content[64];/* CL_STEP_UPDATE: the candidate's live-update content, by name */
 };

@@ -231,6 +231,43 @@ static int state_digest(const struct cl_snapshot *s, const char *path, char out[
 			 : cl_sha256_file(out, path);
 }
 
+/* "SIZE MTIME.NS INODE DIGEST" of the local file @path with digest @hex; -1 when it is gone. */
+static int seen_line(char *out, size_t cap, const char *path, const char *hex)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return -1;
+	snprintf(out, cap, "%lld %lld.%09ld %llu %.64s\n", (long long)st.st_size,
+		 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (unsigned long long)st.st_ino, hex);
+	return 0;
+}
+
+/*
+ * The entry's state has the digest @want. A local state unchanged since it
+ * was last hashed (entry/seen: size, mtime to the nanosecond, inode; any
+ * rewrite or truncation changes one) is taken at once, as the image cache
+ * takes its files: hashing 60-70 MB was 0.05 s of every restored cell.
+ */
+static int state_is(struct cl_snapshot *s, const char *entry, const char *want)
+{
+	char *seen = cl_path_join(entry, "seen"), *text = NULL, line[256];
+	int ok;
+
+	if (!s->remote && seen_line(line, sizeof(line), s->path, want) == 0 &&
+	    cl_read_file(&text, NULL, seen, 256) == 0 && !strcmp(text, line)) {
+		snprintf(s->sha256, sizeof(s->sha256), "%.64s", want);
+		ok = 1;
+	} else {
+		ok = state_digest(s, s->path, s->sha256) == 0 && !strncmp(want, s->sha256, 64);
+		if (ok && !s->remote && seen_line(line, sizeof(line), s->path, want) == 0)
+			cl_write_file(seen, line, strlen(line)); /* only a shortcut: failing is harmless */
+	}
+	free(text);
+	free(seen);
+	return ok;
+}
+
 /* Is the cached entry whole: state, digest and what it was saved as? */
 static int entry_ok(struct cl_snapshot *s, const char *entry)
 {
@@ -240,8 +277,7 @@ static int entry_ok(struct cl_snapshot *s, const char *entry)
 	int ok = 0;
 
 	if (cl_read_file(&want, &len, sum, 256) == 0 && cl_read_file(&names, &len, meta, 4096) == 0 &&
-	    (nl = strchr(names, '\n')) && state_digest(s, s->path, s->sha256) == 0 &&
-	    !strncmp(want, s->sha256, 64)) {
+	    (nl = strchr(names, '\n')) && strlen(want) >= 64 && state_is(s, entry, want)) {
 		*nl = '\0';
 		s->name = cl_xstrdup(names);
 		s->dir = cl_xstrdup(nl + 1);

@@ -31,7 +31,8 @@ typedef char *(*cl_snapshot_xml_fn)(void *ctx, const char *name, const char *dir
 struct cl_snapshot {
 	char *path;                 /* the saved state */
 	char *entry;                /* its cache entry (here: digest, names, build log) */
-	char sha256[CL_SHA256_HEX]; /* its digest (checked before each restore) */
+	char sha256[CL_SHA256_HEX]; /* its digest (checked before each restore; by a
+				     * stat while the state is as it was hashed) */
 	char *name;                 /* the domain name and socket directory it was saved with */
 	char *dir;
 	int lock_fd;                /* the entry's lock, held while its guest runs */

@@ -24,6 +24,7 @@ static void test_plan(void **state)
 	/* each scenario step labelled by its index: one worker, unpaced, one round */
 	assert_contains(plan, "\nfifo /tmp/pipes msagent_%d 8 4 1 0 0 w0\n");
 	assert_contains(plan, "\nunix /run/ipc postex_%d.sock 8 4 1 0 0 w2\n");
+	assert_contains(plan, "\nsleep 0.250\n"); /* a fraction of a second, in milliseconds */
 	/* order: install before module before workload */
 	assert_true(strstr(plan, "install ") < strstr(plan, "module "));
 	assert_true(strstr(plan, "module ") < strstr(plan, "fifo "));
@@ -202,6 +203,7 @@ static void test_refusals(void **state)
 		     "plain string");
 	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"limits\": {\"boot_s\": 1}}",
 		     "between 5 and 3600");
+	expect_error("{\"workload\": [{\"op\": \"sleep\", \"seconds\": -0.5}]}", "seconds");
 	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"kernel_cmdline\": \"a;b\"}",
 		     "unsupported character");
 	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"on_crash\": \"ignore\"}",
