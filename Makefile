@@ -12,13 +12,13 @@
 # Downloads (Debian kernel packages) and built images are cached in .cache/.
 
 CC      ?= gcc
-PKGS    := jansson libvirt libvirt-qemu libguestfs libcrypto libxml-2.0
+PKGS    := jansson libvirt libvirt-qemu libguestfs libcrypto libxml-2.0 sqlite3 libpq
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 # CFLAGS is the user's (optimisation, debugging): the project's own flags are
 # kept apart, so `make CFLAGS=-O0` still builds with -std=c11 and -Werror.
 CFLAGS  ?= -O2 -g
 # The parts, each a folder (docs/architecture.md says what each may include).
-PARTS   := harness harness/inputs harness/cell harness/decide harness/virt harness/content \
+PARTS   := harness harness/inputs harness/cell harness/decide harness/virt harness/content history \
 	   harness/base images reports
 CL_CPPFLAGS = -D_GNU_SOURCE $(addprefix -I,$(PARTS)) -Isensor/kmod \
 	      $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

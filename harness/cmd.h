@@ -12,6 +12,7 @@
  *                    and what is made from reports after a run
  *   cmd_tools.c      triage, images, matrix list: the tools around a run
  *   cmd_refresh.c    matrix refresh: the kernel crawler
+ *   cmd_history.c    history, crashes: memory across runs (history/)
  */
 #ifndef CMD_H
 #define CMD_H
@@ -31,6 +32,8 @@ struct cmd_qualify_args {
 	const char *remedy, *shard, *sign_key;
 	int jobs;                        /* --jobs N; 0: auto */
 	int vmcore, fail_fast, mutants, skip_preflight;
+	const char *db;                  /* --db: the history (NULL: the default) */
+	int no_history;                  /* --no-history: record nothing */
 	const char *uris[CL_SCHED_MAX_HOSTS]; /* --uri, in order */
 	int nuris;
 };
@@ -58,5 +61,14 @@ int cmd_matrix_list(const char *matrix);
 /* The kernels new in Debian's index or gone from it since @matrix; with
  * @write, the matrix file written with them. */
 int cmd_matrix_refresh(const char *matrix, int write);
+
+/* Record the run whose report is in @dir (@command: qualify, merge,
+ * reproduce) in the history @db (NULL: the default); its report.json gains
+ * "history". 0, or the error, said on stderr: never the run's exit code. */
+int cmd_history_record(const char *dir, const char *command, const char *db);
+/* crashlab history ... / crashlab crashes ...: @argv[0] is the command. */
+int cmd_history(int argc, char **argv);
+int cmd_crashes(int argc, char **argv);
+extern const char cmd_history_usage[], cmd_crashes_usage[]; /* their lines of the usage */
 
 #endif

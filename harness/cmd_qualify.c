@@ -45,6 +45,8 @@ struct qualify {
 	struct cl_sched_opts sched;      /* jobs (0: --jobs auto), fail_fast */
 	const char *sign_key;            /* --sign-key */
 	int skip_preflight;              /* --skip-preflight, and reproduce */
+	const char *history;             /* the command recorded ("qualify", "reproduce"), NULL: none */
+	const char *db;                  /* --db (NULL: the default) */
 	struct cl_host *hosts[CL_SCHED_MAX_HOSTS]; /* connected, one per --uri */
 	const char *uris[CL_SCHED_MAX_HOSTS];      /* --uri (default CRASHLAB_URI, qemu:///system) */
 	int nuris;
@@ -197,6 +199,14 @@ static int report_run(struct qualify *q, struct cl_report *rep)
 	rep->shard = q->plan.shard;
 	rep->nshards = q->plan.nshards;
 	rc = conclude(&q->plan, rep);
+	/* recorded before it is signed: the report's "history" is part of what is signed */
+	if (q->history && rc >= 0) {
+		char *written = cl_path_join(q->plan.out, "report.json");
+
+		if (cl_file_exists(written))
+			cmd_history_record(q->plan.out, q->history, q->db);
+		free(written);
+	}
 	return q->sign_key && rc >= 0 ? cl_outcome_sign(q->plan.out, q->sign_key, rc) : rc;
 }
 
@@ -374,6 +384,8 @@ static void settle_options(struct qualify *q, const struct cmd_qualify_args *a, 
 {
 	q->sign_key = a->sign_key;
 	q->skip_preflight = a->skip_preflight || reproduce;
+	q->history = a->no_history ? NULL : reproduce ? "reproduce" : "qualify";
+	q->db = a->db;
 	q->nuris = a->nuris;
 	memcpy(q->uris, a->uris, sizeof(q->uris));
 	if (!q->nuris)

@@ -32,7 +32,7 @@ static const struct command {
 	{ "qualify", parse_qualify,
 	  "  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N|auto]\n"
 	  "          [--vmcore] [--remediate FILE] [--shard K/N] [--fail-fast] [--sign-key KEY]\n"
-	  "          [--uri URI]... [--mutants N|all] [--skip-preflight]\n"
+	  "          [--uri URI]... [--mutants N|all] [--skip-preflight] [--db DB|--no-history]\n"
 	  "          boot every cell of the matrix, install the candidate, run the scenario,\n"
 	  "          write DIR/report.json, junit.xml, summary.md and report.html;\n"
 	  "          --remediate applies a vendor's remediation offline to disk cells that\n"
@@ -91,6 +91,7 @@ static const struct command {
 	  "          or from another candidate, the cells do not cover the matrix once, or two\n"
 	  "          shards' RELEASE/NAME.ko differ; --sign-key needs every shard signed\n" },
 	{ "html", parse_html, "  html REPORT.json OUT.html   the report page for a report.json\n" },
+	{ "history", cmd_history, cmd_history_usage }, { "crashes", cmd_crashes, cmd_crashes_usage },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -114,22 +115,14 @@ static const char usage_tail[] =
 static const struct command *current; /* the command being parsed; NULL: none yet */
 
 /* @c's usage alone, or (@c NULL) every command's. */
-static void print_usage(FILE *f, const struct command *c)
+static int print_usage(FILE *f, const struct command *c)
 {
-	if (c) {
-		fprintf(f, "usage: crashlab %s", c->usage + 2);
-		return;
-	}
+	if (c)
+		return fprintf(f, "usage: crashlab %s", c->usage + 2) < 0;
 	fputs("usage: crashlab COMMAND [OPTIONS]\n\ncommands:\n", f);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fputs(commands[i].usage, f);
-	fputs(usage_tail, f);
-}
-
-static int help(const struct command *c)
-{
-	print_usage(stdout, c);
-	return 0;
+	return fputs(usage_tail, f) < 0;
 }
 
 /* What is wrong with the command line (one line, printf's @fmt), then the
@@ -163,6 +156,7 @@ static const struct option qualify_opts[] = {
 	{ "fail-fast", no_argument, NULL, 'f' },       { "sign-key", required_argument, NULL, 'K' },
 	{ "uri", required_argument, NULL, 'u' },       { "mutants", required_argument, NULL, 'M' },
 	{ "skip-preflight", no_argument, NULL, 'P' },  { "help", no_argument, NULL, 'h' },
+	{ "db", required_argument, NULL, 'D' },        { "no-history", no_argument, NULL, 'H' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -212,6 +206,8 @@ static int qualify_option(struct cmd_qualify_args *a, int c, const char *v)
 	case 'f': a->fail_fast = 1; break;
 	case 'P': a->skip_preflight = 1; break;
 	case 'K': a->sign_key = v; break;
+	case 'D': a->db = v; break;
+	case 'H': a->no_history = 1; break;
 	case 'j':
 		if ((a->jobs = count_arg(v, 64, "auto", 0)) < 0)
 			return usage_error("--jobs takes a number from 1 to 64, or auto");
@@ -225,7 +221,7 @@ static int qualify_option(struct cmd_qualify_args *a, int c, const char *v)
 			return usage_error("--uri: at most 16 hosts");
 		a->uris[a->nuris++] = v;
 		break;
-	case 'h': return help(current);
+	case 'h': return print_usage(stdout, current);
 	default: return usage_error("bad option");
 	}
 	return -1;
@@ -386,7 +382,7 @@ int main(int argc, char **argv)
 	if ((current = find_command(argv[1]))) {
 		for (int a = 2; a < argc; a++)
 			if (is_help(argv[a]))
-				return help(current);
+				return print_usage(stdout, current);
 		return current->parse(argc - 1, argv + 1);
 	}
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
@@ -394,6 +390,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "help") || is_help(argv[1])) /* help COMMAND: that one's */
-		return help(argc > 2 ? find_command(argv[2]) : NULL);
+		return print_usage(stdout, argc > 2 ? find_command(argv[2]) : NULL);
 	return usage_error("unknown command");
 }

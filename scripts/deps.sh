@@ -26,7 +26,10 @@ PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       # digests: cache entries (images/cache.sh) and the controller (libcrypto)
       openssl libssl-dev
       # report.html is checked as rendered by headless Chromium (tests)
-      chromium)
+      chromium
+      # the history of runs: SQLite by default, PostgreSQL for a team (the
+      # tests start a server of their own)
+      libsqlite3-dev libpq-dev postgresql)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -25,6 +25,7 @@ CAND="sensor/candidate.json --skip-preflight"
 # this run's directory: each crashlab run NAME keeps NAME.out, .err and .rc
 # there (start, rc_of, wait_for, verdicts, report_has: tests/lib/checks.sh)
 OUT=$(mktemp -d /tmp/crashlab-faults.XXXXXX)
+export CRASHLAB_DB=${CRASHLAB_DB:-$OUT/history.db} # the runs here are not the user's history
 . tests/lib/scratch.sh
 . tests/lib/checks.sh
 scratch_dirs >"$OUT/scratch.start"

@@ -15,6 +15,7 @@ ROOT=$PWD
 CL=${CL:-$ROOT/build/crashlab-asan}
 export ASAN_OPTIONS=exitcode=99 LSAN_OPTIONS=exitcode=98 UBSAN_OPTIONS=halt_on_error=1:exitcode=97
 W=${CRASHLAB_TEST_OUT:-$(mktemp -d /tmp/crashlab-gate.XXXXXX)}
+export CRASHLAB_DB=${CRASHLAB_DB:-$W/history.db} # the runs here are not the user's history
 mkdir -p "$W"
 chmod 755 "$W" # the candidate's code runs as crashlab-build: it must read its copy
 refused=0 attacks=0 bad=0

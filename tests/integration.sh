@@ -54,6 +54,7 @@ set -u
 cd "$(dirname "$0")/.."
 export CRASHLAB_TEST_OUT=${CRASHLAB_TEST_OUT:-$(mktemp -d /tmp/crashlab-it.XXXXXX)}
 OUT=$CRASHLAB_TEST_OUT
+export CRASHLAB_DB=${CRASHLAB_DB:-$OUT/history.db} # the runs here are not the user's history
 . tests/lib/scratch.sh
 . tests/lib/checks.sh
 scratch_dirs >"$OUT/scratch.start"

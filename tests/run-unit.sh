@@ -9,8 +9,13 @@ passed=0 failed=0 bad=0
 # readable by the build user that pre-flight steps run as
 CRASHLAB_CACHE=$(mktemp -d /tmp/crashlab-unit-cache.XXXXXX) || exit 1
 export CRASHLAB_CACHE
-trap 'rm -rf "$CRASHLAB_CACHE"' EXIT
 chmod 0755 "$CRASHLAB_CACHE"
+# the history store's tests run on a PostgreSQL server of their own as well
+. tests/lib/pg.sh
+PG_DIR=$(mktemp -d /tmp/crashlab-unit-pg.XXXXXX) || exit 1
+CRASHLAB_TEST_PG=$(pg_start "$PG_DIR") || echo "unit: no PostgreSQL for the history tests" >&2
+export CRASHLAB_TEST_PG
+trap 'pg_stop "$PG_DIR"; rm -rf "$CRASHLAB_CACHE"' EXIT
 for t in "$@"; do
     out=$("$t" 2>&1); rc=$?
     printf '%s\n' "$out"

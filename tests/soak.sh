@@ -23,6 +23,7 @@ if [ "${1:-}" = --parallel ]; then PAR=$2; shift 2; fi
 RUNS=${1:-20}
 MATRIX=${2:-matrix/smoke.json}
 W=$(mktemp -d /tmp/crashlab-soak.XXXXXX)
+export CRASHLAB_DB=${CRASHLAB_DB:-$W/history.db} # the runs here are not the user's history
 trap 'rm -rf "$W"' EXIT
 . tests/lib/scratch.sh
 scratch_dirs >"$W/scratch.start"

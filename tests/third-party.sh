@@ -15,6 +15,7 @@
 set -u
 cd "$(dirname "$0")/.."
 OUT=${CRASHLAB_TEST_OUT:-$(mktemp -d /tmp/crashlab-3p.XXXXXX)}
+export CRASHLAB_DB=${CRASHLAB_DB:-$OUT/history.db} # the runs here are not the user's history
 . tests/lib/checks.sh
 R=$OUT/scap/report.json
 

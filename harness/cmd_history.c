@@ -1,0 +1,223 @@
+/*
+ * cmd_history.c - memory across runs on the command line: each run
+ * recorded after its report is written (qualify, merge, reproduce), and
+ * `crashlab history` / `crashlab crashes` to read it back (history/).
+ *
+ * A run that did not ask for history is never stopped by it: a database
+ * that cannot be opened or written costs one line on stderr and the
+ * report's "history" says it was not recorded.
+ */
+#include "cmd.h"
+#include "cl_history.h"
+#include "cl_util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The report's "history": where the run went and each crash group's standing. */
+static json_t *history_json(const char *db, const struct cl_history_run *run, const char *error)
+{
+	json_t *h = json_pack("{s:b, s:s}", "recorded", !error, "db", db), *groups = json_array();
+
+	if (error) {
+		json_object_set_new(h, "error", json_string(error));
+		json_decref(groups);
+		return h;
+	}
+	json_object_set_new(h, "run", json_integer(run->id));
+	for (int i = 0; i < run->ngroups; i++) {
+		const struct cl_history_group *g = &run->groups[i];
+
+		json_array_append_new(groups, json_pack("{s:s, s:s, s:I, s:o}", "title", g->title,
+							"status", g->known ? "known" : "new",
+							"first_run", (json_int_t)g->first_run,
+							"first_seen", g->first_seen
+								? json_string(g->first_seen)
+								: json_null()));
+	}
+	json_object_set_new(h, "groups", groups);
+	return h;
+}
+
+static void say_groups(const struct cl_history_run *run)
+{
+	for (int i = 0; i < run->ngroups; i++) {
+		const struct cl_history_group *g = &run->groups[i];
+
+		if (g->known)
+			fprintf(stderr, "crashlab: known crash: %.200s (first seen in run %ld, %s)\n",
+				g->title, g->first_run, g->first_seen);
+		else
+			fprintf(stderr, "crashlab: new crash: %.200s (first seen now, run %ld)\n",
+				g->title, run->id);
+	}
+}
+
+int cmd_history_record(const char *dir, const char *command, const char *db)
+{
+	char *path = cl_path_join(dir, "report.json"), *where = db ? cl_xstrdup(db)
+								  : cl_history_default();
+	char *shown = cl_store_display(where);
+	json_error_t jerr;
+	json_t *rep = json_load_file(path, 0, &jerr);
+	struct cl_history h;
+	struct cl_history_run run = { 0 };
+	int rc = rep ? cl_history_open(&h, where)
+		     : cl_err_set(CL_EINFRA, "%s: %s", path, jerr.text);
+
+	if (rc == 0) {
+		rc = cl_history_record(&h, rep, command, dir, &run);
+		cl_history_close(&h);
+	}
+	if (rc)
+		fprintf(stderr, "crashlab: history not recorded: %s\n", cl_err());
+	else
+		fprintf(stderr, "crashlab: history: run %ld recorded in %s\n", run.id, shown);
+	if (rep) {
+		json_object_set_new(rep, "history", history_json(shown, &run, rc ? cl_err() : NULL));
+		if (!rc)
+			say_groups(&run);
+		if (json_dump_file(rep, path, JSON_INDENT(2) | JSON_SORT_KEYS) != 0)
+			fprintf(stderr, "crashlab: %s: cannot write its history\n", path);
+	}
+	cl_history_run_clear(&run);
+	json_decref(rep);
+	free(path);
+	free(where);
+	free(shown);
+	return rc;
+}
+
+/* ---- crashlab history / crashes ----------------------------------------- */
+
+const char cmd_history_usage[] =
+	"  history [--db DB] [--candidate NAME] [--cell ID] [--since DATE] [--json]   the runs\n"
+	"          recorded (qualify, merge and reproduce record theirs), or one cell's rows.\n"
+	"          DB: a file (SQLite) or postgresql://...; default $CRASHLAB_DB, else\n"
+	"          $XDG_DATA_HOME/crashlab/history.db\n";
+const char cmd_crashes_usage[] =
+	"  crashes [--db DB] [--json]   crash groups across the recorded runs: first and last\n"
+	"          seen, runs, cells, kernels, candidate versions\n";
+
+struct history_args {
+	const char *db;
+	struct cl_history_filter f;
+	int json;
+};
+
+static int parse(int argc, char **argv, struct history_args *a, int filters)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },        { "candidate", required_argument, NULL, 'c' },
+		{ "cell", required_argument, NULL, 'C' },      { "since", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },            { 0 } };
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'd')
+			a->db = optarg;
+		else if (c == 'j')
+			a->json = 1;
+		else if (filters && c == 'c')
+			a->f.candidate = optarg;
+		else if (filters && c == 'C')
+			a->f.cell = optarg;
+		else if (filters && c == 's')
+			a->f.since = optarg;
+		else
+			break;
+	}
+	if (c != -1 || optind != argc) {
+		fprintf(stderr, "crashlab: %s %s: bad option, or one missing its value\n"
+			"usage: crashlab %s", argv[0], argv[optind < argc ? optind : argc - 1],
+			(filters ? cmd_history_usage : cmd_crashes_usage) + 2);
+		return 2;
+	}
+	return -1;
+}
+
+/* @rows as a table: the columns @cols (keys of each row), widths from the data. */
+static void table(json_t *rows, const char *const *cols, int ncols)
+{
+	int width[16] = { 0 };
+	json_t *r;
+	size_t i;
+
+	for (int c = 0; c < ncols; c++)
+		width[c] = (int)strlen(cols[c]);
+	json_array_foreach(rows, i, r)
+		for (int c = 0; c < ncols; c++) {
+			char *v = json_dumps(json_object_get(r, cols[c]), JSON_ENCODE_ANY);
+			int n = v ? (int)strlen(v) : 0;
+
+			width[c] = n > width[c] ? (n < 60 ? n : 60) : width[c];
+			free(v);
+		}
+	for (int c = 0; c < ncols; c++)
+		printf("%-*s%s", width[c], cols[c], c + 1 < ncols ? "  " : "\n");
+	json_array_foreach(rows, i, r)
+		for (int c = 0; c < ncols; c++) {
+			json_t *v = json_object_get(r, cols[c]);
+			char *text = json_is_string(v) ? cl_xstrdup(json_string_value(v))
+						       : json_dumps(v, JSON_ENCODE_ANY);
+			if (!text)
+				text = cl_xstrdup("-");
+			cl_sanitize(text); /* titles come from guests: untrusted */
+			printf("%-*.60s%s", width[c], text, c + 1 < ncols ? "  " : "\n");
+			free(text);
+		}
+}
+
+static int show(const struct history_args *a, int crashes)
+{
+	static const char *const run_cols[] = { "run", "started", "command", "candidate", "version",
+						"matrix", "cells", "passed", "verdict" };
+	static const char *const cell_cols[] = { "run", "started", "version", "cell", "kernel",
+						 "verdict", "attempts", "title" };
+	static const char *const crash_cols[] = { "title", "first_seen", "last_seen", "runs",
+						  "cells", "first_run", "last_run" };
+	char *where = a->db ? cl_xstrdup(a->db) : cl_history_default();
+	struct cl_history h;
+	json_t *rows = NULL;
+	int rc = cl_history_open(&h, where);
+
+	if (rc == 0) {
+		rc = crashes ? cl_history_crashes(&h, &rows) : cl_history_runs(&h, &a->f, &rows);
+		cl_history_close(&h);
+	}
+	free(where);
+	if (rc) {
+		fprintf(stderr, "crashlab: %s\n", cl_err());
+		return 2;
+	}
+	if (a->json)
+		json_dumpf(rows, stdout, JSON_INDENT(2));
+	else if (crashes)
+		table(rows, crash_cols, 7);
+	else
+		table(rows, a->f.cell ? cell_cols : run_cols, a->f.cell ? 8 : 9);
+	if (a->json)
+		putchar('\n');
+	json_decref(rows);
+	return 0;
+}
+
+int cmd_history(int argc, char **argv)
+{
+	struct history_args a = { 0 };
+	int rc = parse(argc, argv, &a, 1);
+
+	return rc >= 0 ? rc : show(&a, 0);
+}
+
+int cmd_crashes(int argc, char **argv)
+{
+	struct history_args a = { 0 };
+	int rc = parse(argc, argv, &a, 0);
+
+	return rc >= 0 ? rc : show(&a, 1);
+}

@@ -1,0 +1,68 @@
+/*
+ * cl_history.h - memory across runs: every qualify, merge and reproduce
+ * recorded from its report.json in a database (cl_store.h), and what the
+ * records answer: the runs, the crash groups across runs (new or known),
+ * a cell's past. History informs reports; it never decides a verdict.
+ *
+ * The schema is versioned; its migrations run in order when a database is
+ * opened (under the database's write lock: several runs may open it at once).
+ */
+#ifndef CL_HISTORY_H
+#define CL_HISTORY_H
+
+#include "cl_store.h"
+
+#include <jansson.h>
+
+#define CL_HISTORY_SCHEMA 1 /* the newest schema version this crashlab writes */
+
+struct cl_history {
+	struct cl_store *store;
+	char *where; /* for messages: the database, without a password */
+};
+
+/* Where the history lives when --db is not given: $CRASHLAB_DB, else
+ * $XDG_DATA_HOME/crashlab/history.db (~/.local/share/...); malloc'd, its
+ * directory made. */
+char *cl_history_default(void);
+/* Open (and migrate) the history at @where. */
+int cl_history_open(struct cl_history *h, const char *where);
+void cl_history_close(struct cl_history *h);
+/* The schema version of the opened database. */
+int cl_history_version(struct cl_history *h);
+
+/* A crash group's standing when a run is recorded. */
+struct cl_history_group {
+	char *title;
+	int cells;
+	int known;        /* seen in an earlier run */
+	long first_run;   /* where it was first seen (this run when new) */
+	char *first_seen; /* that run's start time */
+};
+
+struct cl_history_run {
+	long id;
+	int ngroups;
+	struct cl_history_group *groups;
+};
+
+/*
+ * Record the report @rep (a parsed report.json; @command: "qualify",
+ * "merge", "reproduce"; @dir: where the report is) as one run, in one
+ * transaction; @out says which of its crash groups the history already knew.
+ */
+int cl_history_record(struct cl_history *h, json_t *rep, const char *command, const char *dir,
+		      struct cl_history_run *out);
+void cl_history_run_clear(struct cl_history_run *r);
+
+/* What `crashlab history` and `crashlab crashes` print: rows as JSON
+ * objects (an array), newest first. */
+struct cl_history_filter {
+	const char *candidate; /* NULL: any */
+	const char *cell;      /* NULL: runs; else that cell's row in every run */
+	const char *since;     /* an ISO 8601 prefix, NULL: all */
+};
+int cl_history_runs(struct cl_history *h, const struct cl_history_filter *f, json_t **out);
+int cl_history_crashes(struct cl_history *h, json_t **out);
+
+#endif
