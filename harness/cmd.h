@@ -33,6 +33,7 @@ struct cmd_qualify_args {
 	int jobs;                        /* --jobs N; 0: auto */
 	int vmcore, fail_fast, mutants, skip_preflight;
 	const char *db;                  /* --db: the history (NULL: the default) */
+	const char *baseline;            /* --baseline last-pass|RUN */
 	int no_history;                  /* --no-history: record nothing */
 	const char *uris[CL_SCHED_MAX_HOSTS]; /* --uri, in order */
 	int nuris;
@@ -62,10 +63,17 @@ int cmd_matrix_list(const char *matrix);
  * @write, the matrix file written with them. */
 int cmd_matrix_refresh(const char *matrix, int write);
 
-/* Record the run whose report is in @dir (@command: qualify, merge,
+/*
+ * Record the run whose report is in @dir (@command: qualify, merge,
  * reproduce) in the history @db (NULL: the default); its report.json gains
- * "history". 0, or the error, said on stderr: never the run's exit code. */
-int cmd_history_record(const char *dir, const char *command, const char *db);
+ * "history", and with @baseline ("last-pass" or a run number) "baseline":
+ * its regressions, fixes, new crash titles and new cells. A history that
+ * cannot be written is said on stderr and is not the run's concern: 0.
+ * 2 only when @baseline was asked for and cannot be had.
+ */
+int cmd_history_record(const char *dir, const char *command, const char *db, const char *baseline);
+/* Before a run: the history @db has the baseline @spec for @candidate (0), or the error. */
+int cmd_history_check_baseline(const char *db, const char *spec, const char *candidate);
 /* crashlab history ... / crashlab crashes ...: @argv[0] is the command. */
 int cmd_history(int argc, char **argv);
 int cmd_crashes(int argc, char **argv);

@@ -9,9 +9,11 @@
  */
 #include "cmd.h"
 #include "cl_history.h"
+#include "cl_outcome.h"
 #include "cl_util.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,46 +57,118 @@ static void say_groups(const struct cl_history_run *run)
 	}
 }
 
-int cmd_history_record(const char *dir, const char *command, const char *db)
+static void say_baseline(json_t *b)
+{
+	json_t *r;
+	size_t i;
+
+	fprintf(stderr, "crashlab: against run %lld: %zu regression%s, %zu fix%s, %zu new crash "
+		"title%s, %zu cell%s new to the matrix\n",
+		(long long)json_integer_value(json_object_get(b, "run")),
+		json_array_size(json_object_get(b, "regressions")),
+		json_array_size(json_object_get(b, "regressions")) == 1 ? "" : "s",
+		json_array_size(json_object_get(b, "fixes")),
+		json_array_size(json_object_get(b, "fixes")) == 1 ? "" : "es",
+		json_array_size(json_object_get(b, "new_titles")),
+		json_array_size(json_object_get(b, "new_titles")) == 1 ? "" : "s",
+		json_array_size(json_object_get(b, "new_cells")),
+		json_array_size(json_object_get(b, "new_cells")) == 1 ? "" : "s");
+	json_array_foreach(json_object_get(b, "regressions"), i, r) {
+		char *line = cl_sprintf("crashlab:   regression %s: %s -> %s",
+					json_string_value(json_object_get(r, "cell")),
+					json_string_value(json_object_get(r, "was")),
+					json_string_value(json_object_get(r, "now")));
+
+		cl_sanitize(line); /* cell ids are the matrix's, verdicts ours: still, one line */
+		fprintf(stderr, "%s\n", line);
+		free(line);
+	}
+}
+
+/* The run recorded as @run, against the baseline @spec: the report's "baseline". */
+static int against(struct cl_history *h, json_t *rep, long run, const char *spec)
+{
+	json_t *cand = json_object_get(json_object_get(rep, "candidate"), "name"), *b = NULL;
+	long base = 0;
+	int rc = cl_history_baseline(h, spec, json_is_string(cand) ? json_string_value(cand) : "",
+				     run, &base);
+
+	if (rc == 0 && (rc = cl_history_compare(h, base, run, &b)) == 0) {
+		say_baseline(b);
+		json_object_set_new(rep, "baseline", b);
+	}
+	return rc;
+}
+
+/* Open, record, compare: 0, or the error (cl_err) of the step that failed. */
+static int record(const char *where, json_t *rep, const char *command, const char *dir,
+		  const char *baseline, struct cl_history_run *run, int *base_rc)
+{
+	struct cl_history h;
+	int rc = cl_history_open(&h, where);
+
+	if (rc == 0 && (rc = cl_history_record(&h, rep, command, dir, run)) == 0 && baseline)
+		rc = *base_rc = against(&h, rep, run->id, baseline);
+	if (h.store)
+		cl_history_close(&h);
+	return rc;
+}
+
+int cmd_history_record(const char *dir, const char *command, const char *db, const char *baseline)
 {
 	char *path = cl_path_join(dir, "report.json"), *where = db ? cl_xstrdup(db)
 								  : cl_history_default();
 	char *shown = cl_store_display(where);
 	json_error_t jerr;
 	json_t *rep = json_load_file(path, 0, &jerr);
-	struct cl_history h;
 	struct cl_history_run run = { 0 };
-	int rc = rep ? cl_history_open(&h, where)
-		     : cl_err_set(CL_EINFRA, "%s: %s", path, jerr.text);
+	int base_rc = 0, rc = rep ? record(where, rep, command, dir, baseline, &run, &base_rc)
+				  : cl_err_set(CL_EINFRA, "%s: %s", path, jerr.text);
 
-	if (rc == 0) {
-		rc = cl_history_record(&h, rep, command, dir, &run);
-		cl_history_close(&h);
-	}
-	if (rc)
+	if (rc && run.id == 0)
 		fprintf(stderr, "crashlab: history not recorded: %s\n", cl_err());
-	else
+	else if (rc)
+		fprintf(stderr, "crashlab: --baseline: %s\n", cl_err());
+	if (run.id)
 		fprintf(stderr, "crashlab: history: run %ld recorded in %s\n", run.id, shown);
 	if (rep) {
-		json_object_set_new(rep, "history", history_json(shown, &run, rc ? cl_err() : NULL));
-		if (!rc)
-			say_groups(&run);
-		if (json_dump_file(rep, path, JSON_INDENT(2) | JSON_SORT_KEYS) != 0)
+		json_object_set_new(rep, "history", history_json(shown, &run, run.id ? NULL : cl_err()));
+		say_groups(&run);
+		if (json_dump_file(rep, path, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0)
 			fprintf(stderr, "crashlab: %s: cannot write its history\n", path);
+		else
+			cl_outcome_pages(dir); /* summary.md and report.html say it too */
 	}
 	cl_history_run_clear(&run);
 	json_decref(rep);
 	free(path);
 	free(where);
 	free(shown);
+	/* a run that asked for a baseline and cannot have it: exit 2 */
+	return baseline && (rc || base_rc) ? 2 : 0;
+}
+
+int cmd_history_check_baseline(const char *db, const char *spec, const char *candidate)
+{
+	char *where = db ? cl_xstrdup(db) : cl_history_default();
+	struct cl_history h;
+	long id;
+	int rc = cl_history_open(&h, where);
+
+	if (rc == 0) {
+		rc = cl_history_baseline(&h, spec, candidate, LONG_MAX, &id);
+		cl_history_close(&h);
+	}
+	free(where);
 	return rc;
 }
 
 /* ---- crashlab history / crashes ----------------------------------------- */
 
 const char cmd_history_usage[] =
-	"  history [--db DB] [--candidate NAME] [--cell ID] [--since DATE] [--json]   the runs\n"
-	"          recorded (qualify, merge and reproduce record theirs), or one cell's rows.\n"
+	"  history [--db DB] [--candidate NAME] [--cell ID] [--since DATE] [--flaky] [--json]\n"
+	"          the runs recorded (qualify, merge and reproduce record theirs), one cell's\n"
+	"          rows, or --flaky: cells whose verdicts differ across runs of the same inputs.\n"
 	"          DB: a file (SQLite) or postgresql://...; default $CRASHLAB_DB, else\n"
 	"          $XDG_DATA_HOME/crashlab/history.db\n";
 const char cmd_crashes_usage[] =
@@ -104,7 +178,7 @@ const char cmd_crashes_usage[] =
 struct history_args {
 	const char *db;
 	struct cl_history_filter f;
-	int json;
+	int json, flaky;
 };
 
 static int parse(int argc, char **argv, struct history_args *a, int filters)
@@ -112,7 +186,8 @@ static int parse(int argc, char **argv, struct history_args *a, int filters)
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },        { "candidate", required_argument, NULL, 'c' },
 		{ "cell", required_argument, NULL, 'C' },      { "since", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },            { 0 } };
+		{ "json", no_argument, NULL, 'j' },            { "flaky", no_argument, NULL, 'F' },
+		{ 0 } };
 	int c;
 
 	optind = 1;
@@ -128,6 +203,8 @@ static int parse(int argc, char **argv, struct history_args *a, int filters)
 			a->f.cell = optarg;
 		else if (filters && c == 's')
 			a->f.since = optarg;
+		else if (filters && c == 'F')
+			a->flaky = 1;
 		else
 			break;
 	}
@@ -172,21 +249,36 @@ static void table(json_t *rows, const char *const *cols, int ncols)
 		}
 }
 
-static int show(const struct history_args *a, int crashes)
+/* What `history` and `crashes` can show: the rows, and the columns of their table. */
+enum view { RUNS, CELL, FLAKY, CRASHES };
+
+static int fetch(struct cl_history *h, enum view v, const struct history_args *a, json_t **rows)
 {
-	static const char *const run_cols[] = { "run", "started", "command", "candidate", "version",
-						"matrix", "cells", "passed", "verdict" };
-	static const char *const cell_cols[] = { "run", "started", "version", "cell", "kernel",
-						 "verdict", "attempts", "title" };
-	static const char *const crash_cols[] = { "title", "first_seen", "last_seen", "runs",
-						  "cells", "first_run", "last_run" };
+	switch (v) {
+	case CRASHES: return cl_history_crashes(h, rows);
+	case FLAKY: return cl_history_flaky(h, rows);
+	default: return cl_history_runs(h, &a->f, rows);
+	}
+}
+
+static int show(const struct history_args *a, enum view v)
+{
+	static const char *const cols[][10] = {
+		[RUNS] = { "run", "started", "command", "candidate", "version", "matrix", "cells",
+			   "passed", "verdict" },
+		[CELL] = { "run", "started", "version", "cell", "kernel", "verdict", "attempts",
+			   "title" },
+		[FLAKY] = { "cell", "kernel", "runs", "verdicts", "first_run", "last_run" },
+		[CRASHES] = { "title", "first_seen", "last_seen", "runs", "cells", "first_run",
+			      "last_run" },
+	};
 	char *where = a->db ? cl_xstrdup(a->db) : cl_history_default();
 	struct cl_history h;
 	json_t *rows = NULL;
-	int rc = cl_history_open(&h, where);
+	int rc = cl_history_open(&h, where), n = 0;
 
 	if (rc == 0) {
-		rc = crashes ? cl_history_crashes(&h, &rows) : cl_history_runs(&h, &a->f, &rows);
+		rc = fetch(&h, v, a, &rows);
 		cl_history_close(&h);
 	}
 	free(where);
@@ -194,14 +286,14 @@ static int show(const struct history_args *a, int crashes)
 		fprintf(stderr, "crashlab: %s\n", cl_err());
 		return 2;
 	}
-	if (a->json)
+	while (n < 10 && cols[v][n])
+		n++;
+	if (a->json) {
 		json_dumpf(rows, stdout, JSON_INDENT(2));
-	else if (crashes)
-		table(rows, crash_cols, 7);
-	else
-		table(rows, a->f.cell ? cell_cols : run_cols, a->f.cell ? 8 : 9);
-	if (a->json)
 		putchar('\n');
+	} else {
+		table(rows, cols[v], n);
+	}
 	json_decref(rows);
 	return 0;
 }
@@ -211,7 +303,7 @@ int cmd_history(int argc, char **argv)
 	struct history_args a = { 0 };
 	int rc = parse(argc, argv, &a, 1);
 
-	return rc >= 0 ? rc : show(&a, 0);
+	return rc >= 0 ? rc : show(&a, a.flaky ? FLAKY : a.f.cell ? CELL : RUNS);
 }
 
 int cmd_crashes(int argc, char **argv)
@@ -219,5 +311,5 @@ int cmd_crashes(int argc, char **argv)
 	struct history_args a = { 0 };
 	int rc = parse(argc, argv, &a, 0);
 
-	return rc >= 0 ? rc : show(&a, 1);
+	return rc >= 0 ? rc : show(&a, CRASHES);
 }

@@ -47,6 +47,7 @@ struct qualify {
 	int skip_preflight;              /* --skip-preflight, and reproduce */
 	const char *history;             /* the command recorded ("qualify", "reproduce"), NULL: none */
 	const char *db;                  /* --db (NULL: the default) */
+	const char *baseline;            /* --baseline */
 	struct cl_host *hosts[CL_SCHED_MAX_HOSTS]; /* connected, one per --uri */
 	const char *uris[CL_SCHED_MAX_HOSTS];      /* --uri (default CRASHLAB_URI, qemu:///system) */
 	int nuris;
@@ -199,12 +200,14 @@ static int report_run(struct qualify *q, struct cl_report *rep)
 	rep->shard = q->plan.shard;
 	rep->nshards = q->plan.nshards;
 	rc = conclude(&q->plan, rep);
-	/* recorded before it is signed: the report's "history" is part of what is signed */
-	if (q->history && rc >= 0) {
+	/* recorded before it is signed: the report's "history" is part of what is signed;
+	 * a shard is part of a run, recorded whole by merge */
+	if (q->history && rc >= 0 && q->plan.nshards <= 1) {
 		char *written = cl_path_join(q->plan.out, "report.json");
 
-		if (cl_file_exists(written))
-			cmd_history_record(q->plan.out, q->history, q->db);
+		if (cl_file_exists(written) &&
+		    cmd_history_record(q->plan.out, q->history, q->db, q->baseline))
+			rc = 2; /* asked for a baseline, and none could be read */
 		free(written);
 	}
 	return q->sign_key && rc >= 0 ? cl_outcome_sign(q->plan.out, q->sign_key, rc) : rc;
@@ -386,6 +389,7 @@ static void settle_options(struct qualify *q, const struct cmd_qualify_args *a, 
 	q->skip_preflight = a->skip_preflight || reproduce;
 	q->history = a->no_history ? NULL : reproduce ? "reproduce" : "qualify";
 	q->db = a->db;
+	q->baseline = a->baseline;
 	q->nuris = a->nuris;
 	memcpy(q->uris, a->uris, sizeof(q->uris));
 	if (!q->nuris)
@@ -418,7 +422,12 @@ int cmd_qualify(const struct cmd_qualify_args *args, int reproduce)
 		a.out = default_out = reproduce ? cl_sprintf("crashlab-out/reproduce-%s", a.kernel)
 						: cl_xstrdup("crashlab-out");
 	cells_dir = cl_sprintf("%s/cells", a.out);
-	if ((rc = load_inputs(&q, &a, reproduce)) || (rc = cl_mkdir_p(cells_dir, 0755))) {
+	if (a.baseline && (a.no_history || a.shard))
+		rc = cl_err_set(CL_EINPUT, "--baseline compares a whole run in the history: not with %s",
+				a.no_history ? "--no-history" : "--shard (the merged run is recorded)");
+	else if (!(rc = load_inputs(&q, &a, reproduce)) && a.baseline)
+		rc = cmd_history_check_baseline(a.db, a.baseline, q.cand->name);
+	if (rc || (rc = cl_mkdir_p(cells_dir, 0755))) {
 		fprintf(stderr, "crashlab: %s\n", cl_err());
 		rc = 2;
 		goto out;

@@ -71,6 +71,7 @@ int cmd_merge(const char **dirs, int n, const char *out, const char *key)
 	}
 	cl_outcome_pages(out);
 	rc = cl_merge_exit_code(out);
+	cmd_history_record(out, "merge", NULL, NULL); /* the whole run; its shards were not */
 	if (key)
 		rc = cl_outcome_sign(out, key, rc);
 	printf("%s: %d shards merged; report in %s (exit %d)\n",

@@ -33,6 +33,7 @@ static const struct command {
 	  "  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N|auto]\n"
 	  "          [--vmcore] [--remediate FILE] [--shard K/N] [--fail-fast] [--sign-key KEY]\n"
 	  "          [--uri URI]... [--mutants N|all] [--skip-preflight] [--db DB|--no-history]\n"
+	  "          [--baseline last-pass|RUN]\n"
 	  "          boot every cell of the matrix, install the candidate, run the scenario,\n"
 	  "          write DIR/report.json, junit.xml, summary.md and report.html;\n"
 	  "          --remediate applies a vendor's remediation offline to disk cells that\n"
@@ -157,6 +158,7 @@ static const struct option qualify_opts[] = {
 	{ "uri", required_argument, NULL, 'u' },       { "mutants", required_argument, NULL, 'M' },
 	{ "skip-preflight", no_argument, NULL, 'P' },  { "help", no_argument, NULL, 'h' },
 	{ "db", required_argument, NULL, 'D' },        { "no-history", no_argument, NULL, 'H' },
+	{ "baseline", required_argument, NULL, 'B' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -208,6 +210,7 @@ static int qualify_option(struct cmd_qualify_args *a, int c, const char *v)
 	case 'K': a->sign_key = v; break;
 	case 'D': a->db = v; break;
 	case 'H': a->no_history = 1; break;
+	case 'B': a->baseline = v; break;
 	case 'j':
 		if ((a->jobs = count_arg(v, 64, "auto", 0)) < 0)
 			return usage_error("--jobs takes a number from 1 to 64, or auto");
@@ -255,10 +258,10 @@ static int parse_keygen(int argc, char **argv)
 
 static const char gate_usage[] =
 	"usage: crashlab gate --attestation FILE --pubkey FILE --candidate FILE --matrix FILE\n"
-	"                     [--scenario FILE] [--modules DIR] [--max-age AGE]";
+	"                     [--scenario FILE] [--modules DIR] [--max-age AGE] [--no-regressions]";
 
-/* One "--name value" of the gate's command line into @in; 0, or -1 when unknown. */
-static int gate_option(struct cl_gate_input *in, const char *k, const char *v)
+/* The gate's option at @a (@left words from there) into @in: the words it took, or -1. */
+static int gate_option(struct cl_gate_input *in, char **a, int left)
 {
 	const struct { const char *name; const char **to; } paths[] = {
 		{ "--attestation", &in->attestation }, { "--pubkey", &in->pubkey },
@@ -266,22 +269,23 @@ static int gate_option(struct cl_gate_input *in, const char *k, const char *v)
 		{ "--scenario", &in->scenario },       { "--modules", &in->modules },
 	};
 
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
-		if (!strcmp(k, paths[i].name)) {
-			*paths[i].to = v;
-			return 0;
+	if (!strcmp(a[0], "--no-regressions"))
+		return in->no_regressions = 1;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]) && left > 1; i++)
+		if (!strcmp(a[0], paths[i].name)) {
+			*paths[i].to = a[1];
+			return 2;
 		}
-	if (!strcmp(k, "--max-age") && (in->max_age_s = cl_gate_parse_age(v)) > 0)
-		return 0;
-	return -1;
+	return left > 1 && !strcmp(a[0], "--max-age") && (in->max_age_s = cl_gate_parse_age(a[1])) > 0
+		       ? 2 : -1;
 }
 
 static int parse_gate(int argc, char **argv)
 {
 	struct cl_gate_input in = { .max_age_s = CL_GATE_DEFAULT_MAX_AGE_S };
-	int i;
+	int i, n;
 
-	for (i = 1; i + 1 < argc && gate_option(&in, argv[i], argv[i + 1]) == 0; i += 2)
+	for (i = 1; i < argc && (n = gate_option(&in, argv + i, argc - i)) > 0; i += n)
 		;
 	if (i != argc || !in.attestation || !in.pubkey || !in.candidate || !in.matrix) {
 		fprintf(stderr, "crashlab: %s\n%s\n", i != argc ? "gate: bad option, or a --max-age "

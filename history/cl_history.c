@@ -5,6 +5,7 @@
  * by a column, ids given by crashlab under the write lock.
  */
 #include "cl_history.h"
+#include "cl_sha256.h"
 #include "cl_util.h"
 
 #include <stdio.h>
@@ -28,6 +29,8 @@ static const char *const migrations[CL_HISTORY_SCHEMA] = {
 	" title TEXT NOT NULL, cells INTEGER, first_run INTEGER);"
 	"CREATE INDEX cells_by_cell ON cells (cell);"
 	"CREATE INDEX crash_groups_by_title ON crash_groups (title);",
+	/* 2: what makes two runs the same experiment (flaky cells) */
+	"ALTER TABLE runs ADD COLUMN inputs_sha256 TEXT;",
 };
 
 char *cl_history_default(void)
@@ -162,6 +165,30 @@ static int insert(struct cl_history *h, const char *sql_text, const char *const 
 	return cl_store_exec(h->store, sql_text, nlead + n, p, NULL, NULL);
 }
 
+/*
+ * What the run tested, as one digest: every artifact of the candidate
+ * (kind, name, kernel, sha256, in the report's order), the matrix's and the
+ * scenario's digests. Two runs with the same are the same experiment.
+ */
+static void inputs_digest(json_t *rep, char out[CL_SHA256_HEX])
+{
+	json_t *a, *ins = json_array();
+	size_t i;
+	char *text;
+
+	json_array_foreach(json_object_get(json_object_get(rep, "candidate"), "artifacts"), i, a)
+		json_array_append_new(ins, json_pack("[O?,O?,O?,O?]", json_object_get(a, "kind"),
+						     json_object_get(a, "name"),
+						     json_object_get(a, "kernel_release"),
+						     json_object_get(a, "sha256")));
+	json_array_append(ins, json_object_get(json_object_get(rep, "matrix"), "sha256"));
+	json_array_append(ins, json_object_get(json_object_get(rep, "scenario"), "sha256"));
+	text = json_dumps(ins, JSON_COMPACT | JSON_ENCODE_ANY);
+	cl_sha256_hex(out, text ? text : "", text ? strlen(text) : 0);
+	free(text);
+	json_decref(ins);
+}
+
 static int insert_run(struct cl_history *h, const char *run, json_t *rep, const char *command,
 		      const char *dir)
 {
@@ -169,12 +196,15 @@ static int insert_run(struct cl_history *h, const char *run, json_t *rep, const 
 					    "accelerator", "host.uri", "matrix.name",
 					    "matrix.sha256", "scenario.name", "scenario.sha256",
 					    "candidate.name", "candidate.version" };
-	const char *lead[] = { run, command, dir };
+	char inputs[CL_SHA256_HEX];
+	const char *lead[] = { run, command, dir, inputs };
 
-	return insert(h, "INSERT INTO runs (id, command, report_dir, started, finished, verdict,"
-		      " crashlab_version, accelerator, hosts, matrix, matrix_sha256, scenario,"
-		      " scenario_sha256, candidate, candidate_version) VALUES ($1, $2, $3, $4, $5,"
-		      " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)", lead, 3, rep, keys, 12);
+	inputs_digest(rep, inputs);
+	return insert(h, "INSERT INTO runs (id, command, report_dir, inputs_sha256, started,"
+		      " finished, verdict, crashlab_version, accelerator, hosts, matrix,"
+		      " matrix_sha256, scenario, scenario_sha256, candidate, candidate_version)"
+		      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+		      " $16)", lead, 4, rep, keys, 12);
 }
 
 static int insert_artifacts(struct cl_history *h, const char *run, json_t *rep)
@@ -390,6 +420,148 @@ int cl_history_crashes(struct cl_history *h, json_t **out)
 			rc = group_list(h, g, "candidate_versions", "SELECT DISTINCT"
 					" r.candidate_version FROM cells c JOIN runs r ON r.id ="
 					" c.run_id WHERE c.title = $1 ORDER BY r.candidate_version");
+	if (rc && *out) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int cl_history_baseline(struct cl_history *h, const char *spec, const char *candidate,
+			long before, long *id)
+{
+	char num[24], *v = NULL;
+	const char *p[] = { candidate, num };
+	int rc;
+
+	snprintf(num, sizeof(num), "%ld", before);
+	/* every parameter a statement is given, it uses: PostgreSQL types each */
+	if (!strcmp(spec, "last-pass"))
+		rc = cl_store_value(h->store, &v, "SELECT MAX(id) FROM runs WHERE verdict = 'pass' AND"
+				    " candidate = $1 AND id < CAST($2 AS INTEGER)", 2, p);
+	else if (strspn(spec, "0123456789") == strlen(spec) && *spec && strlen(spec) < 18)
+		rc = cl_store_value(h->store, &v, "SELECT id FROM runs WHERE id = CAST($1 AS INTEGER)",
+				    1, &spec);
+	else
+		return cl_err_set(CL_EINPUT, "--baseline %s: last-pass or a run number", spec);
+	*id = v ? atol(v) : 0;
+	free(v);
+	if (rc == 0 && *id <= 0)
+		rc = cl_err_set(CL_EINPUT, "--baseline %s: %s has no such run%s", spec, h->where,
+				strcmp(spec, "last-pass") ? "" : " (no passing run of this candidate)");
+	return rc;
+}
+
+/* A run's cells as {cell: [verdict, title]}. */
+static int cells_of(struct cl_history *h, long run, json_t **out)
+{
+	static const char *const cols[] = { "cell", "verdict", "title", NULL };
+	char num[24];
+	const char *p[] = { num };
+	json_t *rows = NULL, *r;
+	size_t i;
+	int rc;
+
+	snprintf(num, sizeof(num), "%ld", run);
+	rc = rows_of(h, "SELECT cell, verdict, title FROM cells WHERE run_id = CAST($1 AS INTEGER)"
+		     " ORDER BY cell", 1, p, cols, &rows);
+	*out = json_object();
+	json_array_foreach(rows, i, r)
+		json_object_set(*out, json_string_value(json_object_get(r, "cell")), r);
+	json_decref(rows);
+	return rc;
+}
+
+static int is_pass(json_t *cell)
+{
+	json_t *v = json_object_get(cell, "verdict");
+
+	return json_is_string(v) && !strcmp(json_string_value(v), "pass");
+}
+
+/* Did any cell of @cells crash with @title? */
+static int has_title(json_t *cells, const char *title)
+{
+	const char *k;
+	json_t *c;
+
+	json_object_foreach(cells, k, c)
+		if (!is_pass(c) && json_is_string(json_object_get(c, "title")) &&
+		    !strcmp(json_string_value(json_object_get(c, "title")), title))
+			return 1;
+	return 0;
+}
+
+int cl_history_compare(struct cl_history *h, long base, long now, json_t **out)
+{
+	json_t *was = NULL, *is = NULL, *c, *b;
+	json_t *reg = json_array(), *fix = json_array(), *titles = json_array(), *fresh = json_array();
+	const char *cell;
+	int rc = cells_of(h, base, &was);
+
+	if (rc == 0)
+		rc = cells_of(h, now, &is);
+	json_object_foreach(rc ? NULL : is, cell, c) {
+		json_t *title = json_object_get(c, "title");
+
+		b = json_object_get(was, cell);
+		if (!b)
+			json_array_append_new(fresh, json_string(cell));
+		else if (is_pass(b) && !is_pass(c))
+			json_array_append_new(reg, json_pack("{s:s, s:O, s:O, s:O}", "cell", cell, "was",
+							     json_object_get(b, "verdict"), "now",
+							     json_object_get(c, "verdict"), "title", title));
+		else if (!is_pass(b) && is_pass(c))
+			json_array_append_new(fix, json_pack("{s:s, s:O, s:O}", "cell", cell, "was",
+							     json_object_get(b, "verdict"), "now",
+							     json_object_get(c, "verdict")));
+	}
+	/* each crash title of this run that the baseline never had, once */
+	json_object_foreach(rc ? NULL : is, cell, c) {
+		const char *t = json_string_value(json_object_get(c, "title"));
+		size_t i;
+		json_t *seen;
+		int dup = 0;
+
+		if (is_pass(c) || !t || has_title(was, t))
+			continue;
+		json_array_foreach(titles, i, seen)
+			dup |= !strcmp(json_string_value(seen), t);
+		if (!dup)
+			json_array_append_new(titles, json_string(t));
+	}
+	*out = json_pack("{s:I, s:o, s:o, s:o, s:o}", "run", (json_int_t)base, "regressions", reg,
+			 "fixes", fix, "new_titles", titles, "new_cells", fresh);
+	json_decref(was);
+	json_decref(is);
+	return rc;
+}
+
+int cl_history_flaky(struct cl_history *h, json_t **out)
+{
+	static const char *const cols[] = { "cell", "kernel", "inputs_sha256", "#runs",
+					    "#verdicts", "#first_run", "#last_run", NULL };
+	static const char *const vcols[] = { "verdict", "#runs", NULL };
+	json_t *f;
+	size_t i;
+	int rc = rows_of(h, "SELECT c.cell, c.kernel, r.inputs_sha256, COUNT(*),"
+			    " COUNT(DISTINCT c.verdict), MIN(r.id), MAX(r.id) FROM cells c JOIN runs r"
+			    " ON r.id = c.run_id WHERE r.inputs_sha256 IS NOT NULL GROUP BY c.cell,"
+			    " c.kernel, r.inputs_sha256 HAVING COUNT(DISTINCT c.verdict) > 1 ORDER BY"
+			    " MAX(r.id) DESC, c.cell", 0, NULL, cols, out);
+
+	json_array_foreach(rc ? NULL : *out, i, f) {
+		const char *p[] = { json_string_value(json_object_get(f, "cell")),
+				    json_string_value(json_object_get(f, "kernel")),
+				    json_string_value(json_object_get(f, "inputs_sha256")) };
+		json_t *v = NULL;
+
+		if (rc == 0 && (rc = rows_of(h, "SELECT c.verdict, COUNT(*) FROM cells c JOIN runs r ON"
+					     " r.id = c.run_id WHERE c.cell = $1 AND c.kernel = $2 AND"
+					     " r.inputs_sha256 = $3 GROUP BY c.verdict ORDER BY"
+					     " c.verdict", 3, p, vcols, &v)) == 0)
+			json_object_set_new(f, "verdicts", v);
+	}
 	if (rc && *out) {
 		json_decref(*out);
 		*out = NULL;

@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#define CL_HISTORY_SCHEMA 1 /* the newest schema version this crashlab writes */
+#define CL_HISTORY_SCHEMA 2 /* the newest schema version this crashlab writes */
 
 struct cl_history {
 	struct cl_store *store;
@@ -63,6 +63,27 @@ struct cl_history_filter {
 	const char *since;     /* an ISO 8601 prefix, NULL: all */
 };
 int cl_history_runs(struct cl_history *h, const struct cl_history_filter *f, json_t **out);
+
+/*
+ * The run @spec names, before run @before: "last-pass" the newest run of
+ * @candidate whose verdict was pass, else a run number. CL_EINPUT when
+ * there is no such run.
+ */
+int cl_history_baseline(struct cl_history *h, const char *spec, const char *candidate,
+			long before, long *id);
+/*
+ * Run @now against run @base, as the report's "baseline": "regressions"
+ * (a cell that passed there and did not here), "fixes" (the other way),
+ * "new_titles" (crash titles the baseline did not have), "new_cells"
+ * (cells the baseline did not run).
+ */
+int cl_history_compare(struct cl_history *h, long base, long now, json_t **out);
+/*
+ * Cells whose verdicts differ across runs with identical inputs (the same
+ * candidate artifacts, matrix and scenario digests, kernel): flaky, each
+ * with its verdicts and runs.
+ */
+int cl_history_flaky(struct cl_history *h, json_t **out);
 int cl_history_crashes(struct cl_history *h, json_t **out);
 
 #endif

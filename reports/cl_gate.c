@@ -354,6 +354,26 @@ static int check_scenario(json_t *pred, const char *path)
 	return 0;
 }
 
+/* --no-regressions: the signed report was compared with a baseline
+ * (qualify --baseline) and no cell that passed there fails here. */
+static int check_regressions(json_t *pred)
+{
+	json_t *b = json_object_get(pred, "baseline"), *regs = json_object_get(b, "regressions");
+	json_t *first = json_array_get(regs, 0);
+
+	if (!json_is_object(b) || !json_is_array(regs))
+		return cl_err_set(1, "--no-regressions: the signed report has no "
+				  "baseline (qualify --baseline last-pass|RUN)");
+	if (first)
+		return cl_err_set(1, "%zu regression%s against run %lld, first %.80s (%.20s -> "
+				  "%.20s)", json_array_size(regs), json_array_size(regs) == 1 ? "" : "s",
+				  (long long)json_integer_value(json_object_get(b, "run")),
+				  json_string_value(json_object_get(first, "cell")),
+				  json_string_value(json_object_get(first, "was")),
+				  json_string_value(json_object_get(first, "now")));
+	return 0;
+}
+
 int cl_gate(const struct cl_gate_input *in)
 {
 	struct cl_candidate *c = NULL;
@@ -369,7 +389,8 @@ int cl_gate(const struct cl_gate_input *in)
 	    (rc = cl_candidate_load_flags(&c, in->candidate, CL_CAND_RECORD_DIGESTS)) == 0 &&
 	    (rc = check_preflight_ran(pred, c)) == 0 && (rc = check_artifacts(pred, c)) == 0 &&
 	    (!in->modules || (rc = check_modules(pred, in->modules)) == 0) &&
-	    (rc = check_matrix(pred, in->matrix, c)) == 0)
+	    (rc = check_matrix(pred, in->matrix, c)) == 0 &&
+	    (!in->no_regressions || (rc = check_regressions(pred)) == 0))
 		rc = check_scenario(pred, in->scenario);
 	cl_candidate_free(c);
 	json_decref(st);

@@ -31,6 +31,7 @@ struct cl_gate_input {
 	const char *scenario;     /* the scenario the release requires */
 	const char *modules;      /* DIR/RELEASE/NAME.ko as they ship, or NULL */
 	double max_age_s;         /* > 0 */
+	int no_regressions;       /* the signed report's baseline must show none */
 };
 
 /* 0: may ship; 1: refused (cl_err() says why); CL_EINPUT: bad input. */

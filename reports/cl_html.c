@@ -378,6 +378,21 @@ static void grid(xmlTextWriterPtr w, json_t *cells)
 	json_decref(cols);
 }
 
+/* The history's word on crash group @i (recorded in the report's order):
+ * "new", "known since run R (DATE)", or NULL when the run was not recorded. */
+static char *standing(json_t *rep, size_t i)
+{
+	json_t *g = json_array_get(json_object_get(json_object_get(rep, "history"), "groups"), i);
+
+	if (!g)
+		return NULL;
+	if (strcmp(str(g, "status"), "known"))
+		return cl_xstrdup("new");
+	return cl_sprintf("known since run %lld (%s)",
+			  (long long)json_integer_value(json_object_get(g, "first_run")),
+			  str(g, "first_seen"));
+}
+
 static void groups(xmlTextWriterPtr w, json_t *rep)
 {
 	json_t *g, *id;
@@ -394,6 +409,11 @@ static void groups(xmlTextWriterPtr w, json_t *rep)
 		xmlTextWriterFullEndElement(w);
 		cl_xmlw_el(w, "td", str(g, "title"));
 		cl_xmlw_el(w, "td", *str(g, "module") ? str(g, "module") : "(no module)");
+		char *known = standing(rep, i);
+
+		if (known)
+			cl_xmlw_el(w, "td", known);
+		free(known);
 		xmlTextWriterStartElement(w, W("td"));
 		json_array_foreach(json_object_get(g, "cells"), j, id) {
 			if (j)
@@ -403,6 +423,36 @@ static void groups(xmlTextWriterPtr w, json_t *rep)
 		xmlTextWriterFullEndElement(w);
 		xmlTextWriterFullEndElement(w);
 	}
+	xmlTextWriterFullEndElement(w);
+}
+
+/* Where the run was recorded, and how it compares with its baseline. */
+static void history(xmlTextWriterPtr w, json_t *rep)
+{
+	json_t *h = json_object_get(rep, "history"), *b = json_object_get(rep, "baseline"), *r;
+	size_t i;
+
+	if (!json_is_object(h) && !json_is_object(b))
+		return;
+	cl_xmlw_el(w, "h2", "History");
+	xmlTextWriterStartElement(w, W("table"));
+	if (json_is_true(json_object_get(h, "recorded")))
+		row_take(w, "recorded", cl_sprintf("run %lld in %s",
+						   (long long)json_integer_value(json_object_get(h, "run")),
+						   str(h, "db")));
+	else if (json_is_object(h))
+		row_take(w, "not recorded", cl_sprintf("%s: %s", str(h, "db"), str(h, "error")));
+	if (json_is_object(b))
+		row_take(w, "baseline", cl_sprintf("run %lld: %zu regressions, %zu fixes, %zu new crash "
+						   "titles, %zu new cells",
+						   (long long)json_integer_value(json_object_get(b, "run")),
+						   json_array_size(json_object_get(b, "regressions")),
+						   json_array_size(json_object_get(b, "fixes")),
+						   json_array_size(json_object_get(b, "new_titles")),
+						   json_array_size(json_object_get(b, "new_cells"))));
+	json_array_foreach(json_object_get(b, "regressions"), i, r)
+		row_take(w, "regression", cl_sprintf("%s: %s -> %s", str(r, "cell"), str(r, "was"),
+						     str(r, "now")));
 	xmlTextWriterFullEndElement(w);
 }
 
@@ -701,6 +751,7 @@ static void write_page(xmlTextWriterPtr w, json_t *rep)
 	artifacts(w, rep);
 	grid(w, cells);
 	groups(w, rep);
+	history(w, rep);
 	cl_xmlw_el(w, "h2", "Cells");
 	json_array_foreach(cells, i, c)
 		cell_details(w, c);

@@ -206,6 +206,47 @@ static void outcome_lines(char **buf, size_t *len, json_t *cells)
 		cl_append(buf, len, "\n");
 }
 
+/* Where the run was recorded, each crash group new or known, the baseline. */
+static void history_lines(char **buf, size_t *len, json_t *rep)
+{
+	json_t *h = json_object_get(rep, "history"), *b = json_object_get(rep, "baseline"), *x;
+	size_t i;
+	int rows = 0, more = 0;
+
+	if (json_is_true(json_object_get(h, "recorded")))
+		cl_append(buf, len, "- history: run %lld\n", num(h, "run"));
+	else if (json_is_object(h)) {
+		cl_append(buf, len, "- history: not recorded: ");
+		md_put(buf, len, str(h, "error"), 200);
+		cl_append(buf, len, "\n");
+	}
+	json_array_foreach(json_object_get(h, "groups"), i, x) {
+		if (strcmp(str(x, "status"), "known"))
+			cl_append(buf, len, "- **new** crash: ");
+		else
+			cl_append(buf, len, "- known crash (first seen in run %lld, %.20s): ",
+				  num(x, "first_run"), str(x, "first_seen"));
+		md_put(buf, len, str(x, "title"), 200);
+		cl_append(buf, len, "\n");
+	}
+	if (!json_is_object(b))
+		return;
+	cl_append(buf, len, "- against run %lld: **%zu regressions**, %zu fixes, %zu new crash titles, "
+		  "%zu new cells\n", num(b, "run"), json_array_size(json_object_get(b, "regressions")),
+		  json_array_size(json_object_get(b, "fixes")),
+		  json_array_size(json_object_get(b, "new_titles")),
+		  json_array_size(json_object_get(b, "new_cells")));
+	json_array_foreach(json_object_get(b, "regressions"), i, x) {
+		if (!listed(&rows, &more))
+			continue;
+		cl_append(buf, len, "  - regression ");
+		md_put(buf, len, str(x, "cell"), 80);
+		cl_append(buf, len, ": %.20s -> %.20s\n", str(x, "was"), str(x, "now"));
+	}
+	if (more)
+		cl_append(buf, len, "  - and %d more (report.json has them all)\n", more);
+}
+
 int cl_summary_write(const char *report_path, const char *out_path)
 {
 	json_t *rep, *cand, *a;
@@ -228,6 +269,7 @@ int cl_summary_write(const char *report_path, const char *out_path)
 	preflight_lines(&buf, &len, rep);
 	failing_table(&buf, &len, json_object_get(rep, "cells"));
 	outcome_lines(&buf, &len, json_object_get(rep, "cells"));
+	history_lines(&buf, &len, rep);
 	json_array_foreach(json_object_get(cand, "artifacts"), i, a) {
 		if (strcmp(str(a, "kind"), "content"))
 			continue;

@@ -26,6 +26,8 @@
 #   interrupt   Ctrl-C mid-run leaves no domain and no scratch directory
 #   gate        crashlab gate over the signed statements: a pass, each refusal
 #   shards      rings and --fail-fast; shards merged into the verdicts of one run
+#   history     runs recorded in SQLite and in a PostgreSQL of the test's own:
+#               crash groups new then known, --baseline, gate --no-regressions
 #   snapshots   snapshot cells (6.1 and 6.12): saved once, restored per cell,
 #               the candidate delivered over the agent's virtio port and
 #               checked by digest; a damaged saved state is saved again
@@ -60,7 +62,8 @@ export CRASHLAB_DB=${CRASHLAB_DB:-$OUT/history.db} # the runs here are not the u
 scratch_dirs >"$OUT/scratch.start"
 mkdir -p "$OUT/tally"
 
-for f in triage bad-input preflight qualify releases scenarios evidence interrupt gate shards snapshots bpf mutants disk \
+for f in triage bad-input preflight qualify releases scenarios evidence interrupt gate shards history snapshots bpf \
+         mutants disk \
          third-party-modules hosts; do
     rm -f "$OUT/tally/$f"
     t0=$SECONDS

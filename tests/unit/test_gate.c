@@ -24,6 +24,7 @@ struct fixture {
 	const char *verdict;        /* the run's overall verdict ("pass") */
 	const char *step_status;    /* each pre-flight step's ("pass") */
 	int steps_missing;          /* pre-flight steps left out of the report */
+	json_t *baseline;           /* the report's "baseline" (qualify --baseline), or NULL */
 };
 
 static int put(const char *path, const char *text)
@@ -65,6 +66,8 @@ static void write_report(struct fixture *f, const char *finished)
 		      "crashlab_report", 1, "verdict", f->verdict, "preflight", "declared",
 		      c->npreflight, "skipped", 0, "steps", steps, "started", started, "finished",
 		      finished, "candidate", "artifacts", a, "scenario", "sha256", sha, "cells", cell);
+	if (f->baseline)
+		json_object_set(r, "baseline", f->baseline);
 	text = json_dumps(r, JSON_INDENT(2));
 	assert_int_equal(cl_write_file(f->report, text, strlen(text)), 0);
 	assert_int_equal(cl_attest_write(f->report, f->key, f->att), 0);
@@ -122,6 +125,7 @@ static int teardown(void **state)
 	free(f->key);
 	free(f->pub);
 	free(f->other_pub);
+	json_decref(f->baseline);
 	free(f);
 	return 0;
 }
@@ -238,6 +242,32 @@ static void test_preflight_and_cells_decide(void **state)
 	assert_int_equal(gate(f, f->pub, f->matrix, f->scenario), 0);
 }
 
+/* --no-regressions: only a signed report compared with a baseline, and clean. */
+static void test_no_regressions(void **state)
+{
+	struct fixture *f = *state;
+	struct cl_gate_input in = { .attestation = f->att, .pubkey = f->pub, .candidate = f->manifest,
+				    .matrix = f->matrix, .scenario = f->scenario, .max_age_s = 3600,
+				    .no_regressions = 1 };
+	char when[64];
+
+	utc(when, sizeof(when), -5);
+	assert_int_equal(cl_gate(&in), 1);
+	assert_contains(cl_err(), "has no baseline");
+	f->baseline = json_pack("{s:i, s:[{s:s, s:s, s:s}], s:[], s:[], s:[]}", "run", 7,
+				"regressions", "cell", "a", "was", "pass", "now", "crash", "fixes",
+				"new_titles", "new_cells");
+	write_report(f, when);
+	assert_int_equal(cl_gate(&in), 1);
+	assert_contains(cl_err(), "1 regression against run 7, first a (pass -> crash)");
+	in.no_regressions = 0; /* not asked: the baseline is the report's, the gate's rules as before */
+	assert_int_equal(cl_gate(&in), 0);
+	in.no_regressions = 1;
+	json_array_clear(json_object_get(f->baseline, "regressions"));
+	write_report(f, when);
+	assert_int_equal(cl_gate(&in), 0);
+}
+
 static void test_durations(void **state)
 {
 	double t;
@@ -265,6 +295,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_module_source_is_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scenario_and_matrix_are_inputs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_preflight_and_cells_decide, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_regressions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_is_checked, setup, teardown),
 		cmocka_unit_test(test_durations),
 	};

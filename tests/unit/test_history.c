@@ -17,9 +17,12 @@
 
 #define CF291_TITLE "BUG: unable to handle page fault in cl_interp_eval"
 
-/* A report of @ncells cells (kernels 6.1.0-5x-amd64); @crash: every cell crashed. */
+/* A report of 3 cells (kernels 6.1.0-5x-amd64); @crash: every cell crashed
+ * (the bad content's digest), else passed but @crash < 0: cell c1 hung. */
 static json_t *report(const char *version, int crash, const char *started)
 {
+	const int hang = crash < 0;
+
 	json_t *cells = json_array(), *names = json_array();
 
 	for (int i = 0; i < 3; i++) {
@@ -29,9 +32,10 @@ static json_t *report(const char *version, int crash, const char *started)
 		snprintf(kernel, sizeof(kernel), "6.1.0-5%d-amd64", i);
 		json_array_append_new(cells, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:f, s:i, s:i}",
 						       "id", id, "kernel_release", kernel, "os", "debian-12",
-						       "flavor", "amd64", "verdict", crash ? "crash" : "pass",
-						       "title", crash ? CF291_TITLE : "sensor saw the workload",
-						       "class", crash ? json_string("page_fault") : json_null(),
+						       "flavor", "amd64", "verdict",
+						       crash > 0 ? "crash" : hang && i == 1 ? "hang" : "pass",
+						       "title", crash > 0 ? CF291_TITLE : "sensor saw the workload",
+						       "class", crash > 0 ? json_string("page_fault") : json_null(),
 						       "duration_s", 2.5, "attempts", 1, "boots", 1));
 		json_array_append_new(names, json_string(id));
 	}
@@ -40,8 +44,8 @@ static json_t *report(const char *version, int crash, const char *started)
 			 "verdict", crash ? "fail" : "pass", "started", started, "finished", started,
 			 "accelerator", "tcg", "crashlab", "version", "0.1.0", "matrix", "name", "smoke",
 			 "sha256", "ab", "candidate", "name", "sensor", "version", version, "artifacts",
-			 "kind", "content", "name", "channel-291", "sha256", "4cc6",
-			 "groups", crash ? json_pack("[{s:s, s:o}]", "title", CF291_TITLE, "cells", names)
+			 "kind", "content", "name", "channel-291", "sha256", crash > 0 ? "bad1" : "4cc6",
+			 "groups", crash > 0 ? json_pack("[{s:s, s:o}]", "title", CF291_TITLE, "cells", names)
 					 : (json_decref(names), json_array()),
 			 "cells", cells);
 }
@@ -62,6 +66,47 @@ static long count(json_t *rows)
 
 	json_decref(rows);
 	return n;
+}
+
+/* Runs 1-2 good, 3-4 CF291: the baseline, the comparison, flaky cells. */
+static void check_baseline(struct cl_history *h)
+{
+	struct cl_history_run run;
+	json_t *b, *rows;
+	long id;
+
+	assert_int_equal(cl_history_baseline(h, "last-pass", "sensor", 4, &id), 0);
+	assert_int_equal(id, 2);
+	assert_int_equal(cl_history_baseline(h, "3", "sensor", 4, &id), 0);
+	assert_int_equal(id, 3);
+	assert_int_equal(cl_history_baseline(h, "99", "sensor", 4, &id), CL_EINPUT);
+	assert_int_equal(cl_history_baseline(h, "last-pass", "other", 4, &id), CL_EINPUT);
+	assert_int_equal(cl_history_baseline(h, "yesterday", "sensor", 4, &id), CL_EINPUT);
+	/* CF291 against the last pass: every cell a regression, one new title */
+	assert_int_equal(cl_history_compare(h, 2, 4, &b), 0);
+	assert_int_equal(json_array_size(json_object_get(b, "regressions")), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+				    json_object_get(b, "regressions"), 0), "now")), "crash");
+	assert_int_equal(json_array_size(json_object_get(b, "fixes")), 0);
+	assert_int_equal(json_array_size(json_object_get(b, "new_titles")), 1);
+	assert_int_equal(json_array_size(json_object_get(b, "new_cells")), 0);
+	json_decref(b);
+	/* and the other way: every cell fixed, nothing new */
+	assert_int_equal(cl_history_compare(h, 4, 2, &b), 0);
+	assert_int_equal(json_array_size(json_object_get(b, "fixes")), 3);
+	assert_int_equal(json_array_size(json_object_get(b, "regressions")), 0);
+	assert_int_equal(json_array_size(json_object_get(b, "new_titles")), 0);
+	json_decref(b);
+	/* different inputs are never flaky; the same inputs with two verdicts are */
+	assert_int_equal(cl_history_flaky(h, &rows), 0);
+	assert_int_equal(count(rows), 0);
+	assert_int_equal(record(h, "1.0.0", -1, "2026-12-04T11:00:00Z", &run), 5);
+	cl_history_run_clear(&run);
+	assert_int_equal(cl_history_flaky(h, &rows), 0);
+	assert_int_equal(json_array_size(rows), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "cell")), "c1");
+	assert_int_equal(json_array_size(json_object_get(json_array_get(rows, 0), "verdicts")), 2);
+	json_decref(rows);
 }
 
 /* The sequence of the done-when: good twice, CF291 twice. */
@@ -114,12 +159,13 @@ static void check_store(const char *where)
 	assert_string_equal(json_string_value(json_array_get(json_object_get(g, "candidate_versions"), 0)),
 			    "1.0.1");
 	json_decref(rows);
+	check_baseline(&h);
 	cl_history_close(&h);
 
 	/* opened again: migrated already, the runs kept */
 	assert_int_equal(cl_history_open(&h, where), 0);
 	assert_int_equal(cl_history_runs(&h, &(struct cl_history_filter){ 0 }, &rows), 0);
-	assert_int_equal(count(rows), 4);
+	assert_int_equal(count(rows), 5);
 	cl_history_close(&h);
 }
 
@@ -159,8 +205,8 @@ static void check_writers(const char *where)
 	assert_int_equal(cl_history_open(&h, where), 0);
 	assert_int_equal(cl_history_runs(&h, &(struct cl_history_filter){ .candidate = "sensor" },
 					 &rows), 0);
-	assert_int_equal(json_array_size(rows), 4 + 30);
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "run")), 34);
+	assert_int_equal(json_array_size(rows), 5 + 30);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "run")), 35);
 	json_decref(rows);
 	cl_history_close(&h);
 }

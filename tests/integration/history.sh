@@ -1,0 +1,83 @@
+#!/bin/bash
+# Memory across runs, on real runs of matrix/smoke.json: two qualifications
+# of the good candidate and two of CF291, recorded in an SQLite file and
+# then, the same sequence, in a PostgreSQL server of the test's own
+# (tests/lib/pg.sh): the runs, the crash group new then known, --baseline
+# last-pass naming every cell a regression, a baseline that cannot be had
+# refused before any VM, the signed report's regressions refused by the
+# gate. Part of tests/integration.sh.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/lib/feature.sh
+. tests/lib/pg.sh
+
+M=matrix/smoke.json
+CF=sensor/candidate-cf291.json
+GOOD=sensor/candidate.json
+
+# sequence TAG DB: the four runs and what the history says of them
+sequence() {
+    local t=$1 db=$2
+    run "h-$t-good1" 0 qualify --matrix $M --candidate $GOOD --db "$db" --out "$OUT/h-$t-good1"
+    run "h-$t-good2" 0 qualify --matrix $M --candidate $GOOD --db "$db" --baseline last-pass \
+        --out "$OUT/h-$t-good2"
+    check "history ($t): the second good run against the first: no regression, no fix" \
+        json "$OUT/h-$t-good2/report.json" "r['baseline']['run']==1 and r['baseline']['regressions']==[]
+             and r['baseline']['fixes']==[] and r['baseline']['new_cells']==[]"
+    run "h-$t-cf1" 1 qualify --matrix $M --candidate $CF --db "$db" --out "$OUT/h-$t-cf1"
+    check "history ($t): the three runs, newest first, two passing and one failing" \
+        bash -c "'$CL' history --db '$db' --json > '$OUT/h-$t.json' &&
+                 python3 -c \"import json; r=json.load(open('$OUT/h-$t.json'))
+assert [x['run'] for x in r]==[3,2,1] and [x['verdict'] for x in r]==['fail','pass','pass'], r
+assert r[0]['candidate']=='crashlab-reference-sensor' and r[0]['cells']==4 and r[0]['passed']==0, r\""
+    check "history ($t): the CF291 run's crash group is new, said on stderr and in its report" \
+        bash -c "grep -q '^crashlab: new crash: .*cl_interp_eval' '$OUT/h-$t-cf1.err' &&
+                 python3 -c \"import json; h=json.load(open('$OUT/h-$t-cf1/report.json'))['history']
+assert h['recorded'] and h['run']==3 and [g['status'] for g in h['groups']]==['new'], h\""
+    run "h-$t-cf2" 1 qualify --matrix $M --candidate $CF --db "$db" --baseline last-pass \
+        --out "$OUT/h-$t-cf2"
+    check "history ($t): run again, the crash group is known since run 3" \
+        bash -c "grep -q '^crashlab: known crash: .*cl_interp_eval.*first seen in run 3' '$OUT/h-$t-cf2.err' &&
+                 python3 -c \"import json; h=json.load(open('$OUT/h-$t-cf2/report.json'))['history']
+assert [(g['status'], g['first_run']) for g in h['groups']]==[('known', 3)], h\""
+    check "history ($t): --baseline last-pass is run 2, and every cell is a regression" \
+        json "$OUT/h-$t-cf2/report.json" "r['baseline']['run']==2 and
+             sorted(x['cell'] for x in r['baseline']['regressions'])==sorted(c['id'] for c in r['cells'])
+             and len(r['baseline']['regressions'])==4 and len(r['baseline']['new_titles'])==1"
+    check "history ($t): crashes lists the group once, seen in runs 3 and 4 on four kernels" \
+        bash -c "'$CL' crashes --db '$db' --json > '$OUT/h-$t-crashes.json' &&
+                 python3 -c \"import json; g=json.load(open('$OUT/h-$t-crashes.json'))
+assert len(g)==1 and g[0]['runs']==2 and g[0]['first_run']==3 and g[0]['last_run']==4, g
+assert len(g[0]['kernels'])==4 and 'cl_interp_eval' in g[0]['title'], g\""
+    check "history ($t): the reports with their history are valid against the schema" \
+        python3 tests/checks/schema.py "$OUT/h-$t-cf1/report.json" "$OUT/h-$t-cf2/report.json"
+}
+
+echo "# history: runs recorded in SQLite and in PostgreSQL, new and known crashes, a baseline"
+sequence sqlite "$OUT/history-test.db"
+PGD=$(mktemp -d /tmp/crashlab-it-pg.XXXXXX)
+if url=$(pg_start "$PGD"); then
+    sequence postgresql "$url"
+else
+    bad "history: a PostgreSQL server of the test's own did not start"
+fi
+pg_stop "$PGD"
+
+run h-nobase 2 qualify --matrix $M --candidate $GOOD --db "$OUT/h-empty.db" --baseline last-pass \
+    --out "$OUT/h-nobase"
+check "history: a baseline the history does not have: exit 2, one line naming the database" \
+    one_line h-nobase 'h-empty.db has no such run'
+check "history: ... and no VM was booted for it" test ! -e "$OUT/h-nobase/report.json"
+
+# the gate: --no-regressions takes the good run compared with its baseline,
+# and refuses the one that was compared with none
+"$CL" keygen --out "$OUT/h-key" >/dev/null 2>&1
+for d in h-sqlite-good1 h-sqlite-good2; do "$CL" sign "$OUT/$d" --key "$OUT/h-key.key" >/dev/null 2>&1; done
+run h-gate-ok 0 gate --attestation "$OUT/h-sqlite-good2/attestation.json" --pubkey "$OUT/h-key.pub" \
+    --candidate $GOOD --matrix $M --no-regressions
+run h-gate-nobase 1 gate --attestation "$OUT/h-sqlite-good1/attestation.json" --pubkey "$OUT/h-key.pub" \
+    --candidate $GOOD --matrix $M --no-regressions
+check "history: gate --no-regressions refuses a signed report compared with no baseline" \
+    grep -q 'has no baseline' "$OUT/h-gate-nobase.err"
+
+[ "$fail" = 0 ]
