@@ -169,16 +169,19 @@ const char cmd_history_usage[] =
 	"  history [--db DB] [--candidate NAME] [--cell ID] [--since DATE] [--flaky] [--json]\n"
 	"          the runs recorded (qualify, merge and reproduce record theirs), one cell's\n"
 	"          rows, or --flaky: cells whose verdicts differ across runs of the same inputs.\n"
+	"          --html FILE: a page of the newest 50 runs, cells by run, and the crash groups\n"
 	"          DB: a file (SQLite) or postgresql://...; default $CRASHLAB_DB, else\n"
 	"          $XDG_DATA_HOME/crashlab/history.db\n";
 const char cmd_crashes_usage[] =
-	"  crashes [--db DB] [--json]   crash groups across the recorded runs: first and last\n"
-	"          seen, runs, cells, kernels, candidate versions\n";
+	"  crashes [--db DB] [--json] [--title TITLE]   crash groups across the recorded runs:\n"
+	"          first and last seen, runs, cells, kernels, candidate versions; --title: that\n"
+	"          crash's first bad and last good kernel and candidate version\n";
 
 struct history_args {
 	const char *db;
 	struct cl_history_filter f;
 	int json, flaky;
+	const char *html, *title;
 };
 
 static int parse(int argc, char **argv, struct history_args *a, int filters)
@@ -187,6 +190,7 @@ static int parse(int argc, char **argv, struct history_args *a, int filters)
 		{ "db", required_argument, NULL, 'd' },        { "candidate", required_argument, NULL, 'c' },
 		{ "cell", required_argument, NULL, 'C' },      { "since", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },            { "flaky", no_argument, NULL, 'F' },
+		{ "html", required_argument, NULL, 'H' },     { "title", required_argument, NULL, 't' },
 		{ 0 } };
 	int c;
 
@@ -205,6 +209,10 @@ static int parse(int argc, char **argv, struct history_args *a, int filters)
 			a->f.since = optarg;
 		else if (filters && c == 'F')
 			a->flaky = 1;
+		else if (filters && c == 'H')
+			a->html = optarg;
+		else if (!filters && c == 't')
+			a->title = optarg;
 		else
 			break;
 	}
@@ -249,14 +257,33 @@ static void table(json_t *rows, const char *const *cols, int ncols)
 		}
 }
 
+/* "kernel: first bad X, last good Y" and the same of the candidate's versions. */
+static void edges(json_t *e)
+{
+	static const char *const what[] = { "kernel", "candidate_version" };
+
+	for (int i = 0; i < 2; i++) {
+		json_t *x = json_object_get(e, what[i]);
+		const char *bad = json_string_value(json_object_get(x, "first_bad"));
+		const char *good = json_string_value(json_object_get(x, "last_good"));
+		char *line = cl_sprintf("%s: first bad %s, last good %s", what[i], bad ? bad : "-",
+					good ? good : "- (none recorded below it)");
+
+		cl_sanitize(line);
+		printf("%s\n", line);
+		free(line);
+	}
+}
+
 /* What `history` and `crashes` can show: the rows, and the columns of their table. */
-enum view { RUNS, CELL, FLAKY, CRASHES };
+enum view { RUNS, CELL, FLAKY, CRASHES, EDGES };
 
 static int fetch(struct cl_history *h, enum view v, const struct history_args *a, json_t **rows)
 {
 	switch (v) {
 	case CRASHES: return cl_history_crashes(h, rows);
 	case FLAKY: return cl_history_flaky(h, rows);
+	case EDGES: return cl_history_edges(h, a->title, rows);
 	default: return cl_history_runs(h, &a->f, rows);
 	}
 }
@@ -271,6 +298,7 @@ static int show(const struct history_args *a, enum view v)
 		[FLAKY] = { "cell", "kernel", "runs", "verdicts", "first_run", "last_run" },
 		[CRASHES] = { "title", "first_seen", "last_seen", "runs", "cells", "first_run",
 			      "last_run" },
+		[EDGES] = { "kernel", "candidate_version" },
 	};
 	char *where = a->db ? cl_xstrdup(a->db) : cl_history_default();
 	struct cl_history h;
@@ -278,7 +306,7 @@ static int show(const struct history_args *a, enum view v)
 	int rc = cl_history_open(&h, where), n = 0;
 
 	if (rc == 0) {
-		rc = fetch(&h, v, a, &rows);
+		rc = a->html ? cl_history_page(&h, 50, a->html) : fetch(&h, v, a, &rows);
 		cl_history_close(&h);
 	}
 	free(where);
@@ -288,11 +316,13 @@ static int show(const struct history_args *a, enum view v)
 	}
 	while (n < 10 && cols[v][n])
 		n++;
-	if (a->json) {
+	if (a->html)
+		printf("history page in %s\n", a->html);
+	else if (a->json) {
 		json_dumpf(rows, stdout, JSON_INDENT(2));
 		putchar('\n');
 	} else {
-		table(rows, cols[v], n);
+		v == EDGES ? edges(rows) : table(rows, cols[v], n);
 	}
 	json_decref(rows);
 	return 0;
@@ -311,5 +341,5 @@ int cmd_crashes(int argc, char **argv)
 	struct history_args a = { 0 };
 	int rc = parse(argc, argv, &a, 0);
 
-	return rc >= 0 ? rc : show(&a, CRASHES);
+	return rc >= 0 ? rc : show(&a, a.title ? EDGES : CRASHES);
 }

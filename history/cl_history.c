@@ -568,3 +568,90 @@ int cl_history_flaky(struct cl_history *h, json_t **out)
 	}
 	return rc;
 }
+
+int cl_history_grid(struct cl_history *h, int last, json_t **runs, json_t **cells)
+{
+	static const char *const run_cols[] = { "#run", "started", "candidate", "version",
+						"verdict", NULL };
+	static const char *const cell_cols[] = { "#run", "cell", "kernel", "verdict", "title",
+						 NULL };
+	char num[24];
+	const char *p[] = { num };
+	int rc;
+
+	snprintf(num, sizeof(num), "%d", last);
+	*cells = NULL;
+	rc = rows_of(h, "SELECT id, started, candidate, candidate_version, verdict FROM runs"
+		     " ORDER BY id DESC LIMIT CAST($1 AS INTEGER)", 1, p, run_cols, runs);
+	if (rc == 0) {
+		json_int_t oldest = json_integer_value(json_object_get(
+			json_array_get(*runs, json_array_size(*runs) - 1), "run"));
+
+		snprintf(num, sizeof(num), "%lld", (long long)oldest);
+		rc = rows_of(h, "SELECT run_id, cell, kernel, verdict, title FROM cells WHERE run_id >="
+			     " CAST($1 AS INTEGER) ORDER BY cell, run_id", 1, p, cell_cols, cells);
+	}
+	return rc;
+}
+
+/* Debian's kernel and package versions compare as strverscmp does for
+ * them: "6.1.0-9" < "6.1.0-47", "1.0.9" < "1.0.10". */
+static int by_version(const void *a, const void *b)
+{
+	return strverscmp(json_string_value(json_object_get(*(json_t *const *)a, "v")),
+			  json_string_value(json_object_get(*(json_t *const *)b, "v")));
+}
+
+/*
+ * Over rows {v, bad, good} (one per kernel or per candidate version): the
+ * first (lowest) v with a bad row, and the last v below it that was good and
+ * never bad. {"first_bad": V|null, "last_good": V|null}.
+ */
+static json_t *edge(json_t *rows)
+{
+	size_t n = json_array_size(rows), i;
+	json_t **v = cl_xcalloc(n + 1, sizeof(*v)), *first = NULL, *good = NULL;
+
+	for (i = 0; i < n; i++)
+		v[i] = json_array_get(rows, i);
+	qsort(v, n, sizeof(*v), by_version);
+	for (i = 0; i < n && !first; i++) {
+		if (json_integer_value(json_object_get(v[i], "bad")) > 0)
+			first = json_object_get(v[i], "v");
+		else if (json_integer_value(json_object_get(v[i], "good")) > 0)
+			good = json_object_get(v[i], "v");
+	}
+	free(v);
+	return json_pack("{s:O?, s:O?}", "first_bad", first, "last_good", first ? good : NULL);
+}
+
+int cl_history_edges(struct cl_history *h, const char *title, json_t **out)
+{
+	static const char *const cols[] = { "v", "#bad", "#good", NULL };
+	const char *p[] = { title };
+	json_t *kernels = NULL, *versions = NULL;
+	int rc;
+
+	*out = NULL;
+	/* per kernel over the candidate versions that ever met the crash; per
+	 * candidate version over the kernels it was met on */
+	rc = rows_of(h, "SELECT c.kernel, SUM(CASE WHEN c.title = $1 THEN 1 ELSE 0 END),"
+		     " SUM(CASE WHEN c.verdict = 'pass' THEN 1 ELSE 0 END) FROM cells c JOIN runs r"
+		     " ON r.id = c.run_id WHERE r.candidate_version IN (SELECT r2.candidate_version"
+		     " FROM cells c2 JOIN runs r2 ON r2.id = c2.run_id WHERE c2.title = $1)"
+		     " GROUP BY c.kernel", 1, p, cols, &kernels);
+	if (rc == 0)
+		rc = rows_of(h, "SELECT r.candidate_version, SUM(CASE WHEN c.title = $1 THEN 1 ELSE 0"
+			     " END), SUM(CASE WHEN c.verdict = 'pass' THEN 1 ELSE 0 END) FROM cells c"
+			     " JOIN runs r ON r.id = c.run_id WHERE c.kernel IN (SELECT c2.kernel FROM"
+			     " cells c2 WHERE c2.title = $1) GROUP BY r.candidate_version", 1, p,
+			     cols, &versions);
+	if (rc == 0 && json_array_size(kernels) == 0)
+		rc = cl_err_set(CL_EINPUT, "history %s: no crash titled \"%.120s\"", h->where, title);
+	if (rc == 0)
+		*out = json_pack("{s:s, s:o, s:o}", "title", title, "kernel", edge(kernels),
+				 "candidate_version", edge(versions));
+	json_decref(kernels);
+	json_decref(versions);
+	return rc;
+}

@@ -84,6 +84,20 @@ int cl_history_compare(struct cl_history *h, long base, long now, json_t **out);
  * with its verdicts and runs.
  */
 int cl_history_flaky(struct cl_history *h, json_t **out);
+/*
+ * First bad, last good, for the crash titled @title, from the stored runs:
+ * the lowest kernel (patch level) where it appears and the highest below it
+ * that passed, over the candidate versions that met it; the same over the
+ * candidate's versions (content releases), over the kernels it appears on.
+ * {"title", "kernel": {"first_bad", "last_good"}, "candidate_version": {...}};
+ * CL_EINPUT when no run met the title.
+ */
+int cl_history_edges(struct cl_history *h, const char *title, json_t **out);
+/* The newest @last runs (newest first) and every cell row of them (by cell, then run). */
+int cl_history_grid(struct cl_history *h, int last, json_t **runs, json_t **cells);
+/* The history page: a cell x run grid of the newest @last runs, and the crash
+ * groups; one self-contained HTML file at @path. */
+int cl_history_page(struct cl_history *h, int last, const char *path);
 int cl_history_crashes(struct cl_history *h, json_t **out);
 
 #endif

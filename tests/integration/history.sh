@@ -49,6 +49,9 @@ assert [(g['status'], g['first_run']) for g in h['groups']]==[('known', 3)], h\"
                  python3 -c \"import json; g=json.load(open('$OUT/h-$t-crashes.json'))
 assert len(g)==1 and g[0]['runs']==2 and g[0]['first_run']==3 and g[0]['last_run']==4, g
 assert len(g[0]['kernels'])==4 and 'cl_interp_eval' in g[0]['title'], g\""
+    title=$(python3 -c "import json; print(json.load(open('$OUT/h-$t-crashes.json'))[0]['title'])")
+    check "history ($t): first bad and last good of the crash: the CF291 content after the good one" \
+        bash -c "'$CL' crashes --db '$db' --title '$title' | grep -qx 'candidate_version: first bad 1.0.0-cf291, last good 1.0.0'"
     check "history ($t): the reports with their history are valid against the schema" \
         python3 tests/checks/schema.py "$OUT/h-$t-cf1/report.json" "$OUT/h-$t-cf2/report.json"
 }
@@ -62,6 +65,31 @@ else
     bad "history: a PostgreSQL server of the test's own did not start"
 fi
 pg_stop "$PGD"
+
+# the history page as a person sees it: headless Chromium's DOM of it
+run h-page 0 history --db "$OUT/history-test.db" --html "$OUT/history.html"
+timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+    --dump-dom "file://$(realpath "$OUT/history.html")" >"$OUT/history.dom" 2>/dev/null
+check "history --html: in Chromium, 4 runs by the 4 cells of smoke, runs 3-4 crashed and the group listed" \
+    python3 - "$OUT/history.dom" <<'PY'
+import sys
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(s): super().__init__(); s.rows = []; s.grid = False; s.td = None; s.groups = 0
+    def handle_starttag(s, t, a):
+        a = dict(a)
+        if t == 'table': s.grid = a.get('class') == 'grid'; s.groups += a.get('class') == 'groups'
+        if s.grid and t == 'tr': s.rows.append([])
+        if s.grid and t in ('td', 'th'): s.td = a.get('class') or t
+    def handle_data(s, d):
+        if s.grid and s.td and s.rows: s.rows[-1].append((s.td, d.strip())); s.td = None
+p = P(); p.feed(open(sys.argv[1]).read())
+head, body = p.rows[0], p.rows[1:]
+assert [d for _, d in head] == ['cell', 'run 1', 'run 2', 'run 3', 'run 4'], head
+assert len(body) == 4, body
+assert all([c for c, _ in r[1:]] == ['v-pass', 'v-pass', 'v-crash', 'v-crash'] for r in body), body
+assert p.groups == 1
+PY
 
 run h-nobase 2 qualify --matrix $M --candidate $GOOD --db "$OUT/h-empty.db" --baseline last-pass \
     --out "$OUT/h-nobase"

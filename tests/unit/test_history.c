@@ -109,6 +109,34 @@ static void check_baseline(struct cl_history *h)
 	json_decref(rows);
 }
 
+/* The page: a square per cell and run, guest text escaped. */
+static void check_page(struct cl_history *h)
+{
+	struct cl_history_run run;
+	json_t *rep = report("1.0.2", 1, "2026-12-04T12:00:00Z");
+	char path[] = "/tmp/cl-history-page-XXXXXX", *html = NULL;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	json_object_set_new(json_array_get(json_object_get(rep, "cells"), 0), "title",
+			    json_string("</td><script>alert(1)</script>"));
+	assert_int_equal(cl_history_record(h, rep, "qualify", "/tmp/out", &run), 0);
+	json_decref(rep);
+	cl_history_run_clear(&run);
+	assert_int_equal(cl_history_page(h, 50, path), 0);
+	assert_int_equal(cl_read_file(&html, NULL, path, 1 << 20), 0);
+	assert_non_null(strstr(html, ">run 1<"));
+	assert_non_null(strstr(html, ">run 6<"));
+	assert_non_null(strstr(html, "class=\"v-crash\""));
+	assert_non_null(strstr(html, "class=\"v-hang\""));
+	assert_null(strstr(html, "<script>"));
+	assert_non_null(strstr(html, "&lt;/td&gt;&lt;script&gt;"));
+	assert_non_null(strstr(html, CF291_TITLE));
+	free(html);
+	unlink(path);
+}
+
 /* The sequence of the done-when: good twice, CF291 twice. */
 static void check_store(const char *where)
 {
@@ -159,13 +187,25 @@ static void check_store(const char *where)
 	assert_string_equal(json_string_value(json_array_get(json_object_get(g, "candidate_versions"), 0)),
 			    "1.0.1");
 	json_decref(rows);
+	/* first bad, last good: the content release that brought it, on every kernel it met */
+	assert_int_equal(cl_history_edges(&h, CF291_TITLE, &g), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(g, "candidate_version"),
+							      "first_bad")), "1.0.1");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(g, "candidate_version"),
+							      "last_good")), "1.0.0");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(g, "kernel"), "first_bad")),
+			    "6.1.0-50-amd64");
+	assert_true(json_is_null(json_object_get(json_object_get(g, "kernel"), "last_good")));
+	json_decref(g);
+	assert_int_equal(cl_history_edges(&h, "no such crash", &g), CL_EINPUT);
 	check_baseline(&h);
+	check_page(&h);
 	cl_history_close(&h);
 
 	/* opened again: migrated already, the runs kept */
 	assert_int_equal(cl_history_open(&h, where), 0);
 	assert_int_equal(cl_history_runs(&h, &(struct cl_history_filter){ 0 }, &rows), 0);
-	assert_int_equal(count(rows), 5);
+	assert_int_equal(count(rows), 6);
 	cl_history_close(&h);
 }
 
@@ -205,8 +245,8 @@ static void check_writers(const char *where)
 	assert_int_equal(cl_history_open(&h, where), 0);
 	assert_int_equal(cl_history_runs(&h, &(struct cl_history_filter){ .candidate = "sensor" },
 					 &rows), 0);
-	assert_int_equal(json_array_size(rows), 5 + 30);
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "run")), 35);
+	assert_int_equal(json_array_size(rows), 6 + 30);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "run")), 36);
 	json_decref(rows);
 	cl_history_close(&h);
 }
