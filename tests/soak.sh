@@ -25,6 +25,7 @@ MATRIX=${2:-matrix/smoke.json}
 W=$(mktemp -d /tmp/crashlab-soak.XXXXXX)
 export CRASHLAB_DB=${CRASHLAB_DB:-$W/history.db} # the runs here are not the user's history
 trap 'rm -rf "$W"' EXIT
+KEEP=${SOAK_KEEP:-/tmp/crashlab-soak-failed.$$} # failing runs' directories, kept after the soak
 . tests/lib/scratch.sh
 scratch_dirs >"$W/scratch.start"
 
@@ -83,8 +84,15 @@ for ((i = 1; i <= RUNS; i++)); do
         fi
         printf '%-6s %-6s %-8s %-5s %-7s %-9s %-12s %s\n' "$i.$k" "$rc" "$rss" "$fds" "$p/$n" \
             "$c/$n" "$doms/$dirs/$qemus" "$lv"
-        [ "$p" = "$n" ] && [ "$c" = "$n" ] || grep -h 'crashlab: .*\(infra_error\|dead console\|snapshot\)' \
-            "$W/run$k.err" | head -5 | sed 's/^/    /'
+        if [ "$p" != "$n" ] || [ "$c" != "$n" ] || [ "$rc" != 0 ]; then
+            # nothing lost: the failing run's directory kept, its cells said
+            kept=$KEEP/run$i.$k
+            mkdir -p "$KEEP" && cp -a "$W/out$k" "$kept" && cp "$W/run$k.err" "$kept/crashlab.err"
+            python3 -c "import json,sys; [print('    %s %s: %s (attempts %s, from %s)' % (c['id'], c['verdict'],
+c['title'][:160], c['attempts'], c.get('started_from'))) for c in json.load(open(sys.argv[1]))['cells']
+if c['verdict'] != 'pass']" "$kept/report.json" 2>/dev/null
+            echo "    kept in $kept"
+        fi
     done
 done
 
