@@ -438,9 +438,9 @@ int cl_history_baseline(struct cl_history *h, const char *spec, const char *cand
 	/* every parameter a statement is given, it uses: PostgreSQL types each */
 	if (!strcmp(spec, "last-pass"))
 		rc = cl_store_value(h->store, &v, "SELECT MAX(id) FROM runs WHERE verdict = 'pass' AND"
-				    " candidate = $1 AND id < CAST($2 AS INTEGER)", 2, p);
+				    " candidate = $1 AND id < CAST($2 AS BIGINT)", 2, p);
 	else if (strspn(spec, "0123456789") == strlen(spec) && *spec && strlen(spec) < 18)
-		rc = cl_store_value(h->store, &v, "SELECT id FROM runs WHERE id = CAST($1 AS INTEGER)",
+		rc = cl_store_value(h->store, &v, "SELECT id FROM runs WHERE id = CAST($1 AS BIGINT)",
 				    1, &spec);
 	else
 		return cl_err_set(CL_EINPUT, "--baseline %s: last-pass or a run number", spec);

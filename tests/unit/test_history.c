@@ -9,6 +9,7 @@
 #include "cl_history.h"
 #include "cl_util.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,9 @@ static void check_baseline(struct cl_history *h)
 	long id;
 
 	assert_int_equal(cl_history_baseline(h, "last-pass", "sensor", 4, &id), 0);
+	assert_int_equal(id, 2);
+	/* before any run (qualify asks before it has a number): the newest pass */
+	assert_int_equal(cl_history_baseline(h, "last-pass", "sensor", LONG_MAX, &id), 0);
 	assert_int_equal(id, 2);
 	assert_int_equal(cl_history_baseline(h, "3", "sensor", 4, &id), 0);
 	assert_int_equal(id, 3);
