@@ -122,7 +122,9 @@ int cmd_history_record(const char *dir, const char *command, const char *db, con
 	json_error_t jerr;
 	json_t *rep = json_load_file(path, 0, &jerr);
 	struct cl_history_run run = { 0 };
-	int base_rc = 0, rc = rep ? record(where, rep, command, dir, baseline, &run, &base_rc)
+	char *abs = realpath(dir, NULL); /* where the report is, from anywhere */
+	int base_rc = 0, rc = rep ? record(where, rep, command, abs ? abs : dir, baseline, &run,
+					   &base_rc)
 				  : cl_err_set(CL_EINFRA, "%s: %s", path, jerr.text);
 
 	if (rc && run.id == 0)
@@ -141,6 +143,7 @@ int cmd_history_record(const char *dir, const char *command, const char *db, con
 	}
 	cl_history_run_clear(&run);
 	json_decref(rep);
+	free(abs);
 	free(path);
 	free(where);
 	free(shown);

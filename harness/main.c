@@ -76,9 +76,9 @@ static const struct command {
 	  "          disk overlay too), the candidate's pre-flight skipped;\n"
 	  "          --vmcore keeps a kdump-compressed memory dump of a crash\n" },
 	{ "triage", parse_triage,
-	  "  triage [FILE|-]...   classify kernel console logs, print JSON (one line per file):\n"
-	  "          {\"crashed\", \"class\", \"title\", \"frame\", \"module\", \"corrupted\"}, with\n"
-	  "          \"file\" when several are given\n" },
+	  "  triage [FILE|-]... [--match DIR|DB]   classify kernel console logs: JSON, a line\n"
+	  "          per file (crashed, class, title, frame, module, corrupted; file when several);\n"
+	  "          --match: its crash group in a report (DIR) or history, and a reproduce line\n" },
 	{ "images", parse_images, "  images --matrix FILE   build the matrix's kernel images ahead of time\n" },
 	{ "matrix", parse_matrix,
 	  "  matrix list --matrix FILE   the cells, in run order: id, kernel, flavour, image,\n"

@@ -655,3 +655,32 @@ int cl_history_edges(struct cl_history *h, const char *title, json_t **out)
 	json_decref(versions);
 	return rc;
 }
+
+int cl_history_match(struct cl_history *h, const char *title, json_t **out)
+{
+	static const char *const run_cols[] = { "#run", "started", "candidate", "version",
+						"report_dir", NULL };
+	static const char *const cell_cols[] = { "cell", "kernel", "image", NULL };
+	const char *p[] = { title, NULL };
+	json_t *runs = NULL, *cells = NULL, *last;
+	char num[24];
+	int rc = rows_of(h, "SELECT r.id, r.started, r.candidate, r.candidate_version, r.report_dir"
+			    " FROM crash_groups g JOIN runs r ON r.id = g.run_id WHERE g.title = $1"
+			    " ORDER BY r.id DESC", 1, p, run_cols, &runs);
+
+	*out = NULL;
+	if (rc || !(last = json_array_get(runs, 0))) {
+		json_decref(runs);
+		return rc;
+	}
+	snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(json_object_get(last, "run")));
+	p[1] = num;
+	rc = rows_of(h, "SELECT cell, kernel, image FROM cells WHERE title = $1 AND run_id ="
+		     " CAST($2 AS BIGINT) ORDER BY cell", 2, p, cell_cols, &cells);
+	if (rc == 0)
+		*out = json_pack("{s:s, s:I, s:O, s:o, s:O}", "group", title, "runs",
+				 (json_int_t)json_array_size(runs), "last_run", last, "cells", cells,
+				 "first_run", json_array_get(runs, json_array_size(runs) - 1));
+	json_decref(runs);
+	return rc;
+}

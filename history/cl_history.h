@@ -93,6 +93,13 @@ int cl_history_flaky(struct cl_history *h, json_t **out);
  * CL_EINPUT when no run met the title.
  */
 int cl_history_edges(struct cl_history *h, const char *title, json_t **out);
+/*
+ * The crash group titled @title in the history, for a field crash: how many
+ * runs met it, the first and the last (run, started, candidate, version,
+ * report_dir) and the last run's cells that crashed so (cell, kernel,
+ * image). *out NULL when no run met it.
+ */
+int cl_history_match(struct cl_history *h, const char *title, json_t **out);
 /* The newest @last runs (newest first) and every cell row of them (by cell, then run). */
 int cl_history_grid(struct cl_history *h, int last, json_t **runs, json_t **cells);
 /* The history page: a cell x run grid of the newest @last runs, and the crash

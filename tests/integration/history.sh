@@ -91,6 +91,25 @@ assert all([c for c, _ in r[1:]] == ['v-pass', 'v-pass', 'v-crash', 'v-crash'] f
 assert p.groups == 1
 PY
 
+# a field crash matched: a CF291 console copied out of a report, matched
+# against that report and against the history; its reproduce line run
+cp "$(ls "$OUT"/h-sqlite-cf1/cells/*/console.log | head -n1)" "$OUT/field-console.log"
+for w in "$OUT/h-sqlite-cf1" "$OUT/history-test.db"; do
+    check "triage --match $(basename "$w"): the console's crash group, its cells and a reproduce line" \
+        bash -c "'$CL' triage '$OUT/field-console.log' --match '$w' > '$OUT/h-match.json' &&
+                 python3 -c \"import json; m=json.load(open('$OUT/h-match.json'))['match']
+assert 'cl_interp_eval' in m['group'] and len(m['cells']) >= 3, m
+assert m['reproduce'].startswith('crashlab reproduce --kernel 6.1') and 'candidate-cf291.json' in m['reproduce'], m\""
+done
+line=$(python3 -c "import json; print(json.load(open('$OUT/h-match.json'))['match']['reproduce'])")
+# shellcheck disable=SC2086 # the printed line, split into its words as a shell would
+run h-repro 1 ${line#crashlab } --out "$OUT/h-repro"
+check "triage --match: the printed reproduce line reproduces the crash, same title" \
+    json "$OUT/h-repro/report.json" "c['verdict']=='crash' and 'cl_interp_eval' in c['title']"
+check "triage --match: a console with no crash matches nothing" \
+    bash -c "'$CL' triage '$OUT/h-sqlite-good1/cells/deb12-6.1-n/console.log' --match '$OUT/h-sqlite-cf1' |
+             python3 -c 'import json,sys; assert json.load(sys.stdin)[\"match\"] is None'"
+
 run h-nobase 2 qualify --matrix $M --candidate $GOOD --db "$OUT/h-empty.db" --baseline last-pass \
     --out "$OUT/h-nobase"
 check "history: a baseline the history does not have: exit 2, one line naming the database" \
