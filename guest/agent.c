@@ -990,6 +990,25 @@ static void pause_for(const char *arg)
 		;
 }
 
+static long rerun_index; /* "rerun K": this cell's K-th run again (--reruns) */
+
+/*
+ * "flaky PERCENT SEED": a guest step that fails at random, PERCENT in 100
+ * times, drawn from SEED and the rerun number (the same draw every time
+ * the same run is made): a flaky guest, for telling flaky from real.
+ */
+static int flaky_step(const char *percent, const char *seed)
+{
+	unsigned int s = (unsigned int)(strtoul(seed, NULL, 10) + (unsigned long)rerun_index);
+	int draw = rand_r(&s) % 100, p = atoi(percent);
+
+	if (draw < p) {
+		say("CL ERROR what=flaky draw=%d percent=%d rerun=%ld", draw, p, rerun_index);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * What the guest does once set up: IPC steps, counters, the evidence
  * command, pauses, console floods, mutants that survived, reboots. 0 done,
@@ -1009,6 +1028,10 @@ static int work_step(char **argv, int argc, const char *status_path)
 		pause_for(argv[1]);
 	else if (strcmp(argv[0], "console") == 0 && argc == 2)
 		flood_console(strtoll(argv[1], NULL, 10));
+	else if (strcmp(argv[0], "flaky") == 0 && argc == 3)
+		return flaky_step(argv[1], argv[2]);
+	else if (strcmp(argv[0], "rerun") == 0 && argc == 2)
+		rerun_index = strtol(argv[1], NULL, 10);
 	else if (strcmp(argv[0], "survived") == 0 && argc == 2)
 		say("CL MUTANT name=%s result=survived", argv[1]);
 	else if (strcmp(argv[0], "reboots") == 0 && argc == 2)

@@ -79,6 +79,9 @@ static void fill_cell(struct cl_report_cell *rc, const struct cl_cell_run *r,
 	rc->ev = &r->sm.ev;
 	rc->remedy = r->remedied ? &r->remedy_result : NULL;
 	rc->attempts = r->attempts;
+	rc->reruns = r->reruns;
+	rc->reruns_failed = r->reruns_failed;
+	rc->rerun_verdicts = r->rerun_verdicts;
 	rc->retried_because = r->retried_because[0] ? r->retried_because : NULL;
 	rc->host = r->host_uri;
 	rc->moved = r->moved;

@@ -347,6 +347,22 @@ void cl_plan_make_runs(struct cl_plan *p)
 	}
 }
 
+void cl_plan_rerun(const struct cl_cell_run *of, int k, struct cl_cell_run *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->spec = of->spec;
+	out->cand = of->cand;
+	out->scn = of->scn;
+	out->img = of->img;
+	out->kind = of->kind;
+	out->ko_path = of->ko_path;
+	out->build_error = of->build_error;
+	out->build_infra = of->build_infra;
+	out->virt_type = of->virt_type;
+	out->dir = cl_sprintf("%s/rerun-%d", of->dir, k);
+	out->rerun = k;
+}
+
 const struct cl_kernel_prep *cl_plan_kernel(const struct cl_plan *p, const char *release)
 {
 	return kernel_of(p, release);

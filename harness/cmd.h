@@ -34,6 +34,7 @@ struct cmd_qualify_args {
 	int vmcore, fail_fast, mutants, skip_preflight;
 	const char *db;                  /* --db: the history (NULL: the default) */
 	const char *baseline;            /* --baseline last-pass|RUN */
+	int reruns;                      /* --reruns N: a failed cell run N times more */
 	int no_history;                  /* --no-history: record nothing */
 	const char *uris[CL_SCHED_MAX_HOSTS]; /* --uri, in order */
 	int nuris;

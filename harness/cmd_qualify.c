@@ -28,6 +28,7 @@
 #include "cl_scratch.h"
 #include "cl_arch.h"
 #include "cl_util.h"
+#include "cl_verdict.h"
 #include "cl_volume.h"
 
 #include <stdio.h>
@@ -48,6 +49,7 @@ struct qualify {
 	const char *history;             /* the command recorded ("qualify", "reproduce"), NULL: none */
 	const char *db;                  /* --db (NULL: the default) */
 	const char *baseline;            /* --baseline */
+	int reruns;                      /* --reruns */
 	struct cl_host *hosts[CL_SCHED_MAX_HOSTS]; /* connected, one per --uri */
 	const char *uris[CL_SCHED_MAX_HOSTS];      /* --uri (default CRASHLAB_URI, qemu:///system) */
 	int nuris;
@@ -273,6 +275,60 @@ static void announce(const struct qualify *q)
 	fprintf(stderr, ")\n");
 }
 
+/* Did @r fail the candidate (a verdict worth a rerun: not the lab's, not unrun)? */
+static int failed(const struct cl_cell_run *r)
+{
+	return r->dec.verdict != CL_V_PASS && r->dec.verdict != CL_V_INFRA_ERROR &&
+	       r->dec.verdict != CL_V_NOT_RUN;
+}
+
+/* Rerun @m (of cell @of) counted into @of: its verdict kept in order. */
+static void count_rerun(struct cl_cell_run *of, const struct cl_cell_run *m)
+{
+	size_t used = strlen(of->rerun_verdicts);
+
+	of->reruns++;
+	of->reruns_failed += failed(m);
+	snprintf(of->rerun_verdicts + used, sizeof(of->rerun_verdicts) - used, "%s%s",
+		 used ? " " : "", cl_verdict_name(m->dec.verdict));
+}
+
+/*
+ * --reruns N: each cell that failed, run N times more (its directory's
+ * rerun-K), all of them at once on the hosts, whatever the rings said.
+ * The cell keeps its verdict, never turned into a pass: its report says
+ * how many of its runs failed ("reproduced"), and the history tells a
+ * flaky cell from a real crash by it.
+ */
+static void rerun_failures(struct qualify *q)
+{
+	struct cl_plan *p = &q->plan;
+	struct cl_sched_opts o = q->sched;
+	struct cl_cell_run *more;
+	int n = 0, k = 0;
+
+	for (int i = 0; i < p->ncells; i++)
+		n += failed(&p->runs[i]);
+	if (q->reruns <= 0 || n == 0 || cl_run_interrupted())
+		return;
+	more = cl_xcalloc((size_t)n * (size_t)q->reruns, sizeof(*more));
+	for (int i = 0; i < p->ncells; i++)
+		for (int j = 1; failed(&p->runs[i]) && j <= q->reruns; j++)
+			cl_plan_rerun(&p->runs[i], j, &more[k++]);
+	fprintf(stderr, "crashlab: --reruns: %d failed cell%s, %d run%s more\n", n,
+		n == 1 ? "" : "s", k, k == 1 ? "" : "s");
+	o.fail_fast = 0;
+	cl_sched_run(more, k, p->matrix->rings, &o);
+	for (int i = 0; i < k; i++) {
+		for (int c = 0; c < p->ncells; c++)
+			if (p->runs[c].spec == more[i].spec)
+				count_rerun(&p->runs[c], &more[i]);
+		cl_cell_run_clear(&more[i]);
+		free((char *)more[i].dir);
+	}
+	free(more);
+}
+
 /* The cells on the hosts, the hosts closed after; the reports. */
 static int run_cells(struct qualify *q, struct cl_report *rep)
 {
@@ -297,6 +353,7 @@ static int run_cells(struct qualify *q, struct cl_report *rep)
 		return rc;
 	}
 	cl_sched_run(p->runs, p->ncells, p->matrix->rings, &q->sched);
+	rerun_failures(q);
 	close_hosts(q);
 	rc = report_run(q, rep);
 	if (p->echo_console)
@@ -390,6 +447,7 @@ static void settle_options(struct qualify *q, const struct cmd_qualify_args *a, 
 	q->history = a->no_history ? NULL : reproduce ? "reproduce" : "qualify";
 	q->db = a->db;
 	q->baseline = a->baseline;
+	q->reruns = a->reruns;
 	q->nuris = a->nuris;
 	memcpy(q->uris, a->uris, sizeof(q->uris));
 	if (!q->nuris)

@@ -33,11 +33,11 @@ static const struct command {
 	  "  qualify --matrix FILE --candidate FILE [--scenario FILE] [--out DIR] [--jobs N|auto]\n"
 	  "          [--vmcore] [--remediate FILE] [--shard K/N] [--fail-fast] [--sign-key KEY]\n"
 	  "          [--uri URI]... [--mutants N|all] [--skip-preflight] [--db DB|--no-history]\n"
-	  "          [--baseline last-pass|RUN]\n"
+	  "          [--baseline last-pass|RUN] [--reruns N]\n"
 	  "          boot every cell of the matrix, install the candidate, run the scenario,\n"
 	  "          write DIR/report.json, junit.xml, summary.md and report.html;\n"
 	  "          --remediate applies a vendor's remediation offline to disk cells that\n"
-	  "          boot-loop and boots them again;\n"
+	  "          boot-loop and boots them again; --reruns N runs a failed cell N times more;\n"
 	  "          --shard runs cells K, K+N, ... of the matrix (merge the shards after);\n"
 	  "          --fail-fast stops after a ring with a failing cell (the rest not_run);\n"
 	  "          --uri: a libvirt host, once per host (qemu:///system, qemu+ssh://,\n"
@@ -158,13 +158,12 @@ static const struct option qualify_opts[] = {
 	{ "uri", required_argument, NULL, 'u' },       { "mutants", required_argument, NULL, 'M' },
 	{ "skip-preflight", no_argument, NULL, 'P' },  { "help", no_argument, NULL, 'h' },
 	{ "db", required_argument, NULL, 'D' },        { "no-history", no_argument, NULL, 'H' },
-	{ "baseline", required_argument, NULL, 'B' },
+	{ "baseline", required_argument, NULL, 'B' },  { "reruns", required_argument, NULL, 'R' },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* One parser for both commands; the options of one alone, by their value
- * above, which the other refuses. */
-static const char qualify_only[] = "mjrSfKuP", reproduce_only[] = "ki";
+/* One parser for both; the options of one alone (by value), which the other refuses. */
+static const char qualify_only[] = "mjrSfKuPBR", reproduce_only[] = "ki";
 
 /* -1 when option @c is one of this command's (@reproduce: reproduce, else
  * qualify); else the exit code of its refusal, naming the command it is of. */
@@ -186,9 +185,7 @@ static int count_arg(const char *v, int max, const char *word, int word_means)
 {
 	int n = atoi(v);
 
-	if (!strcmp(v, word))
-		return word_means;
-	return n >= 1 && n <= max ? n : -1;
+	return !strcmp(v, word) ? word_means : n >= 1 && n <= max ? n : -1;
 }
 
 /* One option @c (its value @v) of qualify's command line into @a; -1 to go
@@ -211,6 +208,8 @@ static int qualify_option(struct cmd_qualify_args *a, int c, const char *v)
 	case 'D': a->db = v; break;
 	case 'H': a->no_history = 1; break;
 	case 'B': a->baseline = v; break;
+	case 'R':
+		return (a->reruns = count_arg(v, 10, "0", 0)) < 0 ? usage_error("--reruns: 0 to 10") : -1;
 	case 'j':
 		if ((a->jobs = count_arg(v, 64, "auto", 0)) < 0)
 			return usage_error("--jobs takes a number from 1 to 64, or auto");

@@ -31,6 +31,8 @@ static const char *const migrations[CL_HISTORY_SCHEMA] = {
 	"CREATE INDEX crash_groups_by_title ON crash_groups (title);",
 	/* 2: what makes two runs the same experiment (flaky cells) */
 	"ALTER TABLE runs ADD COLUMN inputs_sha256 TEXT;",
+	/* 3: --reruns: "K/N", K of the cell's N runs failed */
+	"ALTER TABLE cells ADD COLUMN reproduced TEXT;",
 };
 
 char *cl_history_default(void)
@@ -221,6 +223,18 @@ static int insert_artifacts(struct cl_history *h, const char *run, json_t *rep)
 	return rc;
 }
 
+/* A cell's "reproduced" as "K/N" into @buf, or NULL when it was not rerun. */
+static const char *reproduced(json_t *cell, char buf[32])
+{
+	json_t *r = json_object_get(cell, "reproduced");
+
+	if (!json_is_object(r))
+		return NULL;
+	snprintf(buf, 32, "%lld/%lld", (long long)json_integer_value(json_object_get(r, "failed")),
+		 (long long)json_integer_value(json_object_get(r, "runs")));
+	return buf;
+}
+
 static int insert_cells(struct cl_history *h, const char *run, json_t *rep)
 {
 	static const char *const keys[] = { "id", "kernel_release", "os", "flavor", "image",
@@ -231,13 +245,17 @@ static int insert_cells(struct cl_history *h, const char *run, json_t *rep)
 	size_t i;
 	int rc = 0;
 
-	json_array_foreach(json_object_get(rep, "cells"), i, c)
+	json_array_foreach(json_object_get(rep, "cells"), i, c) {
+		char buf[32];
+		const char *lead[] = { run, reproduced(c, buf) };
+
 		if (rc == 0)
-			rc = insert(h, "INSERT INTO cells (run_id, cell, kernel, os, flavor, image,"
-				       " verdict, title, class, frame, module, duration_s, attempts,"
-				       " boots, started_from, host) VALUES ($1, $2, $3, $4, $5, $6,"
-				       " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-				    &run, 1, c, keys, 15);
+			rc = insert(h, "INSERT INTO cells (run_id, reproduced, cell, kernel, os, flavor,"
+				       " image, verdict, title, class, frame, module, duration_s,"
+				       " attempts, boots, started_from, host) VALUES ($1, $2, $3, $4,"
+				       " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+				    lead, 2, c, keys, 15);
+	}
 	return rc;
 }
 
@@ -537,20 +555,15 @@ int cl_history_compare(struct cl_history *h, long base, long now, json_t **out)
 	return rc;
 }
 
-int cl_history_flaky(struct cl_history *h, json_t **out)
+/* Each across-runs flaky row of @rows gains its verdicts and their counts. */
+static int verdicts_of(struct cl_history *h, json_t *rows)
 {
-	static const char *const cols[] = { "cell", "kernel", "inputs_sha256", "#runs",
-					    "#verdicts", "#first_run", "#last_run", NULL };
 	static const char *const vcols[] = { "verdict", "#runs", NULL };
 	json_t *f;
 	size_t i;
-	int rc = rows_of(h, "SELECT c.cell, c.kernel, r.inputs_sha256, COUNT(*),"
-			    " COUNT(DISTINCT c.verdict), MIN(r.id), MAX(r.id) FROM cells c JOIN runs r"
-			    " ON r.id = c.run_id WHERE r.inputs_sha256 IS NOT NULL GROUP BY c.cell,"
-			    " c.kernel, r.inputs_sha256 HAVING COUNT(DISTINCT c.verdict) > 1 ORDER BY"
-			    " MAX(r.id) DESC, c.cell", 0, NULL, cols, out);
+	int rc = 0;
 
-	json_array_foreach(rc ? NULL : *out, i, f) {
+	json_array_foreach(rows, i, f) {
 		const char *p[] = { json_string_value(json_object_get(f, "cell")),
 				    json_string_value(json_object_get(f, "kernel")),
 				    json_string_value(json_object_get(f, "inputs_sha256")) };
@@ -562,6 +575,46 @@ int cl_history_flaky(struct cl_history *h, json_t **out)
 					     " c.verdict", 3, p, vcols, &v)) == 0)
 			json_object_set_new(f, "verdicts", v);
 	}
+	return rc;
+}
+
+/* The cells whose reruns in one run did not all fail ("K/N", K < N), into @out. */
+static int rerun_flaky(struct cl_history *h, json_t *out)
+{
+	static const char *const cols[] = { "cell", "kernel", "reproduced", "#first_run", "verdict",
+					    NULL };
+	json_t *rows = NULL, *r;
+	size_t i;
+	int rc = rows_of(h, "SELECT c.cell, c.kernel, c.reproduced, c.run_id, c.verdict FROM cells c"
+			    " WHERE c.reproduced IS NOT NULL ORDER BY c.run_id DESC, c.cell", 0, NULL,
+			    cols, &rows);
+
+	json_array_foreach(rows, i, r) {
+		int k = 0, n = 0;
+
+		if (sscanf(json_string_value(json_object_get(r, "reproduced")), "%d/%d", &k, &n) != 2 ||
+		    k >= n)
+			continue; /* every run failed: reproducible, not flaky */
+		json_object_set(r, "last_run", json_object_get(r, "first_run"));
+		json_object_set_new(r, "runs", json_integer(n));
+		json_array_append(out, r);
+	}
+	json_decref(rows);
+	return rc;
+}
+
+int cl_history_flaky(struct cl_history *h, json_t **out)
+{
+	static const char *const cols[] = { "cell", "kernel", "inputs_sha256", "#runs",
+					    "#verdicts", "#first_run", "#last_run", NULL };
+	int rc = rows_of(h, "SELECT c.cell, c.kernel, r.inputs_sha256, COUNT(*),"
+			    " COUNT(DISTINCT c.verdict), MIN(r.id), MAX(r.id) FROM cells c JOIN runs r"
+			    " ON r.id = c.run_id WHERE r.inputs_sha256 IS NOT NULL GROUP BY c.cell,"
+			    " c.kernel, r.inputs_sha256 HAVING COUNT(DISTINCT c.verdict) > 1 ORDER BY"
+			    " MAX(r.id) DESC, c.cell", 0, NULL, cols, out);
+
+	if (rc == 0 && (rc = verdicts_of(h, *out)) == 0)
+		rc = rerun_flaky(h, *out);
 	if (rc && *out) {
 		json_decref(*out);
 		*out = NULL;

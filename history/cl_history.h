@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#define CL_HISTORY_SCHEMA 2 /* the newest schema version this crashlab writes */
+#define CL_HISTORY_SCHEMA 3 /* the newest schema version this crashlab writes */
 
 struct cl_history {
 	struct cl_store *store;
@@ -79,9 +79,10 @@ int cl_history_baseline(struct cl_history *h, const char *spec, const char *cand
  */
 int cl_history_compare(struct cl_history *h, long base, long now, json_t **out);
 /*
- * Cells whose verdicts differ across runs with identical inputs (the same
- * candidate artifacts, matrix and scenario digests, kernel): flaky, each
- * with its verdicts and runs.
+ * Flaky cells: those whose verdicts differ across runs with identical
+ * inputs (the same candidate artifacts, matrix and scenario digests,
+ * kernel), each with its verdicts and runs; and those whose reruns in one
+ * run (--reruns) did not all fail ("reproduced": "K/N", K < N).
  */
 int cl_history_flaky(struct cl_history *h, json_t **out);
 /*

@@ -40,6 +40,18 @@ char *cl_kind_scenario_cmdline(const struct cl_cell_input *in)
 	return line;
 }
 
+char *cl_kind_plan(const struct cl_cell_input *in, enum cl_plan_mode mode)
+{
+	char *plan = cl_scenario_plan(in->scn, in->cand, mode), *told;
+
+	if (in->rerun <= 0)
+		return plan;
+	/* the rerun first: the flaky step draws from its seed and this number */
+	told = cl_sprintf("rerun %d\n%s", in->rerun, plan);
+	free(plan);
+	return told;
+}
+
 void cl_kind_agent_media(struct cl_cell_media *out, const struct cl_cell_input *in, char *initrd,
 			 const char *mode)
 {

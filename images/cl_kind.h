@@ -59,6 +59,7 @@ struct cl_cell_input {
 	const struct cl_image *img;   /* the release's images */
 	const char *ko_path;          /* the candidate module built for this release */
 	int vmcore;                   /* boot for a memory dump (nokaslr) */
+	int rerun;                    /* 0, or which run again of the cell this is (--reruns) */
 };
 
 /* One image kind: a table of its name and what it does, one per cl_kind_NAME.c. */
@@ -93,6 +94,8 @@ int cl_kind_overlay(char **out, char **out_base, const struct cl_cell_input *in,
  * The release's kernel with @initrd (taken), the crashlab agent as PID 1 and
  * its command line with @mode words: what the initramfs kinds boot.
  */
+/* The agent's plan for @in (cl_scenario_plan), told which rerun it is, if one. */
+char *cl_kind_plan(const struct cl_cell_input *in, enum cl_plan_mode mode);
 void cl_kind_agent_media(struct cl_cell_media *out, const struct cl_cell_input *in, char *initrd,
 			 const char *mode);
 

@@ -43,7 +43,7 @@ static int install_agent(struct cl_gfs *g, const struct cl_cell_input *in)
 	char *agent = cl_xstrdup(cl_agent_path());
 	char *unit = cl_sprintf("%s/guest/crashlab-agent.service", root);
 	char *bunit = cl_sprintf("%s/guest/crashlab-boot-ipc.service", root);
-	char *plan = cl_scenario_plan(in->scn, in->cand, cl_kind_disk.plan);
+	char *plan = cl_kind_plan(in, cl_kind_disk.plan);
 	char *bplan = cl_scenario_boot_plan(in->scn);
 	int rc;
 

@@ -13,7 +13,7 @@
 
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
-	char *plan = cl_scenario_plan(in->scn, in->cand, cl_kind_initramfs.plan);
+	char *plan = cl_kind_plan(in, cl_kind_initramfs.plan);
 	char *initrd = cl_path_join(scratch, "initrd.img");
 	int rc = cl_media_initrd(initrd, in->img->base_initrd, in->cand, in->ko_path, plan);
 

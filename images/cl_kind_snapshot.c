@@ -17,7 +17,7 @@
 
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
-	char *plan = cl_scenario_plan(in->scn, in->cand, cl_kind_snapshot.plan);
+	char *plan = cl_kind_plan(in, cl_kind_snapshot.plan);
 	char *dir = cl_dirname(in->img->base_initrd), *sums = cl_path_join(dir, "sums");
 	size_t len;
 	int rc;

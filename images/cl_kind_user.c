@@ -83,7 +83,7 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 	out->efi = in->spec->efi;
 	out->guest_agent = 1;
 	out->reboot_on_crash = in->scn->on_crash_reboot;
-	out->qga_plan = cl_scenario_plan(in->scn, in->cand, cl_kind_user.plan);
+	out->qga_plan = cl_kind_plan(in, cl_kind_user.plan);
 	return 0;
 }
 

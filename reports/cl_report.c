@@ -340,6 +340,20 @@ static json_t *media_json(const struct cl_report_cell *c)
 }
 
 /* Where the cell's time went, phase by phase (null: a phase it did not have). */
+/* "reproduced": {"failed": K, "runs": N, "reruns": [verdict...]}: of the
+ * cell's N runs (this one and its reruns), K failed. */
+static json_t *reproduced_json(const struct cl_report_cell *c)
+{
+	json_t *list = json_array();
+	char *words = cl_xstrdup(c->rerun_verdicts ? c->rerun_verdicts : ""), *save = NULL;
+
+	for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
+		json_array_append_new(list, json_string(w));
+	free(words);
+	return json_pack("{s:i, s:i, s:o}", "failed", 1 + c->reruns_failed, "runs", 1 + c->reruns,
+			 "reruns", list);
+}
+
 static json_t *phases_json(const struct cl_report_cell *c)
 {
 	json_t *j = json_object();
@@ -369,6 +383,8 @@ static json_t *cell_json(const struct cl_report_cell *c, const struct cl_candida
 	json_object_set_new(j, "corrupted", json_boolean(c->corrupted));
 	json_object_set_new(j, "boots", json_integer(c->boots));
 	json_object_set_new(j, "attempts", json_integer(c->attempts));
+	if (c->reruns > 0) /* this run and its reruns: how many failed, of how many */
+		json_object_set_new(j, "reproduced", reproduced_json(c));
 	json_object_set_new(j, "duration_s", json_real((double)(long)(c->duration_s * 10) / 10));
 	json_object_set_new(j, "phases", phases_json(c));
 	json_object_set_new(j, "module_sha256", str_or_null(c->module_sha256));

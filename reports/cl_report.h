@@ -31,6 +31,8 @@ struct cl_report_cell {
 	int corrupted;
 	int boots;
 	int attempts;
+	int reruns, reruns_failed;   /* --reruns: runs again, and how many of them failed */
+	const char *rerun_verdicts;  /* ... each one's verdict, space-separated (borrowed) */
 	const char *retried_because; /* the first attempt's infra_error (borrowed), or NULL */
 	const char *host;            /* the libvirt URI it last ran on (borrowed), or NULL */
 	int moved;                   /* times moved to another host (its host was lost) */

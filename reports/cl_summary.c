@@ -101,9 +101,11 @@ static int listed(int *rows, int *more)
 	return 1;
 }
 
+static long long num(json_t *o, const char *key);
+
 static void failing_table(char **buf, size_t *len, json_t *cells)
 {
-	json_t *c;
+	json_t *c, *rep;
 	size_t i;
 	int rows = 0, more = 0;
 
@@ -116,7 +118,11 @@ static void failing_table(char **buf, size_t *len, json_t *cells)
 		md_put(buf, len, str(c, "id"), 80);
 		cl_append(buf, len, " | ");
 		md_put(buf, len, str(c, "kernel_release"), 80);
-		cl_append(buf, len, " | %s | ", str(c, "verdict"));
+		cl_append(buf, len, " | %s", str(c, "verdict"));
+		if (json_is_object(rep = json_object_get(c, "reproduced"))) /* --reruns */
+			cl_append(buf, len, " (failed %lld of %lld runs)", num(rep, "failed"),
+				  num(rep, "runs"));
+		cl_append(buf, len, " | ");
 		md_put(buf, len, str(c, "title"), 160);
 		cl_append(buf, len, " |\n");
 	}

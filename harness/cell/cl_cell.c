@@ -904,7 +904,8 @@ static void attempt(struct cl_cell_run *r, const char *scratch, const struct cl_
 {
 	struct cl_cell_media m = { 0 };
 	struct cl_cell_input in = { .spec = r->spec, .cand = r->cand, .scn = r->scn,
-				    .img = r->img, .ko_path = r->ko_path, .vmcore = r->vmcore };
+				    .img = r->img, .ko_path = r->ko_path, .vmcore = r->vmcore,
+				    .rerun = r->rerun };
 	struct cl_sm_config c = *cfg;
 	char *why = NULL;
 

@@ -70,6 +70,7 @@ struct cl_cell_run {
 	int vmcore;                 /* on a panic, dump guest memory to DIR/vmcore.kdump */
 	int echo_console;           /* copy the console to stderr (reproduce) */
 	const struct cl_remediation *remedy; /* --remediate: applied after a boot loop */
+	int rerun;                  /* 0, or which run again of a failed cell (--reruns) */
 	/* outputs */
 	struct cl_sm sm;            /* evidence (sm.ev), triage (sm.tr), timeline */
 	struct cl_decision dec;
@@ -90,6 +91,10 @@ struct cl_cell_run {
 	double attempt_t0;          /* cl_now() when the last attempt began */
 	double marks[CL_MARK_LAST]; /* its moments (enum cl_mark) */
 	struct cl_remediation_result remedy_result;
+	/* --reruns: how the runs again of this cell ended */
+	int reruns;                 /* runs again made */
+	int reruns_failed;          /* ... that did not pass */
+	char rerun_verdicts[160];   /* each one's verdict, space-separated */
 };
 
 /*

@@ -39,6 +39,7 @@ struct step_in {
 	double seconds;                      /* "sleep" */
 	const char *content;                 /* "update" */
 	long bytes;                          /* "console" */
+	long fail_percent, seed;             /* "flaky" */
 };
 
 static const struct cl_json_field step_fields[] = {
@@ -53,6 +54,8 @@ static const struct cl_json_field step_fields[] = {
 	CL_JSON_RANGE(struct step_in, concurrency, 0, 1, 64),
 	CL_JSON_RANGE(struct step_in, rate, 0, 0, 100000),
 	CL_JSON_RANGE(struct step_in, duration, 0, 0, 3600),
+	CL_JSON_RANGE(struct step_in, fail_percent, 0, 0, 100),
+	CL_JSON_RANGE(struct step_in, seed, 0, 0, 1000000000),
 	{ 0 }
 };
 
@@ -112,6 +115,13 @@ static int parse_step(struct cl_step *st, const char *path, json_t *j, const cha
 		snprintf(st->content, sizeof(st->content), "%s", in.content);
 		return 0;
 	}
+	if (strcmp(in.op, "flaky") == 0) {
+		/* a guest step that fails at random: a flaky guest for --reruns */
+		st->op = CL_STEP_FLAKY;
+		st->percent = (int)in.fail_percent;
+		st->seed = in.seed;
+		return 0;
+	}
 	if (strcmp(in.op, "sleep") == 0) {
 		st->op = CL_STEP_SLEEP;
 		st->ms = (int)(in.seconds * 1000 + 0.5);
@@ -120,7 +130,7 @@ static int parse_step(struct cl_step *st, const char *path, json_t *j, const cha
 	for (k = 0; k <= CL_STEP_IPC_LAST && strcmp(in.op, ipc_names[k]); k++)
 		;
 	if (k > CL_STEP_IPC_LAST)
-		return cl_err_set(CL_EINPUT, "%s: %s: unknown op \"%s\" (fifo, unix, dgram, pipe, socketpair, spawn, sleep, update, console)",
+		return cl_err_set(CL_EINPUT, "%s: %s: unknown op \"%s\" (fifo, unix, dgram, pipe, socketpair, spawn, sleep, update, console, flaky)",
 				  path, what, in.op);
 	return parse_ipc(st, path, what, &in, k);
 }
@@ -383,6 +393,8 @@ static void steps_plan(char **buf, size_t *len, const struct cl_step *steps, int
 			cl_append(buf, len, "sleep %d.%03d\n", st->ms / 1000, st->ms % 1000);
 		else if (st->op == CL_STEP_CONSOLE)
 			cl_append(buf, len, "console %lld\n", st->bytes);
+		else if (st->op == CL_STEP_FLAKY)
+			cl_append(buf, len, "flaky %d %ld\n", st->percent, st->seed);
 		else
 			cl_append(buf, len, "%s %s %s %d %d %d %d %d %c%d\n", ipc_names[st->op], st->dir,
 				  st->name, st->count, st->messages, st->concurrency, st->rate,

@@ -59,7 +59,7 @@
 #define CL_MAX_IF_CONFIG 8
 
 enum cl_step_op { CL_STEP_FIFO, CL_STEP_UNIX, CL_STEP_DGRAM, CL_STEP_PIPE, CL_STEP_SOCKETPAIR,
-		  CL_STEP_SPAWN, CL_STEP_SLEEP, CL_STEP_UPDATE, CL_STEP_CONSOLE };
+		  CL_STEP_SPAWN, CL_STEP_SLEEP, CL_STEP_UPDATE, CL_STEP_CONSOLE, CL_STEP_FLAKY };
 /* The IPC kinds, CL_STEP_FIFO .. CL_STEP_SPAWN, as the agent's plan and the scenario name them. */
 #define CL_STEP_IPC_LAST CL_STEP_SPAWN
 const char *cl_scenario_ipc_name(enum cl_step_op op);
@@ -76,6 +76,8 @@ struct cl_step {
 	int ms;          /* CL_STEP_SLEEP: milliseconds ("seconds" may have a fraction) */
 	long long bytes; /* CL_STEP_CONSOLE: noise written to the guest's console */
 	char content[64];/* CL_STEP_UPDATE: the candidate's live-update content, by name */
+	int percent;     /* CL_STEP_FLAKY: the chance the step fails, 0..100 */
+	long seed;       /* ... drawn from this seed (and the cell's rerun number) */
 };
 
 struct cl_scenario {

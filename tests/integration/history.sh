@@ -110,6 +110,20 @@ check "triage --match: a console with no crash matches nothing" \
     bash -c "'$CL' triage '$OUT/h-sqlite-good1/cells/deb12-6.1-n/console.log' --match '$OUT/h-sqlite-cf1' |
              python3 -c 'import json,sys; assert json.load(sys.stdin)[\"match\"] is None'"
 
+# flaky or real: a guest step that fails at random (fixed seed): the first
+# run fails, its two reruns pass; the cell keeps its failing verdict
+run h-flaky 1 qualify --matrix tests/data/matrix/one-6.1.json --candidate $GOOD \
+    --scenario tests/data/scenario/flaky.json --reruns 2 --db "$OUT/history-test.db" --out "$OUT/h-flaky"
+check "--reruns 2 on a flaky guest: the cell fails, reproduced 1/3, its reruns passed" \
+    json "$OUT/h-flaky/report.json" "c['verdict']=='workload_failed' and c['reproduced']=={'failed': 1,
+         'runs': 3, 'reruns': ['pass', 'pass']} and r['verdict']=='fail'"
+check "--reruns: history --flaky lists the cell, 1 of 3" \
+    bash -c "'$CL' history --db '$OUT/history-test.db' --flaky --json |
+             python3 -c 'import json,sys; f=[x for x in json.load(sys.stdin) if x.get(\"reproduced\")]
+assert [(x[\"cell\"], x[\"reproduced\"]) for x in f]==[(\"deb12-6.1-n\", \"1/3\")], f'"
+check "--reruns: the report with its reruns is valid against the schema" \
+    python3 tests/checks/schema.py "$OUT/h-flaky/report.json"
+
 run h-nobase 2 qualify --matrix $M --candidate $GOOD --db "$OUT/h-empty.db" --baseline last-pass \
     --out "$OUT/h-nobase"
 check "history: a baseline the history does not have: exit 2, one line naming the database" \

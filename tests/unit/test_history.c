@@ -69,6 +69,34 @@ static long count(json_t *rows)
 	return n;
 }
 
+/* --reruns: a cell that failed 1 of its 3 runs is flaky; 3 of 3 is not. */
+static void check_reruns(struct cl_history *h)
+{
+	struct cl_history_run run;
+	json_t *rep = report("1.0.3", 1, "2026-12-04T11:30:00Z"), *rows, *r;
+	size_t i;
+	int seen = 0;
+
+	json_object_set_new(json_array_get(json_object_get(rep, "cells"), 0), "reproduced",
+			    json_pack("{s:i, s:i, s:[s,s]}", "failed", 1, "runs", 3, "reruns", "pass",
+				      "pass"));
+	json_object_set_new(json_array_get(json_object_get(rep, "cells"), 1), "reproduced",
+			    json_pack("{s:i, s:i, s:[s,s]}", "failed", 3, "runs", 3, "reruns", "crash",
+				      "crash"));
+	assert_int_equal(cl_history_record(h, rep, "qualify", "/tmp/out", &run), 0);
+	cl_history_run_clear(&run);
+	json_decref(rep);
+	assert_int_equal(cl_history_flaky(h, &rows), 0);
+	json_array_foreach(rows, i, r)
+		if (json_is_string(json_object_get(r, "reproduced"))) {
+			assert_string_equal(json_string_value(json_object_get(r, "cell")), "c0");
+			assert_string_equal(json_string_value(json_object_get(r, "reproduced")), "1/3");
+			seen++;
+		}
+	assert_int_equal(seen, 1);
+	json_decref(rows);
+}
+
 /* Runs 1-2 good, 3-4 CF291: the baseline, the comparison, flaky cells. */
 static void check_baseline(struct cl_history *h)
 {
@@ -111,6 +139,7 @@ static void check_baseline(struct cl_history *h)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "cell")), "c1");
 	assert_int_equal(json_array_size(json_object_get(json_array_get(rows, 0), "verdicts")), 2);
 	json_decref(rows);
+	check_reruns(h);
 }
 
 /* The page: a square per cell and run, guest text escaped. */
@@ -131,7 +160,7 @@ static void check_page(struct cl_history *h)
 	assert_int_equal(cl_history_page(h, 50, path), 0);
 	assert_int_equal(cl_read_file(&html, NULL, path, 1 << 20), 0);
 	assert_non_null(strstr(html, ">run 1<"));
-	assert_non_null(strstr(html, ">run 6<"));
+	assert_non_null(strstr(html, ">run 7<"));
 	assert_non_null(strstr(html, "class=\"v-crash\""));
 	assert_non_null(strstr(html, "class=\"v-hang\""));
 	assert_null(strstr(html, "<script>"));
@@ -209,7 +238,7 @@ static void check_store(const char *where)
 	/* opened again: migrated already, the runs kept */
 	assert_int_equal(cl_history_open(&h, where), 0);
 	assert_int_equal(cl_history_runs(&h, &(struct cl_history_filter){ 0 }, &rows), 0);
-	assert_int_equal(count(rows), 6);
+	assert_int_equal(count(rows), 7);
 	cl_history_close(&h);
 }
 
@@ -249,8 +278,8 @@ static void check_writers(const char *where)
 	assert_int_equal(cl_history_open(&h, where), 0);
 	assert_int_equal(cl_history_runs(&h, &(struct cl_history_filter){ .candidate = "sensor" },
 					 &rows), 0);
-	assert_int_equal(json_array_size(rows), 6 + 30);
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "run")), 36);
+	assert_int_equal(json_array_size(rows), 7 + 30);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "run")), 37);
 	json_decref(rows);
 	cl_history_close(&h);
 }

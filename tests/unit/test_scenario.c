@@ -204,6 +204,7 @@ static void test_refusals(void **state)
 	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"limits\": {\"boot_s\": 1}}",
 		     "between 5 and 3600");
 	expect_error("{\"workload\": [{\"op\": \"sleep\", \"seconds\": -0.5}]}", "seconds");
+	expect_error("{\"workload\": [{\"op\": \"flaky\", \"fail_percent\": 101}]}", "fail_percent");
 	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"kernel_cmdline\": \"a;b\"}",
 		     "unsupported character");
 	expect_error("{\"workload\": [{\"op\": \"sleep\"}], \"on_crash\": \"ignore\"}",
