@@ -124,6 +124,20 @@ assert [(x[\"cell\"], x[\"reproduced\"]) for x in f]==[(\"deb12-6.1-n\", \"1/3\"
 check "--reruns: the report with its reruns is valid against the schema" \
     python3 tests/checks/schema.py "$OUT/h-flaky/report.json"
 
+# two qualifications at once on one SQLite file: both recorded, no lock error
+start h-two-a -- qualify --matrix tests/data/matrix/one-6.1.json --candidate $GOOD \
+    --db "$OUT/h-two.db" --out "$OUT/h-two-a"
+a=$PID
+start h-two-b -- qualify --matrix tests/data/matrix/one-6.1.json --candidate $GOOD \
+    --db "$OUT/h-two.db" --out "$OUT/h-two-b"
+wait "$a" "$PID"
+finish h-two-a 0
+finish h-two-b 0
+check "two qualifies at once on one SQLite file: no history error on either" \
+    bash -c "! grep -h 'history not recorded' '$OUT/h-two-a.err' '$OUT/h-two-b.err'"
+check "two qualifies at once on one SQLite file: both recorded" \
+    bash -c "'$CL' history --db '$OUT/h-two.db' --json | python3 -c 'import json,sys; assert len(json.load(sys.stdin))==2'"
+
 run h-nobase 2 qualify --matrix $M --candidate $GOOD --db "$OUT/h-empty.db" --baseline last-pass \
     --out "$OUT/h-nobase"
 check "history: a baseline the history does not have: exit 2, one line naming the database" \
