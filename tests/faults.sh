@@ -116,9 +116,11 @@ fault_libvirtd_stop() {
 
 fault_qemu_kill_once() {
     start q1 -- qualify --matrix $MATRIX --candidate $CAND --out "$OUT/q1"
-    wait_for q1 qualifying && sleep 3
-    local victim seen=1 rc
-    victim=$(qemu_pids | head -n1)
+    wait_for q1 qualifying
+    local victim seen=1 rc i
+    # a qemu a second into its boot (a cell takes ~3 s now: no longer pause first)
+    for i in $(seq 300); do victim=$(qemu_pids | head -n1); [ -n "$victim" ] && break; sleep 0.1; done
+    sleep 1
     [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null || victim=""
     rc=$(rc_of q1)
     # the killed cell was tried again (2 attempts, the reason kept) and passed
@@ -133,13 +135,20 @@ fault_qemu_kill_twice() {
     local one=$OUT/one.json i
     one_cell "$one"
     start q2 -- qualify --matrix "$one" --candidate $CAND --out "$OUT/q2"
-    wait_for q2 qualifying && sleep 3
+    wait_for q2 qualifying
     local first second retried=1 seen=1 rc
-    first=$(qemu_pids)
+    # its qemu, a second into its boot (the whole cell takes ~3 s now)
+    for i in $(seq 300); do first=$(qemu_pids | head -n1); [ -n "$first" ] && break; sleep 0.1; done
+    sleep 1
     kill -9 $first 2>/dev/null
-    wait_for q2 "trying again" 60 && retried=0 && sleep 3
-    for i in $(seq 50); do [ -n "$(qemu_pids)" ] && break; sleep 0.2; done
-    second=$(qemu_pids)
+    wait_for q2 "trying again" 60 && retried=0
+    # the retry's qemu, killed as soon as it is there: a cell takes ~3 s now,
+    # a pause first would let it finish (and read as a false pass)
+    for i in $(seq 300); do
+        second=$(qemu_pids | grep -vx "${first:-none}" | head -n1)
+        [ -n "$second" ] && break
+        sleep 0.1
+    done
     kill -9 $second 2>/dev/null
     rc=$(rc_of q2)
     # both attempts were killed: the second qemu is another, the cell gave up after it
@@ -155,6 +164,8 @@ fault_command_hang() {
     local lock release t0 rc
     release=$(python3 -c "import json; print(json.load(open('$MATRIX'))['cells'][0]['kernel'])")
     lock=.cache/images/$release/.lock
+    # the recipe must run to meet the lock: its last answer (seen) goes first
+    rm -f ".cache/images/$release/seen"
     flock "$lock" sleep 300 &
     local holder=$!
     sleep 0.5
