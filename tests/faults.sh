@@ -348,8 +348,12 @@ fault_confinement() {
 fault_snapshot_sigkill() {
     local snap=$OUT/snap.json left killed ok=0 v rc
     one_cell "$snap" snapshot
+    # a workload that lasts (a restored cell is done ~0.5 s after it runs):
+    # the guest must still be there when the run is killed
+    sed 's/"seconds": 0.25/"seconds": 20/' scenarios/ipc-basic.json >"$OUT/slow.json"
     scratch_dirs >"$OUT/scratch.before"
-    start snapkill -- qualify --matrix "$snap" --candidate $CAND --out "$OUT/snapkill"
+    start snapkill -- qualify --matrix "$snap" --candidate $CAND --scenario "$OUT/slow.json" \
+        --out "$OUT/snapkill"
     wait_for snapkill ': running' 300
     pkill -9 -f -- "--out $OUT/snapkill" || true
     local krc; krc=$(rc_of snapkill)
