@@ -322,44 +322,44 @@ int cl_plan_prepare_images(struct cl_plan *q)
 	return rc ? rc : prepare_kinds(q);
 }
 
+/* @r: owned cell @i's run, as the plan has it (its inputs, its directory). */
+static void fill_run(const struct cl_plan *p, int i, struct cl_cell_run *r)
+{
+	const struct cl_kernel_prep *k = kernel_of(p, p->cells[i]->kernel);
+
+	r->spec = p->cells[i];
+	r->cand = p->cand;
+	r->scn = p->scn;
+	r->img = &k->img;
+	r->kind = cl_kind_find(r->spec->image);
+	r->ko_path = k->ko;
+	r->build_error = k->build_error;
+	r->build_infra = k->build_infra;
+	r->virt_type = p->virt_type;
+	r->dir = cl_sprintf("%s/cells/%s", p->out, r->spec->id);
+	r->vmcore = p->vmcore;
+	r->echo_console = p->echo_console;
+	r->remedy = p->remedy;
+}
+
 void cl_plan_make_runs(struct cl_plan *p)
 {
 	int i;
 
 	p->runs = cl_xcalloc((size_t)p->ncells, sizeof(*p->runs));
-	for (i = 0; i < p->ncells; i++) {
-		struct cl_cell_run *r = &p->runs[i];
-		const struct cl_kernel_prep *k = kernel_of(p, p->cells[i]->kernel);
-
-		r->spec = p->cells[i];
-		r->cand = p->cand;
-		r->scn = p->scn;
-		r->img = &k->img;
-		r->kind = cl_kind_find(r->spec->image);
-		r->ko_path = k->ko;
-		r->build_error = k->build_error;
-		r->build_infra = k->build_infra;
-		r->virt_type = p->virt_type;
-		r->dir = cl_sprintf("%s/cells/%s", p->out, r->spec->id);
-		r->vmcore = p->vmcore;
-		r->echo_console = p->echo_console;
-		r->remedy = p->remedy;
-	}
+	for (i = 0; i < p->ncells; i++)
+		fill_run(p, i, &p->runs[i]);
 }
 
-void cl_plan_rerun(const struct cl_cell_run *of, int k, struct cl_cell_run *out)
+void cl_plan_rerun(const struct cl_plan *p, int i, int k, struct cl_cell_run *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->spec = of->spec;
-	out->cand = of->cand;
-	out->scn = of->scn;
-	out->img = of->img;
-	out->kind = of->kind;
-	out->ko_path = of->ko_path;
-	out->build_error = of->build_error;
-	out->build_infra = of->build_infra;
-	out->virt_type = of->virt_type;
-	out->dir = cl_sprintf("%s/rerun-%d", of->dir, k);
+	fill_run(p, i, out);
+	free((char *)out->dir);
+	out->dir = cl_sprintf("%s/cells/%s/rerun-%d", p->out, out->spec->id, k);
+	out->vmcore = 0;
+	out->echo_console = 0;
+	out->remedy = NULL;
 	out->rerun = k;
 }
 

@@ -68,10 +68,10 @@ int cl_plan_check(struct cl_plan *p);
 int cl_plan_prepare_images(struct cl_plan *p);
 /* One cl_cell_run per owned cell (after the images and modules). */
 void cl_plan_make_runs(struct cl_plan *p);
-/* @out: cell @of run again, its @k-th time (--reruns): the same inputs, its
- * own directory (OF_DIR/rerun-K, malloc'd: free it), no memory dump, no
- * remediation, nothing echoed. */
-void cl_plan_rerun(const struct cl_cell_run *of, int k, struct cl_cell_run *out);
+/* @out: owned cell @i run again, its @k-th time (--reruns): the same inputs,
+ * its own directory (cells/ID/rerun-K, malloc'd: free it), no memory dump,
+ * no remediation, nothing echoed. */
+void cl_plan_rerun(const struct cl_plan *p, int i, int k, struct cl_cell_run *out);
 /* The prepared kernel @release (borrowed), or NULL when no owned cell runs it. */
 const struct cl_kernel_prep *cl_plan_kernel(const struct cl_plan *p, const char *release);
 /* The largest owned cell's guest memory, MiB (what the scheduler sizes slots by). */

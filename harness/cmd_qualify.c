@@ -314,7 +314,7 @@ static void rerun_failures(struct qualify *q)
 	more = cl_xcalloc((size_t)n * (size_t)q->reruns, sizeof(*more));
 	for (int i = 0; i < p->ncells; i++)
 		for (int j = 1; failed(&p->runs[i]) && j <= q->reruns; j++)
-			cl_plan_rerun(&p->runs[i], j, &more[k++]);
+			cl_plan_rerun(p, i, j, &more[k++]);
 	fprintf(stderr, "crashlab: --reruns: %d failed cell%s, %d run%s more\n", n,
 		n == 1 ? "" : "s", k, k == 1 ? "" : "s");
 	o.fail_fast = 0;
