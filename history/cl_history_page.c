@@ -6,19 +6,12 @@
  * guests or from files people wrote: the XML writer escapes all of it.
  */
 #include "cl_history.h"
+#include "cl_html.h"
 #include "cl_util.h"
 #include "cl_xmlw.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static const char css[] =
-	"body{font:14px/1.4 sans-serif;margin:2em;color:#222}"
-	"table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 6px;"
-	"text-align:left;vertical-align:top}.grid td{text-align:center;min-width:3em}"
-	".v-pass{background:#c8efc8}.v-crash,.v-boot_loop,.v-hang,.v-fail{background:#f4b4b4}"
-	".v-install_failed,.v-workload_failed,.v-degraded{background:#f8d49a}"
-	".v-infra_error,.v-not_run,.v-error{background:#ddd}";
 
 static const char *str(json_t *o, const char *key)
 {
@@ -137,7 +130,7 @@ static void page(xmlTextWriterPtr w, json_t *runs, json_t *cells, json_t *groups
 	cl_xmlw_attr(w, "charset", "utf-8");
 	xmlTextWriterEndElement(w);
 	cl_xmlw_el(w, "title", "crashlab history");
-	cl_xmlw_el(w, "style", css);
+	cl_xmlw_el(w, "style", cl_html_css); /* the report page's */
 	xmlTextWriterFullEndElement(w);
 	xmlTextWriterStartElement(w, CL_XC("body"));
 	cl_xmlw_el(w, "h1", "crashlab history");

@@ -16,7 +16,7 @@
 
 #define W(x) CL_XC(x)
 
-static const char css[] =
+const char cl_html_css[] =
 	"body{font:14px/1.4 sans-serif;margin:2em;color:#222}"
 	"table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 6px;"
 	"text-align:left;vertical-align:top}code,pre{font:12px monospace}"
@@ -743,7 +743,7 @@ static void write_page(xmlTextWriterPtr w, json_t *rep)
 	xmlTextWriterWriteAttribute(w, W("charset"), W("utf-8"));
 	xmlTextWriterEndElement(w); /* a void element: <meta .../> */
 	cl_xmlw_el(w, "title", title);
-	cl_xmlw_el(w, "style", css);
+	cl_xmlw_el(w, "style", cl_html_css);
 	xmlTextWriterFullEndElement(w);
 	xmlTextWriterStartElement(w, W("body"));
 	header(w, rep);
