@@ -48,6 +48,13 @@ trap cleanup EXIT
 
 wanted() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 
+# slow_scenario: prints the path of ipc-basic with a 20 s settle: a cell that
+# is still working when a fault is injected
+slow_scenario() {
+    [ -s "$OUT/slow.json" ] || sed 's/"seconds": 0.25/"seconds": 20/' scenarios/ipc-basic.json >"$OUT/slow.json"
+    grep -q '"seconds": 20' "$OUT/slow.json" || { echo "faults: ipc-basic has no 0.25 s settle to stretch" >&2; exit 2; }
+    echo "$OUT/slow.json"
+}
 qemu_pids() { pgrep -f 'qemu-system-x86_64 -name guest=crashlab-' || true; }
 # one_cell FILE [IMAGE]: the first cell of MATRIX as a matrix of its own
 one_cell() { python3 tests/checks/one_cell.py "$MATRIX" "$1" "${2:-}"; }
@@ -79,8 +86,8 @@ judge() {
 # --- the faults -------------------------------------------------------------
 
 fault_libvirtd_kill() {
-    start kill -- qualify --matrix $MATRIX --candidate $CAND --out "$OUT/kill"
-    wait_for kill qualifying && sleep 4
+    start kill -- qualify --matrix $MATRIX --candidate $CAND --scenario "$(slow_scenario)" --out "$OUT/kill"
+    wait_for kill ': running' 300 && sleep 1
     local killed=1 seen=1 rc
     pkill -9 -x libvirtd && killed=0
     sleep 3
@@ -315,10 +322,13 @@ fault_console_flood() {
 
 fault_signal() {
     local sig=$1 name=sig-$1 rc
-    start "$name" -- qualify --matrix $MATRIX --candidate $CAND --out "$OUT/$name"
-    wait_for "$name" qualifying && sleep 4
+    # a workload that lasts, so the signal lands while a cell is working:
+    # cells are now done seconds after they run, and a fixed sleep raced them
+    start "$name" -- qualify --matrix $MATRIX --candidate $CAND --scenario "$(slow_scenario)" \
+        --out "$OUT/$name"
+    wait_for "$name" ': running' 300 && sleep 1
     local sent=1
-    pkill -"$sig" -f "$CL qualify --matrix $MATRIX --candidate $CAND --out $OUT/$name" && sent=0
+    pkill -"$sig" -f -- "--out $OUT/$name\$" && sent=0
     rc=$(rc_of "$name")
     local v ok=1
     v=$(verdicts "$OUT/$name")
@@ -350,9 +360,8 @@ fault_snapshot_sigkill() {
     one_cell "$snap" snapshot
     # a workload that lasts (a restored cell is done ~0.5 s after it runs):
     # the guest must still be there when the run is killed
-    sed 's/"seconds": 0.25/"seconds": 20/' scenarios/ipc-basic.json >"$OUT/slow.json"
     scratch_dirs >"$OUT/scratch.before"
-    start snapkill -- qualify --matrix "$snap" --candidate $CAND --scenario "$OUT/slow.json" \
+    start snapkill -- qualify --matrix "$snap" --candidate $CAND --scenario "$(slow_scenario)" \
         --out "$OUT/snapkill"
     wait_for snapkill ': running' 300
     pkill -9 -f -- "--out $OUT/snapkill" || true
