@@ -13,6 +13,7 @@
  *   cmd_tools.c      triage, images, matrix list: the tools around a run
  *   cmd_refresh.c    matrix refresh: the kernel crawler
  *   cmd_history.c    history, crashes: memory across runs (history/)
+ *   cmd_minimize.c   minimize: the smallest content that still crashes a cell
  */
 #ifndef CMD_H
 #define CMD_H
@@ -38,6 +39,9 @@ struct cmd_qualify_args {
 	int no_history;                  /* --no-history: record nothing */
 	const char *uris[CL_SCHED_MAX_HOSTS]; /* --uri, in order */
 	int nuris;
+	/* not on qualify's command line: what crashlab minimize runs */
+	const char *cell, *cell_image;   /* only this cell of the matrix, booting this image */
+	const char *content_name, *content_file; /* this content entry's bytes from this file */
 };
 
 /* qualify (@reproduce 0) or reproduce (1); @a checked for what each needs. */
@@ -78,6 +82,9 @@ int cmd_history_check_baseline(const char *db, const char *spec, const char *can
 /* crashlab history ... / crashlab crashes ...: @argv[0] is the command. */
 int cmd_history(int argc, char **argv);
 int cmd_crashes(int argc, char **argv);
+/* crashlab minimize ...: @argv[0] is the command. */
+int cmd_minimize(int argc, char **argv);
+extern const char cmd_minimize_usage[];
 extern const char cmd_history_usage[], cmd_crashes_usage[]; /* their lines of the usage */
 
 #endif

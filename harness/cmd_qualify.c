@@ -420,7 +420,10 @@ static int load_inputs(struct qualify *q, const struct cmd_qualify_args *a, int 
 
 	if ((rc = reproduce ? cl_matrix_single(&q->matrix, a->kernel, a->image)
 			    : cl_matrix_load(&q->matrix, a->matrix)) ||
+	    (a->cell && (rc = cl_matrix_keep(q->matrix, a->cell, a->cell_image))) ||
 	    (rc = cl_candidate_load(&q->cand, a->candidate)) ||
+	    (a->content_file &&
+	     (rc = cl_candidate_use_content(q->cand, a->content_name, a->content_file))) ||
 	    (rc = cl_candidate_fit_matrix(q->matrix, q->cand)) ||
 	    (rc = cl_scenario_load(&q->scn, a->scenario)) ||
 	    (rc = cl_scenario_check(q->scn, q->cand)) ||

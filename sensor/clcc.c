@@ -27,12 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const field_names[CL_F_USED_LAST] = {
-	"event", "name", "path", "comm", "pid", "tgid", "uid", "parent_comm", "mode", "flags",
-	"host", "release",
-};
-static const char *const op_names[CL_OP_LAST] = { "any", "eq", "prefix", "suffix", "contains",
-						  "glob" };
 
 static const char *def_path;
 
@@ -109,7 +103,7 @@ static int field_index(json_t *f, int template_fields, const char *what)
 	int idx;
 
 	if (json_is_string(f)) {
-		idx = lookup(field_names, CL_F_USED_LAST, json_string_value(f));
+		idx = lookup(cl_field_names, CL_F_USED_LAST, json_string_value(f));
 		if (idx < 0)
 			return fail("%s: unknown field \"%s\"", what, json_string_value(f)), -1;
 	} else if (json_is_integer(f)) {
@@ -140,7 +134,7 @@ static int compile_criterion(struct out *o, json_t *c, int template_fields, cons
 		return 2;
 	if ((idx = field_index(json_object_get(c, "field"), template_fields, what)) < 0)
 		return 2;
-	if (!json_is_string(op) || (opi = lookup(op_names, CL_OP_LAST, json_string_value(op))) < 0)
+	if (!json_is_string(op) || (opi = lookup(cl_op_names, CL_OP_LAST, json_string_value(op))) < 0)
 		return fail("%s: \"op\" must be one of any, eq, prefix, suffix, contains, glob", what);
 	if (opi != CL_OP_ANY) {
 		if (!json_is_string(val))

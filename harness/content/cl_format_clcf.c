@@ -182,8 +182,125 @@ static void derive(struct cl_mutants *out, const unsigned char *d, size_t len)
 	truncations(out, d, &mk);
 }
 
+/* ---- reduction (crashlab minimize) ---- */
+
+static size_t criterion_len(const unsigned char *d, size_t off)
+{
+	return CL_CRITERION_LEN + ((size_t)d[off + 2] | (size_t)d[off + 3] << 8);
+}
+
+/* The offset of instance @want (0-based), walking a well-formed file (parts() said so). */
+static size_t instance_off(const unsigned char *d, int want)
+{
+	size_t off = CL_HEADER_LEN;
+
+	for (int i = 0; i < want; i++) {
+		unsigned ncrit = d[off + 6];
+
+		off += CL_INSTANCE_LEN;
+		for (unsigned c = 0; c < ncrit; c++)
+			off += criterion_len(d, off);
+	}
+	return off;
+}
+
+static int parts(struct cl_content_parts *out, const unsigned char *d, size_t len)
+{
+	size_t off = CL_HEADER_LEN;
+	uint32_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (!probe(d, len) || (n = instances(d)) == 0 || n > CL_MIN_INSTANCES)
+		return -1;
+	for (uint32_t i = 0; i < n; i++) {
+		if (len - off < CL_INSTANCE_LEN || d[off + 6] > CL_MIN_CRITERIA)
+			return -1;
+		out->ncrit[i] = d[off + 6];
+		off += CL_INSTANCE_LEN;
+		for (int c = 0; c < out->ncrit[i]; c++) {
+			if (len - off < CL_CRITERION_LEN || len - off < criterion_len(d, off))
+				return -1;
+			off += criterion_len(d, off);
+		}
+	}
+	out->ninst = (int)n;
+	return 0;
+}
+
+static size_t reduce(unsigned char *out, const unsigned char *d, size_t len,
+		     const struct cl_content_keep *k)
+{
+	struct cl_content_parts p;
+	size_t at = CL_HEADER_LEN, off = CL_HEADER_LEN;
+	uint32_t kept = 0;
+
+	if (parts(&p, d, len))
+		return 0;
+	memcpy(out, d, CL_HEADER_LEN);
+	for (int i = 0; i < p.ninst; i++) {
+		if (k->inst[i]) {
+			memcpy(out + at, d + off, CL_INSTANCE_LEN);
+			out[at + 6] = (unsigned char)__builtin_popcount(k->crit[i] & ((1ull << p.ncrit[i]) - 1));
+			at += CL_INSTANCE_LEN;
+			kept++;
+		}
+		off += CL_INSTANCE_LEN;
+		for (int c = 0; c < p.ncrit[i]; c++) {
+			size_t n = criterion_len(d, off);
+
+			if (k->inst[i] && (k->crit[i] & (1u << c))) {
+				memcpy(out + at, d + off, n);
+				at += n;
+			}
+			off += n;
+		}
+	}
+	put32(out + 16, kept);
+	put32(out + 20, (uint32_t)at);
+	return at;
+}
+
+/* Value bytes as text: printable ASCII kept, the rest as "?", at most 40. */
+static void value_text(char *buf, size_t n, const unsigned char *v, size_t vlen)
+{
+	size_t i, m = vlen < 40 ? vlen : 40;
+
+	for (i = 0; i < m && i + 1 < n; i++)
+		buf[i] = v[i] >= 0x20 && v[i] < 0x7f && v[i] != '"' && v[i] != '\\' ? (char)v[i] : '?';
+	buf[i] = '\0';
+}
+
+static void describe(char *buf, size_t n, const unsigned char *d, size_t len, int inst, int crit)
+{
+	struct cl_content_parts p;
+	size_t off;
+	char val[48];
+
+	if (parts(&p, d, len) || inst < 0 || inst >= p.ninst || crit >= p.ncrit[inst]) {
+		snprintf(buf, n, "instance %d criterion %d", inst + 1, crit + 1);
+		return;
+	}
+	off = instance_off(d, inst);
+	if (crit < 0) {
+		snprintf(buf, n, "instance %d (id %u)", inst + 1, (unsigned)(d[off] | d[off + 1] << 8 |
+			 d[off + 2] << 16 | (uint32_t)d[off + 3] << 24));
+		return;
+	}
+	off += CL_INSTANCE_LEN;
+	for (int c = 0; c < crit; c++)
+		off += criterion_len(d, off);
+	value_text(val, sizeof(val), d + off + CL_CRITERION_LEN, criterion_len(d, off) - CL_CRITERION_LEN);
+	snprintf(buf, n, "criterion %d of instance %d: field %u%s%s%s %s \"%s\"", crit + 1, inst + 1,
+		 d[off] + 1u, d[off] < CL_F_USED_LAST ? " (" : "",
+		 d[off] < CL_F_USED_LAST ? cl_field_names[d[off]] : "", d[off] < CL_F_USED_LAST ? ")" : "",
+		 d[off + 1] < CL_OP_LAST ? cl_op_names[d[off + 1]] : "op?", val);
+}
+
 const struct cl_mutants_format cl_format_clcf = {
 	.name = "clcf",
 	.probe = probe,
 	.derive = derive,
+	.parts = parts,
+	.reduce = reduce,
+	.describe = describe,
 };

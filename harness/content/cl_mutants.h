@@ -18,6 +18,8 @@
 #ifndef CL_MUTANTS_H
 #define CL_MUTANTS_H
 
+#include "cl_minimize.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +47,16 @@ struct cl_mutants_format {
 	int (*probe)(const unsigned char *data, size_t len);
 	/* Add the mutants of its structure to @out, in a fixed order. */
 	void (*derive)(struct cl_mutants *out, const unsigned char *data, size_t len);
+	/* For crashlab minimize (cl_minimize.h), NULL when the format has no such
+	 * structure: its instances and criteria (0, or -1 when @data is not
+	 * well-formed); the content keeping only what @k keeps, written to @out
+	 * (at least @len bytes), its length; criterion @crit of instance @inst
+	 * (@crit -1: the instance itself) in words, as its author wrote it. */
+	int (*parts)(struct cl_content_parts *out, const unsigned char *data, size_t len);
+	size_t (*reduce)(unsigned char *out, const unsigned char *data, size_t len,
+			 const struct cl_content_keep *k);
+	void (*describe)(char *buf, size_t n, const unsigned char *data, size_t len, int inst,
+			 int crit);
 };
 
 extern const struct cl_mutants_format cl_format_clcf;

@@ -913,6 +913,34 @@ int cl_candidate_mutate(struct cl_candidate *c, const char *dir, int max)
 	return rc;
 }
 
+int cl_candidate_use_content(struct cl_candidate *c, const char *name, const char *file)
+{
+	struct cl_content_spec *cs = NULL;
+	char actual[CL_SHA256_HEX];
+	struct stat st;
+	int k;
+
+	for (k = 0; k < c->ncontent && !cs; k++)
+		if (!strcmp(c->content[k].name, name))
+			cs = &c->content[k];
+	if (!cs)
+		return cl_err_set(CL_EINPUT, "%s: no content entry named %s", c->path, name);
+	if (stat(file, &st) != 0 || !S_ISREG(st.st_mode))
+		return cl_err_set(CL_EINPUT, "%s: content %s: %s does not exist", c->path, name, file);
+	free(cs->file);
+	cs->file = cl_xstrdup(file);
+	cs->size = (long)st.st_size;
+	/* the events that exercise every instance are those of the content now in place */
+	memset(&c->coverage, 0, sizeof(c->coverage));
+	c->coverage_known = 0;
+	for (k = 0; k < c->ncontent; k++) {
+		if (read_content(c, &c->content[k], actual))
+			return CL_EINPUT;
+		memcpy(c->content[k].sha256, actual, sizeof(actual));
+	}
+	return 0;
+}
+
 int cl_candidate_fit_matrix(struct cl_matrix *m, const struct cl_candidate *c)
 {
 	int i;

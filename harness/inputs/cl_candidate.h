@@ -224,6 +224,13 @@ struct cl_candidate {
 	int nmutants;
 };
 
+/*
+ * Content entry @name's bytes are those of @file from now on (crashlab
+ * minimize runs each reduced content so): its digest is that file's, and
+ * the report records that digest, so a statement made of the run is about
+ * those bytes, never the manifest's. CL_EINPUT: no such entry or file.
+ */
+int cl_candidate_use_content(struct cl_candidate *c, const char *name, const char *file);
 /* Parse @path and verify every content digest. CL_EINPUT on any problem. */
 int cl_candidate_load(struct cl_candidate **out, const char *path);
 /*

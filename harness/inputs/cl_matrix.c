@@ -409,6 +409,29 @@ int cl_matrix_single(struct cl_matrix **out, const char *release, const char *im
 	return 0;
 }
 
+int cl_matrix_keep(struct cl_matrix *m, const char *id, const char *image)
+{
+	int i;
+
+	for (i = 0; i < m->ncells && strcmp(m->cells[i].id, id); i++)
+		;
+	if (i == m->ncells)
+		return cl_err_set(CL_EINPUT, "%s: no cell %s", m->path, id);
+	if (image && !builtin_image(image))
+		return cl_err_set(CL_EINPUT, "--image: \"%s\" is not \"initramfs\", \"snapshot\" or "
+				  "\"disk\"", image);
+	if (i) {
+		struct cl_cell_spec keep = m->cells[i];
+
+		m->cells[i] = m->cells[0]; /* both stay owned: freed by index */
+		m->cells[0] = keep;
+	}
+	m->ncells = 1;
+	if (image)
+		snprintf(m->cells[0].image, sizeof(m->cells[0].image), "%s", image);
+	return 0;
+}
+
 json_t *cl_matrix_cell_definition(const struct cl_cell_spec *c)
 {
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i}", "kernel", c->kernel, "flavor",

@@ -77,6 +77,9 @@ int cl_matrix_load(struct cl_matrix **out, const char *path);
 void cl_matrix_free(struct cl_matrix *m);
 /* A one-cell matrix for @release booting @image ("initramfs" or "disk"): crashlab reproduce. */
 int cl_matrix_single(struct cl_matrix **out, const char *release, const char *image);
+/* Only cell @id of @m is left, booting @image when not NULL:
+ * crashlab minimize's one cell. CL_EINPUT: no such cell, or no such image kind. */
+int cl_matrix_keep(struct cl_matrix *m, const char *id, const char *image);
 /*
  * What defines cell @c, as report.json records it and the gate compares it
  * with the release's required matrix: kernel, flavour, architecture, OS,

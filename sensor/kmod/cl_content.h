@@ -93,6 +93,16 @@ enum cl_field {
 	CL_F_USED_LAST    /* fields from here to CL_INPUT_FIELDS-1 are "" */
 };
 
+#ifndef __KERNEL__
+/* The names the content compiler's JSON gives fields and operators (user space). */
+static const char *const cl_field_names[CL_F_USED_LAST] = {
+	"event", "name", "path", "comm", "pid", "tgid", "uid", "parent_comm", "mode", "flags",
+	"host", "release",
+};
+static const char *const cl_op_names[CL_OP_LAST] = { "any", "eq", "prefix", "suffix",
+						     "contains", "glob" };
+#endif
+
 /* A parsed channel file: borrowed view of the caller's bytes. */
 struct cl_content {
 	const u8 *data;      /* whole file, owned by the caller */
