@@ -6,11 +6,13 @@
  * fixes the class and the title stem; the guilty frame then comes from, in
  * order of preference, the crash line itself (WARNING, KASAN,
  * stack-protector), the report's RIP line, and the first reliable frame of
- * its Call Trace, skipping generic frames (exception entry, printk,
- * locking, string and allocator helpers). Limits: x86-64 report formats
- * only; an interleaved second report is not separated from the first.
+ * its Call Trace, skipping the helper frames the report's class skips
+ * (exception entry, printk, locking, string and allocator helpers, ...:
+ * cl_frames.c). Limits: x86-64 and arm64 report formats only; an
+ * interleaved second report is not separated from the first.
  */
 #include "cl_triage.h"
+#include "cl_frames.h"
 #include "cl_util.h"
 
 #include <ctype.h>
@@ -124,55 +126,15 @@ static const struct pattern patterns[] = {
 static const char *const line_prefixes[] = { "watchdog: ", "NMI watchdog: ", "rcu: ", "kmemleak: ",
 					     NULL };
 
-/* Frames that never explain a crash: where the report was produced, not why. */
-static const char *const generic_frames[] = {
-	"panic", "vpanic", "printk", "_printk", "vprintk", "vprintk_", "dump_stack",
-	"dump_stack_", "__dump_stack",
-	"show_stack", "show_trace", "die", "__die", "oops_", "do_trap", "do_error_trap",
-	"handle_bug", "report_bug", "__warn", "warn_slowpath", "exc_", "asm_exc_", "asm_sysvec",
-	"sysvec_", "__sysvec", "page_fault_oops", "kernelmode_fixup_or_oops", "__bad_area",
-	"bad_area", "do_user_addr_fault", "handle_page_fault", "no_context", "fixup_exception",
-	"_raw_spin_", "raw_spin_", "queued_spin", "native_queued_spin", "do_raw_spin",
-	"__pv_queued", "mutex_lock", "mutex_unlock", "__mutex", "down_", "up_read", "up_write",
-	"rwsem_", "memcpy", "__memcpy", "memmove", "memset", "__memset", "strlen", "strnlen",
-	"memcpy_", "memmove_", "memset_", "memcpy_orig", "memcpy_erms",
-	"strcmp", "strncmp", "strcpy", "strncpy", "strscpy", "sized_strscpy", "kmalloc",
-	"__kmalloc", "__kmalloc_", "kmalloc_", "kmem_cache_", "__kmem_cache_", "kfree", "__kfree", "slab_",
-	"___slab_", "__slab_", "allocate_slab", "new_slab",
-	"kasan_", "__asan_", "__kasan_", "____kasan_", "ubsan_", "__ubsan_", "check_memory_region",
-	"entry_SYSCALL", "do_syscall_64", "x64_sys_call", "syscall_exit", "ret_from_fork",
-	"__x64_sys_", "__do_sys_", "__se_sys_", "schedule", "__schedule", "schedule_",
-	"preempt_schedule", "out_of_memory", "oom_", "dump_header", "__alloc_pages",
-	"alloc_pages", "alloc_pages_", "__alloc_pages_", "get_page_from_freelist",
-	"__get_free_pages",
-	"kmalloc_large", "__kmalloc_large_node", "kmalloc_order", "__kmalloc_node",
-	"__might_", "might_", "irq_exit", "__irq_exit", "do_int3", "exc_int3",
-	"kprobe_int3_handler", "kprobe_ftrace_handler", "lock_acquire", "lock_release",
-	"watchdog_timer_fn", "__hrtimer_run_queues", "hrtimer_interrupt", "rcu_dump_cpu_stacks",
-	"rcu_sched_clock_irq", "update_process_times", "tick_", "nmi_", "default_do_nmi",
-	"native_", "__stack_chk_fail",
-	/* arm64's exception entry and fault handling */
-	"el1h_64_sync", "el1h_64_sync_handler", "el1_abort", "el1_dbg", "el1_interrupt",
-	"el1h_64_irq", "do_mem_abort", "__do_kernel_fault", "die_kernel_fault", "do_page_fault",
-	"do_translation_fault", "do_debug_exception", "brk_handler", "call_break_hook",
-	"kprobe_breakpoint_handler", "arm64_notify_die", "do_el1_undef", "bug_handler",
-	/* the reporters and checkers: lockdep, refcount, lists, KFENCE, WARN */
-	"check_noncircular", "check_prev_add", "check_prevs_add", "validate_chain",
-	"__lock_acquire", "lock_acquire_", "print_circular_bug", "print_usage_bug",
-	"print_deadlock_bug", "check_deadlock", "mark_lock", "mark_lock_irq", "mark_usage",
-	"lockdep_", "__lockdep_", "print_unlock_imbalance_bug", "__lock_release",
-	"debug_check_no_locks_freed", "lock_is_held_type", "mutex_lock_", "__mutex_",
-	"do_raw_spin_", "spin_dump", "spin_bug", "refcount_", "__refcount_", "__list_",
-	"__warn_printk", "check_panic_on_warn", "kfence_", "__kfence_", "kmemleak_", "__kmemleak_", "print_report",
-	"print_address_description", "__schedule_bug", "schedule_debug",
-	/* what a waiting task sits in: blame the caller that waited */
-	"wait_for_completion", "wait_for_completion_", "__wait_for_common", "wait_for_common",
-	"do_wait_for_common", "io_schedule", "io_schedule_", "msleep", "msleep_interruptible",
-	"usleep_range", "usleep_range_state", "__cond_resched", "down", "rt_mutex_",
-	"__rt_mutex_", "prepare_to_wait", "prepare_to_wait_", "finish_wait",
-	/* what a soft lockup spins in: blame the caller */
-	"delay_tsc", "delay_halt", "delay_halt_", "delay_loop", "__delay", "__const_udelay",
-	"__udelay", "__ndelay", "mdelay", "udelay", NULL,
+/* Where one report's guilty frame can come from, gathered as its lines pass. */
+struct frames {
+	enum cl_crash_class cls;    /* whose rules (cl_frames.h) decide what is skipped */
+	int in_trace;               /* inside its Call Trace (or kmemleak's backtrace) */
+	int have_rip, have_trace_frame;
+	char rip_frame[CL_FRAME_MAX], rip_module[64];
+	char trace_frame[CL_FRAME_MAX], trace_module[64];
+	char trace_oot_module[64];  /* first out-of-tree module in the reliable trace */
+	char bpf_prog[32];          /* the outermost BPF program in the report's frames */
 };
 
 struct cl_triage {
@@ -183,14 +145,9 @@ struct cl_triage {
 	int overflow;          /* current line was cut */
 	int in_report;         /* after the first crash line, before it ended */
 	int report_lines;
-	int in_trace;          /* inside this report's Call Trace */
 	int frame_from_line;   /* frame already fixed by the crash line */
-	int have_rip, have_trace_frame;
-	char trace_oot_module[64];  /* first out-of-tree module in the reliable trace */
-	char bpf_prog[32];          /* the outermost BPF program in the report's frames */
-	char oot_modules[512];      /* " a b " out-of-tree modules from "Modules linked in" */
-	char rip_frame[CL_FRAME_MAX], rip_module[64];
-	char trace_frame[CL_FRAME_MAX], trace_module[64];
+	struct frames f;       /* the report's */
+	char oot_modules[512]; /* " a b " out-of-tree modules from "Modules linked in" */
 	char stem[CL_TITLE_MAX];
 	int pflags;            /* the flags of the pattern that opened the report */
 	int have_access;       /* P_ACCESS: the access line was seen */
@@ -240,22 +197,6 @@ void cl_triage_free(struct cl_triage *t)
 const struct cl_triage_result *cl_triage_result(const struct cl_triage *t)
 {
 	return &t->r;
-}
-
-static int is_generic(const char *fn)
-{
-	size_t i;
-
-	for (i = 0; generic_frames[i]; i++) {
-		size_t n = strlen(generic_frames[i]);
-		char last = generic_frames[i][n - 1];
-
-		/* entries ending in '_' are prefixes; others match whole names */
-		if (last == '_' ? strncmp(fn, generic_frames[i], n) == 0
-				: strcmp(fn, generic_frames[i]) == 0)
-			return 1;
-	}
-	return 0;
 }
 
 /*
@@ -466,7 +407,7 @@ static int symbol_on_line(const char *s, char *fn, size_t fnlen, char *mod, size
 static void frame_from_line(struct cl_triage *t, const char *s)
 {
 	if (symbol_on_line(s, t->r.frame, sizeof(t->r.frame), t->r.module, sizeof(t->r.module)) &&
-	    !is_generic(t->r.frame))
+	    !cl_frames_skip(t->r.cls, t->r.frame))
 		t->frame_from_line = 1;
 	else
 		t->r.frame[0] = t->r.module[0] = '\0';
@@ -476,7 +417,7 @@ static void start_report(struct cl_triage *t, const struct pattern *p, const cha
 			 const char *raw)
 {
 	t->r.crashed = 1;
-	t->r.cls = p->cls;
+	t->r.cls = t->f.cls = p->cls;
 	t->in_report = 1;
 	t->report_lines = 0;
 	t->pflags = p->flags;
@@ -489,34 +430,40 @@ static void start_report(struct cl_triage *t, const struct pattern *p, const cha
 	excerpt_add(t, raw);
 }
 
+/* The guilty frame by the report's class rules: a kept RIP, the trace's, any RIP. */
+static void pick_frame(struct cl_triage *t)
+{
+	const struct frames *f = &t->f;
+	const char *fn = "", *mod = "";
+
+	if (f->have_rip && !cl_frames_skip(f->cls, f->rip_frame)) {
+		fn = f->rip_frame;
+		mod = f->rip_module;
+	} else if (f->have_trace_frame) {
+		fn = f->trace_frame;
+		mod = f->trace_module;
+	} else if (f->have_rip) {
+		fn = f->rip_frame;
+		mod = f->rip_module;
+	}
+	snprintf(t->r.frame, sizeof(t->r.frame), "%s", fn);
+	snprintf(t->r.module, sizeof(t->r.module), "%s", mod);
+}
+
 static void finish_title(struct cl_triage *t)
 {
-	if (!t->frame_from_line) {
-		const char *fn = "", *mod = "";
-
-		if (t->have_rip && !is_generic(t->rip_frame)) {
-			fn = t->rip_frame;
-			mod = t->rip_module;
-		} else if (t->have_trace_frame) {
-			fn = t->trace_frame;
-			mod = t->trace_module;
-		} else if (t->have_rip) {
-			fn = t->rip_frame;
-			mod = t->rip_module;
-		}
-		snprintf(t->r.frame, sizeof(t->r.frame), "%s", fn);
-		snprintf(t->r.module, sizeof(t->r.module), "%s", mod);
-	}
+	if (!t->frame_from_line)
+		pick_frame(t);
 	/*
 	 * The guilty frame is built in but the trace passes through an
 	 * out-of-tree module: blame that module (the candidate, usually); or
 	 * through a BPF program: blame it ("bpf:NAME", the program the kernel
 	 * ran, whose subprogram or helper went wrong), never "the kernel".
 	 */
-	if (!t->r.module[0] && t->trace_oot_module[0])
-		snprintf(t->r.module, sizeof(t->r.module), "%s", t->trace_oot_module);
-	if (!t->r.module[0] && t->bpf_prog[0])
-		snprintf(t->r.module, sizeof(t->r.module), "bpf:%s", t->bpf_prog);
+	if (!t->r.module[0] && t->f.trace_oot_module[0])
+		snprintf(t->r.module, sizeof(t->r.module), "%s", t->f.trace_oot_module);
+	if (!t->r.module[0] && t->f.bpf_prog[0])
+		snprintf(t->r.module, sizeof(t->r.module), "bpf:%s", t->f.bpf_prog);
 	/* a panic's or an OOM's frame is where it was noticed, not the bug: kept out of the title */
 	if (t->r.frame[0] && t->r.cls != CL_CLASS_PANIC && t->r.cls != CL_CLASS_OOM) {
 		if (snprintf(t->r.title, sizeof(t->r.title), "%s in %s", t->stem, t->r.frame) >=
@@ -530,7 +477,7 @@ static void finish_title(struct cl_triage *t)
 static void end_report(struct cl_triage *t)
 {
 	t->in_report = 0;
-	t->in_trace = 0;
+	t->f.in_trace = 0;
 	t->r.complete = 1;
 	finish_title(t);
 }
@@ -608,11 +555,11 @@ static int kind_line(struct cl_triage *t, const char *s)
 		snprintf(t->stem + n, sizeof(t->stem) - n, " %s", *s == 'R' ? "Read" : "Write");
 		return 1;
 	}
-	if ((t->pflags & P_BACKTRACE) && !t->in_trace && !strncmp(s, "backtrace", 9)) {
-		t->in_trace = 1; /* "backtrace:", "backtrace (crc 1234abcd):" */
+	if ((t->pflags & P_BACKTRACE) && !t->f.in_trace && !strncmp(s, "backtrace", 9)) {
+		t->f.in_trace = 1; /* "backtrace:", "backtrace (crc 1234abcd):" */
 		return 1;
 	}
-	if ((t->pflags & P_BACKTRACE) && t->in_trace && !parse_symbol(s, fn, sizeof(fn), mod, sizeof(mod))) {
+	if ((t->pflags & P_BACKTRACE) && t->f.in_trace && !parse_symbol(s, fn, sizeof(fn), mod, sizeof(mod))) {
 		end_report(t);
 		return 1;
 	}
@@ -632,7 +579,7 @@ static void note_second_report(struct cl_triage *t, const char *s)
 {
 	const struct pattern *again;
 
-	if (!t->have_rip)
+	if (!t->f.have_rip)
 		return;
 	again = match_line(s);
 	if (again && !(again->flags & P_PANIC))
@@ -644,34 +591,37 @@ static void note_second_report(struct cl_triage *t, const char *s)
  * name noted, so the last one seen is the outermost (the program the
  * kernel ran; the frames before it are its subprograms and helpers).
  */
-static void note_bpf_frame(struct cl_triage *t, const char *fn)
+static void note_bpf_frame(struct frames *f, const char *fn)
 {
 	const char *tag = fn + 9, *name = tag + 17;
 
 	if (strncmp(fn, "bpf_prog_", 9) || strlen(fn) < 27 || strspn(tag, "0123456789abcdef") != 16 ||
 	    tag[16] != '_')
 		return;
-	snprintf(t->bpf_prog, sizeof(t->bpf_prog), "%.15s", name);
+	snprintf(f->bpf_prog, sizeof(f->bpf_prog), "%.15s", name);
 }
 
-/* "RIP: 0010:func+0x1/0x2 [mod]" (arm64: "pc : func+0x1/0x2 [mod]"): the
- * report's first RIP names the faulting function. */
-static void rip_line(struct cl_triage *t, const char *s)
+/*
+ * "RIP: 0010:func+0x1/0x2 [mod]" (arm64: "pc : func+0x1/0x2 [mod]"): the
+ * report's first RIP names the faulting function. Inside a Call Trace (an
+ * interrupt's frame: the stalled task under a timer interrupt) the trace
+ * goes on after it.
+ */
+static void rip_line(struct frames *f, const char *s)
 {
 	char fn[CL_FRAME_MAX], mod[64];
 	const char *colon = s[0] == 'p' ? s + 3 : strchr(s + 5, ':');
 
 	if (colon && parse_symbol(colon + 1, fn, sizeof(fn), mod, sizeof(mod))) {
-		note_bpf_frame(t, fn);
-		snprintf(t->rip_frame, sizeof(t->rip_frame), "%s", fn);
-		snprintf(t->rip_module, sizeof(t->rip_module), "%s", mod);
-		t->have_rip = 1;
+		note_bpf_frame(f, fn);
+		snprintf(f->rip_frame, sizeof(f->rip_frame), "%s", fn);
+		snprintf(f->rip_module, sizeof(f->rip_module), "%s", mod);
+		f->have_rip = 1;
 	}
-	t->in_trace = 0;
 }
 
-/* A Call Trace line: the first reliable, not generic frame, and the first out-of-tree module. */
-static void trace_line(struct cl_triage *t, const char *s)
+/* A Call Trace line: the first reliable frame the class keeps, and the first out-of-tree module. */
+static void trace_line(const struct cl_triage *t, struct frames *f, const char *s)
 {
 	char fn[CL_FRAME_MAX], mod[64];
 
@@ -681,14 +631,35 @@ static void trace_line(struct cl_triage *t, const char *s)
 		return; /* unreliable frame, or <TASK>/<IRQ> marker */
 	if (!parse_symbol(s, fn, sizeof(fn), mod, sizeof(mod)))
 		return;
-	note_bpf_frame(t, fn);
-	if (mod[0] && !t->trace_oot_module[0] && is_oot(t, mod))
-		snprintf(t->trace_oot_module, sizeof(t->trace_oot_module), "%s", mod);
-	if (!t->have_trace_frame && !is_generic(fn)) {
-		snprintf(t->trace_frame, sizeof(t->trace_frame), "%s", fn);
-		snprintf(t->trace_module, sizeof(t->trace_module), "%s", mod);
-		t->have_trace_frame = 1;
+	note_bpf_frame(f, fn);
+	if (mod[0] && !f->trace_oot_module[0] && is_oot(t, mod))
+		snprintf(f->trace_oot_module, sizeof(f->trace_oot_module), "%s", mod);
+	if (!f->have_trace_frame && !cl_frames_skip(f->cls, fn)) {
+		snprintf(f->trace_frame, sizeof(f->trace_frame), "%s", fn);
+		snprintf(f->trace_module, sizeof(f->trace_module), "%s", mod);
+		f->have_trace_frame = 1;
 	}
+}
+
+/* The lines every report has: RIP, Call Trace and its frames, modules. Returns 1 if taken. */
+static int frames_line(struct cl_triage *t, struct frames *f, const char *s)
+{
+	if ((strncmp(s, "RIP: ", 5) == 0 || strncmp(s, "pc : ", 5) == 0) && !f->have_rip)
+		rip_line(f, s);
+	else if (strncmp(s, "Call Trace:", 11) == 0 || strncmp(s, "Call trace:", 11) == 0)
+		f->in_trace = 1;
+	else if (strncmp(s, "Modules linked in:", 18) == 0)
+		note_oot_modules(t, s + 18);
+	else if (f->in_trace)
+		trace_line(t, f, s);
+	else
+		return 0;
+	return 1;
+}
+
+static int is_end_marker(const char *s)
+{
+	return strncmp(s, "---[ end trace", 14) == 0 || strncmp(s, "---[ end Kernel panic", 21) == 0;
 }
 
 /* Inside a report: RIP, Call Trace frames, end markers. */
@@ -703,17 +674,10 @@ static void report_line(struct cl_triage *t, const char *s, const char *raw)
 	}
 	if (kind_line(t, s))
 		return;
-	if ((strncmp(s, "RIP: ", 5) == 0 || strncmp(s, "pc : ", 5) == 0) && !t->have_rip)
-		rip_line(t, s);
-	else if (strncmp(s, "Call Trace:", 11) == 0 || strncmp(s, "Call trace:", 11) == 0)
-		t->in_trace = 1;
-	else if (strncmp(s, "Modules linked in:", 18) == 0)
-		note_oot_modules(t, s + 18);
-	else if (t->in_trace)
-		trace_line(t, s);
-	else if (strncmp(s, "---[ end trace", 14) == 0 ||
-		 strncmp(s, "---[ end Kernel panic", 21) == 0)
+	if (is_end_marker(s))
 		end_report(t);
+	else
+		frames_line(t, &t->f, s);
 }
 
 static const struct pattern *match_line(const char *s)
@@ -740,33 +704,30 @@ static void warning_adopt(struct cl_triage *t)
 	t->excerpt_len = strlen(t->r.excerpt);
 }
 
-static void handle_line(struct cl_triage *t, char *raw)
+/* Inside the first report: its lines, or the panic that ends it. */
+static void in_report_line(struct cl_triage *t, const char *s, const char *raw)
+{
+	if (strncmp(s, "Kernel panic - not syncing", 26) == 0) {
+		excerpt_add(t, raw);
+		/*
+		 * A report whose stack has not come yet (scheduling while
+		 * atomic under panic_on_warn): the panic's own trace is it,
+		 * and "---[ end Kernel panic" ends the report.
+		 */
+		if (t->f.have_rip || t->f.have_trace_frame || t->frame_from_line)
+			end_report(t);
+		return;
+	}
+	report_line(t, s, raw);
+}
+
+/* A line before the first report ended: it may start one. */
+static void triage_line(struct cl_triage *t, const char *s, const char *raw)
 {
 	const struct pattern *p;
-	const char *s;
 
-	cl_sanitize(raw);
-	s = strip_prefixes(raw);
-	t->r.lines++;
-	if (strncmp(s, "Linux version ", 14) == 0)
-		t->r.boots++; /* one banner per boot: the boot count libvirt events cannot give */
-	if (strncmp(s, "Kernel panic - not syncing", 26) == 0)
-		t->r.panicked = 1;
-	if (t->r.complete)
-		return;
 	if (t->in_report) {
-		if (strncmp(s, "Kernel panic - not syncing", 26) == 0) {
-			excerpt_add(t, raw);
-			/*
-			 * A report whose stack has not come yet (scheduling while
-			 * atomic under panic_on_warn): the panic's own trace is it,
-			 * and "---[ end Kernel panic" ends the report.
-			 */
-			if (t->have_rip || t->have_trace_frame || t->frame_from_line)
-				end_report(t);
-			return;
-		}
-		report_line(t, s, raw);
+		in_report_line(t, s, raw);
 		return;
 	}
 	p = match_line(s);
@@ -793,6 +754,22 @@ static void handle_line(struct cl_triage *t, char *raw)
 		/* the panic line opens a report of its own; its stack follows */
 		t->r.panicked = 1;
 	}
+}
+
+static void handle_line(struct cl_triage *t, char *raw)
+{
+	const char *s;
+
+	cl_sanitize(raw);
+	s = strip_prefixes(raw);
+	t->r.lines++;
+	if (strncmp(s, "Linux version ", 14) == 0)
+		t->r.boots++; /* one banner per boot: the boot count libvirt events cannot give */
+	if (strncmp(s, "Kernel panic - not syncing", 26) == 0)
+		t->r.panicked = 1;
+	if (t->r.complete)
+		return;
+	triage_line(t, s, raw);
 }
 
 void cl_triage_feed(struct cl_triage *t, const char *buf, size_t len)
@@ -835,7 +812,7 @@ void cl_triage_finish(struct cl_triage *t)
 		 * the guest is stopped at its panic; the report is only corrupt
 		 * if it never got as far as a RIP or a Call Trace.
 		 */
-		if (!t->have_rip && !t->in_trace && !t->have_trace_frame && !t->frame_from_line)
+		if (!t->f.have_rip && !t->f.in_trace && !t->f.have_trace_frame && !t->frame_from_line)
 			t->r.corrupted = 1;
 		finish_title(t);
 		t->in_report = 0;

@@ -6,9 +6,10 @@
  * caller prefixes, and walks a table of crash patterns (cl_triage.c) to
  * recognise the first crash report: its class, a title normalised so the
  * same bug has the same title on every kernel of a matrix, the guilty
- * function (generic frames such as printk, locking, memcpy and exception
- * entry are skipped) and the module blamed by the trace. It keeps an
- * excerpt of the report for the reports, and never needs the whole log.
+ * function (helper frames such as printk, locking, memcpy and exception
+ * entry are skipped, per class: cl_frames.h) and the module blamed by the
+ * trace. It keeps an excerpt of the report for the reports, and never
+ * needs the whole log.
  */
 #ifndef CL_TRIAGE_H
 #define CL_TRIAGE_H
