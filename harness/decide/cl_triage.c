@@ -8,8 +8,10 @@
  * stack-protector), the report's RIP line, and the first reliable frame of
  * its Call Trace, skipping the helper frames the report's class skips
  * (exception entry, printk, locking, string and allocator helpers, ...:
- * cl_frames.c). Limits: x86-64 and arm64 report formats only; an
- * interleaved second report is not separated from the first.
+ * cl_frames.c). A WARNING that is not (yet) a crash is followed all the
+ * same, so panic_on_warn's panic later finds its frame. Limits: x86-64 and
+ * arm64 report formats only; an interleaved second report is not separated
+ * from the first.
  */
 #include "cl_triage.h"
 #include "cl_frames.h"
@@ -30,6 +32,7 @@ enum {
 	P_END_RULE = 32,  /* a sanitizer report: it ends at its closing "=====" rule */
 	P_BACKTRACE = 64, /* frames are kmemleak's "[<addr>] func+0x/0x" lines */
 	P_ACCESS = 128,   /* the next "Read of size"/"Write of size" line joins the title */
+	P_GATED = 256,    /* a WARNING: a crash only when warnings are fatal (panic_on_warn) */
 };
 
 struct pattern {
@@ -111,7 +114,7 @@ static const struct pattern patterns[] = {
 	{ "BUG: ", "stack guard page was hit", CL_CLASS_STACK_OVERFLOW,
 	  "BUG: stack guard page was hit", 0 },
 	{ "kernel stack overflow", NULL, CL_CLASS_STACK_OVERFLOW, "kernel stack overflow", 0 },
-	{ "WARNING: CPU: ", NULL, CL_CLASS_WARNING, "WARNING", P_FRAME_LINE },
+	{ "WARNING: CPU: ", NULL, CL_CLASS_WARNING, "WARNING", P_FRAME_LINE | P_GATED },
 	{ "Out of memory and no killable processes", NULL, CL_CLASS_OOM,
 	  "out of memory: no killable processes", 0 },
 	{ "Kernel panic - not syncing: System is deadlocked on memory", NULL, CL_CLASS_OOM,
@@ -152,10 +155,15 @@ struct cl_triage {
 	int pflags;            /* the flags of the pattern that opened the report */
 	int have_access;       /* P_ACCESS: the access line was seen */
 	size_t excerpt_len;
-	/* A WARNING seen while warnings are not fatal: adopted if panic_on_warn fires. */
-	int have_warning;
+	/*
+	 * The first WARNING seen while warnings are not fatal, followed until
+	 * its end marker (warn_open) and adopted if panic_on_warn fires.
+	 */
+	int have_warning, warn_open;
+	struct frames wf;
 	char warn_frame[CL_FRAME_MAX], warn_module[64];
 	char warn_excerpt[CL_EXCERPT_MAX / 4];
+	size_t warn_excerpt_len;
 };
 
 const char *cl_triage_class_name(enum cl_crash_class c)
@@ -321,16 +329,22 @@ static const char *strip_prefixes(const char *s)
 	}
 }
 
-static void excerpt_add(struct cl_triage *t, const char *line)
+/* Append @line and a newline to @buf (@size bytes, *@len of them used) if it fits whole. */
+static void append_line(char *buf, size_t size, size_t *len, const char *line)
 {
 	size_t n = strlen(line);
 
-	if (t->excerpt_len + n + 2 >= sizeof(t->r.excerpt))
+	if (*len + n + 2 >= size)
 		return;
-	memcpy(t->r.excerpt + t->excerpt_len, line, n);
-	t->excerpt_len += n;
-	t->r.excerpt[t->excerpt_len++] = '\n';
-	t->r.excerpt[t->excerpt_len] = '\0';
+	memcpy(buf + *len, line, n);
+	*len += n;
+	buf[(*len)++] = '\n';
+	buf[*len] = '\0';
+}
+
+static void excerpt_add(struct cl_triage *t, const char *line)
+{
+	append_line(t->r.excerpt, sizeof(t->r.excerpt), &t->excerpt_len, line);
 }
 
 /* Normalise free text for a title: long hex numbers and decimals go. */
@@ -421,6 +435,7 @@ static void start_report(struct cl_triage *t, const struct pattern *p, const cha
 	t->in_report = 1;
 	t->report_lines = 0;
 	t->pflags = p->flags;
+	t->warn_open = 0;
 	if (p->flags & P_STEM_LINE)
 		stem_from_line(t, p, s);
 	else
@@ -692,14 +707,43 @@ static const struct pattern *match_line(const char *s)
 	return NULL;
 }
 
+/* The first WARNING while warnings are not fatal: noted and followed, not (yet) a crash. */
+static void warning_note(struct cl_triage *t, const char *s, const char *raw)
+{
+	if (t->have_warning) {
+		t->warn_open = 0; /* a second one: the first's stack is over */
+		return;
+	}
+	t->have_warning = t->warn_open = 1;
+	memset(&t->wf, 0, sizeof(t->wf));
+	t->wf.cls = CL_CLASS_WARNING;
+	if (!symbol_on_line(s, t->warn_frame, sizeof(t->warn_frame), t->warn_module,
+			    sizeof(t->warn_module)))
+		t->warn_frame[0] = t->warn_module[0] = '\0';
+	append_line(t->warn_excerpt, sizeof(t->warn_excerpt), &t->warn_excerpt_len, raw);
+}
+
+/* A line of the followed WARNING: its RIP and trace, until its end marker. */
+static void warning_line(struct cl_triage *t, const char *s, const char *raw)
+{
+	append_line(t->warn_excerpt, sizeof(t->warn_excerpt), &t->warn_excerpt_len, raw);
+	if (is_end_marker(s))
+		t->warn_open = 0;
+	else
+		frames_line(t, &t->wf, s);
+}
+
+/* panic_on_warn fired: the followed WARNING becomes the report. */
 static void warning_adopt(struct cl_triage *t)
 {
 	t->r.crashed = 1;
 	t->r.cls = CL_CLASS_WARNING;
 	snprintf(t->stem, sizeof(t->stem), "WARNING");
+	t->f = t->wf;
+	t->warn_open = 0;
 	snprintf(t->r.frame, sizeof(t->r.frame), "%s", t->warn_frame);
 	snprintf(t->r.module, sizeof(t->r.module), "%s", t->warn_module);
-	t->frame_from_line = 1;
+	t->frame_from_line = t->r.frame[0] && !cl_frames_skip(CL_CLASS_WARNING, t->r.frame);
 	snprintf(t->r.excerpt, sizeof(t->r.excerpt), "%s", t->warn_excerpt);
 	t->excerpt_len = strlen(t->r.excerpt);
 }
@@ -731,16 +775,13 @@ static void triage_line(struct cl_triage *t, const char *s, const char *raw)
 		return;
 	}
 	p = match_line(s);
-	if (!p)
+	if (!p) {
+		if (t->warn_open)
+			warning_line(t, s, raw);
 		return;
-	if (p->cls == CL_CLASS_WARNING && !t->fatal_warnings) {
-		if (!t->have_warning) {
-			if (!symbol_on_line(s, t->warn_frame, sizeof(t->warn_frame), t->warn_module,
-					    sizeof(t->warn_module)))
-				t->warn_frame[0] = t->warn_module[0] = '\0';
-			snprintf(t->warn_excerpt, sizeof(t->warn_excerpt), "%s\n", raw);
-			t->have_warning = 1;
-		}
+	}
+	if ((p->flags & P_GATED) && !t->fatal_warnings) {
+		warning_note(t, s, raw);
 		return;
 	}
 	if ((p->flags & P_PANIC) && t->have_warning && strstr(s, "panic_on_warn")) {

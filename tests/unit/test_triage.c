@@ -148,6 +148,39 @@ static void test_warning_fatal_only_when_asked(void **state)
 	cl_triage_free(t);
 }
 
+/*
+ * A WARNING in a helper while warnings are not fatal: followed all the
+ * same, so when panic_on_warn's panic adopts it the helper is skipped and
+ * its caller named, as when warnings are fatal from the start.
+ */
+static void test_adopted_warning_skips_helpers(void **state)
+{
+	static const char log[] =
+		"[  2.4] ------------[ cut here ]------------\n"
+		"[  2.4] WARNING: CPU: 0 PID: 1 at mm/page_alloc.c:5525 __alloc_pages+0x2e7/0x340\n"
+		"[  2.4] Modules linked in: foo(OE+)\n"
+		"[  2.4] RIP: 0010:__alloc_pages+0x2e7/0x340\n"
+		"[  2.4] Call Trace:\n"
+		"[  2.4]  <TASK>\n"
+		"[  2.4]  __kmalloc_large_node+0x78/0x130\n"
+		"[  2.4]  foo_alloc_ring+0x1d/0x40 [foo]\n"
+		"[  2.4]  </TASK>\n"
+		"[  2.4] Kernel panic - not syncing: kernel: panic_on_warn set ...\n"
+		"[  2.4] Call Trace:\n"
+		"[  2.4]  panic+0x118/0x2f4\n";
+	int fatal;
+
+	(void)state;
+	for (fatal = 0; fatal <= 1; fatal++) {
+		struct cl_triage *t = triage_text(log, fatal);
+
+		assert_string_equal(cl_triage_result(t)->title, "WARNING in foo_alloc_ring");
+		assert_string_equal(cl_triage_result(t)->module, "foo");
+		assert_contains(cl_triage_result(t)->excerpt, "__kmalloc_large_node");
+		cl_triage_free(t);
+	}
+}
+
 /* Built-in guilty frame, out-of-tree module further down the trace: blame it. */
 static void test_blame_out_of_tree_module(void **state)
 {
@@ -203,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_hostile_bytes),
 		cmocka_unit_test(test_warning_fatal_only_when_asked),
+		cmocka_unit_test(test_adopted_warning_skips_helpers),
 		cmocka_unit_test(test_blame_out_of_tree_module),
 		cmocka_unit_test(test_interleaved_reports),
 	};
