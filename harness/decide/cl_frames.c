@@ -230,11 +230,13 @@ struct rule {
 
 /*
  * Which families each class skips; the first row for a class wins, the
- * last row (CL_CLASS_NONE) is every other class's. An RCU stall report
- * dumps the starved grace-period kthread first: a victim, not the stalled
- * code.
+ * last row (CL_CLASS_NONE) is every other class's. An ODEBUG report fires
+ * inside the timer and workqueue API it guards: the API's caller is the
+ * bug. An RCU stall report dumps the starved grace-period kthread first:
+ * a victim, not the stalled code.
  */
 static const struct rule rules[] = {
+	{ CL_CLASS_ODEBUG, GENERAL | CL_FAMILY_BIT(CL_FAMILY_OBJECT_API) },
 	{ CL_CLASS_RCU_STALL, GENERAL | CL_FAMILY_BIT(CL_FAMILY_RCU_GP) },
 	{ CL_CLASS_NONE, GENERAL },
 };

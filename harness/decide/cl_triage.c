@@ -33,13 +33,15 @@ enum {
 	P_BACKTRACE = 64, /* frames are kmemleak's "[<addr>] func+0x/0x" lines */
 	P_ACCESS = 128,   /* the next "Read of size"/"Write of size" line joins the title */
 	P_GATED = 256,    /* a WARNING: a crash only when warnings are fatal (panic_on_warn) */
+	P_NO_FRAME = 512, /* the report is this one line: no stack, no frame to expect */
+	P_LOCK_AT = 1024, /* the frame is where the first held lock was taken ("#0: ... at: f") */
 };
 
 struct pattern {
 	const char *match;
 	const char *also;          /* second substring that must be present, or NULL */
 	enum cl_crash_class cls;
-	const char *stem;          /* title stem, unless P_STEM_LINE */
+	const char *stem;          /* title stem; with P_STEM_LINE, text after the line's stem */
 	int flags;
 };
 
@@ -65,20 +67,33 @@ static const struct pattern patterns[] = {
 	  "Unable to handle kernel paging request", 0 },
 	{ "Unable to handle kernel ", NULL, CL_CLASS_PAGE_FAULT, "Unable to handle kernel access",
 	  0 },
+	/* arm64's "Unhandled fault at 0x..." (older: "Unhandled fault: <name> (0x...)") */
+	{ "Unhandled fault", NULL, CL_CLASS_PAGE_FAULT, "Unhandled fault", 0 },
 	{ "Internal error: Oops - BUG", NULL, CL_CLASS_BUG, "kernel BUG", 0 },
 	{ "Internal error: Oops - Undefined instruction", NULL, CL_CLASS_INVALID_OPCODE,
 	  "invalid opcode", 0 },
 	{ "Internal error: ", NULL, CL_CLASS_BUG, "Internal error", 0 },
 	{ "general protection fault", NULL, CL_CLASS_GPF, "general protection fault", 0 },
+	/* hardened usercopy names the copy before its BUG() at mm/usercopy.c */
+	{ "usercopy: Kernel memory ", " attempt detected", CL_CLASS_BAD_USERCOPY,
+	  "BUG: bad usercopy", 0 },
 	{ "kernel BUG at ", NULL, CL_CLASS_BUG, "kernel BUG", 0 },
 	{ "BUG: soft lockup", NULL, CL_CLASS_SOFT_LOCKUP, "BUG: soft lockup", 0 },
 	{ "Watchdog detected hard LOCKUP", NULL, CL_CLASS_HARD_LOCKUP, "hard LOCKUP", 0 },
 	{ "INFO: rcu_", "stall", CL_CLASS_RCU_STALL, "INFO: rcu detected stall", 0 },
-	{ "INFO: task ", "blocked for more than", CL_CLASS_HUNG_TASK, "INFO: task hung", 0 },
+	{ "INFO: task ", "blocked for more than", CL_CLASS_HUNG_TASK, "INFO: task hung",
+	  P_END_TASK },
+	{ "INFO: task ", "can't die for more than", CL_CLASS_HUNG_TASK, "INFO: task can't die",
+	  P_END_TASK },
+	/* a device reference never dropped: the line repeats, with no stack */
+	{ "unregister_netdevice: waiting for ", " to become free", CL_CLASS_HUNG_TASK,
+	  "unregister_netdevice: waiting for DEV to become free", P_NO_FRAME },
 	{ "BUG: KASAN: ", NULL, CL_CLASS_KASAN, NULL,
 	  P_STEM_LINE | P_FRAME_LINE | P_END_RULE | P_ACCESS },
 	{ "BUG: KFENCE: ", NULL, CL_CLASS_KFENCE, NULL, P_STEM_LINE | P_FRAME_LINE | P_END_RULE },
 	{ "UBSAN: ", NULL, CL_CLASS_UBSAN, NULL, P_STEM_LINE | P_END_RULE },
+	/* a WARN's message line, before its "WARNING: CPU:" line */
+	{ "ODEBUG: ", NULL, CL_CLASS_ODEBUG, "ODEBUG bug", 0 },
 	{ "WARNING: possible circular locking dependency detected", NULL, CL_CLASS_LOCKDEP,
 	  "WARNING: possible circular locking dependency", P_END_TASK },
 	{ "WARNING: possible recursive locking detected", NULL, CL_CLASS_LOCKDEP,
@@ -94,7 +109,15 @@ static const struct pattern patterns[] = {
 	{ "WARNING: possible irq lock inversion dependency detected", NULL, CL_CLASS_LOCKDEP,
 	  "WARNING: possible irq lock inversion dependency", P_END_TASK },
 	{ "WARNING: lock held when returning to user space", NULL, CL_CLASS_LOCKDEP,
-	  "WARNING: lock held when returning to user space", P_END_TASK },
+	  "WARNING: lock held when returning to user space", P_END_TASK | P_LOCK_AT },
+	/* older kernels' words for the same reports keep the same titles */
+	{ "BUG: held lock freed", NULL, CL_CLASS_LOCKDEP, "WARNING: held lock freed", P_END_TASK },
+	{ "WARNING: ", "still has locks held", CL_CLASS_LOCKDEP, "WARNING: still has locks held",
+	  P_END_TASK | P_LOCK_AT },
+	{ "INFO: ", "still has locks held", CL_CLASS_LOCKDEP, "WARNING: still has locks held",
+	  P_END_TASK | P_LOCK_AT },
+	{ "INFO: trying to register non-static key", NULL, CL_CLASS_LOCKDEP,
+	  "INFO: trying to register non-static key", P_END_TASK },
 	{ "unreferenced object 0x", NULL, CL_CLASS_KMEMLEAK, "memory leak", P_BACKTRACE },
 	{ "list_add corruption", NULL, CL_CLASS_LIST_CORRUPTION, "BUG: corrupted list", 0 },
 	{ "list_del corruption", NULL, CL_CLASS_LIST_CORRUPTION, "BUG: corrupted list", 0 },
@@ -104,6 +127,9 @@ static const struct pattern patterns[] = {
 	  "BUG: scheduling while atomic", P_END_TASK },
 	{ "BUG: sleeping function called from invalid context", NULL, CL_CLASS_SLEEP_INVALID,
 	  "BUG: sleeping function called from invalid context", P_END_TASK },
+	/* "BUG: using smp_processor_id() in preemptible [00000000] code: insmod/1" */
+	{ "BUG: using ", " in preemptible", CL_CLASS_BUG, " in preemptible code",
+	  P_STEM_LINE | P_END_TASK },
 	{ "invalid opcode", NULL, CL_CLASS_INVALID_OPCODE, "invalid opcode", 0 },
 	{ "divide error", NULL, CL_CLASS_DIVIDE_ERROR, "divide error", 0 },
 	{ "PANIC: double fault", NULL, CL_CLASS_DOUBLE_FAULT, "double fault", 0 },
@@ -114,6 +140,11 @@ static const struct pattern patterns[] = {
 	{ "BUG: ", "stack guard page was hit", CL_CLASS_STACK_OVERFLOW,
 	  "BUG: stack guard page was hit", 0 },
 	{ "kernel stack overflow", NULL, CL_CLASS_STACK_OVERFLOW, "kernel stack overflow", 0 },
+	/* the frame-pointer unwinder's complaints: printed, never a panic */
+	{ "WARNING: kernel stack regs at ", " has bad ", CL_CLASS_WARNING,
+	  "WARNING: kernel stack regs has bad value", P_END_TASK },
+	{ "WARNING: kernel stack frame pointer at ", " has bad value", CL_CLASS_WARNING,
+	  "WARNING: kernel stack frame pointer has bad value", P_END_TASK },
 	{ "WARNING: CPU: ", NULL, CL_CLASS_WARNING, "WARNING", P_FRAME_LINE | P_GATED },
 	{ "Out of memory and no killable processes", NULL, CL_CLASS_OOM,
 	  "out of memory: no killable processes", 0 },
@@ -128,6 +159,16 @@ static const struct pattern patterns[] = {
 /* Subsystem prefixes printed before a report's first word. */
 static const char *const line_prefixes[] = { "watchdog: ", "NMI watchdog: ", "rcu: ", "kmemleak: ",
 					     NULL };
+
+/*
+ * A WARN's message (the line before its "WARNING: CPU:" line, or that line
+ * itself) that names the bug better than "WARNING" does.
+ */
+static const struct {
+	const char *text, *stem;
+} warn_stems[] = {
+	{ "zero-size vmalloc", "WARNING: zero-size vmalloc" },
+};
 
 /* Where one report's guilty frame can come from, gathered as its lines pass. */
 struct frames {
@@ -155,6 +196,7 @@ struct cl_triage {
 	int pflags;            /* the flags of the pattern that opened the report */
 	int have_access;       /* P_ACCESS: the access line was seen */
 	size_t excerpt_len;
+	char prev[128];        /* the line before this one (a WARN's message) */
 	/*
 	 * The first WARNING seen while warnings are not fatal, followed until
 	 * its end marker (warn_open) and adopted if panic_on_warn fires.
@@ -162,6 +204,7 @@ struct cl_triage {
 	int have_warning, warn_open;
 	struct frames wf;
 	char warn_frame[CL_FRAME_MAX], warn_module[64];
+	char warn_stem[64];
 	char warn_excerpt[CL_EXCERPT_MAX / 4];
 	size_t warn_excerpt_len;
 };
@@ -182,7 +225,8 @@ const char *cl_triage_class_name(enum cl_crash_class c)
 		[CL_CLASS_KFENCE] = "kfence", [CL_CLASS_LOCKDEP] = "lockdep",
 		[CL_CLASS_KMEMLEAK] = "kmemleak", [CL_CLASS_LIST_CORRUPTION] = "list_corruption",
 		[CL_CLASS_REFCOUNT] = "refcount", [CL_CLASS_SCHED_ATOMIC] = "scheduling_while_atomic",
-		[CL_CLASS_SLEEP_INVALID] = "sleep_in_atomic",
+		[CL_CLASS_SLEEP_INVALID] = "sleep_in_atomic", [CL_CLASS_ODEBUG] = "odebug",
+		[CL_CLASS_BAD_USERCOPY] = "bad_usercopy",
 	};
 	_Static_assert(sizeof(names) / sizeof(names[0]) == CL_CLASS_LAST, "class names");
 
@@ -399,6 +443,11 @@ static void stem_from_line(struct cl_triage *t, const struct pattern *p, const c
 		end = colon ? colon : start + strlen(start);
 	}
 	normalise(t->stem, sizeof(t->stem), start, (size_t)(end - start));
+	if (p->stem) {
+		size_t n = strlen(t->stem);
+
+		snprintf(t->stem + n, sizeof(t->stem) - n, "%s", p->stem);
+	}
 }
 
 /* First "func+0x../0x.. [mod]" on a line that starts a token. Returns 1 if found. */
@@ -427,6 +476,19 @@ static void frame_from_line(struct cl_triage *t, const char *s)
 		t->r.frame[0] = t->r.module[0] = '\0';
 }
 
+/* A WARNING's stem: "WARNING", unless its message (@prev or @s) names the bug better. */
+static void warn_stem(char *out, size_t len, const char *prev, const char *s)
+{
+	size_t i;
+
+	snprintf(out, len, "WARNING");
+	for (i = 0; i < sizeof(warn_stems) / sizeof(warn_stems[0]); i++)
+		if (strstr(prev, warn_stems[i].text) || strstr(s, warn_stems[i].text))
+			snprintf(out, len, "%s", warn_stems[i].stem);
+}
+
+static void end_report(struct cl_triage *t);
+
 static void start_report(struct cl_triage *t, const struct pattern *p, const char *s,
 			 const char *raw)
 {
@@ -438,11 +500,15 @@ static void start_report(struct cl_triage *t, const struct pattern *p, const cha
 	t->warn_open = 0;
 	if (p->flags & P_STEM_LINE)
 		stem_from_line(t, p, s);
+	else if (p->flags & P_GATED)
+		warn_stem(t->stem, sizeof(t->stem), t->prev, s);
 	else
 		snprintf(t->stem, sizeof(t->stem), "%s", p->stem);
 	if (p->flags & P_FRAME_LINE)
 		frame_from_line(t, s);
 	excerpt_add(t, raw);
+	if (p->flags & P_NO_FRAME)
+		end_report(t);
 }
 
 /* The guilty frame by the report's class rules: a kept RIP, the trace's, any RIP. */
@@ -576,6 +642,18 @@ static int kind_line(struct cl_triage *t, const char *s)
 	}
 	if ((t->pflags & P_BACKTRACE) && t->f.in_trace && !parse_symbol(s, fn, sizeof(fn), mod, sizeof(mod))) {
 		end_report(t);
+		return 1;
+	}
+	/*
+	 * lockdep's held locks, " #0: ffff... (&lock){+.+.}-{3:3}, at: f+0x1a/0x40 [m]":
+	 * the first names where the lock was taken and ends the report; a
+	 * helper there leaves the choice to the stack, if one follows.
+	 */
+	if ((t->pflags & P_LOCK_AT) && !t->frame_from_line && s[0] == '#' &&
+	    isdigit((unsigned char)s[1]) && strstr(s, "at: ")) {
+		frame_from_line(t, strstr(s, "at: ") + 3);
+		if (t->frame_from_line)
+			end_report(t);
 		return 1;
 	}
 	if ((t->pflags & P_END_TASK) && !strcmp(s, "</TASK>")) {
@@ -720,6 +798,7 @@ static void warning_note(struct cl_triage *t, const char *s, const char *raw)
 	if (!symbol_on_line(s, t->warn_frame, sizeof(t->warn_frame), t->warn_module,
 			    sizeof(t->warn_module)))
 		t->warn_frame[0] = t->warn_module[0] = '\0';
+	warn_stem(t->warn_stem, sizeof(t->warn_stem), t->prev, s);
 	append_line(t->warn_excerpt, sizeof(t->warn_excerpt), &t->warn_excerpt_len, raw);
 }
 
@@ -738,7 +817,7 @@ static void warning_adopt(struct cl_triage *t)
 {
 	t->r.crashed = 1;
 	t->r.cls = CL_CLASS_WARNING;
-	snprintf(t->stem, sizeof(t->stem), "WARNING");
+	snprintf(t->stem, sizeof(t->stem), "%s", t->warn_stem);
 	t->f = t->wf;
 	t->warn_open = 0;
 	snprintf(t->r.frame, sizeof(t->r.frame), "%s", t->warn_frame);
@@ -811,6 +890,7 @@ static void handle_line(struct cl_triage *t, char *raw)
 	if (t->r.complete)
 		return;
 	triage_line(t, s, raw);
+	snprintf(t->prev, sizeof(t->prev), "%.*s", (int)sizeof(t->prev) - 1, s);
 }
 
 void cl_triage_feed(struct cl_triage *t, const char *buf, size_t len)
@@ -859,7 +939,7 @@ void cl_triage_finish(struct cl_triage *t)
 		t->in_report = 0;
 	}
 	if (t->r.crashed && !t->r.frame[0] && t->r.cls != CL_CLASS_PANIC &&
-	    t->r.cls != CL_CLASS_OOM)
+	    t->r.cls != CL_CLASS_OOM && !(t->pflags & P_NO_FRAME))
 		t->r.corrupted = 1;
 }
 

@@ -44,6 +44,8 @@ enum cl_crash_class {
 	CL_CLASS_REFCOUNT,
 	CL_CLASS_SCHED_ATOMIC,   /* scheduling while atomic */
 	CL_CLASS_SLEEP_INVALID,  /* sleeping function called from invalid context */
+	CL_CLASS_ODEBUG,         /* debugobjects: an object freed or reused while active */
+	CL_CLASS_BAD_USERCOPY,   /* hardened usercopy: a copy past its object */
 	CL_CLASS_LAST
 };
 

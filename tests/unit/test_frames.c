@@ -201,6 +201,8 @@ static void test_rules_table(void **state)
 	/* the default row: every general family, no class-only one */
 	assert_int_equal(cl_frames_rule(CL_CLASS_NULL_DEREF), general);
 	assert_int_equal(cl_frames_rule(CL_CLASS_WARNING), general);
+	assert_int_equal(cl_frames_rule(CL_CLASS_ODEBUG),
+			 general | CL_FAMILY_BIT(CL_FAMILY_OBJECT_API));
 	assert_int_equal(cl_frames_rule(CL_CLASS_RCU_STALL),
 			 general | CL_FAMILY_BIT(CL_FAMILY_RCU_GP));
 	/* whole names and prefixes */
@@ -209,6 +211,7 @@ static void test_rules_table(void **state)
 	assert_false(cl_frames_skip(CL_CLASS_BUG, "downgrade_write_fn"));
 	assert_false(cl_frames_skip(CL_CLASS_BUG, "my_driver_fn"));
 	assert_false(cl_frames_skip(CL_CLASS_WARNING, "__mod_timer"));
+	assert_true(cl_frames_skip(CL_CLASS_ODEBUG, "__mod_timer"));
 	assert_false(cl_frames_skip(CL_CLASS_WARNING, "rcu_gp_cleanup"));
 	assert_true(cl_frames_skip(CL_CLASS_RCU_STALL, "rcu_gp_kthread"));
 }
