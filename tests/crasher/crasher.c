@@ -12,11 +12,17 @@
  *                          ubsan-bounds|ubsan-shift|lockdep-circular|
  *                          lockdep-recursive|lockdep-inconsistent|
  *                          lockdep-unlock|lockdep-freed|lockdep-rcu|
- *                          kmemleak|noisy|clean>
+ *                          kmemleak|noisy|clean|hung-mutex|hung-completion|
+ *                          warn-helper|odebug|preempt-smp|usercopy|
+ *                          vmalloc-zero|kmalloc-huge|lockdep-nonstatic|
+ *                          lockdep-held-return>
  *
  * The sanitizer and lock-checker modes report only on crashlab's debug
  * kernel (KASAN, UBSAN, lockdep, kmemleak, atomic-sleep checks); on a
- * production kernel most of them run to the end unseen.
+ * production kernel most of them run to the end unseen. odebug needs
+ * CONFIG_DEBUG_OBJECTS_FREE and _TIMERS, preempt-smp CONFIG_DEBUG_PREEMPT:
+ * without them they report nothing and leave nothing armed. The hung-*
+ * modes block the loading task for two minutes, then finish.
  *
  * Each mode lives in its own noinline function named crasher_<mode>, so the
  * expected title names a function we chose.
@@ -36,6 +42,11 @@
 #include <linux/spinlock.h>
 #include <linux/refcount.h>
 #include <linux/timer.h>
+#include <linux/workqueue.h>
+#include <linux/mman.h>
+#include <linux/uaccess.h>
+#include <linux/smp.h>
+#include <linux/err.h>
 
 static char *mode = "clean";
 module_param(mode, charp, 0444);
@@ -394,6 +405,154 @@ static noinline void crasher_kmemleak(void)
 	crasher_scrub_stack();
 }
 
+/*
+ * A mutex a work item holds for two minutes, sleeping interruptibly (so it
+ * is not itself a hung task); the loading task waits for it in
+ * mutex_lock(), uninterruptibly: the hung-task report blames this.
+ */
+static DEFINE_MUTEX(crasher_held);
+static DECLARE_COMPLETION(crasher_held_taken);
+
+static void crasher_holder_fn(struct work_struct *work)
+{
+	mutex_lock(&crasher_held);
+	complete(&crasher_held_taken);
+	msleep_interruptible(120 * 1000);
+	mutex_unlock(&crasher_held);
+}
+
+static DECLARE_WORK(crasher_holder, crasher_holder_fn);
+
+static noinline void crasher_hung_mutex(void)
+{
+	schedule_work(&crasher_holder);
+	wait_for_completion(&crasher_held_taken);
+	mutex_lock(&crasher_held);
+	mutex_unlock(&crasher_held);
+	flush_work(&crasher_holder);
+}
+
+/* A completion a delayed work item completes two minutes from now. */
+static DECLARE_COMPLETION(crasher_late);
+
+static void crasher_late_fn(struct work_struct *work)
+{
+	complete(&crasher_late);
+}
+
+static DECLARE_DELAYED_WORK(crasher_late_work, crasher_late_fn);
+
+static noinline void crasher_hung_completion(void)
+{
+	schedule_delayed_work(&crasher_late_work, 120 * HZ);
+	wait_for_completion(&crasher_late);
+	flush_delayed_work(&crasher_late_work);
+}
+
+/* The WARN_ON sits in a small helper: the helper that asserted is the title's. */
+static noinline void crasher_warn_helper_check(int state)
+{
+	WARN_ON(state == 0);
+}
+
+static noinline void crasher_warn_helper(void)
+{
+	crasher_warn_helper_check(zero);
+}
+
+struct crasher_timed {
+	struct timer_list timer;
+	long pad[4];
+};
+
+static void crasher_odebug_fn(struct timer_list *t)
+{
+}
+
+/*
+ * An armed timer freed with its object. debugobjects reports it, and its
+ * fixup disarms the timer before the memory goes; without debugobjects
+ * nothing would, so then the timer is disarmed here first.
+ */
+static noinline void crasher_odebug(void)
+{
+	struct crasher_timed *o = kzalloc(sizeof(*o), GFP_KERNEL);
+
+	if (!o)
+		return;
+	timer_setup(&o->timer, crasher_odebug_fn, 0);
+	mod_timer(&o->timer, jiffies + 60 * HZ);
+	if (!IS_ENABLED(CONFIG_DEBUG_OBJECTS_FREE) || !IS_ENABLED(CONFIG_DEBUG_OBJECTS_TIMERS)) {
+		pr_info("crasher: odebug needs CONFIG_DEBUG_OBJECTS_FREE and _TIMERS\n");
+		del_timer_sync(&o->timer);
+	}
+	kfree(o);
+}
+
+/* The CPU number from preemptible code (CONFIG_DEBUG_PREEMPT reports it). */
+static noinline void crasher_preempt_smp(void)
+{
+	sink = (void *)(long)smp_processor_id();
+}
+
+/*
+ * 128 bytes of a 64-byte kmalloc object copied to user memory (a page
+ * mapped in the loading task): hardened usercopy stops the copy with a
+ * BUG. The volatile pointer hides the object's size from the compiler, so
+ * the check is the runtime one.
+ */
+static noinline void crasher_usercopy(void)
+{
+	char *volatile obj = kmalloc(64, GFP_KERNEL);
+	unsigned long addr;
+
+	if (!obj)
+		return;
+	addr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (!IS_ERR_VALUE(addr)) {
+		if (copy_to_user((void __user *)addr, obj, 128 + zero))
+			pr_info("crasher: copy_to_user failed\n");
+		vm_munmap(addr, PAGE_SIZE);
+	}
+	kfree(obj);
+}
+
+/* vmalloc(0): a WARNING in the vmalloc core, whose caller is this. */
+static noinline void crasher_vmalloc_zero(void)
+{
+	void *p = vmalloc(zero);
+
+	vfree(p);
+}
+
+/* One byte more than kmalloc can give, without __GFP_NOWARN: the page allocator WARNs. */
+static noinline void crasher_kmalloc_huge(void)
+{
+	void *p = kmalloc(KMALLOC_MAX_SIZE + 1 + zero, GFP_KERNEL);
+
+	kfree(p);
+}
+
+/* A spinlock in zeroed kmalloc memory, never spin_lock_init()ed: lockdep has no key for it. */
+static noinline void crasher_lockdep_nonstatic(void)
+{
+	struct { spinlock_t lock; long pad[4]; } *o = kzalloc(sizeof(*o), GFP_KERNEL);
+
+	if (!o)
+		return;
+	spin_lock(&o->lock);
+	spin_unlock(&o->lock);
+	kfree(o);
+}
+
+static DEFINE_MUTEX(crasher_lock_kept);
+
+/* Back to user space with a mutex held (insmod returns); nothing else ever takes it. */
+static noinline void crasher_lockdep_held_return(void)
+{
+	mutex_lock(&crasher_lock_kept);
+}
+
 /* Lines that mention crash words without being a crash report. */
 static noinline void crasher_noisy(void)
 {
@@ -425,7 +584,12 @@ static const struct {
 	{ "lockdep-inconsistent", crasher_lockdep_inconsistent },
 	{ "lockdep-unlock", crasher_lockdep_unlock }, { "lockdep-freed", crasher_lockdep_freed },
 	{ "lockdep-rcu", crasher_lockdep_rcu }, { "kmemleak", crasher_kmemleak },
-	{ "noisy", crasher_noisy },
+	{ "noisy", crasher_noisy }, { "hung-mutex", crasher_hung_mutex },
+	{ "hung-completion", crasher_hung_completion }, { "warn-helper", crasher_warn_helper },
+	{ "odebug", crasher_odebug }, { "preempt-smp", crasher_preempt_smp },
+	{ "usercopy", crasher_usercopy }, { "vmalloc-zero", crasher_vmalloc_zero },
+	{ "kmalloc-huge", crasher_kmalloc_huge }, { "lockdep-nonstatic", crasher_lockdep_nonstatic },
+	{ "lockdep-held-return", crasher_lockdep_held_return },
 };
 
 static int __init crasher_init(void)
