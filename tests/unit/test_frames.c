@@ -10,20 +10,10 @@
  * tests/data/triage/ when they are captured (tests/crasher/capture.sh).
  */
 #include "cl_test.h"
+#include "cl_test_triage.h"
 #include "cl_frames.h"
-#include "cl_triage.h"
 
 #define TS "[   41.093512] "
-
-/* Triage @log whole; caller frees. */
-static struct cl_triage *triage(const char *log, int fatal_warnings)
-{
-	struct cl_triage *t = cl_triage_new(fatal_warnings);
-
-	cl_triage_feed(t, log, strlen(log));
-	cl_triage_finish(t);
-	return t;
-}
 
 /* A WARNING whose WARN site and RIP are %1$s and whose trace has %2$s on top. */
 static const char warn_fmt[] =
@@ -92,13 +82,7 @@ static const char irq_fmt[] =
 	TS " dump_stack_lvl+0x44/0x5c\n"
 	TS " %1$s+0x93/0x120\n"
 	TS " %2$s+0x2e/0x60\n"
-	TS " __hrtimer_run_queues+0x112/0x2b0\n"
-	TS " hrtimer_interrupt+0xf8/0x230\n"
-	TS " __sysvec_apic_timer_interrupt+0x5f/0x110\n"
-	TS " sysvec_apic_timer_interrupt+0x69/0x90\n"
-	TS " </IRQ>\n"
-	TS " <TASK>\n"
-	TS " asm_sysvec_apic_timer_interrupt+0x16/0x20\n"
+	CL_TEST_TIMER_IRQ(TS)
 	TS "RIP: 0010:delay_tsc+0x4e/0xb0\n"
 	TS "Code: 6f 0f 01 f9 66 90 48 c1 e2 20 48 09 c2 41 89 d0 eb 1c <f3> 90 bf 01 00 00 00 e8\n"
 	TS "RSP: 0018:ffffb1e2c0f3bcc0 EFLAGS: 00000283\n"
@@ -154,7 +138,7 @@ static void test_family(void **state)
 		fail_msg("%s or %s is not in family %s", c->a, c->b,
 			 cl_frames_family_name(c->family));
 	snprintf(log, sizeof(log), c->fmt, c->a, c->b);
-	t = triage(log, 1);
+	t = cl_test_triage(log, 1);
 	r = *cl_triage_result(t);
 	cl_triage_free(t);
 	if (strcmp(r.frame, "my_driver_fn") || strcmp(r.module, "mydrv") || r.corrupted)
@@ -175,15 +159,15 @@ static void test_unskipped_helper_is_named(void **state)
 
 	(void)state;
 	snprintf(log, sizeof(log), warn_fmt, "__queue_work", "queue_work_on");
-	t = triage(log, 1);
+	t = cl_test_triage(log, 1);
 	assert_string_equal(cl_triage_result(t)->title, "WARNING in __queue_work");
 	cl_triage_free(t);
 	snprintf(log, sizeof(log), null_fmt, "mydrv_parse", "mydrv_read");
-	t = triage(log, 1);
+	t = cl_test_triage(log, 1);
 	assert_string_equal(cl_triage_result(t)->frame, "mydrv_parse");
 	cl_triage_free(t);
 	snprintf(log, sizeof(log), null_fmt, "memcpy_orig", "mydrv_read");
-	t = triage(log, 1);
+	t = cl_test_triage(log, 1);
 	assert_string_equal(cl_triage_result(t)->frame, "mydrv_read");
 	cl_triage_free(t);
 }

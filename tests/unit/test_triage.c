@@ -6,7 +6,7 @@
  * is adding a file.
  */
 #include "cl_test.h"
-#include "cl_triage.h"
+#include "cl_test_triage.h"
 #include "cl_util.h"
 
 
@@ -118,16 +118,6 @@ static void test_hostile_bytes(void **state)
 	cl_triage_free(t);
 }
 
-/* Triage a whole text; caller frees. */
-static struct cl_triage *triage_text(const char *log, int fatal_warnings)
-{
-	struct cl_triage *t = cl_triage_new(fatal_warnings);
-
-	cl_triage_feed(t, log, strlen(log));
-	cl_triage_finish(t);
-	return t;
-}
-
 static void test_warning_fatal_only_when_asked(void **state)
 {
 	static const char log[] =
@@ -136,12 +126,12 @@ static void test_warning_fatal_only_when_asked(void **state)
 		"[    2.480449] Call Trace:\n"
 		"[    2.484559]  foo_bar+0x79/0x90 [foo]\n"
 		"[    2.490349] ---[ end trace 0000000000000000 ]---\n";
-	struct cl_triage *t = triage_text(log, 0);
+	struct cl_triage *t = cl_test_triage(log, 0);
 
 	(void)state;
 	assert_false(cl_triage_result(t)->crashed);
 	cl_triage_free(t);
-	t = triage_text(log, 1);
+	t = cl_test_triage(log, 1);
 	assert_true(cl_triage_result(t)->crashed);
 	assert_string_equal(cl_triage_result(t)->title, "WARNING in foo_bar");
 	assert_string_equal(cl_triage_result(t)->module, "foo");
@@ -172,7 +162,7 @@ static void test_adopted_warning_skips_helpers(void **state)
 
 	(void)state;
 	for (fatal = 0; fatal <= 1; fatal++) {
-		struct cl_triage *t = triage_text(log, fatal);
+		struct cl_triage *t = cl_test_triage(log, fatal);
 
 		assert_string_equal(cl_triage_result(t)->title, "WARNING in foo_alloc_ring");
 		assert_string_equal(cl_triage_result(t)->module, "foo");
@@ -196,7 +186,7 @@ static void test_blame_out_of_tree_module(void **state)
 		"[  2.1]  sensorx_event+0x55/0x90 [sensorx]\n"
 		"[  2.1]  </TASK>\n"
 		"[  2.1] ---[ end trace 0000000000000000 ]---\n";
-	struct cl_triage *t = triage_text(log, 0);
+	struct cl_triage *t = cl_test_triage(log, 0);
 
 	(void)state;
 	assert_string_equal(cl_triage_result(t)->title, "general protection fault in list_del_entry_valid");
@@ -221,7 +211,7 @@ static void test_interleaved_reports(void **state)
 		"[  3.0]  first_caller+0x1/0x2 [sensorx]\n"
 		"[  3.0] RIP: 0010:second_fault+0x1/0x2\n"
 		"[  3.0] ---[ end trace 0000000000000000 ]---\n";
-	struct cl_triage *t = triage_text(log, 0);
+	struct cl_triage *t = cl_test_triage(log, 0);
 
 	(void)state;
 	assert_string_equal(cl_triage_result(t)->title,

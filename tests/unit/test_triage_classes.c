@@ -10,7 +10,7 @@
  * has captured them.
  */
 #include "cl_test.h"
-#include "cl_triage.h"
+#include "cl_test_triage.h"
 
 #define TS "[   12.404040] "
 #define HW TS "Hardware name: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.2-debian-1.16.2-1 04/01/2014\n"
@@ -28,20 +28,11 @@
 	TS "  entry_SYSCALL_64_after_hwframe+0x6e/0xd8\n"   \
 	TS "  </TASK>\n"
 
-static struct cl_triage *triage(const char *log, int fatal_warnings)
-{
-	struct cl_triage *t = cl_triage_new(fatal_warnings);
-
-	cl_triage_feed(t, log, strlen(log));
-	cl_triage_finish(t);
-	return t;
-}
-
 /* Triage @log and check class, title, frame and module ("" for none); a crash, not corrupted. */
 static void expect(const char *log, int fatal_warnings, const char *cls, const char *title,
 		   const char *frame, const char *module)
 {
-	struct cl_triage *t = triage(log, fatal_warnings);
+	struct cl_triage *t = cl_test_triage(log, fatal_warnings);
 	struct cl_triage_result r = *cl_triage_result(t);
 
 	cl_triage_free(t);
@@ -272,7 +263,7 @@ static void test_unwinder_warnings(void **state)
 	       "mydrv_dump_state", "mydrv");
 	/* no stack after it: the title stands alone and says it is incomplete */
 	snprintf(log, sizeof(log), unwind_fmt, "regs", "'bp' value 0000000000000001", "");
-	t = triage(log, 0);
+	t = cl_test_triage(log, 0);
 	assert_string_equal(cl_triage_result(t)->title, "WARNING: kernel stack regs has bad value");
 	assert_true(cl_triage_result(t)->corrupted);
 	cl_triage_free(t);
@@ -306,7 +297,7 @@ static void test_hangs_without_title_frame(void **state)
 	struct cl_triage *t;
 
 	(void)state;
-	t = triage(netdev_leak, 0);
+	t = cl_test_triage(netdev_leak, 0);
 	assert_string_equal(cl_triage_class_name(cl_triage_result(t)->cls), "hung_task");
 	assert_string_equal(cl_triage_result(t)->title,
 			    "unregister_netdevice: waiting for DEV to become free");
@@ -442,13 +433,7 @@ static const char rcu_self_detected[] =
 	TS " update_process_times+0x8c/0xc0\n"
 	TS " tick_sched_handle+0x22/0x60\n"
 	TS " tick_sched_timer+0x7a/0x90\n"
-	TS " __hrtimer_run_queues+0x112/0x2b0\n"
-	TS " hrtimer_interrupt+0xf8/0x230\n"
-	TS " __sysvec_apic_timer_interrupt+0x5f/0x110\n"
-	TS " sysvec_apic_timer_interrupt+0x69/0x90\n"
-	TS " </IRQ>\n"
-	TS " <TASK>\n"
-	TS " asm_sysvec_apic_timer_interrupt+0x16/0x20\n"
+	CL_TEST_TIMER_IRQ(TS)
 	TS "RIP: 0010:native_queued_spin_lock_slowpath+0x6a/0x2b0\n" REGS
 	TS " _raw_spin_lock+0x29/0x30\n"
 	TS " mydrv_poll+0x51/0xb0 [mydrv]\n"
