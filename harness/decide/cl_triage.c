@@ -646,8 +646,8 @@ static int kind_line(struct cl_triage *t, const char *s)
 	}
 	/*
 	 * lockdep's held locks, " #0: ffff... (&lock){+.+.}-{3:3}, at: f+0x1a/0x40 [m]":
-	 * the first names where the lock was taken and ends the report; a
-	 * helper there leaves the choice to the stack, if one follows.
+	 * the first taken outside a helper names the frame and ends the
+	 * report; with none, the stack that follows (if any) decides.
 	 */
 	if ((t->pflags & P_LOCK_AT) && !t->frame_from_line && s[0] == '#' &&
 	    isdigit((unsigned char)s[1]) && strstr(s, "at: ")) {
