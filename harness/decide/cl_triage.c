@@ -777,9 +777,12 @@ static const struct pattern *match_line(const char *s)
 {
 	size_t i;
 
+	/* the first byte first: every line of the console meets every row */
 	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
 		const struct pattern *p = &patterns[i];
-		if (!strncmp(s, p->match, strlen(p->match)) && (!p->also || strstr(s, p->also)))
+
+		if (s[0] == p->match[0] && !strncmp(s, p->match, strlen(p->match)) &&
+		    (!p->also || strstr(s, p->also)))
 			return p;
 	}
 	return NULL;
@@ -879,6 +882,7 @@ static void triage_line(struct cl_triage *t, const char *s, const char *raw)
 static void handle_line(struct cl_triage *t, char *raw)
 {
 	const char *s;
+	size_t n;
 
 	cl_sanitize(raw);
 	s = strip_prefixes(raw);
@@ -890,7 +894,9 @@ static void handle_line(struct cl_triage *t, char *raw)
 	if (t->r.complete)
 		return;
 	triage_line(t, s, raw);
-	snprintf(t->prev, sizeof(t->prev), "%.*s", (int)sizeof(t->prev) - 1, s);
+	n = strnlen(s, sizeof(t->prev) - 1);
+	memcpy(t->prev, s, n);
+	t->prev[n] = '\0';
 }
 
 void cl_triage_feed(struct cl_triage *t, const char *buf, size_t len)
