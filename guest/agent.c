@@ -159,9 +159,12 @@ static void say_drained(const char *fmt, ...)
 }
 
 /*
- * Say the final word of a boot (DONE, ABORTED, REBOOTING). Under --qga the
- * host reads our messages from a file: before powering off or rebooting,
- * wait (at most 30 s) until it says, by writing QGA_ACK, that it has read it.
+ * Say the final word of a boot (DONE, ABORTED, REBOOTING), every port
+ * drained: power-off does not wait for a UART, and the bytes still in one
+ * (the last STATUS lines, the word itself) would be lost, the plan read as
+ * unfinished. Under --qga the host reads our messages from a file: before
+ * powering off or rebooting, wait (at most 30 s) until it says, by writing
+ * QGA_ACK, that it has read it.
  */
 static void final_word(const char *msg)
 {
@@ -169,7 +172,7 @@ static void final_word(const char *msg)
 
 	if (qga_mode)
 		unlink(QGA_ACK);
-	say("%s", msg);
+	say_drained("%s", msg);
 	for (i = 0; qga_mode && i < 300 && access(QGA_ACK, F_OK) != 0; i++)
 		usleep(100000);
 }
@@ -1130,14 +1133,14 @@ static int service_main(const char *plan)
 		char msg[64];
 
 		snprintf(msg, sizeof(msg), "CL REBOOTING boot=%d of=%d", boot, reboots_wanted + 1);
-		final_word(msg);
 		stop_heartbeat(hb);
+		final_word(msg);
 		sync();
 		reboot(RB_AUTOBOOT);
 		return 1;
 	}
-	final_word(rc == 0 ? "CL DONE" : "CL ABORTED");
 	stop_heartbeat(hb);
+	final_word(rc == 0 ? "CL DONE" : "CL ABORTED");
 	power_off();
 	return 0;
 }
@@ -1155,6 +1158,7 @@ int main(int argc, char **argv)
 {
 	struct utsname u;
 	pid_t hb;
+	int rc;
 
 	if (argc > 1 && !strcmp(argv[1], "--service"))
 		return service_main(SERVICE_PLAN);
@@ -1175,7 +1179,7 @@ int main(int argc, char **argv)
 	open_channel();
 	uname(&u);
 	if (cmdline_has("crashlab.mode=probe")) {
-		say("CL READY release=%s mode=probe", u.release);
+		say_drained("CL READY release=%s mode=probe", u.release);
 		power_off();
 	}
 	load_image_modules("order");
@@ -1197,11 +1201,9 @@ int main(int argc, char **argv)
 		say("CL READY release=%s", u.release);
 	}
 	hb = start_heartbeat(1);
-	if (run_plan(PLAN_PATH) == 0)
-		say("CL DONE");
-	else
-		say("CL ABORTED");
+	rc = run_plan(PLAN_PATH);
 	stop_heartbeat(hb);
+	final_word(rc == 0 ? "CL DONE" : "CL ABORTED");
 	power_off();
 	return 0;
 }
