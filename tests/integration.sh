@@ -36,7 +36,8 @@
 #               refused by the verifier; 6.4+ iterators refused on 6.1 only;
 #               the loader that skips an attach degraded
 #   mutants     --mutants: malformed content, each refused or survived;
-#               without the bounds check the field-21 mutant crashes, named
+#               without the bounds check the field-21 mutant crashes, named;
+#               crashlab minimize cuts CF291's content to the field-21 criterion
 #   disk        disk images (6.1): installed and loaded by the OS at every
 #               boot; a CF291 boot loop decided within K boots, remediated
 #               offline; the auto-recovering build; the recipe's image as a

@@ -2,8 +2,9 @@
 # --mutants: malformed content derived from the published file, each
 # installed as the real content is and refused or survived; without the
 # bounds check the field-21 mutant crashes and is named; in snapshot cells
-# over the agent's channel; refused in a disk cell. Part of
-# tests/integration.sh.
+# over the agent's channel; refused in a disk cell. crashlab minimize cuts
+# CF291's content to the one criterion the crash needs, from snapshots.
+# Part of tests/integration.sh.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/feature.sh
@@ -36,17 +37,19 @@ check "--mutants in a disk cell: one line, before anything boots" one_line mutan
 run mutants-zero 2 qualify --matrix "$ONE" --candidate sensor/candidate.json --mutants 0 --out "$OUT/x"
 
 echo "# crashlab minimize: CF291's content cut to what the crash needs, each try the cell from its snapshot"
+# minjson FILE PYTHON-EXPR: the expression over minimize.json (r)
+minjson() { python3 -c "import json, sys; r = json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"; }
 run minimize 0 minimize --candidate sensor/candidate-cf291.json --matrix "$ONE" --cell deb12-6.1-n \
     --out "$OUT/min"
 check "minimize (CF291): one instance, one criterion: the 21st field's, and the crash is the original's" \
-    json "$OUT/min/minimize.json" "r['complete'] and r['verdict']=='crash' and r['title'].endswith(' in cl_interp_eval')
+    minjson "$OUT/min/minimize.json" "r['complete'] and r['verdict']=='crash' and r['title'].endswith(' in cl_interp_eval')
          and [(i['index'], [c['what'] for c in i['criteria']]) for i in r['minimal']]
              == [(3, ['criterion 3 of instance 3: field 21 glob \"*\"'])]
          and r['original']=={'instances': 3, 'criteria': 7}"
 # every try is a real run: the first of the content as published, the last
 # that kept anything the minimal content itself, crashing the same way
 check "minimize (CF291): fewer runs than instances x criteria (21), each try a run whose report says so" \
-    json "$OUT/min/minimize.json" "r['runs']==len(r['trials'])<3*7 and r['trials'][0]['answer']=='same'
+    minjson "$OUT/min/minimize.json" "r['runs']==len(r['trials'])<3*7 and r['trials'][0]['answer']=='same'
          and [t for t in r['trials'] if t['answer']=='same'][-1]['criteria']==1
          and all(t['answer'] in ('same','different') for t in r['trials'])"
 check "minimize (CF291): minimal.bin is what the last kept try ran, from its snapshot, and that run names exactly those bytes" \
