@@ -159,12 +159,9 @@ static void say_drained(const char *fmt, ...)
 }
 
 /*
- * Say the final word of a boot (DONE, ABORTED, REBOOTING), every port
- * drained: power-off does not wait for a UART, and the bytes still in one
- * (the last STATUS lines, the word itself) would be lost, the plan read as
- * unfinished. Under --qga the host reads our messages from a file: before
- * powering off or rebooting, wait (at most 30 s) until it says, by writing
- * QGA_ACK, that it has read it.
+ * Say the final word of a boot (DONE, ABORTED, REBOOTING). Under --qga the
+ * host reads our messages from a file: before powering off or rebooting,
+ * wait (at most 30 s) until it says, by writing QGA_ACK, that it has read it.
  */
 static void final_word(const char *msg)
 {
@@ -172,15 +169,29 @@ static void final_word(const char *msg)
 
 	if (qga_mode)
 		unlink(QGA_ACK);
-	say_drained("%s", msg);
+	say("%s", msg);
 	for (i = 0; qga_mode && i < 300 && access(QGA_ACK, F_OK) != 0; i++)
 		usleep(100000);
 }
 
+/*
+ * Power off or restart (@how: RB_POWER_OFF, RB_AUTOBOOT), both ports
+ * drained first: neither waits for a UART, and the bytes still in one (the
+ * last STATUS lines, the final word) would be lost, the plan read as
+ * unfinished.
+ */
+static void leave(int how)
+{
+	if (on_console)
+		drain_port(STDOUT_FILENO, 5);
+	drain_port(chan, 5);
+	sync();
+	reboot(how);
+}
+
 static void power_off(void)
 {
-	sync();
-	reboot(RB_POWER_OFF);
+	leave(RB_POWER_OFF);
 	for (;;)
 		pause();
 }
@@ -1135,8 +1146,7 @@ static int service_main(const char *plan)
 		snprintf(msg, sizeof(msg), "CL REBOOTING boot=%d of=%d", boot, reboots_wanted + 1);
 		stop_heartbeat(hb);
 		final_word(msg);
-		sync();
-		reboot(RB_AUTOBOOT);
+		leave(RB_AUTOBOOT);
 		return 1;
 	}
 	stop_heartbeat(hb);
@@ -1179,7 +1189,7 @@ int main(int argc, char **argv)
 	open_channel();
 	uname(&u);
 	if (cmdline_has("crashlab.mode=probe")) {
-		say_drained("CL READY release=%s mode=probe", u.release);
+		say("CL READY release=%s mode=probe", u.release);
 		power_off();
 	}
 	load_image_modules("order");

@@ -205,7 +205,7 @@ static int trial(void *ctx, const struct cl_content_keep *k)
 	int n = m->trials++, ninst, ncrit, rc = -1, r;
 	char *dir = cl_sprintf("%s/trials/%d", m->out, n), *file = cl_sprintf("%s/content.bin", dir);
 	char verdict[32], title[320];
-	double t0 = cl_now();
+	double t0 = cl_now(); /* then the try's seconds */
 
 	ninst = cl_keep_count(k, &m->parts, &ncrit);
 	if (cl_mkdir_p(dir, 0755) == 0 && write_kept(m, k, file) == 0)
@@ -214,17 +214,17 @@ static int trial(void *ctx, const struct cl_content_keep *k)
 		fprintf(stderr, "crashlab: minimize: %s: %s\n", file, cl_err());
 	cell_result(dir, verdict, sizeof(verdict), title, sizeof(title));
 	r = judge(m, n, rc, verdict, title);
+	t0 = cl_now() - t0;
 	fprintf(stderr, "crashlab: minimize: run %d: %d instance%s, %d criteri%s: %s%s%s: %s (%.1f s)\n",
 		n + 1, ninst, ninst == 1 ? "" : "s", ncrit, ncrit == 1 ? "on" : "a", verdict,
-		title[0] ? ", " : "", title, r < 0 ? "cannot judge" : r ? "kept" : "not the same",
-		cl_now() - t0);
+		title[0] ? ", " : "", title, r < 0 ? "cannot judge" : r ? "kept" : "not the same", t0);
 	if (r < 0)
 		fprintf(stderr, "crashlab: minimize: see %s/crashlab.log\n", dir);
 	json_array_append_new(m->log, json_pack("{s:i, s:i, s:i, s:s, s:s, s:s, s:f}", "run", n + 1,
 					       "instances", ninst, "criteria", ncrit, "verdict",
 					       verdict, "title", title, "answer",
 					       r < 0 ? "cannot_judge" : r ? "same" : "different",
-					       "seconds", cl_now() - t0));
+					       "seconds", t0));
 	free(dir);
 	free(file);
 	return r;

@@ -374,6 +374,13 @@ void cl_matrix_free(struct cl_matrix *m)
 	free(m);
 }
 
+/* --image @image names a kind a cell may boot: 0, else CL_EINPUT saying so. */
+static int image_arg(const char *image)
+{
+	return builtin_image(image) ? 0 : cl_err_set(CL_EINPUT, "--image: \"%s\" is not "
+						       "\"initramfs\", \"snapshot\" or \"disk\"", image);
+}
+
 int cl_matrix_single(struct cl_matrix **out, const char *release, const char *image)
 {
 	struct cl_matrix *m;
@@ -382,9 +389,8 @@ int cl_matrix_single(struct cl_matrix **out, const char *release, const char *im
 	*out = NULL;
 	if (strlen(release) >= CL_ID_MAX)
 		return cl_err_set(CL_EINPUT, "--kernel: release too long");
-	if (!builtin_image(image))
-		return cl_err_set(CL_EINPUT, "--image: \"%s\" is not \"initramfs\", \"snapshot\" or "
-				  "\"disk\"", image);
+	if (image_arg(image))
+		return CL_EINPUT;
 	m = cl_xcalloc(1, sizeof(*m));
 	c = m->cells = cl_xcalloc(1, sizeof(*c));
 	if (cl_matrix_release_parse(release, c->series, sizeof(c->series), c->flavor,
@@ -411,15 +417,14 @@ int cl_matrix_single(struct cl_matrix **out, const char *release, const char *im
 
 int cl_matrix_keep(struct cl_matrix *m, const char *id, const char *image)
 {
-	int i;
+	int i, rc;
 
 	for (i = 0; i < m->ncells && strcmp(m->cells[i].id, id); i++)
 		;
 	if (i == m->ncells)
 		return cl_err_set(CL_EINPUT, "%s: no cell %s", m->path, id);
-	if (image && !builtin_image(image))
-		return cl_err_set(CL_EINPUT, "--image: \"%s\" is not \"initramfs\", \"snapshot\" or "
-				  "\"disk\"", image);
+	if (image && (rc = image_arg(image)))
+		return rc;
 	if (i) {
 		struct cl_cell_spec keep = m->cells[i];
 
