@@ -38,7 +38,7 @@ LIB_OBJS := $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
 SAN_OBJS := $(patsubst %.c,build/san/%.o,$(LIB_SRC))
 CONTENT := $(patsubst %.json,%.bin,$(wildcard sensor/content/*.json))
 
-.PHONY: all deps demo check unit integration faults soak soak-debian12 snapshot-proof serial-save gate-attacks fuzz bench perf content clean debug third-party sensor-bpf bpf-boot
+.PHONY: all deps demo check unit integration faults soak soak-debian12 snapshot-proof serial-save gate-attacks fuzz bench perf content clean debug third-party sensor-bpf bpf-boot fleet-disk
 all: build/crashlab build/clcc build/guest/crashlab-agent build/guest-arm64/crashlab-agent \
 	build/reaper sensor-bpf
 
@@ -210,6 +210,12 @@ third-party: deps
 # (tests/bpf-boot.sh; ~3 min once the disk images are cached).
 bpf-boot: all build/crashlab-asan
 	@bash tests/bpf-boot.sh
+
+# Disk cells of Debian 11 amd64 and Debian 13 arm64 (tests/fleet-disk.sh):
+# CF291's boot loop remediated on both, the good candidate healthy at 4 boots;
+# the first run builds both disk images (~10 min), then ~15 min of TCG boots.
+fleet-disk: all build/crashlab-asan
+	@bash tests/fleet-disk.sh
 
 # The smoke matrix qualified 20 times in a row: identical verdicts, no leak.
 SOAK_RUNS ?= 20

@@ -1126,6 +1126,15 @@ static void stop_heartbeat(pid_t hb)
 	}
 }
 
+/* With crashlab.chan=virtio (one UART: arm64's virt) the agent channel is
+ * the virtio-serial port, there once virtio_console is loaded (by the
+ * image's modules, or by udev on a disk image). */
+static void open_virtio_channel(void)
+{
+	if (chan < 0 && cmdline_has("crashlab.chan=virtio"))
+		chan = open_port(AGENT_PORT, O_WRONLY | O_NOCTTY);
+}
+
 /* --service: one boot of a disk image, after multi-user.target (@plan). */
 static int service_main(const char *plan)
 {
@@ -1135,6 +1144,7 @@ static int service_main(const char *plan)
 
 	on_console = 0;
 	open_channel();
+	open_virtio_channel();
 	uname(&u);
 	boot = count_boot();
 	say("CL READY release=%s boot=%d", u.release, boot);
@@ -1161,6 +1171,7 @@ static int boot_ipc_main(void)
 	on_console = 0;
 	work_word = "BOOTWORK";
 	open_channel();
+	open_virtio_channel();
 	return run_plan(BOOT_PLAN) == 0 ? 0 : 1;
 }
 
@@ -1193,8 +1204,7 @@ int main(int argc, char **argv)
 		power_off();
 	}
 	load_image_modules("order");
-	if (chan < 0 && cmdline_has("crashlab.chan=virtio"))
-		chan = open_port(AGENT_PORT, O_WRONLY | O_NOCTTY);
+	open_virtio_channel();
 	if (cmdline_has("crashlab.mode=wait")) {
 		load_image_modules("order.wait");
 		if ((dlv = open_port(DELIVERY_PORT, O_RDONLY)) < 0) {

@@ -167,17 +167,18 @@ static int build_images(struct cl_plan *p)
  */
 /*
  * What this crashlab boots of the Debian fleet: amd64 and arm64 guests of
- * Debian 11, 12 and 13 from initramfs and snapshot images; disk images of
- * Debian 12 amd64. What an architecture cannot do is its row's (cl_arch.h):
- * arm64 has no disk images, no BPF loader, no panic event for a memory dump.
+ * Debian 11, 12 and 13 from initramfs, snapshot and disk images. What an
+ * architecture cannot do is its row's (cl_arch.h): arm64 boots no user
+ * image, has no BPF loader and no panic event for a memory dump.
  */
 static int arch_check(const struct cl_plan *q, const struct cl_cell_spec *c)
 {
 	const struct cl_arch *a = cl_arch_of(c->kernel);
 
-	if (!a->disk_images && strcmp(c->image, "initramfs") && strcmp(c->image, "snapshot"))
-		return cl_err_set(CL_EINPUT, "%s: cell %s: %s cells boot initramfs and snapshot "
-				  "images so far, not %s", q->matrix->path, c->id, a->name, c->image);
+	if ((!a->disk_images && !strcmp(c->image, "disk")) ||
+	    (!a->user_images && !strcmp(c->image, "user")))
+		return cl_err_set(CL_EINPUT, "%s: cell %s: %s cells do not boot %s images yet",
+				  q->matrix->path, c->id, a->name, c->image);
 	if (!a->bpf_loader && q->cand && q->cand->bpf.present)
 		return cl_err_set(CL_EINPUT, "%s: cell %s: the BPF sensor's loader is built for amd64 "
 				  "only so far", q->matrix->path, c->id);
@@ -193,9 +194,6 @@ static int fleet_check(const struct cl_plan *q, const struct cl_cell_spec *c)
 
 	if ((rc = arch_check(q, c)))
 		return rc;
-	if (!strcmp(c->image, "disk") && c->release != 12)
-		return cl_err_set(CL_EINPUT, "%s: cell %s: disk images are built for Debian 12 "
-				  "only so far, not Debian %d", q->matrix->path, c->id, c->release);
 	if (q->cand && q->cand->module_name && !q->cand->module_source && !q->cand->nprebuilt &&
 	    !q->cand->from_packages && c->release != 12)
 		return cl_err_set(CL_EINPUT, "%s: cell %s: DKMS modules are built for Debian 12 "

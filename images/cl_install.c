@@ -2,11 +2,14 @@
  * cl_install.c - persistent install of a candidate (see cl_install.h).
  */
 #include "cl_install.h"
+#include "cl_arch.h"
 #include "cl_dkms.h"
 #include "cl_scenario.h"
 #include "cl_util.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
 
 int cl_install_enable(struct cl_gfs *g, const char *unit, const char *target)
 {
@@ -80,10 +83,31 @@ static int install_dkms_module(void *ctx, const char *name, const char *path)
 	return rc;
 }
 
+/*
+ * depmod, as the package's postinst would run it: in the appliance when it
+ * runs the image's binaries (an image of the host's architecture), else at
+ * the image's first boot, before systemd loads modules.
+ */
+static int install_depmod(struct cl_gfs *g, const char *release)
+{
+	const char *depmod[] = { "depmod", "-a", release, NULL };
+	char *unit;
+	struct utsname u;
+	int rc;
+
+	if (uname(&u) == 0 && !strcmp(u.machine, cl_arch_of(release)->qemu_arch))
+		return cl_gfs_run(g, depmod);
+	unit = cl_sprintf("%s/guest/crashlab-depmod.service", cl_data_dir());
+	if ((rc = cl_gfs_write(g, "/var/lib/crashlab/depmod", "", 0644)) == 0 &&
+	    (rc = cl_gfs_upload(g, unit, "/etc/systemd/system/crashlab-depmod.service", 0644)) == 0)
+		rc = cl_install_enable(g, "crashlab-depmod.service", "sysinit.target");
+	free(unit);
+	return rc;
+}
+
 int cl_install_candidate(struct cl_gfs *g, const struct cl_candidate *c, const char *ko_path,
 			 const char *release)
 {
-	const char *depmod[] = { "depmod", "-a", release, NULL };
 	int rc, i;
 
 	if (!ko_path) {
@@ -98,7 +122,7 @@ int cl_install_candidate(struct cl_gfs *g, const struct cl_candidate *c, const c
 
 		rc = cl_dkms_each(ko_path, install_dkms_module, &d);
 	}
-	if (rc || (ko_path && (rc = cl_gfs_run(g, depmod))))
+	if (rc || (ko_path && (rc = install_depmod(g, release))))
 		return rc;
 	for (i = 0; i < c->ncontent && rc == 0; i++) {
 		/* live updates arrive later: staged for the agent, not installed */

@@ -1,5 +1,6 @@
 /*
- * cl_kind_disk.c - Debian 12 disk images built by images/mkdisk.sh.
+ * cl_kind_disk.c - Debian disk images built by images/mkdisk.sh (Debian 11,
+ * 12 and 13; amd64 and arm64).
  *
  * Each cell boots a qcow2 overlay of the release's base image with the
  * image's own kernel and initramfs (direct kernel boot, root=/dev/vda1), so
@@ -10,6 +11,7 @@
  * panic=5 if pvpanic is not loaded yet), into the same installed candidate.
  */
 #include "cl_kind.h"
+#include "cl_arch.h"
 #include "cl_gfs.h"
 #include "cl_install.h"
 #include "cl_util.h"
@@ -40,16 +42,19 @@ static int write_sysctls(struct cl_gfs *g, const struct cl_scenario *s)
 static int install_agent(struct cl_gfs *g, const struct cl_cell_input *in)
 {
 	const char *root = cl_data_dir();
-	char *agent = cl_xstrdup(cl_agent_path());
+	const struct cl_arch *arch = cl_arch_of(in->spec->kernel);
+	char *agent = cl_xstrdup(cl_agent_path_arch(arch->name));
 	char *unit = cl_sprintf("%s/guest/crashlab-agent.service", root);
 	char *bunit = cl_sprintf("%s/guest/crashlab-boot-ipc.service", root);
 	char *plan = cl_kind_plan(in, cl_kind_disk.plan);
 	char *bplan = cl_scenario_boot_plan(in->scn);
 	int rc;
 
-	/* pvpanic early, so a panic reaches the host as an event, not only a reset */
-	if ((rc = cl_gfs_write(g, "/etc/modules-load.d/crashlab-pvpanic.conf",
-			       "pvpanic\npvpanic-mmio\n", 0644)) ||
+	/* pvpanic early, so a panic reaches the host as an event, not only a
+	 * reset (where the architecture's kernels have it) */
+	if ((arch->panic_device &&
+	     (rc = cl_gfs_write(g, "/etc/modules-load.d/crashlab-pvpanic.conf",
+				"pvpanic\npvpanic-mmio\n", 0644))) ||
 	    (rc = cl_gfs_upload(g, agent, "/usr/local/sbin/crashlab-agent", 0755)) ||
 	    (rc = cl_gfs_write(g, "/var/lib/crashlab/plan", plan, 0644)) ||
 	    (rc = cl_gfs_write(g, "/var/lib/crashlab/boot-plan", bplan, 0644)) ||
@@ -72,6 +77,7 @@ out:
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
 	int rc = cl_kind_overlay(&out->disk, &out->disk_base, in, scratch, in->img->disk, 1, install_agent);
+	const struct cl_arch *arch = cl_arch_of(in->spec->kernel);
 	char *scn;
 
 	if (rc)
@@ -79,8 +85,10 @@ static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, cons
 	out->kernel = cl_xstrdup(in->img->disk_vmlinuz);
 	out->initrd = cl_xstrdup(in->img->disk_initrd);
 	scn = cl_kind_scenario_cmdline(in);
-	out->cmdline = cl_sprintf("root=/dev/vda1 ro console=ttyS0,115200 loglevel=7 panic=5 "
-				  "oops=panic %s%s", in->vmcore ? "nokaslr " : "", scn);
+	/* one UART (arm64's virt): the agent speaks on its virtio port */
+	out->cmdline = cl_sprintf("root=/dev/vda1 ro console=%s loglevel=7 panic=5 oops=panic "
+				  "%s%s%s", arch->console, arch->agent_uart ? "" : "crashlab.chan=virtio ",
+				  in->vmcore ? "nokaslr " : "", scn);
 	free(scn);
 	out->crashlab_agent = 1;
 	out->reboot_on_crash = in->scn->on_crash_reboot;

@@ -1,8 +1,10 @@
 #!/bin/bash
-# Build the Debian 12 disk image of one kernel release for crashlab:
+# Build the Debian disk image of one kernel release for crashlab (Debian 11,
+# 12 or 13, amd64 or arm64: the release and architecture the kernel's name
+# says, from crashlab's own package index, images/apt.sh):
 #   CACHE/disks/RELEASE/disk.qcow2   partitioned (MBR), ext4 root labelled
-#                                    crashlab-root on partition 1, GRUB in the
-#                                    MBR with the console on ttyS0
+#                                    crashlab-root on partition 1; on amd64
+#                                    GRUB in the MBR with the console on ttyS0
 #   CACHE/disks/RELEASE/vmlinuz      the image's own kernel and initramfs, for
 #   CACHE/disks/RELEASE/initrd.img   direct kernel boot (root=/dev/vda1)
 #   CACHE/disks/RELEASE/key          sha256 of every input; written last
@@ -11,8 +13,10 @@
 # apt installs each with its dependencies), in CACHE/disks/NAME (crashlab
 # names it RELEASE+digest of the package list).
 # The root file system is made by mmdebstrap from Debian's packages only
-# (systemd, udev, kmod, qemu-guest-agent, GRUB and linux-image-RELEASE with the
-# initramfs that initramfs-tools builds for it). No loop devices and no mounts
+# (systemd, udev, kmod, qemu-guest-agent, GRUB on amd64 and linux-image-RELEASE
+# with the initramfs that initramfs-tools builds for it); an arm64 root's
+# maintainer scripts run under qemu-user (binfmt_misc, scripts/deps.sh). Cells
+# boot the image's own kernel and initramfs directly on both architectures. No loop devices and no mounts
 # on the host: mkfs.ext4 -d fills the file system from a directory, sfdisk
 # writes the partition table into a plain file, and libguestfs (its own
 # appliance VM) runs grub-install inside the image. Nothing of crashlab is in
@@ -41,14 +45,30 @@ fi
 case "$release" in
     *[!A-Za-z0-9.+_-]*|"") echo "mkdisk: invalid kernel release '$release'" >&2; exit 3;;
 esac
-pkgs=(systemd-sysv udev kmod qemu-guest-agent initramfs-tools grub-pc procps
+# shellcheck source=images/apt.sh
+. "$here/apt.sh"
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)
+idx_setup "$cache" "$release"
+idx_update || exit 1
+arch=$idx_arch codename=$idx_codename
+case "$arch" in
+    amd64) boot_pkgs=(grub-pc) console=ttyS0,115200;;
+    arm64) boot_pkgs=() console=ttyAMA0 emulator=aarch64;;
+    *) echo "mkdisk: no disk images for $arch" >&2; exit 3;;
+esac
+pkgs=(systemd-sysv udev kmod qemu-guest-agent initramfs-tools "${boot_pkgs[@]}" procps
       "linux-image-$release" "${extra[@]}")
 
 # "NAME VERSION" of every package by name, from one apt-cache call (one call
-# per package costs half a second each); a package Debian lacks is exit 3.
-names=() ; for p in "${pkgs[@]}"; do [[ "$p" == /*.deb ]] || names+=("$p"); done
-versions=$(apt-cache policy "${names[@]}" 2>/dev/null |
-           awk '/^[^ ]/ { p = $1; sub(/:$/, "", p) } /^  Candidate:/ && $2 != "(none)" { print p, $2 }')
+# per package costs half a second each): the image architecture's version
+# (NAME:ARCH), else the package's for all architectures (NAME); a package
+# Debian lacks is exit 3.
+names=() ; for p in "${pkgs[@]}"; do [[ "$p" == /*.deb ]] || names+=("$p:$arch" "$p"); done
+versions=$(idx_apt_cache policy "${names[@]}" 2>/dev/null |
+           awk '/^[^ ]/ { p = $1; sub(/:$/, "", p); q = sub(/:(amd64|arm64)$/, "", p) }
+                /^  Candidate:/ && $2 != "(none)" { if (q || !(p in v)) v[p] = $2 }
+                END { for (p in v) print p, v[p] }')
 version_of() { awk -v p="$1" '$1 == p { print $2 }' <<<"$versions"; }
 for p in "${pkgs[@]}"; do
     case "$p" in
@@ -57,6 +77,10 @@ for p in "${pkgs[@]}"; do
     esac
 done
 [ "${3:-}" = "--check" ] && exit 0
+if [ -n "${emulator:-}" ] && ! grep -qx enabled "/proc/sys/fs/binfmt_misc/qemu-$emulator" 2>/dev/null; then
+    echo "mkdisk: an $arch disk image needs qemu-user-static and binfmt_misc (run scripts/deps.sh)" >&2
+    exit 1
+fi
 size=3G
 out=$cache/disks/$name
 mkdir -p "$cache/disks"
@@ -68,7 +92,7 @@ rm -rf "$cache/disks/.$name.build."*
 
 # The inputs: this script, the release and the version of every package the
 # image is made of (a new Debian point release gives a new image).
-key=$( { sha256sum "$0" | awk '{print $1}'; echo "$release"
+key=$( { sha256sum "$0" | awk '{print $1}'; echo "$release $codename $arch"
          for p in "${pkgs[@]}"; do
              case "$p" in
                  /*.deb) sha256sum "$p" | awk '{print $1}';;
@@ -84,16 +108,17 @@ fi
 work=$(mktemp -d "$cache/disks/.$name.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 t0=$(date +%s)
-echo "mkdisk: building the disk image $name (mmdebstrap, a few minutes)" >&2
+echo "mkdisk: building the disk image $name (Debian $codename $arch, mmdebstrap, a few minutes)" >&2
 
 # Guest settings written into the tree before it is packed: the root by
 # label, GRUB and the kernel on the serial console, a short GRUB timeout.
 hook='printf "LABEL=crashlab-root / ext4 errors=remount-ro 0 1\n" > "$1/etc/fstab";
       echo crashlab-guest > "$1/etc/hostname";
+      mkdir -p "$1/etc/default/grub.d";
       printf "%s\n" "GRUB_TIMEOUT=1" "GRUB_TERMINAL=serial" \
         "GRUB_SERIAL_COMMAND=\"serial --unit=0 --speed=115200\"" \
         "GRUB_CMDLINE_LINUX_DEFAULT=\"\"" \
-        "GRUB_CMDLINE_LINUX=\"console=ttyS0,115200\"" > "$1/etc/default/grub.d/crashlab.cfg"'
+        "GRUB_CMDLINE_LINUX=\"console='"$console"'\"" > "$1/etc/default/grub.d/crashlab.cfg"'
 # a vendor's .deb: an --include of its own, made visible inside the chroot
 # (where dpkg runs) by mmdebstrap's own hook, and removed from it afterwards
 names=() files=()
@@ -101,9 +126,11 @@ for p in "${pkgs[@]}"; do
     case "$p" in /*.deb) files+=(--include="$p");; *) names+=("$p");; esac
 done
 [ "${#files[@]}" -gt 0 ] && files+=(--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount)
-mmdebstrap --quiet --variant=minbase --include="$(IFS=,; echo "${names[*]}")" "${files[@]}" \
-    --customize-hook="mkdir -p \"\$1/etc/default/grub.d\"" --customize-hook="$hook" \
-    bookworm "$work/root.tar" >&2
+mmdebstrap --quiet --variant=minbase --architectures="$arch" \
+    --include="$(IFS=,; echo "${names[*]}")" "${files[@]}" --customize-hook="$hook" \
+    "$codename" "$work/root.tar" \
+    "deb [signed-by=$idx_keyring] $idx_mirror $codename main" \
+    "deb [signed-by=$idx_keyring] $idx_security $codename-security main" >&2
 
 mkdir "$work/root"
 tar -xpf "$work/root.tar" -C "$work/root" --numeric-owner
@@ -134,7 +161,10 @@ command "grub-install --target=i386-pc --recheck /dev/sda"
 command "update-grub"
 GF
 }
+# (an arm64 image has no boot loader: the appliance cannot run its
+# grub-install, and its cells boot the image's kernel directly)
 for try in 1 2 3; do
+    [ "$arch" = amd64 ] || break
     install_grub && break
     echo "mkdisk: grub-install failed (try $try of 3)" >&2
     [ "$try" = 3 ] && exit 1

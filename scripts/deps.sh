@@ -21,6 +21,9 @@ PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       # arm64 guests: the emulator, and the cross compiler for the agent and
       # the candidate's modules on Debian 12's arm64 kernels
       qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+      # arm64 disk images: mmdebstrap runs their maintainer scripts under
+      # qemu-user (binfmt_misc, registered below)
+      qemu-user-static binfmt-support arch-test
       # the debug kernel kind, built from Debian's source (images/kernel-debug.sh)
       flex bison
       # digests: cache entries (images/cache.sh) and the controller (libcrypto)
@@ -44,6 +47,15 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# arm64 disk images: the kernel runs arm64 binaries through qemu-user only
+# once binfmt_misc is mounted and qemu's entry enabled (no systemd here does it).
+if [ "$(id -u)" = 0 ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+    [ -e /proc/sys/fs/binfmt_misc/register ] ||
+        mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || true
+    update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 ||
+        echo "crashlab: could not register qemu-aarch64 with binfmt_misc: no arm64 disk images" >&2
 fi
 
 # The candidate's own code (pre-flight commands, kbuild and DKMS builds)

@@ -24,7 +24,8 @@ struct cl_arch {
 	int panic_device;          /* 1: pvpanic, a panic is a libvirt event; 0: the
 				    * console's report and the guest's own reset are all */
 	int kvm;                   /* 1: may run under KVM on this (amd64) host */
-	int disk_images;           /* 1: crashlab builds disk images (and boots users') for it */
+	int disk_images;           /* 1: crashlab builds disk images for it */
+	int user_images;           /* 1: boots the user's images (BIOS or UEFI firmware) */
 	int bpf_loader;            /* 1: the BPF sensor's loader is built for it */
 	const char *kbuild_arch;   /* kbuild's ARCH= ("" for the host's own) */
 	const char *cross_compile; /* kbuild's CROSS_COMPILE= ("" for the host's own) */

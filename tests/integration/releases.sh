@@ -83,10 +83,12 @@ check "refresh: the cell removed by hand is new, the kernel Debian does not have
              grep -q ': 1 new, 1 gone' '$OUT/refresh-cut.out'"
 
 echo "# what the lab cannot boot yet, and cells that contradict their kernel"
-printf '{"cells": [{"kernel": "6.1.0-56-arm64", "image": "disk"}]}\n' >"$OUT/arm64.json"
-run arm64-disk 2 qualify --matrix "$OUT/arm64.json" --candidate sensor/candidate.json --out "$OUT/arm64-disk"
-check "an arm64 disk cell: one line, exit 2, before anything boots" \
-    one_line arm64-disk "arm64 cells boot initramfs and snapshot images so far, not disk"
+: > "$OUT/x.qcow2"
+printf '{"cells": [{"kernel": "6.1.0-56-arm64", "os": "linux", "image": {"path": "x.qcow2", "sha256": "%s"}}]}\n' \
+    "$(sha256sum < "$OUT/x.qcow2" | cut -c1-64)" >"$OUT/arm64.json"
+run arm64-user 2 qualify --matrix "$OUT/arm64.json" --candidate sensor/candidate.json --out "$OUT/arm64-user"
+check "an arm64 user image: one line, exit 2, before anything boots" \
+    one_line arm64-user "arm64 cells do not boot user images yet"
 printf '{"cells": [{"kernel": "6.1.0-56-amd64", "release": 13}]}\n' >"$OUT/wrong-release.json"
 run wrong-release 2 matrix list --matrix "$OUT/wrong-release.json"
 check "a cell whose release contradicts its kernel: one line naming both" \
