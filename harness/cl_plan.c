@@ -217,10 +217,11 @@ int cl_plan_check(struct cl_plan *q)
 		if (!kind)
 			return cl_err_set(CL_EINPUT, "%s: cell %s: image kind \"%s\" is not available",
 					  q->matrix->path, c->id, c->image);
-		if (kind->check && (rc = kind->check(c)))
-			return cl_err_set(rc, "%s: %s", q->matrix->path, cl_err());
+		/* what the cell's architecture cannot boot, before the kind's own checks */
 		if ((rc = fleet_check(q, c)))
 			return rc;
+		if (kind->check && (rc = kind->check(c)))
+			return cl_err_set(rc, "%s: %s", q->matrix->path, cl_err());
 		if (q->cand && q->cand->nmutants && kind->plan != CL_PLAN_ONCE)
 			return cl_err_set(CL_EINPUT, "%s: cell %s: --mutants needs a kind whose agent "
 					  "loads the candidate (initramfs, snapshot), not %s",
