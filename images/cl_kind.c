@@ -52,23 +52,33 @@ char *cl_kind_plan(const struct cl_cell_input *in, enum cl_plan_mode mode)
 	return told;
 }
 
+char *cl_kind_cmdline(const struct cl_cell_input *in, const char *own)
+{
+	const struct cl_arch *arch = cl_arch_of(in->spec->kernel);
+	char *scn = cl_kind_scenario_cmdline(in);
+	/* one UART (arm64's virt): the agent speaks on its virtio port; nokaslr
+	 * with --vmcore: the dump opens with the -dbg vmlinux as it is */
+	char *line = cl_sprintf("console=%s %s%s%s%s", arch->console, own,
+				arch->agent_uart ? "" : "crashlab.chan=virtio ",
+				in->vmcore ? "nokaslr " : "", scn);
+
+	free(scn);
+	return line;
+}
+
 void cl_kind_agent_media(struct cl_cell_media *out, const struct cl_cell_input *in, char *initrd,
 			 const char *mode)
 {
-	char *scn = cl_kind_scenario_cmdline(in);
-	const struct cl_arch *arch = cl_arch_of(in->spec->kernel);
+	char *own = cl_sprintf("panic=-1 oops=panic loglevel=7 %s", mode);
 
 	/* the PVH entry when the kernel has one: the same code, booted without
 	 * firmware or decompression */
 	out->kernel = cl_xstrdup(in->img->vmlinux ? in->img->vmlinux : in->img->vmlinuz);
 	out->initrd = initrd;
-	/* nokaslr with --vmcore: the dump opens with the -dbg vmlinux as it is */
-	out->cmdline = cl_sprintf("console=%s panic=-1 oops=panic loglevel=7 %s%s%s%s",
-				  arch->console, arch->agent_uart ? "" : "crashlab.chan=virtio ",
-				  in->vmcore ? "nokaslr " : "", mode, scn);
+	out->cmdline = cl_kind_cmdline(in, own);
 	out->crashlab_agent = 1;
 	out->console_echo = 1; /* PID 1: each agent line on the console first */
-	free(scn);
+	free(own);
 }
 
 void cl_kind_media_clear(struct cl_cell_media *m)

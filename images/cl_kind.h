@@ -102,6 +102,10 @@ void cl_kind_agent_media(struct cl_cell_media *out, const struct cl_cell_input *
 /* The scenario's kernel command line for this cell: its "kernel_cmdline" and
  * each "kernel_cmdline_if_config" option the cell's kernel was built for. */
 char *cl_kind_scenario_cmdline(const struct cl_cell_input *in);
+/* The cell's kernel command line: its architecture's console and agent
+ * channel, the kind's @own options (ending in a space), nokaslr with
+ * --vmcore, then the scenario's. */
+char *cl_kind_cmdline(const struct cl_cell_input *in, const char *own);
 
 /* The kind named @name, or NULL. */
 const struct cl_kind *cl_kind_find(const char *name);

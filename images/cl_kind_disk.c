@@ -77,19 +77,12 @@ out:
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
 	int rc = cl_kind_overlay(&out->disk, &out->disk_base, in, scratch, in->img->disk, 1, install_agent);
-	const struct cl_arch *arch = cl_arch_of(in->spec->kernel);
-	char *scn;
 
 	if (rc)
 		return rc;
 	out->kernel = cl_xstrdup(in->img->disk_vmlinuz);
 	out->initrd = cl_xstrdup(in->img->disk_initrd);
-	scn = cl_kind_scenario_cmdline(in);
-	/* one UART (arm64's virt): the agent speaks on its virtio port */
-	out->cmdline = cl_sprintf("root=/dev/vda1 ro console=%s loglevel=7 panic=5 oops=panic "
-				  "%s%s%s", arch->console, arch->agent_uart ? "" : "crashlab.chan=virtio ",
-				  in->vmcore ? "nokaslr " : "", scn);
-	free(scn);
+	out->cmdline = cl_kind_cmdline(in, "root=/dev/vda1 ro loglevel=7 panic=5 oops=panic ");
 	out->crashlab_agent = 1;
 	out->reboot_on_crash = in->scn->on_crash_reboot;
 	return 0;

@@ -16,8 +16,8 @@
 # (systemd, udev, kmod, qemu-guest-agent, GRUB on amd64 and linux-image-RELEASE
 # with the initramfs that initramfs-tools builds for it); an arm64 root's
 # maintainer scripts run under qemu-user (binfmt_misc, scripts/deps.sh). Cells
-# boot the image's own kernel and initramfs directly on both architectures. No loop devices and no mounts
-# on the host: mkfs.ext4 -d fills the file system from a directory, sfdisk
+# boot the image's own kernel and initramfs directly on both architectures.
+# No loop devices and no mounts on the host: mkfs.ext4 -d fills the file system from a directory, sfdisk
 # writes the partition table into a plain file, and libguestfs (its own
 # appliance VM) runs grub-install inside the image. Nothing of crashlab is in
 # the image: the agent and the candidate are injected into each cell's overlay.
@@ -53,8 +53,8 @@ idx_setup "$cache" "$release"
 idx_update || exit 1
 arch=$idx_arch codename=$idx_codename
 case "$arch" in
-    amd64) boot_pkgs=(grub-pc) console=ttyS0,115200;;
-    arm64) boot_pkgs=() console=ttyAMA0 emulator=aarch64;;
+    amd64) boot_pkgs=(grub-pc);;
+    arm64) boot_pkgs=() emulator=aarch64;;
     *) echo "mkdisk: no disk images for $arch" >&2; exit 3;;
 esac
 pkgs=(systemd-sysv udev kmod qemu-guest-agent initramfs-tools "${boot_pkgs[@]}" procps
@@ -111,14 +111,15 @@ t0=$(date +%s)
 echo "mkdisk: building the disk image $name (Debian $codename $arch, mmdebstrap, a few minutes)" >&2
 
 # Guest settings written into the tree before it is packed: the root by
-# label, GRUB and the kernel on the serial console, a short GRUB timeout.
-hook='printf "LABEL=crashlab-root / ext4 errors=remount-ro 0 1\n" > "$1/etc/fstab";
-      echo crashlab-guest > "$1/etc/hostname";
-      mkdir -p "$1/etc/default/grub.d";
+# label; with GRUB (amd64), GRUB and the kernel on the serial console and a
+# short GRUB timeout.
+hooks=(--customize-hook='printf "LABEL=crashlab-root / ext4 errors=remount-ro 0 1\n" > "$1/etc/fstab";
+      echo crashlab-guest > "$1/etc/hostname"')
+[ "${#boot_pkgs[@]}" -gt 0 ] && hooks+=(--customize-hook='mkdir -p "$1/etc/default/grub.d";
       printf "%s\n" "GRUB_TIMEOUT=1" "GRUB_TERMINAL=serial" \
         "GRUB_SERIAL_COMMAND=\"serial --unit=0 --speed=115200\"" \
         "GRUB_CMDLINE_LINUX_DEFAULT=\"\"" \
-        "GRUB_CMDLINE_LINUX=\"console='"$console"'\"" > "$1/etc/default/grub.d/crashlab.cfg"'
+        "GRUB_CMDLINE_LINUX=\"console=ttyS0,115200\"" > "$1/etc/default/grub.d/crashlab.cfg"')
 # a vendor's .deb: an --include of its own, made visible inside the chroot
 # (where dpkg runs) by mmdebstrap's own hook, and removed from it afterwards
 names=() files=()
@@ -127,7 +128,7 @@ for p in "${pkgs[@]}"; do
 done
 [ "${#files[@]}" -gt 0 ] && files+=(--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount)
 mmdebstrap --quiet --variant=minbase --architectures="$arch" \
-    --include="$(IFS=,; echo "${names[*]}")" "${files[@]}" --customize-hook="$hook" \
+    --include="$(IFS=,; echo "${names[*]}")" "${files[@]}" "${hooks[@]}" \
     "$codename" "$work/root.tar" \
     "deb [signed-by=$idx_keyring] $idx_mirror $codename main" \
     "deb [signed-by=$idx_keyring] $idx_security $codename-security main" >&2
@@ -164,7 +165,7 @@ GF
 # (an arm64 image has no boot loader: the appliance cannot run its
 # grub-install, and its cells boot the image's kernel directly)
 for try in 1 2 3; do
-    [ "$arch" = amd64 ] || break
+    [ "${#boot_pkgs[@]}" -gt 0 ] || break
     install_grub && break
     echo "mkdisk: grub-install failed (try $try of 3)" >&2
     [ "$try" = 3 ] && exit 1

@@ -51,7 +51,7 @@ fi
 
 # arm64 disk images: the kernel runs arm64 binaries through qemu-user only
 # once binfmt_misc is mounted and qemu's entry enabled (no systemd here does it).
-if [ "$(id -u)" = 0 ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+if [ "$(id -u)" = 0 ] && ! grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; then
     [ -e /proc/sys/fs/binfmt_misc/register ] ||
         mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || true
     update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 ||
