@@ -5,13 +5,18 @@
 #   CACHE/disks/RELEASE/disk.qcow2   partitioned (MBR), ext4 root labelled
 #                                    crashlab-root on partition 1; on amd64
 #                                    GRUB in the MBR with the console on ttyS0
+#                                    (the image a user may be handed)
 #   CACHE/disks/RELEASE/vmlinuz      the image's own kernel and initramfs, for
 #   CACHE/disks/RELEASE/initrd.img   direct kernel boot (root=/dev/vda1)
 #   CACHE/disks/RELEASE/key          sha256 of every input; written last
+#   CACHE/disks/RELEASE/times        seconds each step of the build took
 # With --packages NAME PKG...: the same image with a candidate's user-space
 # packages installed too (Debian's by name, a vendor's as /path/to/file.deb;
 # apt installs each with its dependencies), in CACHE/disks/NAME (crashlab
-# names it RELEASE+digest of the package list).
+# names it RELEASE+digest of the package list). Cells boot the kernel
+# directly, so a package image has no boot loader: GRUB, installed by
+# libguestfs' appliance under TCG, is only in the base image, the one handed
+# to crashlab as a user's own.
 # The root file system is made by mmdebstrap from Debian's packages only
 # (systemd, udev, kmod, qemu-guest-agent, GRUB on amd64 and linux-image-RELEASE
 # with the initramfs that initramfs-tools builds for it); an arm64 root's
@@ -53,7 +58,7 @@ idx_setup "$cache" "$release"
 idx_update || exit 1
 arch=$idx_arch codename=$idx_codename
 case "$arch" in
-    amd64) boot_pkgs=(grub-pc);;
+    amd64) boot_pkgs=(grub-pc); [ "$name" = "$release" ] || boot_pkgs=();;
     arm64) boot_pkgs=() emulator=aarch64;;
     *) echo "mkdisk: no disk images for $arch" >&2; exit 3;;
 esac
@@ -107,7 +112,9 @@ fi
 
 work=$(mktemp -d "$cache/disks/.$name.build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-t0=$(date +%s)
+t0=$(date +%s) tp=$t0 times=()
+# step NAME: NAME took the seconds since the previous step ended
+step() { times+=("$1 $(( $(date +%s) - tp ))"); tp=$(date +%s); }
 echo "mkdisk: building the disk image $name (Debian $codename $arch, mmdebstrap, a few minutes)" >&2
 
 # Guest settings written into the tree before it is packed: the root by
@@ -127,7 +134,13 @@ for p in "${pkgs[@]}"; do
     case "$p" in /*.deb) files+=(--include="$p");; *) names+=("$p");; esac
 done
 [ "${#files[@]}" -gt 0 ] && files+=(--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount)
-mmdebstrap --quiet --variant=minbase --architectures="$arch" \
+# The initramfs is made once, by the last hook, when every package is in: the
+# kernel's own postinst skips it (INITRD=No, which its initramfs-tools hook
+# honours) and the packages installed after it find no initramfs to update.
+# Left to the packages it was made twice, ~60 s each here (~70 s of a 190 s
+# amd64 build; under qemu-user on arm64 far more).
+hooks+=(--customize-hook="chroot \"\$1\" update-initramfs -c -k $release")
+INITRD=No mmdebstrap --quiet --variant=minbase --architectures="$arch" \
     --include="$(IFS=,; echo "${names[*]}")" "${files[@]}" "${hooks[@]}" \
     "$codename" "$work/root.tar" \
     "deb [signed-by=$idx_keyring] $idx_mirror $codename main" \
@@ -136,6 +149,7 @@ mmdebstrap --quiet --variant=minbase --architectures="$arch" \
 mkdir "$work/root"
 tar -xpf "$work/root.tar" -C "$work/root" --numeric-owner
 rm -f "$work/root.tar"
+step packages
 cp "$work/root/boot/vmlinuz-$release" "$work/vmlinuz"
 cp "$work/root/boot/initrd.img-$release" "$work/initrd.img"
 
@@ -147,6 +161,7 @@ truncate -s "$(( $(stat -c %s "$work/root.ext4") + 1048576 ))" "$work/disk.raw"
 echo 'start=2048, type=83, bootable' | sfdisk -q "$work/disk.raw" >/dev/null
 dd if="$work/root.ext4" of="$work/disk.raw" bs=1M seek=1 conv=notrunc,sparse status=none
 rm -f "$work/root.ext4"
+step filesystem
 
 # GRUB from inside the image (libguestfs' appliance: TCG, direct backend).
 # Once in a while (1 build of about 10 seen) grub-install in the appliance
@@ -163,20 +178,25 @@ command "update-grub"
 GF
 }
 # (an arm64 image has no boot loader: the appliance cannot run its
-# grub-install, and its cells boot the image's kernel directly)
+# grub-install, and its cells boot the image's kernel directly; nor has a
+# package image, see above)
 for try in 1 2 3; do
     [ "${#boot_pkgs[@]}" -gt 0 ] || break
     install_grub && break
     echo "mkdisk: grub-install failed (try $try of 3)" >&2
     [ "$try" = 3 ] && exit 1
 done
+if [ "${#boot_pkgs[@]}" -gt 0 ]; then step grub; fi
 
 qemu-img convert -O qcow2 "$work/disk.raw" "$work/disk.qcow2"
 rm -f "$work/disk.raw"
+step qcow2
+printf '%s s\n' "${times[@]}" > "$work/times"
 sums_write "$work" disk.qcow2 vmlinuz initrd.img
 echo "$key" > "$work/key"
 rm -rf "$out"
 chmod 0755 "$work"
 mv "$work" "$out"
 trap - EXIT
-echo "mkdisk: $name done in $(( $(date +%s) - t0 )) s ($(du -sh "$out/disk.qcow2" | cut -f1))" >&2
+echo "mkdisk: $name done in $(( $(date +%s) - t0 )) s ($(paste -sd, "$out/times" | sed 's/,/, /g');" \
+     "$(du -sh "$out/disk.qcow2" | cut -f1))" >&2
