@@ -5,7 +5,7 @@
 # as its package would install it. CF291 in the persistent scenario boot-loops
 # both, the vendor's remediation is applied offline and both come back healthy;
 # the good candidate is healthy at its 4 boots on both. The first run builds
-# the two disk images (~15 min here), later runs find them in the cache. The
+# the two disk images (~9 min here), later runs find them in the cache. The
 # arm64 image's depmod runs at its first boot (guest/crashlab-depmod.service).
 # Ends with "fleet-disk: N passed, N failed".
 set -u
