@@ -22,8 +22,9 @@
 # with the initramfs that initramfs-tools builds for it); an arm64 root's
 # maintainer scripts run under qemu-user (binfmt_misc, scripts/deps.sh). Cells
 # boot the image's own kernel and initramfs directly on both architectures.
-# No loop devices and no mounts on the host: mkfs.ext4 -d fills the file system from a directory, sfdisk
-# writes the partition table into a plain file, and libguestfs (its own
+# No loop devices and no mounts on the host: mkfs.ext4 -d fills the file
+# system from a directory, sfdisk writes the partition table into a plain
+# file, and libguestfs (its own
 # appliance VM) runs grub-install inside the image. Nothing of crashlab is in
 # the image: the agent and the candidate are injected into each cell's overlay.
 # The base is built in a temporary directory and renamed into place, so a
@@ -180,13 +181,14 @@ GF
 # (an arm64 image has no boot loader: the appliance cannot run its
 # grub-install, and its cells boot the image's kernel directly; nor has a
 # package image, see above)
-for try in 1 2 3; do
-    [ "${#boot_pkgs[@]}" -gt 0 ] || break
-    install_grub && break
-    echo "mkdisk: grub-install failed (try $try of 3)" >&2
-    [ "$try" = 3 ] && exit 1
-done
-if [ "${#boot_pkgs[@]}" -gt 0 ]; then step grub; fi
+if [ "${#boot_pkgs[@]}" -gt 0 ]; then
+    for try in 1 2 3; do
+        install_grub && break
+        echo "mkdisk: grub-install failed (try $try of 3)" >&2
+        [ "$try" = 3 ] && exit 1
+    done
+    step grub
+fi
 
 qemu-img convert -O qcow2 "$work/disk.raw" "$work/disk.qcow2"
 rm -f "$work/disk.raw"
@@ -198,5 +200,4 @@ rm -rf "$out"
 chmod 0755 "$work"
 mv "$work" "$out"
 trap - EXIT
-echo "mkdisk: $name done in $(( $(date +%s) - t0 )) s ($(paste -sd, "$out/times" | sed 's/,/, /g');" \
-     "$(du -sh "$out/disk.qcow2" | cut -f1))" >&2
+echo "mkdisk: $name done in $(( $(date +%s) - t0 )) s ($(printf '%s s, ' "${times[@]}")$(du -sh "$out/disk.qcow2" | cut -f1))" >&2
