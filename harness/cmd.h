@@ -14,6 +14,9 @@
  *   cmd_refresh.c    matrix refresh: the kernel crawler
  *   cmd_history.c    history, crashes: memory across runs (history/)
  *   cmd_minimize.c   minimize: the smallest content that still crashes a cell
+ *   cmd_bisect.c     bisect: the kernels between a crash's last good and first bad
+ *   cmd_export.c     export --kcidb: a run's report as KernelCI's KCIDB data
+ *   cmd_child.c      one qualify in a child process (minimize's and bisect's runs)
  */
 #ifndef CMD_H
 #define CMD_H
@@ -82,9 +85,29 @@ int cmd_history_check_baseline(const char *db, const char *spec, const char *can
 /* crashlab history ... / crashlab crashes ...: @argv[0] is the command. */
 int cmd_history(int argc, char **argv);
 int cmd_crashes(int argc, char **argv);
+/* A command's options, each --NAME VALUE into *value; a table ends with
+ * { NULL }. 0, or -1 on an unknown option, one missing its value, or an
+ * argument left over. */
+struct cmd_opt {
+	const char *name;
+	const char **value;
+};
+int cmd_string_opts(int argc, char **argv, const struct cmd_opt *opts);
+/* One qualify (or the one cell @a names) in a child process whose stdout and
+ * stderr go to @log: its exit code, or -1 when it did not exit. */
+int cmd_qualify_child(const struct cmd_qualify_args *a, const char *log);
+/* The verdict and title of the first cell of @dir/report.json ("no report"
+ * and -1 when there is none). */
+int cmd_cell_result(const char *dir, char *verdict, size_t vn, char *title, size_t tn);
 /* crashlab minimize ...: @argv[0] is the command. */
 int cmd_minimize(int argc, char **argv);
 extern const char cmd_minimize_usage[];
+/* crashlab export --kcidb DIR ...: @argv[0] is the command. */
+int cmd_export(int argc, char **argv);
+extern const char cmd_export_usage[];
+/* crashlab bisect ...: @argv[0] is the command. */
+int cmd_bisect(int argc, char **argv);
+extern const char cmd_bisect_usage[];
 extern const char cmd_history_usage[], cmd_crashes_usage[]; /* their lines of the usage */
 
 #endif

@@ -20,13 +20,9 @@
 #include "cl_run.h"
 #include "cl_util.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 const char cmd_minimize_usage[] =
 	"  minimize --candidate FILE --cell ID [--matrix FILE] [--content NAME]\n"
@@ -54,33 +50,18 @@ struct minimize {
 
 static int parse(int argc, char **argv, struct minimize *m)
 {
-	static const struct option opts[] = {
-		{ "candidate", required_argument, NULL, 'c' }, { "cell", required_argument, NULL, 'C' },
-		{ "matrix", required_argument, NULL, 'm' },    { "content", required_argument, NULL, 'n' },
-		{ "image", required_argument, NULL, 'i' },     { "scenario", required_argument, NULL, 's' },
-		{ "out", required_argument, NULL, 'o' },       { 0 } };
-	int c;
+	const struct cmd_opt opts[] = {
+		{ "candidate", &m->q.candidate }, { "cell", &m->q.cell },
+		{ "matrix", &m->q.matrix },       { "content", &m->content },
+		{ "image", &m->q.cell_image },    { "scenario", &m->q.scenario },
+		{ "out", &m->out },               { NULL } };
+	int bad = cmd_string_opts(argc, argv, opts);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': m->q.candidate = optarg; break;
-		case 'C': m->q.cell = optarg; break;
-		case 'm': m->q.matrix = optarg; break;
-		case 'n': m->content = optarg; break;
-		case 'i': m->q.cell_image = optarg; break;
-		case 's': m->q.scenario = optarg; break;
-		case 'o': m->out = optarg; break;
-		default: goto bad;
-		}
-	}
-	if (optind == argc && m->q.candidate && m->q.cell)
+	if (!bad && m->q.candidate && m->q.cell)
 		return -1;
-bad:
 	fprintf(stderr, "crashlab: minimize: %s\nusage: crashlab %s",
-		optind < argc || c != -1 ? "bad option, or one missing its value"
-					 : "needs --candidate and --cell", cmd_minimize_usage + 2);
+		bad ? "bad option, or one missing its value" : "needs --candidate and --cell",
+		cmd_minimize_usage + 2);
 	return 2;
 }
 
@@ -135,39 +116,13 @@ static int run_child(const struct minimize *m, const char *dir, const char *file
 {
 	struct cmd_qualify_args a = m->q;
 	char *log = cl_sprintf("%s/crashlab.log", dir);
-	pid_t pid;
-	int st;
+	int rc;
 
 	a.out = dir;
 	a.content_name = m->content;
 	a.content_file = file;
-	fflush(NULL);
-	if ((pid = fork()) == 0) {
-		if (!freopen(log, "w", stderr) || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
-			_exit(2);
-		_exit(cmd_qualify(&a, 0));
-	}
+	rc = cmd_qualify_child(&a, log);
 	free(log);
-	while (pid > 0 && waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* The verdict and title of the one cell of @dir/report.json; -1 when there is none. */
-static int cell_result(const char *dir, char *verdict, size_t vn, char *title, size_t tn)
-{
-	char *path = cl_sprintf("%s/report.json", dir);
-	json_t *r = json_load_file(path, 0, NULL);
-	json_t *c = json_array_get(json_object_get(r, "cells"), 0);
-	const char *v = json_string_value(json_object_get(c, "verdict"));
-	const char *t = json_string_value(json_object_get(c, "title"));
-	int rc = v ? 0 : -1;
-
-	snprintf(verdict, vn, "%s", v ? v : "no report");
-	snprintf(title, tn, "%s", t ? t : "");
-	json_decref(r);
-	free(path);
 	return rc;
 }
 
@@ -212,7 +167,7 @@ static int trial(void *ctx, const struct cl_content_keep *k)
 		rc = run_child(m, dir, file);
 	else
 		fprintf(stderr, "crashlab: minimize: %s: %s\n", file, cl_err());
-	cell_result(dir, verdict, sizeof(verdict), title, sizeof(title));
+	cmd_cell_result(dir, verdict, sizeof(verdict), title, sizeof(title));
 	r = judge(m, n, rc, verdict, title);
 	t0 = cl_now() - t0;
 	fprintf(stderr, "crashlab: minimize: run %d: %d instance%s, %d criteri%s: %s%s%s: %s (%.1f s)\n",

@@ -93,7 +93,8 @@ static const struct command {
 	  "          shards' RELEASE/NAME.ko differ; --sign-key needs every shard signed\n" },
 	{ "html", parse_html, "  html REPORT.json OUT.html   the report page for a report.json\n" },
 	{ "history", cmd_history, cmd_history_usage }, { "crashes", cmd_crashes, cmd_crashes_usage },
-	{ "minimize", cmd_minimize, cmd_minimize_usage },
+	{ "minimize", cmd_minimize, cmd_minimize_usage }, { "bisect", cmd_bisect, cmd_bisect_usage },
+	{ "export", cmd_export, cmd_export_usage },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

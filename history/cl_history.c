@@ -709,6 +709,22 @@ int cl_history_edges(struct cl_history *h, const char *title, json_t **out)
 	return rc;
 }
 
+int cl_history_kernel_edge(struct cl_history *h, const char *title, const char *candidate,
+			   const char *version, json_t **out)
+{
+	static const char *const cols[] = { "v", "#bad", "#good", NULL };
+	const char *p[] = { title, candidate, version };
+	json_t *kernels = NULL;
+	int rc = rows_of(h, "SELECT c.kernel, SUM(CASE WHEN c.title = $1 THEN 1 ELSE 0 END),"
+			    " SUM(CASE WHEN c.verdict = 'pass' THEN 1 ELSE 0 END) FROM cells c JOIN runs r"
+			    " ON r.id = c.run_id WHERE r.candidate = $2 AND r.candidate_version = $3"
+			    " GROUP BY c.kernel", 3, p, cols, &kernels);
+
+	*out = rc ? NULL : edge(kernels);
+	json_decref(kernels);
+	return rc;
+}
+
 int cl_history_match(struct cl_history *h, const char *title, json_t **out)
 {
 	static const char *const run_cols[] = { "#run", "started", "candidate", "version",

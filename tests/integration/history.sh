@@ -5,7 +5,8 @@
 # (tests/lib/pg.sh): the runs, the crash group new then known, --baseline
 # last-pass naming every cell a regression, a baseline that cannot be had
 # refused before any VM, the signed report's regressions refused by the
-# gate. Part of tests/integration.sh.
+# gate; a run exported as KCIDB data; where a crash begins, by bisect.
+# Part of tests/integration.sh.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/lib/feature.sh
@@ -91,6 +92,29 @@ assert all([c for c, _ in r[1:]] == ['v-pass', 'v-pass', 'v-crash', 'v-crash'] f
 assert p.groups == 1
 PY
 
+# KernelCI: a CF291 run and a good run as KCIDB data, held to KCIDB 5.3's
+# rules (tests/checks/kcidb.py: crashlab's statement of them; kcidb-io's own
+# validator needs pip, which has no network here)
+for d in h-sqlite-cf1 h-sqlite-good1; do
+    run "$d-kcidb" 0 export --kcidb "$OUT/$d" --out "$OUT/$d.kcidb.json"
+done
+check "export --kcidb: both runs are valid KCIDB 5.3 data" \
+    python3 tests/checks/kcidb.py "$OUT/h-sqlite-cf1.kcidb.json" "$OUT/h-sqlite-good1.kcidb.json"
+check "export --kcidb: CF291 as 4 FAIL tests on 4 kernel builds, one issue (the candidate's code) met 4 times; the good run 4 PASS, no issue" \
+    python3 -c "import json; k=json.load(open('$OUT/h-sqlite-cf1.kcidb.json')); g=json.load(open('$OUT/h-sqlite-good1.kcidb.json'))
+assert k['version']=={'major': 5, 'minor': 3} and len(k['checkouts'])==1 and len(k['builds'])==4, k['builds']
+assert [t['status'] for t in k['tests']]==['FAIL']*4 and all('cl_interp_eval' in t['comment'] for t in k['tests']), k['tests']
+assert all('BUG: unable to handle page fault' in t['log_excerpt'] and t['log_url'].startswith('file:///') for t in k['tests'])
+assert len(k['issues'])==1 and k['issues'][0]['culprit']['code'] and len(k['incidents'])==4, k['issues']
+assert [t['status'] for t in g['tests']]==['PASS']*4 and g['issues']==[] and g['incidents']==[], g['tests']
+assert k['checkouts'][0]['git_commit_name']=='1.0.0-cf291' and k['checkouts'][0]['id']!=g['checkouts'][0]['id']"
+sed 's/"FAIL"/"CRASH"/' "$OUT/h-sqlite-cf1.kcidb.json" >"$OUT/h-kcidb-broken.json"
+check "export --kcidb: the check refuses what KCIDB would (a status it does not have)" \
+    bash -c "! python3 tests/checks/kcidb.py '$OUT/h-kcidb-broken.json' >/dev/null"
+run h-kcidb-origin 2 export --kcidb "$OUT/h-sqlite-cf1" --origin Not-An-Origin
+check "export --kcidb: an origin KCIDB would refuse: exit 2, one line" \
+    one_line h-kcidb-origin 'a KCIDB origin is'
+
 # a field crash matched: a CF291 console copied out of a report, matched
 # against that report and against the history; its reproduce line run
 cp "$(ls "$OUT"/h-sqlite-cf1/cells/*/console.log | head -n1)" "$OUT/field-console.log"
@@ -123,6 +147,29 @@ check "--reruns: history --flaky lists the cell, 1 of 3" \
 assert [(x[\"cell\"], x[\"reproduced\"]) for x in f]==[(\"deb12-6.1-n\", \"1/3\")], f'"
 check "--reruns: the report with its reruns is valid against the schema" \
     python3 tests/checks/schema.py "$OUT/h-flaky/report.json"
+
+# bisect: a crash that begins at one patch level (the 21st-field instance
+# reads the field only on 6.1.0-56 kernels). The history holds it on the
+# 6.1.0-56 cloud kernel; bisect runs smoke's kernels below it, middle first
+BIS=tests/data/candidate/cf291-on-6.1.0-56.json
+BT='BUG: unable to handle page fault in cl_interp_eval'
+run h-bis-seed 1 reproduce --kernel 6.1.0-56-cloud-amd64 --candidate $BIS --db "$OUT/h-bisect.db" \
+    --out "$OUT/h-bis-seed"
+run h-bisect 1 bisect --title "$BT" --candidate $BIS --db "$OUT/h-bisect.db" --out "$OUT/h-bisect"
+check "bisect: 6.1.0-56-amd64 run and bad; 6.1.0-55, where the instance's field-21 criterion is never reached, failed coverage: not judged, never good" \
+    python3 -c "import json; b=json.load(open('$OUT/h-bisect/bisect.json'))
+assert [(s['kernel'], s['answer']) for s in b['steps']]==[('6.1.0-56-amd64', 'bad'), ('6.1.0-55-amd64', 'other')], b
+assert b['steps'][1]['verdict']=='workload_failed' and 'never evaluated' in b['steps'][1]['title'], b
+assert b['first_bad']=='6.1.0-56-amd64' and b['last_good'] is None and b['not_judged']==['6.1.0-55-amd64'], b
+assert b['complete'] and b['runs']==2, b"
+check "bisect: its answer on stdout, and each step's run recorded in the history (3 runs)" \
+    bash -c "grep -qx 'edge: first bad 6.1.0-56-amd64, last good - (none in the matrix below it), kernels between not judged, in 2 runs of cells' '$OUT/h-bisect.out' &&
+             '$CL' history --db '$OUT/h-bisect.db' --json | python3 -c 'import json,sys; r=json.load(sys.stdin)
+assert [x[\"verdict\"] for x in r]==[\"fail\", \"fail\", \"fail\"], r'"
+run h-bis-unknown 2 bisect --title 'no such crash' --candidate $BIS --db "$OUT/h-bisect.db" \
+    --out "$OUT/h-bis-unknown"
+check "bisect: a crash the history never met for this candidate: exit 2, one line" \
+    one_line h-bis-unknown 'never met "no such crash" in the history'
 
 # two qualifications at once on one SQLite file: both recorded, no lock error
 start h-two-a -- qualify --matrix tests/data/matrix/one-6.1.json --candidate $GOOD \

@@ -97,6 +97,33 @@ static void check_reruns(struct cl_history *h)
 	json_decref(rows);
 }
 
+/* bisect's edge, for one candidate version alone: 6.1.0-50 passed, 51 and
+ * 52 crashed; another version's or candidate's rows never count. */
+static void check_kernel_edge(struct cl_history *h)
+{
+	struct cl_history_run run;
+	json_t *rep = report("1.0.6", 1, "2026-12-05T08:00:00Z"), *e;
+	json_t *c0 = json_array_get(json_object_get(rep, "cells"), 0);
+
+	json_object_set_new(c0, "verdict", json_string("pass"));
+	json_object_set_new(c0, "title", json_string("sensor saw the workload"));
+	assert_int_equal(cl_history_record(h, rep, "qualify", "/tmp/out", &run), 0);
+	cl_history_run_clear(&run);
+	json_decref(rep);
+	assert_int_equal(cl_history_kernel_edge(h, CF291_TITLE, "sensor", "1.0.6", &e), 0);
+	assert_string_equal(json_string_value(json_object_get(e, "first_bad")), "6.1.0-51-amd64");
+	assert_string_equal(json_string_value(json_object_get(e, "last_good")), "6.1.0-50-amd64");
+	json_decref(e);
+	/* 1.0.1 crashed on every kernel: no good one below */
+	assert_int_equal(cl_history_kernel_edge(h, CF291_TITLE, "sensor", "1.0.1", &e), 0);
+	assert_string_equal(json_string_value(json_object_get(e, "first_bad")), "6.1.0-50-amd64");
+	assert_true(json_is_null(json_object_get(e, "last_good")));
+	json_decref(e);
+	assert_int_equal(cl_history_kernel_edge(h, CF291_TITLE, "other", "1.0.6", &e), 0);
+	assert_true(json_is_null(json_object_get(e, "first_bad")));
+	json_decref(e);
+}
+
 /* Runs 1-2 good, 3-4 CF291: the baseline, the comparison, flaky cells. */
 static void check_baseline(struct cl_history *h)
 {
@@ -239,6 +266,7 @@ static void check_store(const char *where)
 	assert_int_equal(cl_history_open(&h, where), 0);
 	assert_int_equal(cl_history_runs(&h, &(struct cl_history_filter){ 0 }, &rows), 0);
 	assert_int_equal(count(rows), 7);
+	check_kernel_edge(&h);
 	cl_history_close(&h);
 }
 
@@ -278,8 +306,8 @@ static void check_writers(const char *where)
 	assert_int_equal(cl_history_open(&h, where), 0);
 	assert_int_equal(cl_history_runs(&h, &(struct cl_history_filter){ .candidate = "sensor" },
 					 &rows), 0);
-	assert_int_equal(json_array_size(rows), 7 + 30);
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "run")), 37);
+	assert_int_equal(json_array_size(rows), 8 + 30); /* the 8 before, then 15 each */
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rows, 0), "run")), 38);
 	json_decref(rows);
 	cl_history_close(&h);
 }
