@@ -4,8 +4,9 @@
 # Debian's own source of linux-image-6.1.0-56-amd64 (linux-source-6.1 at that
 # package's version), configured small (allnoconfig + kvm_guest.config +
 # images/kernel-debug.config: KASAN, KFENCE, UBSAN, lockdep, kmemleak, list
-# debugging, atomic-sleep checks) and built by us, with the uname -r it is
-# named by. The build tree is the headers tree candidates are built against.
+# debugging, atomic-sleep checks, debug objects, preemption checks) and built
+# by us, with the uname -r it is named by. The build tree is the headers
+# tree candidates are built against.
 # Built once: keyed by the source package version, the config, this recipe
 # and the compiler; later runs reuse it (the initramfs around it is rebuilt
 # on its own key, without rebuilding the kernel).

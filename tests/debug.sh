@@ -16,8 +16,9 @@ cell() { json "$OUT/kmalloc/report.json" "$@"; }
 echo "# the debug kernel, built once"
 run images 0 images --matrix matrix/debug.json
 has_config() { grep -qx "$1" .cache/images/6.1.0-56-debug/config; }
-check "the debug kernel was built with KASAN, UBSAN, lockdep and kmemleak" \
-    bash -c "$(declare -f has_config); has_config CONFIG_KASAN=y && has_config CONFIG_UBSAN=y && has_config CONFIG_PROVE_LOCKING=y && has_config CONFIG_DEBUG_KMEMLEAK=y"
+check "the debug kernel was built with KASAN, UBSAN, lockdep, kmemleak, debug objects and preemption checks" \
+    bash -c "$(declare -f has_config); has_config CONFIG_KASAN=y && has_config CONFIG_UBSAN=y && has_config CONFIG_PROVE_LOCKING=y && has_config CONFIG_DEBUG_KMEMLEAK=y &&
+             has_config CONFIG_DEBUG_OBJECTS_TIMERS=y && has_config CONFIG_PREEMPT=y && has_config CONFIG_DEBUG_PREEMPT=y"
 check "its provenance: Debian's linux-source-6.1 at the production kernel's version" \
     grep -qx "linux-source-6.1 $(apt-cache policy linux-image-6.1.0-56-amd64 | awk '/Candidate:/ {print $2}')" \
     .cache/images/6.1.0-56-debug/packages

@@ -22,10 +22,9 @@ debug=6.1.0-56-debug
 # context, deferred, and lost when pvpanic stops the guest - the console shows
 # no crash and only the pvpanic event tells; rcustall on 6.12 under TCG hangs
 # during boot with a 5 s stall timeout, so it is captured on 6.1 only; a
-# row starting with # is not captured: odebug and preempt-smp need
-# CONFIG_DEBUG_OBJECTS_FREE/_TIMERS and CONFIG_DEBUG_PREEMPT (the latter on
-# a preemptible kernel), which neither Debian's kernels nor the debug
-# kernel's images/kernel-debug.config have yet)
+# row starting with # is not captured; odebug and preempt-smp need
+# CONFIG_DEBUG_OBJECTS_FREE/_TIMERS and CONFIG_DEBUG_PREEMPT on a
+# preemptible kernel, which only the debug kernel has)
 table=$(cat <<'T'
 null|null_deref|BUG: kernel NULL pointer dereference in crasher_null|crasher_null|crasher|||
 pagefault|page_fault|BUG: unable to handle page fault in crasher_pagefault|crasher_pagefault|crasher|||
@@ -77,8 +76,9 @@ vmalloc-zero|warning|WARNING in crasher_vmalloc_zero|crasher_vmalloc_zero|crashe
 kmalloc-huge|warning|WARNING in crasher_kmalloc_huge|crasher_kmalloc_huge|crasher|kernel.panic_on_warn=1||
 lockdep-nonstatic|lockdep|INFO: trying to register non-static key in crasher_lockdep_nonstatic|crasher_lockdep_nonstatic|crasher|||DEBUG
 lockdep-held-return|lockdep|WARNING: lock held when returning to user space in crasher_lockdep_held_return|crasher_lockdep_held_return|crasher|||DEBUG
-#odebug|odebug|ODEBUG bug in crasher_odebug|crasher_odebug|crasher|||DEBUG
-#preempt-smp|bug|BUG: using smp_processor_id() in preemptible code in crasher_preempt_smp|crasher_preempt_smp|crasher|||DEBUG
+lockdep-exit-held|lockdep|WARNING: still has locks held in crasher_lockdep_exit_held_fn|crasher_lockdep_exit_held_fn|crasher|||DEBUG||5
+odebug|odebug|ODEBUG bug in crasher_odebug|crasher_odebug|crasher|||DEBUG
+preempt-smp|bug|BUG: using smp_processor_id() in preemptible code in crasher_preempt_smp|crasher_preempt_smp|crasher|||DEBUG
 T
 )
 

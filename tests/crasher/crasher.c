@@ -15,10 +15,11 @@
  *                          kmemleak|noisy|clean|hung-mutex|hung-completion|
  *                          warn-helper|odebug|preempt-smp|usercopy|
  *                          vmalloc-zero|kmalloc-huge|lockdep-nonstatic|
- *                          lockdep-held-return>
+ *                          lockdep-held-return|lockdep-exit-held>
  *
  * The sanitizer and lock-checker modes report only on crashlab's debug
- * kernel (KASAN, UBSAN, lockdep, kmemleak, atomic-sleep checks); on a
+ * kernel (KASAN, UBSAN, lockdep, kmemleak, atomic-sleep checks, debug
+ * objects, preemption checks); on a
  * production kernel most of them run to the end unseen. odebug needs
  * CONFIG_DEBUG_OBJECTS_FREE and _TIMERS, preempt-smp CONFIG_DEBUG_PREEMPT:
  * without them they report nothing and leave nothing armed. The hung-*
@@ -47,6 +48,7 @@
 #include <linux/uaccess.h>
 #include <linux/smp.h>
 #include <linux/err.h>
+#include <linux/kthread.h>
 
 static char *mode = "clean";
 module_param(mode, charp, 0444);
@@ -553,6 +555,26 @@ static noinline void crasher_lockdep_held_return(void)
 	mutex_lock(&crasher_lock_kept);
 }
 
+static DEFINE_MUTEX(crasher_lock_exit);
+static DECLARE_COMPLETION(crasher_exit_done);
+
+/* A kernel thread that ends holding a mutex: lockdep names it at its exit. */
+static noinline int crasher_lockdep_exit_held_fn(void *unused)
+{
+	mutex_lock(&crasher_lock_exit);
+	complete(&crasher_exit_done);
+	return 0;
+}
+
+/* Start that thread and wait until it holds the mutex (it exits right after). */
+static noinline void crasher_lockdep_exit_held(void)
+{
+	struct task_struct *t = kthread_run(crasher_lockdep_exit_held_fn, NULL, "crasher_exit");
+
+	if (!IS_ERR(t))
+		wait_for_completion(&crasher_exit_done);
+}
+
 /* Lines that mention crash words without being a crash report. */
 static noinline void crasher_noisy(void)
 {
@@ -590,6 +612,7 @@ static const struct {
 	{ "usercopy", crasher_usercopy }, { "vmalloc-zero", crasher_vmalloc_zero },
 	{ "kmalloc-huge", crasher_kmalloc_huge }, { "lockdep-nonstatic", crasher_lockdep_nonstatic },
 	{ "lockdep-held-return", crasher_lockdep_held_return },
+	{ "lockdep-exit-held", crasher_lockdep_exit_held },
 };
 
 static int __init crasher_init(void)

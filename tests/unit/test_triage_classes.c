@@ -6,8 +6,9 @@
  * arm64's unhandled faults, RCU stalls, hung tasks in every wait
  * primitive, kmemleak and soft lockups. Each is a synthetic report written
  * here in the format Debian's 6.1/6.12 kernels (or the debug kernel) print;
- * the real consoles go to tests/data/triage/ once tests/crasher/capture.sh
- * has captured them.
+ * the real consoles tests/crasher/capture.sh captured are in
+ * tests/data/triage/ (ODEBUG, preemptible smp_processor_id(), the lockdep
+ * variants and the rest among them).
  */
 #include "cl_test.h"
 #include "cl_test_triage.h"
