@@ -20,6 +20,7 @@
 #include "cl_history.h"
 #include "cl_matrix.h"
 #include "cl_run.h"
+#include "cl_scenario.h"
 #include "cl_util.h"
 
 #include <stdio.h>
@@ -29,13 +30,14 @@
 const char cmd_bisect_usage[] =
 	"  bisect --title TITLE --candidate FILE [--matrix FILE] [--db DB]\n"
 	"          [--image snapshot|initramfs|disk] [--scenario FILE] [--out DIR]\n"
-	"          the kernel where the crash TITLE begins for this candidate: from the\n"
-	"          history's first bad and last good kernel (crashes --title), the matrix's\n"
-	"          kernels between them run one at a time (the middle one first), each run\n"
-	"          recorded, until none is left between; a cell failing otherwise is set\n"
-	"          aside, never read as good. DIR (default crashlab-out/bisect): bisect.json,\n"
-	"          steps/N/ (each run's report); exit 0 the edge found, 1 kernels between\n"
-	"          could not be judged, 2 bad input, infrastructure error or stopped\n";
+	"          the kernel where the crash TITLE begins for this candidate, in the\n"
+	"          flavour of the first kernel it was met on: from the history's first bad\n"
+	"          and last good kernel (crashes --title), the matrix's kernels between\n"
+	"          them run one at a time (the middle one first), each run recorded, until\n"
+	"          none is left between; a cell failing otherwise is set aside, never read\n"
+	"          as good. DIR (default crashlab-out/bisect): bisect.json, steps/N/ (each\n"
+	"          run's report); exit 0 the edge found, 1 kernels between could not be\n"
+	"          judged, 2 bad input, infrastructure error or stopped\n";
 
 struct bisect {
 	struct cmd_qualify_args q; /* what each step runs, but its cell and out */
@@ -46,6 +48,7 @@ struct bisect {
 	int nkernels;
 	char *tried;               /* per kernel: run by this bisect */
 	char *bad, *good;          /* the edge as the history last said it */
+	char flavor[64];           /* the first bad kernel's: the only one bisected */
 	json_t *steps;
 };
 
@@ -55,7 +58,7 @@ static int parse(int argc, char **argv, struct bisect *b)
 		{ "title", &b->title },        { "candidate", &b->q.candidate },
 		{ "matrix", &b->q.matrix },    { "db", &b->q.db },
 		{ "image", &b->q.cell_image }, { "scenario", &b->q.scenario },
-		{ "out", &b->out },            { NULL } };
+		{ "out", &b->out },            { NULL, NULL } };
 	int bad = cmd_string_opts(argc, argv, opts);
 
 	if (!bad && b->title && b->q.candidate)
@@ -71,6 +74,26 @@ static int by_release(const void *a, const void *b)
 	return strverscmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* What every step would refuse, refused before the first: --image (on a
+ * copy of the matrix, kept to its first cell) and --scenario. */
+static int check_step_inputs(const struct bisect *b)
+{
+	struct cl_matrix *one = NULL;
+	struct cl_scenario *sc = NULL;
+	int rc = 0;
+
+	if (b->mx->ncells == 0)
+		return cl_err_set(CL_EINPUT, "%s: no cells", b->q.matrix);
+	if (b->q.cell_image && (rc = cl_matrix_load(&one, b->q.matrix)) == 0)
+		rc = cl_matrix_keep(one, b->mx->cells[0].id, b->q.cell_image);
+	if (rc == 0 && b->q.scenario)
+		rc = cl_scenario_load(&sc, b->q.scenario);
+	cl_matrix_free(one);
+	if (sc)
+		cl_scenario_free(sc);
+	return rc;
+}
+
 /* The candidate's name and version, and the matrix's kernels in order. */
 static int load(struct bisect *b)
 {
@@ -82,7 +105,7 @@ static int load(struct bisect *b)
 	b->name = cl_xstrdup(cand->name);
 	b->version = cl_xstrdup(cand->version ? cand->version : "");
 	cl_candidate_free(cand);
-	if ((rc = cl_matrix_load(&b->mx, b->q.matrix)))
+	if ((rc = cl_matrix_load(&b->mx, b->q.matrix)) || (rc = check_step_inputs(b)))
 		return rc;
 	b->kernels = cl_xcalloc((size_t)b->mx->ncells + 1, sizeof(*b->kernels));
 	b->tried = cl_xcalloc((size_t)b->mx->ncells + 1, 1);
@@ -95,6 +118,33 @@ static int load(struct bisect *b)
 	return 0;
 }
 
+/* 1 when @kernel is of the flavour @flavor (a Debian release's last part). */
+static int of_flavor(const char *kernel, const void *flavor)
+{
+	char series[32], f[64];
+
+	return cl_matrix_release_parse(kernel, series, sizeof(series), f, sizeof(f)) == 0 &&
+	       !strcmp(f, (const char *)flavor);
+}
+
+/* The edge over the first bad kernel's flavour: another flavour is another
+ * build (the debug kernel, cloud), not another patch level. */
+static int flavor_edge(struct bisect *b, struct cl_history *h, json_t **e)
+{
+	char series[32];
+	const char *bad;
+	int rc = cl_history_kernel_edge(h, b->title, b->name, b->version, NULL, NULL, e);
+
+	if (rc || !(bad = json_string_value(json_object_get(*e, "first_bad"))))
+		return rc;
+	if (cl_matrix_release_parse(bad, series, sizeof(series), b->flavor, sizeof(b->flavor))) {
+		b->flavor[0] = '\0'; /* not a Debian name: compared with every kernel */
+		return 0;
+	}
+	json_decref(*e);
+	return cl_history_kernel_edge(h, b->title, b->name, b->version, of_flavor, b->flavor, e);
+}
+
 /* The history's edge for the title and this candidate into b->bad, b->good. */
 static int read_edge(struct bisect *b)
 {
@@ -104,7 +154,7 @@ static int read_edge(struct bisect *b)
 	const char *bad, *good;
 
 	if (rc == 0) {
-		rc = cl_history_kernel_edge(&h, b->title, b->name, b->version, &e);
+		rc = flavor_edge(b, &h, &e);
 		cl_history_close(&h);
 	}
 	if (rc)
@@ -131,7 +181,8 @@ static int between(const struct bisect *b, int *idx, int untried)
 
 	for (int i = 0; i < b->nkernels; i++)
 		if (strverscmp(b->kernels[i], b->bad) < 0 &&
-		    (!b->good || strverscmp(b->kernels[i], b->good) > 0) && !(untried && b->tried[i]))
+		    (!b->good || strverscmp(b->kernels[i], b->good) > 0) && !(untried && b->tried[i]) &&
+		    (!b->flavor[0] || of_flavor(b->kernels[i], b->flavor)))
 			idx[n++] = i;
 	return n;
 }
@@ -146,15 +197,42 @@ static const char *cell_on(const struct bisect *b, const char *kernel)
 }
 
 /* A step's answer: "bad", "good", "other" (a failure that cannot say), or
- * NULL when nothing can be judged (no report, infrastructure, a signal). */
+ * NULL when nothing can be judged (no report, infrastructure, a signal, an
+ * exit code that is not the verdict's). */
 static const char *judge(const struct bisect *b, int rc, const char *verdict, const char *title)
 {
-	if (cl_run_interrupted() || rc < 0 || !strcmp(verdict, "no report") ||
+	/* 0 with a pass, 1 with a failure: anything else the run did not finish */
+	if (cl_run_interrupted() || rc != !!strcmp(verdict, "pass") || !strcmp(verdict, "no report") ||
 	    !strcmp(verdict, "infra_error") || !strcmp(verdict, "not_run"))
 		return NULL;
 	if (!strcmp(title, b->title) && strcmp(verdict, "pass"))
 		return "bad";
 	return strcmp(verdict, "pass") ? "other" : "good";
+}
+
+/* 1 when the step's run is in the history: the next edge is read from there. */
+static int recorded(const char *dir)
+{
+	char *path = cl_sprintf("%s/report.json", dir);
+	json_t *r = json_load_file(path, 0, NULL);
+	int yes = json_is_true(json_object_get(json_object_get(r, "history"), "recorded"));
+
+	if (r && !yes)
+		fprintf(stderr, "crashlab: bisect: %s: the run was not recorded in the history\n", path);
+	json_decref(r);
+	free(path);
+	return yes;
+}
+
+static void say_step(int n, const char *verdict, const char *title, const char *answer, double s)
+{
+	char *line = cl_sprintf("crashlab: bisect: step %d: %s%s%s -> %s (%.1f s)", n, verdict,
+				title[0] ? ": " : "", title,
+				answer ? answer : "cannot judge, see its crashlab.log", s);
+
+	cl_sanitize(line); /* the title is the guest's words */
+	fprintf(stderr, "%s\n", line);
+	free(line);
 }
 
 /* Run kernel @k's cell as step @n; 0, or 2 when the step cannot be judged. */
@@ -172,12 +250,11 @@ static int step(struct bisect *b, int k, int n)
 	a.out = dir;
 	fprintf(stderr, "crashlab: bisect: step %d: cell %s (%s), between %s and %s\n", n, a.cell,
 		b->kernels[k], b->good ? b->good : "the oldest", b->bad);
+	cl_rm_rf(dir); /* an earlier bisect's step N is never read as this one's */
 	rc = cl_mkdir_p(dir, 0755) ? -1 : cmd_qualify_child(&a, log);
 	cmd_cell_result(dir, verdict, sizeof(verdict), title, sizeof(title));
-	answer = judge(b, rc, verdict, title);
-	fprintf(stderr, "crashlab: bisect: step %d: %s%s%s -> %s (%.1f s)\n", n, verdict,
-		title[0] ? ": " : "", title, answer ? answer : "cannot judge, see its crashlab.log",
-		cl_now() - t0);
+	answer = recorded(dir) ? judge(b, rc, verdict, title) : NULL;
+	say_step(n, verdict, title, answer, cl_now() - t0);
 	json_array_append_new(b->steps, json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:f}", "step",
 						  n, "cell", a.cell, "kernel", b->kernels[k],
 						  "verdict", verdict, "title", title, "answer",
@@ -192,22 +269,26 @@ static int step(struct bisect *b, int k, int n)
  * could not be judged (@nopen of them, in @idx). */
 static int conclude(struct bisect *b, const int *idx, int nopen, int complete)
 {
-	char *js = cl_sprintf("%s/bisect.json", b->out);
+	char *js = cl_sprintf("%s/bisect.json", b->out), *line;
 	json_t *left = json_array(), *o;
 	int rc;
 
 	for (int i = 0; i < nopen; i++)
 		json_array_append_new(left, json_string(b->kernels[idx[i]]));
-	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:b, s:i, s:O}", "title", b->title,
-		      "candidate", b->q.candidate, "name", b->name, "version", b->version, "matrix",
-		      b->q.matrix, "first_bad", b->bad, "last_good", b->good, "not_judged", left,
-		      "complete", complete, "runs", (int)json_array_size(b->steps), "steps", b->steps);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:b, s:i, s:O}", "title",
+		      b->title, "candidate", b->q.candidate, "name", b->name, "version", b->version,
+		      "matrix", b->q.matrix, "flavor", b->flavor, "first_bad", b->bad, "last_good",
+		      b->good, "not_judged", left, "complete", complete, "runs",
+		      (int)json_array_size(b->steps), "steps", b->steps);
 	rc = json_dump_file(o, js, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-	printf("%s: first bad %s, last good %s%s, in %zu run%s of cells\n",
-	       complete ? "edge" : "edge so far (search stopped)", b->bad,
-	       b->good ? b->good : "- (none in the matrix below it)",
-	       nopen ? ", kernels between not judged" : "", json_array_size(b->steps),
-	       json_array_size(b->steps) == 1 ? "" : "s");
+	line = cl_sprintf("%s: first bad %s, last good %s%s, in %zu run%s of cells",
+			  complete ? "edge" : "edge so far (search stopped)", b->bad,
+			  b->good ? b->good : "- (none in the matrix below it)",
+			  nopen ? ", kernels between not judged" : "", json_array_size(b->steps),
+			  json_array_size(b->steps) == 1 ? "" : "s");
+	cl_sanitize(line); /* kernel names as the history holds them */
+	printf("%s\n", line);
+	free(line);
 	for (int i = 0; i < nopen; i++)
 		printf("  not judged: %s\n", b->kernels[idx[i]]);
 	printf("written: %s\n", js);

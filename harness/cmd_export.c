@@ -21,10 +21,10 @@ static int write_out(json_t *k, const char *out)
 {
 	const size_t flags = JSON_INDENT(2) | JSON_ENSURE_ASCII;
 
-	if (out ? json_dump_file(k, out, flags) : json_dumpf(k, stdout, flags))
+	if (out ? json_dump_file(k, out, flags)
+		: json_dumpf(k, stdout, flags) || putchar('\n') == EOF || fflush(stdout) ||
+			  ferror(stdout))
 		return cl_err_set(CL_EINFRA, "%s: cannot write", out ? out : "stdout");
-	if (!out)
-		putchar('\n');
 	return 0;
 }
 
@@ -32,15 +32,17 @@ int cmd_export(int argc, char **argv)
 {
 	const char *dir = NULL, *origin = "crashlab", *out = NULL;
 	const struct cmd_opt opts[] = { { "kcidb", &dir }, { "origin", &origin }, { "out", &out },
-					{ NULL } };
+					{ NULL, NULL } };
 	char *path, *abs;
 	json_error_t jerr;
 	json_t *rep, *k = NULL;
 	int rc;
 
-	if (cmd_string_opts(argc, argv, opts) || !dir) {
+	int bad = cmd_string_opts(argc, argv, opts);
+
+	if (bad || !dir) {
 		fprintf(stderr, "crashlab: export: %s\nusage: crashlab %s",
-			dir ? "bad option, or one missing its value" : "needs --kcidb DIR",
+			bad ? "bad option, or one missing its value" : "needs --kcidb DIR",
 			cmd_export_usage + 2);
 		return 2;
 	}

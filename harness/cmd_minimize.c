@@ -54,7 +54,7 @@ static int parse(int argc, char **argv, struct minimize *m)
 		{ "candidate", &m->q.candidate }, { "cell", &m->q.cell },
 		{ "matrix", &m->q.matrix },       { "content", &m->content },
 		{ "image", &m->q.cell_image },    { "scenario", &m->q.scenario },
-		{ "out", &m->out },               { NULL } };
+		{ "out", &m->out },               { NULL, NULL } };
 	int bad = cmd_string_opts(argc, argv, opts);
 
 	if (!bad && m->q.candidate && m->q.cell)

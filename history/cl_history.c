@@ -710,16 +710,21 @@ int cl_history_edges(struct cl_history *h, const char *title, json_t **out)
 }
 
 int cl_history_kernel_edge(struct cl_history *h, const char *title, const char *candidate,
-			   const char *version, json_t **out)
+			   const char *version, int (*keep)(const char *kernel, const void *ctx),
+			   const void *ctx, json_t **out)
 {
 	static const char *const cols[] = { "v", "#bad", "#good", NULL };
 	const char *p[] = { title, candidate, version };
-	json_t *kernels = NULL;
+	json_t *kernels = NULL, *row;
+	size_t i;
 	int rc = rows_of(h, "SELECT c.kernel, SUM(CASE WHEN c.title = $1 THEN 1 ELSE 0 END),"
 			    " SUM(CASE WHEN c.verdict = 'pass' THEN 1 ELSE 0 END) FROM cells c JOIN runs r"
 			    " ON r.id = c.run_id WHERE r.candidate = $2 AND r.candidate_version = $3"
-			    " GROUP BY c.kernel", 3, p, cols, &kernels);
+			    " AND c.kernel IS NOT NULL GROUP BY c.kernel", 3, p, cols, &kernels);
 
+	json_array_foreach(keep && rc == 0 ? kernels : NULL, i, row)
+		if (!keep(json_string_value(json_object_get(row, "v")), ctx))
+			json_array_remove(kernels, i--);
 	*out = rc ? NULL : edge(kernels);
 	json_decref(kernels);
 	return rc;

@@ -97,10 +97,12 @@ int cl_history_edges(struct cl_history *h, const char *title, json_t **out);
 /*
  * The kernel edge of the crash titled @title for one candidate (@candidate,
  * @version) alone, as crashlab bisect narrows it: {"first_bad", "last_good"}
- * over that candidate's stored cells (null where none).
+ * over that candidate's stored cells (null where none) on the kernels
+ * @keep keeps (NULL: every kernel; bisect keeps one flavour).
  */
 int cl_history_kernel_edge(struct cl_history *h, const char *title, const char *candidate,
-			   const char *version, json_t **out);
+			   const char *version, int (*keep)(const char *kernel, const void *ctx),
+			   const void *ctx, json_t **out);
 /*
  * The crash group titled @title in the history, for a field crash: how many
  * runs met it, the first and the last (run, started, candidate, version,

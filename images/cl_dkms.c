@@ -3,6 +3,7 @@
  */
 #include "cl_dkms.h"
 #include "cl_builder.h"
+#include "cl_image.h"
 #include "cl_run.h"
 #include "cl_util.h"
 
@@ -117,10 +118,16 @@ int cl_dkms_build(char **list, char sha[CL_SHA256_HEX], const struct cl_candidat
 	char *id = cl_sprintf("%s\n%s\n", cand->dkms_sha256[0] ? cand->dkms_sha256 : cand->dkms_source,
 			      release);
 	char key[CL_SHA256_HEX], *dir, *lock, *path;
+	uint8_t d[CL_SHA256_LEN];
+	struct cl_sha256 h;
 	int fd, status, rc = 0;
 
 	*list = NULL;
-	cl_sha256_hex(key, id, strlen(id));
+	cl_sha256_init(&h);
+	cl_sha256_update(&h, id, strlen(id));
+	cl_image_hash_config(&h, headers); /* the tree, not only its name */
+	cl_sha256_final(&h, d);
+	cl_hex(key, d, sizeof(d));
 	dir = cl_sprintf("%s/modules/dkms-%.16s", cl_cache_dir(), key);
 	lock = cl_sprintf("%s.lock", dir);
 	path = cl_sprintf("%s/modules", dir);

@@ -311,3 +311,17 @@ void cl_image_clear(struct cl_image *img)
 	free(img->toolroot);
 	memset(img, 0, sizeof(*img));
 }
+
+void cl_image_hash_config(struct cl_sha256 *h, const char *headers)
+{
+	static const char none[] = "no .config";
+	char *p = headers ? cl_path_join(headers, ".config") : NULL, *data = NULL;
+	size_t len;
+
+	if (p && cl_read_file(&data, &len, p, 16u << 20) == 0)
+		cl_sha256_update(h, data, len);
+	else
+		cl_sha256_update(h, none, sizeof(none));
+	free(data);
+	free(p);
+}

@@ -18,6 +18,7 @@
 #define CL_IMAGE_H
 
 #include "cl_candidate.h"
+#include "cl_sha256.h"
 
 struct cl_image {
 	char *vmlinuz;       /* kernel, as Debian packages it (bzImage) */
@@ -66,5 +67,10 @@ int cl_image_disk_ensure(struct cl_image *img, const char *release, const struct
 /* 1 when the kernel of @img was built with @sym (=y or =m in its headers'
  * .config), 0 when not or when that cannot be read. */
 int cl_image_has_config(const struct cl_image *img, const char *sym);
+/* The .config of the headers tree @headers into @h (a marker when it cannot
+ * be read), for the keys of modules built against it: one release name can
+ * be rebuilt with another configuration (the debug kernel kind), and a
+ * module built for the old one does not load in the new. */
+void cl_image_hash_config(struct cl_sha256 *h, const char *headers);
 
 #endif

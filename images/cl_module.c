@@ -60,21 +60,6 @@ static int module_record(const char *kopath, const char *sha)
 	return rc;
 }
 
-/* The configuration of the tree a module is built against, into @h: one
- * release name can be rebuilt with another configuration (the debug kernel
- * kind), and a module built for the old one does not load in the new. */
-static void hash_config(struct cl_sha256 *h, const struct cl_image *img)
-{
-	char *p = img->headers ? cl_path_join(img->headers, ".config") : NULL, *data;
-	size_t len;
-
-	if (p && cl_read_file(&data, &len, p, 16u << 20) == 0) {
-		cl_sha256_update(h, data, len);
-		free(data);
-	}
-	free(p);
-}
-
 /* Hash the module source files @names into @h: each file's name and bytes, in order. */
 static int hash_sources(struct cl_sha256 *h, const struct cl_candidate *cand, char **names, int n)
 {
@@ -217,7 +202,7 @@ int cl_module_build(char **ko, char sha[CL_SHA256_HEX], const struct cl_candidat
 		return rc;
 	cl_sha256_init(&h);
 	cl_sha256_update(&h, release, strlen(release) + 1);
-	hash_config(&h, img);
+	cl_image_hash_config(&h, img->headers);
 	for (i = 0; i < cand->nmake_vars; i++)
 		cl_sha256_update(&h, cand->make_vars[i], strlen(cand->make_vars[i]) + 1);
 	rc = hash_sources(&h, cand, names, n);

@@ -113,10 +113,10 @@ static json_t *checkout(json_t *rep, const char *id, const char *origin)
 	put_str(co, "git_commit_name", str(cand, "version"));
 	put_str(co, "start_time", str(rep, "started"));
 	json_array_foreach(json_object_get(cand, "artifacts"), i, a)
-		json_array_append_new(arts, json_pack("{s:s?, s:s?, s:s?}", "kind", str(a, "kind"),
+		json_array_append_new(arts, json_pack("{s:s*, s:s*, s:s*}", "kind", str(a, "kind"),
 						      "name", str(a, "name"), "sha256",
 						      str(a, "sha256")));
-	misc = json_pack("{s:o, s:s?}", "artifacts", arts, "verdict", str(rep, "verdict"));
+	misc = json_pack("{s:o, s:s*}", "artifacts", arts, "verdict", str(rep, "verdict"));
 	put(misc, "crashlab", json_object_get(rep, "crashlab"));
 	put(misc, "matrix", json_object_get(rep, "matrix"));
 	put(misc, "scenario", json_object_get(rep, "scenario"));
@@ -148,7 +148,7 @@ static void add_build(json_t *builds, json_t *c, const char *co_id, const char *
 						       str(c, "kernel_release")));
 	if (str(c, "module_sha256"))
 		json_object_set_new(b, "status", json_string("PASS"));
-	json_object_set_new(b, "misc", json_pack("{s:s?, s:s?, s:s?}", "kernel_release",
+	json_object_set_new(b, "misc", json_pack("{s:s*, s:s*, s:s*}", "kernel_release",
 						 str(c, "kernel_release"), "os", str(def, "os"),
 						 "module_sha256", str(c, "module_sha256")));
 	json_array_append_new(builds, b);
@@ -196,35 +196,52 @@ static json_t *test(json_t *rep, json_t *c, const char *co_id, const char *origi
 			     str(def, "image") ? str(def, "image") : "?",
 			     json_integer_value(json_object_get(def, "memory_mib")),
 			     json_integer_value(json_object_get(def, "vcpus"))),
-		"misc", json_deep_copy(def ? def : json_object())));
+		"misc", def ? json_deep_copy(def) : json_object()));
 	json_object_set_new(t, "misc", test_misc(c));
 	free(path);
 	return t;
 }
 
-/* Crash group @g as an issue, and an incident on each test it met. */
-static void add_group(json_t *out, json_t *g, const char *co_id, const char *key, const char *origin)
+/* The issue @id in @issues, or NULL. */
+static json_t *issue_of(json_t *issues, const char *id)
 {
-	const char *verdict = str(g, "verdict"), *title = str(g, "title");
-	int lab = verdict && !strcmp(verdict, "infra_error");
-	char d[17], *iid;
-	json_t *cell;
+	json_t *x;
 	size_t i;
 
-	short_digest(d, title ? title : "");
+	json_array_foreach(issues, i, x)
+		if (!strcmp(str(x, "id"), id))
+			return x;
+	return NULL;
+}
+
+/*
+ * A failing cell @c as an incident of its crash group's issue, the issue
+ * added the first time. A group is a verdict and a title, as the report's
+ * groups are; built from the cells, so a merged report (whose groups are
+ * not kept) exports its issues all the same.
+ */
+static void add_incident(json_t *out, json_t *c, const char *co_id, const char *key,
+			 const char *origin)
+{
+	const char *verdict = str(c, "verdict"), *title = str(c, "title");
+	int lab = !strcmp(verdict, "infra_error");
+	char d[17], *seed = cl_sprintf("%s\n%s", verdict, title ? title : ""), *iid;
+
+	short_digest(d, seed);
 	iid = cl_sprintf("%s:%s", origin, d);
-	json_array_append_new(json_object_get(out, "issues"),
-		json_pack("{s:s, s:i, s:s, s:s?, s:s?, s:{s:b, s:b, s:b}, s:{s:s?, s:s?}}", "id", iid,
-			  "version", 0, "origin", origin, "comment", title, "report_subject", title,
-			  "culprit", "code", !lab, "tool", 0, "harness", lab, "misc", "verdict",
-			  verdict, "module", str(g, "module")));
-	json_array_foreach(json_object_get(g, "cells"), i, cell)
-		if (json_is_string(cell))
-			json_array_append_new(json_object_get(out, "incidents"),
-				json_pack("{s:s++++, s:s, s:s, s:i, s:s++, s:b}", "id", iid, ":", key,
-					  ":", json_string_value(cell), "origin", origin, "issue_id",
-					  iid, "issue_version", 0, "test_id", co_id, ":",
-					  json_string_value(cell), "present", 1));
+	if (!issue_of(json_object_get(out, "issues"), iid))
+		json_array_append_new(json_object_get(out, "issues"),
+			json_pack("{s:s, s:i, s:s, s:s, s:s, s:{s:b, s:b, s:b}, s:{s:s, s:s*}}", "id",
+				  iid, "version", 0, "origin", origin, "comment",
+				  title && *title ? title : verdict, "report_subject",
+				  title && *title ? title : verdict, "culprit", "code", !lab, "tool", 0,
+				  "harness", lab, "misc", "verdict", verdict, "module",
+				  str(c, "module")));
+	json_array_append_new(json_object_get(out, "incidents"),
+		json_pack("{s:s++++, s:s, s:s, s:i, s:s++, s:b}", "id", iid, ":", key, ":",
+			  str(c, "id"), "origin", origin, "issue_id", iid, "issue_version", 0,
+			  "test_id", co_id, ":", str(c, "id"), "present", 1));
+	free(seed);
 	free(iid);
 }
 
@@ -262,9 +279,10 @@ int cl_kcidb_from_report(json_t *rep, const char *origin, const char *report_dir
 		}
 		add_build(json_object_get(*out, "builds"), c, co_id, origin);
 		json_array_append_new(json_object_get(*out, "tests"), t);
+		if (str(c, "verdict") && strcmp(str(c, "verdict"), "pass") &&
+		    strcmp(str(c, "verdict"), "not_run"))
+			add_incident(*out, c, co_id, key, origin);
 	}
-	json_array_foreach(*out ? json_object_get(rep, "groups") : NULL, i, g)
-		add_group(*out, g, co_id, key, origin);
 	free(seed);
 	free(co_id);
 	return *out ? 0 : cl_err_set(CL_EINPUT, "cell %zu has no id or kernel_release", i + 1);

@@ -8,8 +8,9 @@
  * is a build (Debian's package, architecture and flavour); each cell is a
  * test under it (path crashlab.SCENARIO, status from the verdict: the
  * candidate's failures FAIL, the lab's errors ERROR, cells not run MISS),
- * with the console's excerpt; each crash group is an issue (the candidate's
- * code the culprit) and each cell it met an incident.
+ * with the console's excerpt; each crash group (a verdict and a title, read
+ * from the cells) is an issue, the candidate's code its culprit or, for
+ * infra_error, the harness; and each failing cell an incident of it.
  */
 #ifndef CL_KCIDB_H
 #define CL_KCIDB_H

@@ -8,7 +8,8 @@ This is crashlab's own statement of KCIDB 5.3's rules, written from the
 published description of the format (kcidb-io's schema could not be
 installed on the machines here: pip has no network), with
 python3-jsonschema (draft 7) and its format checks, "uri" added: every
-object closed (no property it does not define), no nulls, ids ORIGIN:...,
+object closed (no property it does not define), no nulls in what KCIDB
+defines (misc is free), ids ORIGIN:... and each given once,
 statuses from KCIDB's six, test paths dotted words, log excerpts at most
 16384 characters, times RFC 3339, URLs with a scheme.
 """
@@ -99,7 +100,11 @@ def is_uri(s):
 
 
 def links(doc):
-    """Every parent a child names is in the document."""
+    """Every id once in its kind, every parent a child names in the document."""
+    for kind in ("checkouts", "builds", "tests", "issues", "incidents"):
+        seen = [o["id"] for o in doc.get(kind, [])]
+        if len(seen) != len(set(seen)):
+            return "%s: an id given twice" % kind
     ids = {k: {o["id"] for o in doc.get(k, [])} for k in ("checkouts", "builds", "tests", "issues")}
     for kind, key, parent in (("builds", "checkout_id", "checkouts"), ("tests", "build_id", "builds"),
                               ("incidents", "issue_id", "issues"), ("incidents", "test_id", "tests")):

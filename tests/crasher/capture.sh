@@ -77,6 +77,7 @@ kmalloc-huge|warning|WARNING in crasher_kmalloc_huge|crasher_kmalloc_huge|crashe
 lockdep-nonstatic|lockdep|INFO: trying to register non-static key in crasher_lockdep_nonstatic|crasher_lockdep_nonstatic|crasher|||DEBUG
 lockdep-held-return|lockdep|WARNING: lock held when returning to user space in crasher_lockdep_held_return|crasher_lockdep_held_return|crasher|||DEBUG
 lockdep-exit-held|lockdep|WARNING: still has locks held in crasher_lockdep_exit_held_fn|crasher_lockdep_exit_held_fn|crasher|||DEBUG||5
+netdev-leak|hung_task|unregister_netdevice: waiting for DEV to become free||||||
 odebug|odebug|ODEBUG bug in crasher_odebug|crasher_odebug|crasher|||DEBUG
 preempt-smp|bug|BUG: using smp_processor_id() in preemptible code in crasher_preempt_smp|crasher_preempt_smp|crasher|||DEBUG
 T

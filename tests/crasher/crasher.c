@@ -15,7 +15,7 @@
  *                          kmemleak|noisy|clean|hung-mutex|hung-completion|
  *                          warn-helper|odebug|preempt-smp|usercopy|
  *                          vmalloc-zero|kmalloc-huge|lockdep-nonstatic|
- *                          lockdep-held-return|lockdep-exit-held>
+ *                          lockdep-held-return|lockdep-exit-held|netdev-leak>
  *
  * The sanitizer and lock-checker modes report only on crashlab's debug
  * kernel (KASAN, UBSAN, lockdep, kmemleak, atomic-sleep checks, debug
@@ -49,6 +49,8 @@
 #include <linux/smp.h>
 #include <linux/err.h>
 #include <linux/kthread.h>
+#include <linux/netdevice.h>
+#include <linux/etherdevice.h>
 
 static char *mode = "clean";
 module_param(mode, charp, 0444);
@@ -575,6 +577,29 @@ static noinline void crasher_lockdep_exit_held(void)
 		wait_for_completion(&crasher_exit_done);
 }
 
+/*
+ * A network device unregistered while a reference to it is still held:
+ * the unregister waits for the reference, saying so on the console every
+ * 10 seconds, and the loading task never returns.
+ */
+static const struct net_device_ops crasher_netdev_ops;
+
+static noinline void crasher_netdev_leak(void)
+{
+	struct net_device *dev = alloc_etherdev(0);
+
+	if (!dev)
+		return;
+	dev->netdev_ops = &crasher_netdev_ops; /* registering reads them */
+	strscpy(dev->name, "crasher%d", IFNAMSIZ);
+	if (register_netdev(dev)) {
+		free_netdev(dev);
+		return;
+	}
+	dev_hold(dev);
+	unregister_netdev(dev);
+}
+
 /* Lines that mention crash words without being a crash report. */
 static noinline void crasher_noisy(void)
 {
@@ -612,7 +637,7 @@ static const struct {
 	{ "usercopy", crasher_usercopy }, { "vmalloc-zero", crasher_vmalloc_zero },
 	{ "kmalloc-huge", crasher_kmalloc_huge }, { "lockdep-nonstatic", crasher_lockdep_nonstatic },
 	{ "lockdep-held-return", crasher_lockdep_held_return },
-	{ "lockdep-exit-held", crasher_lockdep_exit_held },
+	{ "lockdep-exit-held", crasher_lockdep_exit_held }, { "netdev-leak", crasher_netdev_leak },
 };
 
 static int __init crasher_init(void)

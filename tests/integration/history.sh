@@ -148,12 +148,13 @@ assert [(x[\"cell\"], x[\"reproduced\"]) for x in f]==[(\"deb12-6.1-n\", \"1/3\"
 check "--reruns: the report with its reruns is valid against the schema" \
     python3 tests/checks/schema.py "$OUT/h-flaky/report.json"
 
-# bisect: a crash that begins at one patch level (the 21st-field instance
-# reads the field only on 6.1.0-56 kernels). The history holds it on the
-# 6.1.0-56 cloud kernel; bisect runs smoke's kernels below it, middle first
-BIS=tests/data/candidate/cf291-on-6.1.0-56.json
+# bisect: a crash that begins at one patch level (the 21st-field instances
+# read the field only on 6.1.0-56 and 6.12 kernels). The history holds it
+# on the 6.12 backport; bisect runs smoke's amd64 kernels below it, middle
+# first (the cloud kernel is another flavour: never run)
+BIS=tests/data/candidate/cf291-kernel-specific.json
 BT='BUG: unable to handle page fault in cl_interp_eval'
-run h-bis-seed 1 reproduce --kernel 6.1.0-56-cloud-amd64 --candidate $BIS --db "$OUT/h-bisect.db" \
+run h-bis-seed 1 reproduce --kernel 6.12.117+deb12-amd64 --candidate $BIS --db "$OUT/h-bisect.db" \
     --out "$OUT/h-bis-seed"
 run h-bisect 1 bisect --title "$BT" --candidate $BIS --db "$OUT/h-bisect.db" --out "$OUT/h-bisect"
 check "bisect: 6.1.0-56-amd64 run and bad; 6.1.0-55, where the instance's field-21 criterion is never reached, failed coverage: not judged, never good" \
@@ -161,6 +162,7 @@ check "bisect: 6.1.0-56-amd64 run and bad; 6.1.0-55, where the instance's field-
 assert [(s['kernel'], s['answer']) for s in b['steps']]==[('6.1.0-56-amd64', 'bad'), ('6.1.0-55-amd64', 'other')], b
 assert b['steps'][1]['verdict']=='workload_failed' and 'never evaluated' in b['steps'][1]['title'], b
 assert b['first_bad']=='6.1.0-56-amd64' and b['last_good'] is None and b['not_judged']==['6.1.0-55-amd64'], b
+assert b['flavor']=='amd64' and 'cloud' not in str(b['steps']), b
 assert b['complete'] and b['runs']==2, b"
 check "bisect: its answer on stdout, and each step's run recorded in the history (3 runs)" \
     bash -c "grep -qx 'edge: first bad 6.1.0-56-amd64, last good - (none in the matrix below it), kernels between not judged, in 2 runs of cells' '$OUT/h-bisect.out' &&
@@ -170,6 +172,11 @@ run h-bis-unknown 2 bisect --title 'no such crash' --candidate $BIS --db "$OUT/h
     --out "$OUT/h-bis-unknown"
 check "bisect: a crash the history never met for this candidate: exit 2, one line" \
     one_line h-bis-unknown 'never met "no such crash" in the history'
+run h-bis-image 2 bisect --title "$BT" --candidate $BIS --db "$OUT/h-bisect.db" --image floppy \
+    --out "$OUT/h-bis-image"
+check "bisect: an image kind no step could boot: exit 2, one line, before any run" \
+    bash -c "grep -q 'floppy' '$OUT/h-bis-image.err' && [ \$(wc -l < '$OUT/h-bis-image.err') = 1 ] &&
+             [ ! -e '$OUT/h-bis-image/steps' ]"
 
 # two qualifications at once on one SQLite file: both recorded, no lock error
 start h-two-a -- qualify --matrix tests/data/matrix/one-6.1.json --candidate $GOOD \

@@ -97,6 +97,12 @@ static void check_reruns(struct cl_history *h)
 	json_decref(rows);
 }
 
+static int not_50(const char *kernel, const void *ctx)
+{
+	(void)ctx;
+	return strcmp(kernel, "6.1.0-50-amd64") != 0;
+}
+
 /* bisect's edge, for one candidate version alone: 6.1.0-50 passed, 51 and
  * 52 crashed; another version's or candidate's rows never count. */
 static void check_kernel_edge(struct cl_history *h)
@@ -110,16 +116,21 @@ static void check_kernel_edge(struct cl_history *h)
 	assert_int_equal(cl_history_record(h, rep, "qualify", "/tmp/out", &run), 0);
 	cl_history_run_clear(&run);
 	json_decref(rep);
-	assert_int_equal(cl_history_kernel_edge(h, CF291_TITLE, "sensor", "1.0.6", &e), 0);
+	assert_int_equal(cl_history_kernel_edge(h, CF291_TITLE, "sensor", "1.0.6", NULL, NULL, &e), 0);
 	assert_string_equal(json_string_value(json_object_get(e, "first_bad")), "6.1.0-51-amd64");
 	assert_string_equal(json_string_value(json_object_get(e, "last_good")), "6.1.0-50-amd64");
 	json_decref(e);
 	/* 1.0.1 crashed on every kernel: no good one below */
-	assert_int_equal(cl_history_kernel_edge(h, CF291_TITLE, "sensor", "1.0.1", &e), 0);
+	assert_int_equal(cl_history_kernel_edge(h, CF291_TITLE, "sensor", "1.0.1", NULL, NULL, &e), 0);
 	assert_string_equal(json_string_value(json_object_get(e, "first_bad")), "6.1.0-50-amd64");
 	assert_true(json_is_null(json_object_get(e, "last_good")));
 	json_decref(e);
-	assert_int_equal(cl_history_kernel_edge(h, CF291_TITLE, "other", "1.0.6", &e), 0);
+	/* kept to the kernels a filter keeps: without 6.1.0-50, no good one below */
+	assert_int_equal(cl_history_kernel_edge(h, CF291_TITLE, "sensor", "1.0.6", not_50, NULL, &e), 0);
+	assert_string_equal(json_string_value(json_object_get(e, "first_bad")), "6.1.0-51-amd64");
+	assert_true(json_is_null(json_object_get(e, "last_good")));
+	json_decref(e);
+	assert_int_equal(cl_history_kernel_edge(h, CF291_TITLE, "other", "1.0.6", NULL, NULL, &e), 0);
 	assert_true(json_is_null(json_object_get(e, "first_bad")));
 	json_decref(e);
 }
