@@ -21,11 +21,13 @@ static int write_out(json_t *k, const char *out)
 {
 	const size_t flags = JSON_INDENT(2) | JSON_ENSURE_ASCII;
 
-	if (out ? json_dump_file(k, out, flags)
-		: json_dumpf(k, stdout, flags) || putchar('\n') == EOF || fflush(stdout) ||
-			  ferror(stdout))
-		return cl_err_set(CL_EINFRA, "%s: cannot write", out ? out : "stdout");
-	return 0;
+	int bad;
+
+	if (out)
+		bad = json_dump_file(k, out, flags);
+	else /* a full disk or a closed pipe shows only at the flush */
+		bad = json_dumpf(k, stdout, flags) || putchar('\n') == EOF || fflush(stdout);
+	return bad ? cl_err_set(CL_EINFRA, "%s: cannot write", out ? out : "stdout") : 0;
 }
 
 int cmd_export(int argc, char **argv)

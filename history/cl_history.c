@@ -656,17 +656,18 @@ static int by_version(const void *a, const void *b)
 }
 
 /*
- * Over rows {v, bad, good} (one per kernel or per candidate version): the
- * first (lowest) v with a bad row, and the last v below it that was good and
- * never bad. {"first_bad": V|null, "last_good": V|null}.
+ * Over rows {v, bad, good} (one per kernel or per candidate version), those
+ * @keep keeps (NULL: all): the first (lowest) v with a bad row, and the last
+ * v below it that was good and never bad. {"first_bad": V|null, "last_good": V|null}.
  */
-static json_t *edge(json_t *rows)
+static json_t *edge(json_t *rows, int (*keep)(const char *v, const void *ctx), const void *ctx)
 {
-	size_t n = json_array_size(rows), i;
-	json_t **v = cl_xcalloc(n + 1, sizeof(*v)), *first = NULL, *good = NULL;
+	size_t n = 0, i;
+	json_t **v = cl_xcalloc(json_array_size(rows) + 1, sizeof(*v)), *first = NULL, *good = NULL, *r;
 
-	for (i = 0; i < n; i++)
-		v[i] = json_array_get(rows, i);
+	json_array_foreach(rows, i, r)
+		if (!keep || keep(json_string_value(json_object_get(r, "v")), ctx))
+			v[n++] = r;
 	qsort(v, n, sizeof(*v), by_version);
 	for (i = 0; i < n && !first; i++) {
 		if (json_integer_value(json_object_get(v[i], "bad")) > 0)
@@ -702,8 +703,8 @@ int cl_history_edges(struct cl_history *h, const char *title, json_t **out)
 	if (rc == 0 && json_array_size(kernels) == 0)
 		rc = cl_err_set(CL_EINPUT, "history %s: no crash titled \"%.120s\"", h->where, title);
 	if (rc == 0)
-		*out = json_pack("{s:s, s:o, s:o}", "title", title, "kernel", edge(kernels),
-				 "candidate_version", edge(versions));
+		*out = json_pack("{s:s, s:o, s:o}", "title", title, "kernel", edge(kernels, NULL, NULL),
+				 "candidate_version", edge(versions, NULL, NULL));
 	json_decref(kernels);
 	json_decref(versions);
 	return rc;
@@ -715,17 +716,13 @@ int cl_history_kernel_edge(struct cl_history *h, const char *title, const char *
 {
 	static const char *const cols[] = { "v", "#bad", "#good", NULL };
 	const char *p[] = { title, candidate, version };
-	json_t *kernels = NULL, *row;
-	size_t i;
+	json_t *kernels = NULL;
 	int rc = rows_of(h, "SELECT c.kernel, SUM(CASE WHEN c.title = $1 THEN 1 ELSE 0 END),"
 			    " SUM(CASE WHEN c.verdict = 'pass' THEN 1 ELSE 0 END) FROM cells c JOIN runs r"
 			    " ON r.id = c.run_id WHERE r.candidate = $2 AND r.candidate_version = $3"
 			    " AND c.kernel IS NOT NULL GROUP BY c.kernel", 3, p, cols, &kernels);
 
-	json_array_foreach(keep && rc == 0 ? kernels : NULL, i, row)
-		if (!keep(json_string_value(json_object_get(row, "v")), ctx))
-			json_array_remove(kernels, i--);
-	*out = rc ? NULL : edge(kernels);
+	*out = rc ? NULL : edge(kernels, keep, ctx);
 	json_decref(kernels);
 	return rc;
 }
