@@ -430,5 +430,7 @@ echo "faults survived $survived/$total"
 echo "false passes $false_pass"
 echo "candidate blamed for infrastructure $blamed"
 echo "domains left $domains, overlays left $overlays, temp files left $tmpfiles"
+# a failed row once more, last: the end of a long log is what a CI page shows
+for r in "${rows[@]}"; do [[ "$r" == *" FAIL "* ]] && echo "not survived: $r"; done
 [ "$survived" = "$total" ] && [ "$false_pass" = 0 ] && [ "$blamed" = 0 ] && [ "$domains" = 0 ] \
     && [ "$overlays" = 0 ] && [ "$tmpfiles" = 0 ]

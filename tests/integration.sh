@@ -83,5 +83,7 @@ check "every report.json these tests wrote is valid against reports/report.schem
 check "no sanitizer report in any run" \
     bash -c "grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' '$OUT'/*.err; [ \$? = 1 ]"
 
+echo "# the slowest steps (seconds, feature, step; OUT/times has them all)"
+sort -rn "$OUT/times" 2>/dev/null | head -n 15 | sed 's/^/#   /'
 echo "integration: $pass passed, $fail failed"
 [ "$fail" = 0 ]

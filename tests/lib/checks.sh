@@ -15,13 +15,22 @@ export ASAN_OPTIONS=exitcode=99 LSAN_OPTIONS=exitcode=98 UBSAN_OPTIONS=halt_on_e
 ok()  { echo "ok   - $1"; pass=$((pass + 1)); }
 bad() { echo "FAIL - $1"; fail=$((fail + 1)); }
 # check WHAT CMD...: ok when CMD succeeds
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+check() {
+    local what=$1 t0=$SECONDS
+    shift
+    if "$@"; then ok "$what"; else bad "$what"; fi
+    took "$t0" "check: ${what:0:60}"
+}
+# took T0 WHAT: a step's seconds since T0 into OUT/times ("SECONDS FEATURE WHAT"),
+# for tests/integration.sh to name where make check's minutes go
+took() { echo "$((SECONDS - $1)) ${FEATURE:-${0##*/}} $2" >>"$OUT/times"; }
 
 # run NAME EXPECTED_RC ARGS...: run crashlab, keep stdout/stderr, check the code
 run() {
-    local name=$1 want=$2; shift 2
+    local name=$1 want=$2 t0=$SECONDS; shift 2
     "$CL" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"
     local rc=$?
+    took "$t0" "run: $name"
     if [ "$rc" = "$want" ]; then ok "$name: exit $rc"; else
         bad "$name: exit $rc, want $want"; tail -5 "$OUT/$name.err" | sed 's/^/    /'; fi
 }
@@ -35,7 +44,8 @@ start() {
     shift
     while [ $# -gt 0 ] && [[ $1 =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; do envs+=("$1"); shift; done
     [ "${1:-}" = -- ] && shift
-    ( env "${envs[@]}" "$CL" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"; echo $? >"$OUT/$name.rc" ) &
+    ( t0=$SECONDS; env "${envs[@]}" "$CL" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"; echo $? >"$OUT/$name.rc"
+      took "$t0" "start: $name" ) &
     PID=$!
 }
 finish() {
