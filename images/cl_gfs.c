@@ -174,10 +174,10 @@ static int mount_guest(struct cl_gfs *g)
 	return rc;
 }
 
-int cl_gfs_open(struct cl_gfs **out, const char *disk)
+int cl_gfs_open(struct cl_gfs **out, const char *disk, const char *root)
 {
 	struct cl_gfs *g = cl_xcalloc(1, sizeof(*g));
-	int rc;
+	int rc = 0;
 
 	*out = NULL;
 	g->disk = cl_xstrdup(disk);
@@ -191,7 +191,9 @@ int cl_gfs_open(struct cl_gfs **out, const char *disk)
 		rc = gfs_fail(g, "add drive");
 	else if (guestfs_launch(g->h) != 0)
 		rc = gfs_fail(g, "launch the appliance");
-	else
+	else if (root && guestfs_mount(g->h, root, "/") != 0)
+		rc = gfs_fail(g, "mount the root file system");
+	else if (!root)
 		rc = mount_guest(g);
 	if (rc) {
 		watch_stop(g);

@@ -292,6 +292,11 @@ int cl_image_disk_ensure(struct cl_image *img, const char *release, const struct
 		img->disk = cl_path_join(dir, "disk.qcow2");
 		img->disk_vmlinuz = cl_path_join(dir, "vmlinuz");
 		img->disk_initrd = cl_path_join(dir, "initrd.img");
+		img->disk_modules = cl_path_join(dir, "modules.tar.zst");
+		if (access(img->disk_modules, R_OK) != 0) {
+			free(img->disk_modules);
+			img->disk_modules = NULL;
+		}
 		read_small(img->disk_sums, sizeof(img->disk_sums), dir, "sums");
 		free(dir);
 	}
@@ -304,6 +309,7 @@ void cl_image_clear(struct cl_image *img)
 	free(img->disk);
 	free(img->disk_vmlinuz);
 	free(img->disk_initrd);
+	free(img->disk_modules);
 	free(img->vmlinuz);
 	free(img->vmlinux);
 	free(img->base_initrd);

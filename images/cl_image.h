@@ -32,6 +32,7 @@ struct cl_image {
 	char *disk;          /* base qcow2 (never written) */
 	char *disk_vmlinuz;  /* the image's own kernel and initramfs */
 	char *disk_initrd;
+	char *disk_modules;  /* its lib/modules/RELEASE as tar + zstd, or NULL (an older build) */
 	/* what the cache verified, read once when the image is built (the
 	 * report's boot media: nothing reads these files while it is written);
 	 * "" when a file is missing or larger than 4 KiB */

@@ -3,6 +3,7 @@
  */
 #include "cl_install.h"
 #include "cl_arch.h"
+#include "cl_depmod.h"
 #include "cl_dkms.h"
 #include "cl_scenario.h"
 #include "cl_util.h"
@@ -64,8 +65,17 @@ static int install_loader(struct cl_gfs *g, const struct cl_candidate *c)
 	return rc;
 }
 
+/* A module into the guest, and into the host's depmod tree when there is one. */
+static int put_module(struct cl_gfs *g, struct cl_depmod *dm, const char *path, const char *dest)
+{
+	int rc = cl_gfs_upload(g, path, dest, 0644);
+
+	return rc == 0 && dm ? cl_depmod_add(dm, path, dest) : rc;
+}
+
 struct dkms_install {
 	struct cl_gfs *g;
+	struct cl_depmod *dm;
 	const char *release;
 	int prebuilt;
 };
@@ -77,24 +87,27 @@ static int install_dkms_module(void *ctx, const char *name, const char *path)
 	/* where Debian's dkms puts what it builds; a vendor's own builds beside it */
 	char *dest = cl_sprintf("/lib/modules/%s/updates/%s%s.ko", d->release,
 				d->prebuilt ? "" : "dkms/", name);
-	int rc = cl_gfs_upload(d->g, path, dest, 0644);
+	int rc = put_module(d->g, d->dm, path, dest);
 
 	free(dest);
 	return rc;
 }
 
 /*
- * depmod, as the package's postinst would run it: in the appliance when it
+ * depmod, as the package's postinst would run it: on the host over the
+ * image's own module tree (@dm, cl_depmod.h) or in the appliance when it
  * runs the image's binaries (an image of the host's architecture), else at
  * the image's first boot, before systemd loads modules.
  */
-static int install_depmod(struct cl_gfs *g, const char *release)
+static int install_depmod(struct cl_gfs *g, struct cl_depmod *dm, const char *release)
 {
 	const char *depmod[] = { "depmod", "-a", release, NULL };
 	char *unit;
 	struct utsname u;
 	int rc;
 
+	if (dm)
+		return cl_depmod_write(dm, g);
 	if (uname(&u) == 0 && !strcmp(u.machine, cl_arch_of(release)->qemu_arch))
 		return cl_gfs_run(g, depmod);
 	unit = cl_sprintf("%s/guest/crashlab-depmod.service", cl_data_dir());
@@ -106,7 +119,7 @@ static int install_depmod(struct cl_gfs *g, const char *release)
 }
 
 int cl_install_candidate(struct cl_gfs *g, const struct cl_candidate *c, const char *ko_path,
-			 const char *release)
+			 const char *release, struct cl_depmod *dm)
 {
 	int rc, i;
 
@@ -115,14 +128,14 @@ int cl_install_candidate(struct cl_gfs *g, const struct cl_candidate *c, const c
 	} else if (c->module_source) {
 		char *dest = cl_sprintf("/lib/modules/%s/updates/%s.ko", release, c->module_name);
 
-		rc = cl_gfs_upload(g, ko_path, dest, 0644);
+		rc = put_module(g, dm, ko_path, dest);
 		free(dest);
 	} else {
-		struct dkms_install d = { g, release, c->nprebuilt > 0 };
+		struct dkms_install d = { g, dm, release, c->nprebuilt > 0 };
 
 		rc = cl_dkms_each(ko_path, install_dkms_module, &d);
 	}
-	if (rc || (ko_path && (rc = install_depmod(g, release))))
+	if (rc || (ko_path && (rc = install_depmod(g, dm, release))))
 		return rc;
 	for (i = 0; i < c->ncontent && rc == 0; i++) {
 		/* live updates arrive later: staged for the agent, not installed */

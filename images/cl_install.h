@@ -10,10 +10,13 @@
 #define CL_INSTALL_H
 
 #include "cl_candidate.h"
+#include "cl_depmod.h"
 #include "cl_gfs.h"
 
+/* @dm: depmod on the host over the image's module tree (cl_depmod.h), or NULL
+ * (a user's image): in the appliance, or at the first boot. */
 int cl_install_candidate(struct cl_gfs *g, const struct cl_candidate *c, const char *ko_path,
-			 const char *release);
+			 const char *release, struct cl_depmod *dm);
 /* Enable @unit (already at /etc/systemd/system/UNIT) for @target. */
 int cl_install_enable(struct cl_gfs *g, const char *unit, const char *target);
 

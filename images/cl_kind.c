@@ -96,21 +96,22 @@ void cl_kind_media_clear(struct cl_cell_media *m)
 }
 
 int cl_kind_overlay(char **out, char **out_base, const struct cl_cell_input *in,
-		    const char *scratch, const char *base, int install,
+		    const char *scratch, const struct cl_kind_base *base, int install,
 		    int (*more)(struct cl_gfs *g, const struct cl_cell_input *in))
 {
 	char *disk = cl_path_join(scratch, "disk.qcow2");
+	struct cl_depmod dm = { base->modules_tar, scratch, in->spec->kernel, NULL };
 	struct cl_gfs *g = NULL;
 	int rc;
 
 	*out = NULL;
-	if ((rc = cl_gfs_overlay(disk, base)))
+	if ((rc = cl_gfs_overlay(disk, base->path)))
 		goto fail;
 	chmod(disk, 0666); /* qemu runs as libvirt-qemu */
 	if (install || more) {
-		if ((rc = cl_gfs_open(&g, disk)) ||
-		    (install && (rc = cl_install_candidate(g, in->cand, in->ko_path,
-							   in->spec->kernel))) ||
+		if ((rc = cl_gfs_open(&g, disk, base->root)) ||
+		    (install && (rc = cl_install_candidate(g, in->cand, in->ko_path, in->spec->kernel,
+							   base->modules_tar ? &dm : NULL))) ||
 		    (more && (rc = more(g, in)))) {
 			cl_gfs_close(g);
 			goto fail;
@@ -119,7 +120,7 @@ int cl_kind_overlay(char **out, char **out_base, const struct cl_cell_input *in,
 			goto fail;
 	}
 	*out = disk;
-	*out_base = cl_xstrdup(base);
+	*out_base = cl_xstrdup(base->path);
 	return 0;
 fail:
 	free(disk);

@@ -80,14 +80,23 @@ struct cl_kind {
 
 struct cl_gfs;
 
+/* The disk a cell's overlay is over, and what crashlab knows of it. */
+struct cl_kind_base {
+	const char *path;        /* qcow2, never written */
+	const char *root;        /* its root file system's device when crashlab built it
+				  * ("/dev/sda1"), or NULL: found by libguestfs' inspection */
+	const char *modules_tar; /* its /lib/modules/RELEASE as tar + zstd for depmod on
+				  * the host (cl_depmod.h), or NULL */
+};
+
 /*
- * For kinds on a disk: @scratch/disk.qcow2 over @base (never written), with
- * the candidate installed in it offline when @install, then @more (may be
- * NULL) in the same libguestfs session. *out gets the overlay's path,
- * *out_base @base's.
+ * For kinds on a disk: @scratch/disk.qcow2 over @base, with the candidate
+ * installed in it offline when @install, then @more (may be NULL) in the
+ * same libguestfs session. *out gets the overlay's path, *out_base the
+ * base's.
  */
 int cl_kind_overlay(char **out, char **out_base, const struct cl_cell_input *in,
-		    const char *scratch, const char *base, int install,
+		    const char *scratch, const struct cl_kind_base *base, int install,
 		    int (*more)(struct cl_gfs *g, const struct cl_cell_input *in));
 
 /*

@@ -76,7 +76,9 @@ out:
 
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
-	int rc = cl_kind_overlay(&out->disk, &out->disk_base, in, scratch, in->img->disk, 1, install_agent);
+	/* images/mkdisk.sh's layout: the root on the first partition */
+	const struct cl_kind_base base = { in->img->disk, "/dev/sda1", in->img->disk_modules };
+	int rc = cl_kind_overlay(&out->disk, &out->disk_base, in, scratch, &base, 1, install_agent);
 
 	if (rc)
 		return rc;

@@ -73,7 +73,8 @@ static int prepare(struct cl_image *img, const struct cl_cell_spec *spec,
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
 	/* a Windows image gets no Linux module; it is booted as it is */
-	int rc = cl_kind_overlay(&out->disk, &out->disk_base, in, scratch, in->spec->user_path,
+	const struct cl_kind_base base = { in->spec->user_path, NULL, NULL };
+	int rc = cl_kind_overlay(&out->disk, &out->disk_base, in, scratch, &base,
 				 !strcmp(in->spec->os, "linux"), NULL);
 
 	if (rc)

@@ -37,7 +37,7 @@ int cl_remedy_apply(const struct cl_remediation *rm, const char *disk, int *remo
 	int i, rc;
 
 	*removed = 0;
-	if ((rc = cl_gfs_open(&g, disk)))
+	if ((rc = cl_gfs_open(&g, disk, NULL)))
 		return rc;
 	for (i = 0; i < rm->nsteps && rc == 0; i++)
 		rc = apply_step(g, &rm->steps[i], removed);

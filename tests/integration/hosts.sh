@@ -31,14 +31,10 @@ check "two hosts: every cell passed, and both hosts ran cells" json "$OUT/hosts/
 check "the remote domains booted from volumes on their host, consoles as streams, none of our paths" \
     python3 tests/checks/hosts.py remote-domains "$OUT/hosts" "$REMOTE" "$PWD"
 check "no domain and no volume left on the remote host" test "$(remote_left | tr '\n' ' ')" = "0 0 "
-run hosts-disk 0 qualify --matrix "$DISK" --candidate sensor/candidate.json --scenario scenarios/persistent.json \
+# the disk cell (four boots) beside the snapshot and user-image runs: two
+# guests at a time
+start hosts-disk qualify --matrix "$DISK" --candidate sensor/candidate.json --scenario scenarios/persistent.json \
     --uri "$REMOTE" --out "$OUT/hostdisk"
-check "a disk cell on the remote host: pass, healthy at 4 boots, from an overlay volume on the host's base copy" \
-    json "$OUT/hostdisk/report.json" "c['verdict']=='pass' and c['boots']==4 and c['host']=='$REMOTE' and \
-    \"<source file='/var/lib/libvirt/crashlab/crashlab-\" in open('$OUT/hostdisk/cells/disk-6.1/domain.xml').read()"
-check "the base image stays on the remote host as its cache (uploaded once, marked done); no cell volume left" \
-    bash -c "vols=\$(virsh -q -c '$REMOTE' vol-list crashlab) &&
-             grep -q 'crashlab-base-.*-disk.qcow2.done' <<<\"\$vols\" && ! grep -q ' crashlab-[0-9]' <<<\"\$vols\""
 run hosts-snap1 0 qualify --matrix tests/data/matrix/snapshot.json --candidate sensor/candidate.json \
     --uri "$REMOTE" --out "$OUT/hostsnap1"
 run hosts-snap2 0 qualify --matrix tests/data/matrix/snapshot.json --candidate sensor/candidate.json \
@@ -52,6 +48,14 @@ check "a user's image on the remote host: pass through qemu-guest-agent, the ima
     \"<source file='/var/lib/libvirt/crashlab/crashlab-\" in open('$OUT/hostuser/cells/user-6.1/domain.xml').read() and \
     __import__('hashlib').sha256(open('$OUT/user.qcow2','rb').read()).hexdigest()
         ==json.load(open('$OUT/user.json'))['cells'][0]['image']['sha256']"
+wait
+finish hosts-disk 0
+check "a disk cell on the remote host: pass, healthy at 4 boots, from an overlay volume on the host's base copy" \
+    json "$OUT/hostdisk/report.json" "c['verdict']=='pass' and c['boots']==4 and c['host']=='$REMOTE' and \
+    \"<source file='/var/lib/libvirt/crashlab/crashlab-\" in open('$OUT/hostdisk/cells/disk-6.1/domain.xml').read()"
+check "the base image stays on the remote host as its cache (uploaded once, marked done); no cell volume left" \
+    bash -c "vols=\$(virsh -q -c '$REMOTE' vol-list crashlab) &&
+             grep -q 'crashlab-base-.*-disk.qcow2.done' <<<\"\$vols\" && ! grep -q ' crashlab-[0-9]' <<<\"\$vols\""
 run hosts-remediate-remote 2 qualify --matrix "$DISK" --candidate sensor/candidate-cf291.json \
     --scenario scenarios/persistent.json --remediate sensor/remediation-cf291.json --uri "$REMOTE" --out "$OUT/x"
 check "--remediate with only a remote host: bad input, said before anything boots" \

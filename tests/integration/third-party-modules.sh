@@ -32,11 +32,12 @@ mkdir -p "$OUT/packaged"
 bash tests/data/dkms/make-agent-deb.sh "$OUT/packaged/clpair-agent_1.0_all.deb" 6.1.0-56-amd64 "$OUT"/dkms-pair/*.ko
 python3 tests/checks/clpair_manifest.py packaged "$OUT/packaged"
 printf '{ "name": "two", "cells": [ { "id": "deb12-6.1-n", "kernel": "6.1.0-56-amd64" }, { "id": "deb12-6.12", "kernel": "6.12.117+deb12-amd64" } ] }\n' > "$OUT/two.json"
+# two qualifications at a time, one TCG guest per core: the packaged run
+# (two images to build) beside the DKMS cell and then the prebuilt run
+start packaged qualify --matrix "$OUT/two.json" --candidate "$OUT/packaged/candidate.json" --out "$OUT/pk"
 run dkms-pair 0 qualify --matrix tests/data/matrix/one-6.1.json --candidate tests/data/dkms/candidate-clpair.json \
     --out "$OUT/dkms"
-# two qualifications at a time: one TCG guest per core
 start prebuilt qualify --matrix "$OUT/two.json" --candidate "$OUT/prebuilt/candidate.json" --out "$OUT/pb"
-start packaged qualify --matrix "$OUT/two.json" --candidate "$OUT/packaged/candidate.json" --out "$OUT/pk"
 wait
 finish prebuilt 1
 finish packaged 1
