@@ -238,6 +238,8 @@ static void console_line(struct cl_sm *sm, int *act, double t)
 		else
 			reach(sm, CL_STAGE_KERNEL);
 		sm->reboot_seen = 0;
+		if (sm->reset_wait)
+			destroy(sm, act, t); /* the reset's console is whole: stop before it runs again */
 	} else if (strncmp(text, "Run ", 4) == 0 && strstr(text, " as init process")) {
 		reach(sm, CL_STAGE_INIT);
 	}
@@ -412,8 +414,8 @@ static void check_limits(struct cl_sm *sm, int *act, double t)
 		console_dead(sm, act, t);
 	else if (sm->crash_seen > 0 && t - sm->crash_seen > CRASH_GRACE_S)
 		destroy(sm, act, t); /* an oops without a panic event: the report is complete */
-	else if (ev->boots > c->max_boots)
-		destroy(sm, act, t);
+	else if (ev->boots > c->max_boots && !sm->crash_seen)
+		destroy(sm, act, t); /* a reset taken for a crash waits its grace: the banner after it */
 	else if (t > c->total_s)
 		set_timeout(sm, CL_TIMEOUT_TOTAL, c->total_s);
 	else if (!ev->ready && t - sm->last_agent > c->boot_s && ev->restored)
@@ -468,13 +470,31 @@ static void on_bugcheck(struct cl_sm *sm, const struct cl_sm_event *e)
 	memcpy(sm->ev.bugcheck_params, e->args + 1, sizeof(sm->ev.bugcheck_params));
 }
 
-static void on_reboot(struct cl_sm *sm, double t)
+static void on_reboot(struct cl_sm *sm, int *act, double t)
 {
 	/* libvirt reports one reset twice: only the first opens a boot; a reset
 	 * after the domain was told to stop (a guest without a panic device
 	 * resetting itself after its panic, faster than the destroy) opens none */
 	if (!sm->reboot_seen && sm->stopped_at == 0 && cur(sm) && cur(sm)->stage >= CL_STAGE_KERNEL) {
+		/* a boot the plan did not end (no CL REBOOTING) and no crash ended:
+		 * the reset is the crash, said before the next banner may be cut */
+		double grace = 0;
+
+		if (cur(sm)->how == CL_END_RUNNING && !cur(sm)->crashed && !sm->destroyed &&
+		    sm->boot_tr) {
+			int first = !cl_triage_result(sm->tr)->crashed;
+
+			cl_triage_reset(sm->boot_tr); /* this boot's words */
+			cl_triage_reset(sm->tr);      /* the run's title, if it is its first */
+			if (cl_triage_result(sm->boot_tr)->cls == CL_CLASS_REBOOT) {
+				boot_crashed(sm, act, t, cl_triage_result(sm->boot_tr)->title);
+				/* the stop policy's grace, once: until the next boot's banner */
+				grace = first ? sm->crash_seen : 0;
+				sm->reset_wait = grace > 0;
+			}
+		}
 		boot_begin(sm, t, CL_STAGE_FIRMWARE);
+		sm->crash_seen = grace;
 		sm->reboot_seen = 1;
 	}
 }
@@ -568,7 +588,7 @@ int cl_sm_feed(struct cl_sm *sm, const struct cl_sm_event *e)
 		on_bugcheck(sm, e);
 		break;
 	case CL_SM_EV_REBOOT:
-		on_reboot(sm, e->t);
+		on_reboot(sm, &act, e->t);
 		break;
 	case CL_SM_EV_STOPPED:
 	case CL_SM_EV_CONSOLE_EOF:

@@ -226,7 +226,7 @@ const char *cl_triage_class_name(enum cl_crash_class c)
 		[CL_CLASS_KMEMLEAK] = "kmemleak", [CL_CLASS_LIST_CORRUPTION] = "list_corruption",
 		[CL_CLASS_REFCOUNT] = "refcount", [CL_CLASS_SCHED_ATOMIC] = "scheduling_while_atomic",
 		[CL_CLASS_SLEEP_INVALID] = "sleep_in_atomic", [CL_CLASS_ODEBUG] = "odebug",
-		[CL_CLASS_BAD_USERCOPY] = "bad_usercopy",
+		[CL_CLASS_BAD_USERCOPY] = "bad_usercopy", [CL_CLASS_REBOOT] = "unexpected_reboot",
 	};
 	_Static_assert(sizeof(names) / sizeof(names[0]) == CL_CLASS_LAST, "class names");
 
@@ -879,6 +879,33 @@ static void triage_line(struct cl_triage *t, const char *s, const char *raw)
 	}
 }
 
+/* The kernel's own words before it restarts, halts or kexecs: a reset after them was asked for. */
+static int orderly_restart(const char *s)
+{
+	static const char *const lines[] = { "reboot: Restarting system", "reboot: Power down",
+					     "reboot: System halted", "Restarting system",
+					     "kexec_core: Starting new kernel" };
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		if (!strncmp(s, lines[i], strlen(lines[i])))
+			return 1;
+	return 0;
+}
+
+static const struct pattern unexpected_reboot = {
+	"Linux version ", NULL, CL_CLASS_REBOOT, "unexpected kernel reboot", P_NO_FRAME
+};
+
+void cl_triage_reset(struct cl_triage *t)
+{
+	char last[sizeof(t->prev) + 32];
+
+	if (t->r.crashed || t->r.restarting || t->in_report)
+		return;
+	snprintf(last, sizeof(last), "(reset after: %s)", t->prev[0] ? t->prev : "no line");
+	start_report(t, &unexpected_reboot, last, last);
+}
+
 static void handle_line(struct cl_triage *t, char *raw)
 {
 	const char *s;
@@ -887,8 +914,17 @@ static void handle_line(struct cl_triage *t, char *raw)
 	cl_sanitize(raw);
 	s = strip_prefixes(raw);
 	t->r.lines++;
-	if (strncmp(s, "Linux version ", 14) == 0)
-		t->r.boots++; /* one banner per boot: the boot count libvirt events cannot give */
+	if (strncmp(s, "Linux version ", 14) == 0) {
+		/* one banner per boot: the boot count libvirt events cannot give */
+		if (t->r.boots++ > 0 && !t->r.crashed) {
+			cl_triage_reset(t);
+			if (t->r.crashed)
+				excerpt_add(t, raw);
+		}
+		t->r.restarting = 0;
+	}
+	if (orderly_restart(s))
+		t->r.restarting = 1;
 	if (strncmp(s, "Kernel panic - not syncing", 26) == 0)
 		t->r.panicked = 1;
 	if (t->r.complete)

@@ -46,6 +46,8 @@ enum cl_crash_class {
 	CL_CLASS_SLEEP_INVALID,  /* sleeping function called from invalid context */
 	CL_CLASS_ODEBUG,         /* debugobjects: an object freed or reused while active */
 	CL_CLASS_BAD_USERCOPY,   /* hardened usercopy: a copy past its object */
+	CL_CLASS_REBOOT,         /* the machine reset under the kernel: no report, no orderly
+				  * restart before it (cl_triage_reset) */
 	CL_CLASS_LAST
 };
 
@@ -65,6 +67,8 @@ struct cl_triage_result {
 	char excerpt[CL_EXCERPT_MAX]; /* printable ASCII, first crash line onwards */
 	size_t lines;                 /* console lines seen */
 	int boots;                    /* kernel banners ("Linux version") seen */
+	int restarting;               /* the kernel said it restarts or stops ("reboot: ...")
+				       * since the last banner */
 };
 
 struct cl_triage;
@@ -76,6 +80,14 @@ void cl_triage_free(struct cl_triage *t);
 void cl_triage_feed(struct cl_triage *t, const char *buf, size_t len);
 /* End of stream: flush the last partial line and settle `corrupted`. */
 void cl_triage_finish(struct cl_triage *t);
+/*
+ * The machine was reset: a new kernel banner on the console, or the host saw
+ * the reset first (libvirt's reboot event; the banner may never come if the
+ * domain is stopped at it). With no crash report before it and no orderly
+ * restart ("reboot: Restarting system"), the reset is the crash itself:
+ * "unexpected kernel reboot" (a triple fault, a watchdog, emergency_restart()).
+ */
+void cl_triage_reset(struct cl_triage *t);
 /* Borrowed view of the result so far. */
 const struct cl_triage_result *cl_triage_result(const struct cl_triage *t);
 

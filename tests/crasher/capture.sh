@@ -6,6 +6,7 @@
 # from crashlab's own triage (so the corpus can catch triage mistakes).
 #
 # usage: tests/crasher/capture.sh [MODE...]      (default: every mode)
+#        KEEP=1 keeps the runs (reports, events.log) in /tmp/crashlab-capture.*
 # Needs build/crashlab (make) and libvirtd (scripts/deps.sh). A few minutes,
 # plus the debug kernel's first build (images/kernel-debug.sh) for the
 # sanitizer modes.
@@ -13,7 +14,7 @@ set -u
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 work=$(mktemp -d /tmp/crashlab-capture.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 kernels="6.1.0-56-amd64 6.12.117+deb12-amd64"
 debug=6.1.0-56-debug
 
@@ -80,6 +81,7 @@ lockdep-exit-held|lockdep|WARNING: still has locks held in crasher_lockdep_exit_
 netdev-leak|hung_task|unregister_netdevice: waiting for DEV to become free||||||
 odebug|odebug|ODEBUG bug in crasher_odebug|crasher_odebug|crasher|||DEBUG
 preempt-smp|bug|BUG: using smp_processor_id() in preemptible code in crasher_preempt_smp|crasher_preempt_smp|crasher|||DEBUG
+reset|unexpected_reboot|unexpected kernel reboot||||||
 T
 )
 

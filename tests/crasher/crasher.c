@@ -15,7 +15,8 @@
  *                          kmemleak|noisy|clean|hung-mutex|hung-completion|
  *                          warn-helper|odebug|preempt-smp|usercopy|
  *                          vmalloc-zero|kmalloc-huge|lockdep-nonstatic|
- *                          lockdep-held-return|lockdep-exit-held|netdev-leak>
+ *                          lockdep-held-return|lockdep-exit-held|netdev-leak|
+ *                          reset>
  *
  * The sanitizer and lock-checker modes report only on crashlab's debug
  * kernel (KASAN, UBSAN, lockdep, kmemleak, atomic-sleep checks, debug
@@ -31,6 +32,7 @@
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include <linux/delay.h>
+#include <linux/reboot.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -610,6 +612,12 @@ static noinline void crasher_noisy(void)
 	pr_info("a task can be blocked for more than a while without INFO: task\n");
 }
 
+/* The machine reset under the kernel, as a triple fault or a watchdog does: no report, no "reboot:" line. */
+static noinline void crasher_reset(void)
+{
+	emergency_restart();
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -638,6 +646,7 @@ static const struct {
 	{ "kmalloc-huge", crasher_kmalloc_huge }, { "lockdep-nonstatic", crasher_lockdep_nonstatic },
 	{ "lockdep-held-return", crasher_lockdep_held_return },
 	{ "lockdep-exit-held", crasher_lockdep_exit_held }, { "netdev-leak", crasher_netdev_leak },
+	{ "reset", crasher_reset },
 };
 
 static int __init crasher_init(void)

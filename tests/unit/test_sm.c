@@ -282,6 +282,7 @@ static int ev(struct cl_sm *sm, enum cl_sm_ev kind, double t, const char *data)
 }
 
 /* Limits short enough to cross in a test; the reference candidate, loaded once. */
+#define CRASH_GRACE_TEST_S 5.5 /* past cl_sm.c's CRASH_GRACE_S */
 static const struct cl_sm_config quick = { .max_boots = 1, .boot_s = 10, .heartbeat_s = 5,
 					   .step_s = 5, .total_s = 100, .loop_boots = 3 };
 static struct cl_candidate *cand;
@@ -381,6 +382,7 @@ static void test_duplicate_reboot_events_are_one_boot(void **state)
 	cl_sm_init(&sm, &cfg);
 	ev(&sm, CL_SM_EV_START, 0, NULL);
 	ev(&sm, CL_SM_EV_CONSOLE, 1, "[    0.000000] Linux version 6.1.0\n");
+	ev(&sm, CL_SM_EV_CONSOLE, 4, "[    4.000000] reboot: Restarting system\n");
 	ev(&sm, CL_SM_EV_REBOOT, 5, NULL);
 	ev(&sm, CL_SM_EV_REBOOT, 5.01, NULL);
 	ev(&sm, CL_SM_EV_CONSOLE, 6, "[    0.000000] Linux version 6.1.0\n");
@@ -389,6 +391,40 @@ static void test_duplicate_reboot_events_are_one_boot(void **state)
 	assert_int_equal(sm.ev.timeline[1].stage, CL_STAGE_KERNEL);
 	cl_sm_end(&sm);
 	cl_sm_clear(&sm);
+}
+
+/*
+ * A reset the kernel did not announce and the plan did not ask for (no
+ * "reboot:" line, no CL REBOOTING): the crash of that boot, titled as
+ * kernel developers title it; the next banner is awaited before the stop.
+ */
+static void test_unannounced_reset_is_a_crash(void **state)
+{
+	struct cl_decision dec;
+	struct cl_sm sm;
+	int act;
+
+	(void)state;
+	cl_sm_init(&sm, &quick);
+	ev(&sm, CL_SM_EV_START, 0, NULL);
+	ev(&sm, CL_SM_EV_CONSOLE, 1, "[    0.000000] Linux version 6.1.0\n[    3.2] crasher: mode reset\n");
+	act = ev(&sm, CL_SM_EV_REBOOT, 5, NULL);
+	assert_false(act & CL_SM_ACT_DESTROY);
+	assert_true(ev(&sm, CL_SM_EV_TICK, 5 + CRASH_GRACE_TEST_S, NULL) & CL_SM_ACT_DESTROY);
+	assert_int_equal(sm.ev.timeline[0].how, CL_END_CRASH);
+	assert_string_equal(sm.ev.timeline[0].title, "unexpected kernel reboot");
+	dec = settle(&sm);
+	assert_int_equal(dec.verdict, CL_V_CRASH);
+	assert_string_equal(dec.title, "unexpected kernel reboot");
+	/* the next banner in: stopped there, before the reset comes round again */
+	cl_sm_init(&sm, &quick);
+	ev(&sm, CL_SM_EV_START, 0, NULL);
+	ev(&sm, CL_SM_EV_CONSOLE, 1, "[    0.000000] Linux version 6.1.0\n");
+	assert_false(ev(&sm, CL_SM_EV_REBOOT, 5, NULL) & CL_SM_ACT_DESTROY);
+	assert_true(ev(&sm, CL_SM_EV_CONSOLE, 5.2, "[    0.000000] Linux version 6.1.0\n") &
+		    CL_SM_ACT_DESTROY);
+	dec = settle(&sm);
+	assert_int_equal(dec.verdict, CL_V_CRASH);
 }
 
 /* A cell that never started ends through an event too, titled by its why. */
@@ -453,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_silence_is_never_a_pass),
 		cmocka_unit_test(test_emulator_death_is_the_labs),
 		cmocka_unit_test(test_duplicate_reboot_events_are_one_boot),
+		cmocka_unit_test(test_unannounced_reset_is_a_crash),
 	};
 
 	return cmocka_run_group_tests(tests, load_candidate, free_candidate);

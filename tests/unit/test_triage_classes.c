@@ -136,6 +136,37 @@ static const char usercopy_fmt[] =
 	TS "RIP: 0010:usercopy_abort+0x6c/0x80\n"
 	TS "Kernel panic - not syncing: Fatal exception\n";
 
+#define BANNER "[    0.000000] Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org)\n"
+#define LOADED "[    5.100000] mydrv: loaded\n"
+#define RESTART "[   34.311676] reboot: Restarting system\n[   34.311860] reboot: machine restart\n"
+
+/* A second kernel banner with no report and no "reboot:" line before it: the machine reset. */
+static void test_unexpected_reboot(void **state)
+{
+	struct cl_triage *t;
+
+	(void)state;
+	expect(BANNER LOADED BANNER, 0, "unexpected_reboot", "unexpected kernel reboot", "", "");
+	t = cl_test_triage(BANNER RESTART BANNER, 0);
+	assert_false(cl_triage_result(t)->crashed);
+	assert_int_equal(cl_triage_result(t)->boots, 2);
+	cl_triage_free(t);
+	t = cl_test_triage(BANNER "[   16.080148] Kernel panic - not syncing: Fatal exception\n" BANNER, 0);
+	assert_string_equal(cl_triage_class_name(cl_triage_result(t)->cls), "panic");
+	cl_triage_free(t);
+	/* the host saw the reset before any banner: the same answer, the last line kept */
+	t = cl_test_triage(BANNER LOADED, 0);
+	cl_triage_reset(t);
+	assert_string_equal(cl_triage_result(t)->title, "unexpected kernel reboot");
+	assert_non_null(strstr(cl_triage_result(t)->excerpt, "reset after: mydrv: loaded"));
+	cl_triage_free(t);
+	/* after the kernel said it restarts, a reset the host sees is no crash */
+	t = cl_test_triage(BANNER RESTART, 0);
+	cl_triage_reset(t);
+	assert_false(cl_triage_result(t)->crashed);
+	cl_triage_free(t);
+}
+
 static void test_bad_usercopy(void **state)
 {
 	char log[8192];
@@ -606,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_odebug),
 		cmocka_unit_test(test_preempt),
 		cmocka_unit_test(test_bad_usercopy),
+		cmocka_unit_test(test_unexpected_reboot),
 		cmocka_unit_test(test_lockdep_variants),
 		cmocka_unit_test(test_unwinder_warnings),
 		cmocka_unit_test(test_hangs_without_title_frame),
