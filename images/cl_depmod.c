@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEPMOD_LIMIT_S 120.0
@@ -23,15 +24,39 @@ static int unpack(struct cl_depmod *d)
 	cl_rm_rf(root);
 	cl_mkdir_p(root, 0755);
 	st = cl_run(argv, log, DEPMOD_LIMIT_S);
-	free(log);
 	if (st != 0) {
+		char *last = st > 0 ? cl_log_last_line(log) : NULL;
+
 		cl_rm_rf(root);
 		free(root);
-		return st < 0 ? st : cl_err_set(CL_EINFRA, "%s: cannot unpack (tar exit %d)",
-						 d->tree_tar, st);
+		st = st < 0 ? st : cl_err_set(CL_EINFRA, "%s: cannot unpack (tar exit %d): %s",
+					      d->tree_tar, st, last);
+		free(last);
+		free(log);
+		return st;
 	}
+	free(log);
 	d->root = root;
 	return 0;
+}
+
+void cl_depmod_clear(struct cl_depmod *d)
+{
+	if (d->root)
+		cl_rm_rf(d->root);
+	free(d->root);
+	d->root = NULL;
+}
+
+/* Under /lib/modules/RELEASE/ and no ".." anywhere: a path of the tree, never beside it. */
+static int in_tree(const struct cl_depmod *d, const char *guest_path)
+{
+	char *top = cl_sprintf("/lib/modules/%s/", d->release);
+	int ok = !strncmp(guest_path, top, strlen(top)) && !strstr(guest_path, "/../") &&
+		 !strstr(guest_path, "/./");
+
+	free(top);
+	return ok;
 }
 
 int cl_depmod_add(struct cl_depmod *d, const char *host_file, const char *guest_path)
@@ -39,6 +64,9 @@ int cl_depmod_add(struct cl_depmod *d, const char *host_file, const char *guest_
 	char *dest, *dir;
 	int rc;
 
+	if (!in_tree(d, guest_path))
+		return cl_err_set(CL_EINPUT, "module path %s is not under /lib/modules/%s",
+				  guest_path, d->release);
 	if (!d->root && (rc = unpack(d)))
 		return rc;
 	dest = cl_sprintf("%s%s", d->root, guest_path);
@@ -62,12 +90,16 @@ static int upload_indexes(struct cl_gfs *g, const char *dir, const char *gdir)
 	while (rc == 0 && (e = readdir(dh))) {
 		char *from, *to;
 
+		struct stat st;
+
 		if (strncmp(e->d_name, "modules.", 8))
 			continue;
 		from = cl_path_join(dir, e->d_name);
 		to = cl_path_join(gdir, e->d_name);
-		rc = cl_gfs_upload(g, from, to, 0644);
-		n++;
+		if (lstat(from, &st) == 0 && S_ISREG(st.st_mode)) { /* never a link out of the tree */
+			rc = cl_gfs_upload(g, from, to, 0644);
+			n++;
+		}
 		free(from);
 		free(to);
 	}
@@ -82,13 +114,13 @@ static int run_depmod(struct cl_depmod *d, struct cl_gfs *g)
 	char *gdir = cl_sprintf("/lib/modules/%s", d->release);
 	char *dir = cl_sprintf("%s%s", d->root, gdir);
 	int st = cl_run(argv, log, DEPMOD_LIMIT_S);
-	int rc = st < 0 ? st : st ? cl_err_set(CL_EINFRA, "depmod %s over %s failed (exit %d), see %s",
-					       d->release, d->tree_tar, st, log)
+	char *last = st > 0 ? cl_log_last_line(log) : NULL;
+	int rc = st < 0 ? st : st ? cl_err_set(CL_EINFRA, "depmod %s over %s failed (exit %d): %s",
+					       d->release, d->tree_tar, st, last)
 				  : upload_indexes(g, dir, gdir);
 
-	cl_rm_rf(d->root);
-	free(d->root);
-	d->root = NULL;
+	free(last);
+	cl_depmod_clear(d);
 	if (rc == 0)
 		unlink(log);
 	free(dir);

@@ -23,6 +23,8 @@ struct cl_depmod {
 
 /* Add @host_file to the tree at @guest_path (/lib/modules/RELEASE/...). */
 int cl_depmod_add(struct cl_depmod *d, const char *host_file, const char *guest_path);
+/* The tree removed, if it was unpacked (every path out of an install). */
+void cl_depmod_clear(struct cl_depmod *d);
 /* depmod over the tree, its indexes written into the guest; the tree removed.
  * Nothing when no module was added. */
 int cl_depmod_write(struct cl_depmod *d, struct cl_gfs *g);

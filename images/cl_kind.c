@@ -123,6 +123,7 @@ int cl_kind_overlay(char **out, char **out_base, const struct cl_cell_input *in,
 	*out_base = cl_xstrdup(base->path);
 	return 0;
 fail:
+	cl_depmod_clear(&dm);
 	free(disk);
 	return rc;
 }

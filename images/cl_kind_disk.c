@@ -76,8 +76,12 @@ out:
 
 static int setup(struct cl_cell_media *out, const struct cl_cell_input *in, const char *scratch)
 {
-	/* images/mkdisk.sh's layout: the root on the first partition */
-	const struct cl_kind_base base = { in->img->disk, "/dev/sda1", in->img->disk_modules };
+	/* images/mkdisk.sh's layout: the root on the first partition. Its module
+	 * tree is read on the host only when Debian's packages alone made it: a
+	 * vendor's package shapes its own image's tree, and that stays in the
+	 * appliance */
+	const struct cl_kind_base base = { in->img->disk, "/dev/sda1",
+					   in->cand->npackages ? NULL : in->img->disk_modules };
 	int rc = cl_kind_overlay(&out->disk, &out->disk_base, in, scratch, &base, 1, install_agent);
 
 	if (rc)

@@ -185,6 +185,7 @@ static void boot_crashed(struct cl_sm *sm, int *act, double t, const char *title
 			snprintf(b->title, sizeof(b->title), "%s", title);
 		return;
 	}
+	cl_triage_expect_reset(sm->tr); /* the reset after a crash is not one more */
 	if (b) {
 		b->crashed = 1;
 		b->end = t;
@@ -233,13 +234,17 @@ static void console_line(struct cl_sm *sm, int *act, double t)
 	struct cl_boot *b = cur(sm);
 
 	if (strncmp(text, "Linux version ", 14) == 0) {
-		if (!b || b->stage != CL_STAGE_FIRMWARE)
+		if (!b || b->stage != CL_STAGE_FIRMWARE) {
 			boot_begin(sm, t, CL_STAGE_KERNEL);
-		else
+			sm->banner_boot_t = b ? t : 0; /* a reset event may still be on its way */
+		} else {
 			reach(sm, CL_STAGE_KERNEL);
+		}
 		sm->reboot_seen = 0;
-		if (sm->reset_wait)
+		if (sm->reset_wait) {
+			sm->ev.reset_stopped = 1;
 			destroy(sm, act, t); /* the reset's console is whole: stop before it runs again */
+		}
 	} else if (strncmp(text, "Run ", 4) == 0 && strstr(text, " as init process")) {
 		reach(sm, CL_STAGE_INIT);
 	}
@@ -331,6 +336,7 @@ static void agent_line(struct cl_sm *sm, const struct cl_sm_event *e)
 	}
 	if (!strncmp(line, "CL REBOOTING", 12)) {
 		/* the plan reboots the guest: until the next READY the boot limit applies */
+		cl_triage_expect_reset(sm->tr);
 		boot_close(sm, e->t, CL_END_REBOOT);
 		ev->ready = 0;
 		sm->last_agent = e->t;
@@ -412,8 +418,10 @@ static void check_limits(struct cl_sm *sm, int *act, double t)
 	if (sm->silent_agent_t >= 0 && ev->console_bytes == 0 &&
 	    t - sm->silent_agent_t >= CONSOLE_GRACE_S)
 		console_dead(sm, act, t);
-	else if (sm->crash_seen > 0 && t - sm->crash_seen > CRASH_GRACE_S)
+	else if (sm->crash_seen > 0 && t - sm->crash_seen > CRASH_GRACE_S) {
+		sm->ev.reset_stopped = sm->reset_wait; /* (an unexpected reset whose banner never came) */
 		destroy(sm, act, t); /* an oops without a panic event: the report is complete */
+	}
 	else if (ev->boots > c->max_boots && !sm->crash_seen)
 		destroy(sm, act, t); /* a reset taken for a crash waits its grace: the banner after it */
 	else if (t > c->total_s)
@@ -480,8 +488,13 @@ static void on_reboot(struct cl_sm *sm, int *act, double t)
 		 * the reset is the crash, said before the next banner may be cut */
 		double grace = 0;
 
+		/* (a reset event later than the banner of the boot it opened is that
+		 * boot's past, not its end) */
+		int late = sm->banner_boot_t > 0 && t - sm->banner_boot_t < CRASH_GRACE_S;
+
+		sm->banner_boot_t = 0;
 		if (cur(sm)->how == CL_END_RUNNING && !cur(sm)->crashed && !sm->destroyed &&
-		    sm->boot_tr) {
+		    sm->boot_tr && !late) {
 			int first = !cl_triage_result(sm->tr)->crashed;
 
 			cl_triage_reset(sm->boot_tr); /* this boot's words */

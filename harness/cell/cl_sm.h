@@ -120,6 +120,7 @@ struct cl_sm {
 	double boot_started;          /* current boot's start */
 	double last_agent, last_progress, crash_seen, stopped_at;
 	int reset_wait;   /* an unexpected reset under the stop policy: stopped at the next banner */
+	double banner_boot_t; /* a banner opened a boot before libvirt's reset event came */
 	long hb_seen, progress_seen;
 	int ready_seen;
 	int started, destroyed, stopped, con_eof, agent_eof, finished, ended;

@@ -906,6 +906,11 @@ void cl_triage_reset(struct cl_triage *t)
 	start_report(t, &unexpected_reboot, last, last);
 }
 
+void cl_triage_expect_reset(struct cl_triage *t)
+{
+	t->r.restarting = 1;
+}
+
 static void handle_line(struct cl_triage *t, char *raw)
 {
 	const char *s;

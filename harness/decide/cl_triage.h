@@ -88,6 +88,9 @@ void cl_triage_finish(struct cl_triage *t);
  * "unexpected kernel reboot" (a triple fault, a watchdog, emergency_restart()).
  */
 void cl_triage_reset(struct cl_triage *t);
+/* The next reset is known not to be a crash of its own (the plan asked for a
+ * reboot, or this boot already crashed): as if the kernel had said it restarts. */
+void cl_triage_expect_reset(struct cl_triage *t);
 /* Borrowed view of the result so far. */
 const struct cl_triage_result *cl_triage_result(const struct cl_triage *t);
 

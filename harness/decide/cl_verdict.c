@@ -268,8 +268,8 @@ static int decide_boot_loop(struct cl_decision *out, const struct cl_evidence *e
 		return 1;
 	}
 	/* one reset the kernel did not ask for is a crash of its own, not a loop */
-	if (ev->boots <= max_boots || (tr->crashed && tr->cls == CL_CLASS_REBOOT &&
-				       ev->boots <= max_boots + 1))
+	if (ev->boots <= max_boots || (ev->reset_stopped && tr->crashed &&
+				       tr->cls == CL_CLASS_REBOOT && ev->boots <= max_boots + 1))
 		return 0;
 	out->verdict = CL_V_BOOT_LOOP;
 	if (tr->crashed)

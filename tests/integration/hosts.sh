@@ -31,16 +31,18 @@ check "two hosts: every cell passed, and both hosts ran cells" json "$OUT/hosts/
 check "the remote domains booted from volumes on their host, consoles as streams, none of our paths" \
     python3 tests/checks/hosts.py remote-domains "$OUT/hosts" "$REMOTE" "$PWD"
 check "no domain and no volume left on the remote host" test "$(remote_left | tr '\n' ' ')" = "0 0 "
-# the disk cell (four boots) beside the snapshot and user-image runs: two
-# guests at a time
-start hosts-disk qualify --matrix "$DISK" --candidate sensor/candidate.json --scenario scenarios/persistent.json \
-    --uri "$REMOTE" --out "$OUT/hostdisk"
 run hosts-snap1 0 qualify --matrix tests/data/matrix/snapshot.json --candidate sensor/candidate.json \
     --uri "$REMOTE" --out "$OUT/hostsnap1"
 run hosts-snap2 0 qualify --matrix tests/data/matrix/snapshot.json --candidate sensor/candidate.json \
     --uri "$REMOTE" --out "$OUT/hostsnap2"
 check "snapshot cells on the remote host: saved there once, then restored (digest read back through libvirt)" \
     python3 tests/checks/hosts.py remote-snapshots "$OUT/hostsnap1" "$OUT/hostsnap2" "$REMOTE"
+# the disk cell (four boots) beside the user-image run, two guests at a time:
+# their uploads (disk.qcow2, its vmlinuz and initrd; user.qcow2) share no
+# volume name, so two processes never upload one volume at once (the remote
+# cache serialises uploads within a process only)
+start hosts-disk qualify --matrix "$DISK" --candidate sensor/candidate.json --scenario scenarios/persistent.json \
+    --uri "$REMOTE" --out "$OUT/hostdisk"
 run hosts-user 0 qualify --matrix "$OUT/user.json" --candidate sensor/candidate.json \
     --uri "$REMOTE" --out "$OUT/hostuser"
 check "a user's image on the remote host: pass through qemu-guest-agent, the image uploaded, ours unchanged" \

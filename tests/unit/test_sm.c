@@ -427,6 +427,58 @@ static void test_unannounced_reset_is_a_crash(void **state)
 	assert_int_equal(dec.verdict, CL_V_CRASH);
 }
 
+/*
+ * What the run knows beside the console: resets at every boot of a disk-like
+ * cell are a boot loop; a reboot the plan asked for is none even when the
+ * kernel's "reboot:" line is missing; a reset event later than the banner
+ * of the boot it opened does not crash that boot.
+ */
+static void booted(struct cl_sm *sm, const struct cl_sm_config *cfg, const char *banner)
+{
+	cl_sm_init(sm, cfg);
+	ev(sm, CL_SM_EV_START, 0, NULL);
+	ev(sm, CL_SM_EV_CONSOLE, 1, banner);
+}
+
+static void test_resets_the_plan_knows(void **state)
+{
+	const struct cl_sm_config disk = { .max_boots = 2, .boot_s = 100, .heartbeat_s = 50,
+					   .step_s = 50, .total_s = 1000, .loop_boots = 3,
+					   .on_crash = CL_CRASH_REBOOT };
+	const char *banner = "[    0.000000] Linux version 6.1.0\n";
+	struct cl_decision dec;
+	struct cl_sm sm;
+
+	(void)state;
+	cl_sm_init(&sm, &disk);
+	ev(&sm, CL_SM_EV_START, 0, NULL);
+	for (int i = 0; i < 3; i++) {
+		ev(&sm, CL_SM_EV_CONSOLE, 10 * i + 1, banner);
+		ev(&sm, CL_SM_EV_REBOOT, 10 * i + 5, NULL);
+	}
+	dec = settle(&sm);
+	assert_int_equal(dec.verdict, CL_V_BOOT_LOOP);
+	assert_non_null(strstr(dec.title, "unexpected kernel reboot"));
+
+	booted(&sm, &disk, banner);
+	ev(&sm, CL_SM_EV_AGENT, 3, "CL REBOOTING");
+	ev(&sm, CL_SM_EV_REBOOT, 5, NULL);
+	ev(&sm, CL_SM_EV_CONSOLE, 6, banner);
+	assert_int_equal(sm.ev.timeline[0].how, CL_END_REBOOT);
+	assert_false(cl_triage_result(sm.tr)->crashed);
+	cl_sm_end(&sm);
+	cl_sm_clear(&sm);
+
+	booted(&sm, &disk, banner);
+	ev(&sm, CL_SM_EV_CONSOLE, 4, "[    4.0] reboot: Restarting system\n");
+	ev(&sm, CL_SM_EV_CONSOLE, 5, banner);
+	ev(&sm, CL_SM_EV_REBOOT, 5.5, NULL);
+	assert_false(sm.ev.timeline[1].crashed);
+	assert_false(cl_triage_result(sm.tr)->crashed);
+	cl_sm_end(&sm);
+	cl_sm_clear(&sm);
+}
+
 /* A cell that never started ends through an event too, titled by its why. */
 static void test_outcome_before_start_ends_the_cell(void **state)
 {
@@ -490,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_emulator_death_is_the_labs),
 		cmocka_unit_test(test_duplicate_reboot_events_are_one_boot),
 		cmocka_unit_test(test_unannounced_reset_is_a_crash),
+		cmocka_unit_test(test_resets_the_plan_knows),
 	};
 
 	return cmocka_run_group_tests(tests, load_candidate, free_candidate);
