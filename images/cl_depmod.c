@@ -13,33 +13,6 @@
 
 #define DEPMOD_LIMIT_S 120.0
 
-/* The image's tree, unpacked into scratch/depmod on the first module. */
-static int unpack(struct cl_depmod *d)
-{
-	char *root = cl_path_join(d->scratch, "depmod");
-	char *log = cl_path_join(d->scratch, "depmod.log");
-	char *argv[] = { "tar", "--zstd", "-xf", (char *)d->tree_tar, "-C", root, NULL };
-	int st;
-
-	cl_rm_rf(root);
-	cl_mkdir_p(root, 0755);
-	st = cl_run(argv, log, DEPMOD_LIMIT_S);
-	if (st != 0) {
-		char *last = st > 0 ? cl_log_last_line(log) : NULL;
-
-		cl_rm_rf(root);
-		free(root);
-		st = st < 0 ? st : cl_err_set(CL_EINFRA, "%s: cannot unpack (tar exit %d): %s",
-					      d->tree_tar, st, last);
-		free(last);
-		free(log);
-		return st;
-	}
-	free(log);
-	d->root = root;
-	return 0;
-}
-
 void cl_depmod_clear(struct cl_depmod *d)
 {
 	if (d->root)
@@ -48,23 +21,49 @@ void cl_depmod_clear(struct cl_depmod *d)
 	d->root = NULL;
 }
 
-/* Under /lib/modules/RELEASE/ and no ".." anywhere: a path of the tree, never beside it. */
-static int in_tree(const struct cl_depmod *d, const char *guest_path)
+/* @argv with its output in the scratch directory's depmod.log: 0, or an error
+ * quoting the log's last line (the directory is gone once the cell ends). */
+static int run_step(const struct cl_depmod *d, char *const argv[], const char *what)
 {
-	char *top = cl_sprintf("/lib/modules/%s/", d->release);
-	int ok = !strncmp(guest_path, top, strlen(top)) && !strstr(guest_path, "/../") &&
-		 !strstr(guest_path, "/./");
+	char *log = cl_path_join(d->scratch, "depmod.log");
+	int rc = cl_run(argv, log, DEPMOD_LIMIT_S);
 
-	free(top);
-	return ok;
+	if (rc > 0) {
+		char *last = cl_log_last_line(log);
+
+		rc = cl_err_set(CL_EINFRA, "%s %s failed (exit %d): %s", what, d->tree_tar, rc, last);
+		free(last);
+	}
+	if (rc == 0)
+		unlink(log);
+	free(log);
+	return rc;
+}
+
+/* The image's tree, unpacked into scratch/depmod on the first module. */
+static int unpack(struct cl_depmod *d)
+{
+	char *argv[] = { "tar", "--zstd", "-xf", (char *)d->tree_tar, "-C", NULL, NULL };
+	int rc;
+
+	d->root = cl_path_join(d->scratch, "depmod");
+	argv[5] = d->root;
+	cl_rm_rf(d->root);
+	cl_mkdir_p(d->root, 0755);
+	if ((rc = run_step(d, argv, "unpacking")))
+		cl_depmod_clear(d);
+	return rc;
 }
 
 int cl_depmod_add(struct cl_depmod *d, const char *host_file, const char *guest_path)
 {
-	char *dest, *dir;
-	int rc;
+	char *top = cl_sprintf("/lib/modules/%s/", d->release), *dest, *dir;
+	/* a path of the tree, never beside it (module names may hold '_', which
+	 * cl_token_guest_path refuses: checked here) */
+	int rc = strncmp(guest_path, top, strlen(top)) || strstr(guest_path, "..");
 
-	if (!in_tree(d, guest_path))
+	free(top);
+	if (rc)
 		return cl_err_set(CL_EINPUT, "module path %s is not under /lib/modules/%s",
 				  guest_path, d->release);
 	if (!d->root && (rc = unpack(d)))
@@ -89,7 +88,6 @@ static int upload_indexes(struct cl_gfs *g, const char *dir, const char *gdir)
 		return cl_err_set(CL_EINFRA, "%s: cannot read depmod's output", dir);
 	while (rc == 0 && (e = readdir(dh))) {
 		char *from, *to;
-
 		struct stat st;
 
 		if (strncmp(e->d_name, "modules.", 8))
@@ -110,22 +108,15 @@ static int upload_indexes(struct cl_gfs *g, const char *dir, const char *gdir)
 static int run_depmod(struct cl_depmod *d, struct cl_gfs *g)
 {
 	char *argv[] = { "/sbin/depmod", "-b", d->root, "-a", (char *)d->release, NULL };
-	char *log = cl_path_join(d->scratch, "depmod.log");
 	char *gdir = cl_sprintf("/lib/modules/%s", d->release);
 	char *dir = cl_sprintf("%s%s", d->root, gdir);
-	int st = cl_run(argv, log, DEPMOD_LIMIT_S);
-	char *last = st > 0 ? cl_log_last_line(log) : NULL;
-	int rc = st < 0 ? st : st ? cl_err_set(CL_EINFRA, "depmod %s over %s failed (exit %d): %s",
-					       d->release, d->tree_tar, st, last)
-				  : upload_indexes(g, dir, gdir);
+	int rc = run_step(d, argv, "depmod over");
 
-	free(last);
-	cl_depmod_clear(d);
 	if (rc == 0)
-		unlink(log);
+		rc = upload_indexes(g, dir, gdir);
+	cl_depmod_clear(d);
 	free(dir);
 	free(gdir);
-	free(log);
 	return rc;
 }
 

@@ -241,10 +241,8 @@ static void console_line(struct cl_sm *sm, int *act, double t)
 			reach(sm, CL_STAGE_KERNEL);
 		}
 		sm->reboot_seen = 0;
-		if (sm->reset_wait) {
-			sm->ev.reset_stopped = 1;
+		if (sm->ev.reset_stopped)
 			destroy(sm, act, t); /* the reset's console is whole: stop before it runs again */
-		}
 	} else if (strncmp(text, "Run ", 4) == 0 && strstr(text, " as init process")) {
 		reach(sm, CL_STAGE_INIT);
 	}
@@ -418,10 +416,8 @@ static void check_limits(struct cl_sm *sm, int *act, double t)
 	if (sm->silent_agent_t >= 0 && ev->console_bytes == 0 &&
 	    t - sm->silent_agent_t >= CONSOLE_GRACE_S)
 		console_dead(sm, act, t);
-	else if (sm->crash_seen > 0 && t - sm->crash_seen > CRASH_GRACE_S) {
-		sm->ev.reset_stopped = sm->reset_wait; /* (an unexpected reset whose banner never came) */
+	else if (sm->crash_seen > 0 && t - sm->crash_seen > CRASH_GRACE_S)
 		destroy(sm, act, t); /* an oops without a panic event: the report is complete */
-	}
 	else if (ev->boots > c->max_boots && !sm->crash_seen)
 		destroy(sm, act, t); /* a reset taken for a crash waits its grace: the banner after it */
 	else if (t > c->total_s)
@@ -494,17 +490,13 @@ static void on_reboot(struct cl_sm *sm, int *act, double t)
 
 		sm->banner_boot_t = 0;
 		if (cur(sm)->how == CL_END_RUNNING && !cur(sm)->crashed && !sm->destroyed &&
-		    sm->boot_tr && !late) {
-			int first = !cl_triage_result(sm->tr)->crashed;
+		    sm->boot_tr && !late && cl_triage_reset(sm->boot_tr) /* this boot's words */) {
+			int first = cl_triage_reset(sm->tr); /* the run's title, if it is its first */
 
-			cl_triage_reset(sm->boot_tr); /* this boot's words */
-			cl_triage_reset(sm->tr);      /* the run's title, if it is its first */
-			if (cl_triage_result(sm->boot_tr)->cls == CL_CLASS_REBOOT) {
-				boot_crashed(sm, act, t, cl_triage_result(sm->boot_tr)->title);
-				/* the stop policy's grace, once: until the next boot's banner */
-				grace = first ? sm->crash_seen : 0;
-				sm->reset_wait = grace > 0;
-			}
+			boot_crashed(sm, act, t, cl_triage_result(sm->boot_tr)->title);
+			/* the stop policy's grace, once: it stops the cell at the next banner */
+			grace = first ? sm->crash_seen : 0;
+			sm->ev.reset_stopped = grace > 0;
 		}
 		boot_begin(sm, t, CL_STAGE_FIRMWARE);
 		sm->crash_seen = grace;

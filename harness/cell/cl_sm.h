@@ -119,7 +119,6 @@ struct cl_sm {
 	struct cl_triage *boot_tr;    /* the current boot's console */
 	double boot_started;          /* current boot's start */
 	double last_agent, last_progress, crash_seen, stopped_at;
-	int reset_wait;   /* an unexpected reset under the stop policy: stopped at the next banner */
 	double banner_boot_t; /* a banner opened a boot before libvirt's reset event came */
 	long hb_seen, progress_seen;
 	int ready_seen;

@@ -149,7 +149,7 @@ struct cl_evidence {
 	uint64_t bugcheck_params[4];
 	int boots;                 /* kernel boots seen on the console (at least 1) */
 	int restored;              /* the guest was restored from a snapshot, not booted */
-	int reset_stopped;         /* the stop policy stopped the cell for an unexpected reset (at
+	int reset_stopped;         /* the stop policy stops the cell for an unexpected reset (at
 				    * the next banner, or its grace): the boot after it is no loop */
 	int console_dead;          /* the agent spoke, the console never did (cl_sm.h) */
 	int stopped;               /* domain stopped */

@@ -896,14 +896,15 @@ static const struct pattern unexpected_reboot = {
 	"Linux version ", NULL, CL_CLASS_REBOOT, "unexpected kernel reboot", P_NO_FRAME
 };
 
-void cl_triage_reset(struct cl_triage *t)
+int cl_triage_reset(struct cl_triage *t)
 {
 	char last[sizeof(t->prev) + 32];
 
 	if (t->r.crashed || t->r.restarting || t->in_report)
-		return;
+		return 0;
 	snprintf(last, sizeof(last), "(reset after: %s)", t->prev[0] ? t->prev : "no line");
 	start_report(t, &unexpected_reboot, last, last);
+	return 1;
 }
 
 void cl_triage_expect_reset(struct cl_triage *t)
@@ -921,11 +922,8 @@ static void handle_line(struct cl_triage *t, char *raw)
 	t->r.lines++;
 	if (strncmp(s, "Linux version ", 14) == 0) {
 		/* one banner per boot: the boot count libvirt events cannot give */
-		if (t->r.boots++ > 0 && !t->r.crashed) {
-			cl_triage_reset(t);
-			if (t->r.crashed)
-				excerpt_add(t, raw);
-		}
+		if (t->r.boots++ > 0 && cl_triage_reset(t))
+			excerpt_add(t, raw);
 		t->r.restarting = 0;
 	}
 	if (orderly_restart(s))

@@ -87,7 +87,7 @@ void cl_triage_finish(struct cl_triage *t);
  * restart ("reboot: Restarting system"), the reset is the crash itself:
  * "unexpected kernel reboot" (a triple fault, a watchdog, emergency_restart()).
  */
-void cl_triage_reset(struct cl_triage *t);
+int cl_triage_reset(struct cl_triage *t); /* 1: the reset is the crash */
 /* The next reset is known not to be a crash of its own (the plan asked for a
  * reboot, or this boot already crashed): as if the kernel had said it restarts. */
 void cl_triage_expect_reset(struct cl_triage *t);
