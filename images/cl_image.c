@@ -21,11 +21,20 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The kinds of kernel crashlab builds itself (images/kernel-debug.sh). */
+static const char *const debug_kinds[] = { "-debug", "-kmsan" };
+
 int cl_image_is_debug(const char *release)
 {
 	size_t n = strlen(release);
 
-	return n > 6 && !strcmp(release + n - 6, "-debug");
+	for (size_t i = 0; i < sizeof(debug_kinds) / sizeof(debug_kinds[0]); i++) {
+		size_t k = strlen(debug_kinds[i]);
+
+		if (n > k && !strcmp(release + n - k, debug_kinds[i]))
+			return 1;
+	}
+	return 0;
 }
 
 /* A debug kernel not built yet is a long job: say so before it starts. */

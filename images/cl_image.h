@@ -41,8 +41,9 @@ struct cl_image {
 	char disk_sums[512];   /* the disk image's sums: disk.qcow2, vmlinuz, initrd.img */
 };
 
-/* A release ending in "-debug" is crashlab's debug kernel of that Debian ABI,
- * built from Debian's source (images/kernel-debug.sh); about this many
+/* A release ending in "-debug" (gcc: KASAN, lockdep, ...) or "-kmsan"
+ * (clang: KMSAN, frame pointers) is crashlab's debug kernel of that Debian
+ * ABI, built from Debian's source (images/kernel-debug.sh); about this many
  * minutes the first time, on 2 cores. */
 #define CL_DEBUG_BUILD_MINUTES 10
 int cl_image_is_debug(const char *release);

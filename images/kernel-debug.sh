@@ -11,10 +11,24 @@
 # and the compiler; later runs reuse it (the initramfs around it is rebuilt
 # on its own key, without rebuilding the kernel).
 
+# The kinds of debug kernel, named by the release's last word: the config
+# fragments (in order; a later line overrides an earlier one) and the
+# compiler. "-debug": gcc, as Debian builds; "-kmsan": clang, which KMSAN needs.
+debug_variant() {
+    variant=${release##*-}
+    case "$variant" in
+        debug) frags=("$here/kernel-debug.config"); kmake=() ;;
+        kmsan) frags=("$here/kernel-debug.config" "$here/kernel-kmsan.config"); kmake=(LLVM=1) ;;
+        *) echo "mkimage: no debug kernel kind '$variant' ($release)" >&2; return 3 ;;
+    esac
+}
+
 # debug_names: from $release set $abi (6.1.0-56), $series (6.1), the
-# production image package it mirrors and the source package.
+# production image package it mirrors and the source package, and the
+# kind's fragments and compiler (debug_variant).
 debug_names() {
-    abi=${release%-debug}
+    debug_variant || exit 3
+    abi=${release%-"$variant"}
     series=$(echo "$abi" | cut -d. -f1,2)
     prod_pkg=linux-image-$abi-amd64
     src_pkg=linux-source-$series
@@ -36,16 +50,23 @@ debug_version() {
     echo "$v"
 }
 
+# debug_fragment: the kind's fragments as one, each option's last line kept.
+debug_fragment() {
+    awk -F= '/^CONFIG_[A-Za-z0-9_]+=/ { if (!($1 in v)) k[++n] = $1; v[$1] = $0 }
+             END { for (i = 1; i <= n; i++) print v[k[i]] }' "${frags[@]}"
+}
+
 # debug_config TREE FRAGMENT: configure TREE; fail naming every option of
 # FRAGMENT that olddefconfig did not keep.
 debug_config() {
     local tree=$1 frag=$2 lost=() line sym val
     # ARCH=x86_64: a 64-bit allnoconfig, so every default that depends on
-    # 64BIT (FRAME_WARN, ...) is the 64-bit one; later makes read it from .config
-    make -C "$tree" -s ARCH=x86_64 allnoconfig >/dev/null \
+    # 64BIT (FRAME_WARN, ...) is the 64-bit one; later makes read it from .config.
+    # The compiler (kmake) decides what Kconfig offers (KMSAN: clang only).
+    make -C "$tree" -s ARCH=x86_64 "${kmake[@]}" allnoconfig >/dev/null \
         && (cd "$tree" && scripts/kconfig/merge_config.sh -m .config kernel/configs/kvm_guest.config \
                 "$frag" >/dev/null) \
-        && make -C "$tree" -s olddefconfig >/dev/null \
+        && make -C "$tree" -s "${kmake[@]}" olddefconfig >/dev/null \
         || { echo "mkimage: configuring the debug kernel $release failed" >&2; return 1; }
     while IFS= read -r line; do
         case "$line" in CONFIG_*=*) ;; *) continue ;; esac
@@ -66,11 +87,12 @@ debug_config() {
 # is a built tree of RELEASE; copy its kernel into KROOT/image/boot.
 debug_build() {
     local kroot=$1 ver src_deb tree frag key jobs
-    frag=$here/kernel-debug.config
     ver=$(debug_version) || return $?
     tree=$kroot/headers/usr/src/linux-headers-$release
-    key=$( { echo "$release $src_pkg $ver"; sha256sum "$frag" "$here/kernel-debug.sh" | awk '{print $1}'
-             gcc --version | head -n1; } | sha256sum | awk '{print $1}')
+    key=$( { echo "$release $src_pkg $ver ${kmake[*]}"
+             sha256sum "${frags[@]}" "$here/kernel-debug.sh" | awk '{print $1}'
+             if [ ${#kmake[@]} -gt 0 ]; then clang --version; else gcc --version; fi | head -n1
+           } | sha256sum | awk '{print $1}')
     if ! [ -f "$tree/.crashlab-key" ] || [ "$(cat "$tree/.crashlab-key")" != "$key" ] \
         || ! [ -f "$tree/arch/x86/boot/bzImage" ]; then
         src_deb=$(fetch "$src_pkg" "$ver") || return $?
@@ -81,11 +103,13 @@ debug_build() {
         tar -xJf "$kroot/src/usr/src/linux-source-$series.tar.xz" -C "$kroot/src"
         mv "$kroot/src/linux-source-$series" "$tree"
         rm -rf "$kroot/src"
-        debug_config "$tree" "$frag"
+        frag=$kroot/fragment.config
+        debug_fragment > "$frag"
+        debug_config "$tree" "$frag" || return 1
         jobs=$(nproc)
         # Debian's own way of naming a release: KERNELVERSION is the ABI
         # its progress goes to the log (stderr); stdout is this function's answer
-        make -C "$tree" -j"$jobs" KERNELVERSION="$abi" LOCALVERSION=-debug bzImage modules >&2 \
+        make -C "$tree" -j"$jobs" "${kmake[@]}" KERNELVERSION="$abi" LOCALVERSION="-$variant" bzImage modules >&2 \
             || { echo "mkimage: building the debug kernel $release failed" >&2; return 1; }
         if [ "$(cat "$tree/include/config/kernel.release")" != "$release" ]; then
             echo "mkimage: the debug kernel says it is $(cat "$tree/include/config/kernel.release"), not $release" >&2

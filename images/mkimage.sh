@@ -7,8 +7,8 @@
 #                                       candidate modules against
 # Everything comes from Debian's own packages (apt-get download + dpkg-deb -x)
 # found in crashlab's own package index (images/apt.sh: every release, amd64
-# and arm64); nothing is installed on the host and its apt state is not read. A RELEASE ending in "-debug" is built from
-# Debian's kernel source instead, with the sanitizers on (images/kernel-debug.sh). The result is keyed by its inputs (package
+# and arm64); nothing is installed on the host and its apt state is not read. A RELEASE ending in "-debug" or "-kmsan" is
+# built from Debian's kernel source instead, with the sanitizers on (images/kernel-debug.sh). The result is keyed by its inputs (package
 # versions, this recipe, the agent, busybox) and its files are checked against
 # their digests when reused, so a second build with the same inputs does
 # nothing and a damaged image is built again.
@@ -39,7 +39,7 @@ cache=$(cd "$cache" && pwd) # absolute: the index's paths are used from other di
 # other kernel comes from crashlab's index of its Debian release.
 apt_cache=apt-cache
 case "$release" in
-    *-debug) ;;
+    *-debug|*-kmsan) ;;
     *) idx_setup "$cache" "$release"
        apt_cache=idx_apt_cache ;;
 esac
@@ -47,7 +47,7 @@ esac
 if [ "${4:-}" = "--check" ]; then
     [ -f "$cache/images/$release/key" ] && exit 0
     case "$release" in
-        *-debug) debug_names; debug_version >/dev/null; exit $? ;;
+        *-debug|*-kmsan) debug_names; debug_version >/dev/null; exit $? ;;
     esac
     idx_update || exit 1
     idx_apt_cache show "linux-image-$release" >/dev/null 2>&1 && exit 0
@@ -169,9 +169,9 @@ index_versions() {
 # is (a fraction of a second); the .debs are fetched and verified only when
 # something has to be built.
 case "$release" in
-    *-debug) debug_names
+    *-debug|*-kmsan) debug_names
              versions="$src_pkg $(debug_version)" || exit $?
-             versions+=" $(sha256sum "$here/kernel-debug.config" | awk '{print $1}')" ;;
+             versions+=" $(sha256sum "${frags[@]}" | awk '{print $1}')" ;;
     *) versions=$(index_versions) ;;
 esac
 key=$( { sha256sum "$agent" /bin/busybox "$0" "$here/cache.sh" "$here/kernel-debug.sh" "$here/apt.sh" "$here/toolchain.sh" | awk '{print $1}'
@@ -182,7 +182,7 @@ key=$( { sha256sum "$agent" /bin/busybox "$0" "$here/cache.sh" "$here/kernel-deb
 # When one of them changes, or the time passes, the recipe runs again.
 write_seen() {
     # a debug kernel's versions are the host's apt's: no index of ours to watch
-    case "$release" in *-debug) return 0;; esac
+    case "$release" in *-debug|*-kmsan) return 0;; esac
     local until files=("$agent" /bin/busybox "$here/${0##*/}" "$here/cache.sh" "$here/kernel-debug.sh"
                        "$here/apt.sh" "$here/toolchain.sh"
                        "$idx_dir/lists" "$idx_dir/updated" "$out/key" "$out/sums" "$out/packages"
@@ -198,9 +198,20 @@ write_seen() {
     { echo "args $release $cache $agent"; echo "env ${CL_INDEX_MAX_AGE-unset}"; echo "until $until"
       stat -c '%n %s %.9Y %i' "${files[@]}"; } > "$out/seen.tmp" && mv "$out/seen.tmp" "$out/seen"
 }
+# headers_usable: the headers tree's Makefile, and the one it includes, are
+# where it says (a cache copied from elsewhere keeps the old place's paths).
+headers_usable() {
+    local mk=$kroot/headers/usr/src/linux-headers-$release/Makefile inc
+    [ -f "$mk" ] || return 1
+    inc=$(sed -n 's/^include //p' "$mk" | head -n1)
+    case "$inc" in
+        /*) [ -f "$inc" ] || [ -f "$kroot/headers$inc" ] ;; # a toolchain root's own path
+        *) return 0 ;; # a whole source tree (a debug kernel): its includes are its own
+    esac
+}
 if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ]; then
     if sums_ok "$out"; then
-        [ -f "$kroot/headers/usr/src/linux-headers-$release/Makefile" ] && { write_seen; exit 0; }
+        headers_usable && { write_seen; exit 0; }
     else
         echo "mkimage: cached image for $release does not match its digests; rebuilding" >&2
     fi
@@ -256,7 +267,7 @@ kernel_from_packages() {
 
 rm -f "$out/key"
 case "$release" in
-    *-debug) rm -rf "$kroot/image"
+    *-debug|*-kmsan) rm -rf "$kroot/image"
              debug_build "$kroot" > "$out/packages.tmp" ;;
     *) kernel_from_packages ;;
 esac

@@ -21,8 +21,12 @@ static const char *const report_fns[] = {
 	"out_of_memory", "oom_", "dump_header", "warn_alloc", NULL,
 };
 
+/* printk, and the printf machinery under it (vsprintf.c's own helpers) */
 static const char *const printk_fns[] = {
-	"printk", "_printk", "vprintk", "vprintk_", "_printk_deferred", "printk_deferred", NULL,
+	"printk", "_printk", "vprintk", "vprintk_", "_printk_deferred", "printk_deferred",
+	"vsnprintf", "vscnprintf", "snprintf", "scnprintf", "sprintf", "vsprintf", "kvasprintf",
+	"kasprintf", "format_decode", "string", "string_nocheck", "widen_string", "number",
+	"pointer", NULL,
 };
 
 static const char *const exception_fns[] = {

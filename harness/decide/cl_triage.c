@@ -35,6 +35,8 @@ enum {
 	P_GATED = 256,    /* a WARNING: a crash only when warnings are fatal (panic_on_warn) */
 	P_NO_FRAME = 512, /* the report is this one line: no stack, no frame to expect */
 	P_LOCK_AT = 1024, /* the frame is where the first held lock was taken ("#0: ... at: f") */
+	P_IN_TRACE = 2048, /* printed inside a stack dump: that trace's frames are the report's */
+	P_STACK_NEXT = 4096, /* its stack follows the first line, with no "Call Trace:" line */
 };
 
 struct pattern {
@@ -91,6 +93,8 @@ static const struct pattern patterns[] = {
 	{ "BUG: KASAN: ", NULL, CL_CLASS_KASAN, NULL,
 	  P_STEM_LINE | P_FRAME_LINE | P_END_RULE | P_ACCESS },
 	{ "BUG: KFENCE: ", NULL, CL_CLASS_KFENCE, NULL, P_STEM_LINE | P_FRAME_LINE | P_END_RULE },
+	{ "BUG: KMSAN: ", NULL, CL_CLASS_KMSAN, NULL,
+	  P_STEM_LINE | P_FRAME_LINE | P_END_RULE | P_STACK_NEXT },
 	{ "UBSAN: ", NULL, CL_CLASS_UBSAN, NULL, P_STEM_LINE | P_END_RULE },
 	/* a WARN's message line, before its "WARNING: CPU:" line */
 	{ "ODEBUG: ", NULL, CL_CLASS_ODEBUG, "ODEBUG bug", 0 },
@@ -140,11 +144,12 @@ static const struct pattern patterns[] = {
 	{ "BUG: ", "stack guard page was hit", CL_CLASS_STACK_OVERFLOW,
 	  "BUG: stack guard page was hit", 0 },
 	{ "kernel stack overflow", NULL, CL_CLASS_STACK_OVERFLOW, "kernel stack overflow", 0 },
-	/* the frame-pointer unwinder's complaints: printed, never a panic */
+	/* the frame-pointer unwinder's complaints: printed, never a panic; in the
+	 * middle of the stack it was walking, whose frames before it count */
 	{ "WARNING: kernel stack regs at ", " has bad ", CL_CLASS_WARNING,
-	  "WARNING: kernel stack regs has bad value", P_END_TASK },
+	  "WARNING: kernel stack regs has bad value", P_END_TASK | P_IN_TRACE },
 	{ "WARNING: kernel stack frame pointer at ", " has bad value", CL_CLASS_WARNING,
-	  "WARNING: kernel stack frame pointer has bad value", P_END_TASK },
+	  "WARNING: kernel stack frame pointer has bad value", P_END_TASK | P_IN_TRACE },
 	{ "WARNING: CPU: ", NULL, CL_CLASS_WARNING, "WARNING", P_FRAME_LINE | P_GATED },
 	{ "Out of memory and no killable processes", NULL, CL_CLASS_OOM,
 	  "out of memory: no killable processes", 0 },
@@ -191,6 +196,7 @@ struct cl_triage {
 	int report_lines;
 	int frame_from_line;   /* frame already fixed by the crash line */
 	struct frames f;       /* the report's */
+	struct frames open;    /* before a report: the stack dump being printed, if any */
 	char oot_modules[512]; /* " a b " out-of-tree modules from "Modules linked in" */
 	char stem[CL_TITLE_MAX];
 	int pflags;            /* the flags of the pattern that opened the report */
@@ -227,6 +233,7 @@ const char *cl_triage_class_name(enum cl_crash_class c)
 		[CL_CLASS_REFCOUNT] = "refcount", [CL_CLASS_SCHED_ATOMIC] = "scheduling_while_atomic",
 		[CL_CLASS_SLEEP_INVALID] = "sleep_in_atomic", [CL_CLASS_ODEBUG] = "odebug",
 		[CL_CLASS_BAD_USERCOPY] = "bad_usercopy", [CL_CLASS_REBOOT] = "unexpected_reboot",
+		[CL_CLASS_KMSAN] = "kmsan",
 	};
 	_Static_assert(sizeof(names) / sizeof(names[0]) == CL_CLASS_LAST, "class names");
 
@@ -434,7 +441,9 @@ static void stem_from_line(struct cl_triage *t, const struct pattern *p, const c
 			t->r.corrupted = 1; /* an overlong reason is cut */
 		return;
 	}
-	if (strncmp(start, "BUG: KASAN: ", 12) == 0 || strncmp(start, "BUG: KFENCE: ", 13) == 0)
+	/* the sanitizers' titles drop the "BUG: " ("KASAN: use-after-free Read in f") */
+	if (strncmp(start, "BUG: KASAN: ", 12) == 0 || strncmp(start, "BUG: KFENCE: ", 13) == 0 ||
+	    strncmp(start, "BUG: KMSAN: ", 12) == 0)
 		start += 5;
 	end = strstr(start + strlen(p->match) - (start - s), " in ");
 	if (!end) {
@@ -504,6 +513,11 @@ static void start_report(struct cl_triage *t, const struct pattern *p, const cha
 		warn_stem(t->stem, sizeof(t->stem), t->prev, s);
 	else
 		snprintf(t->stem, sizeof(t->stem), "%s", p->stem);
+	if ((p->flags & P_IN_TRACE) && t->open.in_trace)
+		t->f = t->open; /* the frames already printed are this report's */
+	t->f.cls = p->cls;
+	if (p->flags & P_STACK_NEXT)
+		t->f.in_trace = 1;
 	if (p->flags & P_FRAME_LINE)
 		frame_from_line(t, s);
 	excerpt_add(t, raw);
@@ -847,6 +861,20 @@ static void in_report_line(struct cl_triage *t, const char *s, const char *raw)
 	report_line(t, s, raw);
 }
 
+/* Before any report: follow the stack dump being printed (a dump_stack()). */
+static void open_trace_line(struct cl_triage *t, const char *s)
+{
+	if (!strncmp(s, "Call Trace:", 11) || !strncmp(s, "Call trace:", 11)) {
+		memset(&t->open, 0, sizeof(t->open));
+		t->open.cls = CL_CLASS_WARNING;
+		t->open.in_trace = 1;
+	} else if (t->open.in_trace && !strcmp(s, "</TASK>")) {
+		t->open.in_trace = 0;
+	} else if (t->open.in_trace) {
+		trace_line(t, &t->open, s);
+	}
+}
+
 /* A line before the first report ended: it may start one. */
 static void triage_line(struct cl_triage *t, const char *s, const char *raw)
 {
@@ -860,6 +888,7 @@ static void triage_line(struct cl_triage *t, const char *s, const char *raw)
 	if (!p) {
 		if (t->warn_open)
 			warning_line(t, s, raw);
+		open_trace_line(t, s);
 		return;
 	}
 	if ((p->flags & P_GATED) && !t->fatal_warnings) {

@@ -48,6 +48,7 @@ enum cl_crash_class {
 	CL_CLASS_BAD_USERCOPY,   /* hardened usercopy: a copy past its object */
 	CL_CLASS_REBOOT,         /* the machine reset under the kernel: no report, no orderly
 				  * restart before it (cl_triage_reset) */
+	CL_CLASS_KMSAN,          /* KMSAN: a use of memory never initialised */
 	CL_CLASS_LAST
 };
 

@@ -8,8 +8,8 @@
 # usage: tests/crasher/capture.sh [MODE...]      (default: every mode)
 #        KEEP=1 keeps the runs (reports, events.log) in /tmp/crashlab-capture.*
 # Needs build/crashlab (make) and libvirtd (scripts/deps.sh). A few minutes,
-# plus the debug kernel's first build (images/kernel-debug.sh) for the
-# sanitizer modes.
+# plus the first builds of the debug and KMSAN kernels (images/kernel-debug.sh)
+# for the sanitizer modes.
 set -u
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -17,6 +17,8 @@ work=$(mktemp -d /tmp/crashlab-capture.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 kernels="6.1.0-56-amd64 6.12.117+deb12-amd64"
 debug=6.1.0-56-debug
+kmsan=6.1.0-56-kmsan
+arm64="5.10.0-32-arm64 6.1.0-56-arm64 6.12.118+deb13-arm64"
 
 # name|class|title|frame|module|sysctls (a=b,...)|extra kernel cmdline|kernels|crasher mode (default: name)|seconds to wait after loading (default 1)
 # (stackoverflow-silent: on 6.12 the double-fault report is printed from NMI
@@ -25,7 +27,11 @@ debug=6.1.0-56-debug
 # during boot with a 5 s stall timeout, so it is captured on 6.1 only; a
 # row starting with # is not captured; odebug and preempt-smp need
 # CONFIG_DEBUG_OBJECTS_FREE/_TIMERS and CONFIG_DEBUG_PREEMPT on a
-# preemptible kernel, which only the debug kernel has)
+# preemptible kernel, which only the debug kernel has; kmsan and badfp need
+# the -kmsan kernel (KMSAN, frame-pointer unwinder); sea and the other ARM64
+# rows run on Debian's arm64 kernels; ud2's arm64 form is die()'s own
+# "Oops - Undefined instruction" from 6.12 on - older kernels BUG() in the
+# trap handler instead)
 table=$(cat <<'T'
 null|null_deref|BUG: kernel NULL pointer dereference in crasher_null|crasher_null|crasher|||
 pagefault|page_fault|BUG: unable to handle page fault in crasher_pagefault|crasher_pagefault|crasher|||
@@ -82,6 +88,11 @@ netdev-leak|hung_task|unregister_netdevice: waiting for DEV to become free||||||
 odebug|odebug|ODEBUG bug in crasher_odebug|crasher_odebug|crasher|||DEBUG
 preempt-smp|bug|BUG: using smp_processor_id() in preemptible code in crasher_preempt_smp|crasher_preempt_smp|crasher|||DEBUG
 reset|unexpected_reboot|unexpected kernel reboot||||||
+kmsan|kmsan|KMSAN: uninit-value in crasher_kmsan|crasher_kmsan|crasher|||KMSAN
+badfp|warning|WARNING: kernel stack frame pointer has bad value in crasher_badfp|crasher_badfp|crasher|||KMSAN
+sea|bug|Internal error in crasher_sea|crasher_sea|crasher|||ARM64
+bug-arm64|bug|kernel BUG in crasher_bug|crasher_bug|crasher|||ARM64|bug
+ud2-arm64|invalid_opcode|invalid opcode in crasher_ud2|crasher_ud2|crasher|||6.12.118+deb13-arm64|ud2
 T
 )
 
@@ -91,13 +102,14 @@ echo "$table" | while IFS='|' read -r mode cls title frame module sysctls cmdlin
     [ ${#want[@]} -gt 0 ] && [[ ! " ${want[*]} " =~ " $mode " ]] && continue
     arg=${arg:-$mode}
     wait=${wait:-1}
-    [ "$only" = DEBUG ] && only=$debug
+    boot_s=240
+    case "$only" in DEBUG) only=$debug ;; KMSAN) only=$kmsan boot_s=900 ;; ARM64) only=$arm64 ;; esac
     sys=""
     IFS=',' read -ra kv <<< "$sysctls"
     for s in "${kv[@]}"; do [ -n "$s" ] && sys+="\"${s%%=*}\": \"${s#*=}\", "; done
     cat > "$work/scenario-$mode.json" <<J
 { "name": "crasher-$mode",
-  "limits": { "boot_s": 240, "heartbeat_s": 60, "step_s": $((wait + 60)), "total_s": $((wait + 300)),
+  "limits": { "boot_s": $boot_s, "heartbeat_s": 60, "step_s": $((wait + 60)), "total_s": $((wait + boot_s + 60)),
               "max_boots": 1 },
   ${cmdline:+\"kernel_cmdline\": \"$cmdline\",}
   "sysctl": { ${sys}"kernel.panic_on_oops": "1" },
@@ -119,7 +131,7 @@ J
     cells=""
     for k in ${only:-$kernels}; do
         mem=512
-        case "$k" in *-debug) mem=1024 ;; esac # KASAN's shadow, kmemleak's pool
+        case "$k" in *-debug|*-kmsan) mem=1024 ;; esac # sanitizers' shadow, kmemleak's pool
         cells+="{ \"id\": \"$k\", \"kernel\": \"$k\", \"memory_mib\": $mem },"
     done
     echo "{ \"name\": \"capture\", \"cells\": [ ${cells%,} ] }" > "$work/matrix-$mode.json"
@@ -128,8 +140,8 @@ J
         --scenario "$work/scenario-$mode.json" --out "$work/out-$mode" 2>&1 | grep -E '^\s|crash|hang' | tail -3
     for k in ${only:-$kernels}; do
         series=${k%%-*}; series=${series%.*}
-        case "$k" in *-debug) series+=-debug ;; esac
-        dest=tests/data/triage/crasher-$mode-$series.log
+        case "$k" in *-debug) series+=-debug ;; *-kmsan) series+=-kmsan ;; *-arm64) series+=-arm64 ;; esac
+        dest=tests/data/triage/crasher-${mode%-arm64}-$series.log
         {
             echo "CLASS: $cls"
             echo "TITLE: $title"

@@ -16,7 +16,7 @@
  *                          warn-helper|odebug|preempt-smp|usercopy|
  *                          vmalloc-zero|kmalloc-huge|lockdep-nonstatic|
  *                          lockdep-held-return|lockdep-exit-held|netdev-leak|
- *                          reset>
+ *                          reset|sea|kmsan|badfp>
  *
  * The sanitizer and lock-checker modes report only on crashlab's debug
  * kernel (KASAN, UBSAN, lockdep, kmemleak, atomic-sleep checks, debug
@@ -53,6 +53,7 @@
 #include <linux/kthread.h>
 #include <linux/netdevice.h>
 #include <linux/etherdevice.h>
+#include <linux/io.h>
 
 static char *mode = "clean";
 module_param(mode, charp, 0444);
@@ -97,7 +98,11 @@ static noinline void crasher_divide(void)
 
 static noinline void crasher_ud2(void)
 {
+#if defined(CONFIG_X86)
 	asm volatile("ud2");
+#elif defined(CONFIG_ARM64)
+	asm volatile("udf #0"); /* arm64's permanently undefined instruction */
+#endif
 }
 
 static noinline void crasher_panic(void)
@@ -618,6 +623,64 @@ static noinline void crasher_reset(void)
 	emergency_restart();
 }
 
+/*
+ * A read nothing answers: on arm64 (qemu's virt machine) a physical address
+ * between the virtio-mmio slots and the platform bus that no device decodes;
+ * the bus's error comes back as a synchronous external abort, which the
+ * kernel reports as "Internal error: synchronous external abort". Other
+ * architectures: nothing.
+ */
+static noinline void crasher_sea(void)
+{
+#ifdef CONFIG_ARM64
+	void __iomem *p = ioremap(0x0b000000, PAGE_SIZE);
+
+	if (p) {
+		pr_info("crasher: read %#x\n", readl(p));
+		iounmap(p);
+	}
+#endif
+}
+
+/*
+ * The use of memory never written (heap, kmalloc without zeroing), on a
+ * kernel built with KMSAN (crashlab's -kmsan kernel); elsewhere it goes
+ * either way and nothing is said. clang makes the branch a choice between
+ * the two formats, so KMSAN reports the use inside printk's vsnprintf: the
+ * printf machinery is skipped and this function is named.
+ */
+static noinline void crasher_kmsan(void)
+{
+	volatile int *p = kmalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return;
+	if (*p)
+		pr_info("crasher: the new memory holds a value\n");
+	else
+		pr_info("crasher: the new memory holds zero\n");
+	kfree((void *)p);
+}
+
+/*
+ * A saved frame pointer the frame-pointer unwinder cannot follow: this
+ * function's own link to its caller is replaced while it prints its stack,
+ * then put back. Kernels that unwind with frame pointers (crashlab's -kmsan
+ * kernel) warn "kernel stack frame pointer ... has bad value"; ORC kernels
+ * (Debian's) never read it.
+ */
+static noinline void crasher_badfp(void)
+{
+	unsigned long *fp = __builtin_frame_address(0);
+	unsigned long saved = READ_ONCE(*fp);
+
+	WRITE_ONCE(*fp, 0x0000dead0000beefUL);
+	barrier();
+	dump_stack();
+	barrier();
+	WRITE_ONCE(*fp, saved);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -646,7 +709,8 @@ static const struct {
 	{ "kmalloc-huge", crasher_kmalloc_huge }, { "lockdep-nonstatic", crasher_lockdep_nonstatic },
 	{ "lockdep-held-return", crasher_lockdep_held_return },
 	{ "lockdep-exit-held", crasher_lockdep_exit_held }, { "netdev-leak", crasher_netdev_leak },
-	{ "reset", crasher_reset },
+	{ "reset", crasher_reset }, { "sea", crasher_sea }, { "kmsan", crasher_kmsan },
+	{ "badfp", crasher_badfp },
 };
 
 static int __init crasher_init(void)

@@ -198,6 +198,10 @@ static void test_rules_table(void **state)
 	assert_true(cl_frames_skip(CL_CLASS_ODEBUG, "__mod_timer"));
 	assert_false(cl_frames_skip(CL_CLASS_WARNING, "rcu_gp_cleanup"));
 	assert_true(cl_frames_skip(CL_CLASS_RCU_STALL, "rcu_gp_kthread"));
+	/* printf's own machinery, under a printk of a value nobody wrote (KMSAN) */
+	assert_true(cl_frames_skip(CL_CLASS_KMSAN, "vsnprintf"));
+	assert_true(cl_frames_skip(CL_CLASS_KASAN, "string"));
+	assert_false(cl_frames_skip(CL_CLASS_KMSAN, "stringify_fn"));
 }
 
 int main(void)

@@ -86,10 +86,23 @@ static void test_seen_answer(void **state)
 	free(f.seen);
 }
 
+/* The kernels crashlab builds itself are named by their last word. */
+static void test_debug_kinds(void **state)
+{
+	(void)state;
+	assert_true(cl_image_is_debug("6.1.0-56-debug"));
+	assert_true(cl_image_is_debug("6.1.0-56-kmsan"));
+	assert_false(cl_image_is_debug("6.1.0-56-amd64"));
+	assert_false(cl_image_is_debug("6.1.0-56-arm64"));
+	assert_false(cl_image_is_debug("-kmsan")); /* a kind with no ABI before it */
+	assert_false(cl_image_is_debug("6.1.0-56-debugx"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seen_answer),
+		cmocka_unit_test(test_debug_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,7 @@
  * lockdep INFO/BUG variants, unwinder warnings, unregister_netdevice, tasks
  * that cannot die, zero-size vmalloc and oversized kmalloc WARNINGs,
  * arm64's unhandled faults, RCU stalls, hung tasks in every wait
- * primitive, kmemleak and soft lockups. Each is a synthetic report written
+ * primitive, kmemleak, soft lockups and KMSAN. Each is a synthetic report written
  * here in the format Debian's 6.1/6.12 kernels (or the debug kernel) print;
  * the real consoles tests/crasher/capture.sh captured are in
  * tests/data/triage/ (ODEBUG, preemptible smp_processor_id(), the lockdep
@@ -280,6 +280,20 @@ static const char unwind_stack[] =
 	TS " mydrv_worker_fn+0x7a/0x110 [mydrv]\n"
 	TS " </TASK>\n";
 
+/* The same complaint as the kernel orders it: the dump's frames first (%s: its end, or none). */
+static const char unwind_head[] =
+	CPU61 HW
+	TS "Call Trace:\n"
+	TS " <TASK>\n"
+	TS " dump_stack_lvl+0x44/0x5c\n"
+	TS " mydrv_dump_state+0x1e/0x40 [mydrv]\n"
+	TS " mydrv_worker_fn+0x7a/0x110 [mydrv]\n";
+static const char unwind_inside[] =
+	TS "WARNING: kernel stack frame pointer at 00000000e2a4b3f1 in mydrv_worker:77 has bad value 000000000000beef\n"
+	TS "unwind stack type:0 next_sp:0000000000000000 mask:0x2 graph_idx:0\n"
+	TS " ? kthread+0xe8/0x110\n"
+	TS " </TASK>\n";
+
 static void test_unwinder_warnings(void **state)
 {
 	char log[4096];
@@ -293,6 +307,16 @@ static void test_unwinder_warnings(void **state)
 		 unwind_stack);
 	expect(log, 0, "warning", "WARNING: kernel stack frame pointer has bad value in mydrv_dump_state",
 	       "mydrv_dump_state", "mydrv");
+	/* as the kernel prints it: inside the stack dump it was walking, after the frames it
+	 * could follow; a dump that ended before it is not its stack */
+	snprintf(log, sizeof(log), "%s%s", unwind_head, unwind_inside);
+	expect(log, 0, "warning", "WARNING: kernel stack frame pointer has bad value in mydrv_dump_state",
+	       "mydrv_dump_state", "mydrv");
+	snprintf(log, sizeof(log), "%s" TS " </TASK>\n%s", unwind_head, unwind_inside);
+	t = cl_test_triage(log, 0);
+	assert_string_equal(cl_triage_result(t)->frame, "");
+	assert_true(cl_triage_result(t)->corrupted);
+	cl_triage_free(t);
 	/* no stack after it: the title stands alone and says it is incomplete */
 	snprintf(log, sizeof(log), unwind_fmt, "regs", "'bp' value 0000000000000001", "");
 	t = cl_test_triage(log, 0);
@@ -631,6 +655,41 @@ static void test_soft_lockup(void **state)
 	expect(log, 0, "soft_lockup", "BUG: soft lockup in mydrv_reset_hw", "mydrv_reset_hw", "mydrv");
 }
 
+/* KMSAN (6.1's mm/kmsan/report.c): the use, the stack of the use, then where the memory came from. */
+static const char kmsan_uninit[] =
+	TS "=====================================================\n"
+	TS "BUG: KMSAN: uninit-value in mydrv_parse+0x1a4/0x2c0 [mydrv]\n"
+	TS " mydrv_parse+0x1a4/0x2c0 [mydrv]\n"
+	TS " mydrv_write+0x8e/0x120 [mydrv]\n"
+	TS " vfs_write+0x2fb/0x14c0\n"
+	TS " ksys_write+0x20f/0x4c0\n"
+	TS " do_syscall_64+0x3d/0xb0\n"
+	TS "\n"
+	TS "Uninit was created at:\n"
+	TS " slab_post_alloc_hook+0x12d/0xb60\n"
+	TS " __kmalloc+0x121/0x3c0\n"
+	TS " mydrv_open+0x51/0x1c0 [mydrv]\n"
+	TS "\n"
+	TS "CPU: 0 PID: 4242 Comm: mydrv-test Tainted: G           OE      6.1.0-56-kmsan #1\n" HW
+	TS "=====================================================\n"
+	TS "Kernel panic - not syncing: kmsan.panic set ...\n";
+
+static void test_kmsan(void **state)
+{
+	char log[4096];
+
+	(void)state;
+	expect(kmsan_uninit, 0, "kmsan", "KMSAN: uninit-value in mydrv_parse", "mydrv_parse", "mydrv");
+	/* a report never closed (the console cut) is still KMSAN's, flagged incomplete */
+	snprintf(log, sizeof(log), "%.*s", (int)(strstr(kmsan_uninit, "Uninit was") - kmsan_uninit),
+		 kmsan_uninit);
+	struct cl_triage *t = cl_test_triage(log, 0);
+
+	assert_string_equal(cl_triage_class_name(cl_triage_result(t)->cls), "kmsan");
+	assert_false(cl_triage_result(t)->complete);
+	cl_triage_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -648,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_hung_task_waits),
 		cmocka_unit_test(test_kmemleak),
 		cmocka_unit_test(test_soft_lockup),
+		cmocka_unit_test(test_kmsan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
