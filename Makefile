@@ -274,7 +274,7 @@ CL_MAN1    = $(DESTDIR)$(PREFIX)/share/man/man1
 CL_BASHCOMP = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 # The data, as in the checkout (sources of C only where a guest or a
 # pre-flight step builds them: the reference sensor's module and fuzz target).
-CL_DATA := $(filter-out %.mod.c,$(wildcard images/*.sh images/kernel-debug.config matrix/*.json \
+CL_DATA := $(filter-out %.mod.c,$(wildcard images/*.sh images/kernel-*.config matrix/*.json \
 	scenarios/*.json candidates/*.json candidates/*/* guest/*.service reports/report.schema.json \
 	sensor/*.json sensor/content/*.json sensor/content/*.bin sensor/kmod/Kbuild sensor/kmod/*.[ch] \
 	sensor/loader/* sensor/fuzz/run sensor/fuzz/*.c sensor/bpf/*.service))

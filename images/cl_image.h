@@ -45,7 +45,7 @@ struct cl_image {
  * (clang: KMSAN, frame pointers) is crashlab's debug kernel of that Debian
  * ABI, built from Debian's source (images/kernel-debug.sh); about this many
  * minutes the first time, on 2 cores. */
-#define CL_DEBUG_BUILD_MINUTES 10
+#define CL_DEBUG_BUILD_MINUTES 15
 int cl_image_is_debug(const char *release);
 
 /* Is @release a kernel Debian has (or we have cached)? CL_EINPUT if not. Fast. */

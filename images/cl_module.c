@@ -101,20 +101,6 @@ int cl_module_source_digest(char out[CL_SHA256_HEX], const struct cl_candidate *
 	return rc;
 }
 
-/* Was the kernel of @headers built with clang? Its modules must be too:
- * kbuild's flags for it are clang's (a KMSAN kernel's, say). */
-static int built_with_clang(const char *headers)
-{
-	char *path = cl_sprintf("%s/.config", headers), *config = NULL;
-	size_t len;
-	int clang = cl_read_file(&config, &len, path, 1 << 22) == 0 &&
-		    strstr(config, "\nCONFIG_CC_IS_CLANG=y\n") != NULL;
-
-	free(config);
-	free(path);
-	return clang;
-}
-
 /* kbuild's command line for @cand's module of @release in @dir (the
  * strings of @own are allocated here; the caller frees them). */
 static void kbuild_argv(char **argv, char *own[4], const struct cl_candidate *cand,
@@ -136,7 +122,8 @@ static void kbuild_argv(char **argv, char *own[4], const struct cl_candidate *ca
 	argv[a++] = own[1];
 	/* BTF for modules needs pahole and vmlinux; neither is wanted here. */
 	argv[a++] = "CONFIG_DEBUG_INFO_BTF_MODULES=";
-	if (built_with_clang(img->headers))
+	/* a kernel built with clang (the KMSAN kind): its flags are clang's */
+	if (cl_image_has_config(img, "CONFIG_CC_IS_CLANG"))
 		argv[a++] = "LLVM=1";
 	if (*arch->kbuild_arch) { /* another architecture's kernel: cross-built */
 		argv[a++] = own[2];
@@ -158,7 +145,7 @@ static int build_module(char sha[CL_SHA256_HEX], const struct cl_candidate *cand
 			const struct cl_image *img, const char *release, const char *dir,
 			char **names, int n)
 {
-	char *argv[10 + CL_MAX_MAKE_VARS], *own[4];
+	char *argv[11 + CL_MAX_MAKE_VARS], *own[4]; /* kbuild_argv: 10 at most + the variables */
 	char *kopath = cl_sprintf("%s/%s.ko", dir, cand->module_name);
 	char *logpath = cl_sprintf("%s/build.log", dir);
 	int i, status, rc;

@@ -119,6 +119,8 @@ t0=$(date +%s)
 # BTF for modules needs pahole and vmlinux, which a headers tree lacks:
 # switched off through MAKEFLAGS, the only way into a make line we do not write
 export MAKEFLAGS="-j$(nproc) CONFIG_DEBUG_INFO_BTF_MODULES="
+# a kernel built with clang (the KMSAN kind) takes modules built with clang
+grep -qsx 'CONFIG_CC_IS_CLANG=y' "$headers/.config" && MAKEFLAGS+=" LLVM=1"
 if ! (cd "$build" && eval "$make_cmd") >> "$log" 2>&1; then
     err=$(grep -m1 -E 'error:|Error [0-9]' "$log" | sed "s|$build/||" | cut -c1-200 || true)
     echo "dkms: $pkg $ver does not build for $release: ${err:-make failed}" | tee -a "$log" >&2

@@ -96,7 +96,7 @@ debug_build() {
     if ! [ -f "$tree/.crashlab-key" ] || [ "$(cat "$tree/.crashlab-key")" != "$key" ] \
         || ! [ -f "$tree/arch/x86/boot/bzImage" ]; then
         src_deb=$(fetch "$src_pkg" "$ver") || return $?
-        echo "mkimage: building the debug kernel $release from $src_pkg $ver (the first build takes about 10 minutes on 2 cores)" >&2
+        echo "mkimage: building the debug kernel $release from $src_pkg $ver (the first build takes 10 to 15 minutes on 2 cores)" >&2
         rm -rf "$kroot/headers" "$kroot/src"
         mkdir -p "$kroot/src" "$(dirname "$tree")"
         dpkg-deb --fsys-tarfile "$src_deb" | tar -x -C "$kroot/src" "./usr/src/linux-source-$series.tar.xz"

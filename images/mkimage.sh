@@ -198,14 +198,19 @@ write_seen() {
     { echo "args $release $cache $agent"; echo "env ${CL_INDEX_MAX_AGE-unset}"; echo "until $until"
       stat -c '%n %s %.9Y %i' "${files[@]}"; } > "$out/seen.tmp" && mv "$out/seen.tmp" "$out/seen"
 }
-# headers_usable: the headers tree's Makefile, and the one it includes, are
-# where it says (a cache copied from elsewhere keeps the old place's paths).
+# headers_usable: the headers tree, and the Makefile it includes, are this
+# cache's (a cache copied from elsewhere keeps the old place's paths, which
+# may lead to another cache or to nothing).
 headers_usable() {
-    local mk=$kroot/headers/usr/src/linux-headers-$release/Makefile inc
+    local mk=$kroot/headers/usr/src/linux-headers-$release/Makefile inc root
     [ -f "$mk" ] || return 1
+    root=$(readlink -f "$kroot/headers") || return 1
+    case "$root/" in "$(cd "$cache" && pwd -P)"/*) ;; *) return 1 ;; esac
     inc=$(sed -n 's/^include //p' "$mk" | head -n1)
     case "$inc" in
-        /*) [ -f "$inc" ] || [ -f "$kroot/headers$inc" ] ;; # a toolchain root's own path
+        "$cache"/*) [ -f "$inc" ] ;;
+        /usr/src/*) [ -L "$kroot/headers" ] && [ -f "$root$inc" ] ;; # a toolchain root's own path
+        /*) return 1 ;;
         *) return 0 ;; # a whole source tree (a debug kernel): its includes are its own
     esac
 }

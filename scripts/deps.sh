@@ -8,6 +8,8 @@ PKGS=(build-essential pkg-config make gcc qemu-system-x86 libvirt-daemon-system
       libvirt-clients libvirt-dev libjansson-dev libcmocka-dev busybox-static
       cpio xz-utils zstd kmod bc libelf-dev libxml2-utils python3 python3-jsonschema clang
       libclang-rt-14-dev crash
+      # clang's linker and tools, for the KMSAN kernel kind (LLVM=1)
+      lld llvm
       # the BPF reference sensor (sensor/bpf): its static loader links
       # libbpf.a, libelf.a and libz.a; bpftool makes its skeleton
       libbpf-dev bpftool zlib1g-dev

@@ -26,7 +26,8 @@ static const char *const printk_fns[] = {
 	"printk", "_printk", "vprintk", "vprintk_", "_printk_deferred", "printk_deferred",
 	"vsnprintf", "vscnprintf", "snprintf", "scnprintf", "sprintf", "vsprintf", "kvasprintf",
 	"kasprintf", "format_decode", "string", "string_nocheck", "widen_string", "number",
-	"pointer", NULL,
+	"pointer", "pointer_string", "hex_string", "special_hex_number", "put_dec", "put_dec_",
+	NULL,
 };
 
 static const char *const exception_fns[] = {

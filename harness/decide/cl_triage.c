@@ -642,6 +642,10 @@ static int kind_line(struct cl_triage *t, const char *s)
 		end_report(t);
 		return 1;
 	}
+	if ((t->pflags & P_STACK_NEXT) && t->f.in_trace && !*s) {
+		t->f.in_trace = 0; /* the stack of the use; an allocation's stack may follow */
+		return 1;
+	}
 	if ((t->pflags & P_ACCESS) && !t->have_access &&
 	    (!strncmp(s, "Read of size ", 13) || !strncmp(s, "Write of size ", 14))) {
 		size_t n = strlen(t->stem);
@@ -868,10 +872,16 @@ static void open_trace_line(struct cl_triage *t, const char *s)
 		memset(&t->open, 0, sizeof(t->open));
 		t->open.cls = CL_CLASS_WARNING;
 		t->open.in_trace = 1;
-	} else if (t->open.in_trace && !strcmp(s, "</TASK>")) {
-		t->open.in_trace = 0;
 	} else if (t->open.in_trace) {
-		trace_line(t, &t->open, s);
+		const char *f = s + strspn(s, " ");
+		char fn[CL_FRAME_MAX], mod[64];
+
+		/* it ends at </TASK>, or (arm64, older x86, lost lines) at any other line */
+		if (strcmp(f, "</TASK>") &&
+		    (*f == '?' || *f == '<' || parse_symbol(f, fn, sizeof(fn), mod, sizeof(mod))))
+			trace_line(t, &t->open, s);
+		else
+			t->open.in_trace = 0;
 	}
 }
 
@@ -954,6 +964,7 @@ static void handle_line(struct cl_triage *t, char *raw)
 		if (t->r.boots++ > 0 && cl_triage_reset(t))
 			excerpt_add(t, raw);
 		t->r.restarting = 0;
+		t->open.in_trace = 0; /* a new kernel: no dump of the last one is open */
 	}
 	if (orderly_restart(s))
 		t->r.restarting = 1;

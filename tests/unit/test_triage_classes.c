@@ -312,11 +312,15 @@ static void test_unwinder_warnings(void **state)
 	snprintf(log, sizeof(log), "%s%s", unwind_head, unwind_inside);
 	expect(log, 0, "warning", "WARNING: kernel stack frame pointer has bad value in mydrv_dump_state",
 	       "mydrv_dump_state", "mydrv");
-	snprintf(log, sizeof(log), "%s" TS " </TASK>\n%s", unwind_head, unwind_inside);
-	t = cl_test_triage(log, 0);
-	assert_string_equal(cl_triage_result(t)->frame, "");
-	assert_true(cl_triage_result(t)->corrupted);
-	cl_triage_free(t);
+	/* ended by its </TASK>, or by any line that is not a frame (arm64 prints no </TASK>) */
+	for (int i = 0; i < 2; i++) {
+		snprintf(log, sizeof(log), "%s%s%s", unwind_head,
+			 i ? TS "mydrv: state dumped\n" : TS " </TASK>\n", unwind_inside);
+		t = cl_test_triage(log, 0);
+		assert_string_equal(cl_triage_result(t)->frame, "");
+		assert_true(cl_triage_result(t)->corrupted);
+		cl_triage_free(t);
+	}
 	/* no stack after it: the title stands alone and says it is incomplete */
 	snprintf(log, sizeof(log), unwind_fmt, "regs", "'bp' value 0000000000000001", "");
 	t = cl_test_triage(log, 0);
