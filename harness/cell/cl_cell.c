@@ -71,6 +71,7 @@ struct io {
 	long long con_bytes;        /* console bytes seen (saved up to con_max) */
 	long long con_max;          /* console.log cap, read once per domain */
 	int lost;                   /* the libvirt connection died under this domain */
+	int shut_down;              /* libvirt said the guest shut itself down */
 	struct cl_qga *qga;         /* no crashlab agent: the guest-agent driver (thread) */
 	int qga_w;                  /* its end of the pipe io->agent reads */
 	int qga_told;               /* its failure was fed to the machine */
@@ -347,8 +348,10 @@ static void virt_events(struct io *io)
 			e.kind = CL_SM_EV_STOPPED;
 		else if (v.kind == CL_HOST_EV_LOST)
 			return host_lost(io);
-		else
+		else {
+			io->shut_down |= v.kind == CL_HOST_EV_SHUTDOWN; /* not evidence: teardown's */
 			continue;
+		}
 		memcpy(e.args, v.args, sizeof(e.args));
 		if (e.kind == CL_SM_EV_STOPPED) /* how it ended, as the state machine asks */
 			e.args[0] = v.detail == VIR_DOMAIN_EVENT_STOPPED_FAILED;
@@ -662,6 +665,22 @@ out:
 	return rc;
 }
 
+/*
+ * The guest powered itself off: libvirt said so (its SHUTDOWN event comes
+ * before it stops the emulator) and the streams ended (qemu closes them as
+ * it exits). libvirt finishes the stop by itself; any call on the domain now
+ * would wait out its 200 ms poll of the dying process. (A leftover of the
+ * same name is destroyed before the next restore of its snapshot.)
+ */
+static int guest_ended(struct io *io)
+{
+	struct cl_host_event v;
+
+	while (!io->shut_down && read(io->evr, &v, sizeof(v)) == (ssize_t)sizeof(v))
+		io->shut_down = v.kind == CL_HOST_EV_SHUTDOWN;
+	return io->sm->stopped && io->shut_down;
+}
+
 static void close_io(struct io *io, const char *name)
 {
 	record_console_flush(io->log);
@@ -673,7 +692,7 @@ static void close_io(struct io *io, const char *name)
 		/* the domain outlived its connection: destroy it through a new one */
 		if (cl_host_forget(io->r->host, name))
 			fprintf(stderr, "crashlab: %s: %s\n", io->r->spec->id, cl_err());
-	} else if (io->dom) {
+	} else if (io->dom && !guest_ended(io)) {
 		virDomainDestroy(io->dom);
 	}
 	if (io->dom)

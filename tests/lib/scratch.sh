@@ -14,11 +14,18 @@ scratch_new() { scratch_dirs | comm -13 "$1" -; }
 
 # count_domains PREFIX [URI]: how many domains (running or not) whose name
 # starts with PREFIX the host has (URI: qemu:///system); prints nothing and
-# fails when virsh fails
+# fails when virsh fails. A guest that powered itself off is left to libvirt
+# to finish stopping (about 0.2 s after crashlab is done with it), so a
+# count above 0 is read again for up to 2 s: what is still there then stays.
 count_domains() {
-    local out
-    out=$(virsh -q -c "${2:-qemu:///system}" list --all --name) || return 1
-    grep -c "^$1" <<<"$out" || true
+    local out n i
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        out=$(virsh -q -c "${2:-qemu:///system}" list --all --name) || return 1
+        n=$(grep -c "^$1" <<<"$out" || true)
+        [ "$n" = 0 ] && break
+        sleep 0.2
+    done
+    echo "$n"
 }
 # count_volumes PATTERN URI POOL: how many volumes of POOL on the host match
 # PATTERN (a grep pattern over virsh vol-list's lines); fails when virsh fails
