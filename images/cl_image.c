@@ -26,14 +26,9 @@ static const char *const debug_kinds[] = { "-debug", "-kmsan" };
 
 int cl_image_is_debug(const char *release)
 {
-	size_t n = strlen(release);
-
-	for (size_t i = 0; i < sizeof(debug_kinds) / sizeof(debug_kinds[0]); i++) {
-		size_t k = strlen(debug_kinds[i]);
-
-		if (n > k && !strcmp(release + n - k, debug_kinds[i]))
-			return 1;
-	}
+	for (size_t i = 0; i < sizeof(debug_kinds) / sizeof(debug_kinds[0]); i++)
+		if (strlen(release) > strlen(debug_kinds[i]) && cl_ends_with(release, debug_kinds[i]))
+			return 1; /* a release before the kind's word */
 	return 0;
 }
 

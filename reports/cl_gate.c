@@ -236,7 +236,7 @@ static int check_release_dir(json_t *arts, const char *dir, const char *release,
 
 		if (e->d_name[0] == '.')
 			continue;
-		if (n <= 3 || strcmp(e->d_name + n - 3, ".ko"))
+		if (n <= 3 || !cl_ends_with(e->d_name, ".ko"))
 			rc = cl_err_set(1, "%s/%s: not a module; the modules directory holds "
 					"RELEASE/NAME.ko only", sub, e->d_name);
 		else if ((rc = check_module(arts, dir, release, e->d_name)) == 0)

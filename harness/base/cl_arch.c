@@ -2,6 +2,7 @@
  * cl_arch.c - the table of guest architectures (see cl_arch.h).
  */
 #include "cl_arch.h"
+#include "cl_util.h"
 
 #include <string.h>
 
@@ -31,13 +32,8 @@ const struct cl_arch *cl_arch_find(const char *name)
 
 const struct cl_arch *cl_arch_of(const char *s)
 {
-	size_t n = strlen(s);
-
-	for (size_t i = 1; i < sizeof(arches) / sizeof(arches[0]); i++) {
-		size_t k = strlen(arches[i].name);
-
-		if (n >= k && !strcmp(s + n - k, arches[i].name))
+	for (size_t i = 1; i < sizeof(arches) / sizeof(arches[0]); i++)
+		if (cl_ends_with(s, arches[i].name))
 			return &arches[i];
-	}
 	return &arches[0];
 }

@@ -514,6 +514,13 @@ void cl_hex(char *out, const uint8_t *in, size_t len)
 	out[2 * len] = '\0';
 }
 
+int cl_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
 int cl_is_sha256_hex(const char *s)
 {
 	size_t i;

@@ -116,6 +116,8 @@ void cl_utc_now(char *buf, size_t len);
 /* Lower-case hex of @len bytes into @out (2*len+1 bytes). */
 void cl_hex(char *out, const uint8_t *in, size_t len);
 int cl_is_sha256_hex(const char *s);
+/* 1 when @s ends with @suffix (or is it). */
+int cl_ends_with(const char *s, const char *suffix);
 
 /* New string with &, <, >, " and ' escaped; other control bytes dropped (XML text). */
 char *cl_xml_escape(const char *s);

@@ -37,6 +37,7 @@ enum {
 	P_LOCK_AT = 1024, /* the frame is where the first held lock was taken ("#0: ... at: f") */
 	P_IN_TRACE = 2048, /* printed inside a stack dump: that trace's frames are the report's */
 	P_STACK_NEXT = 4096, /* its stack follows the first line, with no "Call Trace:" line */
+	P_SANITIZER = 8192, /* the title drops the line's "BUG: " ("KASAN: use-after-free Read in f") */
 };
 
 struct pattern {
@@ -91,10 +92,11 @@ static const struct pattern patterns[] = {
 	{ "unregister_netdevice: waiting for ", " to become free", CL_CLASS_HUNG_TASK,
 	  "unregister_netdevice: waiting for DEV to become free", P_NO_FRAME },
 	{ "BUG: KASAN: ", NULL, CL_CLASS_KASAN, NULL,
-	  P_STEM_LINE | P_FRAME_LINE | P_END_RULE | P_ACCESS },
-	{ "BUG: KFENCE: ", NULL, CL_CLASS_KFENCE, NULL, P_STEM_LINE | P_FRAME_LINE | P_END_RULE },
+	  P_STEM_LINE | P_FRAME_LINE | P_END_RULE | P_ACCESS | P_SANITIZER },
+	{ "BUG: KFENCE: ", NULL, CL_CLASS_KFENCE, NULL,
+	  P_STEM_LINE | P_FRAME_LINE | P_END_RULE | P_SANITIZER },
 	{ "BUG: KMSAN: ", NULL, CL_CLASS_KMSAN, NULL,
-	  P_STEM_LINE | P_FRAME_LINE | P_END_RULE | P_STACK_NEXT },
+	  P_STEM_LINE | P_FRAME_LINE | P_END_RULE | P_STACK_NEXT | P_SANITIZER },
 	{ "UBSAN: ", NULL, CL_CLASS_UBSAN, NULL, P_STEM_LINE | P_END_RULE },
 	/* a WARN's message line, before its "WARNING: CPU:" line */
 	{ "ODEBUG: ", NULL, CL_CLASS_ODEBUG, "ODEBUG bug", 0 },
@@ -430,24 +432,20 @@ static void normalise(char *out, size_t outlen, const char *in, size_t inlen)
 /* Title stem taken from the crash line itself (KASAN, UBSAN, panic, BUG:). */
 static void stem_from_line(struct cl_triage *t, const struct pattern *p, const char *s)
 {
-	const char *start = s, *end;
+	const char *start = p->flags & P_SANITIZER ? s + strlen("BUG: ") : s;
+	const char *after = s + strlen(p->match), *end;
 
 	if (p->flags & P_PANIC) {
 		char reason[CL_TITLE_MAX];
 
-		start = s + strlen("Kernel panic - not syncing: ");
-		normalise(reason, sizeof(reason), start, strlen(start));
+		normalise(reason, sizeof(reason), after, strlen(after));
 		if (snprintf(t->stem, sizeof(t->stem), "kernel panic: %s", reason) >= CL_TITLE_MAX)
 			t->r.corrupted = 1; /* an overlong reason is cut */
 		return;
 	}
-	/* the sanitizers' titles drop the "BUG: " ("KASAN: use-after-free Read in f") */
-	if (strncmp(start, "BUG: KASAN: ", 12) == 0 || strncmp(start, "BUG: KFENCE: ", 13) == 0 ||
-	    strncmp(start, "BUG: KMSAN: ", 12) == 0)
-		start += 5;
-	end = strstr(start + strlen(p->match) - (start - s), " in ");
+	end = strstr(after, " in ");
 	if (!end) {
-		const char *colon = strchr(start + strlen(p->match) - (start - s), ':');
+		const char *colon = strchr(after, ':');
 
 		end = colon ? colon : start + strlen(start);
 	}
@@ -731,17 +729,21 @@ static void rip_line(struct frames *f, const char *s)
 	}
 }
 
-/* A Call Trace line: the first reliable frame the class keeps, and the first out-of-tree module. */
-static void trace_line(const struct cl_triage *t, struct frames *f, const char *s)
+/*
+ * A Call Trace line: the first reliable frame the class keeps, and the first
+ * out-of-tree module. 1 when the line belongs to a trace (a frame, or a
+ * marker such as <IRQ>), 0 when it is no trace line at all.
+ */
+static int trace_line(const struct cl_triage *t, struct frames *f, const char *s)
 {
 	char fn[CL_FRAME_MAX], mod[64];
 
 	while (*s == ' ')
 		s++;
 	if (*s == '?' || *s == '<')
-		return; /* unreliable frame, or <TASK>/<IRQ> marker */
+		return 1; /* unreliable frame, or <TASK>/<IRQ> marker */
 	if (!parse_symbol(s, fn, sizeof(fn), mod, sizeof(mod)))
-		return;
+		return 0;
 	note_bpf_frame(f, fn);
 	if (mod[0] && !f->trace_oot_module[0] && is_oot(t, mod))
 		snprintf(f->trace_oot_module, sizeof(f->trace_oot_module), "%s", mod);
@@ -750,6 +752,7 @@ static void trace_line(const struct cl_triage *t, struct frames *f, const char *
 		snprintf(f->trace_module, sizeof(f->trace_module), "%s", mod);
 		f->have_trace_frame = 1;
 	}
+	return 1;
 }
 
 /* The lines every report has: RIP, Call Trace and its frames, modules. Returns 1 if taken. */
@@ -873,14 +876,8 @@ static void open_trace_line(struct cl_triage *t, const char *s)
 		t->open.cls = CL_CLASS_WARNING;
 		t->open.in_trace = 1;
 	} else if (t->open.in_trace) {
-		const char *f = s + strspn(s, " ");
-		char fn[CL_FRAME_MAX], mod[64];
-
 		/* it ends at </TASK>, or (arm64, older x86, lost lines) at any other line */
-		if (strcmp(f, "</TASK>") &&
-		    (*f == '?' || *f == '<' || parse_symbol(f, fn, sizeof(fn), mod, sizeof(mod))))
-			trace_line(t, &t->open, s);
-		else
+		if (!strcmp(s + strspn(s, " "), "</TASK>") || !trace_line(t, &t->open, s))
 			t->open.in_trace = 0;
 	}
 }

@@ -106,8 +106,7 @@ static char *this_machine(void)
 static int ours(const char *name)
 {
 	char *suffix = this_machine();
-	int yes = strlen(name) > strlen(suffix) &&
-		  !strcmp(name + strlen(name) - strlen(suffix), suffix);
+	int yes = strlen(name) > strlen(suffix) && cl_ends_with(name, suffix);
 
 	free(suffix);
 	return yes;
