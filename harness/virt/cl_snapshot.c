@@ -5,6 +5,7 @@
 #include "cl_host.h"
 #include "cl_pump.h"
 #include "cl_run.h"
+#include "cl_savestate.h"
 #include "cl_scratch.h"
 #include "cl_util.h"
 #include "cl_volume.h"
@@ -22,6 +23,7 @@
 
 #define BUILD_LIMIT_S 300.0 /* boot to WAITING, many guests sharing the host */
 #define SAVE_TRIES 3        /* saves of one entry whose test restore failed */
+#define STATE_FORMAT "local states: the guest RAM's zero pages left out (1)" /* in the key */
 
 void cl_snapshot_clear(struct cl_snapshot *s)
 {
@@ -391,9 +393,23 @@ static int record(struct cl_snapshot *s, const char *entry, const char *tmp)
 	return rc;
 }
 
+/* A local state without the zero pages of the guest's RAM (cl_savestate.h), said in @log. */
+static void drop_zero_pages(const char *path, FILE *log)
+{
+	struct cl_savestate_stats st;
+	const char *why;
+
+	if (cl_savestate_drop_zero_pages(path, &st, &why) == 0)
+		fprintf(log, "\n# crashlab: %llu of the guest RAM's %llu pages are zero and left out "
+			     "of the saved state (%lld -> %lld bytes)\n",
+			st.dropped, st.pages, st.bytes_in, st.bytes_out);
+	else
+		fprintf(log, "\n# crashlab: the saved state keeps its zero pages: %s\n", why);
+}
+
 /*
- * One try at the entry: boot, quiesce, save to @tmp, digest, prove by a
- * test restore. 0; 1 when the saved state failed its proof (saved again);
+ * One try at the entry: boot, quiesce, save to @tmp (locally: without its
+ * zero pages), digest, prove by a test restore. 0; 1 when the saved state failed its proof (saved again);
  * or CL_EINFRA.
  */
 static int save_once(struct cl_snapshot *s, const char *xml, const char *dir, const char *tmp,
@@ -402,6 +418,8 @@ static int save_once(struct cl_snapshot *s, const char *xml, const char *dir, co
 	const char *why;
 	int rc = boot_and_save(s->host, xml, dir, tmp, log);
 
+	if (rc == 0 && !s->remote)
+		drop_zero_pages(tmp, log);
 	if (rc == 0 && (rc = state_digest(s, tmp, s->sha256)))
 		rc = cl_err_set(CL_EINFRA, "snapshot: %s", cl_err());
 	if (rc == 0 && (why = prove(s, tmp, log))) {
@@ -506,7 +524,7 @@ int cl_snapshot_get(struct cl_snapshot *out, struct cl_host *host, const char *r
 		    const char *extra, cl_snapshot_xml_fn xmlfn, void *ctx)
 {
 	char *probe = xmlfn(ctx, "NAME", "/DIR"), *ver = versions(host);
-	char *keytext = cl_sprintf("%s\n%s\n%s", probe, extra, ver);
+	char *keytext = cl_sprintf("%s\n%s\n%s\n%s", probe, extra, ver, STATE_FORMAT);
 	char key[CL_SHA256_HEX], *entry, *lock;
 	int fd, rc = 0;
 
