@@ -29,7 +29,9 @@ arm64="5.10.0-32-arm64 6.1.0-56-arm64 6.12.118+deb13-arm64"
 # CONFIG_DEBUG_OBJECTS_FREE/_TIMERS and CONFIG_DEBUG_PREEMPT on a
 # preemptible kernel, which only the debug kernel has; kmsan and badfp need
 # the -kmsan kernel (KMSAN, frame-pointer unwinder); sea and the other ARM64
-# rows run on Debian's arm64 kernels; ud2's arm64 form is die()'s own
+# rows run on Debian's arm64 kernels (asf on 5.10 only: later kernels have
+# no "Unhandled fault" and report the address size fault as "Unable to
+# handle kernel"); ud2's arm64 form is die()'s own
 # "Oops - Undefined instruction" from 6.12 on - older kernels BUG() in the
 # trap handler instead)
 table=$(cat <<'T'
@@ -91,6 +93,7 @@ reset|unexpected_reboot|unexpected kernel reboot||||||
 kmsan|kmsan|KMSAN: uninit-value in crasher_kmsan|crasher_kmsan|crasher|||KMSAN
 badfp|warning|WARNING: kernel stack frame pointer has bad value in crasher_badfp|crasher_badfp|crasher|||KMSAN
 sea|bug|Internal error in crasher_sea|crasher_sea|crasher|||ARM64
+asf|page_fault|Unhandled fault in crasher_asf|crasher_asf|crasher|||5.10.0-32-arm64
 bug-arm64|bug|kernel BUG in crasher_bug|crasher_bug|crasher|||ARM64|bug
 ud2-arm64|invalid_opcode|invalid opcode in crasher_ud2|crasher_ud2|crasher|||6.12.118+deb13-arm64|ud2
 T

@@ -16,7 +16,7 @@
  *                          warn-helper|odebug|preempt-smp|usercopy|
  *                          vmalloc-zero|kmalloc-huge|lockdep-nonstatic|
  *                          lockdep-held-return|lockdep-exit-held|netdev-leak|
- *                          reset|sea|kmsan|badfp>
+ *                          reset|sea|asf|kmsan|badfp>
  *
  * The sanitizer and lock-checker modes report only on crashlab's debug
  * kernel (KASAN, UBSAN, lockdep, kmemleak, atomic-sleep checks, debug
@@ -54,6 +54,10 @@
 #include <linux/netdevice.h>
 #include <linux/etherdevice.h>
 #include <linux/io.h>
+#ifdef CONFIG_ARM64
+#include <asm/pgtable-hwdef.h>
+#include <asm/sysreg.h>
+#endif
 
 static char *mode = "clean";
 module_param(mode, charp, 0444);
@@ -643,6 +647,36 @@ static noinline void crasher_sea(void)
 }
 
 /*
+ * A mapping wider than the MMU is told to translate (arm64): the output
+ * address size (TCR_EL1.IPS) cut to 32 bits, then a read through a mapping
+ * of 4 GiB. The walk raises an address size fault, which arm64 kernels up
+ * to 5.10 have no handler for: "Unhandled fault at ...", then "Internal
+ * error: level 3 address size fault". Later kernels say "Unable to handle
+ * kernel level 3 address size fault". The size is put back only if the
+ * read returns (it does not: the oops panics). Other architectures: nothing.
+ */
+static noinline void crasher_asf(void)
+{
+#ifdef CONFIG_ARM64
+	void __iomem *p = ioremap(0x100000000ULL, PAGE_SIZE);
+	unsigned long flags;
+	u64 tcr;
+
+	if (!p)
+		return;
+	local_irq_save(flags);
+	tcr = read_sysreg(tcr_el1);
+	write_sysreg(tcr & ~TCR_IPS_MASK, tcr_el1); /* IPS 0: 32-bit physical addresses */
+	isb();
+	pr_info("crasher: read %#x\n", readl(p));
+	write_sysreg(tcr, tcr_el1);
+	isb();
+	local_irq_restore(flags);
+	iounmap(p);
+#endif
+}
+
+/*
  * The use of memory never written (heap, kmalloc without zeroing), on a
  * kernel built with KMSAN (crashlab's -kmsan kernel); elsewhere it goes
  * either way and nothing is said. clang makes the branch a choice between
@@ -709,7 +743,8 @@ static const struct {
 	{ "kmalloc-huge", crasher_kmalloc_huge }, { "lockdep-nonstatic", crasher_lockdep_nonstatic },
 	{ "lockdep-held-return", crasher_lockdep_held_return },
 	{ "lockdep-exit-held", crasher_lockdep_exit_held }, { "netdev-leak", crasher_netdev_leak },
-	{ "reset", crasher_reset }, { "sea", crasher_sea }, { "kmsan", crasher_kmsan },
+	{ "reset", crasher_reset }, { "sea", crasher_sea }, { "asf", crasher_asf },
+	{ "kmsan", crasher_kmsan },
 	{ "badfp", crasher_badfp },
 };
 
